@@ -1,0 +1,59 @@
+import type { CredentialSourceError } from "./CredentialSourceError.js";
+import type { InvalidConfigurationError } from "./InvalidConfigurationError.js";
+import type { NoPodCredentialsError } from "./NoPodCredentialsError.js";
+import type { NodeCredentialsRefusedError } from "./NodeCredentialsRefusedError.js";
+import type { PodCredentialsError } from "./PodCredentialsError.js";
+
+/**
+ * The `name` of every error class this package throws. Compare `error.name` with these rather than using
+ * `instanceof`, which fails when two copies of the package are installed.
+ *
+ * @example
+ * ```ts
+ * import { POD_CREDENTIALS_ERROR_NAMES } from "pod-credentials";
+ * const isRefused = (e: Error) => e.name === POD_CREDENTIALS_ERROR_NAMES.NodeCredentialsRefusedError;
+ * ```
+ */
+export const POD_CREDENTIALS_ERROR_NAMES = Object.freeze({
+  PodCredentialsError: "PodCredentialsError",
+  CredentialSourceError: "CredentialSourceError",
+  NoPodCredentialsError: "NoPodCredentialsError",
+  NodeCredentialsRefusedError: "NodeCredentialsRefusedError",
+  InvalidConfigurationError: "InvalidConfigurationError",
+} as const);
+
+/** The name of one of this package's error classes. */
+export type PodCredentialsErrorName = keyof typeof POD_CREDENTIALS_ERROR_NAMES;
+
+interface ErrorsByName {
+  PodCredentialsError: PodCredentialsError;
+  CredentialSourceError: CredentialSourceError;
+  NoPodCredentialsError: NoPodCredentialsError;
+  NodeCredentialsRefusedError: NodeCredentialsRefusedError;
+  InvalidConfigurationError: InvalidConfigurationError;
+}
+
+/**
+ * Whether a value is an error from this package, optionally of one class, matched by `name` so that it works across
+ * two copies of the package.
+ *
+ * @example
+ * ```ts
+ * import { fromPodProviderChain, isPodCredentialsError } from "pod-credentials";
+ * await fromPodProviderChain()().catch((error: unknown) => {
+ *   if (isPodCredentialsError(error, "NoPodCredentialsError")) process.exitCode = 2;
+ *   throw error;
+ * });
+ * ```
+ */
+export function isPodCredentialsError(error: unknown): error is PodCredentialsError;
+export function isPodCredentialsError<N extends PodCredentialsErrorName>(
+  error: unknown,
+  name: N,
+): error is ErrorsByName[N];
+export function isPodCredentialsError(error: unknown, name?: PodCredentialsErrorName): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const actual = (error as { name?: unknown }).name;
+  if (typeof actual !== "string" || !(actual in POD_CREDENTIALS_ERROR_NAMES)) return false;
+  return name === undefined || name === "PodCredentialsError" || actual === name;
+}
