@@ -1,0 +1,22 @@
+import type { Logger } from "@smithy/types";
+import type { Environment } from "./settingValue.js";
+
+/** Options every provider of this package accepts. */
+export interface CommonOptions {
+  /**
+   * Where log lines go, in the `@smithy/types` `Logger` shape. Pass `noopLogger` to silence the library.
+   * @default a console logger writing info and above (`POD_CREDENTIALS_LOG_LEVEL` changes the level)
+   */
+  logger?: Logger | undefined;
+  /**
+   * The environment variables to read, instead of `process.env`. Useful in tests.
+   * @default process.env
+   */
+  env?: Environment | undefined;
+  /**
+   * The total deadline of each HTTP request to a metadata endpoint or agent, in milliseconds.
+   * Env: `POD_CREDENTIALS_TIMEOUT_MS`.
+   * @default 1000
+   */
+  timeoutMs?: number | undefined;
+}

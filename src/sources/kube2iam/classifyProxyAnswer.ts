@@ -1,0 +1,42 @@
+import type { MetadataResponse } from "../../http/requestMetadata.js";
+import { quoteRemoteText } from "../../utils/redact.js";
+
+/**
+ * What an answer on the metadata credentials paths means, for kube2iam, kiam and the real EC2 IMDS.
+ *
+ * - `realImds`: 401 to our deliberately invalid token: the real IMDS answered; no proxy intercepts this pod.
+ * - `role`: 200 with a role (the listing).
+ * - `noRole`: the proxy holds no role for this pod (kube2iam: 200 empty or 404 `unable to find role for IP`; kiam:
+ *   404 `empty role`).
+ * - `podNotYetKnown`: the proxy has not seen the pod yet (kube2iam: 404 `pod with specificed IP "…" not found`;
+ *   kiam: 500 `… no pod found` or `… pod not found`).
+ * - `refused`: a final "no" (kube2iam: 403 `Invalid role …`, 404 `role requested … not valid for namespace …`;
+ *   kiam: 500 `… forbidden by policy`; or any other error status).
+ */
+export type ProxyAnswer =
+  | { readonly kind: "realImds" }
+  | { readonly kind: "role"; readonly role: string }
+  | { readonly kind: "noRole"; readonly message: string }
+  | { readonly kind: "podNotYetKnown"; readonly message: string }
+  | { readonly kind: "refused"; readonly status: number; readonly message: string };
+
+const POD_NOT_YET_KNOWN = [/pod with specificed IP .* not found/i, /pod with specified IP .* not found/i, /no pod found/i, /pod not found/i];
+const NO_ROLE = [/unable to find role for IP/i, /^empty role$/i];
+
+/** Classifies an answer to `GET /latest/meta-data/iam/security-credentials/` (the role listing). */
+export const classifyListingAnswer = (response: MetadataResponse): ProxyAnswer => {
+  if (response.status === 200) {
+    const role = response.body.trim().split(/\r?\n/)[0]?.trim() ?? "";
+    return role === "" ? { kind: "noRole", message: "the role listing is empty" } : { kind: "role", role };
+  }
+  return classifyErrorAnswer(response);
+};
+
+/** Classifies an error answer (any status but 200) on the listing or credentials path. */
+export const classifyErrorAnswer = (response: MetadataResponse): Exclude<ProxyAnswer, { kind: "role" }> => {
+  if (response.status === 401) return { kind: "realImds" };
+  const message = quoteRemoteText(response.body) || "(no message)";
+  if (POD_NOT_YET_KNOWN.some((pattern) => pattern.test(message))) return { kind: "podNotYetKnown", message };
+  if (NO_ROLE.some((pattern) => pattern.test(message))) return { kind: "noRole", message };
+  return { kind: "refused", status: response.status, message };
+};

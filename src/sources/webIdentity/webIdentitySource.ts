@@ -1,0 +1,84 @@
+import { fromWebToken } from "@aws-sdk/credential-providers";
+import { MAX_TOKEN_FILE_BYTES } from "../../config/defaults.js";
+import { ENV } from "../../config/environmentVariables.js";
+import { CredentialSourceError } from "../../errors/CredentialSourceError.js";
+import { readTokenFile } from "../../files/readSmallTextFile.js";
+import { parseRoleReference } from "../../kube/roleReference.js";
+import type { ConfiguredSource, AbsentSource, ResolutionContext, Source, SourceResult } from "../source.js";
+import { describeStsFailure } from "./describeStsFailure.js";
+import type { WebIdentitySettings } from "./webIdentitySettings.js";
+
+const IRSA_FIX =
+  "EKS sets AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN together when the pod's ServiceAccount is annotated with " +
+  "eks.amazonaws.com/role-arn; check the annotation and restart the pod, or set both variables yourself.";
+
+/**
+ * IRSA: reads the projected service-account token (again at every resolution: kubelet rotates it) and exchanges it
+ * through the SDK's own `fromWebToken` (STS `AssumeRoleWithWebIdentity`), which honours `AWS_ENDPOINT_URL_STS` and
+ * takes the calling client's region from `callerClientConfig`.
+ */
+export const webIdentitySource = (settings: WebIdentitySettings): Source => ({
+  name: "webIdentity",
+  async detect(): Promise<ConfiguredSource | AbsentSource> {
+    const { tokenFile, roleArn } = settings;
+    if (!tokenFile && !roleArn) {
+      return { configured: false, reason: `${ENV.webIdentityTokenFile} and ${ENV.roleArn} are not set` };
+    }
+    if (!tokenFile || !roleArn) {
+      const [present, missing] = tokenFile
+        ? [tokenFile.from, ENV.roleArn]
+        : [roleArn?.from ?? ENV.roleArn, ENV.webIdentityTokenFile];
+      throw new CredentialSourceError(`${present} is set but ${missing} is not: IRSA needs both.`, {
+        source: "webIdentity",
+        target: missing,
+        fix: IRSA_FIX,
+      });
+    }
+    const role = parseRoleReference(roleArn.value);
+    if (role?.form !== "roleArn") {
+      throw new CredentialSourceError(`${roleArn.from} is not a role ARN ("${roleArn.value}").`, {
+        source: "webIdentity",
+        target: roleArn.from,
+        fix: "set it to a full ARN such as arn:aws:iam::123456789012:role/orders-reader.",
+      });
+    }
+    return {
+      configured: true,
+      via: `${tokenFile.from} and ${roleArn.from}`,
+      resolve: (context) => exchangeToken(settings, tokenFile.value, roleArn.value, context),
+    };
+  },
+});
+
+const exchangeToken = async (
+  settings: WebIdentitySettings,
+  tokenFile: string,
+  roleArn: string,
+  context: ResolutionContext,
+): Promise<SourceResult> => {
+  const token = await readTokenFile(tokenFile, {
+    source: "webIdentity",
+    what: "web-identity token file",
+    maxBytes: MAX_TOKEN_FILE_BYTES,
+    envVar: ENV.webIdentityTokenFile,
+  });
+  const exchange = fromWebToken({
+    roleArn,
+    webIdentityToken: token,
+    roleSessionName: settings.roleSessionName,
+    ...(settings.region === undefined ? {} : { clientConfig: { region: settings.region } }),
+  });
+  let credentials: Awaited<ReturnType<typeof exchange>>;
+  try {
+    credentials = await exchange(context.identityProperties as Parameters<typeof exchange>[0]);
+  } catch (error) {
+    throw describeStsFailure(error, { roleArn, tokenFile, token });
+  }
+  const role = parseRoleReference(roleArn);
+  return {
+    credentials,
+    roleArn,
+    roleName: role?.name,
+    accountId: credentials.accountId ?? role?.accountId,
+  };
+};

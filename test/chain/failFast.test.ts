@@ -1,0 +1,66 @@
+import { http, HttpResponse } from "msw";
+import { describe, expect, it } from "vitest";
+import { fromPodProviderChain, isPodCredentialsError, type NoPodCredentialsError } from "../../src/index.js";
+import { recordOutput, rejectionOf, testLogger } from "../support/leakCheck.js";
+import { mswServer } from "../support/mswServer.js";
+
+describe("with no pod-scoped source configured", () => {
+  it("throws NoPodCredentialsError on the first call without any network request", async () => {
+    const requests: string[] = [];
+    mswServer.events.on("request:start", ({ request }) => requests.push(request.url));
+    const provider = fromPodProviderChain({ env: {}, logger: testLogger() });
+
+    const error = await rejectionOf(provider());
+
+    expect(isPodCredentialsError(error, "NoPodCredentialsError")).toBe(true);
+    expect(requests).toEqual([]);
+    mswServer.events.removeAllListeners();
+  });
+
+  it("lists every source with the reason it was skipped, and how to configure one", async () => {
+    const error = (await rejectionOf(
+      fromPodProviderChain({ env: {}, logger: testLogger(), annotationsFile: undefined })(),
+    )) as NoPodCredentialsError;
+
+    expect(error.skipped.map(({ source }) => source)).toEqual(["webIdentity", "podIdentity", "kube2iam", "instanceProfile"]);
+    expect(error.message).toContain("webIdentity: AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are not set");
+    expect(error.message).toContain("podIdentity: AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_CREDENTIALS_RELATIVE_URI are not set");
+    expect(error.message).toContain("kube2iam: POD_CREDENTIALS_ROLE is not set and there is no annotations file at /etc/podinfo/annotations");
+    expect(error.message).toContain("instanceProfile: node credentials are not allowed");
+    expect(error.message).toContain("Fix: configure a pod-scoped identity: IRSA");
+  });
+
+  it("does not fall through to the node's instance profile even when the metadata endpoint would answer", async () => {
+    let metadataCalls = 0;
+    mswServer.use(
+      http.all("http://169.254.169.254/*", () => {
+        metadataCalls++;
+        return HttpResponse.text("eks-node-role");
+      }),
+    );
+    const error = await rejectionOf(fromPodProviderChain({ env: {}, logger: testLogger() })());
+    expect(error.name).toBe("NoPodCredentialsError");
+    expect(metadataCalls).toBe(0);
+  });
+
+  it("keeps failing on later calls, each time without network traffic", async () => {
+    const provider = fromPodProviderChain({ env: {}, logger: testLogger() });
+    for (let call = 0; call < 3; call++) expect((await rejectionOf(provider())).name).toBe("NoPodCredentialsError");
+  });
+
+  it("logs the failure once at error level, and repeats of it at debug only", async () => {
+    const logger = testLogger();
+    const provider = fromPodProviderChain({ env: {}, logger });
+    await rejectionOf(provider());
+    await rejectionOf(provider());
+    expect(logger.at("error")).toHaveLength(1);
+    expect(logger.at("error")[0]).toContain("NoPodCredentialsError");
+  });
+
+  it("has no description before a successful resolution", async () => {
+    const provider = fromPodProviderChain({ env: {}, logger: testLogger() });
+    await rejectionOf(provider());
+    recordOutput(provider.describe());
+    expect(provider.describe()).toBeUndefined();
+  });
+});
