@@ -12,7 +12,7 @@ export const redactSecrets = (text: string, secrets: readonly (string | undefine
 };
 
 /** Text from a remote server, made safe to quote in one line: control characters removed, length capped. */
-export const quoteRemoteText = (text: string, maxLength = 200): string => {
+export const quoteRemoteText = (text: string, maxLength = 400): string => {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point.
   const oneLine = text.replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
   return oneLine.length > maxLength ? `${oneLine.slice(0, maxLength)}…` : oneLine;

@@ -51,9 +51,12 @@ export const rejectionOf = async (promise: Promise<unknown>): Promise<Error> => 
   throw new Error("expected the promise to reject, but it resolved");
 };
 
-/** Every secret found in the recorded outputs, for the leak check's own test. */
-export const leakedSecretsInOutputs = (): string[] =>
-  [...secrets].filter((secret) => outputs.some((output) => output.includes(secret)));
+/** The secrets that appear in any of the outputs. */
+export const findLeaks = (texts: readonly string[], watched: Iterable<string>): string[] =>
+  [...watched].filter((secret) => texts.some((text) => text.includes(secret)));
+
+/** Every registered secret found in the outputs recorded so far in this file. */
+export const leakedSecretsInOutputs = (): string[] => findLeaks(outputs, secrets);
 
 beforeEach(() => {
   for (const level of ["log", "debug", "info", "warn", "error"] as const) {

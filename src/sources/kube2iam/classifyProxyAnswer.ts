@@ -20,7 +20,7 @@ export type ProxyAnswer =
   | { readonly kind: "podNotYetKnown"; readonly message: string }
   | { readonly kind: "refused"; readonly status: number; readonly message: string };
 
-const POD_NOT_YET_KNOWN = [/pod with specificed IP .* not found/i, /pod with specified IP .* not found/i, /no pod found/i, /pod not found/i];
+const POD_NOT_YET_KNOWN = [/pod with specifi?c?ed IP\b.*not found/i, /no pod found/i, /pod not found/i];
 const NO_ROLE = [/unable to find role for IP/i, /^empty role$/i];
 
 /** Classifies an answer to `GET /latest/meta-data/iam/security-credentials/` (the role listing). */

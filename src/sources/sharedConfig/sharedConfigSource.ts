@@ -7,7 +7,8 @@ import { CredentialSourceError } from "../../errors/CredentialSourceError.js";
 import { quoteRemoteText } from "../../utils/redact.js";
 import type { AbsentSource, ConfiguredSource, ResolutionContext, Source } from "../source.js";
 
-const configFiles = (env: Environment): string[] => {
+/** The shared credentials and config files, located from the provider's environment as the SDK locates them. */
+const configFiles = (env: Environment): [credentials: string, config: string] => {
   const home = env.HOME?.trim() || homedir();
   return [
     env.AWS_SHARED_CREDENTIALS_FILE?.trim() || join(home, ".aws", "credentials"),
@@ -22,7 +23,8 @@ const configFiles = (env: Environment): string[] => {
 export const sharedConfigSource = (env: Environment): Source => ({
   name: "sharedConfig",
   async detect(): Promise<ConfiguredSource | AbsentSource> {
-    const files = configFiles(env).filter((file) => existsSync(file));
+    const [filepath, configFilepath] = configFiles(env);
+    const files = [filepath, configFilepath].filter((file) => existsSync(file));
     if (files.length === 0) return { configured: false, reason: `neither ${configFiles(env).join(" nor ")} exists` };
     const profile = env.AWS_PROFILE?.trim() || "default";
     return {
@@ -30,7 +32,7 @@ export const sharedConfigSource = (env: Environment): Source => ({
       via: `profile ${profile} in ${files.join(" and ")}`,
       resolve: async (context: ResolutionContext) => {
         try {
-          const credentials = await fromIni({ profile })(context.identityProperties as never);
+          const credentials = await fromIni({ profile, filepath, configFilepath })(context.identityProperties as never);
           return { credentials, accountId: credentials.accountId };
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);

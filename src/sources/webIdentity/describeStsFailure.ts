@@ -15,7 +15,10 @@ interface SdkErrorShape {
 }
 
 /** STS error codes that mean "try again shortly", not "no". */
-const RETRYABLE_CODES = new Set(["Throttling", "ThrottlingException", "IDPCommunicationError", "ServiceUnavailable"]);
+const RETRYABLE_CODES = new Set(["Throttling", "IDPCommunicationError", "ServiceUnavailable", "InternalFailure"]);
+
+/** The SDK names modeled errors `<Code>Exception` (`InvalidIdentityTokenException`); STS documents the bare code. */
+const stsCode = (name: string): string => (name === "ExpiredTokenException" ? "ExpiredToken" : name.replace(/Exception$/, ""));
 
 const fixFor = (code: string, { roleArn, tokenFile }: StsFailureContext): string => {
   switch (code) {
@@ -25,17 +28,17 @@ const fixFor = (code: string, { roleArn, tokenFile }: StsFailureContext): string
         `(eksctl utils associate-iam-oidc-provider) and that the token in ${tokenFile} has the audience sts.amazonaws.com.`
       );
     case "AccessDenied":
-    case "AccessDeniedException":
+    case "IDPRejectedClaim":
       return (
         `the trust policy of ${roleArn} does not let this service account assume it: check its Condition on ` +
         "<oidc-provider>:sub (system:serviceaccount:<namespace>:<service-account>) and <oidc-provider>:aud."
       );
-    case "ExpiredTokenException":
+    case "ExpiredToken":
       return `the token in ${tokenFile} has expired: kubelet rotates projected tokens; make sure the file is the projected volume itself, not a copy.`;
     case "ValidationError":
     case "InvalidParameterValue":
       return "check AWS_ROLE_ARN (a full role ARN) and AWS_ROLE_SESSION_NAME (2 to 64 of [A-Za-z0-9+=,.@_-]).";
-    case "RegionDisabledException":
+    case "RegionDisabled":
       return "STS is not activated in this region: activate it in IAM account settings, or set AWS_REGION to another region.";
     default:
       return RETRYABLE_CODES.has(code)
@@ -50,14 +53,15 @@ const fixFor = (code: string, { roleArn, tokenFile }: StsFailureContext): string
  */
 export const describeStsFailure = (error: unknown, context: StsFailureContext): CredentialSourceError => {
   const shape = (typeof error === "object" && error !== null ? error : {}) as SdkErrorShape;
-  const code = typeof shape.name === "string" ? shape.name : "Error";
+  const name = typeof shape.name === "string" ? shape.name : "Error";
+  const code = stsCode(name);
   const status = typeof shape.$metadata?.httpStatusCode === "number" ? shape.$metadata.httpStatusCode : undefined;
   const rawMessage = typeof shape.message === "string" ? shape.message : String(error);
   const detail = quoteRemoteText(redactSecrets(rawMessage, [context.token]));
   const networkCode = typeof shape.code === "string" ? ` (${shape.code})` : "";
   const problem =
     status === undefined
-      ? `Could not call STS AssumeRoleWithWebIdentity for ${context.roleArn}: ${code}${networkCode}: ${detail}`
+      ? `Could not call STS AssumeRoleWithWebIdentity for ${context.roleArn}: ${name}${networkCode}: ${detail}`
       : `STS AssumeRoleWithWebIdentity for ${context.roleArn} failed with ${code} (HTTP ${status}): ${detail}`;
   return new CredentialSourceError(problem, {
     source: "webIdentity",
@@ -65,6 +69,6 @@ export const describeStsFailure = (error: unknown, context: StsFailureContext): 
     status,
     retryable: RETRYABLE_CODES.has(code),
     fix: fixFor(code, context),
-    cause: new Error(`${code}${networkCode}: ${detail}`),
+    cause: new Error(`${name}${networkCode}: ${detail}`),
   });
 };

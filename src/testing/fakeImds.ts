@@ -1,0 +1,292 @@
+// A fake EC2 instance metadata service (IMDS): IMDSv2 tokens, the node role's credentials, its HTML errors.
+import { randomBytes } from "node:crypto";
+import { createFakeCredentials, type FakeCredentials } from "./fakeCredentials.js";
+import { FakeServer, type FakeServerOptions, type RecordedRequest } from "./fakeServer.js";
+import { hangResponse } from "./rawResponses.js";
+import { awsTimestamp } from "./wire.js";
+
+const TOKEN_PATH = "/latest/api/token";
+const TOKEN_HEADER = "x-aws-ec2-metadata-token";
+const TOKEN_TTL_HEADER = "x-aws-ec2-metadata-token-ttl-seconds";
+const MAX_TOKEN_TTL_SECONDS = 21_600;
+const SIX_HOURS_MS = 6 * 60 * 60 * 1000;
+const METADATA_PATH = /^\/(latest|\d{4}-\d{2}-\d{2})\/meta-data(\/.*)?$/;
+
+const STATUS_TITLES: Readonly<Record<number, string>> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+};
+
+/**
+ * Options of {@link fakeImds}. All can be changed later with `configure`.
+ *
+ * @example
+ * ```ts
+ * import { fakeImds } from "pod-credentials/testing";
+ * const imds = fakeImds({ roleName: "eks-node", v1Allowed: false, lifetimeMs: 60_000 });
+ * ```
+ */
+export interface FakeImdsOptions extends FakeServerOptions {
+  /**
+   * The instance profile's role, listed under `iam/security-credentials/`.
+   * @default "eks-node-role"
+   */
+  roleName?: string | undefined;
+  /**
+   * The credentials served; missing values are made up with {@link createFakeCredentials}`("IMDS")` once, at creation.
+   * @default createFakeCredentials("IMDS")
+   */
+  credentials?: Partial<FakeCredentials> | undefined;
+  /**
+   * A fixed `Expiration`. Unset: `lifetimeMs` after each request.
+   * @default undefined
+   */
+  expiration?: Date | undefined;
+  /**
+   * How long served credentials stay valid when `expiration` is unset. Real IMDS credentials last about 6 hours.
+   * @default 21_600_000
+   */
+  lifetimeMs?: number | undefined;
+  /**
+   * Whether a GET without a token is answered (IMDSv1). A GET with an invalid or expired token is refused with 401
+   * either way.
+   * @default true
+   */
+  v1Allowed?: boolean | undefined;
+  /**
+   * The pod is one hop too far (hop limit 1): the token PUT never gets an answer. IMDSv1 GETs still work.
+   * @default false
+   */
+  hopLimitExceeded?: boolean | undefined;
+  /**
+   * The instance has no instance profile: the role listing and everything under `iam/` is 404.
+   * @default false
+   */
+  noRole?: boolean | undefined;
+  /**
+   * @default "i-0123456789abcdef0"
+   */
+  instanceId?: string | undefined;
+  /**
+   * The region under `placement/region`; the availability zone is the region plus `a`.
+   * @default "us-east-1"
+   */
+  region?: string | undefined;
+  /**
+   * The account in the instance profile ARN under `iam/info`.
+   * @default "123456789012"
+   */
+  accountId?: string | undefined;
+}
+
+/** A token the fake issued, with its expiry. */
+export interface IssuedImdsToken {
+  readonly token: string;
+  readonly ttlSeconds: number;
+  readonly expiresAt: Date;
+}
+
+/**
+ * The fake IMDS. Serve {@link FakeImds.handler} with {@link startLoopbackServer} or {@link mswHandlers}.
+ *
+ * @example
+ * ```ts
+ * import { fakeImds, startLoopbackServer } from "pod-credentials/testing";
+ * const imds = fakeImds({ roleName: "eks-node" });
+ * const server = await startLoopbackServer(imds.handler);
+ * process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT = server.url;
+ * ```
+ */
+export class FakeImds extends FakeServer<FakeImdsOptions> {
+  #tokens = new Map<string, IssuedImdsToken>();
+  readonly #madeUp = createFakeCredentials("IMDS");
+
+  constructor(options: FakeImdsOptions = {}) {
+    super(options);
+  }
+
+  /** The credentials the fake serves: the configured values, completed with values made up at creation. */
+  get credentials(): FakeCredentials {
+    return { ...this.#madeUp, ...this.options.credentials };
+  }
+
+  /** Every session token issued by `PUT /latest/api/token`, oldest first. */
+  get issuedTokens(): readonly IssuedImdsToken[] {
+    return [...this.#tokens.values()];
+  }
+
+  /** Makes every token issued so far expired: the next GET carrying one is 401. */
+  expireTokens(): this {
+    const past = new Date(this.now().getTime() - 1000);
+    for (const [token, issued] of this.#tokens) this.#tokens.set(token, { ...issued, expiresAt: past });
+    return this;
+  }
+
+  protected override onReset(): void {
+    this.#tokens.clear();
+  }
+
+  protected override faultHeaders(): Record<string, string> {
+    return { Server: "EC2ws", "Content-Type": "text/plain" };
+  }
+
+  protected respond(request: RecordedRequest): Response {
+    if (request.path === TOKEN_PATH) return this.#token(request);
+    const metadata = METADATA_PATH.exec(request.path);
+    if (metadata === null) return this.#error(404);
+    if (request.method !== "GET" && request.method !== "HEAD") return this.#error(405);
+    const tokenValue = request.headers[TOKEN_HEADER];
+    let token: IssuedImdsToken | undefined;
+    if (tokenValue !== undefined) {
+      token = this.#tokens.get(tokenValue);
+      if (token === undefined || token.expiresAt.getTime() <= this.now().getTime()) return this.#error(401);
+    } else if (this.options.v1Allowed === false) {
+      return this.#error(401);
+    }
+    const extra: Record<string, string> = {};
+    if (token !== undefined) {
+      const left = Math.max(0, Math.floor((token.expiresAt.getTime() - this.now().getTime()) / 1000));
+      extra["X-Aws-Ec2-Metadata-Token-Ttl-Seconds"] = String(left);
+    }
+    const body = this.#metadata(metadata[2] ?? "");
+    return body === undefined ? this.#error(404) : this.#ok(body, extra);
+  }
+
+  #token(request: RecordedRequest): Response {
+    if (request.method !== "PUT") {
+      const response = this.#error(405);
+      response.headers.set("Allow", "OPTIONS, PUT");
+      return response;
+    }
+    if (request.headers["x-forwarded-for"] !== undefined) return this.#error(403);
+    if (this.options.hopLimitExceeded === true) return hangResponse();
+    const ttlText = request.headers[TOKEN_TTL_HEADER];
+    const ttl = ttlText !== undefined && /^\d+$/.test(ttlText.trim()) ? Number(ttlText.trim()) : Number.NaN;
+    if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TOKEN_TTL_SECONDS) return this.#error(400);
+    const token = `AQAEA${randomBytes(42).toString("base64")}`;
+    this.#tokens.set(token, { token, ttlSeconds: ttl, expiresAt: new Date(this.now().getTime() + ttl * 1000) });
+    return this.#ok(token, { "X-Aws-Ec2-Metadata-Token-Ttl-Seconds": String(ttl) });
+  }
+
+  /** The body at a path under `/latest/meta-data`, or undefined for 404. */
+  #metadata(path: string): string | undefined {
+    const roleName = this.options.roleName ?? "eks-node-role";
+    const hasRole = this.options.noRole !== true;
+    const region = this.options.region ?? "us-east-1";
+    switch (path) {
+      case "":
+      case "/":
+        return ["ami-id", "hostname", ...(hasRole ? ["iam/"] : []), "instance-id", "local-ipv4", "placement/"].join("\n");
+      case "/ami-id":
+        return "ami-0123456789abcdef0";
+      case "/hostname":
+        return "ip-10-0-0-1.ec2.internal";
+      case "/local-ipv4":
+        return "10.0.0.1";
+      case "/instance-id":
+        return this.options.instanceId ?? "i-0123456789abcdef0";
+      case "/placement":
+      case "/placement/":
+        return "availability-zone\nregion";
+      case "/placement/region":
+        return region;
+      case "/placement/availability-zone":
+        return `${region}a`;
+    }
+    if (!hasRole) return undefined;
+    switch (path) {
+      case "/iam":
+      case "/iam/":
+        return "info\nsecurity-credentials/";
+      case "/iam/info":
+        return this.#info(roleName);
+      case "/iam/security-credentials":
+      case "/iam/security-credentials/":
+        return roleName;
+      case `/iam/security-credentials/${roleName}`:
+        return this.#credentialsDocument();
+      default:
+        return undefined;
+    }
+  }
+
+  #info(roleName: string): string {
+    return [
+      "{",
+      `  "Code" : "Success",`,
+      `  "LastUpdated" : "${awsTimestamp(this.now())}",`,
+      `  "InstanceProfileArn" : "arn:aws:iam::${this.options.accountId ?? "123456789012"}:instance-profile/${roleName}",`,
+      `  "InstanceProfileId" : "AIPAFAKEINSTANCEPROFILE"`,
+      "}",
+    ].join("\n");
+  }
+
+  #credentialsDocument(): string {
+    const credentials = this.credentials;
+    const now = this.now();
+    const expiration = this.options.expiration ?? new Date(now.getTime() + (this.options.lifetimeMs ?? SIX_HOURS_MS));
+    const fields: Array<[string, string]> = [
+      ["Code", "Success"],
+      ["LastUpdated", awsTimestamp(now)],
+      ["Type", "AWS-HMAC"],
+      ["AccessKeyId", credentials.accessKeyId],
+      ["SecretAccessKey", credentials.secretAccessKey],
+      ["Token", credentials.sessionToken],
+      ["Expiration", awsTimestamp(expiration)],
+    ];
+    return `{\n${fields.map(([key, value]) => `  ${JSON.stringify(key)} : ${JSON.stringify(value)}`).join(",\n")}\n}`;
+  }
+
+  #ok(body: string, extra: Record<string, string> = {}): Response {
+    return new Response(body, {
+      status: 200,
+      headers: { "Content-Type": "text/plain", "Accept-Ranges": "none", Server: "EC2ws", ...extra },
+    });
+  }
+
+  #error(status: number): Response {
+    const title = `${status} - ${STATUS_TITLES[status] ?? "Error"}`;
+    const body = [
+      `<?xml version="1.0" encoding="iso-8859-1"?>`,
+      `<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN"`,
+      `         "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">`,
+      `<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="en" lang="en">`,
+      ` <head>`,
+      `  <title>${title}</title>`,
+      ` </head>`,
+      ` <body>`,
+      `  <h1>${title}</h1>`,
+      ` </body>`,
+      `</html>`,
+      ``,
+    ].join("\n");
+    return new Response(body, { status, headers: { "Content-Type": "text/html", Server: "EC2ws" } });
+  }
+}
+
+/**
+ * Creates a fake EC2 instance metadata service. Faithful to the real one where clients notice:
+ *
+ * - `PUT /latest/api/token` with `X-aws-ec2-metadata-token-ttl-seconds` (1 to 21600) answers a token as
+ *   `text/plain`; a missing or bad TTL is 400; a PUT carrying `X-Forwarded-For` is 403.
+ * - A GET with an invalid or expired token is 401; without a token it works unless `v1Allowed` is false.
+ * - `GET /latest/meta-data/iam/security-credentials/` lists the role name (no trailing newline);
+ *   `.../security-credentials/<role>` answers pretty-printed JSON: Code, LastUpdated, Type, AccessKeyId,
+ *   SecretAccessKey, Token, Expiration.
+ * - Errors are HTML pages (`<title>404 - Not Found</title>`); every answer carries `Server: EC2ws`.
+ * - Also `instance-id`, `placement/region`, `placement/availability-zone`, `iam/info`.
+ *
+ * @example
+ * ```ts
+ * import { fakeImds, startLoopbackServer } from "pod-credentials/testing";
+ * const imds = fakeImds({ hopLimitExceeded: true });
+ * const server = await startLoopbackServer(imds.handler);
+ * // a token PUT now hangs; an IMDSv1 GET still answers
+ * imds.configure({ hopLimitExceeded: false, v1Allowed: false });
+ * await server.close();
+ * ```
+ */
+export const fakeImds = (options: FakeImdsOptions = {}): FakeImds => new FakeImds(options);

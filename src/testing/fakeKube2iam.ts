@@ -1,0 +1,273 @@
+// A fake kube2iam: answers the role listing and the role's credentials for the pod, proxies the rest to IMDS.
+import { createFakeCredentials, type FakeCredentials } from "./fakeCredentials.js";
+import type { FakeHandler } from "./fakeServer.js";
+import { FakeServer, type FakeServerOptions, type RecordedRequest } from "./fakeServer.js";
+import { ModeSwitch, type ModeOptions } from "./modeSwitch.js";
+import { awsTimestamp, goError, goText } from "./wire.js";
+
+const LISTING_PATH = /^\/[^/]+\/meta-data\/iam\/security-credentials\/?$/;
+const ROLE_PATH = /^\/[^/]+\/meta-data\/iam\/security-credentials\/(.+)$/;
+const THIRTY_MINUTES_MS = 30 * 60 * 1000;
+
+/**
+ * What the fake kube2iam says about the pod asking.
+ *
+ * - `ready`: the pod is known and annotated with `podRole`.
+ * - `podNotFound`: kube2iam has not seen the pod yet (the pod-start race): 404 `pod with specificed IP not found`.
+ * - `noRole`: the pod has no role annotation and there is no default role: 404 `unable to find role for IP <ip>`.
+ * - `emptyRole`: the annotation is present but empty: the listing is an empty 200.
+ * - `defaultRole`: the pod has no annotation; kube2iam answers with its `--default-role`, which is not the pod's.
+ * - `namespaceRestricted`: the role is not allowed in the pod's namespace: 404
+ *   `role requested <arn> not valid for namespace of pod at <ip> with namespace <ns>`.
+ * - `stsError`: the listing works; the credentials are 500 with the STS error text.
+ *
+ * @example
+ * ```ts
+ * import { fakeKube2iam, type Kube2iamMode } from "pod-credentials/testing";
+ * const mode: Kube2iamMode = "namespaceRestricted";
+ * fakeKube2iam({ mode });
+ * ```
+ */
+export type Kube2iamMode = "ready" | "podNotFound" | "noRole" | "emptyRole" | "defaultRole" | "namespaceRestricted" | "stsError";
+
+/**
+ * Options of {@link fakeKube2iam}. All can be changed later with `configure`.
+ *
+ * @example
+ * ```ts
+ * import { fakeImds, fakeKube2iam } from "pod-credentials/testing";
+ * const kube2iam = fakeKube2iam({ podRole: "team/orders", upstream: fakeImds().handler });
+ * ```
+ */
+export interface FakeKube2iamOptions extends FakeServerOptions {
+  /**
+   * The mode at creation (see {@link Kube2iamMode}); change it later with `setMode`.
+   * @default "ready"
+   */
+  mode?: Kube2iamMode | undefined;
+  /**
+   * The pod's `iam.amazonaws.com/role` annotation as written: a role name (with its path) or a full ARN.
+   * @default "orders-reader"
+   */
+  podRole?: string | undefined;
+  /**
+   * kube2iam's `--base-role-arn`. Role names are prefixed with it; the listing strips it from the pod's role ARN.
+   * @default "arn:aws:iam::123456789012:role/"
+   */
+  baseRoleArn?: string | undefined;
+  /**
+   * kube2iam's `--default-role`, answered in mode `defaultRole`.
+   * @default "kube2iam-default"
+   */
+  defaultRole?: string | undefined;
+  /**
+   * The pod's IP, as it appears in kube2iam's error messages.
+   * @default "10.1.2.3"
+   */
+  podIp?: string | undefined;
+  /**
+   * The pod's namespace, as it appears in kube2iam's error messages.
+   * @default "default"
+   */
+  namespace?: string | undefined;
+  /**
+   * The node's IP in `/healthz`.
+   * @default "10.0.0.1"
+   */
+  hostIp?: string | undefined;
+  /**
+   * The instance id in `/healthz`.
+   * @default "i-0123456789abcdef0"
+   */
+  instanceId?: string | undefined;
+  /**
+   * The credentials served; missing values are made up once, at creation (prefix `KUBE2IAM`).
+   * @default createFakeCredentials("KUBE2IAM")
+   */
+  credentials?: Partial<FakeCredentials> | undefined;
+  /**
+   * A fixed `Expiration`. Unset: `lifetimeMs` after each request.
+   * @default undefined
+   */
+  expiration?: Date | undefined;
+  /**
+   * Time left on served credentials when `expiration` is unset. kube2iam asks STS for twice its
+   * `--iam-role-session-ttl` (15 min) and caches for one TTL, so real answers have 15 to 30 minutes left.
+   * @default 1_800_000
+   */
+  lifetimeMs?: number | undefined;
+  /**
+   * The body (before Go's newline) of the 500 in mode `stsError`.
+   * @default "operation error STS: AssumeRole, https response error StatusCode: 403, RequestID: 5d3a1a9e-0f6c-4c4e-9a59-2f1a4c8f2b10, api error AccessDenied: User: arn:aws:sts::123456789012:assumed-role/eks-node-role/i-0123456789abcdef0 is not authorized to perform: sts:AssumeRole on resource: <role arn>"
+   */
+  stsErrorMessage?: string | undefined;
+  /**
+   * The metadata service every other path is proxied to (the token PUT included), for example
+   * `fakeImds().handler`. Unset: proxied requests get 502, as from Go's reverse proxy with nothing behind it.
+   * @default undefined
+   */
+  upstream?: FakeHandler | undefined;
+  /**
+   * Add `X-Forwarded-For: <podIp>` to proxied requests, as kube2iam releases before the IMDSv2 fix did (IMDS then
+   * refuses the token PUT with 403).
+   * @default false
+   */
+  forwardedFor?: boolean | undefined;
+}
+
+/**
+ * The fake kube2iam. Serve {@link FakeKube2iam.handler} with {@link startLoopbackServer} or {@link mswHandlers}.
+ *
+ * @example
+ * ```ts
+ * import { fakeKube2iam } from "pod-credentials/testing";
+ * const kube2iam = fakeKube2iam({ podRole: "orders-reader" });
+ * kube2iam.setMode("podNotFound", { times: 2 }); // then ready
+ * ```
+ */
+export class FakeKube2iam extends FakeServer<FakeKube2iamOptions> {
+  readonly #modes: ModeSwitch<Kube2iamMode, object>;
+  readonly #madeUp = createFakeCredentials("KUBE2IAM");
+
+  constructor(options: FakeKube2iamOptions = {}) {
+    super(options);
+    this.#modes = new ModeSwitch<Kube2iamMode, object>(options.mode ?? "ready", {});
+  }
+
+  /** The current mode. */
+  get mode(): Kube2iamMode {
+    return this.#modes.mode;
+  }
+
+  /**
+   * Changes the mode, for good or (with `times`) for the next requests to the listing and credentials paths only,
+   * after which the fake goes back to the mode it had. Returns the fake, for chaining.
+   */
+  setMode(mode: Kube2iamMode, options: ModeOptions = {}): this {
+    this.#modes.set(mode, {}, options.times);
+    return this;
+  }
+
+  /** The credentials the fake serves. */
+  get credentials(): FakeCredentials {
+    return { ...this.#madeUp, ...this.options.credentials };
+  }
+
+  /** The full ARN of the pod's role (`baseRoleArn` + `podRole` unless `podRole` is an ARN). */
+  get podRoleArn(): string {
+    return this.#roleArn(this.options.podRole ?? "orders-reader");
+  }
+
+  protected override onReset(): void {
+    this.#modes.reset();
+  }
+
+  protected respond(request: RecordedRequest, original: Request): Promise<Response> | Response {
+    if (request.path === "/healthz") return this.#health();
+    if (LISTING_PATH.test(request.path)) return this.#listing();
+    const role = ROLE_PATH.exec(request.path)?.[1];
+    if (role !== undefined) return this.#roleCredentials(decodeURIComponent(role));
+    return this.#proxy(request, original);
+  }
+
+  #roleArn(role: string): string {
+    return role.toLowerCase().startsWith("arn:") ? role : `${this.options.baseRoleArn ?? "arn:aws:iam::123456789012:role/"}${role}`;
+  }
+
+  /** kube2iam's role mapping: the pod's role ARN, or the error text of the 404. */
+  #mapping(mode: Kube2iamMode): { roleArn: string } | { error: string } {
+    const ip = this.options.podIp ?? "10.1.2.3";
+    switch (mode) {
+      case "podNotFound":
+        return { error: "pod with specificed IP not found" };
+      case "noRole":
+        return { error: `unable to find role for IP ${ip}` };
+      case "emptyRole":
+        return { roleArn: this.#roleArn("") };
+      case "defaultRole":
+        return { roleArn: this.#roleArn(this.options.defaultRole ?? "kube2iam-default") };
+      case "namespaceRestricted":
+        return {
+          error: `role requested ${this.podRoleArn} not valid for namespace of pod at ${ip} with namespace ${this.options.namespace ?? "default"}`,
+        };
+      case "ready":
+      case "stsError":
+        return { roleArn: this.podRoleArn };
+    }
+  }
+
+  #listing(): Response {
+    const mapping = this.#mapping(this.#modes.take().mode);
+    if ("error" in mapping) return goError(404, mapping.error, { Server: "EC2ws" });
+    const base = this.options.baseRoleArn ?? "arn:aws:iam::123456789012:role/";
+    const listed = base !== "" && mapping.roleArn.startsWith(base) ? mapping.roleArn.slice(base.length) : mapping.roleArn;
+    return goText(listed, { Server: "EC2ws" });
+  }
+
+  #roleCredentials(wantedRole: string): Response {
+    const mode = this.#modes.take().mode;
+    const mapping = this.#mapping(mode);
+    if ("error" in mapping) return goError(404, mapping.error, { Server: "EC2ws" });
+    if (this.#roleArn(wantedRole) !== mapping.roleArn) return goError(403, `Invalid role ${wantedRole}`, { Server: "EC2ws" });
+    if (mode === "stsError") {
+      const message =
+        this.options.stsErrorMessage ??
+        `operation error STS: AssumeRole, https response error StatusCode: 403, RequestID: 5d3a1a9e-0f6c-4c4e-9a59-2f1a4c8f2b10, api error AccessDenied: User: arn:aws:sts::123456789012:assumed-role/eks-node-role/i-0123456789abcdef0 is not authorized to perform: sts:AssumeRole on resource: ${mapping.roleArn}`;
+      return goError(500, message, { Server: "EC2ws" });
+    }
+    const credentials = this.credentials;
+    const now = this.now();
+    const expiration = this.options.expiration ?? new Date(now.getTime() + (this.options.lifetimeMs ?? THIRTY_MINUTES_MS));
+    // kube2iam's iam.Credentials struct, fields in declaration order (encoding/json keeps it).
+    const document = {
+      AccessKeyId: credentials.accessKeyId,
+      Code: "Success",
+      Expiration: awsTimestamp(expiration),
+      LastUpdated: awsTimestamp(now),
+      SecretAccessKey: credentials.secretAccessKey,
+      Token: credentials.sessionToken,
+      Type: "AWS-HMAC",
+    };
+    return goText(`${JSON.stringify(document)}\n`, { Server: "EC2ws" });
+  }
+
+  #health(): Response {
+    const body = JSON.stringify({
+      hostIP: this.options.hostIp ?? "10.0.0.1",
+      instanceId: this.options.instanceId ?? "i-0123456789abcdef0",
+    });
+    return new Response(`${body}\n`, { status: 200, headers: { "Content-Type": "application/json" } });
+  }
+
+  async #proxy(request: RecordedRequest, original: Request): Promise<Response> {
+    const upstream = this.options.upstream;
+    if (upstream === undefined) return new Response(null, { status: 502 });
+    const headers = new Headers(original.headers);
+    headers.delete("x-forwarded-for");
+    if (this.options.forwardedFor === true) headers.set("X-Forwarded-For", this.options.podIp ?? "10.1.2.3");
+    const hasBody = request.method !== "GET" && request.method !== "HEAD" && request.body !== "";
+    return upstream(new Request(request.url, { method: request.method, headers, body: hasBody ? request.body : null }));
+  }
+}
+
+/**
+ * Creates a fake kube2iam, faithful to jtblin/kube2iam's `server.go`:
+ *
+ * - `GET /{version}/meta-data/iam/security-credentials/` lists the pod's role with the base ARN stripped
+ *   (`arn:aws:iam::123456789012:role/team/orders` -> `team/orders`), no trailing newline.
+ * - `GET .../security-credentials/<role>` answers `JSON.stringify` of kube2iam's struct plus `"\n"`, keys
+ *   AccessKeyId, Code, Expiration, LastUpdated, SecretAccessKey, Token, Type; 403 `Invalid role <role>` for another
+ *   role. Both paths ignore `X-aws-ec2-metadata-token` and carry `Server: EC2ws`.
+ * - Errors are Go `http.Error`s: `text/plain; charset=utf-8`, a trailing newline.
+ * - `/healthz` answers `{"hostIP":"10.0.0.1","instanceId":"i-0123456789abcdef0"}`.
+ * - Everything else, the token PUT included, is proxied to `upstream` with its answer unchanged.
+ *
+ * @example
+ * ```ts
+ * import { fakeImds, fakeKube2iam, startLoopbackServer } from "pod-credentials/testing";
+ * const kube2iam = fakeKube2iam({ podRole: "orders-reader", upstream: fakeImds().handler });
+ * const server = await startLoopbackServer(kube2iam.handler);
+ * await server.close();
+ * ```
+ */
+export const fakeKube2iam = (options: FakeKube2iamOptions = {}): FakeKube2iam => new FakeKube2iam(options);

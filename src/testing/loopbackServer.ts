@@ -1,0 +1,148 @@
+// Serves a fake's fetch-style core over real HTTP on 127.0.0.1, including the answers that need the raw socket.
+import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import type { FakeHandler } from "./fakeServer.js";
+import { rawBehaviourOf } from "./rawResponses.js";
+
+/**
+ * A running loopback server.
+ *
+ * @example
+ * ```ts
+ * import { fakeImds, startLoopbackServer, type LoopbackServer } from "pod-credentials/testing";
+ * const server: LoopbackServer = await startLoopbackServer(fakeImds().handler);
+ * server.url; // "http://127.0.0.1:40123"
+ * await server.close();
+ * ```
+ */
+export interface LoopbackServer {
+  /** `http://127.0.0.1:<port>`, without a trailing slash. */
+  readonly url: string;
+  /** The port the system picked. */
+  readonly port: number;
+  /**
+   * Stops the server and destroys every open connection, hanging and trickling ones included, so it resolves at once.
+   * Calling it again returns the same promise.
+   */
+  close(): Promise<void>;
+}
+
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection"]);
+
+/**
+ * Serves `handler` with `node:http` on 127.0.0.1, on a port the system picks. Responses marked by
+ * {@link hangResponse} (never answered), {@link trickleResponse} (headers, then a byte at a time forever) and
+ * {@link resetResponse} (TCP reset) are carried out on the socket. An error thrown by the handler is answered 500.
+ *
+ * @example
+ * ```ts
+ * import { fakeSts, startLoopbackServer } from "pod-credentials/testing";
+ * const sts = fakeSts();
+ * const server = await startLoopbackServer(sts.handler);
+ * process.env.AWS_ENDPOINT_URL_STS = server.url;
+ * // ... run the code under test, then:
+ * await server.close();
+ * ```
+ */
+export const startLoopbackServer = async (handler: FakeHandler): Promise<LoopbackServer> => {
+  const sockets = new Set<Socket>();
+  let origin = "";
+  const server = createServer((request, response) => {
+    void serve(handler, origin, request, response);
+  });
+  // A hanging request must not be cut short by Node's own timeouts: the client under test decides when to give up.
+  server.requestTimeout = 0;
+  server.headersTimeout = 0;
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  origin = `http://127.0.0.1:${port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    url: origin,
+    port,
+    close: () =>
+      (closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+        server.closeAllConnections();
+      })),
+  };
+};
+
+const serve = async (handler: FakeHandler, origin: string, incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> => {
+  const abort = new AbortController();
+  outgoing.once("close", () => {
+    if (!outgoing.writableFinished) abort.abort();
+  });
+  let response: Response;
+  try {
+    response = await handler(await toRequest(origin, incoming, abort.signal));
+  } catch (error) {
+    if (!outgoing.headersSent && !outgoing.destroyed) {
+      outgoing.writeHead(500, { "Content-Type": "text/plain; charset=utf-8" });
+      outgoing.end(`fake handler failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+    return;
+  }
+  if (outgoing.destroyed) return;
+  const raw = rawBehaviourOf(response);
+  if (raw?.kind === "hang") return; // the socket stays open until the client gives up or close() destroys it
+  if (raw?.kind === "reset") {
+    incoming.socket.resetAndDestroy();
+    return;
+  }
+  const headers = toHeaders(response);
+  if (raw?.kind === "trickle") {
+    outgoing.writeHead(response.status, headers);
+    outgoing.flushHeaders();
+    const bytes = Buffer.from(raw.chunk, "utf8");
+    let index = 0;
+    const timer = setInterval(() => {
+      if (outgoing.destroyed) return;
+      outgoing.write(bytes.subarray(index % bytes.length, (index % bytes.length) + 1));
+      index += 1;
+    }, raw.intervalMs);
+    outgoing.once("close", () => clearInterval(timer));
+    return;
+  }
+  const body = Buffer.from(await response.arrayBuffer());
+  const noBody = response.status === 204 || response.status === 304;
+  if (!noBody && headers["content-length"] === undefined) headers["content-length"] = body.length;
+  if (outgoing.destroyed) return;
+  outgoing.writeHead(response.status, headers);
+  outgoing.end(noBody || incoming.method === "HEAD" ? undefined : body);
+};
+
+const toRequest = async (origin: string, incoming: IncomingMessage, signal: AbortSignal): Promise<Request> => {
+  const headers = new Headers();
+  const raw = incoming.rawHeaders;
+  for (let index = 0; index + 1 < raw.length; index += 2) {
+    const name = raw[index] ?? "";
+    if (!HOP_BY_HOP.has(name.toLowerCase())) headers.append(name, raw[index + 1] ?? "");
+  }
+  const method = incoming.method ?? "GET";
+  const chunks: Buffer[] = [];
+  for await (const chunk of incoming) chunks.push(chunk as Buffer);
+  const body = method === "GET" || method === "HEAD" || chunks.length === 0 ? null : Buffer.concat(chunks);
+  return new Request(`${origin}${incoming.url ?? "/"}`, { method, headers, body, signal });
+};
+
+const toHeaders = (response: Response): OutgoingHttpHeaders => {
+  const headers: OutgoingHttpHeaders = {};
+  response.headers.forEach((value, name) => {
+    if (name !== "set-cookie") headers[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers["set-cookie"] = cookies;
+  return headers;
+};

@@ -1,0 +1,46 @@
+// Serves a fake's fetch-style core through msw, loaded only when asked for: msw is an optional peer dependency.
+import type { HttpHandler } from "msw";
+import type { FakeHandler } from "./fakeServer.js";
+import { rawBehaviourOf, trickleStream } from "./rawResponses.js";
+
+/**
+ * msw request handlers that answer every request under `baseUrl` (any method, any path, the root included) with
+ * the fake's core. msw is imported only when this is called, so `pod-credentials/testing` loads without it.
+ *
+ * Raw behaviours: a `hang` answer waits until the request's signal aborts (then fails as a network error), a
+ * `reset` answer is a network error (`HttpResponse.error()`), a `trickle` answer streams a byte at a time.
+ *
+ * @param baseUrl - the origin to intercept, for example `http://169.254.169.254` (a trailing slash is ignored).
+ *
+ * @example
+ * ```ts
+ * import { setupServer } from "msw/node";
+ * import { fakeImds, mswHandlers } from "pod-credentials/testing";
+ * const imds = fakeImds();
+ * const server = setupServer(...(await mswHandlers("http://169.254.169.254", imds.handler)));
+ * server.listen();
+ * ```
+ */
+export const mswHandlers = async (baseUrl: string, handler: FakeHandler): Promise<HttpHandler[]> => {
+  const { http, HttpResponse } = await import("msw");
+  const origin = baseUrl.replace(/\/+$/, "");
+  return [
+    http.all(`${origin}/*`, async ({ request }) => {
+      const response = await handler(request);
+      const raw = rawBehaviourOf(response);
+      if (raw === undefined) return response;
+      switch (raw.kind) {
+        case "reset":
+          return HttpResponse.error();
+        case "hang":
+          return new Promise<Response>((resolve) => {
+            const give = (): void => resolve(HttpResponse.error());
+            if (request.signal.aborted) give();
+            else request.signal.addEventListener("abort", give, { once: true });
+          });
+        case "trickle":
+          return new Response(trickleStream(raw, request.signal), { status: response.status, headers: response.headers });
+      }
+    }),
+  ];
+};

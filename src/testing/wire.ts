@@ -1,0 +1,46 @@
+// Internal: small helpers to write answers the way the real servers write them.
+
+/** `2030-01-01T00:00:00Z`: the timestamp format of IMDS, kube2iam, kiam and STS (whole seconds, UTC). */
+export const awsTimestamp = (date: Date): string => `${date.toISOString().slice(0, 19)}Z`;
+
+/**
+ * Go's `http.Error(w, message, status)`: the message and a newline, `text/plain; charset=utf-8`, and
+ * `X-Content-Type-Options: nosniff`, plus any header the handler set before.
+ */
+export const goError = (status: number, message: string, headers: Readonly<Record<string, string>> = {}): Response =>
+  new Response(`${message}\n`, {
+    status,
+    headers: { ...headers, "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff" },
+  });
+
+/**
+ * A Go handler writing `body` without setting a content type: Go sniffs one (`text/plain; charset=utf-8` for text
+ * and JSON), and sends no content type at all for an empty body.
+ */
+export const goText = (body: string, headers: Readonly<Record<string, string>> = {}, status = 200): Response =>
+  body === ""
+    ? new Response(null, { status, headers })
+    : new Response(body, { status, headers: { "Content-Type": "text/plain; charset=utf-8", ...headers } });
+
+/** Go's default 404 (`http.NotFound`, gorilla/mux without a match). */
+export const goNotFound = (): Response => goError(404, "404 page not found");
+
+/** Go's `http.Redirect` for a GET: an HTML link to the new location. */
+export const goRedirect = (location: string, status: number): Response =>
+  new Response(`<a href="${location}">${status === 308 ? "Permanent Redirect" : "Moved Permanently"}</a>.\n\n`, {
+    status,
+    headers: { Location: location, "Content-Type": "text/html; charset=utf-8" },
+  });
+
+/** Parses `Credential=AKID/20300101/us-east-1/sts/aws4_request` out of a SigV4 `Authorization` header. */
+export const sigV4Scope = (
+  authorization: string | undefined,
+): { accessKeyId: string; region: string; service: string } | undefined => {
+  const match = /Credential=([^/,\s]+)\/\d{8}\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/.exec(authorization ?? "");
+  if (match === null) return undefined;
+  const [, accessKeyId = "", region = "", service = ""] = match;
+  return { accessKeyId, region, service };
+};
+
+/** The role name at the end of a role ARN (`arn:aws:iam::1:role/team/orders` -> `orders`). */
+export const roleNameOf = (roleArn: string): string => roleArn.slice(roleArn.lastIndexOf("/") + 1);

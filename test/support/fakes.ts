@@ -1,0 +1,42 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  type FakeCredentials,
+  type FakeHandler,
+  createFakeCredentials,
+  createFakeJwt,
+  mswHandlers,
+} from "../../src/testing/index.js";
+import { registerSecrets } from "./leakCheck.js";
+import { mswServer } from "./mswServer.js";
+
+/** Fake credentials whose secret parts the leak check watches for. */
+export const secretCredentials = (prefix: string): FakeCredentials => {
+  const credentials = createFakeCredentials(prefix);
+  registerSecrets(credentials.secretAccessKey, credentials.sessionToken);
+  return credentials;
+};
+
+/** A fake service-account token the leak check watches for. */
+export const secretToken = (options: Parameters<typeof createFakeJwt>[0] = {}): string => {
+  const token = createFakeJwt(options);
+  registerSecrets(token);
+  return token;
+};
+
+/** Serves a fake through msw at `baseUrl` (intercepted before anything leaves the machine). */
+export const serveWithMsw = async (baseUrl: string, fake: { handler: FakeHandler }): Promise<void> => {
+  mswServer.use(...(await mswHandlers(baseUrl, fake.handler)));
+};
+
+/** Writes a file in a fresh temporary folder and returns its path. */
+export const temporaryFile = async (name: string, content: string): Promise<string> => {
+  const folder = await mkdtemp(join(tmpdir(), "pod-credentials-test-"));
+  const path = join(folder, name);
+  await writeFile(path, content);
+  return path;
+};
+
+export const ACCOUNT_ID = "123456789012";
+export const ORDERS_ROLE_ARN = `arn:aws:iam::${ACCOUNT_ID}:role/orders-reader`;
