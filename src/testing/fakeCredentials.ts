@@ -31,8 +31,7 @@ const randomFrom = (alphabet: string, length: number): string =>
  * every value, so `text.includes(credentials.secretAccessKey)` finds a leak and the prefix tells which fake it came
  * from. Each call makes new random values.
  *
- * @param prefix - marks every value.
- * @default prefix "FAKE"
+ * @param prefix - marks every value; `"FAKE"` when omitted.
  *
  * @example
  * ```ts

@@ -82,7 +82,17 @@ export interface FakeImdsOptions extends FakeServerOptions {
   accountId?: string | undefined;
 }
 
-/** A token the fake issued, with its expiry. */
+/**
+ * A token the fake IMDS issued, with its expiry.
+ *
+ * @example
+ * ```ts
+ * import { fakeImds, type IssuedImdsToken } from "pod-credentials/testing";
+ * const imds = fakeImds();
+ * // ... after the code under test ran:
+ * const tokens: readonly IssuedImdsToken[] = imds.issuedTokens;
+ * ```
+ */
 export interface IssuedImdsToken {
   readonly token: string;
   readonly ttlSeconds: number;

@@ -25,7 +25,15 @@ export interface FakeJwtOptions {
   claims?: Readonly<Record<string, unknown>> | undefined;
 }
 
-/** The issuer of the fake tokens: an EKS cluster's OIDC provider. */
+/**
+ * The issuer of the fake tokens: an EKS cluster's OIDC provider.
+ *
+ * @example
+ * ```ts
+ * import { FAKE_OIDC_ISSUER } from "pod-credentials/testing";
+ * FAKE_OIDC_ISSUER; // "https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
+ * ```
+ */
 export const FAKE_OIDC_ISSUER = "https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
 
 const base64url = (value: string | Uint8Array): string => Buffer.from(value).toString("base64url");

@@ -21,6 +21,8 @@ const TEN_MINUTES_MS = 10 * 60 * 1000;
  * - `forbidden`: the credentials are 500 `error fetching credentials: forbidden by policy` (the policy refuses).
  * - `error`: the credentials are 500 `error fetching credentials: <errorMessage>` (an STS failure on the server).
  *
+ * Real kiam retries a missing pod until its 5 s handler deadline before the 500; set `delayMs` to imitate that wait.
+ *
  * @example
  * ```ts
  * import { fakeKiam, type KiamMode } from "pod-credentials/testing";

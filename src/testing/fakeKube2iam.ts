@@ -21,6 +21,9 @@ const THIRTY_MINUTES_MS = 30 * 60 * 1000;
  *   `role requested <arn> not valid for namespace of pod at <ip> with namespace <ns>`.
  * - `stsError`: the listing works; the credentials are 500 with the STS error text.
  *
+ * Real kube2iam retries the pod lookup for up to `--backoff-max-elapsed-time` (2 s) before a 404; set `delayMs` to
+ * imitate that wait.
+ *
  * @example
  * ```ts
  * import { fakeKube2iam, type Kube2iamMode } from "pod-credentials/testing";

@@ -84,7 +84,15 @@ export interface FaultScope {
   times?: number | undefined;
 }
 
-/** The malformed body used when a `malformed` fault names none: credentials JSON cut short. */
+/**
+ * The malformed body used when a `malformed` fault names none: credentials JSON cut short.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MALFORMED_BODY } from "pod-credentials/testing";
+ * JSON.parse(DEFAULT_MALFORMED_BODY); // throws SyntaxError
+ * ```
+ */
 export const DEFAULT_MALFORMED_BODY = '{"Code":"Success","AccessKeyId":"ASIA';
 
 /**

@@ -22,7 +22,11 @@ import { rawBehaviourOf, trickleStream } from "./rawResponses.js";
  * ```
  */
 export const mswHandlers = async (baseUrl: string, handler: FakeHandler): Promise<HttpHandler[]> => {
-  const { http, HttpResponse } = await import("msw");
+  const { http, HttpResponse } = await import("msw").catch((error: unknown) => {
+    throw new Error("mswHandlers needs msw, an optional peer dependency of pod-credentials: npm install --save-dev msw", {
+      cause: error,
+    });
+  });
   const origin = baseUrl.replace(/\/+$/, "");
   return [
     http.all(`${origin}/*`, async ({ request }) => {

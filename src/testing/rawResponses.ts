@@ -7,13 +7,28 @@
  * - `hang`: accept the request and never answer.
  * - `trickle`: send the status line and headers, then one byte every `intervalMs` forever.
  * - `reset`: drop the connection (TCP reset on the loopback server, a network error in msw).
+ *
+ * @example
+ * ```ts
+ * import { rawBehaviourOf, trickleResponse, type RawBehaviour } from "pod-credentials/testing";
+ * const behaviour: RawBehaviour | undefined = rawBehaviourOf(trickleResponse({ intervalMs: 50 }));
+ * ```
  */
 export type RawBehaviour =
   | { readonly kind: "hang" }
   | { readonly kind: "reset" }
   | { readonly kind: "trickle"; readonly intervalMs: number; readonly chunk: string };
 
-/** Options of {@link trickleResponse}. */
+/**
+ * Options of {@link trickleResponse}.
+ *
+ * @example
+ * ```ts
+ * import { trickleResponse, type TrickleOptions } from "pod-credentials/testing";
+ * const options: TrickleOptions = { intervalMs: 250, headers: { "Content-Type": "text/plain" } };
+ * trickleResponse(options);
+ * ```
+ */
 export interface TrickleOptions {
   /**
    * Milliseconds between two bytes of the body.
@@ -105,14 +120,15 @@ export const rawBehaviourOf = (response: Response): RawBehaviour | undefined => 
 
 /**
  * The body of a trickling response as a stream: one byte of `chunk` every `intervalMs`, until the stream is
- * cancelled or `signal` aborts. Used by the msw adapter, where there is no socket to write to.
+ * cancelled, or `signal` aborts (the stream then errors with the signal's reason, as a dropped connection would).
+ * Used by the msw adapter, where there is no socket to write to.
  *
  * @example
  * ```ts
  * import { trickleStream } from "pod-credentials/testing";
  * const controller = new AbortController();
  * const body = trickleStream({ kind: "trickle", intervalMs: 10, chunk: "x" }, controller.signal);
- * controller.abort(); // the stream closes
+ * controller.abort(); // reading the stream now fails with an AbortError
  * ```
  */
 export const trickleStream = (
@@ -127,24 +143,28 @@ export const trickleStream = (
       const stop = (): void => {
         if (timer !== undefined) clearInterval(timer);
         timer = undefined;
+      };
+      // An abort fails the body, as a dropped connection would: the reader must not see a complete answer.
+      const fail = (): void => {
+        stop();
         try {
-          controller.close();
+          controller.error(signal?.reason ?? new Error("aborted"));
         } catch {
           // already closed or cancelled
         }
       };
       if (signal?.aborted) {
-        stop();
+        fail();
         return;
       }
-      signal?.addEventListener("abort", stop, { once: true });
+      signal?.addEventListener("abort", fail, { once: true });
       const push = (): void => {
         const byte = bytes[index % bytes.length] ?? 0x20;
         index += 1;
         try {
           controller.enqueue(new Uint8Array([byte]));
         } catch {
-          stop();
+          stop(); // the reader went away
         }
       };
       push();

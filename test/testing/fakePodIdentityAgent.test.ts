@@ -77,6 +77,29 @@ describe.each(ADAPTERS)("fakePodIdentityAgent through %s", (adapter) => {
     });
   });
 
+  it("trickles when told to: the headers come, the body never ends, only a deadline ends the wait", async () => {
+    agent.injectFault({ kind: "trickle", intervalMs: 20 }, { path: "/v1/credentials", times: 1 });
+    const controller = new AbortController();
+    const response = await fetch(credentialsUrl(), { ...withToken(token), signal: controller.signal });
+    expect(response.status).toBe(200);
+    const timer = setTimeout(() => controller.abort(), 150);
+    await expect(response.text()).rejects.toThrow();
+    clearTimeout(timer);
+    expect((await call(credentialsUrl(), withToken(token))).status).toBe(200);
+  });
+
+  it("answers an injected status fault, then recovers", async () => {
+    agent.injectFault({ kind: "status", status: 503, body: "<html>upstream down</html>" }, { times: 1 });
+    expect(await call(credentialsUrl(), withToken(token))).toMatchObject({ status: 503, body: "<html>upstream down</html>" });
+    expect((await call(credentialsUrl(), withToken(token))).status).toBe(200);
+  });
+
+  it("drops the connection when told to reset", async () => {
+    agent.injectFault({ kind: "reset" }, { times: 1 });
+    await expect(fetch(credentialsUrl(), { ...withToken(token), signal: AbortSignal.timeout(1_000) })).rejects.toThrow(TypeError);
+    expect((await call(credentialsUrl(), withToken(token))).status).toBe(200);
+  });
+
   it("answers 404 to any other path", async () => {
     expect(await call(`${served.baseUrl}/v2/credentials`, withToken(token))).toMatchObject({ status: 404, body: "404 page not found\n" });
   });

@@ -17,7 +17,10 @@ describe("mswHandlers", () => {
         let text = "";
         incoming.setEncoding("utf8");
         incoming.on("data", (chunk: string) => (text += chunk));
-        incoming.on("end", () => resolve({ status: incoming.statusCode ?? 0, body: text, server: incoming.headers.server === undefined ? undefined : String(incoming.headers.server) }));
+        incoming.on("end", () => {
+          const server = incoming.headers.server;
+          resolve({ status: incoming.statusCode ?? 0, body: text, server: server === undefined ? undefined : String(server) });
+        });
       });
       outgoing.on("error", reject);
       outgoing.end();

@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { fromPodProviderChain } from "../../src/index.js";
+import { fakePodIdentityAgent } from "../../src/testing/index.js";
+import { secretCredentials, secretToken, serveWithMsw } from "../support/fakes.js";
+import { testLogger } from "../support/leakCheck.js";
+import { mswServer } from "../support/mswServer.js";
+
+const agentEnv = async (lifetimeMs = 6 * 3600_000) => {
+  const agent = fakePodIdentityAgent({ credentials: secretCredentials("CACHE"), lifetimeMs });
+  await serveWithMsw("http://169.254.170.23", agent);
+  return {
+    agent,
+    env: {
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://169.254.170.23/v1/credentials",
+      AWS_CONTAINER_AUTHORIZATION_TOKEN: secretToken(),
+    },
+  };
+};
+
+describe("caching", () => {
+  it("shares one resolution among concurrent first calls", async () => {
+    const { agent, env } = await agentEnv();
+    const provider = fromPodProviderChain({ env, logger: testLogger() });
+    const results = await Promise.all(Array.from({ length: 100 }, () => provider()));
+    expect(agent.requests).toHaveLength(1);
+    expect(new Set(results).size).toBe(1);
+  });
+
+  it("answers later calls from the cache without any request while the credentials are fresh", async () => {
+    const { agent, env } = await agentEnv();
+    const provider = fromPodProviderChain({ env, logger: testLogger() });
+    await provider();
+    let requestsSeen = 0;
+    mswServer.events.on("request:start", () => requestsSeen++);
+    for (let call = 0; call < 50; call++) await provider();
+    mswServer.events.removeAllListeners();
+    expect(requestsSeen).toBe(0);
+    expect(agent.requests).toHaveLength(1);
+  });
+
+  it("logs the info line once, not at every call", async () => {
+    const { env } = await agentEnv();
+    const logger = testLogger();
+    const provider = fromPodProviderChain({ env, logger });
+    await provider();
+    await provider({ forceRefresh: true });
+    expect(logger.at("info")).toHaveLength(1);
+  });
+
+  it("logs each source's decision at debug", async () => {
+    const { env } = await agentEnv();
+    const logger = testLogger();
+    await fromPodProviderChain({ env, logger })();
+    expect(logger.at("debug")).toEqual(
+      expect.arrayContaining([
+        "pod-credentials: skipped webIdentity: AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are not set",
+        "pod-credentials: trying podIdentity, configured by AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN",
+      ]),
+    );
+  });
+
+  it("does not keep a failed resolution: the next call tries again", async () => {
+    const { agent, env } = await agentEnv();
+    agent.setMode("upstreamError", { status: 403, times: 1 });
+    const provider = fromPodProviderChain({ env, logger: testLogger() });
+    await expect(provider()).rejects.toThrow("HTTP 403");
+    await expect(provider()).resolves.toBeDefined();
+  });
+});
