@@ -1,6 +1,7 @@
 /**
  * Resolves after `ms` milliseconds, or rejects with the signal's reason as soon as `signal` aborts.
- * The timer is unref'd: a pending delay never keeps the process alive on its own.
+ * The timer is not unref'd on purpose: a resolution waiting between retries must keep the process alive (a script
+ * whose only work is `await provider()` would otherwise exit in the middle, with code 13).
  */
 export const delay = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
@@ -16,6 +17,5 @@ export const delay = (ms: number, signal?: AbortSignal): Promise<void> =>
       signal?.removeEventListener("abort", onAbort);
       resolve();
     }, ms);
-    timer.unref?.();
     signal?.addEventListener("abort", onAbort, { once: true });
   });
