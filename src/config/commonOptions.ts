@@ -1,7 +1,15 @@
 import type { Logger } from "@smithy/types";
 import type { Environment } from "./settingValue.js";
 
-/** Options every provider of this package accepts. */
+/**
+ * Options every provider of this package accepts.
+ *
+ * @example
+ * ```ts
+ * import { fromPodProviderChain, noopLogger } from "pod-credentials";
+ * const credentials = fromPodProviderChain({ logger: noopLogger, timeoutMs: 2000, env: { POD_CREDENTIALS_ROLE: "orders" } });
+ * ```
+ */
 export interface CommonOptions {
   /**
    * Where log lines go, in the `@smithy/types` `Logger` shape. Pass `noopLogger` to silence the library.

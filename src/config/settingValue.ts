@@ -5,7 +5,16 @@ export interface SettingValue<T = string> {
   readonly from: string;
 }
 
-/** The environment a provider reads. Defaults to `process.env`; tests and the doctor pass their own. */
+/**
+ * The environment a provider reads. Defaults to `process.env`; tests and the doctor pass their own.
+ *
+ * @example
+ * ```ts
+ * import { type Environment, fromPodProviderChain } from "pod-credentials";
+ * const env: Environment = { AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/orders", AWS_WEB_IDENTITY_TOKEN_FILE: "/tmp/token" };
+ * const credentials = fromPodProviderChain({ env });
+ * ```
+ */
 export type Environment = Readonly<Record<string, string | undefined>>;
 
 /**

@@ -1,7 +1,15 @@
 import type { CredentialSource } from "../sources/credentialSource.js";
 import { PodCredentialsError } from "./PodCredentialsError.js";
 
-/** Options of a {@link CredentialSourceError}. */
+/**
+ * Options of a {@link CredentialSourceError}.
+ *
+ * @example
+ * ```ts
+ * import { CredentialSourceError } from "pod-credentials";
+ * throw new CredentialSourceError("The agent answered HTTP 500.", { source: "podIdentity", status: 500, retryable: true });
+ * ```
+ */
 export interface CredentialSourceErrorOptions {
   /** The source that is configured but failed. */
   source: CredentialSource;

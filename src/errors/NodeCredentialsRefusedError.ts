@@ -1,7 +1,17 @@
 import type { CredentialSource } from "../sources/credentialSource.js";
 import { PodCredentialsError } from "./PodCredentialsError.js";
 
-/** Options of a {@link NodeCredentialsRefusedError}. */
+/**
+ * Options of a {@link NodeCredentialsRefusedError}.
+ *
+ * @example
+ * ```ts
+ * import { NodeCredentialsRefusedError } from "pod-credentials";
+ * throw new NodeCredentialsRefusedError("The proxy offers another role.", {
+ *   source: "kube2iam", expectedRole: "orders", offeredRole: "eks-node", fix: "check the annotation.",
+ * });
+ * ```
+ */
 export interface NodeCredentialsRefusedErrorOptions {
   /** The source that found node credentials (`kube2iam` or `instanceProfile`). */
   source: CredentialSource;

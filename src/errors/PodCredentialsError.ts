@@ -1,6 +1,15 @@
 import type { CredentialSource } from "../sources/credentialSource.js";
 
-/** Options shared by every {@link PodCredentialsError}. */
+/**
+ * Options shared by every {@link PodCredentialsError}.
+ *
+ * @example
+ * ```ts
+ * import { PodCredentialsError, type PodCredentialsErrorOptions } from "pod-credentials";
+ * const options: PodCredentialsErrorOptions = { source: "kube2iam", fix: "annotate the pod." };
+ * throw new PodCredentialsError("No role.", options);
+ * ```
+ */
 export interface PodCredentialsErrorOptions {
   /** The source the error is about, when there is one. */
   source?: CredentialSource | undefined;

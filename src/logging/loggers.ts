@@ -17,7 +17,16 @@ export const noopLogger: Logger = Object.freeze({
   error: () => {},
 });
 
-/** How much the default console logger writes. */
+/**
+ * How much the default console logger writes; `POD_CREDENTIALS_LOG_LEVEL` takes the same names.
+ *
+ * @example
+ * ```ts
+ * import { consoleLogger, type LogLevel } from "pod-credentials";
+ * const level: LogLevel = "warn";
+ * const logger = consoleLogger(level);
+ * ```
+ */
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 
 const LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];

@@ -1,6 +1,14 @@
 import type { CommonOptions } from "../../config/commonOptions.js";
 
-/** Options of the `instanceProfile` source: the node's own role, from the EC2 instance metadata service. */
+/**
+ * Options of the `instanceProfile` source: the node's own role, from the EC2 instance metadata service.
+ *
+ * @example
+ * ```ts
+ * import { fromNodeInstanceProfile } from "pod-credentials";
+ * const credentials = fromNodeInstanceProfile({ metadataEndpoint: "http://[fd00:ec2::254]" });
+ * ```
+ */
 export interface NodeInstanceProfileOptions extends CommonOptions {
   /**
    * The instance metadata endpoint.

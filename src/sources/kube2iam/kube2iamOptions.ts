@@ -1,6 +1,14 @@
 import type { CommonOptions } from "../../config/commonOptions.js";
 
-/** Options of the `kube2iam` source (kube2iam and kiam metadata proxies). */
+/**
+ * Options of the `kube2iam` source (kube2iam and kiam metadata proxies).
+ *
+ * @example
+ * ```ts
+ * import { fromKube2iam } from "pod-credentials";
+ * const credentials = fromKube2iam({ annotationsFile: "/etc/podinfo/annotations", startupTimeoutMs: 30_000 });
+ * ```
+ */
 export interface Kube2iamOptions extends CommonOptions {
   /**
    * The role the pod declares: a name (`orders-reader`), `path/name`, or a full ARN. The proxy must offer exactly this

@@ -1,6 +1,17 @@
 import type { CommonOptions } from "../../config/commonOptions.js";
 
-/** Options of the `podIdentity` source (EKS Pod Identity agent, or any container-credentials endpoint). */
+/**
+ * Options of the `podIdentity` source (EKS Pod Identity agent, or any container-credentials endpoint).
+ *
+ * @example
+ * ```ts
+ * import { fromPodIdentityAgent } from "pod-credentials";
+ * const credentials = fromPodIdentityAgent({
+ *   containerCredentialsFullUri: "http://169.254.170.23/v1/credentials",
+ *   containerAuthorizationTokenFile: "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token",
+ * });
+ * ```
+ */
 export interface PodIdentityAgentOptions extends CommonOptions {
   /**
    * The full URL of the credentials endpoint. EKS Pod Identity sets `http://169.254.170.23/v1/credentials`.

@@ -1,6 +1,14 @@
 import type { CommonOptions } from "../../config/commonOptions.js";
 
-/** Options of the `webIdentity` (IRSA) source. Each one overrides the environment variable named in its doc. */
+/**
+ * Options of the `webIdentity` (IRSA) source. Each one overrides the environment variable named in its doc.
+ *
+ * @example
+ * ```ts
+ * import { fromWebIdentity } from "pod-credentials";
+ * const credentials = fromWebIdentity({ roleArn: "arn:aws:iam::123456789012:role/orders", roleSessionName: "orders-api" });
+ * ```
+ */
 export interface WebIdentityOptions extends CommonOptions {
   /**
    * The projected service-account token file, re-read at every refresh (kubelet rotates it).
