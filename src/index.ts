@@ -1,6 +1,8 @@
 export { fromPodProviderChain, type PodCredentialProvider } from "./chain/fromPodProviderChain.js";
 export type { PodProviderChainOptions } from "./chain/podProviderChainOptions.js";
 export type { PodCredentialsDescription } from "./chain/podCredentialsDescription.js";
+export type { RefreshOptions } from "./chain/refreshOptions.js";
+export type { CredentialEvent, CredentialEventBase } from "./chain/credentialEvent.js";
 export { fromWebIdentity } from "./providers/fromWebIdentity.js";
 export { fromPodIdentityAgent } from "./providers/fromPodIdentityAgent.js";
 export { fromKube2iam } from "./providers/fromKube2iam.js";

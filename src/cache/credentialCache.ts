@@ -1,41 +1,151 @@
 import type { AwsCredentialIdentity } from "@smithy/types";
 import type { IdentityProperties } from "../sources/source.js";
+import { type RefreshPlan, type RefreshPolicy, failureBackoff, planRefresh } from "./refreshPlan.js";
 
-/** Refresh credentials this long before they expire. */
-export const DEFAULT_REFRESH_WINDOW_MS = 5 * 60_000;
+/** What the cache holds: credentials, and whatever the owner wants to keep with them. */
+export interface Cacheable {
+  readonly credentials: AwsCredentialIdentity;
+}
+
+/** Whether a load is the first one or a refresh of credentials obtained before. */
+export type LoadKind = "initial" | "refresh";
+
+/** What happened to a failed load, for the owner's log lines and events. */
+export interface LoadFailure {
+  /** Cached credentials are still served (until `usableUntil`) while the refresh is retried. */
+  readonly servingCached: boolean;
+  /** When cached credentials stop being served, if there are any. */
+  readonly usableUntil: number | undefined;
+  /** No new load before this time; calls in between get cached credentials, or this failure. */
+  readonly retryAt: number;
+  readonly consecutiveFailures: number;
+}
+
+/** The cache tells its owner what happens, so that the owner logs and emits events; the cache itself stays silent. */
+export interface CacheObserver<T> {
+  loaded(value: T, kind: LoadKind): void;
+  loadFailed(error: unknown, failure: LoadFailure): void;
+  /** Cached credentials were served after a refresh failed (once per failure). */
+  servedStale(value: T): void;
+  /** Cached credentials reached the end of their usable time with no replacement (once per set of credentials). */
+  expired(value: T): void;
+}
+
+interface Entry<T> {
+  readonly value: T;
+  readonly obtainedAt: number;
+  readonly plan: RefreshPlan;
+}
+
+interface Failure {
+  readonly error: unknown;
+  readonly retryAt: number;
+  readonly consecutive: number;
+}
 
 /**
- * Keeps the last credentials until shortly before they expire. Concurrent callers share one load (single flight); a
- * call that finds valid credentials returns them without any I/O. Failures are not kept.
+ * Caches credentials and refreshes them ahead of expiry.
+ *
+ * - A call that finds usable credentials returns them at once with no I/O; past their planned refresh time it also
+ *   starts one background refresh. While a refresh fails, cached credentials keep being served until
+ *   `expiryMarginMs` before expiry; past that, calls wait for a refresh and get its result or its error.
+ * - Single flight: however many callers, at most one load runs at a time, and they all share it.
+ * - A failed load is kept for a backoff (1 s, doubling up to 30 s by default): calls within it get the same error
+ *   at once, and no new load starts. A forced refresh (`forceRefresh`) respects this backoff too.
+ * - Expired credentials are never returned.
  */
-export class CredentialCache {
-  #credentials: AwsCredentialIdentity | undefined;
-  #refreshAt = 0;
-  #loading: Promise<AwsCredentialIdentity> | undefined;
+export class CredentialCache<T extends Cacheable> {
+  #entry: Entry<T> | undefined;
+  #failure: Failure | undefined;
+  #loading: Promise<T> | undefined;
+  #refreshCount = 0;
+  #staleReported = false;
+  #expiredReported = false;
 
   constructor(
-    private readonly load: (properties: IdentityProperties | undefined) => Promise<AwsCredentialIdentity>,
-    private readonly refreshWindowMs: number = DEFAULT_REFRESH_WINDOW_MS,
+    private readonly load: (properties: IdentityProperties | undefined, kind: LoadKind) => Promise<T>,
+    private readonly policy: RefreshPolicy,
+    private readonly observer: CacheObserver<T>,
+    private readonly random: () => number = Math.random,
   ) {}
 
+  /** The next planned refresh, and how many refreshes succeeded so far. */
+  get status(): { nextRefreshAt: number | undefined; refreshCount: number } {
+    const refreshAt = this.#entry?.plan.refreshAt;
+    return {
+      nextRefreshAt: refreshAt === undefined || !Number.isFinite(refreshAt) ? undefined : refreshAt,
+      refreshCount: this.#refreshCount,
+    };
+  }
+
   get(properties?: IdentityProperties): Promise<AwsCredentialIdentity> {
-    if (this.#credentials && properties?.forceRefresh !== true && Date.now() < this.#refreshAt) {
-      return Promise.resolve(this.#credentials);
+    const now = Date.now();
+    const entry = this.#entry;
+    const forced = properties?.forceRefresh === true;
+    if (entry && now < entry.plan.usableUntil && !forced) {
+      if (now >= entry.plan.refreshAt) this.#refreshInBackground(properties, now);
+      if (this.#failure && !this.#staleReported) {
+        this.#staleReported = true;
+        this.observer.servedStale(entry.value);
+      }
+      return Promise.resolve(entry.value.credentials);
     }
-    this.#loading ??= this.#loadOnce(properties);
+    if (entry && now >= entry.plan.usableUntil && !this.#expiredReported) {
+      this.#expiredReported = true;
+      this.observer.expired(entry.value);
+    }
+    if (this.#failure && now < this.#failure.retryAt && !this.#loading) return Promise.reject(this.#failure.error);
+    return this.#loadShared(properties).then((value) => value.credentials);
+  }
+
+  #refreshInBackground(properties: IdentityProperties | undefined, now: number): void {
+    if (this.#loading || (this.#failure && now < this.#failure.retryAt)) return;
+    // The failure is reported to the observer; callers keep getting the cached credentials meanwhile.
+    this.#loadShared(properties).catch(() => {});
+  }
+
+  #loadShared(properties: IdentityProperties | undefined): Promise<T> {
+    this.#loading ??= this.#loadOnce(properties).finally(() => {
+      this.#loading = undefined;
+    });
     return this.#loading;
   }
 
-  async #loadOnce(properties: IdentityProperties | undefined): Promise<AwsCredentialIdentity> {
+  async #loadOnce(properties: IdentityProperties | undefined): Promise<T> {
+    const kind: LoadKind = this.#entry ? "refresh" : "initial";
+    let value: T;
     try {
-      const credentials = await this.load(properties);
-      this.#credentials = credentials;
-      this.#refreshAt = credentials.expiration
-        ? credentials.expiration.getTime() - this.refreshWindowMs
-        : Number.POSITIVE_INFINITY;
-      return credentials;
-    } finally {
-      this.#loading = undefined;
+      value = await this.load(properties, kind);
+    } catch (error) {
+      this.#recordFailure(error);
+      throw error;
     }
+    const obtainedAt = Date.now();
+    this.#entry = {
+      value,
+      obtainedAt,
+      plan: planRefresh(obtainedAt, value.credentials.expiration?.getTime(), this.policy, this.random),
+    };
+    this.#failure = undefined;
+    this.#staleReported = false;
+    this.#expiredReported = false;
+    if (kind === "refresh") this.#refreshCount++;
+    this.observer.loaded(value, kind);
+    return value;
+  }
+
+  #recordFailure(error: unknown): void {
+    const now = Date.now();
+    const consecutive = (this.#failure?.consecutive ?? 0) + 1;
+    const retryAt = now + failureBackoff(consecutive, this.policy);
+    this.#failure = { error, retryAt, consecutive };
+    this.#staleReported = false;
+    const usableUntil = this.#entry?.plan.usableUntil;
+    this.observer.loadFailed(error, {
+      servingCached: usableUntil !== undefined && now < usableUntil,
+      usableUntil,
+      retryAt,
+      consecutiveFailures: consecutive,
+    });
   }
 }

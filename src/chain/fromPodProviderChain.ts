@@ -1,11 +1,12 @@
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Logger } from "@smithy/types";
-import { CredentialCache } from "../cache/credentialCache.js";
-import type { IdentityProperties } from "../sources/source.js";
+import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import { CredentialCache, type LoadKind } from "../cache/credentialCache.js";
+import type { IdentityProperties, ResolutionContext } from "../sources/source.js";
 import { chainSettings } from "./chainSettings.js";
-import { formatResolution, roleLabel } from "./formatResolution.js";
+import { ChainReporter, type DescribedResolution } from "./chainReporter.js";
 import type { PodCredentialsDescription } from "./podCredentialsDescription.js";
 import type { PodProviderChainOptions } from "./podProviderChainOptions.js";
-import { type ChainResolution, resolveFromSources } from "./resolveFromSources.js";
+import { refreshPolicy } from "./refreshOptions.js";
+import { type ChainResolution, rejectExpired, resolveFromSources } from "./resolveFromSources.js";
 
 /**
  * A credential provider for any AWS SDK v3 client (an `AwsCredentialIdentityProvider`), that can also say where its
@@ -26,9 +27,6 @@ export interface PodCredentialProvider extends AwsCredentialIdentityProvider {
   describe(): PodCredentialsDescription | undefined;
 }
 
-const NODE_ROLE_WARNING =
-  "every pod on this node shares these credentials. Configure IRSA or EKS Pod Identity to give this pod its own role.";
-
 /**
  * The strict pod provider chain: IRSA (`webIdentity`), then EKS Pod Identity (`podIdentity`), then kube2iam/kiam
  * verified against the role the pod declares (`kube2iam`), then the node's instance profile (`instanceProfile`),
@@ -39,8 +37,10 @@ const NODE_ROLE_WARNING =
  * throws `NoPodCredentialsError` without any network request. The configuration is read when the provider is created
  * (a bad value throws `InvalidConfigurationError` then); token files are read at every resolution.
  *
- * Credentials are cached until shortly before they expire; concurrent calls share one resolution. The first
- * successful resolution logs one info line naming the source, role, account, expiration and skipped sources.
+ * Once a source has answered, every refresh uses that source only (it is pinned): a failing refresh reports that
+ * source's error and never moves to another source. Credentials are refreshed ahead of expiry, in the background,
+ * at a jittered time; concurrent calls share one request; failures are kept briefly (see {@link RefreshOptions}).
+ * The first successful resolution logs one info line naming the source, role, account, expiration and skipped sources.
  *
  * @example
  * ```ts
@@ -51,44 +51,52 @@ const NODE_ROLE_WARNING =
  */
 export const fromPodProviderChain = (options: PodProviderChainOptions = {}): PodCredentialProvider => {
   const settings = chainSettings(options);
+  const policy = refreshPolicy(options);
   const { logger } = settings;
   for (const warning of settings.warnings) logger.warn(warning);
+  const reporter = new ChainReporter(logger, options.onEvent);
   let firstCallAt: number | undefined;
-  let lastDescription: PodCredentialsDescription | undefined;
-  let lastFailure: string | undefined;
+  let pinned: ChainResolution | undefined;
 
-  const resolve = async (identityProperties: IdentityProperties | undefined): Promise<AwsCredentialIdentity> => {
+  const load = async (identityProperties: IdentityProperties | undefined, kind: LoadKind): Promise<DescribedResolution> => {
     firstCallAt ??= Date.now();
+    const context: ResolutionContext = { identityProperties, logger, firstCallAt };
     let resolution: ChainResolution;
-    try {
-      resolution = await resolveFromSources(settings.sources, settings.allowNodeCredentials, {
-        identityProperties,
-        logger,
-        firstCallAt,
-      });
-    } catch (error) {
-      logFailure(logger, error, lastFailure);
-      lastFailure = error instanceof Error ? error.message : String(error);
-      throw error;
+    if (pinned) {
+      const { source, configured, skipped } = pinned;
+      const result = await configured.resolve(context);
+      rejectExpired(source, result);
+      resolution = { source, configured, skipped, result };
+    } else {
+      resolution = await resolveFromSources(settings.sources, settings.allowNodeCredentials, context);
+      pinned = resolution;
     }
-    lastFailure = undefined;
-    const description = describeResolution(resolution);
-    if (!lastDescription || lastDescription.source !== description.source || roleLabel(lastDescription) !== roleLabel(description)) {
-      logger.info(formatResolution(description));
-    }
-    if (description.source === "instanceProfile") {
-      logger.warn(`pod-credentials: using the node's instance-profile role ${roleLabel(description) ?? ""}: ${NODE_ROLE_WARNING}`);
-    }
-    lastDescription = description;
-    return resolution.result.credentials;
+    logger.debug(`pod-credentials: ${kind === "initial" ? "resolved" : "refreshed"} from ${resolution.source.name}`);
+    return { ...resolution, credentials: resolution.result.credentials, description: describeResolution(resolution) };
   };
 
-  const cache = new CredentialCache(resolve);
+  const cache: CredentialCache<DescribedResolution> = new CredentialCache(load, policy, {
+    loaded: (value, kind) => reporter.loaded(value, kind, cache.status.refreshCount),
+    loadFailed: (error, failure) => reporter.loadFailed(error, failure),
+    servedStale: (value) => reporter.servedStale(value),
+    expired: (value) => reporter.expired(value),
+  });
   const provider = (identityProperties?: IdentityProperties) => cache.get(identityProperties);
-  return Object.assign(provider, { describe: () => lastDescription });
+  return Object.assign(provider, {
+    describe: (): PodCredentialsDescription | undefined => {
+      const latest = reporter.last;
+      if (!latest) return undefined;
+      const { nextRefreshAt, refreshCount } = cache.status;
+      return {
+        ...latest.description,
+        nextRefreshAt: nextRefreshAt === undefined ? undefined : new Date(nextRefreshAt),
+        refreshCount,
+      };
+    },
+  });
 };
 
-const describeResolution = ({ source, configured, result, skipped }: ChainResolution): PodCredentialsDescription => ({
+const describeResolution = ({ source, configured, result, skipped }: ChainResolution): DescribedResolution["description"] => ({
   source: source.name,
   configuredBy: configured.via,
   roleArn: result.roleArn,
@@ -98,10 +106,3 @@ const describeResolution = ({ source, configured, result, skipped }: ChainResolu
   resolvedAt: new Date(),
   skipped,
 });
-
-/** A failed resolution is logged once at error level; the same failure again is logged at debug only. */
-const logFailure = (logger: Logger, error: unknown, previous: string | undefined): void => {
-  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  if (error instanceof Error && error.message === previous) logger.debug(`pod-credentials: ${message}`);
-  else logger.error(`pod-credentials: ${message}`);
-};

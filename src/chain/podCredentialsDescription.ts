@@ -29,4 +29,8 @@ export interface PodCredentialsDescription {
   readonly resolvedAt: Date;
   /** The sources tried before this one, each with why it was skipped. */
   readonly skipped: readonly SkippedSource[];
+  /** When the provider plans to refresh the credentials (a call after it starts the refresh); absent for static keys. */
+  readonly nextRefreshAt?: Date | undefined;
+  /** How many times the credentials were refreshed since the first resolution. */
+  readonly refreshCount: number;
 }

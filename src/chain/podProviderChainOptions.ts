@@ -3,6 +3,7 @@ import type { NodeInstanceProfileOptions } from "../sources/instanceProfile/inst
 import type { Kube2iamOptions } from "../sources/kube2iam/kube2iamOptions.js";
 import type { PodIdentityAgentOptions } from "../sources/podIdentity/podIdentityOptions.js";
 import type { WebIdentityOptions } from "../sources/webIdentity/webIdentityOptions.js";
+import type { RefreshOptions } from "./refreshOptions.js";
 
 /**
  * Options of {@link fromPodProviderChain}: the chain's own, and those of every source. Options win over the
@@ -18,7 +19,8 @@ export interface PodProviderChainOptions
   extends WebIdentityOptions,
     PodIdentityAgentOptions,
     Kube2iamOptions,
-    NodeInstanceProfileOptions {
+    NodeInstanceProfileOptions,
+    RefreshOptions {
   /**
    * Which sources run, and in what order. `env` and `sharedConfig` (local development) only run when named here.
    * Env: `POD_CREDENTIALS_SOURCES`, a comma-separated list.

@@ -59,11 +59,12 @@ describe("caching", () => {
     );
   });
 
-  it("does not keep a failed resolution: the next call tries again", async () => {
+  it("keeps a failed resolution only for the failure backoff: the next call after it tries again", async () => {
     const { agent, env } = await agentEnv();
     agent.setMode("upstreamError", { status: 403, times: 1 });
-    const provider = fromPodProviderChain({ env, logger: testLogger() });
+    const provider = fromPodProviderChain({ env, failureBackoffMs: 1, logger: testLogger() });
     await expect(provider()).rejects.toThrow("HTTP 403");
+    await new Promise((resolve) => setTimeout(resolve, 5));
     await expect(provider()).resolves.toBeDefined();
   });
 });
