@@ -26,6 +26,8 @@ import type { PodProviderChainOptions } from "./podProviderChainOptions.js";
 
 const MAX_TIMEOUT_MS = 60_000;
 const MAX_STARTUP_TIMEOUT_MS = 15 * 60_000;
+/** The default resolution deadline is the start-up window plus this, so the last "not yet" retry can still finish. */
+const RESOLUTION_SLACK_MS = 5000;
 
 /** Everything a chain needs, resolved and checked once, when the provider is created. */
 export interface ChainSettings {
@@ -33,6 +35,8 @@ export interface ChainSettings {
   readonly allowNodeCredentials: boolean;
   readonly logger: Logger;
   readonly env: Environment;
+  /** The overall deadline of one resolution. */
+  readonly resolutionTimeoutMs: number;
   /** Warnings about the configuration, logged once when the provider is created. */
   readonly warnings: readonly string[];
 }
@@ -60,8 +64,17 @@ export const chainSettings = (options: PodProviderChainOptions = {}): ChainSetti
       MAX_STARTUP_TIMEOUT_MS,
     ),
   };
+  const resolutionTimeoutMs = milliseconds(
+    "resolutionTimeoutMs",
+    options.resolutionTimeoutMs,
+    env,
+    ENV.resolutionTimeoutMs,
+    timing.startupTimeoutMs + RESOLUTION_SLACK_MS,
+    timing.timeoutMs,
+    MAX_STARTUP_TIMEOUT_MS + RESOLUTION_SLACK_MS,
+  );
   const build: Record<CredentialSource, () => Source> = {
-    webIdentity: () => webIdentitySource(webIdentitySettings(options, env)),
+    webIdentity: () => webIdentitySource(webIdentitySettings(options, env, timing.timeoutMs)),
     podIdentity: () => podIdentitySource(podIdentitySettings(options, env, timing)),
     kube2iam: () => kube2iamSource(kube2iamSettings(options, env, timing)),
     instanceProfile: () => instanceProfileSource(instanceProfileSettings(options, env, timing.timeoutMs)),
@@ -73,6 +86,7 @@ export const chainSettings = (options: PodProviderChainOptions = {}): ChainSetti
     allowNodeCredentials,
     logger,
     env,
+    resolutionTimeoutMs,
     warnings: configurationWarnings(names, env),
   };
 };

@@ -6,6 +6,10 @@ import { ChainReporter, type DescribedResolution } from "./chainReporter.js";
 import type { PodCredentialsDescription } from "./podCredentialsDescription.js";
 import type { PodProviderChainOptions } from "./podProviderChainOptions.js";
 import { refreshPolicy } from "./refreshOptions.js";
+import { CredentialSourceError } from "../errors/CredentialSourceError.js";
+import { PodCredentialsError } from "../errors/PodCredentialsError.js";
+import type { CredentialSource } from "../sources/credentialSource.js";
+import { withDeadline } from "../utils/withDeadline.js";
 import { type ChainResolution, rejectExpired, resolveFromSources } from "./resolveFromSources.js";
 
 /**
@@ -58,19 +62,30 @@ export const fromPodProviderChain = (options: PodProviderChainOptions = {}): Pod
   let firstCallAt: number | undefined;
   let pinned: ChainResolution | undefined;
 
+  let trying: CredentialSource | undefined;
+  const resolveWithin = async (context: ResolutionContext): Promise<ChainResolution> => {
+    trying = pinned?.source.name;
+    if (!pinned) {
+      return resolveFromSources(settings.sources, settings.allowNodeCredentials, context, (source) => {
+        trying = source;
+      });
+    }
+    const { source, configured, skipped } = pinned;
+    const result = await configured.resolve(context);
+    rejectExpired(source, result);
+    return { source, configured, skipped, result };
+  };
+
   const load = async (identityProperties: IdentityProperties | undefined, kind: LoadKind): Promise<DescribedResolution> => {
     firstCallAt ??= Date.now();
-    const context: ResolutionContext = { identityProperties, logger, firstCallAt };
-    let resolution: ChainResolution;
-    if (pinned) {
-      const { source, configured, skipped } = pinned;
-      const result = await configured.resolve(context);
-      rejectExpired(source, result);
-      resolution = { source, configured, skipped, result };
-    } else {
-      resolution = await resolveFromSources(settings.sources, settings.allowNodeCredentials, context);
-      pinned = resolution;
-    }
+    const started = Date.now();
+    const deadlineAt = started + settings.resolutionTimeoutMs;
+    const resolution = await withDeadline(
+      settings.resolutionTimeoutMs,
+      (signal) => resolveWithin({ identityProperties, logger, firstCallAt: firstCallAt ?? started, signal, deadlineAt }),
+      () => resolutionTimedOut(settings.resolutionTimeoutMs, trying),
+    );
+    pinned ??= resolution;
     logger.debug(`pod-credentials: ${kind === "initial" ? "resolved" : "refreshed"} from ${resolution.source.name}`);
     return { ...resolution, credentials: resolution.result.credentials, description: describeResolution(resolution) };
   };
@@ -106,3 +121,12 @@ const describeResolution = ({ source, configured, result, skipped }: ChainResolu
   resolvedAt: new Date(),
   skipped,
 });
+
+/** The error when a whole resolution misses its deadline; it names the source when one was pinned. */
+const resolutionTimedOut = (ms: number, source: CredentialSource | undefined): Error => {
+  const fix =
+    "check that the endpoints the pod uses answer (see the debug log: POD_CREDENTIALS_LOG_LEVEL=debug), or raise " +
+    "POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS.";
+  const problem = `No credentials within the ${ms} ms resolution deadline.`;
+  return source ? new CredentialSourceError(problem, { source, fix }) : new PodCredentialsError(problem, { fix });
+};

@@ -22,6 +22,7 @@ export const resolveFromSources = async (
   sources: readonly Source[],
   allowNodeCredentials: boolean,
   context: ResolutionContext,
+  onTrying: (source: Source["name"]) => void = () => {},
 ): Promise<ChainResolution> => {
   const skipped: SkippedSource[] = [];
   for (const source of sources) {
@@ -30,6 +31,7 @@ export const resolveFromSources = async (
       context.logger.debug(`pod-credentials: skipped ${source.name}: ${NODE_NOT_ALLOWED}`);
       continue;
     }
+    onTrying(source.name);
     const detected = await source.detect();
     if (!detected.configured) {
       skipped.push({ source: source.name, reason: detected.reason });

@@ -27,4 +27,11 @@ export interface CommonOptions {
    * @default 1000
    */
   timeoutMs?: number | undefined;
+  /**
+   * The overall deadline of one resolution (every request and retry in it), in milliseconds: past it the call fails
+   * with a `CredentialSourceError` naming the source, and in-flight requests are aborted. Must be at least
+   * `timeoutMs`. Env: `POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS`.
+   * @default startupTimeoutMs + 5000 (15000 with the default start-up window)
+   */
+  resolutionTimeoutMs?: number | undefined;
 }

@@ -20,6 +20,7 @@ export const ENV = Object.freeze({
   annotationsFile: "POD_CREDENTIALS_ANNOTATIONS_FILE",
   startupTimeoutMs: "POD_CREDENTIALS_STARTUP_TIMEOUT_MS",
   timeoutMs: "POD_CREDENTIALS_TIMEOUT_MS",
+  resolutionTimeoutMs: "POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS",
   logLevel: "POD_CREDENTIALS_LOG_LEVEL",
 } as const);
 

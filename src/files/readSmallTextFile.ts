@@ -1,3 +1,4 @@
+import { constants } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CredentialSourceError } from "../errors/CredentialSourceError.js";
@@ -82,9 +83,12 @@ export const readSmallTextFile = async (path: string, options: ReadSmallTextFile
   const handle = await openWithRetry(path, options);
   let bytes: Buffer;
   try {
+    const stats = await handle.stat();
+    if (stats.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+    if (!stats.isFile()) throw notRegularFileError(path, options);
     bytes = await readAtMost(handle, maxBytes + 1);
   } catch (error) {
-    throw ioError(path, options, error);
+    throw error instanceof CredentialSourceError ? error : ioError(path, options, error);
   } finally {
     await handle.close().catch(() => undefined);
   }
@@ -120,7 +124,8 @@ export const readTokenFile = async (path: string, options: ReadTokenFileOptions)
 const openWithRetry = async (path: string, options: ReadSmallTextFileOptions): Promise<FileHandle> => {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await open(path, "r");
+      // O_NONBLOCK: opening a FIFO (or a device) for reading must not wait for a writer; it is refused after fstat.
+      return await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
     } catch (error) {
       if (errorCode(error) !== "ENOENT" || attempt >= OPEN_ATTEMPTS) throw ioError(path, options, error);
       await sleep(OPEN_RETRY_DELAY_MS * attempt);
@@ -182,6 +187,13 @@ const permissionError = (
         "the mounted file readable by that group, or set securityContext.runAsUser to the user that owns the file.",
     },
   );
+
+const notRegularFileError = (path: string, { source, what, envVar }: ReadSmallTextFileOptions) =>
+  new CredentialSourceError(`The ${what} ${path} is not a regular file (a pipe, socket or device).`, {
+    source,
+    target: path,
+    fix: envVar ? `Set ${envVar} to the path of a regular file.` : "Configure the path of a regular file.",
+  });
 
 const directoryError = (path: string, { source, what, envVar }: ReadSmallTextFileOptions, cause: unknown) =>
   new CredentialSourceError(`The ${what} ${path} is a directory, not a file.`, {

@@ -16,6 +16,8 @@ export interface ResolutionContext {
   readonly firstCallAt: number;
   /** Aborts when the resolution's overall deadline passes. */
   readonly signal?: AbortSignal | undefined;
+  /** The resolution's overall deadline (ms since epoch); retries of "try again" answers stop before it. */
+  readonly deadlineAt?: number | undefined;
 }
 
 /** Credentials from one source, with what we know of the identity behind them. */

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, open, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -134,11 +135,17 @@ describe("readSmallTextFile", () => {
       await failureOf(readSmallTextFile(path, { ...OPTIONS, maxBytes: 64 }));
     });
 
-    // /dev/zero never ends: a reader that read the whole file, or sized its read by the file, would never return.
-    // Getting the size error back proves at most maxBytes + 1 bytes were read.
-    it.skipIf(!existsSync("/dev/zero"))("stops reading after maxBytes + 1 bytes (an endless file is refused)", async () => {
+    // /dev/zero never ends: a reader that read it would never return. It is refused before any read.
+    it.skipIf(!existsSync("/dev/zero"))("refuses an endless device instead of reading it", async () => {
       const error = await failureOf(readSmallTextFile("/dev/zero", { ...OPTIONS, maxBytes: 1024 }));
-      expect(error.message).toContain("is larger than 1024 bytes");
+      expect(error.message).toContain("is not a regular file");
+    });
+
+    it("refuses a named pipe without waiting for a writer", async () => {
+      const path = join(dir, "fifo");
+      execFileSync("mkfifo", [path]);
+      const error = await failureOf(readSmallTextFile(path, OPTIONS));
+      expect(error.message).toContain("is not a regular file (a pipe, socket or device)");
     });
   });
 

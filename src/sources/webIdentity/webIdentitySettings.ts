@@ -9,6 +9,8 @@ export interface WebIdentitySettings {
   readonly roleArn: SettingValue | undefined;
   readonly roleSessionName: string;
   readonly region: string | undefined;
+  /** The connection timeout of each STS request. */
+  readonly timeoutMs: number;
 }
 
 const SESSION_NAME_MAX = 64;
@@ -19,10 +21,11 @@ export const defaultRoleSessionName = (host: string = hostname()): string => {
   return `pod-credentials-${safeHost}`.slice(0, SESSION_NAME_MAX);
 };
 
-export const webIdentitySettings = (options: WebIdentityOptions, env: Environment): WebIdentitySettings => ({
+export const webIdentitySettings = (options: WebIdentityOptions, env: Environment, timeoutMs: number): WebIdentitySettings => ({
   tokenFile: pickSetting("webIdentityTokenFile", options.webIdentityTokenFile, env, ENV.webIdentityTokenFile),
   roleArn: pickSetting("roleArn", options.roleArn, env, ENV.roleArn),
   roleSessionName:
     pickSetting("roleSessionName", options.roleSessionName, env, ENV.roleSessionName)?.value ?? defaultRoleSessionName(),
   region: options.region,
+  timeoutMs,
 });

@@ -5,7 +5,11 @@ import { CredentialSourceError } from "../../errors/CredentialSourceError.js";
 import { readTokenFile } from "../../files/readSmallTextFile.js";
 import { parseRoleReference } from "../../kube/roleReference.js";
 import type { ConfiguredSource, AbsentSource, ResolutionContext, Source, SourceResult } from "../source.js";
+import { retryWhileRetryable } from "../../utils/retryWhileRetryable.js";
 import { describeStsFailure } from "./describeStsFailure.js";
+
+/** STS answers within a few hundred milliseconds; past this, one attempt is abandoned (the resolution deadline still rules). */
+const STS_REQUEST_TIMEOUT_MS = 5000;
 import type { WebIdentitySettings } from "./webIdentitySettings.js";
 
 const IRSA_FIX =
@@ -66,14 +70,31 @@ const exchangeToken = async (
     roleArn,
     webIdentityToken: token,
     roleSessionName: settings.roleSessionName,
-    ...(settings.region === undefined ? {} : { clientConfig: { region: settings.region } }),
+    clientConfig: {
+      ...(settings.region === undefined ? {} : { region: settings.region }),
+      // One attempt per call: "try again" answers (Throttling, IDPCommunicationError) are retried below, with backoff,
+      // within the resolution's deadline, so there is one retry policy and it is bounded.
+      maxAttempts: 1,
+      requestHandler: {
+        connectionTimeout: settings.timeoutMs,
+        requestTimeout: STS_REQUEST_TIMEOUT_MS,
+        throwOnRequestTimeout: true,
+      },
+    },
   });
-  let credentials: Awaited<ReturnType<typeof exchange>>;
-  try {
-    credentials = await exchange(context.identityProperties as Parameters<typeof exchange>[0]);
-  } catch (error) {
-    throw describeStsFailure(error, { roleArn, tokenFile, token });
-  }
+  const attempt = async () => {
+    try {
+      return await exchange(context.identityProperties as Parameters<typeof exchange>[0]);
+    } catch (error) {
+      throw describeStsFailure(error, { roleArn, tokenFile, token });
+    }
+  };
+  const credentials = await retryWhileRetryable(attempt, {
+    until: context.deadlineAt ?? Date.now(),
+    signal: context.signal,
+    logger: context.logger,
+    what: `STS AssumeRoleWithWebIdentity for ${roleArn}`,
+  });
   const role = parseRoleReference(roleArn);
   return {
     credentials,

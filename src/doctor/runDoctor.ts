@@ -1,0 +1,219 @@
+import { chainSettings } from "../chain/chainSettings.js";
+import { DEFAULT_TIMEOUT_MS } from "../config/defaults.js";
+import { ENV } from "../config/environmentVariables.js";
+import { parseMillisecondsSetting } from "../config/parseSettings.js";
+import { type Environment, pickSetting } from "../config/settingValue.js";
+import { noopLogger } from "../logging/loggers.js";
+import { metadataEndpoint } from "../metadata/metadataEndpoint.js";
+import { delay } from "../utils/delay.js";
+import { describeEnvironment } from "./describeEnvironment.js";
+import {
+  type ConfigurationReport,
+  DOCTOR_SCHEMA_VERSION,
+  type DoctorReport,
+  type MetadataEndpointReport,
+  type WaitReport,
+} from "./doctorReport.js";
+import { examineSources } from "./examineSources.js";
+import { inspectFiles } from "./inspectFiles.js";
+import { invalidEndpointReport, probeMetadataEndpoint } from "./probeMetadataEndpoint.js";
+import { errorReport, problemOf, scrubSecrets, secretsOf } from "./redaction.js";
+import { type ChainRun, runChain } from "./runChain.js";
+import { decideFinding } from "./verdict.js";
+import { skippedVerification, verifyCallerIdentity } from "./verifyCallerIdentity.js";
+
+/** The region STS calls use when neither `--region` nor `AWS_REGION` says. */
+export const DEFAULT_DOCTOR_REGION = "us-east-1";
+/** The pause between two chain attempts with `--wait`. */
+export const WAIT_INTERVAL_MS = 1000;
+
+/**
+ * Options of {@link runDoctor}.
+ *
+ * @example
+ * ```ts
+ * const report = await runDoctor({ env: process.env, version: "0.1.0", verify: true });
+ * process.exitCode = report.exitCode;
+ * ```
+ */
+export interface DoctorOptions {
+  /** The environment to examine (the CLI passes `process.env`; tests pass their own). */
+  readonly env: Environment;
+  /** The package version, for the report. */
+  readonly version: string;
+  /** `--region`: the region for STS calls; else `AWS_REGION`, else us-east-1. */
+  readonly region?: string | undefined;
+  /** `--verify`: call STS `GetCallerIdentity` with the chain's credentials. */
+  readonly verify?: boolean | undefined;
+  /** `--wait`: run the chain again, a second apart, until it resolves or this many seconds have passed. */
+  readonly waitSeconds?: number | undefined;
+  /** Receives progress lines while waiting (the CLI writes them to standard error). */
+  readonly onProgress?: ((line: string) => void) | undefined;
+}
+
+const regionOf = (options: DoctorOptions): { region: string; regionFrom: string } => {
+  const flag = options.region?.trim();
+  if (flag) return { region: flag, regionFrom: "--region" };
+  const fromEnv = options.env[ENV.region]?.trim();
+  if (fromEnv) return { region: fromEnv, regionFrom: ENV.region };
+  return { region: DEFAULT_DOCTOR_REGION, regionFrom: "the default" };
+};
+
+/** The per-request deadline the chain uses (`POD_CREDENTIALS_TIMEOUT_MS`), for the doctor's own probe. */
+const requestTimeoutMs = (env: Environment): number => {
+  const setting = pickSetting("timeoutMs", undefined, env, ENV.timeoutMs);
+  if (!setting) return DEFAULT_TIMEOUT_MS;
+  try {
+    return parseMillisecondsSetting(setting, 1, 60_000);
+  } catch {
+    return DEFAULT_TIMEOUT_MS;
+  }
+};
+
+const readConfiguration = (env: Environment, region: { region: string; regionFrom: string }): ConfigurationReport => {
+  try {
+    const settings = chainSettings({ env, logger: noopLogger });
+    return {
+      sources: settings.sources.map((source) => source.name),
+      allowNodeCredentials: settings.allowNodeCredentials,
+      ...region,
+      warnings: [...settings.warnings],
+      error: null,
+    };
+  } catch (error) {
+    return { sources: null, allowNodeCredentials: null, ...region, warnings: [], error: errorReport(error) };
+  }
+};
+
+const probe = async (env: Environment): Promise<MetadataEndpointReport> => {
+  let endpoint: ReturnType<typeof metadataEndpoint>;
+  try {
+    endpoint = metadataEndpoint(undefined, env);
+  } catch (error) {
+    return invalidEndpointReport(problemOf(errorReport(error)));
+  }
+  return probeMetadataEndpoint(endpoint, requestTimeoutMs(env));
+};
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
+/**
+ * Runs the chain until it resolves or `waitSeconds` have passed: a new provider at each attempt (nothing cached from
+ * the one before), a second apart, each attempt without the chain's own start-up retries (this loop is the
+ * retrying). Progress goes to `onProgress`. An invalid configuration is not retried: the environment cannot change.
+ */
+export const waitForChain = async (
+  env: Environment,
+  options: { region: string; waitSeconds: number; onProgress?: ((line: string) => void) | undefined },
+): Promise<{ run: ChainRun; wait: WaitReport }> => {
+  const started = Date.now();
+  const deadline = started + options.waitSeconds * 1000;
+  const progress = options.onProgress ?? (() => {});
+  progress(`pod-credentials doctor: waiting up to ${options.waitSeconds} s for fromPodProviderChain() to resolve`);
+  for (let attempt = 1; ; attempt++) {
+    const run = await runChain(env, { region: options.region, startupTimeoutMs: 0 });
+    const waitReport = (resolved: boolean): WaitReport => ({
+      seconds: options.waitSeconds,
+      attempts: attempt,
+      waitedMs: Date.now() - started,
+      resolved,
+    });
+    if (run.report.status === "resolved") {
+      progress(
+        `pod-credentials doctor: attempt ${attempt}: resolved from ${run.report.source ?? "unknown"} after ${seconds(Date.now() - started)}`,
+      );
+      return { run, wait: waitReport(true) };
+    }
+    const problem = run.report.error ? problemOf(run.report.error) : "failed";
+    const remaining = deadline - Date.now();
+    if (remaining <= 0 || run.report.error?.name === "InvalidConfigurationError") {
+      progress(`pod-credentials doctor: attempt ${attempt}: ${problem}; giving up after ${seconds(Date.now() - started)}`);
+      return { run, wait: waitReport(false) };
+    }
+    const pause = Math.min(WAIT_INTERVAL_MS, remaining);
+    progress(
+      `pod-credentials doctor: attempt ${attempt}: ${problem}; retrying in ${seconds(pause)} (${seconds(remaining)} left)`,
+    );
+    await delay(pause);
+  }
+};
+
+/**
+ * Examines the pod's credential set-up and returns the report: the environment (names, and values that are not
+ * secrets), the chain's configuration, what answers at the metadata endpoint, the files the configuration names,
+ * every source on its own, what `fromPodProviderChain()` does with this environment, and with `verify` whom STS says
+ * the credentials belong to. Never throws for a broken set-up: that is what the report is about. The report holds no
+ * secret (a last pass redacts every secret value the doctor saw, in case one slipped into a message).
+ */
+export const runDoctor = async (options: DoctorOptions): Promise<DoctorReport> => {
+  const started = Date.now();
+  const { env } = options;
+  const region = regionOf(options);
+  const configuration = readConfiguration(env, region);
+  const examine = (startupTimeoutMs: number | undefined) =>
+    Promise.all([
+      probe(env),
+      inspectFiles(env),
+      examineSources(env, { region: region.region, chainOrder: configuration.sources, startupTimeoutMs }),
+    ]);
+
+  let chainRun: ChainRun;
+  let wait: WaitReport | null = null;
+  let examined: Awaited<ReturnType<typeof examine>>;
+  if (options.waitSeconds !== undefined) {
+    const waited = await waitForChain(env, { region: region.region, waitSeconds: options.waitSeconds, onProgress: options.onProgress });
+    chainRun = waited.run;
+    wait = waited.wait;
+    examined = await examine(0);
+  } else {
+    [chainRun, examined] = await Promise.all([runChain(env, { region: region.region }), examine(undefined)]);
+  }
+  const [probed, files, sources] = examined;
+
+  const node = sources.find(({ report }) => report.source === "instanceProfile")?.report;
+  const metadata: MetadataEndpointReport =
+    probed.kind === "ec2Imds" && node?.status === "ok"
+      ? { ...probed, offeredRole: node.credentials?.roleArn ?? node.credentials?.roleName ?? null }
+      : probed;
+
+  const verification = !options.verify
+    ? null
+    : chainRun.credentials
+      ? await verifyCallerIdentity(chainRun.credentials, {
+          region: region.region,
+          env,
+          expectedRole: chainRun.report.credentials?.roleArn ?? chainRun.report.credentials?.roleName,
+        })
+      : skippedVerification(region.region, env);
+
+  const sourceReports = sources.map(({ report }) => report);
+  const finding = decideFinding({
+    configuration,
+    chain: chainRun.report,
+    sources: sourceReports,
+    metadataEndpoint: metadata,
+    verification,
+  });
+  const report: DoctorReport = {
+    schemaVersion: DOCTOR_SCHEMA_VERSION,
+    tool: { name: "pod-credentials", version: options.version },
+    generatedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    ...finding,
+    environment: describeEnvironment(env),
+    configuration,
+    metadataEndpoint: metadata,
+    files: files.map(({ report: file }) => file),
+    sources: sourceReports,
+    chain: chainRun.report,
+    verification,
+    wait,
+  };
+  const secrets = [
+    ...secretsOf(chainRun.credentials),
+    ...sources.flatMap(({ secrets: seen }) => seen),
+    ...files.flatMap(({ secrets: seen }) => seen),
+    ...[ENV.secretAccessKey, "AWS_SESSION_TOKEN", ENV.containerToken].map((name) => env[name]?.trim() ?? ""),
+  ];
+  return scrubSecrets(report, secrets);
+};
