@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { fromPodProviderChain } from "../../src/index.js";
+import { fakeKube2iam, fakeSts } from "../../src/testing/index.js";
+import { ORDERS_ROLE_ARN, secretCredentials, secretToken, serveWithMsw, temporaryFile } from "../support/fakes.js";
+import { rejectionOf, testLogger } from "../support/leakCheck.js";
+
+const irsaEnv = async () => {
+  const token = secretToken();
+  return { token, env: { AWS_WEB_IDENTITY_TOKEN_FILE: await temporaryFile("token", token), AWS_ROLE_ARN: ORDERS_ROLE_ARN } };
+};
+
+describe("deadlines", () => {
+  it("ends a resolution at its overall deadline, naming the source, while a proxy keeps answering 'not yet'", async () => {
+    const proxy = fakeKube2iam({ mode: "podNotFound", credentials: secretCredentials("K2I") });
+    await serveWithMsw("http://169.254.169.254", proxy);
+    const started = Date.now();
+    const error = await rejectionOf(
+      fromPodProviderChain({ env: { POD_CREDENTIALS_ROLE: "orders-reader" }, startupTimeoutMs: 60_000, timeoutMs: 200, resolutionTimeoutMs: 400, logger: testLogger() })(),
+    );
+    expect(Date.now() - started).toBeLessThan(400 + 300);
+    expect(error).toMatchObject({ name: "CredentialSourceError", source: "kube2iam" });
+    expect(error.message).toContain("No credentials within the 400 ms resolution deadline");
+  });
+
+  it("bounds an STS call that never answers by the resolution deadline", async () => {
+    const { env } = await irsaEnv();
+    const sts = fakeSts({ credentials: secretCredentials("IRSA") });
+    sts.injectFault({ kind: "hang" });
+    await serveWithMsw("https://sts.us-east-1.amazonaws.com", sts);
+    const started = Date.now();
+    const error = await rejectionOf(fromPodProviderChain({ env, region: "us-east-1", timeoutMs: 200, resolutionTimeoutMs: 500, logger: testLogger() })());
+    expect(Date.now() - started).toBeLessThan(500 + 300);
+    expect(error).toMatchObject({ name: "CredentialSourceError", source: "webIdentity" });
+  });
+
+  it.each(["Throttling", "IDPCommunicationError"] as const)("retries STS %s with backoff, then succeeds", async (code) => {
+    const { env } = await irsaEnv();
+    const issued = secretCredentials("IRSA");
+    const sts = fakeSts({ credentials: issued });
+    sts.setMode(code, { times: 2 });
+    await serveWithMsw("https://sts.us-east-1.amazonaws.com", sts);
+    const credentials = await fromPodProviderChain({ env, region: "us-east-1", logger: testLogger() })();
+    expect(credentials.accessKeyId).toBe(issued.accessKeyId);
+    expect(sts.calls).toHaveLength(3);
+  });
+
+  it("does not retry a final STS answer", async () => {
+    const { env } = await irsaEnv();
+    const sts = fakeSts({ credentials: secretCredentials("IRSA") });
+    sts.setMode("AccessDenied");
+    await serveWithMsw("https://sts.us-east-1.amazonaws.com", sts);
+    await rejectionOf(fromPodProviderChain({ env, region: "us-east-1", logger: testLogger() })());
+    expect(sts.calls).toHaveLength(1);
+  });
+
+  it("refuses a resolution deadline shorter than the request timeout", () => {
+    expect(() => fromPodProviderChain({ env: {}, timeoutMs: 2000, resolutionTimeoutMs: 1000, logger: testLogger() })).toThrow(
+      "option resolutionTimeoutMs",
+    );
+  });
+});
