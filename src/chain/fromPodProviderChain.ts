@@ -80,10 +80,14 @@ export const fromPodProviderChain = (options: PodProviderChainOptions = {}): Pod
     firstCallAt ??= Date.now();
     const started = Date.now();
     const deadlineAt = started + settings.resolutionTimeoutMs;
+    let lastAnswer: string | undefined;
+    const onRetry = (message: string) => {
+      lastAnswer = message;
+    };
     const resolution = await withDeadline(
       settings.resolutionTimeoutMs,
-      (signal) => resolveWithin({ identityProperties, logger, firstCallAt: firstCallAt ?? started, signal, deadlineAt }),
-      () => resolutionTimedOut(settings.resolutionTimeoutMs, trying),
+      (signal) => resolveWithin({ identityProperties, logger, firstCallAt: firstCallAt ?? started, signal, deadlineAt, onRetry }),
+      () => resolutionTimedOut(settings.resolutionTimeoutMs, trying, lastAnswer),
     );
     pinned ??= resolution;
     logger.debug(`pod-credentials: ${kind === "initial" ? "resolved" : "refreshed"} from ${resolution.source.name}`);
@@ -123,10 +127,11 @@ const describeResolution = ({ source, configured, result, skipped }: ChainResolu
 });
 
 /** The error when a whole resolution misses its deadline; it names the source when one was pinned. */
-const resolutionTimedOut = (ms: number, source: CredentialSource | undefined): Error => {
+const resolutionTimedOut = (ms: number, source: CredentialSource | undefined, lastAnswer: string | undefined): Error => {
   const fix =
     "check that the endpoints the pod uses answer (see the debug log: POD_CREDENTIALS_LOG_LEVEL=debug), or raise " +
     "POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS.";
-  const problem = `No credentials within the ${ms} ms resolution deadline.`;
+  const last = lastAnswer === undefined ? "" : ` The last answer, retried until then: ${lastAnswer}`;
+  const problem = `No credentials within the ${ms} ms resolution deadline.${last}`;
   return source ? new CredentialSourceError(problem, { source, fix }) : new PodCredentialsError(problem, { fix });
 };

@@ -18,6 +18,8 @@ export interface ResolutionContext {
   readonly signal?: AbortSignal | undefined;
   /** The resolution's overall deadline (ms since epoch); retries of "try again" answers stop before it. */
   readonly deadlineAt?: number | undefined;
+  /** Told each "not yet" answer that is about to be retried; the deadline error quotes the last one. */
+  readonly onRetry?: ((message: string) => void) | undefined;
 }
 
 /** Credentials from one source, with what we know of the identity behind them. */

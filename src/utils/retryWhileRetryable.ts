@@ -20,6 +20,8 @@ export interface RetryWindow {
   readonly logger?: Logger | undefined;
   /** What is being retried, for the debug line: `"kube2iam at http://169.254.169.254"`. */
   readonly what: string;
+  /** Told each retryable failure's message before the wait, so a deadline error can say what the last answer was. */
+  readonly onRetry?: ((message: string) => void) | undefined;
 }
 
 /**
@@ -28,13 +30,14 @@ export interface RetryWindow {
  * window: the last attempt happens at the window's end at the latest.
  */
 export const retryWhileRetryable = async <T>(attempt: () => Promise<T>, window: RetryWindow): Promise<T> => {
-  const { until, initialDelayMs = 200, maxDelayMs = 2000, signal, logger, what } = window;
+  const { until, initialDelayMs = 200, maxDelayMs = 2000, signal, logger, what, onRetry } = window;
   for (let attemptNumber = 0; ; attemptNumber++) {
     try {
       return await attempt();
     } catch (error) {
       const remaining = until - Date.now();
       if (!isRetryable(error) || remaining <= 0) throw error;
+      onRetry?.(error.message);
       const wait = Math.min(remaining, backoffDelay(attemptNumber, initialDelayMs, maxDelayMs));
       logger?.debug(`pod-credentials: ${what}: not ready (${error.message}); retrying in ${wait} ms`);
       await delay(wait, signal);

@@ -48,6 +48,14 @@ const fetchNodeRole = async (settings: InstanceProfileSettings, context: Resolut
     token = await sessionToken(settings, context);
     listing = await ask(listingUrl, "GET", tokenHeaders(token), settings, context);
   }
+  if (listing.status === 401 && token === undefined) {
+    const known = imdsTokenState(endpoint);
+    const reason = known?.kind === "v2Unavailable" ? known.reason : "no IMDSv2 session token could be obtained";
+    throw new CredentialSourceError(
+      `IMDSv2 is out of reach (${reason}), and the instance requires IMDSv2: its IMDSv1 answer was HTTP 401.`,
+      { source: "instanceProfile", target: listingUrl, status: 401, fix: `${HOP_LIMIT_FIX}.` },
+    );
+  }
   const roleName = listing.status === 200 ? (listing.body.trim().split(/\r?\n/)[0]?.trim() ?? "") : "";
   if (roleName === "") {
     throw new CredentialSourceError(

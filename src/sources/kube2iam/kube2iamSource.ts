@@ -55,6 +55,7 @@ const resolveThroughProxy = async (
       until: context.firstCallAt + settings.startupTimeoutMs,
       signal: context.signal,
       logger: context.logger,
+      onRetry: context.onRetry,
       what: `the metadata proxy at ${endpoint}`,
     });
   } catch (error) {

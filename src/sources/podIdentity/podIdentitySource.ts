@@ -99,6 +99,7 @@ const fetchFromAgent = async (
     until: context.firstCallAt + settings.startupTimeoutMs,
     signal: context.signal,
     logger: context.logger,
+    onRetry: context.onRetry,
     what: `the Pod Identity agent at ${shown}`,
   });
 };
@@ -139,7 +140,7 @@ const agentRefusal = (response: MetadataResponse, shown: string, token: string |
       : response.status === 429
         ? "the agent is rate-limiting this pod; the call is retried. Cache credentials (this provider does) rather than creating many providers."
         : AGENT_FIX;
-  return new CredentialSourceError(`The credentials endpoint answered HTTP ${response.status}: ${reason}`, {
+  return new CredentialSourceError(`The credentials endpoint ${shown} answered HTTP ${response.status}: ${reason}`, {
     source: "podIdentity",
     target: shown,
     status: response.status,

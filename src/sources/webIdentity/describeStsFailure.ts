@@ -17,8 +17,11 @@ interface SdkErrorShape {
 /** STS error codes that mean "try again shortly", not "no". */
 const RETRYABLE_CODES = new Set(["Throttling", "IDPCommunicationError", "ServiceUnavailable", "InternalFailure"]);
 
-/** The SDK names modeled errors `<Code>Exception` (`InvalidIdentityTokenException`); STS documents the bare code. */
-const stsCode = (name: string): string => (name === "ExpiredTokenException" ? "ExpiredToken" : name.replace(/Exception$/, ""));
+/**
+ * The code STS sends on the wire. The SDK names modeled errors `<Code>Exception` (`InvalidIdentityTokenException`
+ * for `InvalidIdentityToken`); `ExpiredTokenException` is STS's own code, suffix included.
+ */
+const stsCode = (name: string): string => (name === "ExpiredTokenException" ? name : name.replace(/Exception$/, ""));
 
 const fixFor = (code: string, { roleArn, tokenFile }: StsFailureContext): string => {
   switch (code) {
@@ -33,7 +36,7 @@ const fixFor = (code: string, { roleArn, tokenFile }: StsFailureContext): string
         `the trust policy of ${roleArn} does not let this service account assume it: check its Condition on ` +
         "<oidc-provider>:sub (system:serviceaccount:<namespace>:<service-account>) and <oidc-provider>:aud."
       );
-    case "ExpiredToken":
+    case "ExpiredTokenException":
       return `the token in ${tokenFile} has expired: kubelet rotates projected tokens; make sure the file is the projected volume itself, not a copy.`;
     case "ValidationError":
     case "InvalidParameterValue":

@@ -6,6 +6,7 @@ import { readTokenFile } from "../../files/readSmallTextFile.js";
 import { parseRoleReference } from "../../kube/roleReference.js";
 import type { ConfiguredSource, AbsentSource, ResolutionContext, Source, SourceResult } from "../source.js";
 import { retryWhileRetryable } from "../../utils/retryWhileRetryable.js";
+import { abortableRequestHandler } from "./abortableRequestHandler.js";
 import { describeStsFailure } from "./describeStsFailure.js";
 
 /** STS answers within a few hundred milliseconds; past this, one attempt is abandoned (the resolution deadline still rules). */
@@ -66,33 +67,36 @@ const exchangeToken = async (
     maxBytes: MAX_TOKEN_FILE_BYTES,
     envVar: ENV.webIdentityTokenFile,
   });
-  const exchange = fromWebToken({
-    roleArn,
-    webIdentityToken: token,
-    roleSessionName: settings.roleSessionName,
-    clientConfig: {
-      ...(settings.region === undefined ? {} : { region: settings.region }),
-      // One attempt per call: "try again" answers (Throttling, IDPCommunicationError) are retried below, with backoff,
-      // within the resolution's deadline, so there is one retry policy and it is bounded.
-      maxAttempts: 1,
-      requestHandler: {
-        connectionTimeout: settings.timeoutMs,
-        requestTimeout: STS_REQUEST_TIMEOUT_MS,
-        throwOnRequestTimeout: true,
-      },
-    },
-  });
   const attempt = async () => {
+    const requestHandler = abortableRequestHandler(context.signal, {
+      connectionTimeout: settings.timeoutMs,
+      requestTimeout: STS_REQUEST_TIMEOUT_MS,
+    });
+    const exchange = fromWebToken({
+      roleArn,
+      webIdentityToken: token,
+      roleSessionName: settings.roleSessionName,
+      clientConfig: {
+        ...(settings.region === undefined ? {} : { region: settings.region }),
+        // One attempt per call: "try again" answers (Throttling, IDPCommunicationError) are retried below, with
+        // backoff, within the resolution's deadline, so there is one retry policy and it is bounded.
+        maxAttempts: 1,
+        requestHandler,
+      },
+    });
     try {
       return await exchange(context.identityProperties as Parameters<typeof exchange>[0]);
     } catch (error) {
       throw describeStsFailure(error, { roleArn, tokenFile, token });
+    } finally {
+      requestHandler.destroy();
     }
   };
   const credentials = await retryWhileRetryable(attempt, {
     until: context.deadlineAt ?? Date.now(),
     signal: context.signal,
     logger: context.logger,
+    onRetry: context.onRetry,
     what: `STS AssumeRoleWithWebIdentity for ${roleArn}`,
   });
   const role = parseRoleReference(roleArn);

@@ -1,0 +1,249 @@
+// Malformed answers, end to end: bad JSON, missing or non-string fields, an Expiration that is not a date, a Code
+// other than Success, an HTML page where credentials should be. From EC2 IMDS (node credentials allowed), kube2iam,
+// kiam and the Pod Identity agent, each is a CredentialSourceError that names the endpoint and the field at fault,
+// after exactly the requests needed, and the secret values in the answer never reach the pod's output.
+import { beforeAll, describe, it } from "vitest";
+import { type FakeCredentials, type FakeServer, fakeImds, fakeKiam, fakeKube2iam, fakePodIdentityAgent } from "../../src/testing/index.js";
+import {
+  AGENT_PATH,
+  LISTING_PATH,
+  MARGIN_MS,
+  ORDERS_ROLE,
+  type PodScenario,
+  TOKEN_PATH,
+  expectNothingLeaked,
+  measureChildStartUp,
+  podScenario,
+} from "../support/podScenario.js";
+
+const QUICK = { POD_CREDENTIALS_TIMEOUT_MS: "1000", POD_CREDENTIALS_STARTUP_TIMEOUT_MS: "600" };
+
+let startUpMs = 0;
+beforeAll(async () => {
+  startUpMs = await measureChildStartUp();
+});
+const within = (deadlineMs: number): number => deadlineMs + startUpMs + MARGIN_MS;
+
+/** A fake with its credentials path broken, as the pod sees it. */
+interface BrokenSource {
+  readonly env: Record<string, string>;
+  readonly fake: FakeServer<object> & { readonly credentials: FakeCredentials };
+  /** The URL that answers the credentials; every error must name it. */
+  readonly credentialsUrl: string;
+  readonly credentialsPath: string;
+  readonly expectedRequests: readonly string[];
+}
+
+const SOURCES: ReadonlyArray<{ name: string; setUp: (pod: PodScenario) => Promise<BrokenSource> }> = [
+  {
+    name: "EC2 IMDS (node credentials allowed)",
+    setUp: async (pod) => {
+      const fake = fakeImds({ roleName: "eks-node-role", credentials: pod.secrets.credentials("NODE") });
+      const server = await pod.serve(fake.handler);
+      const credentialsPath = `${LISTING_PATH}eks-node-role`;
+      return {
+        env: { POD_CREDENTIALS_ALLOW_NODE: "true", AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url },
+        fake,
+        credentialsUrl: `${server.url}${credentialsPath}`,
+        credentialsPath,
+        expectedRequests: [`PUT ${TOKEN_PATH}`, `GET ${LISTING_PATH}`, `GET ${credentialsPath}`],
+      };
+    },
+  },
+  {
+    name: "kube2iam",
+    setUp: async (pod) => {
+      const node = fakeImds({ credentials: pod.secrets.credentials("NODE") });
+      const fake = fakeKube2iam({ podRole: ORDERS_ROLE, credentials: pod.secrets.credentials("KUBE2IAM"), upstream: node.handler });
+      const server = await pod.serve(fake.handler);
+      const credentialsPath = `${LISTING_PATH}${ORDERS_ROLE}`;
+      return {
+        env: { POD_CREDENTIALS_ROLE: ORDERS_ROLE, AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url },
+        fake,
+        credentialsUrl: `${server.url}${credentialsPath}`,
+        credentialsPath,
+        expectedRequests: [`GET ${LISTING_PATH}`, `GET ${credentialsPath}`],
+      };
+    },
+  },
+  {
+    name: "kiam",
+    setUp: async (pod) => {
+      const fake = fakeKiam({ podRole: ORDERS_ROLE, credentials: pod.secrets.credentials("KIAM") });
+      const server = await pod.serve(fake.handler);
+      const credentialsPath = `${LISTING_PATH}${ORDERS_ROLE}`;
+      return {
+        env: { POD_CREDENTIALS_ROLE: ORDERS_ROLE, AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url },
+        fake,
+        credentialsUrl: `${server.url}${credentialsPath}`,
+        credentialsPath,
+        expectedRequests: [`GET ${LISTING_PATH}`, `GET ${credentialsPath}`],
+      };
+    },
+  },
+  {
+    name: "the Pod Identity agent",
+    setUp: async (pod) => {
+      const token = pod.secrets.jwt();
+      const fake = fakePodIdentityAgent({ credentials: pod.secrets.credentials("PODID") });
+      const server = await pod.serve(fake.handler);
+      return {
+        env: {
+          AWS_CONTAINER_CREDENTIALS_FULL_URI: `${server.url}${AGENT_PATH}`,
+          AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: await pod.file("token", token),
+        },
+        fake,
+        credentialsUrl: `${server.url}${AGENT_PATH}`,
+        credentialsPath: AGENT_PATH,
+        expectedRequests: [`GET ${AGENT_PATH}`],
+      };
+    },
+  },
+];
+
+const IN_AN_HOUR = (): string => `${new Date(Date.now() + 3_600_000).toISOString().slice(0, 19)}Z`;
+
+/** A credentials document as the metadata services write it, holding the fake's secrets, with some fields changed. */
+const documentWith = (credentials: FakeCredentials, changes: Record<string, unknown>): Record<string, unknown> => {
+  const document: Record<string, unknown> = {
+    Code: "Success",
+    Type: "AWS-HMAC",
+    AccessKeyId: credentials.accessKeyId,
+    SecretAccessKey: credentials.secretAccessKey,
+    Token: credentials.sessionToken,
+    Expiration: IN_AN_HOUR(),
+    ...changes,
+  };
+  for (const [key, value] of Object.entries(changes)) if (value === undefined) delete document[key];
+  return document;
+};
+
+/** One malformed answer: its body, and the fragments the error must hold (the URL is added to each). */
+const ANSWERS: ReadonlyArray<{
+  what: string;
+  body: (credentials: FakeCredentials) => string;
+  contentType: string;
+  expected: (url: string) => string[];
+}> = [
+  {
+    what: "JSON cut short (after the secrets)",
+    body: (credentials) => {
+      const text = JSON.stringify(documentWith(credentials, {}));
+      return text.slice(0, text.indexOf('"Expiration"'));
+    },
+    contentType: "text/plain; charset=utf-8",
+    expected: (url) => [`The answer of ${url} is not JSON.`],
+  },
+  {
+    what: "an HTML error page with status 200",
+    body: () =>
+      "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>\n",
+    contentType: "text/html",
+    expected: (url) => [`The answer of ${url} is not JSON: it looks like an HTML or XML page.`],
+  },
+  {
+    what: "no Token field",
+    body: (credentials) => JSON.stringify(documentWith(credentials, { Token: undefined })),
+    contentType: "text/plain; charset=utf-8",
+    expected: (url) => [`The answer of ${url} is not a credentials document: Token is missing.`],
+  },
+  {
+    what: "an AccessKeyId that is a number and an empty SecretAccessKey",
+    body: (credentials) => JSON.stringify(documentWith(credentials, { AccessKeyId: 12345, SecretAccessKey: "" })),
+    contentType: "text/plain; charset=utf-8",
+    expected: (url) => [`The answer of ${url} is not a credentials document: AccessKeyId is not a string (it is a number), SecretAccessKey is empty.`],
+  },
+  {
+    what: "an Expiration that is not a date",
+    body: (credentials) => JSON.stringify(documentWith(credentials, { Expiration: "next Tuesday" })),
+    contentType: "text/plain; charset=utf-8",
+    expected: (url) => [`The answer of ${url} has an Expiration (a string of 12 characters) that is not an RFC 3339 date-time`],
+  },
+  {
+    what: "an Expiration holding the secret key (fields shifted)",
+    body: (credentials) => JSON.stringify(documentWith(credentials, { Expiration: credentials.secretAccessKey })),
+    contentType: "text/plain; charset=utf-8",
+    expected: (url) => [`The answer of ${url} has an Expiration (a string of 40 characters) that is not an RFC 3339 date-time`],
+  },
+  {
+    what: "an Expiration as a bare date",
+    body: (credentials) => JSON.stringify(documentWith(credentials, { Expiration: "2031-01-01" })),
+    contentType: "text/plain; charset=utf-8",
+    expected: (url) => [`The answer of ${url} has an Expiration "2031-01-01" that is not an RFC 3339 date-time`],
+  },
+  {
+    what: 'Code "AssumeRoleUnauthorizedAccess"',
+    body: (credentials) =>
+      JSON.stringify(documentWith(credentials, { Code: "AssumeRoleUnauthorizedAccess", Message: `denied ${credentials.secretAccessKey}` })),
+    contentType: "text/plain; charset=utf-8",
+    expected: (url) => [`${url} answered with Code "AssumeRoleUnauthorizedAccess" instead of credentials.`],
+  },
+];
+
+for (const source of SOURCES) {
+  describe.concurrent(`malformed credentials from ${source.name}`, () => {
+    for (const answer of ANSWERS) {
+      it(`${answer.what}: CredentialSourceError naming the endpoint and the field`, async ({ expect, onTestFinished }) => {
+        const pod = podScenario(onTestFinished);
+        const broken = await source.setUp(pod);
+        broken.fake.injectFault(
+          { kind: "malformed", body: answer.body(broken.fake.credentials), headers: { "Content-Type": answer.contentType } },
+          { path: broken.credentialsPath },
+        );
+
+        const run = await pod.run({ ...QUICK, ...broken.env });
+
+        expect(run.exitCode).toBe(2);
+        expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
+        for (const fragment of answer.expected(broken.credentialsUrl)) expect(run.result.message).toContain(fragment);
+        expect(broken.fake.requests.map((request) => `${request.method} ${request.path}`)).toEqual(broken.expectedRequests);
+        expect(run.elapsedMs).toBeLessThan(within(0));
+        await expectNothingLeaked(expect, pod, run);
+      });
+    }
+  });
+}
+
+describe.concurrent("error pages where credentials should be", () => {
+  it("IMDS's own HTML 404 for the role's credentials: the status, and no secret", async ({ expect, onTestFinished }) => {
+    const pod = podScenario(onTestFinished);
+    const imds = fakeImds({ roleName: "eks-node-role", credentials: pod.secrets.credentials("NODE") });
+    const server = await pod.serve(imds.handler);
+    // The listing names a role whose credentials path IMDS does not know: its HTML 404.
+    imds.injectFault({ kind: "status", status: 200, body: "renamed-role", headers: { "Content-Type": "text/plain" } }, { path: LISTING_PATH, times: 1 });
+
+    const run = await pod.run({ ...QUICK, POD_CREDENTIALS_ALLOW_NODE: "true", AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url });
+
+    expect(run.exitCode).toBe(2);
+    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
+    expect(run.result.message).toContain("The instance metadata service answered HTTP 404 for the role's credentials");
+    expect(run.result.message).toContain("404 - Not Found");
+    expect(imds.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+      `PUT ${TOKEN_PATH}`,
+      `GET ${LISTING_PATH}`,
+      `GET ${LISTING_PATH}renamed-role`,
+    ]);
+    expect(run.elapsedMs).toBeLessThan(within(0));
+    await expectNothingLeaked(expect, pod, run);
+  });
+
+  it("kube2iam behind a broken proxy: an HTML 502 page is a final refusal quoting the status", async ({ expect, onTestFinished }) => {
+    const pod = podScenario(onTestFinished);
+    const proxy = fakeKube2iam({ podRole: ORDERS_ROLE, credentials: pod.secrets.credentials("KUBE2IAM") });
+    const server = await pod.serve(proxy.handler);
+    const credentialsPath = `${LISTING_PATH}${ORDERS_ROLE}`;
+    proxy.injectFault(
+      { kind: "status", status: 502, body: "<html><body><h1>502 Bad Gateway</h1></body></html>\n", headers: { "Content-Type": "text/html" } },
+      { path: credentialsPath },
+    );
+
+    const run = await pod.run({ ...QUICK, POD_CREDENTIALS_ROLE: ORDERS_ROLE, AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url });
+
+    expect(run.exitCode).toBe(2);
+    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
+    expect(run.result.message).toContain(`The metadata proxy at ${server.url} refused the role "${ORDERS_ROLE}" with HTTP 502`);
+    expect(proxy.requests.map((request) => request.path)).toEqual([LISTING_PATH, credentialsPath]);
+    expect(run.elapsedMs).toBeLessThan(within(0));
+    await expectNothingLeaked(expect, pod, run);
+  });
+});

@@ -1,0 +1,290 @@
+// Integration scenarios: the BUILT package (dist/) in a child process configured by environment variables alone,
+// against loopback fakes, with the facts the integration tests assert on: the result line and when it came, when
+// the process exited, and what each fake received. Every endpoint the child could reach is on 127.0.0.1.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ExpectStatic } from "vitest";
+import {
+  type FakeCredentials,
+  type FakeHandler,
+  type LoopbackServer,
+  createFakeCredentials,
+  createFakeJwt,
+  startLoopbackServer,
+} from "../../src/testing/index.js";
+import { recordOutput, registerSecrets } from "./leakCheck.js";
+
+const POD_SCRIPT = join(import.meta.dirname, "podProcess.mjs");
+
+/**
+ * Added to every time bound on top of the configured deadline and the measured child start-up: these are
+ * correctness bounds (the resolution ends, nothing hangs), not benchmarks, on a loaded 2-core machine.
+ */
+export const MARGIN_MS = 2000;
+
+/** The chain without the Pod Identity source: the agent URL stays set (to a tripwire) but is not consulted. */
+export const WITHOUT_POD_IDENTITY = "webIdentity,kube2iam,instanceProfile";
+
+export const ACCOUNT_ID = "123456789012";
+export const ORDERS_ROLE = "orders-reader";
+export const ORDERS_ROLE_ARN = `arn:aws:iam::${ACCOUNT_ID}:role/${ORDERS_ROLE}`;
+export const LISTING_PATH = "/latest/meta-data/iam/security-credentials/";
+export const TOKEN_PATH = "/latest/api/token";
+export const AGENT_PATH = "/v1/credentials";
+
+/** What one pod process did. */
+export interface PodOutcome {
+  /** The process's exit code; `null` when it had to be killed (it did not exit by itself). */
+  readonly exitCode: number | null;
+  /** The signal that killed it, when it had to be killed. */
+  readonly killed: boolean;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** The JSON line the pod printed: `{ ok, source, accessKeyId }` or `{ ok: false, name, message }`. */
+  readonly result: { ok: boolean; name?: string; message?: string; source?: string; accessKeyId?: string };
+  /** Milliseconds from spawning the child to its result line (start-up plus one resolution). */
+  readonly resultAtMs: number;
+  /** Milliseconds from spawning the child to its exit (or to the kill). */
+  readonly elapsedMs: number;
+}
+
+/** A loopback server and the requests it received, as `METHOD path`. A tripwire answers 599 to anything. */
+export interface RecordingServer {
+  readonly url: string;
+  readonly requests: readonly string[];
+}
+
+/** Secrets of fakes, written where a leak would be visible. */
+export interface Secrets {
+  credentials(prefix: string): FakeCredentials;
+  jwt(options?: Parameters<typeof createFakeJwt>[0]): string;
+  /** Any other value that must never appear in the child's output (a password in a URL). */
+  add(...values: string[]): void;
+}
+
+const LEAK_MIN_LENGTH = 8;
+
+/**
+ * One test's world: loopback servers, temporary files, tripwires for every endpoint the test does not use, and the
+ * pod process. `close()` stops everything it started; pass it to the test's `onTestFinished`.
+ */
+export class PodScenario {
+  readonly #servers: LoopbackServer[] = [];
+  readonly #plainServers: Array<() => Promise<void>> = [];
+  readonly #children = new Set<ChildProcess>();
+  readonly #folders: string[] = [];
+  readonly #secrets: string[] = [];
+  #tripwires: { imds: RecordingServer; sts: RecordingServer; agent: RecordingServer } | undefined;
+
+  readonly secrets: Secrets = {
+    credentials: (prefix) => {
+      const credentials = createFakeCredentials(prefix);
+      this.secrets.add(credentials.secretAccessKey, credentials.sessionToken);
+      return credentials;
+    },
+    jwt: (options = {}) => {
+      const token = createFakeJwt(options);
+      this.secrets.add(token);
+      return token;
+    },
+    add: (...values) => {
+      for (const value of values) {
+        if (value.length >= LEAK_MIN_LENGTH) this.#secrets.push(value);
+      }
+      registerSecrets(...values);
+    },
+  };
+
+  /** Serves a fake's handler on a loopback port. */
+  async serve(handler: FakeHandler): Promise<LoopbackServer> {
+    const server = await startLoopbackServer(handler);
+    this.#servers.push(server);
+    return server;
+  }
+
+  /**
+   * A plain `node:http` server for answers the fakes' adapter cannot give (a body streamed without Content-Length).
+   * Its requests are recorded as `METHOD path`.
+   */
+  async servePlain(handle: (request: IncomingMessage, response: ServerResponse) => void): Promise<RecordingServer> {
+    const requests: string[] = [];
+    const sockets = new Set<Socket>();
+    const server = createServer((request, response) => {
+      requests.push(`${request.method} ${request.url}`);
+      handle(request, response);
+    });
+    server.on("connection", (socket) => {
+      sockets.add(socket);
+      socket.once("close", () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    this.#plainServers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          for (const socket of sockets) socket.destroy();
+        }),
+    );
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
+  }
+
+  /** Loopback stand-ins for IMDS, STS and the Pod Identity agent, for the endpoints a test does not configure. */
+  async tripwires(): Promise<{ imds: RecordingServer; sts: RecordingServer; agent: RecordingServer }> {
+    if (!this.#tripwires) {
+      const trip = () =>
+        this.servePlain((_request, response) => {
+          response.writeHead(599, { "Content-Type": "text/plain" });
+          response.end("tripwire: this endpoint must not be called\n");
+        });
+      const [imds, sts, agent] = await Promise.all([trip(), trip(), trip()]);
+      this.#tripwires = { imds, sts, agent };
+    }
+    return this.#tripwires;
+  }
+
+  /** Writes a file in a fresh temporary folder and returns its path. */
+  async file(name: string, content: string | Buffer): Promise<string> {
+    const folder = await mkdtemp(join(tmpdir(), "pod-credentials-integration-"));
+    this.#folders.push(folder);
+    const path = join(folder, name);
+    await writeFile(path, content);
+    return path;
+  }
+
+  /**
+   * Runs the pod. Every endpoint variable is set to a loopback address (a tripwire unless `env` names another), the
+   * region is fixed, and the child gets only PATH, HOME, NODE_NO_WARNINGS and this environment. Since the agent URL
+   * is always set, a test that does not give its own `AWS_CONTAINER_CREDENTIALS_FULL_URI` runs the chain without the
+   * Pod Identity source (`POD_CREDENTIALS_SOURCES`, unless it sets that too). A child still alive after `killAfterMs`
+   * is killed and reported with `killed: true`.
+   */
+  async run(env: Record<string, string>, killAfterMs = 20_000): Promise<PodOutcome> {
+    const tripwires = await this.tripwires();
+    const childEnv: Record<string, string> = {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/nonexistent",
+      NODE_NO_WARNINGS: "1",
+      AWS_REGION: "us-east-1",
+      ...(env.AWS_CONTAINER_CREDENTIALS_FULL_URI === undefined ? { POD_CREDENTIALS_SOURCES: WITHOUT_POD_IDENTITY } : {}),
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: tripwires.imds.url,
+      AWS_ENDPOINT_URL_STS: tripwires.sts.url,
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: `${tripwires.agent.url}${AGENT_PATH}`,
+      ...env,
+    };
+    for (const name of ["AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_ENDPOINT_URL_STS", "AWS_CONTAINER_CREDENTIALS_FULL_URI"]) {
+      const value = childEnv[name] ?? "";
+      if (!/^https?:\/\/([^/@]*@)?127\.\d+\.\d+\.\d+(:\d+)?(\/|$)/.test(value)) {
+        throw new Error(`${name} must point at a loopback address in an integration test, not ${value}`);
+      }
+    }
+    const started = performance.now();
+    return new Promise<PodOutcome>((resolve) => {
+      const child = spawn(process.execPath, [POD_SCRIPT], { env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
+      this.#children.add(child);
+      let stdout = "";
+      let stderr = "";
+      let resultAtMs: number | undefined;
+      let killed = false;
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+        stdout += chunk;
+        if (resultAtMs === undefined && /^\{"ok":/m.test(stdout)) resultAtMs = Math.round(performance.now() - started);
+      });
+      child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+        stderr += chunk;
+      });
+      const killer = setTimeout(() => {
+        killed = true;
+        child.kill("SIGKILL");
+      }, killAfterMs);
+      child.once("close", (code) => {
+        clearTimeout(killer);
+        this.#children.delete(child);
+        const elapsedMs = Math.round(performance.now() - started);
+        const line = stdout.split("\n").find((candidate) => candidate.startsWith('{"ok":')) ?? "";
+        let result: PodOutcome["result"];
+        try {
+          result = JSON.parse(line) as PodOutcome["result"];
+        } catch {
+          result = { ok: false, name: "NoJson", message: stdout };
+        }
+        recordOutput(stdout);
+        recordOutput(stderr);
+        resolve({ exitCode: killed ? null : code, killed, stdout, stderr, result, resultAtMs: resultAtMs ?? elapsedMs, elapsedMs });
+      });
+    });
+  }
+
+  /** The secrets of this scenario that appear in the pod's stdout or stderr (expected: none). */
+  leaks(outcome: PodOutcome): string[] {
+    const text = `${outcome.stdout}\n${outcome.stderr}`;
+    return this.#secrets.filter((secret) => text.includes(secret)).map((secret) => `${secret.slice(0, 6)}…`);
+  }
+
+  /** Requests that reached a tripwire (expected: none). */
+  async trippedRequests(): Promise<string[]> {
+    const { imds, sts, agent } = await this.tripwires();
+    return [
+      ...imds.requests.map((request) => `IMDS tripwire: ${request}`),
+      ...sts.requests.map((request) => `STS tripwire: ${request}`),
+      ...agent.requests.map((request) => `agent tripwire: ${request}`),
+    ];
+  }
+
+  /** Kills any child still running, stops every server, removes the temporary files. */
+  async close(): Promise<void> {
+    for (const child of this.#children) child.kill("SIGKILL");
+    await Promise.all([
+      ...this.#servers.map((server) => server.close()),
+      ...this.#plainServers.map((close) => close()),
+      ...this.#folders.map((folder) => rm(folder, { recursive: true, force: true })),
+    ]);
+  }
+}
+
+/**
+ * The checks every integration test makes after a run: no secret of the scenario in the child's stdout or stderr,
+ * and no request to an endpoint the test did not configure.
+ */
+export const expectNothingLeaked = async (
+  expect: ExpectStatic,
+  scenario: PodScenario,
+  outcome: PodOutcome,
+): Promise<void> => {
+  expect(scenario.leaks(outcome), "secrets of the fakes in the pod's stdout or stderr").toEqual([]);
+  expect(await scenario.trippedRequests(), "requests to endpoints the test did not configure").toEqual([]);
+};
+
+/** A scenario closed when the test finishes. */
+export const podScenario = (onTestFinished: (cleanUp: () => Promise<void>) => void): PodScenario => {
+  const scenario = new PodScenario();
+  onTestFinished(() => scenario.close());
+  return scenario;
+};
+
+let startUp: Promise<number> | undefined;
+
+/**
+ * How long a pod process takes from spawn to its result when nothing is configured (Node start-up, loading the
+ * package, and an immediate `NoPodCredentialsError`): the fixed cost inside every `elapsedMs`. Measured once per
+ * test file, as the slower of two runs.
+ */
+export const measureChildStartUp = (): Promise<number> =>
+  (startUp ??= (async () => {
+    const scenario = new PodScenario();
+    try {
+      const runs = [await scenario.run({}), await scenario.run({})];
+      for (const run of runs) {
+        if (run.result.name !== "NoPodCredentialsError") {
+          throw new Error(`the start-up measurement expected NoPodCredentialsError, got ${JSON.stringify(run.result)}`);
+        }
+      }
+      if ((await scenario.trippedRequests()).length > 0) throw new Error("the start-up measurement reached a tripwire");
+      return Math.max(...runs.map((run) => run.elapsedMs));
+    } finally {
+      await scenario.close();
+    }
+  })());
