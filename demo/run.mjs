@@ -41,12 +41,27 @@ const situations = [
   ["Nothing configured, node credentials explicitly allowed", { POD_CREDENTIALS_ALLOW_NODE: "true" }],
 ];
 
+// The same stand-ins examined by `pod-credentials doctor` (the package's command-line tool), as an operator would
+// run it inside a pod: every source on its own, what answers at the metadata endpoint, and what the chain does.
+const doctorSituations = [
+  ["pod-credentials doctor: kube2iam verified (exit 0)", { POD_CREDENTIALS_ROLE: "orders-reader", AWS_EC2_METADATA_SERVICE_ENDPOINT: servers.kube2iam.url }],
+  ["pod-credentials doctor: nothing configured, only the real IMDS answers (exit 2)", {}],
+];
+
 try {
   for (const [title, env] of situations) {
     console.log(`\n# ${title}`);
     const { stdout, stderr } = await run(process.execPath, [join(import.meta.dirname, "pod.mjs")], { env: { ...base, ...env } }).catch((error) => error);
     process.stdout.write(stdout);
     if (stderr) process.stdout.write(stderr.replace(/^/gm, "  ").replace(/ +$/, ""));
+  }
+  const doctor = join(import.meta.dirname, "..", "dist", "esm", "cli", "main.js");
+  for (const [title, env] of doctorSituations) {
+    console.log(`\n# ${title}\n`);
+    const result = await run(process.execPath, [doctor, "doctor"], { env: { ...base, ...env } }).catch((error) => error);
+    process.stdout.write(result.stdout.replace(/^(?=.)/gm, "  "));
+    if (result.stderr) process.stdout.write(result.stderr.replace(/^(?=.)/gm, "  "));
+    console.log(`  -> exit code ${typeof result.code === "number" ? result.code : 0}`);
   }
 } finally {
   await Promise.all(Object.values(servers).map((server) => server.close()));

@@ -26,6 +26,7 @@ export { InvalidConfigurationError } from "./errors/InvalidConfigurationError.js
 export {
   POD_CREDENTIALS_ERROR_NAMES,
   type PodCredentialsErrorName,
+  type ErrorsByName,
   isPodCredentialsError,
 } from "./errors/errorNames.js";
 export { consoleLogger, noopLogger, type LogLevel } from "./logging/loggers.js";

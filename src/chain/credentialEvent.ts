@@ -44,15 +44,38 @@ export interface CredentialEventBase {
  * ```
  */
 export type CredentialEvent =
-  | (CredentialEventBase & { readonly type: "resolved" })
-  | (CredentialEventBase & { readonly type: "refreshed"; readonly refreshCount: number })
   | (CredentialEventBase & {
+      /** The first credentials were obtained. */
+      readonly type: "resolved";
+    })
+  | (CredentialEventBase & {
+      /** Credentials were refreshed. */
+      readonly type: "refreshed";
+      /** How many refreshes succeeded since the first resolution, this one included. */
+      readonly refreshCount: number;
+    })
+  | (CredentialEventBase & {
+      /** A resolution or refresh failed. */
       readonly type: "refreshFailed";
       /** The error's name and message (already free of secrets). */
-      readonly error: { readonly name: string; readonly message: string };
+      readonly error: {
+        /** The error class, e.g. `CredentialSourceError`. */
+        readonly name: string;
+        /** The error message, with its fix. */
+        readonly message: string;
+      };
+      /** Whether cached credentials are still served while the refresh is retried. */
       readonly servingCached: boolean;
+      /** No new attempt starts before this time. */
       readonly retryAt: Date;
+      /** How many loads failed in a row, this one included. */
       readonly consecutiveFailures: number;
     })
-  | (CredentialEventBase & { readonly type: "servedStale" })
-  | (CredentialEventBase & { readonly type: "expired" });
+  | (CredentialEventBase & {
+      /** Cached credentials were served after a refresh failed (once per failure). */
+      readonly type: "servedStale";
+    })
+  | (CredentialEventBase & {
+      /** Cached credentials reached the end of their usable time with no replacement. */
+      readonly type: "expired";
+    });

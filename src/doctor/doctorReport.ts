@@ -232,7 +232,10 @@ export interface SourceReport {
   readonly credentials: CredentialsSummary | null;
   /** Its error, for `failed`. */
   readonly error: ErrorReport | null;
-  /** Whether its credentials are the node's (the `instanceProfile` source), shared by every pod on the node. */
+  /**
+   * Whether its credentials are the node's, shared by every pod on the node: `true` for `instanceProfile`, unless
+   * kube2iam, kiam or another proxy intercepts the metadata endpoint (then it gets whatever the proxy hands out).
+   */
   readonly nodeCredentials: boolean;
   /** How long the examination took, in milliseconds. */
   readonly elapsedMs: number;

@@ -22,10 +22,24 @@ export {
 export { describeEnvironment } from "./describeEnvironment.js";
 export { ALL_SOURCES, examineSources, type ExamineSourcesOptions, type SourceExamination } from "./examineSources.js";
 export { inspectFiles, tokenClaims, type FileInspection } from "./inspectFiles.js";
-export { ENDPOINT_DESCRIPTIONS, KIAM_PING_PATH, KUBE2IAM_HEALTH_PATH, probeMetadataEndpoint } from "./probeMetadataEndpoint.js";
+export {
+  ENDPOINT_DESCRIPTIONS,
+  KIAM_PING_PATH,
+  KUBE2IAM_HEALTH_PATH,
+  type MetadataEndpointSetting,
+  probeMetadataEndpoint,
+} from "./probeMetadataEndpoint.js";
 export { lastFour, scrubSecrets } from "./redaction.js";
-export { formatTable, renderReport, type RenderOptions } from "./renderReport.js";
+export { type Cell, formatTable, renderReport, type RenderOptions } from "./renderReport.js";
 export { runChain, type ChainRun, type RunChainOptions } from "./runChain.js";
-export { DEFAULT_DOCTOR_REGION, WAIT_INTERVAL_MS, runDoctor, waitForChain, type DoctorOptions } from "./runDoctor.js";
+export {
+  DEFAULT_DOCTOR_REGION,
+  WAIT_INTERVAL_MS,
+  runDoctor,
+  waitForChain,
+  type DoctorOptions,
+  type WaitForChainOptions,
+  type WaitOutcome,
+} from "./runDoctor.js";
 export { decideFinding, type Finding, type FindingInput } from "./verdict.js";
 export { arnMatchesRole, stsEndpoint, verifyCallerIdentity, skippedVerification, type VerifyOptions } from "./verifyCallerIdentity.js";

@@ -1,5 +1,4 @@
 import { MAX_RESPONSE_BYTES } from "../config/defaults.js";
-import type { SettingValue } from "../config/settingValue.js";
 import { isMetadataRequestError } from "../http/MetadataRequestError.js";
 import { type MetadataResponse, requestMetadata } from "../http/requestMetadata.js";
 import { SECURITY_CREDENTIALS_PATH, TOKEN_HEADER } from "../metadata/metadataEndpoint.js";
@@ -12,6 +11,14 @@ import type { MetadataEndpointKind, MetadataEndpointReport } from "./doctorRepor
 export const KUBE2IAM_HEALTH_PATH = "/healthz";
 /** kiam's liveness endpoint: `pong`. */
 export const KIAM_PING_PATH = "/ping";
+
+/** The metadata endpoint to probe, and what set it (a variable name, or `the default endpoint`). */
+export interface MetadataEndpointSetting {
+  /** The base URL, such as `http://169.254.169.254`. */
+  readonly value: string;
+  /** What set it, for the report. */
+  readonly from: string;
+}
 
 /** `kind` in words, as the terminal report shows it. */
 export const ENDPOINT_DESCRIPTIONS: Readonly<Record<MetadataEndpointKind, string>> = Object.freeze({
@@ -61,7 +68,7 @@ const kube2iamHealth = (answer: Answer): MetadataEndpointReport["kube2iamHealth"
  * Unlike the chain, the doctor probes even when the pod declares no role. `offeredRole` is the role a proxy lists;
  * for the real IMDS it is left `null` here (the `instanceProfile` examination finds the node's role).
  */
-export const probeMetadataEndpoint = async (endpoint: SettingValue, timeoutMs: number): Promise<MetadataEndpointReport> => {
+export const probeMetadataEndpoint = async (endpoint: MetadataEndpointSetting, timeoutMs: number): Promise<MetadataEndpointReport> => {
   const started = Date.now();
   const base = endpoint.value.replace(/\/+$/, "");
   const [listing, health, ping] = await Promise.all([

@@ -27,10 +27,12 @@ const palette = (color: boolean): Palette =>
     ? { bold: ansi(1, 22), dim: ansi(2, 22), green: ansi(32, 39), yellow: ansi(33, 39), red: ansi(31, 39) }
     : { bold: plain, dim: plain, green: plain, yellow: plain, red: plain };
 
-/** A table cell: its text, and how to colour it once padded. */
-interface Cell {
+/** A table cell for {@link formatTable}: its text, and how to colour it once padded. */
+export interface Cell {
+  /** The text, measured for alignment. */
   readonly text: string;
-  readonly paint?: Paint | undefined;
+  /** Wraps the padded text in colour codes; none for plain text. */
+  readonly paint?: ((text: string) => string) | undefined;
 }
 
 const cell = (text: string, paint?: Paint): Cell => ({ text, paint });
@@ -63,7 +65,7 @@ const VERDICT_LABELS: Readonly<Record<DoctorVerdict, string>> = {
   failed: "FAILED",
 };
 
-const sourceDetail = (source: SourceReport): string => {
+const sourceDetail = (source: SourceReport, endpoint: string): string => {
   if (source.status === "absent") return source.reason ?? "";
   if (source.status === "failed") {
     const problem = source.error?.message.split(" Fix: ")[0] ?? "";
@@ -77,7 +79,12 @@ const sourceDetail = (source: SourceReport): string => {
     credentials?.expiration ? `expires ${credentials.expiration}` : undefined,
     source.configuredBy ? `via ${source.configuredBy}` : undefined,
   ].filter(Boolean);
-  return `${source.nodeCredentials ? "the NODE's credentials: " : ""}${parts.join(", ")}`;
+  const whose = source.nodeCredentials
+    ? "the NODE's credentials: "
+    : source.source === "instanceProfile"
+      ? `through ${endpoint}, not the node: `
+      : "";
+  return `${whose}${parts.join(", ")}`;
 };
 
 const fileDetail = (file: FileReport): string => {
@@ -148,7 +155,7 @@ export const renderReport = (report: DoctorReport, options: RenderOptions): stri
         cell(source.chainPosition === null ? "-" : String(source.chainPosition)),
         cell(source.source),
         cell(source.status, source.status === "ok" && source.nodeCredentials ? c.yellow : statusPaint(source.status)),
-        cell(sourceDetail(source)),
+        cell(sourceDetail(source, endpoint.description)),
       ]),
     ]),
   );
@@ -207,7 +214,10 @@ export const renderReport = (report: DoctorReport, options: RenderOptions): stri
   // A failed chain's error (NoPodCredentialsError) already lists what it skipped.
   if (chain.status === "resolved") for (const { source, reason } of chain.skipped) chainRows.push([cell("skipped"), cell(`${source}: ${reason}`, c.dim)]);
   lines.push(...formatTable(chainRows));
-  const logged = chain.log.filter((line) => line.level !== "debug");
+  // Debug lines are in the JSON report; an error line that repeats the error above is not shown twice.
+  const logged = chain.log.filter(
+    (line) => line.level !== "debug" && !(line.level === "error" && chain.error && line.message.includes(chain.error.message)),
+  );
   if (logged.length > 0) {
     lines.push("  log:");
     for (const line of logged) {

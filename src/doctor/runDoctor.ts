@@ -3,7 +3,7 @@ import { DEFAULT_TIMEOUT_MS } from "../config/defaults.js";
 import { ENV } from "../config/environmentVariables.js";
 import { parseMillisecondsSetting } from "../config/parseSettings.js";
 import { type Environment, pickSetting } from "../config/settingValue.js";
-import { noopLogger } from "../logging/loggers.js";
+import { noopLogger, parseLogLevel } from "../logging/loggers.js";
 import { metadataEndpoint } from "../metadata/metadataEndpoint.js";
 import { delay } from "../utils/delay.js";
 import { describeEnvironment } from "./describeEnvironment.js";
@@ -72,6 +72,9 @@ const requestTimeoutMs = (env: Environment): number => {
 
 const readConfiguration = (env: Environment, region: { region: string; regionFrom: string }): ConfigurationReport => {
   try {
+    // The doctor passes its own logger, so the chain would not parse POD_CREDENTIALS_LOG_LEVEL; an application does.
+    const level = pickSetting("logLevel", undefined, env, ENV.logLevel);
+    if (level) parseLogLevel(level.from, level.value);
     const settings = chainSettings({ env, logger: noopLogger });
     return {
       sources: settings.sources.map((source) => source.name),
@@ -97,15 +100,30 @@ const probe = async (env: Environment): Promise<MetadataEndpointReport> => {
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
+/** Options of {@link waitForChain}. */
+export interface WaitForChainOptions {
+  /** The STS region. */
+  readonly region: string;
+  /** How long to keep trying, in seconds. */
+  readonly waitSeconds: number;
+  /** Receives one line per attempt. */
+  readonly onProgress?: ((line: string) => void) | undefined;
+}
+
+/** What {@link waitForChain} ends with. */
+export interface WaitOutcome {
+  /** The last chain run: resolved, or the last failure. */
+  readonly run: ChainRun;
+  /** How the waiting went. */
+  readonly wait: WaitReport;
+}
+
 /**
  * Runs the chain until it resolves or `waitSeconds` have passed: a new provider at each attempt (nothing cached from
  * the one before), a second apart, each attempt without the chain's own start-up retries (this loop is the
  * retrying). Progress goes to `onProgress`. An invalid configuration is not retried: the environment cannot change.
  */
-export const waitForChain = async (
-  env: Environment,
-  options: { region: string; waitSeconds: number; onProgress?: ((line: string) => void) | undefined },
-): Promise<{ run: ChainRun; wait: WaitReport }> => {
+export const waitForChain = async (env: Environment, options: WaitForChainOptions): Promise<WaitOutcome> => {
   const started = Date.now();
   const deadline = started + options.waitSeconds * 1000;
   const progress = options.onProgress ?? (() => {});
@@ -186,7 +204,11 @@ export const runDoctor = async (options: DoctorOptions): Promise<DoctorReport> =
         })
       : skippedVerification(region.region, env);
 
-  const sourceReports = sources.map(({ report }) => report);
+  // Behind kube2iam or kiam, the instance-profile path reaches the proxy, not the node: what it gets is the proxy's.
+  const behindProxy = metadata.kind === "kube2iam" || metadata.kind === "kiam" || metadata.kind === "metadataProxy";
+  const sourceReports = sources.map(({ report }) =>
+    report.source === "instanceProfile" && behindProxy ? { ...report, nodeCredentials: false } : report,
+  );
   const finding = decideFinding({
     configuration,
     chain: chainRun.report,

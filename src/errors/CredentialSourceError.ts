@@ -45,6 +45,7 @@ export interface CredentialSourceErrorOptions {
  * ```
  */
 export class CredentialSourceError extends PodCredentialsError {
+  /** Always `"CredentialSourceError"`: match errors by name, which works across two copies of the package. */
   override name = "CredentialSourceError";
   declare readonly source: CredentialSource;
   /** The file, URL or role the error is about. */

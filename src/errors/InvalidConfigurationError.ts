@@ -15,6 +15,7 @@ import { PodCredentialsError } from "./PodCredentialsError.js";
  * ```
  */
 export class InvalidConfigurationError extends PodCredentialsError {
+  /** Always `"InvalidConfigurationError"`: match errors by name, which works across two copies of the package. */
   override name = "InvalidConfigurationError";
   /** The option or environment variable at fault. */
   readonly setting: string;

@@ -24,6 +24,7 @@ const HOW_TO_CONFIGURE =
  * ```
  */
 export class NoPodCredentialsError extends PodCredentialsError {
+  /** Always `"NoPodCredentialsError"`: match errors by name, which works across two copies of the package. */
   override name = "NoPodCredentialsError";
   /** Every source the chain considered, with the reason it was skipped. */
   readonly skipped: readonly SkippedSource[];

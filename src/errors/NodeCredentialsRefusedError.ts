@@ -41,6 +41,7 @@ export interface NodeCredentialsRefusedErrorOptions {
  * ```
  */
 export class NodeCredentialsRefusedError extends PodCredentialsError {
+  /** Always `"NodeCredentialsRefusedError"`: match errors by name, which works across two copies of the package. */
   override name = "NodeCredentialsRefusedError";
   declare readonly source: CredentialSource;
   /** The metadata endpoint that offered node credentials. */

@@ -43,6 +43,7 @@ export interface PodCredentialsErrorOptions {
  * ```
  */
 export class PodCredentialsError extends Error {
+  /** Always `"PodCredentialsError"`: match errors by name, which works across two copies of the package. */
   override name = "PodCredentialsError";
   /** The source the error is about, when there is one. */
   readonly source: CredentialSource | undefined;

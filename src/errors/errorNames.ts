@@ -15,21 +15,40 @@ import type { PodCredentialsError } from "./PodCredentialsError.js";
  * ```
  */
 export const POD_CREDENTIALS_ERROR_NAMES = Object.freeze({
+  /** The base class of every error of this package. */
   PodCredentialsError: "PodCredentialsError",
+  /** A configured source is broken. */
   CredentialSourceError: "CredentialSourceError",
+  /** No pod-scoped source is configured. */
   NoPodCredentialsError: "NoPodCredentialsError",
+  /** Only the node's identity is on offer, and it is refused. */
   NodeCredentialsRefusedError: "NodeCredentialsRefusedError",
+  /** A bad option or environment variable. */
   InvalidConfigurationError: "InvalidConfigurationError",
 } as const);
 
 /** The name of one of this package's error classes. */
 export type PodCredentialsErrorName = keyof typeof POD_CREDENTIALS_ERROR_NAMES;
 
-interface ErrorsByName {
+/**
+ * The error class of each name, for {@link isPodCredentialsError}'s narrowing.
+ *
+ * @example
+ * ```ts
+ * import type { ErrorsByName } from "pod-credentials";
+ * type Refused = ErrorsByName["NodeCredentialsRefusedError"];
+ * ```
+ */
+export interface ErrorsByName {
+  /** {@link PodCredentialsError} */
   PodCredentialsError: PodCredentialsError;
+  /** {@link CredentialSourceError} */
   CredentialSourceError: CredentialSourceError;
+  /** {@link NoPodCredentialsError} */
   NoPodCredentialsError: NoPodCredentialsError;
+  /** {@link NodeCredentialsRefusedError} */
   NodeCredentialsRefusedError: NodeCredentialsRefusedError;
+  /** {@link InvalidConfigurationError} */
   InvalidConfigurationError: InvalidConfigurationError;
 }
 

@@ -94,8 +94,11 @@ export interface FakeImdsOptions extends FakeServerOptions {
  * ```
  */
 export interface IssuedImdsToken {
+  /** The session token, as sent in `X-aws-ec2-metadata-token`. */
   readonly token: string;
+  /** The TTL the client asked for, in seconds. */
   readonly ttlSeconds: number;
+  /** When the token stops being accepted, by the fake's clock. */
   readonly expiresAt: Date;
 }
 

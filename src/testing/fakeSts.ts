@@ -92,9 +92,13 @@ const ERRORS: Readonly<Record<StsErrorCode, { status: number; type: "Sender" | "
 export interface StsCall {
   /** `Action`, for example `AssumeRoleWithWebIdentity`. */
   readonly action: string;
+  /** `RoleArn`, as sent. */
   readonly roleArn: string | undefined;
+  /** `RoleSessionName`, as sent. */
   readonly roleSessionName: string | undefined;
+  /** `WebIdentityToken`, as sent (the token STS received). */
   readonly webIdentityToken: string | undefined;
+  /** `DurationSeconds`, when sent. */
   readonly durationSeconds: number | undefined;
   /** `Version`, `2011-06-15` from every SDK. */
   readonly version: string | undefined;
@@ -120,8 +124,11 @@ export interface StsCall {
  * ```
  */
 export interface IssuedStsCredentials extends FakeCredentials {
+  /** The role assumed. */
   readonly roleArn: string;
+  /** The session name the call sent. */
   readonly roleSessionName: string;
+  /** When the credentials expire (whole seconds, as sent). */
   readonly expiration: Date;
   /** `arn:aws:sts::<account>:assumed-role/<role name>/<session>`. */
   readonly assumedRoleArn: string;
@@ -144,8 +151,11 @@ export interface IssuedStsCredentials extends FakeCredentials {
  * ```
  */
 export interface StsCallerIdentity {
+  /** `<Arn>`, for example `arn:aws:sts::123456789012:assumed-role/eks-node-role/i-0123456789abcdef0`. */
   readonly arn: string;
+  /** `<Account>`, twelve digits. */
   readonly account: string;
+  /** `<UserId>`, for example `AROAFAKENODEROLE0000:i-0123456789abcdef0`. */
   readonly userId: string;
 }
 

@@ -18,9 +18,16 @@ import { hangResponse, resetResponse, trickleResponse } from "./rawResponses.js"
  * ```
  */
 export type Fault =
-  | { readonly kind: "hang" }
-  | { readonly kind: "reset" }
   | {
+      /** Accept the request and never answer. */
+      readonly kind: "hang";
+    }
+  | {
+      /** Drop the connection (a TCP reset). */
+      readonly kind: "reset";
+    }
+  | {
+      /** Send the headers, then one byte every `intervalMs` forever. */
       readonly kind: "trickle";
       /**
        * Milliseconds between two bytes.
@@ -28,21 +35,27 @@ export type Fault =
        */
       readonly intervalMs?: number | undefined;
       /**
+       * The status sent before the trickle.
        * @default 200
        */
       readonly status?: number | undefined;
+      /** Headers sent with the status, on top of the fake's usual fault headers. */
       readonly headers?: Readonly<Record<string, string>> | undefined;
     }
   | {
+      /** Answer `status` with `body`. */
       readonly kind: "status";
+      /** The HTTP status to answer. */
       readonly status: number;
       /**
        * @default ""
        */
       readonly body?: string | undefined;
+      /** Headers sent with the answer, on top of the fake's usual fault headers. */
       readonly headers?: Readonly<Record<string, string>> | undefined;
     }
   | {
+      /** Answer with the fake's usual headers but a body that does not parse. */
       readonly kind: "malformed";
       /**
        * The body that does not parse.
@@ -53,6 +66,7 @@ export type Fault =
        * @default 200
        */
       readonly status?: number | undefined;
+      /** Headers sent with the answer, on top of the fake's usual fault headers. */
       readonly headers?: Readonly<Record<string, string>> | undefined;
     };
 

@@ -15,9 +15,22 @@
  * ```
  */
 export type RawBehaviour =
-  | { readonly kind: "hang" }
-  | { readonly kind: "reset" }
-  | { readonly kind: "trickle"; readonly intervalMs: number; readonly chunk: string };
+  | {
+      /** Never answer: hold the socket open. */
+      readonly kind: "hang";
+    }
+  | {
+      /** Reset the connection. */
+      readonly kind: "reset";
+    }
+  | {
+      /** Send the headers, then `chunk` one byte at a time, forever. */
+      readonly kind: "trickle";
+      /** Milliseconds between two bytes. */
+      readonly intervalMs: number;
+      /** The text whose bytes are sent, cycled. */
+      readonly chunk: string;
+    };
 
 /**
  * Options of {@link trickleResponse}.

@@ -163,7 +163,7 @@ const verdict = (
     case "podNotYetKnown":
       return new NotYet(
         new CredentialSourceError(
-          `The metadata proxy at ${endpoint} does not know this pod yet, after ${settings.startupTimeoutMs} ms: ${answer.message}`,
+          `The metadata proxy at ${endpoint} does not know this pod yet (start-up window ${settings.startupTimeoutMs} ms): ${answer.message}`,
           {
             source: "kube2iam",
             target: url,

@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { arnMatchesRole, stsEndpoint, verifyCallerIdentity } from "../../src/doctor/index.js";
+import { fakeSts } from "../../src/testing/index.js";
+import { secretCredentials } from "../support/fakes.js";
+import { recordOutput } from "../support/leakCheck.js";
+import { serve } from "./servers.js";
+
+const NODE_IDENTITY = {
+  arn: "arn:aws:sts::123456789012:assumed-role/eks-node-role/i-0123456789abcdef0",
+  account: "123456789012",
+  userId: "AROAFAKENODEROLE0000:i-0123456789abcdef0",
+};
+
+describe("verifying credentials with STS GetCallerIdentity", () => {
+  it("signs the call with the credentials for the region, at AWS_ENDPOINT_URL_STS, and reports the ARN", async () => {
+    const sts = fakeSts({ callerIdentity: NODE_IDENTITY });
+    const credentials = secretCredentials("VERIFY");
+    const report = await verifyCallerIdentity(credentials, {
+      region: "eu-west-1",
+      env: { AWS_ENDPOINT_URL_STS: await serve(sts) },
+      expectedRole: "arn:aws:iam::123456789012:role/orders-reader",
+    });
+    recordOutput(report);
+    expect(report).toMatchObject({ status: "ok", region: "eu-west-1", arn: NODE_IDENTITY.arn, account: "123456789012", matchesChainRole: false });
+    expect(sts.calls[0]).toMatchObject({ action: "GetCallerIdentity", region: "eu-west-1", signedWith: credentials.accessKeyId });
+    expect(sts.requests[0]?.headers["x-amz-security-token"]).toBe(credentials.sessionToken);
+  });
+
+  it("reports STS's refusal with its code and a fix", async () => {
+    const report = await verifyCallerIdentity(secretCredentials("VERIFY"), { region: "us-east-1", env: { AWS_ENDPOINT_URL_STS: await serve(fakeSts()) } });
+    recordOutput(report);
+    expect(report).toMatchObject({ status: "failed", arn: null, error: { name: "VerificationError", status: 403 } });
+    expect(report.error?.message).toContain("failed with InvalidClientTokenId (HTTP 403): The security token included in the request is invalid.");
+  });
+
+  it("uses the regional endpoint without AWS_ENDPOINT_URL_STS", () => {
+    expect(stsEndpoint("eu-central-1", {})).toBe("https://sts.eu-central-1.amazonaws.com");
+    expect(stsEndpoint("cn-north-1", {})).toBe("https://sts.cn-north-1.amazonaws.com.cn");
+    expect(stsEndpoint("us-east-1", { AWS_ENDPOINT_URL_STS: " http://127.0.0.1:9/ " })).toBe("http://127.0.0.1:9/");
+  });
+
+  it("compares the assumed role with the chain's role by name, paths aside", () => {
+    const arn = "arn:aws:sts::123456789012:assumed-role/orders-reader/session";
+    expect(arnMatchesRole(arn, "arn:aws:iam::123456789012:role/team/orders-reader")).toBe(true);
+    expect(arnMatchesRole(arn, "orders-reader")).toBe(true);
+    expect(arnMatchesRole(arn, "other")).toBe(false);
+    expect(arnMatchesRole("arn:aws:iam::123456789012:user/dev", "orders-reader")).toBeNull();
+    expect(arnMatchesRole(arn, null)).toBeNull();
+  });
+});
