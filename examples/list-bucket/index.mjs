@@ -25,7 +25,9 @@ const s3 = new S3Client({ credentials, region: process.env.AWS_REGION ?? "us-eas
 try {
   await credentials();
 } catch (error) {
-  console.error(`no AWS credentials for this pod (${isPodCredentialsError(error) ? error.name : String(error)}): exiting`);
+  console.error(
+    `no AWS credentials for this pod (${isPodCredentialsError(error) ? error.name : String(error)}): exiting`,
+  );
   process.exit(2);
 }
 

@@ -1,6 +1,6 @@
 import type { AwsCredentialIdentity } from "@smithy/types";
 import type { IdentityProperties } from "../sources/source.js";
-import { type RefreshPlan, type RefreshPolicy, failureBackoff, planRefresh } from "./refreshPlan.js";
+import { failureBackoff, planRefresh, type RefreshPlan, type RefreshPolicy } from "./refreshPlan.js";
 
 /** What the cache holds: credentials, and whatever the owner wants to keep with them. */
 export interface Cacheable {

@@ -16,7 +16,9 @@ export interface DescribedResolution extends ChainResolution {
 }
 
 const sourceOf = (error: unknown): CredentialSource | undefined =>
-  typeof error === "object" && error !== null ? ((error as { source?: CredentialSource }).source ?? undefined) : undefined;
+  typeof error === "object" && error !== null
+    ? ((error as { source?: CredentialSource }).source ?? undefined)
+    : undefined;
 
 const seconds = (ms: number): string => `${Math.max(0, Math.round(ms / 1000))} s`;
 
@@ -49,11 +51,17 @@ export class ChainReporter implements CacheObserver<DescribedResolution> {
       );
     }
     if (description.source === "instanceProfile") {
-      this.logger.warn(`pod-credentials: using the node's instance-profile role ${roleLabel(description) ?? ""}: ${NODE_ROLE_WARNING}`);
+      this.logger.warn(
+        `pod-credentials: using the node's instance-profile role ${roleLabel(description) ?? ""}: ${NODE_ROLE_WARNING}`,
+      );
     }
     this.#last = value;
     this.#lastFailure = undefined;
-    this.#emit(kind === "initial" ? { type: "resolved", ...this.#base(value) } : { type: "refreshed", refreshCount, ...this.#base(value) });
+    this.#emit(
+      kind === "initial"
+        ? { type: "resolved", ...this.#base(value) }
+        : { type: "refreshed", refreshCount, ...this.#base(value) },
+    );
   }
 
   loadFailed(error: unknown, failure: LoadFailure): void {
@@ -73,7 +81,10 @@ export class ChainReporter implements CacheObserver<DescribedResolution> {
     this.#emit({
       type: "refreshFailed",
       ...(this.#last ? this.#base(this.#last) : { at: new Date(), source: sourceOf(error) }),
-      error: { name: error instanceof Error ? error.name : "Error", message: error instanceof Error ? error.message : String(error) },
+      error: {
+        name: error instanceof Error ? error.name : "Error",
+        message: error instanceof Error ? error.message : String(error),
+      },
       servingCached: failure.servingCached,
       retryAt: new Date(failure.retryAt),
       consecutiveFailures: failure.consecutiveFailures,
@@ -108,7 +119,9 @@ export class ChainReporter implements CacheObserver<DescribedResolution> {
     try {
       this.onEvent(event);
     } catch (error) {
-      this.logger.warn(`pod-credentials: the onEvent handler threw on a ${event.type} event: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(
+        `pod-credentials: the onEvent handler threw on a ${event.type} event: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 }

@@ -12,8 +12,8 @@ import { type Environment, pickSetting } from "../config/settingValue.js";
 import { consoleLogger, parseLogLevel } from "../logging/loggers.js";
 import type { CredentialSource } from "../sources/credentialSource.js";
 import { envSource } from "../sources/env/envSource.js";
-import { instanceProfileSource } from "../sources/instanceProfile/instanceProfileSource.js";
 import { instanceProfileSettings } from "../sources/instanceProfile/instanceProfileSettings.js";
+import { instanceProfileSource } from "../sources/instanceProfile/instanceProfileSource.js";
 import { kube2iamSettings } from "../sources/kube2iam/kube2iamSettings.js";
 import { kube2iamSource } from "../sources/kube2iam/kube2iamSource.js";
 import { podIdentitySettings } from "../sources/podIdentity/podIdentitySettings.js";
@@ -128,7 +128,9 @@ const configurationWarnings = (names: readonly CredentialSource[], env: Environm
   }
   for (const name of Object.keys(env)) {
     if (name.startsWith(OWN_ENV_PREFIX) && !KNOWN_OWN_VARIABLES.has(name)) {
-      warnings.push(`pod-credentials: unknown variable ${name} is ignored (a typo?). Known: ${[...KNOWN_OWN_VARIABLES].join(", ")}.`);
+      warnings.push(
+        `pod-credentials: unknown variable ${name} is ignored (a typo?). Known: ${[...KNOWN_OWN_VARIABLES].join(", ")}.`,
+      );
     }
   }
   return warnings;

@@ -8,7 +8,9 @@ export const roleLabel = (description: Pick<PodCredentialsDescription, "roleArn"
  * The one info line logged when a provider first resolves, and when its source or role changes. No secrets: only
  * the source, role, account, expiration and the skipped sources with their reasons.
  */
-export const formatResolution = (description: Omit<PodCredentialsDescription, "nextRefreshAt" | "refreshCount">): string => {
+export const formatResolution = (
+  description: Omit<PodCredentialsDescription, "nextRefreshAt" | "refreshCount">,
+): string => {
   const role = roleLabel(description);
   const parts = [`pod-credentials: using ${description.source} credentials`];
   if (role) parts.push(` for role ${role}`);

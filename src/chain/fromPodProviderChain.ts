@@ -1,15 +1,15 @@
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
 import { CredentialCache, type LoadKind } from "../cache/credentialCache.js";
-import type { IdentityProperties, ResolutionContext } from "../sources/source.js";
-import { chainSettings } from "./chainSettings.js";
-import { ChainReporter, type DescribedResolution } from "./chainReporter.js";
-import type { PodCredentialsDescription } from "./podCredentialsDescription.js";
-import type { PodProviderChainOptions } from "./podProviderChainOptions.js";
-import { refreshPolicy } from "./refreshOptions.js";
 import { CredentialSourceError } from "../errors/CredentialSourceError.js";
 import { PodCredentialsError } from "../errors/PodCredentialsError.js";
 import type { CredentialSource } from "../sources/credentialSource.js";
+import type { IdentityProperties, ResolutionContext } from "../sources/source.js";
 import { withDeadline } from "../utils/withDeadline.js";
+import { ChainReporter, type DescribedResolution } from "./chainReporter.js";
+import { chainSettings } from "./chainSettings.js";
+import type { PodCredentialsDescription } from "./podCredentialsDescription.js";
+import type { PodProviderChainOptions } from "./podProviderChainOptions.js";
+import { refreshPolicy } from "./refreshOptions.js";
 import { type ChainResolution, rejectExpired, resolveFromSources } from "./resolveFromSources.js";
 
 /**
@@ -76,7 +76,10 @@ export const fromPodProviderChain = (options: PodProviderChainOptions = {}): Pod
     return { source, configured, skipped, result };
   };
 
-  const load = async (identityProperties: IdentityProperties | undefined, kind: LoadKind): Promise<DescribedResolution> => {
+  const load = async (
+    identityProperties: IdentityProperties | undefined,
+    kind: LoadKind,
+  ): Promise<DescribedResolution> => {
     firstCallAt ??= Date.now();
     const started = Date.now();
     const deadlineAt = started + settings.resolutionTimeoutMs;
@@ -86,7 +89,8 @@ export const fromPodProviderChain = (options: PodProviderChainOptions = {}): Pod
     };
     const resolution = await withDeadline(
       settings.resolutionTimeoutMs,
-      (signal) => resolveWithin({ identityProperties, logger, firstCallAt: firstCallAt ?? started, signal, deadlineAt, onRetry }),
+      (signal) =>
+        resolveWithin({ identityProperties, logger, firstCallAt: firstCallAt ?? started, signal, deadlineAt, onRetry }),
       () => resolutionTimedOut(settings.resolutionTimeoutMs, trying, lastAnswer),
     );
     pinned ??= resolution;
@@ -115,7 +119,12 @@ export const fromPodProviderChain = (options: PodProviderChainOptions = {}): Pod
   });
 };
 
-const describeResolution = ({ source, configured, result, skipped }: ChainResolution): DescribedResolution["description"] => ({
+const describeResolution = ({
+  source,
+  configured,
+  result,
+  skipped,
+}: ChainResolution): DescribedResolution["description"] => ({
   source: source.name,
   configuredBy: configured.via,
   roleArn: result.roleArn,
@@ -127,7 +136,11 @@ const describeResolution = ({ source, configured, result, skipped }: ChainResolu
 });
 
 /** The error when a whole resolution misses its deadline; it names the source when one was pinned. */
-const resolutionTimedOut = (ms: number, source: CredentialSource | undefined, lastAnswer: string | undefined): Error => {
+const resolutionTimedOut = (
+  ms: number,
+  source: CredentialSource | undefined,
+  lastAnswer: string | undefined,
+): Error => {
   const fix =
     "check that the endpoints the pod uses answer (see the debug log: POD_CREDENTIALS_LOG_LEVEL=debug), or raise " +
     "POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS.";

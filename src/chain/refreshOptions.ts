@@ -1,6 +1,6 @@
-import { type RefreshPolicy, DEFAULT_REFRESH_POLICY } from "../cache/refreshPlan.js";
-import { InvalidConfigurationError } from "../errors/InvalidConfigurationError.js";
+import { DEFAULT_REFRESH_POLICY, type RefreshPolicy } from "../cache/refreshPlan.js";
 import { checkMillisecondsOption } from "../config/parseSettings.js";
+import { InvalidConfigurationError } from "../errors/InvalidConfigurationError.js";
 import type { CredentialEvent } from "./credentialEvent.js";
 
 /**
@@ -55,12 +55,26 @@ const HOUR = 3_600_000;
 /** Checks the refresh options and fills in the defaults. */
 export const refreshPolicy = (options: RefreshOptions): RefreshPolicy => {
   const defaults = DEFAULT_REFRESH_POLICY;
-  const refreshBeforeMs = checkMillisecondsOption("refreshBeforeMs", options.refreshBeforeMs ?? defaults.refreshBeforeMs, 0, 12 * HOUR);
+  const refreshBeforeMs = checkMillisecondsOption(
+    "refreshBeforeMs",
+    options.refreshBeforeMs ?? defaults.refreshBeforeMs,
+    0,
+    12 * HOUR,
+  );
   const jitterRatio = options.refreshJitter ?? defaults.jitterRatio;
   if (!(typeof jitterRatio === "number" && jitterRatio >= 0.2 && jitterRatio <= 1)) {
-    throw new InvalidConfigurationError("option refreshJitter", "expected a number from 0.2 to 1.", "pass a share such as 0.5.");
+    throw new InvalidConfigurationError(
+      "option refreshJitter",
+      "expected a number from 0.2 to 1.",
+      "pass a share such as 0.5.",
+    );
   }
-  const expiryMarginMs = checkMillisecondsOption("expiryMarginMs", options.expiryMarginMs ?? defaults.expiryMarginMs, 0, 12 * HOUR);
+  const expiryMarginMs = checkMillisecondsOption(
+    "expiryMarginMs",
+    options.expiryMarginMs ?? defaults.expiryMarginMs,
+    0,
+    12 * HOUR,
+  );
   if (refreshBeforeMs > 0 && expiryMarginMs >= refreshBeforeMs) {
     throw new InvalidConfigurationError(
       "option expiryMarginMs",
@@ -68,7 +82,12 @@ export const refreshPolicy = (options: RefreshOptions): RefreshPolicy => {
       "lower expiryMarginMs or raise refreshBeforeMs.",
     );
   }
-  const failureBackoffMs = checkMillisecondsOption("failureBackoffMs", options.failureBackoffMs ?? defaults.failureBackoffMs, 1, 60_000);
+  const failureBackoffMs = checkMillisecondsOption(
+    "failureBackoffMs",
+    options.failureBackoffMs ?? defaults.failureBackoffMs,
+    1,
+    60_000,
+  );
   const maxFailureBackoffMs = checkMillisecondsOption(
     "maxFailureBackoffMs",
     options.maxFailureBackoffMs ?? defaults.maxFailureBackoffMs,

@@ -50,9 +50,12 @@ export const resolveFromSources = async (
 export const rejectExpired = (source: Source, result: SourceResult): void => {
   const expiration = result.credentials.expiration;
   if (expiration !== undefined && expiration.getTime() <= Date.now()) {
-    throw new CredentialSourceError(`The credentials arrived already expired (expiration ${expiration.toISOString()}).`, {
-      source: source.name,
-      fix: "check the clock of this node (NTP) and of the endpoint that issued them.",
-    });
+    throw new CredentialSourceError(
+      `The credentials arrived already expired (expiration ${expiration.toISOString()}).`,
+      {
+        source: source.name,
+        fix: "check the clock of this node (NTP) and of the endpoint that issued them.",
+      },
+    );
   }
 };

@@ -19,7 +19,10 @@ export const packageVersion = (scriptPath: string | undefined): string => {
   }
   for (let level = 0; level < MAX_LEVELS; level++) {
     try {
-      const manifest = JSON.parse(readFileSync(join(folder, "package.json"), "utf8")) as { name?: unknown; version?: unknown };
+      const manifest = JSON.parse(readFileSync(join(folder, "package.json"), "utf8")) as {
+        name?: unknown;
+        version?: unknown;
+      };
       if (manifest.name === PACKAGE_NAME && typeof manifest.version === "string") return manifest.version;
     } catch {
       // no package.json here, or not readable: keep walking up

@@ -44,7 +44,9 @@ export const runCli = async (io: CliIo): Promise<number> => {
         waitSeconds: options.waitSeconds,
         onProgress: (text) => io.stderr.write(`${text}\n`),
       });
-      io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report, { color: colorAllowed(io) }));
+      io.stdout.write(
+        options.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report, { color: colorAllowed(io) }),
+      );
       return report.exitCode;
     }
   }

@@ -1,5 +1,5 @@
 import { InvalidConfigurationError } from "../errors/InvalidConfigurationError.js";
-import { type CredentialSource, CREDENTIAL_SOURCES, isCredentialSource } from "../sources/credentialSource.js";
+import { CREDENTIAL_SOURCES, type CredentialSource, isCredentialSource } from "../sources/credentialSource.js";
 import type { SettingValue } from "./settingValue.js";
 
 /** `true` or `false` (any case); anything else is a configuration error, not a silent `false`. */

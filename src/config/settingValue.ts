@@ -27,7 +27,8 @@ export const pickSetting = (
   env: Environment,
   envName: string,
 ): SettingValue | undefined => {
-  if (optionValue !== undefined && optionValue.trim() !== "") return { value: optionValue.trim(), from: `option ${optionName}` };
+  if (optionValue !== undefined && optionValue.trim() !== "")
+    return { value: optionValue.trim(), from: `option ${optionName}` };
   const fromEnv = env[envName];
   if (fromEnv !== undefined && fromEnv.trim() !== "") return { value: fromEnv.trim(), from: envName };
   return undefined;

@@ -92,7 +92,10 @@ const examineOne = async (
     const expiration = result.credentials.expiration;
     if (expiration !== undefined && expiration.getTime() <= Date.now()) {
       return {
-        ...failed(new Error(`The credentials arrived already expired (expiration ${expiration.toISOString()}).`), configuredBy),
+        ...failed(
+          new Error(`The credentials arrived already expired (expiration ${expiration.toISOString()}).`),
+          configuredBy,
+        ),
         secrets: secretsOf(result.credentials),
       };
     }
@@ -119,7 +122,13 @@ const examineOne = async (
  * role is on offer; the chain itself still refuses it unless allowed. Sources are listed in the chain's order, then
  * those the chain does not use.
  */
-export const examineSources = async (env: Environment, options: ExamineSourcesOptions): Promise<SourceExamination[]> => {
-  const order = [...(options.chainOrder ?? []), ...ALL_SOURCES.filter((name) => !(options.chainOrder ?? []).includes(name))];
+export const examineSources = async (
+  env: Environment,
+  options: ExamineSourcesOptions,
+): Promise<SourceExamination[]> => {
+  const order = [
+    ...(options.chainOrder ?? []),
+    ...ALL_SOURCES.filter((name) => !(options.chainOrder ?? []).includes(name)),
+  ];
   return Promise.all(order.map((name) => examineOne(name, env, options)));
 };

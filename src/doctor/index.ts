@@ -1,9 +1,11 @@
 // The doctor's pure pieces: examine the pod's credential set-up and report it. src/cli wires them to a process.
+
+export { describeEnvironment } from "./describeEnvironment.js";
 export {
-  DOCTOR_SCHEMA_VERSION,
   type ChainReport,
   type ConfigurationReport,
   type CredentialsSummary,
+  DOCTOR_SCHEMA_VERSION,
   type DoctorExitCode,
   type DoctorReport,
   type DoctorVerdict,
@@ -19,9 +21,8 @@ export {
   type VerificationReport,
   type WaitReport,
 } from "./doctorReport.js";
-export { describeEnvironment } from "./describeEnvironment.js";
-export { ALL_SOURCES, examineSources, type ExamineSourcesOptions, type SourceExamination } from "./examineSources.js";
-export { inspectFiles, tokenClaims, type FileInspection } from "./inspectFiles.js";
+export { ALL_SOURCES, type ExamineSourcesOptions, examineSources, type SourceExamination } from "./examineSources.js";
+export { type FileInspection, inspectFiles, tokenClaims } from "./inspectFiles.js";
 export {
   ENDPOINT_DESCRIPTIONS,
   KIAM_PING_PATH,
@@ -30,16 +31,22 @@ export {
   probeMetadataEndpoint,
 } from "./probeMetadataEndpoint.js";
 export { lastFour, scrubSecrets } from "./redaction.js";
-export { type Cell, formatTable, renderReport, type RenderOptions } from "./renderReport.js";
-export { runChain, type ChainRun, type RunChainOptions } from "./runChain.js";
+export { type Cell, formatTable, type RenderOptions, renderReport } from "./renderReport.js";
+export { type ChainRun, type RunChainOptions, runChain } from "./runChain.js";
 export {
   DEFAULT_DOCTOR_REGION,
-  WAIT_INTERVAL_MS,
-  runDoctor,
-  waitForChain,
   type DoctorOptions,
+  runDoctor,
+  WAIT_INTERVAL_MS,
   type WaitForChainOptions,
   type WaitOutcome,
+  waitForChain,
 } from "./runDoctor.js";
 export { decideFinding, type Finding, type FindingInput } from "./verdict.js";
-export { arnMatchesRole, stsEndpoint, verifyCallerIdentity, skippedVerification, type VerifyOptions } from "./verifyCallerIdentity.js";
+export {
+  arnMatchesRole,
+  skippedVerification,
+  stsEndpoint,
+  type VerifyOptions,
+  verifyCallerIdentity,
+} from "./verifyCallerIdentity.js";

@@ -2,7 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import { DEFAULT_ANNOTATIONS_FILE, MAX_ANNOTATIONS_FILE_BYTES } from "../config/defaults.js";
 import { ENV } from "../config/environmentVariables.js";
 import type { Environment } from "../config/settingValue.js";
-import { ROLE_ANNOTATION, declaredRoleFromAnnotationsText } from "../kube/annotationsFile.js";
+import { declaredRoleFromAnnotationsText, ROLE_ANNOTATION } from "../kube/annotationsFile.js";
 import type { FileReport, TokenClaimsReport } from "./doctorReport.js";
 
 /** Files larger than this are not read (kubelet writes tokens of a few kB and annotations of a few hundred bytes). */
@@ -33,7 +33,8 @@ export const tokenClaims = (token: string, now: number = Date.now()): TokenClaim
   }
   if (typeof claims !== "object" || claims === null || Array.isArray(claims)) return undefined;
   const { iss, sub, aud, exp } = claims as Record<string, unknown>;
-  const audience = typeof aud === "string" ? [aud] : Array.isArray(aud) ? aud.filter((item) => typeof item === "string") : [];
+  const audience =
+    typeof aud === "string" ? [aud] : Array.isArray(aud) ? aud.filter((item) => typeof item === "string") : [];
   const expiresAt = typeof exp === "number" && Number.isFinite(exp) ? new Date(exp * 1000) : undefined;
   return {
     issuer: text(iss),
@@ -44,11 +45,7 @@ export const tokenClaims = (token: string, now: number = Date.now()): TokenClaim
   };
 };
 
-const inspect = async (
-  purpose: FileReport["purpose"],
-  path: string,
-  from: string,
-): Promise<FileInspection> => {
+const inspect = async (purpose: FileReport["purpose"], path: string, from: string): Promise<FileInspection> => {
   const report = {
     purpose,
     path,
@@ -65,23 +62,34 @@ const inspect = async (
     info = await stat(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return { report: { ...report, problem: code === "ENOENT" ? "does not exist" : `cannot be examined (${code ?? "error"})` }, secrets: [] };
+    return {
+      report: { ...report, problem: code === "ENOENT" ? "does not exist" : `cannot be examined (${code ?? "error"})` },
+      secrets: [],
+    };
   }
   const found = { ...report, exists: true, bytes: info.size, modifiedAt: info.mtime.toISOString() };
   if (!info.isFile()) return { report: { ...found, problem: "is not a regular file" }, secrets: [] };
-  if (info.size > MAX_READ_BYTES) return { report: { ...found, problem: `is larger than ${MAX_READ_BYTES} bytes` }, secrets: [] };
+  if (info.size > MAX_READ_BYTES)
+    return { report: { ...found, problem: `is larger than ${MAX_READ_BYTES} bytes` }, secrets: [] };
   let content: string;
   try {
     content = await readFile(path, "utf8");
   } catch (error) {
-    return { report: { ...found, problem: `cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})` }, secrets: [] };
+    return {
+      report: { ...found, problem: `cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})` },
+      secrets: [],
+    };
   }
   if (purpose === "annotations") {
     const role = declaredRoleFromAnnotationsText(content);
     if (role.kind === "role") return { report: { ...found, declaredRole: role.role }, secrets: [] };
-    if (role.kind === "noRole") return { report: { ...found, problem: `has no ${ROLE_ANNOTATION} annotation` }, secrets: [] };
+    if (role.kind === "noRole")
+      return { report: { ...found, problem: `has no ${ROLE_ANNOTATION} annotation` }, secrets: [] };
     return {
-      report: { ...found, problem: `is malformed${role.line === undefined ? "" : ` at line ${role.line}`}: ${role.problem}` },
+      report: {
+        ...found,
+        problem: `is malformed${role.line === undefined ? "" : ` at line ${role.line}`}: ${role.problem}`,
+      },
       secrets: [],
     };
   }

@@ -30,7 +30,9 @@ export const ENDPOINT_DESCRIPTIONS: Readonly<Record<MetadataEndpointKind, string
   invalid: "an invalid endpoint setting",
 });
 
-type Answer = { readonly ok: true; readonly response: MetadataResponse } | { readonly ok: false; readonly reason: string };
+type Answer =
+  | { readonly ok: true; readonly response: MetadataResponse }
+  | { readonly ok: false; readonly reason: string };
 
 const ask = async (url: string, headers: Record<string, string>, timeoutMs: number): Promise<Answer> => {
   try {
@@ -68,7 +70,10 @@ const kube2iamHealth = (answer: Answer): MetadataEndpointReport["kube2iamHealth"
  * Unlike the chain, the doctor probes even when the pod declares no role. `offeredRole` is the role a proxy lists;
  * for the real IMDS it is left `null` here (the `instanceProfile` examination finds the node's role).
  */
-export const probeMetadataEndpoint = async (endpoint: MetadataEndpointSetting, timeoutMs: number): Promise<MetadataEndpointReport> => {
+export const probeMetadataEndpoint = async (
+  endpoint: MetadataEndpointSetting,
+  timeoutMs: number,
+): Promise<MetadataEndpointReport> => {
   const started = Date.now();
   const base = endpoint.value.replace(/\/+$/, "");
   const [listing, health, ping] = await Promise.all([
@@ -97,11 +102,7 @@ export const probeMetadataEndpoint = async (endpoint: MetadataEndpointSetting, t
       status: listing.ok ? listing.response.status : null,
       answer: classified?.kind ?? "noAnswer",
       role,
-      message: !listing.ok
-        ? listing.reason
-        : classified && "message" in classified
-          ? classified.message
-          : null,
+      message: !listing.ok ? listing.reason : classified && "message" in classified ? classified.message : null,
     },
     kube2iamHealth: healthAnswer,
     kiamPing,

@@ -73,7 +73,9 @@ const sourceDetail = (source: SourceReport, endpoint: string): string => {
   }
   const credentials = source.credentials;
   const parts = [
-    credentials?.roleArn ?? credentials?.roleName ? `role ${credentials?.roleArn ?? credentials?.roleName}` : undefined,
+    (credentials?.roleArn ?? credentials?.roleName)
+      ? `role ${credentials?.roleArn ?? credentials?.roleName}`
+      : undefined,
     credentials?.accountId ? `account ${credentials.accountId}` : undefined,
     credentials ? `key ${credentials.accessKeyId}` : undefined,
     credentials?.expiration ? `expires ${credentials.expiration}` : undefined,
@@ -114,7 +116,9 @@ export const renderReport = (report: DoctorReport, options: RenderOptions): stri
   const statusPaint = (status: string): Paint =>
     status === "ok" || status === "resolved" ? c.green : status === "failed" ? c.red : c.dim;
 
-  lines.push(c.bold(`pod-credentials doctor ${report.tool.version}`) + c.dim(`  ${report.generatedAt}, ${report.durationMs} ms`));
+  lines.push(
+    c.bold(`pod-credentials doctor ${report.tool.version}`) + c.dim(`  ${report.generatedAt}, ${report.durationMs} ms`),
+  );
 
   const endpoint = report.metadataEndpoint;
   heading("Metadata endpoint");
@@ -124,7 +128,11 @@ export const renderReport = (report: DoctorReport, options: RenderOptions): stri
       cell("answers"),
       cell(
         endpoint.description,
-        endpoint.kind === "ec2Imds" ? c.yellow : endpoint.kind === "unreachable" || endpoint.kind === "invalid" ? c.dim : c.green,
+        endpoint.kind === "ec2Imds"
+          ? c.yellow
+          : endpoint.kind === "unreachable" || endpoint.kind === "invalid"
+            ? c.dim
+            : c.green,
       ),
     ],
   ];
@@ -137,14 +145,20 @@ export const renderReport = (report: DoctorReport, options: RenderOptions): stri
   if (endpoint.kube2iamHealth) {
     endpointRows.push([
       cell("/healthz"),
-      cell(`kube2iam on host ${endpoint.kube2iamHealth.hostIP ?? "?"}, instance ${endpoint.kube2iamHealth.instanceId ?? "?"}`),
+      cell(
+        `kube2iam on host ${endpoint.kube2iamHealth.hostIP ?? "?"}, instance ${endpoint.kube2iamHealth.instanceId ?? "?"}`,
+      ),
     ]);
   }
   if (endpoint.kiamPing) endpointRows.push([cell("/ping"), cell("pong (kiam)")]);
   if (endpoint.offeredRole) {
-    endpointRows.push([cell("offers role"), cell(`${endpoint.offeredRole}${endpoint.kind === "ec2Imds" ? " (the node's role)" : ""}`)]);
+    endpointRows.push([
+      cell("offers role"),
+      cell(`${endpoint.offeredRole}${endpoint.kind === "ec2Imds" ? " (the node's role)" : ""}`),
+    ]);
   }
-  if (endpoint.error && endpoint.kind !== "unreachable") endpointRows.push([cell("problem"), cell(endpoint.error, c.red)]);
+  if (endpoint.error && endpoint.kind !== "unreachable")
+    endpointRows.push([cell("problem"), cell(endpoint.error, c.red)]);
   lines.push(...formatTable(endpointRows));
 
   heading("Sources, each examined on its own");
@@ -161,7 +175,7 @@ export const renderReport = (report: DoctorReport, options: RenderOptions): stri
   );
   const fixes = report.sources.filter((source) => source.status === "failed" && source.error?.fix);
   for (const source of fixes) lines.push(`  ${source.source} fix: ${source.error?.fix ?? ""}`);
-  lines.push(c.dim("  (# is the position in the chain; \"-\": the chain does not use the source)"));
+  lines.push(c.dim('  (# is the position in the chain; "-": the chain does not use the source)'));
 
   if (report.files.length > 0) {
     heading("Files");
@@ -170,7 +184,10 @@ export const renderReport = (report: DoctorReport, options: RenderOptions): stri
         report.files.map((file) => [
           cell(file.purpose),
           cell(file.path),
-          cell(file.exists && !file.problem ? "ok" : file.exists ? "problem" : "missing", file.exists && !file.problem ? c.green : c.yellow),
+          cell(
+            file.exists && !file.problem ? "ok" : file.exists ? "problem" : "missing",
+            file.exists && !file.problem ? c.green : c.yellow,
+          ),
           cell(fileDetail(file)),
         ]),
       ),
@@ -181,7 +198,12 @@ export const renderReport = (report: DoctorReport, options: RenderOptions): stri
   lines.push(
     ...(report.environment.length === 0
       ? ["  (no AWS_* or POD_CREDENTIALS_* variable is set)"]
-      : formatTable(report.environment.map(({ name, value }) => [cell(name), cell(value ?? "(set; value not shown)", value === null ? c.dim : undefined)]))),
+      : formatTable(
+          report.environment.map(({ name, value }) => [
+            cell(name),
+            cell(value ?? "(set; value not shown)", value === null ? c.dim : undefined),
+          ]),
+        )),
   );
   for (const warning of report.configuration.warnings) lines.push(c.yellow(`  warning: ${warning}`));
 
@@ -197,7 +219,10 @@ export const renderReport = (report: DoctorReport, options: RenderOptions): stri
           : "(invalid configuration)",
       ),
     ],
-    [cell("result"), cell(chain.status === "resolved" ? `resolved from ${chain.source ?? "?"}` : "failed", statusPaint(chain.status))],
+    [
+      cell("result"),
+      cell(chain.status === "resolved" ? `resolved from ${chain.source ?? "?"}` : "failed", statusPaint(chain.status)),
+    ],
   ];
   if (chain.credentials) {
     const credentials = chain.credentials;
@@ -208,15 +233,21 @@ export const renderReport = (report: DoctorReport, options: RenderOptions): stri
     if (chain.configuredBy) chainRows.push([cell("configured by"), cell(chain.configuredBy)]);
   }
   if (chain.error) {
-    chainRows.push([cell("error"), cell(`${chain.error.name}: ${chain.error.message.split(" Fix: ")[0] ?? ""}`, c.red)]);
+    chainRows.push([
+      cell("error"),
+      cell(`${chain.error.name}: ${chain.error.message.split(" Fix: ")[0] ?? ""}`, c.red),
+    ]);
     if (chain.error.fix) chainRows.push([cell("fix"), cell(chain.error.fix)]);
   }
   // A failed chain's error (NoPodCredentialsError) already lists what it skipped.
-  if (chain.status === "resolved") for (const { source, reason } of chain.skipped) chainRows.push([cell("skipped"), cell(`${source}: ${reason}`, c.dim)]);
+  if (chain.status === "resolved")
+    for (const { source, reason } of chain.skipped)
+      chainRows.push([cell("skipped"), cell(`${source}: ${reason}`, c.dim)]);
   lines.push(...formatTable(chainRows));
   // Debug lines are in the JSON report; an error line that repeats the error above is not shown twice.
   const logged = chain.log.filter(
-    (line) => line.level !== "debug" && !(line.level === "error" && chain.error && line.message.includes(chain.error.message)),
+    (line) =>
+      line.level !== "debug" && !(line.level === "error" && chain.error && line.message.includes(chain.error.message)),
   );
   if (logged.length > 0) {
     lines.push("  log:");
@@ -258,11 +289,14 @@ export const renderReport = (report: DoctorReport, options: RenderOptions): stri
   if (report.wait) {
     const { attempts, waitedMs, resolved, seconds } = report.wait;
     heading("Wait");
-    lines.push(`  ${attempts} attempt${attempts === 1 ? "" : "s"} in ${(waitedMs / 1000).toFixed(1)} s of ${seconds} s: ${resolved ? "resolved" : "not resolved"}`);
+    lines.push(
+      `  ${attempts} attempt${attempts === 1 ? "" : "s"} in ${(waitedMs / 1000).toFixed(1)} s of ${seconds} s: ${resolved ? "resolved" : "not resolved"}`,
+    );
   }
 
   heading("Verdict");
-  const verdictPaint = report.verdict === "podCredentials" ? c.green : report.verdict === "nodeCredentialsOnly" ? c.yellow : c.red;
+  const verdictPaint =
+    report.verdict === "podCredentials" ? c.green : report.verdict === "nodeCredentialsOnly" ? c.yellow : c.red;
   lines.push(`  ${verdictPaint(c.bold(VERDICT_LABELS[report.verdict]))} (exit ${report.exitCode})`);
   lines.push(`  ${report.summary}`);
   return `${lines.join("\n")}\n`;

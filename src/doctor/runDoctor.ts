@@ -145,7 +145,9 @@ export const waitForChain = async (env: Environment, options: WaitForChainOption
     const problem = run.report.error ? problemOf(run.report.error) : "failed";
     const remaining = deadline - Date.now();
     if (remaining <= 0 || run.report.error?.name === "InvalidConfigurationError") {
-      progress(`pod-credentials doctor: attempt ${attempt}: ${problem}; giving up after ${seconds(Date.now() - started)}`);
+      progress(
+        `pod-credentials doctor: attempt ${attempt}: ${problem}; giving up after ${seconds(Date.now() - started)}`,
+      );
       return { run, wait: waitReport(false) };
     }
     const pause = Math.min(WAIT_INTERVAL_MS, remaining);
@@ -179,7 +181,11 @@ export const runDoctor = async (options: DoctorOptions): Promise<DoctorReport> =
   let wait: WaitReport | null = null;
   let examined: Awaited<ReturnType<typeof examine>>;
   if (options.waitSeconds !== undefined) {
-    const waited = await waitForChain(env, { region: region.region, waitSeconds: options.waitSeconds, onProgress: options.onProgress });
+    const waited = await waitForChain(env, {
+      region: region.region,
+      waitSeconds: options.waitSeconds,
+      onProgress: options.onProgress,
+    });
     chainRun = waited.run;
     wait = waited.wait;
     examined = await examine(0);

@@ -46,7 +46,13 @@ const finding = (verdict: DoctorVerdict, summary: string): Finding => ({
  * exit 2 even when `POD_CREDENTIALS_ALLOW_NODE=true` lets the chain use it, because it is shared by every pod on the
  * node: a pod-scoped check must not pass on it.
  */
-export const decideFinding = ({ configuration, chain, sources, metadataEndpoint, verification }: FindingInput): Finding => {
+export const decideFinding = ({
+  configuration,
+  chain,
+  sources,
+  metadataEndpoint,
+  verification,
+}: FindingInput): Finding => {
   if (configuration.error) return finding("failed", `The configuration is invalid: ${problemOf(configuration.error)}`);
   if (chain.status === "resolved") {
     const described = [
@@ -68,13 +74,20 @@ export const decideFinding = ({ configuration, chain, sources, metadataEndpoint,
         `fromPodProviderChain() resolves ${chain.source ?? "unknown"} credentials${details}, but STS GetCallerIdentity rejects them: ${problemOf(verification.error)}`,
       );
     }
-    const verified = verification?.status === "ok" && verification.arn ? `; STS says they belong to ${verification.arn}` : "";
-    return finding("podCredentials", `fromPodProviderChain() resolves pod-scoped credentials from ${chain.source ?? "unknown"}${details}${verified}.`);
+    const verified =
+      verification?.status === "ok" && verification.arn ? `; STS says they belong to ${verification.arn}` : "";
+    return finding(
+      "podCredentials",
+      `fromPodProviderChain() resolves pod-scoped credentials from ${chain.source ?? "unknown"}${details}${verified}.`,
+    );
   }
   const error = chain.error;
   const problem = error ? problemOf(error) : "unknown error";
   if (error?.name === "NodeCredentialsRefusedError") {
-    return finding("nodeCredentialsOnly", `Only the node's credentials are on offer, and the chain refuses them: ${problem}`);
+    return finding(
+      "nodeCredentialsOnly",
+      `Only the node's credentials are on offer, and the chain refuses them: ${problem}`,
+    );
   }
   if (error?.name === "NoPodCredentialsError") {
     const node = sources.find((source) => source.source === "instanceProfile");
@@ -87,7 +100,10 @@ export const decideFinding = ({ configuration, chain, sources, metadataEndpoint,
           `${nodeRole ? ` and offers the node's role ${nodeRole}` : ""}, which the chain refuses (node credentials are not allowed).`,
       );
     }
-    if (endpoint.offeredRole && (endpoint.kind === "kube2iam" || endpoint.kind === "kiam" || endpoint.kind === "metadataProxy")) {
+    if (
+      endpoint.offeredRole &&
+      (endpoint.kind === "kube2iam" || endpoint.kind === "kiam" || endpoint.kind === "metadataProxy")
+    ) {
       return finding(
         "notConfigured",
         `Nothing pod-scoped is declared, but ${endpoint.description} at ${endpoint.url ?? "the metadata endpoint"} offers the role ` +
@@ -95,7 +111,10 @@ export const decideFinding = ({ configuration, chain, sources, metadataEndpoint,
           "/etc/podinfo, or POD_CREDENTIALS_ROLE) so that the chain can verify and use it.",
       );
     }
-    return finding("notConfigured", "Nothing pod-scoped is configured for this pod, and no node role is on offer either.");
+    return finding(
+      "notConfigured",
+      "Nothing pod-scoped is configured for this pod, and no node role is on offer either.",
+    );
   }
   return finding("failed", `fromPodProviderChain() fails: ${problem}`);
 };

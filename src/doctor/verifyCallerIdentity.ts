@@ -1,4 +1,4 @@
-import { createHash, createHmac, type Hash as NodeHash, type Hmac } from "node:crypto";
+import { createHash, createHmac, type Hmac, type Hash as NodeHash } from "node:crypto";
 import type { AwsCredentialIdentity, Hash, SourceData } from "@smithy/types";
 import type { Environment } from "../config/settingValue.js";
 import { isMetadataRequestError } from "../http/MetadataRequestError.js";
@@ -108,7 +108,10 @@ export const verifyCallerIdentity = async (
     try {
       url = new URL(endpoint);
     } catch {
-      throw new VerificationError("AWS_ENDPOINT_URL_STS is not a URL.", "set it to an https URL such as https://sts.us-east-1.amazonaws.com.");
+      throw new VerificationError(
+        "AWS_ENDPOINT_URL_STS is not a URL.",
+        "set it to an https URL such as https://sts.us-east-1.amazonaws.com.",
+      );
     }
     const { SignatureV4 } = await import("@smithy/signature-v4");
     const signer = new SignatureV4({ service: "sts", region: options.region, credentials, sha256: NodeSha256 });
@@ -127,7 +130,12 @@ export const verifyCallerIdentity = async (
     const headers = Object.fromEntries(Object.entries(signed.headers).map(([name, value]) => [name, String(value)]));
     let answer: Awaited<ReturnType<typeof requestMetadata>>;
     try {
-      answer = await requestMetadata({ url: target.href, headers, timeoutMs: STS_TIMEOUT_MS, maxBodyBytes: MAX_ANSWER_BYTES });
+      answer = await requestMetadata({
+        url: target.href,
+        headers,
+        timeoutMs: STS_TIMEOUT_MS,
+        maxBodyBytes: MAX_ANSWER_BYTES,
+      });
     } catch (error) {
       if (!isMetadataRequestError(error)) throw error;
       throw new VerificationError(

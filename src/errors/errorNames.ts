@@ -1,7 +1,7 @@
 import type { CredentialSourceError } from "./CredentialSourceError.js";
 import type { InvalidConfigurationError } from "./InvalidConfigurationError.js";
-import type { NoPodCredentialsError } from "./NoPodCredentialsError.js";
 import type { NodeCredentialsRefusedError } from "./NodeCredentialsRefusedError.js";
+import type { NoPodCredentialsError } from "./NoPodCredentialsError.js";
 import type { PodCredentialsError } from "./PodCredentialsError.js";
 
 /**

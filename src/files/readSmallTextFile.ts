@@ -1,5 +1,5 @@
 import { constants } from "node:fs";
-import { open, type FileHandle } from "node:fs/promises";
+import { type FileHandle, open } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CredentialSourceError } from "../errors/CredentialSourceError.js";
 import type { CredentialSource } from "../sources/credentialSource.js";
@@ -170,12 +170,7 @@ const missingError = (path: string, { source, what, envVar }: ReadSmallTextFileO
         `volumeMounts), or configure the file's actual path.`,
   });
 
-const permissionError = (
-  path: string,
-  { source, what }: ReadSmallTextFileOptions,
-  code: string,
-  cause: unknown,
-) =>
+const permissionError = (path: string, { source, what }: ReadSmallTextFileOptions, code: string, cause: unknown) =>
   new CredentialSourceError(
     `The ${what} ${path} exists but this process${describeProcessUser()} may not read it (${code}: permission denied).`,
     {

@@ -60,7 +60,11 @@ export const parseAnnotations = (text: string): ParseAnnotationsResult => {
     const key = match[1] ?? "";
     const unquoted = unquoteGoString(match[2] ?? "");
     if (!unquoted.ok) {
-      return { ok: false, problem: `the value of ${key} is not a valid Go string: ${unquoted.problem}`, line: lineNumber };
+      return {
+        ok: false,
+        problem: `the value of ${key} is not a valid Go string: ${unquoted.problem}`,
+        line: lineNumber,
+      };
     }
     if (annotations.has(key)) return { ok: false, problem: `the key ${key} appears twice`, line: lineNumber };
     annotations.set(key, unquoted.value);

@@ -145,8 +145,7 @@ const readOctalEscape = (quoted: string, index: number): Step => {
 };
 
 /** Go's `utf8.ValidRune`: in range and not a surrogate half. */
-const isValidCodePoint = (value: number): boolean =>
-  value <= MAX_CODE_POINT && !(value >= 0xd800 && value <= 0xdfff);
+const isValidCodePoint = (value: number): boolean => value <= MAX_CODE_POINT && !(value >= 0xd800 && value <= 0xdfff);
 
 /** The UTF-8 encoding of a code point; a surrogate half (only possible from a lone one in the input) as U+FFFD. */
 const utf8Bytes = (codePoint: number): number[] => {

@@ -1,6 +1,6 @@
 import { DEFAULT_METADATA_ENDPOINT, DEFAULT_METADATA_ENDPOINT_IPV6 } from "../config/defaults.js";
 import { ENV } from "../config/environmentVariables.js";
-import { type Environment, type SettingValue, pickSetting } from "../config/settingValue.js";
+import { type Environment, pickSetting, type SettingValue } from "../config/settingValue.js";
 import { InvalidConfigurationError } from "../errors/InvalidConfigurationError.js";
 
 /**

@@ -113,12 +113,7 @@ export const parseCredentialsDocument = (body: string, origin: CredentialsDocume
       typeof code === "string" && ECHOABLE_CODE.test(code)
         ? `Code "${code}"`
         : `a Code that is not "Success" (${describeType(code)})`;
-    throw sourceError(
-      `${url} answered with ${shown} instead of credentials.`,
-      origin,
-      refusedFix(origin),
-      fields,
-    );
+    throw sourceError(`${url} answered with ${shown} instead of credentials.`, origin, refusedFix(origin), fields);
   }
 
   const problems = REQUIRED_FIELDS.flatMap((name) => {

@@ -1,4 +1,4 @@
-import { type PodCredentialProvider, fromPodProviderChain } from "../chain/fromPodProviderChain.js";
+import { fromPodProviderChain, type PodCredentialProvider } from "../chain/fromPodProviderChain.js";
 import type { Kube2iamOptions } from "../sources/kube2iam/kube2iamOptions.js";
 
 /**

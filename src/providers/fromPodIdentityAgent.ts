@@ -1,4 +1,4 @@
-import { type PodCredentialProvider, fromPodProviderChain } from "../chain/fromPodProviderChain.js";
+import { fromPodProviderChain, type PodCredentialProvider } from "../chain/fromPodProviderChain.js";
 import type { PodIdentityAgentOptions } from "../sources/podIdentity/podIdentityOptions.js";
 
 /**

@@ -1,4 +1,4 @@
-import { type PodCredentialProvider, fromPodProviderChain } from "../chain/fromPodProviderChain.js";
+import { fromPodProviderChain, type PodCredentialProvider } from "../chain/fromPodProviderChain.js";
 import type { WebIdentityOptions } from "../sources/webIdentity/webIdentityOptions.js";
 
 /**

@@ -192,7 +192,9 @@ export class FakeImds extends FakeServer<FakeImdsOptions> {
     switch (path) {
       case "":
       case "/":
-        return ["ami-id", "hostname", ...(hasRole ? ["iam/"] : []), "instance-id", "local-ipv4", "placement/"].join("\n");
+        return ["ami-id", "hostname", ...(hasRole ? ["iam/"] : []), "instance-id", "local-ipv4", "placement/"].join(
+          "\n",
+        );
       case "/ami-id":
         return "ami-0123456789abcdef0";
       case "/hostname":

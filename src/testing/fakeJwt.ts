@@ -81,7 +81,8 @@ const decodeSegment = (segment: string, part: "header" | "claim"): { value: unkn
 /** Internal: parses a token without verifying it, the way the Pod Identity agent and STS first look at it. */
 export const parseJwt = (token: string): ParsedJwt => {
   const segments = token.split(".");
-  if (segments.length !== 3) return { ok: false, reason: "token is malformed: token contains an invalid number of segments" };
+  if (segments.length !== 3)
+    return { ok: false, reason: "token is malformed: token contains an invalid number of segments" };
   const [header = "", payload = ""] = segments;
   const decodedHeader = decodeSegment(header, "header");
   if ("reason" in decodedHeader) return { ok: false, reason: decodedHeader.reason };
@@ -96,4 +97,4 @@ export const parseJwt = (token: string): ParsedJwt => {
 
 /** Internal: whether the token's `exp` claim is before `now`. */
 export const jwtExpired = (claims: Readonly<Record<string, unknown>>, now: Date): boolean =>
-  typeof claims["exp"] === "number" && claims["exp"] * 1000 <= now.getTime();
+  typeof claims.exp === "number" && claims.exp * 1000 <= now.getTime();

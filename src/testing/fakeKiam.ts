@@ -2,7 +2,7 @@
 import { createFakeCredentials, type FakeCredentials } from "./fakeCredentials.js";
 import type { FakeHandler } from "./fakeServer.js";
 import { FakeServer, type FakeServerOptions, type RecordedRequest } from "./fakeServer.js";
-import { ModeSwitch, type ModeOptions } from "./modeSwitch.js";
+import { type ModeOptions, ModeSwitch } from "./modeSwitch.js";
 import { awsTimestamp, goError, goRedirect, goText } from "./wire.js";
 
 const LISTING_PATH = /^\/[^/]+\/meta-data\/iam\/security-credentials\/$/;
@@ -142,13 +142,16 @@ export class FakeKiam extends FakeServer<FakeKiamOptions> {
     const role = ROLE_PATH.exec(request.path)?.[1];
     if (role !== undefined) return this.#roleCredentials(decodeURIComponent(role));
     const version = this.options.version ?? 4;
-    if (version === 4 && request.method === "PUT" && TOKEN_PATH.test(request.path)) return this.#proxy(request, original);
+    if (version === 4 && request.method === "PUT" && TOKEN_PATH.test(request.path))
+      return this.#proxy(request, original);
     const flag = version === 4 ? "allow-route-regexp" : "whitelist-route-regexp";
     return goError(404, `request blocked by ${flag} "^$": ${request.path}`);
   }
 
   #roleArn(role: string): string {
-    return role.toLowerCase().startsWith("arn:") ? role : `${this.options.baseRoleArn ?? "arn:aws:iam::123456789012:role/"}${role}`;
+    return role.toLowerCase().startsWith("arn:")
+      ? role
+      : `${this.options.baseRoleArn ?? "arn:aws:iam::123456789012:role/"}${role}`;
   }
 
   #listing(): Response {
@@ -181,7 +184,8 @@ export class FakeKiam extends FakeServer<FakeKiamOptions> {
       case "ready":
         break;
     }
-    if (this.#roleArn(wantedRole) !== this.#roleArn(this.options.podRole ?? "orders-reader")) return fail("forbidden by policy");
+    if (this.#roleArn(wantedRole) !== this.#roleArn(this.options.podRole ?? "orders-reader"))
+      return fail("forbidden by policy");
     const credentials = this.credentials;
     const now = this.now();
     const expiration = this.options.expiration ?? new Date(now.getTime() + (this.options.lifetimeMs ?? TEN_MINUTES_MS));

@@ -2,7 +2,7 @@
 import { createFakeCredentials, type FakeCredentials } from "./fakeCredentials.js";
 import type { FakeHandler } from "./fakeServer.js";
 import { FakeServer, type FakeServerOptions, type RecordedRequest } from "./fakeServer.js";
-import { ModeSwitch, type ModeOptions } from "./modeSwitch.js";
+import { type ModeOptions, ModeSwitch } from "./modeSwitch.js";
 import { awsTimestamp, goError, goText } from "./wire.js";
 
 const LISTING_PATH = /^\/[^/]+\/meta-data\/iam\/security-credentials\/?$/;
@@ -31,7 +31,14 @@ const THIRTY_MINUTES_MS = 30 * 60 * 1000;
  * fakeKube2iam({ mode });
  * ```
  */
-export type Kube2iamMode = "ready" | "podNotFound" | "noRole" | "emptyRole" | "defaultRole" | "namespaceRestricted" | "stsError";
+export type Kube2iamMode =
+  | "ready"
+  | "podNotFound"
+  | "noRole"
+  | "emptyRole"
+  | "defaultRole"
+  | "namespaceRestricted"
+  | "stsError";
 
 /**
  * Options of {@link fakeKube2iam}. All can be changed later with `configure`.
@@ -174,7 +181,9 @@ export class FakeKube2iam extends FakeServer<FakeKube2iamOptions> {
   }
 
   #roleArn(role: string): string {
-    return role.toLowerCase().startsWith("arn:") ? role : `${this.options.baseRoleArn ?? "arn:aws:iam::123456789012:role/"}${role}`;
+    return role.toLowerCase().startsWith("arn:")
+      ? role
+      : `${this.options.baseRoleArn ?? "arn:aws:iam::123456789012:role/"}${role}`;
   }
 
   /** kube2iam's role mapping: the pod's role ARN, or the error text of the 404. */
@@ -203,7 +212,8 @@ export class FakeKube2iam extends FakeServer<FakeKube2iamOptions> {
     const mapping = this.#mapping(this.#modes.take().mode);
     if ("error" in mapping) return goError(404, mapping.error, { Server: "EC2ws" });
     const base = this.options.baseRoleArn ?? "arn:aws:iam::123456789012:role/";
-    const listed = base !== "" && mapping.roleArn.startsWith(base) ? mapping.roleArn.slice(base.length) : mapping.roleArn;
+    const listed =
+      base !== "" && mapping.roleArn.startsWith(base) ? mapping.roleArn.slice(base.length) : mapping.roleArn;
     return goText(listed, { Server: "EC2ws" });
   }
 
@@ -211,7 +221,8 @@ export class FakeKube2iam extends FakeServer<FakeKube2iamOptions> {
     const mode = this.#modes.take().mode;
     const mapping = this.#mapping(mode);
     if ("error" in mapping) return goError(404, mapping.error, { Server: "EC2ws" });
-    if (this.#roleArn(wantedRole) !== mapping.roleArn) return goError(403, `Invalid role ${wantedRole}`, { Server: "EC2ws" });
+    if (this.#roleArn(wantedRole) !== mapping.roleArn)
+      return goError(403, `Invalid role ${wantedRole}`, { Server: "EC2ws" });
     if (mode === "stsError") {
       const message =
         this.options.stsErrorMessage ??
@@ -220,7 +231,8 @@ export class FakeKube2iam extends FakeServer<FakeKube2iamOptions> {
     }
     const credentials = this.credentials;
     const now = this.now();
-    const expiration = this.options.expiration ?? new Date(now.getTime() + (this.options.lifetimeMs ?? THIRTY_MINUTES_MS));
+    const expiration =
+      this.options.expiration ?? new Date(now.getTime() + (this.options.lifetimeMs ?? THIRTY_MINUTES_MS));
     // kube2iam's iam.Credentials struct, fields in declaration order (encoding/json keeps it).
     const document = {
       AccessKeyId: credentials.accessKeyId,

@@ -2,7 +2,7 @@
 import { createFakeCredentials, type FakeCredentials } from "./fakeCredentials.js";
 import { jwtExpired, parseJwt } from "./fakeJwt.js";
 import { FakeServer, type FakeServerOptions, type RecordedRequest } from "./fakeServer.js";
-import { ModeSwitch, type ModeOptions } from "./modeSwitch.js";
+import { type ModeOptions, ModeSwitch } from "./modeSwitch.js";
 import { awsTimestamp, goError, goNotFound } from "./wire.js";
 
 const CREDENTIALS_PATH = "/v1/credentials";
@@ -143,12 +143,15 @@ export class FakePodIdentityAgent extends FakeServer<FakePodIdentityAgentOptions
     if (request.path !== CREDENTIALS_PATH || request.method !== "GET") return goNotFound();
     const { mode, params } = this.#modes.take();
     if (mode === "throttled") return goError(params.status ?? 429, params.message ?? "Rate exceeded");
-    const token = request.headers["authorization"] ?? "";
+    const token = request.headers.authorization ?? "";
     if (token === "") return goError(400, "Service account token cannot be empty");
     const parsed = parseJwt(token);
     if (!parsed.ok) return goError(400, `Service account token cannot be parsed: ${parsed.reason}`);
     if (jwtExpired(parsed.claims, this.now())) {
-      return goError(400, "Service account token failed basic claim validations: token has invalid claims: token is expired");
+      return goError(
+        400,
+        "Service account token failed basic claim validations: token has invalid claims: token is expired",
+      );
     }
     const expected = this.options.expectedToken;
     if (expected !== undefined && token !== expected) {
@@ -157,7 +160,8 @@ export class FakePodIdentityAgent extends FakeServer<FakePodIdentityAgentOptions
     }
     if (mode === "upstreamError") return goError(params.status ?? 500, params.message ?? "Internal Server Error");
     const credentials = this.credentials;
-    const expiration = this.options.expiration ?? new Date(this.now().getTime() + (this.options.lifetimeMs ?? SIX_HOURS_MS));
+    const expiration =
+      this.options.expiration ?? new Date(this.now().getTime() + (this.options.lifetimeMs ?? SIX_HOURS_MS));
     const body = JSON.stringify({
       AccessKeyId: credentials.accessKeyId,
       SecretAccessKey: credentials.secretAccessKey,

@@ -1,6 +1,6 @@
 // What every fake shares: the fetch-style handler, the request log, injected faults, runtime configuration.
 import { setTimeout as sleep } from "node:timers/promises";
-import { faultApplies, faultResponse, type Fault, type FaultScope } from "./faults.js";
+import { type Fault, type FaultScope, faultApplies, faultResponse } from "./faults.js";
 
 /**
  * The core of a fake: a function from a WHATWG `Request` to a `Response`, served by {@link startLoopbackServer}

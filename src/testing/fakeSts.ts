@@ -3,7 +3,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { createFakeCredentials, type FakeCredentials } from "./fakeCredentials.js";
 import { FAKE_OIDC_ISSUER, jwtExpired, parseJwt } from "./fakeJwt.js";
 import { FakeServer, type FakeServerOptions, type RecordedRequest } from "./fakeServer.js";
-import { ModeSwitch, type ModeOptions } from "./modeSwitch.js";
+import { type ModeOptions, ModeSwitch } from "./modeSwitch.js";
 import { awsTimestamp, roleNameOf, sigV4Scope } from "./wire.js";
 
 const XML_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/";
@@ -67,12 +67,17 @@ const ERRORS: Readonly<Record<StsErrorCode, { status: number; type: "Sender" | "
     message: `No OpenIDConnect provider found in your account for ${FAKE_OIDC_ISSUER}`,
   },
   AccessDenied: { status: 403, type: "Sender", message: "Not authorized to perform sts:AssumeRoleWithWebIdentity" },
-  ExpiredTokenException: { status: 400, type: "Sender", message: "Token expired: current date/time must be before the expiration date/time" },
+  ExpiredTokenException: {
+    status: 400,
+    type: "Sender",
+    message: "Token expired: current date/time must be before the expiration date/time",
+  },
   Throttling: { status: 400, type: "Sender", message: "Rate exceeded" },
   IDPCommunicationError: {
     status: 400,
     type: "Sender",
-    message: "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements",
+    message:
+      "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements",
   },
   IDPRejectedClaim: { status: 403, type: "Sender", message: "The identity provider rejected the claim" },
   InternalFailure: { status: 500, type: "Receiver", message: "An internal error occurred. Try again." },
@@ -273,30 +278,43 @@ export class FakeSts extends FakeServer<FakeStsOptions> {
   protected respond(request: RecordedRequest): Response {
     const fields: Record<string, string> = Object.fromEntries(new URLSearchParams(request.search));
     const contentType = request.headers["content-type"] ?? "";
-    if (request.method === "POST" && (contentType === "" || contentType.includes("application/x-www-form-urlencoded"))) {
+    if (
+      request.method === "POST" &&
+      (contentType === "" || contentType.includes("application/x-www-form-urlencoded"))
+    ) {
       Object.assign(fields, Object.fromEntries(new URLSearchParams(request.body)));
     }
-    const scope = sigV4Scope(request.headers["authorization"]);
-    const duration = fields["DurationSeconds"];
+    const scope = sigV4Scope(request.headers.authorization);
+    const duration = fields.DurationSeconds;
     const call: StsCall = Object.freeze({
-      action: fields["Action"] ?? "",
-      roleArn: fields["RoleArn"],
-      roleSessionName: fields["RoleSessionName"],
-      webIdentityToken: fields["WebIdentityToken"],
+      action: fields.Action ?? "",
+      roleArn: fields.RoleArn,
+      roleSessionName: fields.RoleSessionName,
+      webIdentityToken: fields.WebIdentityToken,
       durationSeconds: duration === undefined ? undefined : Number(duration),
-      version: fields["Version"],
+      version: fields.Version,
       region: scope?.region,
       signedWith: scope?.accessKeyId,
-      host: request.headers["host"] ?? new URL(request.url).host,
+      host: request.headers.host ?? new URL(request.url).host,
       fields: Object.freeze(fields),
     });
     this.#calls.push(call);
 
     if (request.path !== "/" || (request.method !== "POST" && request.method !== "GET")) {
-      return this.#error(404, "Sender", "UnknownOperationException", `No operation at ${request.method} ${request.path}`);
+      return this.#error(
+        404,
+        "Sender",
+        "UnknownOperationException",
+        `No operation at ${request.method} ${request.path}`,
+      );
     }
     if (call.action !== "AssumeRoleWithWebIdentity" && call.action !== "GetCallerIdentity") {
-      return this.#error(400, "Sender", "InvalidAction", `Could not find operation ${call.action} for version ${call.version ?? API_VERSION}`);
+      return this.#error(
+        400,
+        "Sender",
+        "InvalidAction",
+        `Could not find operation ${call.action} for version ${call.version ?? API_VERSION}`,
+      );
     }
     const { mode, params } = this.#modes.take();
     if (mode !== "ok") {
@@ -307,10 +325,19 @@ export class FakeSts extends FakeServer<FakeStsOptions> {
   }
 
   #assumeRoleWithWebIdentity(call: StsCall): Response {
-    const missing = (["roleArn", "roleSessionName", "webIdentityToken"] as const).filter((field) => call[field] === undefined);
+    const missing = (["roleArn", "roleSessionName", "webIdentityToken"] as const).filter(
+      (field) => call[field] === undefined,
+    );
     if (missing.length > 0) {
-      const details = missing.map((field) => `Value null at '${field}' failed to satisfy constraint: Member must not be null`);
-      return this.#error(400, "Sender", "ValidationError", `${missing.length} validation error${missing.length > 1 ? "s" : ""} detected: ${details.join("; ")}`);
+      const details = missing.map(
+        (field) => `Value null at '${field}' failed to satisfy constraint: Member must not be null`,
+      );
+      return this.#error(
+        400,
+        "Sender",
+        "ValidationError",
+        `${missing.length} validation error${missing.length > 1 ? "s" : ""} detected: ${details.join("; ")}`,
+      );
     }
     const roleArn = call.roleArn ?? "";
     const sessionName = call.roleSessionName ?? "";
@@ -333,7 +360,7 @@ export class FakeSts extends FakeServer<FakeStsOptions> {
     const parsed = parseJwt(token);
     const now = this.now();
     if (parsed.ok && jwtExpired(parsed.claims, now)) {
-      const exp = Number(parsed.claims["exp"]);
+      const exp = Number(parsed.claims.exp);
       return this.#error(
         400,
         "Sender",
@@ -345,27 +372,26 @@ export class FakeSts extends FakeServer<FakeStsOptions> {
       return this.#error(403, "Sender", "AccessDenied", ERRORS.AccessDenied.message);
     }
     const issued = this.#issue(roleArn, sessionName, call.durationSeconds, now);
-    const subject = parsed.ok && typeof parsed.claims["sub"] === "string" ? parsed.claims["sub"] : "system:serviceaccount:default:orders";
+    const subject =
+      parsed.ok && typeof parsed.claims.sub === "string" ? parsed.claims.sub : "system:serviceaccount:default:orders";
     const provider =
-      this.options.provider ?? `arn:aws:iam::${this.#account(roleArn)}:oidc-provider/${FAKE_OIDC_ISSUER.replace("https://", "")}`;
-    return this.#xml(
-      "AssumeRoleWithWebIdentity",
-      [
-        `<SubjectFromWebIdentityToken>${escape(subject)}</SubjectFromWebIdentityToken>`,
-        `<Audience>${escape(this.options.audience ?? "sts.amazonaws.com")}</Audience>`,
-        "<AssumedRoleUser>",
-        `  <Arn>${escape(issued.assumedRoleArn)}</Arn>`,
-        `  <AssumedRoleId>${escape(issued.assumedRoleId)}</AssumedRoleId>`,
-        "</AssumedRoleUser>",
-        "<Credentials>",
-        `  <SessionToken>${escape(issued.sessionToken)}</SessionToken>`,
-        `  <SecretAccessKey>${escape(issued.secretAccessKey)}</SecretAccessKey>`,
-        `  <Expiration>${awsTimestamp(issued.expiration)}</Expiration>`,
-        `  <AccessKeyId>${escape(issued.accessKeyId)}</AccessKeyId>`,
-        "</Credentials>",
-        `<Provider>${escape(provider)}</Provider>`,
-      ],
-    );
+      this.options.provider ??
+      `arn:aws:iam::${this.#account(roleArn)}:oidc-provider/${FAKE_OIDC_ISSUER.replace("https://", "")}`;
+    return this.#xml("AssumeRoleWithWebIdentity", [
+      `<SubjectFromWebIdentityToken>${escapeXml(subject)}</SubjectFromWebIdentityToken>`,
+      `<Audience>${escapeXml(this.options.audience ?? "sts.amazonaws.com")}</Audience>`,
+      "<AssumedRoleUser>",
+      `  <Arn>${escapeXml(issued.assumedRoleArn)}</Arn>`,
+      `  <AssumedRoleId>${escapeXml(issued.assumedRoleId)}</AssumedRoleId>`,
+      "</AssumedRoleUser>",
+      "<Credentials>",
+      `  <SessionToken>${escapeXml(issued.sessionToken)}</SessionToken>`,
+      `  <SecretAccessKey>${escapeXml(issued.secretAccessKey)}</SecretAccessKey>`,
+      `  <Expiration>${awsTimestamp(issued.expiration)}</Expiration>`,
+      `  <AccessKeyId>${escapeXml(issued.accessKeyId)}</AccessKeyId>`,
+      "</Credentials>",
+      `<Provider>${escapeXml(provider)}</Provider>`,
+    ]);
   }
 
   #callerIdentity(call: StsCall): Response {
@@ -378,16 +404,26 @@ export class FakeSts extends FakeServer<FakeStsOptions> {
         ? this.options.callerIdentity
         : { arn: issued.assumedRoleArn, account: this.#account(issued.roleArn), userId: issued.assumedRoleId };
     if (identity === undefined) {
-      return this.#error(403, "Sender", "InvalidClientTokenId", "The security token included in the request is invalid.");
+      return this.#error(
+        403,
+        "Sender",
+        "InvalidClientTokenId",
+        "The security token included in the request is invalid.",
+      );
     }
     return this.#xml("GetCallerIdentity", [
-      `<Arn>${escape(identity.arn)}</Arn>`,
-      `<UserId>${escape(identity.userId)}</UserId>`,
-      `<Account>${escape(identity.account)}</Account>`,
+      `<Arn>${escapeXml(identity.arn)}</Arn>`,
+      `<UserId>${escapeXml(identity.userId)}</UserId>`,
+      `<Account>${escapeXml(identity.account)}</Account>`,
     ]);
   }
 
-  #issue(roleArn: string, roleSessionName: string, durationSeconds: number | undefined, now: Date): IssuedStsCredentials {
+  #issue(
+    roleArn: string,
+    roleSessionName: string,
+    durationSeconds: number | undefined,
+    now: Date,
+  ): IssuedStsCredentials {
     const credentials = { ...createFakeCredentials("STS"), ...this.options.credentials };
     const seconds = durationSeconds ?? this.options.durationSeconds ?? 3600;
     const roleId = `AROA${createHash("sha256").update(roleArn).digest("hex").toUpperCase().slice(0, 17)}`;
@@ -419,7 +455,10 @@ export class FakeSts extends FakeServer<FakeStsOptions> {
       `</${action}Response>`,
       "",
     ].join("\n");
-    return new Response(body, { status: 200, headers: { "Content-Type": "text/xml", "x-amzn-RequestId": randomUUID() } });
+    return new Response(body, {
+      status: 200,
+      headers: { "Content-Type": "text/xml", "x-amzn-RequestId": randomUUID() },
+    });
   }
 
   #error(status: number, type: "Sender" | "Receiver", code: string, message: string): Response {
@@ -428,8 +467,8 @@ export class FakeSts extends FakeServer<FakeStsOptions> {
       `<ErrorResponse xmlns="${XML_NAMESPACE}">`,
       "  <Error>",
       `    <Type>${type}</Type>`,
-      `    <Code>${escape(code)}</Code>`,
-      `    <Message>${escape(message)}</Message>`,
+      `    <Code>${escapeXml(code)}</Code>`,
+      `    <Message>${escapeXml(message)}</Message>`,
       "  </Error>",
       `  <RequestId>${requestId}</RequestId>`,
       "</ErrorResponse>",
@@ -439,8 +478,7 @@ export class FakeSts extends FakeServer<FakeStsOptions> {
   }
 }
 
-const escape = (text: string): string =>
-  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const escapeXml = (text: string): string => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /**
  * Creates a fake AWS STS speaking the query protocol the SDKs use (`POST /`, form-urlencoded

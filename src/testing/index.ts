@@ -1,35 +1,23 @@
 // pod-credentials/testing: faithful fakes of IMDS, kube2iam, kiam, the EKS Pod Identity agent and STS, with two
 // ways to serve them (a real loopback server, or msw). Importing this module never loads msw.
 
-export { createFakeCredentials, leakedSecrets, type FakeCredentials } from "./fakeCredentials.js";
+export { createFakeCredentials, type FakeCredentials, leakedSecrets } from "./fakeCredentials.js";
+export { FakeImds, type FakeImdsOptions, fakeImds, type IssuedImdsToken } from "./fakeImds.js";
 export { createFakeJwt, FAKE_OIDC_ISSUER, type FakeJwtOptions } from "./fakeJwt.js";
-export { FakeServer, type FakeHandler, type FakeServerOptions, type RecordedRequest } from "./fakeServer.js";
-export { DEFAULT_MALFORMED_BODY, faultResponse, type Fault, type FaultScope } from "./faults.js";
-export type { ModeOptions } from "./modeSwitch.js";
-export {
-  hangResponse,
-  rawBehaviourOf,
-  resetResponse,
-  trickleResponse,
-  trickleStream,
-  type RawBehaviour,
-  type TrickleOptions,
-} from "./rawResponses.js";
-
-export { FakeImds, fakeImds, type FakeImdsOptions, type IssuedImdsToken } from "./fakeImds.js";
-export { FakeKube2iam, fakeKube2iam, type FakeKube2iamOptions, type Kube2iamMode } from "./fakeKube2iam.js";
-export { FakeKiam, fakeKiam, type FakeKiamOptions, type KiamMode } from "./fakeKiam.js";
+export { FakeKiam, type FakeKiamOptions, fakeKiam, type KiamMode } from "./fakeKiam.js";
+export { FakeKube2iam, type FakeKube2iamOptions, fakeKube2iam, type Kube2iamMode } from "./fakeKube2iam.js";
 export {
   FakePodIdentityAgent,
-  fakePodIdentityAgent,
   type FakePodIdentityAgentOptions,
+  fakePodIdentityAgent,
   type PodIdentityAgentMode,
   type PodIdentityAgentModeOptions,
 } from "./fakePodIdentityAgent.js";
+export { type FakeHandler, FakeServer, type FakeServerOptions, type RecordedRequest } from "./fakeServer.js";
 export {
   FakeSts,
-  fakeSts,
   type FakeStsOptions,
+  fakeSts,
   type IssuedStsCredentials,
   type StsCall,
   type StsCallerIdentity,
@@ -37,6 +25,16 @@ export {
   type StsMode,
   type StsModeOptions,
 } from "./fakeSts.js";
-
-export { startLoopbackServer, type LoopbackServer } from "./loopbackServer.js";
+export { DEFAULT_MALFORMED_BODY, type Fault, type FaultScope, faultResponse } from "./faults.js";
+export { type LoopbackServer, startLoopbackServer } from "./loopbackServer.js";
+export type { ModeOptions } from "./modeSwitch.js";
 export { mswHandlers } from "./mswHandlers.js";
+export {
+  hangResponse,
+  type RawBehaviour,
+  rawBehaviourOf,
+  resetResponse,
+  type TrickleOptions,
+  trickleResponse,
+  trickleStream,
+} from "./rawResponses.js";

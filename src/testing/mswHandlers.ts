@@ -23,9 +23,12 @@ import { rawBehaviourOf, trickleStream } from "./rawResponses.js";
  */
 export const mswHandlers = async (baseUrl: string, handler: FakeHandler): Promise<HttpHandler[]> => {
   const { http, HttpResponse } = await import("msw").catch((error: unknown) => {
-    throw new Error("mswHandlers needs msw, an optional peer dependency of pod-credentials: npm install --save-dev msw", {
-      cause: error,
-    });
+    throw new Error(
+      "mswHandlers needs msw, an optional peer dependency of pod-credentials: npm install --save-dev msw",
+      {
+        cause: error,
+      },
+    );
   });
   const origin = baseUrl.replace(/\/+$/, "");
   return [
@@ -43,7 +46,10 @@ export const mswHandlers = async (baseUrl: string, handler: FakeHandler): Promis
             else request.signal.addEventListener("abort", give, { once: true });
           });
         case "trickle":
-          return new Response(trickleStream(raw, request.signal), { status: response.status, headers: response.headers });
+          return new Response(trickleStream(raw, request.signal), {
+            status: response.status,
+            headers: response.headers,
+          });
       }
     }),
   ];

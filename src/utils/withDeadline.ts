@@ -3,7 +3,11 @@
  * first, the signal aborts (so sockets and retry delays stop) and the promise rejects with `onTimeout()`.
  * The timer is cleared as soon as the work settles.
  */
-export const withDeadline = <T>(ms: number, work: (signal: AbortSignal) => Promise<T>, onTimeout: () => Error): Promise<T> => {
+export const withDeadline = <T>(
+  ms: number,
+  work: (signal: AbortSignal) => Promise<T>,
+  onTimeout: () => Error,
+): Promise<T> => {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_resolve, reject) => {

@@ -2,8 +2,10 @@ import { describe, expect, it } from "vitest";
 import { fromPodProviderChain, isPodCredentialsError } from "../../src/index.js";
 import { recordOutput, testLogger } from "../support/leakCheck.js";
 
-const creating = (env: Record<string, string>, options: Parameters<typeof fromPodProviderChain>[0] = {}) => () =>
-  fromPodProviderChain({ env, logger: testLogger(), ...options });
+const creating =
+  (env: Record<string, string>, options: Parameters<typeof fromPodProviderChain>[0] = {}) =>
+  () =>
+    fromPodProviderChain({ env, logger: testLogger(), ...options });
 
 const configurationError = (create: () => unknown) => {
   try {
@@ -33,11 +35,14 @@ describe("configuration is checked when the provider is created", () => {
     expect((error as Error).message).toContain("named twice");
   });
 
-  it.each(["yes", "1", "TRUE please", "on"])("rejects POD_CREDENTIALS_ALLOW_NODE=%s instead of reading it as false", (value) => {
-    const error = configurationError(creating({ POD_CREDENTIALS_ALLOW_NODE: value }));
-    expect(isPodCredentialsError(error, "InvalidConfigurationError")).toBe(true);
-    expect((error as Error).message).toContain("POD_CREDENTIALS_ALLOW_NODE: expected true or false");
-  });
+  it.each(["yes", "1", "TRUE please", "on"])(
+    "rejects POD_CREDENTIALS_ALLOW_NODE=%s instead of reading it as false",
+    (value) => {
+      const error = configurationError(creating({ POD_CREDENTIALS_ALLOW_NODE: value }));
+      expect(isPodCredentialsError(error, "InvalidConfigurationError")).toBe(true);
+      expect((error as Error).message).toContain("POD_CREDENTIALS_ALLOW_NODE: expected true or false");
+    },
+  );
 
   it.each(["ten", "-1", "1.5", "99999999999"])("rejects POD_CREDENTIALS_STARTUP_TIMEOUT_MS=%s", (value) => {
     const error = configurationError(creating({ POD_CREDENTIALS_STARTUP_TIMEOUT_MS: value }));
@@ -61,7 +66,11 @@ describe("configuration is checked when the provider is created", () => {
 
   it("treats blank variables as unset, as Kubernetes manifests often leave them", () => {
     expect(() =>
-      creating({ POD_CREDENTIALS_SOURCES: "", POD_CREDENTIALS_ALLOW_NODE: " ", POD_CREDENTIALS_STARTUP_TIMEOUT_MS: "" })(),
+      creating({
+        POD_CREDENTIALS_SOURCES: "",
+        POD_CREDENTIALS_ALLOW_NODE: " ",
+        POD_CREDENTIALS_STARTUP_TIMEOUT_MS: "",
+      })(),
     ).not.toThrow();
   });
 

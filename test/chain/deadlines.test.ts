@@ -6,7 +6,10 @@ import { rejectionOf, testLogger } from "../support/leakCheck.js";
 
 const irsaEnv = async () => {
   const token = secretToken();
-  return { token, env: { AWS_WEB_IDENTITY_TOKEN_FILE: await temporaryFile("token", token), AWS_ROLE_ARN: ORDERS_ROLE_ARN } };
+  return {
+    token,
+    env: { AWS_WEB_IDENTITY_TOKEN_FILE: await temporaryFile("token", token), AWS_ROLE_ARN: ORDERS_ROLE_ARN },
+  };
 };
 
 describe("deadlines", () => {
@@ -15,7 +18,13 @@ describe("deadlines", () => {
     await serveWithMsw("http://169.254.169.254", proxy);
     const started = Date.now();
     const error = await rejectionOf(
-      fromPodProviderChain({ env: { POD_CREDENTIALS_ROLE: "orders-reader" }, startupTimeoutMs: 60_000, timeoutMs: 200, resolutionTimeoutMs: 400, logger: testLogger() })(),
+      fromPodProviderChain({
+        env: { POD_CREDENTIALS_ROLE: "orders-reader" },
+        startupTimeoutMs: 60_000,
+        timeoutMs: 200,
+        resolutionTimeoutMs: 400,
+        logger: testLogger(),
+      })(),
     );
     expect(Date.now() - started).toBeLessThan(400 + 300);
     expect(error).toMatchObject({ name: "CredentialSourceError", source: "kube2iam" });
@@ -28,21 +37,32 @@ describe("deadlines", () => {
     sts.injectFault({ kind: "hang" });
     await serveWithMsw("https://sts.us-east-1.amazonaws.com", sts);
     const started = Date.now();
-    const error = await rejectionOf(fromPodProviderChain({ env, region: "us-east-1", timeoutMs: 200, resolutionTimeoutMs: 500, logger: testLogger() })());
+    const error = await rejectionOf(
+      fromPodProviderChain({
+        env,
+        region: "us-east-1",
+        timeoutMs: 200,
+        resolutionTimeoutMs: 500,
+        logger: testLogger(),
+      })(),
+    );
     expect(Date.now() - started).toBeLessThan(500 + 300);
     expect(error).toMatchObject({ name: "CredentialSourceError", source: "webIdentity" });
   });
 
-  it.each(["Throttling", "IDPCommunicationError"] as const)("retries STS %s with backoff, then succeeds", async (code) => {
-    const { env } = await irsaEnv();
-    const issued = secretCredentials("IRSA");
-    const sts = fakeSts({ credentials: issued });
-    sts.setMode(code, { times: 2 });
-    await serveWithMsw("https://sts.us-east-1.amazonaws.com", sts);
-    const credentials = await fromPodProviderChain({ env, region: "us-east-1", logger: testLogger() })();
-    expect(credentials.accessKeyId).toBe(issued.accessKeyId);
-    expect(sts.calls).toHaveLength(3);
-  });
+  it.each(["Throttling", "IDPCommunicationError"] as const)(
+    "retries STS %s with backoff, then succeeds",
+    async (code) => {
+      const { env } = await irsaEnv();
+      const issued = secretCredentials("IRSA");
+      const sts = fakeSts({ credentials: issued });
+      sts.setMode(code, { times: 2 });
+      await serveWithMsw("https://sts.us-east-1.amazonaws.com", sts);
+      const credentials = await fromPodProviderChain({ env, region: "us-east-1", logger: testLogger() })();
+      expect(credentials.accessKeyId).toBe(issued.accessKeyId);
+      expect(sts.calls).toHaveLength(3);
+    },
+  );
 
   it("does not retry a final STS answer", async () => {
     const { env } = await irsaEnv();
@@ -54,8 +74,8 @@ describe("deadlines", () => {
   });
 
   it("refuses a resolution deadline shorter than the request timeout", () => {
-    expect(() => fromPodProviderChain({ env: {}, timeoutMs: 2000, resolutionTimeoutMs: 1000, logger: testLogger() })).toThrow(
-      "option resolutionTimeoutMs",
-    );
+    expect(() =>
+      fromPodProviderChain({ env: {}, timeoutMs: 2000, resolutionTimeoutMs: 1000, logger: testLogger() }),
+    ).toThrow("option resolutionTimeoutMs");
   });
 });

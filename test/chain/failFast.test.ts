@@ -1,4 +1,4 @@
-import { http, HttpResponse } from "msw";
+import { HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
 import { fromPodProviderChain, isPodCredentialsError, type NoPodCredentialsError } from "../../src/index.js";
 import { recordOutput, rejectionOf, testLogger } from "../support/leakCheck.js";
@@ -22,10 +22,19 @@ describe("with no pod-scoped source configured", () => {
       fromPodProviderChain({ env: {}, logger: testLogger(), annotationsFile: undefined })(),
     )) as NoPodCredentialsError;
 
-    expect(error.skipped.map(({ source }) => source)).toEqual(["webIdentity", "podIdentity", "kube2iam", "instanceProfile"]);
+    expect(error.skipped.map(({ source }) => source)).toEqual([
+      "webIdentity",
+      "podIdentity",
+      "kube2iam",
+      "instanceProfile",
+    ]);
     expect(error.message).toContain("webIdentity: AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are not set");
-    expect(error.message).toContain("podIdentity: AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_CREDENTIALS_RELATIVE_URI are not set");
-    expect(error.message).toContain("kube2iam: POD_CREDENTIALS_ROLE is not set and there is no annotations file at /etc/podinfo/annotations");
+    expect(error.message).toContain(
+      "podIdentity: AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_CREDENTIALS_RELATIVE_URI are not set",
+    );
+    expect(error.message).toContain(
+      "kube2iam: POD_CREDENTIALS_ROLE is not set and there is no annotations file at /etc/podinfo/annotations",
+    );
     expect(error.message).toContain("instanceProfile: node credentials are not allowed");
     expect(error.message).toContain("Fix: configure a pod-scoped identity: IRSA");
   });

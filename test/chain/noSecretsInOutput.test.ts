@@ -7,7 +7,9 @@ import { findLeaks, leakedSecretsInOutputs, recordOutput, rejectionOf, testLogge
 
 describe("no secret in any output", () => {
   it("the leak check finds a secret inside a longer output", () => {
-    expect(findLeaks(["error: token abc-SECRET-123 rejected"], ["abc-SECRET-123", "other-secret"])).toEqual(["abc-SECRET-123"]);
+    expect(findLeaks(["error: token abc-SECRET-123 rejected"], ["abc-SECRET-123", "other-secret"])).toEqual([
+      "abc-SECRET-123",
+    ]);
   });
 
   it("redacts the web-identity token when STS echoes it in its error message", async () => {
@@ -18,7 +20,11 @@ describe("no secret in any output", () => {
     await serveWithMsw("https://sts.us-east-1.amazonaws.com", sts);
 
     const error = await rejectionOf(
-      fromPodProviderChain({ env: { AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: ORDERS_ROLE_ARN }, region: "us-east-1", logger: testLogger() })(),
+      fromPodProviderChain({
+        env: { AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: ORDERS_ROLE_ARN },
+        region: "us-east-1",
+        logger: testLogger(),
+      })(),
     );
 
     expect(error.message).toContain("Invalid token [redacted]");
@@ -34,7 +40,10 @@ describe("no secret in any output", () => {
 
     const error = await rejectionOf(
       fromPodProviderChain({
-        env: { AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://169.254.170.23/v1/credentials", AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: tokenFile },
+        env: {
+          AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://169.254.170.23/v1/credentials",
+          AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: tokenFile,
+        },
         startupTimeoutMs: 0,
         logger: testLogger(),
       })(),
@@ -48,7 +57,11 @@ describe("no secret in any output", () => {
     const issued = secretCredentials("IRSA");
     await serveWithMsw("https://sts.us-east-1.amazonaws.com", fakeSts({ credentials: issued }));
     const logger = testLogger();
-    const provider = fromPodProviderChain({ env: { AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: ORDERS_ROLE_ARN }, region: "us-east-1", logger });
+    const provider = fromPodProviderChain({
+      env: { AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: ORDERS_ROLE_ARN },
+      region: "us-east-1",
+      logger,
+    });
     await provider();
     await writeFile(tokenFile, secretToken());
     await provider({ forceRefresh: true });

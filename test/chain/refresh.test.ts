@@ -24,7 +24,10 @@ const agentChain = async (lifetimeMs = 60 * MINUTE, options: Parameters<typeof f
   const logger = testLogger();
   const events: CredentialEvent[] = [];
   const provider = fromPodProviderChain({
-    env: { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${AGENT}/v1/credentials`, AWS_CONTAINER_AUTHORIZATION_TOKEN: secretToken({ expiresInSeconds: 86_400 }) },
+    env: {
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: `${AGENT}/v1/credentials`,
+      AWS_CONTAINER_AUTHORIZATION_TOKEN: secretToken({ expiresInSeconds: 86_400 }),
+    },
     logger,
     onEvent: (event) => events.push(event),
     ...options,
@@ -166,9 +169,15 @@ describe("when a refresh fails", () => {
     expect(error.message).toContain("EKS Auth unavailable");
     expect(events.map((event) => event.type)).toContain("expired");
     expect(logger.at("warn")).toEqual([
-      expect.stringMatching(/the cached podIdentity credentials \(expiring 2026-11-27T13:00:00.000Z\) can no longer be served and no refresh has succeeded; calls now wait for a refresh/),
+      expect.stringMatching(
+        /the cached podIdentity credentials \(expiring 2026-11-27T13:00:00.000Z\) can no longer be served and no refresh has succeeded; calls now wait for a refresh/,
+      ),
     ]);
-    expect(logger.at("error")).toEqual([expect.stringMatching(/CredentialSourceError: \[podIdentity\] The credentials endpoint \S+ answered HTTP 500: EKS Auth unavailable/)]);
+    expect(logger.at("error")).toEqual([
+      expect.stringMatching(
+        /CredentialSourceError: \[podIdentity\] The credentials endpoint \S+ answered HTTP 500: EKS Auth unavailable/,
+      ),
+    ]);
     recordOutput(events);
   });
 
@@ -204,11 +213,17 @@ describe("failures are cached briefly", () => {
 
 describe("credentials that arrive already expired", () => {
   it("are an error, not a result", async () => {
-    const agent = fakePodIdentityAgent({ credentials: secretCredentials("OLD"), expiration: new Date(START.getTime() - MINUTE) });
+    const agent = fakePodIdentityAgent({
+      credentials: secretCredentials("OLD"),
+      expiration: new Date(START.getTime() - MINUTE),
+    });
     await serveWithMsw(AGENT, agent);
     const error = await rejectionOf(
       fromPodProviderChain({
-        env: { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${AGENT}/v1/credentials`, AWS_CONTAINER_AUTHORIZATION_TOKEN: secretToken() },
+        env: {
+          AWS_CONTAINER_CREDENTIALS_FULL_URI: `${AGENT}/v1/credentials`,
+          AWS_CONTAINER_AUTHORIZATION_TOKEN: secretToken(),
+        },
         logger: testLogger(),
       })(),
     );
@@ -245,7 +260,12 @@ describe("events", () => {
     await provider();
     await vi.waitFor(() => expect(events.map((event) => event.type)).toEqual(["resolved", "refreshed"]));
     recordOutput(events);
-    expect(events[1]).toMatchObject({ type: "refreshed", source: "podIdentity", accountId: "123456789012", refreshCount: 1 });
+    expect(events[1]).toMatchObject({
+      type: "refreshed",
+      source: "podIdentity",
+      accountId: "123456789012",
+      refreshCount: 1,
+    });
     expect(JSON.stringify(events)).not.toMatch(/secret|token/i);
   });
 
@@ -254,14 +274,19 @@ describe("events", () => {
     await serveWithMsw(AGENT, agent);
     const logger = testLogger();
     const provider = fromPodProviderChain({
-      env: { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${AGENT}/v1/credentials`, AWS_CONTAINER_AUTHORIZATION_TOKEN: secretToken() },
+      env: {
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: `${AGENT}/v1/credentials`,
+        AWS_CONTAINER_AUTHORIZATION_TOKEN: secretToken(),
+      },
       logger,
       onEvent: () => {
         throw new Error("metrics exporter down");
       },
     });
     await expect(provider()).resolves.toBeDefined();
-    expect(logger.at("warn")).toContainEqual(expect.stringContaining("onEvent handler threw on a resolved event: metrics exporter down"));
+    expect(logger.at("warn")).toContainEqual(
+      expect.stringContaining("onEvent handler threw on a resolved event: metrics exporter down"),
+    );
   });
 });
 
@@ -269,12 +294,16 @@ describe("the fleet", () => {
   it("1,000 chains started in the same instant with one-hour credentials plan their refreshes over the jitter window", async () => {
     const agent = fakePodIdentityAgent({ credentials: secretCredentials("FLEET") });
     await serveWithMsw(AGENT, agent);
-    const env = { AWS_CONTAINER_CREDENTIALS_FULL_URI: `${AGENT}/v1/credentials`, AWS_CONTAINER_AUTHORIZATION_TOKEN: secretToken() };
+    const env = {
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: `${AGENT}/v1/credentials`,
+      AWS_CONTAINER_AUTHORIZATION_TOKEN: secretToken(),
+    };
     const chains = Array.from({ length: 1000 }, () => fromPodProviderChain({ env, logger: testLogger() }));
     await Promise.all(chains.map((chain) => chain()));
     const planned = chains.map((chain) => chain.describe()?.nextRefreshAt?.getTime() ?? 0);
     const perSecond = new Map<number, number>();
-    for (const time of planned) perSecond.set(Math.floor(time / 1000), (perSecond.get(Math.floor(time / 1000)) ?? 0) + 1);
+    for (const time of planned)
+      perSecond.set(Math.floor(time / 1000), (perSecond.get(Math.floor(time / 1000)) ?? 0) + 1);
     expect(Math.min(...planned)).toBeGreaterThanOrEqual(START.getTime() + 55 * MINUTE);
     expect(Math.max(...planned) - Math.min(...planned)).toBeGreaterThan(2 * MINUTE);
     // 1,000 refreshes over a 150-second window: about 7 a second; without jitter all 1,000 would share one second.

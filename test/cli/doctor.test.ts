@@ -8,15 +8,15 @@ import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { DoctorReport } from "../../src/doctor/index.js";
 import {
+  createFakeJwt,
   type FakeCredentials,
   type FakeHandler,
-  type LoopbackServer,
-  createFakeJwt,
   fakeImds,
   fakeKiam,
   fakeKube2iam,
   fakePodIdentityAgent,
   fakeSts,
+  type LoopbackServer,
   startLoopbackServer,
 } from "../../src/testing/index.js";
 import { ORDERS_ROLE_ARN, secretCredentials, temporaryFile } from "../support/fakes.js";
@@ -109,7 +109,11 @@ const irsa = async (options: { verify?: boolean } = {}) => {
 
 const kube2iam = async () => {
   const node = fakeImds({ credentials: credentialsFor("NODE") });
-  const proxy = fakeKube2iam({ podRole: "orders-reader", credentials: credentialsFor("KUBE2IAM"), upstream: node.handler });
+  const proxy = fakeKube2iam({
+    podRole: "orders-reader",
+    credentials: credentialsFor("KUBE2IAM"),
+    upstream: node.handler,
+  });
   return { proxy, url: await serve(proxy.handler) };
 };
 
@@ -135,7 +139,10 @@ describe("pod-credentials doctor, run as a program", () => {
 
   it("kube2iam: verified, exit 0, and identified by /healthz", async () => {
     const { url } = await kube2iam();
-    const run = await runCli(["doctor"], { POD_CREDENTIALS_ROLE: "orders-reader", AWS_EC2_METADATA_SERVICE_ENDPOINT: url });
+    const run = await runCli(["doctor"], {
+      POD_CREDENTIALS_ROLE: "orders-reader",
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: url,
+    });
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toMatch(/answers\s+kube2iam/);
     expect(run.stdout).toMatch(/result\s+resolved from kube2iam/);
@@ -143,9 +150,15 @@ describe("pod-credentials doctor, run as a program", () => {
 
   it("kiam: identified by /ping", async () => {
     const kiam = fakeKiam({ podRole: "orders-reader", credentials: credentialsFor("KIAM") });
-    const run = await runCli(["doctor", "--json"], { POD_CREDENTIALS_ROLE: "orders-reader", AWS_EC2_METADATA_SERVICE_ENDPOINT: await serve(kiam.handler) });
+    const run = await runCli(["doctor", "--json"], {
+      POD_CREDENTIALS_ROLE: "orders-reader",
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: await serve(kiam.handler),
+    });
     expect(run.exitCode).toBe(0);
-    expect(json(run)).toMatchObject({ metadataEndpoint: { kind: "kiam", kiamPing: true }, chain: { source: "kube2iam" } });
+    expect(json(run)).toMatchObject({
+      metadataEndpoint: { kind: "kiam", kiamPing: true },
+      chain: { source: "kube2iam" },
+    });
   });
 
   it("the real IMDS only: exit 2, says so, and names the node's role", async () => {
@@ -164,7 +177,9 @@ describe("pod-credentials doctor, run as a program", () => {
       AWS_EC2_METADATA_SERVICE_ENDPOINT: await nothingListens(),
     });
     expect(run.exitCode).toBe(2);
-    expect(run.stdout).toMatch(/error\s+CredentialSourceError: \[webIdentity\] The web-identity token file .*missing-token does not exist\./);
+    expect(run.stdout).toMatch(
+      /error\s+CredentialSourceError: \[webIdentity\] The web-identity token file .*missing-token does not exist\./,
+    );
     expect(run.stdout).toMatch(/fix\s+Mount the volume/);
   });
 
@@ -198,44 +213,68 @@ describe("pod-credentials doctor, run as a program", () => {
       tool: { name: "pod-credentials", version: "0.1.0" },
       verdict: "podCredentials",
       exitCode: 0,
-      configuration: { sources: ["webIdentity", "podIdentity", "kube2iam", "instanceProfile"], allowNodeCredentials: false, region: "us-east-1" },
+      configuration: {
+        sources: ["webIdentity", "podIdentity", "kube2iam", "instanceProfile"],
+        allowNodeCredentials: false,
+        region: "us-east-1",
+      },
       metadataEndpoint: { kind: "unreachable" },
       chain: {
         status: "resolved",
         source: "webIdentity",
-        credentials: { accessKeyId: `…${issued.accessKeyId.slice(-4)}`, roleArn: ORDERS_ROLE_ARN, accountId: "123456789012" },
+        credentials: {
+          accessKeyId: `…${issued.accessKeyId.slice(-4)}`,
+          roleArn: ORDERS_ROLE_ARN,
+          accountId: "123456789012",
+        },
         error: null,
       },
       verification: null,
       wait: null,
     });
-    expect(report.sources.map((source) => source.source)).toEqual(["webIdentity", "podIdentity", "kube2iam", "instanceProfile", "env", "sharedConfig"]);
+    expect(report.sources.map((source) => source.source)).toEqual([
+      "webIdentity",
+      "podIdentity",
+      "kube2iam",
+      "instanceProfile",
+      "env",
+      "sharedConfig",
+    ]);
     expect(report.files).toContainEqual(expect.objectContaining({ purpose: "webIdentityToken", exists: true }));
   });
 
   it("--wait: retries with progress on standard error until kube2iam knows the pod", async () => {
     const { proxy, url } = await kube2iam();
     proxy.setMode("podNotFound", { times: 2 });
-    const run = await runCli(["doctor", "--wait", "10", "--json"], { POD_CREDENTIALS_ROLE: "orders-reader", AWS_EC2_METADATA_SERVICE_ENDPOINT: url });
+    const run = await runCli(["doctor", "--wait", "10", "--json"], {
+      POD_CREDENTIALS_ROLE: "orders-reader",
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: url,
+    });
     expect(run.exitCode).toBe(0);
     expect(json(run)).toMatchObject({ verdict: "podCredentials", wait: { attempts: 3, resolved: true } });
     const progress = run.stderr.trim().split("\n");
     expect(progress[0]).toBe("pod-credentials doctor: waiting up to 10 s for fromPodProviderChain() to resolve");
-    expect(progress[1]).toMatch(/attempt 1: CredentialSourceError: \[kube2iam\] The metadata proxy .* does not know this pod yet/);
+    expect(progress[1]).toMatch(
+      /attempt 1: CredentialSourceError: \[kube2iam\] The metadata proxy .* does not know this pod yet/,
+    );
     expect(progress.at(-1)).toMatch(/attempt 3: resolved from kube2iam after \d\.\d s/);
   });
 
   it("--wait: gives up with exit 2 when the Pod Identity agent keeps refusing", async () => {
     const token = createFakeJwt();
     watch(token);
-    const agent = fakePodIdentityAgent({ credentials: credentialsFor("PODID") }).setMode("upstreamError", { status: 500 });
+    const agent = fakePodIdentityAgent({ credentials: credentialsFor("PODID") }).setMode("upstreamError", {
+      status: 500,
+    });
     const run = await runCli(["doctor", "--wait", "1"], {
       AWS_CONTAINER_CREDENTIALS_FULL_URI: `${await serve(agent.handler)}/v1/credentials`,
       AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: await temporaryFile("token", token),
       AWS_EC2_METADATA_SERVICE_ENDPOINT: await nothingListens(),
     });
     expect(run.exitCode).toBe(2);
-    expect(run.stderr).toMatch(/attempt 2: CredentialSourceError: \[podIdentity\] The credentials endpoint \S+ answered HTTP 500.*giving up/);
+    expect(run.stderr).toMatch(
+      /attempt 2: CredentialSourceError: \[podIdentity\] The credentials endpoint \S+ answered HTTP 500.*giving up/,
+    );
     expect(run.stdout).toContain("FAILED (exit 2)");
   });
 });

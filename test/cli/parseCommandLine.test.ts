@@ -3,7 +3,10 @@ import { parseCommandLine } from "../../src/cli/parseCommandLine.js";
 
 describe("the command line", () => {
   it("runs the doctor by default", () => {
-    expect(parseCommandLine([])).toEqual({ command: "doctor", options: { json: false, verify: false, waitSeconds: undefined, region: undefined } });
+    expect(parseCommandLine([])).toEqual({
+      command: "doctor",
+      options: { json: false, verify: false, waitSeconds: undefined, region: undefined },
+    });
     expect(parseCommandLine(["doctor", "--json", "--verify", "--wait", "60", "--region", "eu-west-1"])).toEqual({
       command: "doctor",
       options: { json: true, verify: true, waitSeconds: 60, region: "eu-west-1" },

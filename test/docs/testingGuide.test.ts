@@ -31,9 +31,10 @@ describe("orders-service credentials", () => {
   it("refuses to start with the node's role when nothing intercepts the metadata service", async () => {
     server.use(...(await mswHandlers(METADATA, fakeImds().handler)));
 
-    const failure = await startService({ POD_CREDENTIALS_ROLE: "orders-reader", POD_CREDENTIALS_STARTUP_TIMEOUT_MS: "0" }).catch(
-      (error: unknown) => error,
-    );
+    const failure = await startService({
+      POD_CREDENTIALS_ROLE: "orders-reader",
+      POD_CREDENTIALS_STARTUP_TIMEOUT_MS: "0",
+    }).catch((error: unknown) => error);
 
     expect(isPodCredentialsError(failure, "NodeCredentialsRefusedError")).toBe(true);
   });
@@ -42,6 +43,5 @@ describe("orders-service credentials", () => {
     const failure = await startService({}).catch((error: unknown) => error);
     expect(isPodCredentialsError(failure, "NoPodCredentialsError")).toBe(true);
   });
-
 });
 // --- end ---

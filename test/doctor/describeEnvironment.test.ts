@@ -45,7 +45,11 @@ describe("what the doctor shows of the environment", () => {
   it("reads a service-account token's claims, never its signature", () => {
     const now = Date.now();
     const claims = tokenClaims(createFakeJwt(), now);
-    expect(claims).toMatchObject({ audience: ["sts.amazonaws.com"], subject: expect.stringMatching(/^system:serviceaccount:/), expired: false });
+    expect(claims).toMatchObject({
+      audience: ["sts.amazonaws.com"],
+      subject: expect.stringMatching(/^system:serviceaccount:/),
+      expired: false,
+    });
     expect(tokenClaims("not a jwt")).toBeUndefined();
   });
 });

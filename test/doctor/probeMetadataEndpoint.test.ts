@@ -17,7 +17,11 @@ describe("probing the metadata endpoint", () => {
     const imds = fakeImds({ credentials: secretCredentials("NODE") });
     const report = await probe(await serve(imds));
 
-    expect(report).toMatchObject({ kind: "ec2Imds", description: "real EC2 IMDS", listing: { status: 401, answer: "realImds" } });
+    expect(report).toMatchObject({
+      kind: "ec2Imds",
+      description: "real EC2 IMDS",
+      listing: { status: 401, answer: "realImds" },
+    });
     expect(report.offeredRole).toBeNull();
     const listing = imds.requests.find((request) => request.path === LISTING);
     expect(listing?.headers["x-aws-ec2-metadata-token"]).toBe("pod-credentials-probe-not-a-valid-imds-token");
@@ -25,7 +29,12 @@ describe("probing the metadata endpoint", () => {
   });
 
   it("recognizes kube2iam by /healthz, with the node it runs on and the role it offers the pod", async () => {
-    const proxy = fakeKube2iam({ podRole: "orders-reader", hostIp: "10.0.3.7", credentials: secretCredentials("KUBE2IAM"), upstream: fakeImds().handler });
+    const proxy = fakeKube2iam({
+      podRole: "orders-reader",
+      hostIp: "10.0.3.7",
+      credentials: secretCredentials("KUBE2IAM"),
+      upstream: fakeImds().handler,
+    });
     const report = await probe(await serve(proxy));
 
     expect(report).toMatchObject({
@@ -39,14 +48,20 @@ describe("probing the metadata endpoint", () => {
   });
 
   it("recognizes kiam by /ping", async () => {
-    const report = await probe(await serve(fakeKiam({ podRole: "orders-reader", credentials: secretCredentials("KIAM") })));
+    const report = await probe(
+      await serve(fakeKiam({ podRole: "orders-reader", credentials: secretCredentials("KIAM") })),
+    );
     expect(report).toMatchObject({ kind: "kiam", kiamPing: true, kube2iamHealth: null, offeredRole: "orders-reader" });
   });
 
   it("reports what a proxy says when it does not know the pod yet", async () => {
     const proxy = fakeKube2iam({ mode: "podNotFound", upstream: fakeImds().handler });
     const report = await probe(await serve(proxy));
-    expect(report).toMatchObject({ kind: "kube2iam", offeredRole: null, listing: { status: 404, answer: "podNotYetKnown" } });
+    expect(report).toMatchObject({
+      kind: "kube2iam",
+      offeredRole: null,
+      listing: { status: 404, answer: "podNotYetKnown" },
+    });
     expect(report.listing.message).toContain("pod with specificed IP not found");
   });
 
@@ -59,7 +74,11 @@ describe("probing the metadata endpoint", () => {
 
   it("says nothing answers when the connection is refused", async () => {
     const report = await probe(await unusedLoopbackUrl());
-    expect(report).toMatchObject({ kind: "unreachable", description: "nothing", listing: { status: null, answer: "noAnswer" } });
+    expect(report).toMatchObject({
+      kind: "unreachable",
+      description: "nothing",
+      listing: { status: null, answer: "noAnswer" },
+    });
     expect(report.error).toContain("ECONNREFUSED");
   });
 });

@@ -10,7 +10,11 @@ const ANSI = /\u001b\[/;
 
 const kube2iamReport = async (): Promise<{ report: DoctorReport; secrets: string[] }> => {
   const issued = secretCredentials("KUBE2IAM");
-  const proxy = fakeKube2iam({ podRole: "orders-reader", credentials: issued, upstream: fakeImds({ credentials: secretCredentials("NODE") }).handler });
+  const proxy = fakeKube2iam({
+    podRole: "orders-reader",
+    credentials: issued,
+    upstream: fakeImds({ credentials: secretCredentials("NODE") }).handler,
+  });
   const report = await runDoctor({
     env: { POD_CREDENTIALS_ROLE: "orders-reader", AWS_EC2_METADATA_SERVICE_ENDPOINT: await serve(proxy) },
     version: "1.2.3",

@@ -5,7 +5,10 @@ import { ORDERS_ROLE_ARN, secretCredentials, secretToken, serveWithMsw, temporar
 import { findLeaks, recordOutput } from "../support/leakCheck.js";
 import { serve, unusedLoopbackUrl } from "./servers.js";
 
-const doctor = async (env: Record<string, string>, options: Partial<Parameters<typeof runDoctor>[0]> = {}): Promise<DoctorReport> => {
+const doctor = async (
+  env: Record<string, string>,
+  options: Partial<Parameters<typeof runDoctor>[0]> = {},
+): Promise<DoctorReport> => {
   const report = await runDoctor({ env, version: "0.0.0-test", ...options });
   recordOutput(report);
   recordOutput(JSON.stringify(report));
@@ -29,12 +32,22 @@ describe("the doctor's report", () => {
     const node = fakeImds({ roleName: "eks-node-role", credentials: secretCredentials("NODE") });
     const report = await doctor({ ...env, AWS_EC2_METADATA_SERVICE_ENDPOINT: await serve(node) });
 
-    expect(report).toMatchObject({ schemaVersion: 1, verdict: "podCredentials", exitCode: 0, verification: null, wait: null });
+    expect(report).toMatchObject({
+      schemaVersion: 1,
+      verdict: "podCredentials",
+      exitCode: 0,
+      verification: null,
+      wait: null,
+    });
     expect(report.chain).toMatchObject({
       status: "resolved",
       source: "webIdentity",
       configuredBy: "AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN",
-      credentials: { accessKeyId: `…${issued.accessKeyId.slice(-4)}`, roleArn: ORDERS_ROLE_ARN, accountId: "123456789012" },
+      credentials: {
+        accessKeyId: `…${issued.accessKeyId.slice(-4)}`,
+        roleArn: ORDERS_ROLE_ARN,
+        accountId: "123456789012",
+      },
     });
     expect(report.sources.map((source) => [source.source, source.chainPosition, source.status])).toEqual([
       ["webIdentity", 1, "ok"],
@@ -44,16 +57,36 @@ describe("the doctor's report", () => {
       ["env", null, "absent"],
       ["sharedConfig", null, "absent"],
     ]);
-    expect(sourceOf(report, "instanceProfile")).toMatchObject({ nodeCredentials: true, credentials: { roleName: "eks-node-role" } });
+    expect(sourceOf(report, "instanceProfile")).toMatchObject({
+      nodeCredentials: true,
+      credentials: { roleName: "eks-node-role" },
+    });
     expect(report.metadataEndpoint).toMatchObject({ kind: "ec2Imds", offeredRole: "eks-node-role" });
-    expect(report.files[0]).toMatchObject({ purpose: "webIdentityToken", exists: true, token: { audience: ["sts.amazonaws.com"], expired: false } });
+    expect(report.files[0]).toMatchObject({
+      purpose: "webIdentityToken",
+      exists: true,
+      token: { audience: ["sts.amazonaws.com"], expired: false },
+    });
     const text = JSON.stringify(report);
-    expect(findLeaks([text], [token, issued.secretAccessKey, issued.sessionToken, issued.accessKeyId, node.credentials.secretAccessKey])).toEqual([]);
+    expect(
+      findLeaks(
+        [text],
+        [token, issued.secretAccessKey, issued.sessionToken, issued.accessKeyId, node.credentials.secretAccessKey],
+      ),
+    ).toEqual([]);
   });
 
   it("says only the node's credentials are on offer when nothing is configured behind the real IMDS", async () => {
-    const report = await doctor({ AWS_EC2_METADATA_SERVICE_ENDPOINT: await serve(fakeImds({ roleName: "eks-node-role", credentials: secretCredentials("NODE") })) });
-    expect(report).toMatchObject({ verdict: "nodeCredentialsOnly", exitCode: 2, chain: { status: "failed", error: { name: "NoPodCredentialsError" } } });
+    const report = await doctor({
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: await serve(
+        fakeImds({ roleName: "eks-node-role", credentials: secretCredentials("NODE") }),
+      ),
+    });
+    expect(report).toMatchObject({
+      verdict: "nodeCredentialsOnly",
+      exitCode: 2,
+      chain: { status: "failed", error: { name: "NoPodCredentialsError" } },
+    });
     expect(report.summary).toContain("real EC2 IMDS and offers the node's role eks-node-role");
   });
 
@@ -62,8 +95,14 @@ describe("the doctor's report", () => {
       POD_CREDENTIALS_ALLOW_NODE: "true",
       AWS_EC2_METADATA_SERVICE_ENDPOINT: await serve(fakeImds({ credentials: secretCredentials("NODE") })),
     });
-    expect(report).toMatchObject({ verdict: "nodeCredentialsOnly", exitCode: 2, chain: { status: "resolved", source: "instanceProfile" } });
-    expect(report.chain.log.some((line) => line.level === "warn" && line.message.includes("every pod on this node shares"))).toBe(true);
+    expect(report).toMatchObject({
+      verdict: "nodeCredentialsOnly",
+      exitCode: 2,
+      chain: { status: "resolved", source: "instanceProfile" },
+    });
+    expect(
+      report.chain.log.some((line) => line.level === "warn" && line.message.includes("every pod on this node shares")),
+    ).toBe(true);
   });
 
   it("calls a refused node role what it is when the pod declares a role but nothing intercepts the metadata service", async () => {
@@ -72,14 +111,30 @@ describe("the doctor's report", () => {
       POD_CREDENTIALS_STARTUP_TIMEOUT_MS: "0",
       AWS_EC2_METADATA_SERVICE_ENDPOINT: await serve(fakeImds({ credentials: secretCredentials("NODE") })),
     });
-    expect(report).toMatchObject({ verdict: "nodeCredentialsOnly", exitCode: 2, chain: { error: { name: "NodeCredentialsRefusedError", source: "kube2iam" } } });
-    expect(sourceOf(report, "kube2iam")).toMatchObject({ status: "failed", configuredBy: "POD_CREDENTIALS_ROLE", error: { name: "NodeCredentialsRefusedError" } });
+    expect(report).toMatchObject({
+      verdict: "nodeCredentialsOnly",
+      exitCode: 2,
+      chain: { error: { name: "NodeCredentialsRefusedError", source: "kube2iam" } },
+    });
+    expect(sourceOf(report, "kube2iam")).toMatchObject({
+      status: "failed",
+      configuredBy: "POD_CREDENTIALS_ROLE",
+      error: { name: "NodeCredentialsRefusedError" },
+    });
   });
 
   it("points at the missing declaration when kube2iam offers a role the pod does not declare", async () => {
-    const proxy = fakeKube2iam({ podRole: "orders-reader", credentials: secretCredentials("KUBE2IAM"), upstream: fakeImds().handler });
+    const proxy = fakeKube2iam({
+      podRole: "orders-reader",
+      credentials: secretCredentials("KUBE2IAM"),
+      upstream: fakeImds().handler,
+    });
     const report = await doctor({ AWS_EC2_METADATA_SERVICE_ENDPOINT: await serve(proxy) });
-    expect(report).toMatchObject({ verdict: "notConfigured", exitCode: 2, metadataEndpoint: { kind: "kube2iam", offeredRole: "orders-reader" } });
+    expect(report).toMatchObject({
+      verdict: "notConfigured",
+      exitCode: 2,
+      metadataEndpoint: { kind: "kube2iam", offeredRole: "orders-reader" },
+    });
     expect(report.summary).toContain("offers the role orders-reader to this pod: declare it");
   });
 
@@ -95,13 +150,20 @@ describe("the doctor's report", () => {
       AWS_ROLE_ARN: ORDERS_ROLE_ARN,
       AWS_EC2_METADATA_SERVICE_ENDPOINT: await unusedLoopbackUrl(),
     });
-    expect(report).toMatchObject({ verdict: "failed", exitCode: 2, chain: { error: { name: "CredentialSourceError", source: "webIdentity" } } });
+    expect(report).toMatchObject({
+      verdict: "failed",
+      exitCode: 2,
+      chain: { error: { name: "CredentialSourceError", source: "webIdentity" } },
+    });
     expect(report.chain.error?.fix).toMatch(/Mount the volume/);
     expect(report.files[0]).toMatchObject({ purpose: "webIdentityToken", path: "/nonexistent/token", exists: false });
   });
 
   it("reports an invalid configuration as a failure, and still examines the sources", async () => {
-    const report = await doctor({ POD_CREDENTIALS_SOURCES: "webIdentity,imds", AWS_EC2_METADATA_SERVICE_ENDPOINT: await unusedLoopbackUrl() });
+    const report = await doctor({
+      POD_CREDENTIALS_SOURCES: "webIdentity,imds",
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: await unusedLoopbackUrl(),
+    });
     expect(report).toMatchObject({
       verdict: "failed",
       configuration: { sources: null, error: { name: "InvalidConfigurationError" } },
@@ -111,8 +173,15 @@ describe("the doctor's report", () => {
   });
 
   it("reports an invalid POD_CREDENTIALS_LOG_LEVEL, which an application's default logger would refuse", async () => {
-    const report = await doctor({ POD_CREDENTIALS_LOG_LEVEL: "verbose", AWS_EC2_METADATA_SERVICE_ENDPOINT: await unusedLoopbackUrl() });
-    expect(report).toMatchObject({ verdict: "failed", exitCode: 2, configuration: { error: { name: "InvalidConfigurationError" } } });
+    const report = await doctor({
+      POD_CREDENTIALS_LOG_LEVEL: "verbose",
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: await unusedLoopbackUrl(),
+    });
+    expect(report).toMatchObject({
+      verdict: "failed",
+      exitCode: 2,
+      configuration: { error: { name: "InvalidConfigurationError" } },
+    });
     expect(report.summary).toContain('POD_CREDENTIALS_LOG_LEVEL: unknown log level "verbose".');
   });
 
@@ -137,13 +206,21 @@ describe("the doctor's report", () => {
     });
     expect(values.AWS_CONTAINER_CREDENTIALS_FULL_URI).toMatch(/\/v1\/credentials$/);
     expect(report).toMatchObject({ verdict: "podCredentials", chain: { source: "podIdentity" } });
-    expect(sourceOf(report, "env")).toMatchObject({ status: "ok", credentials: { accessKeyId: `…${keys.accessKeyId.slice(-4)}`, expiration: null } });
-    expect(findLeaks([JSON.stringify(report)], [keys.accessKeyId, keys.secretAccessKey, keys.sessionToken, agentToken])).toEqual([]);
+    expect(sourceOf(report, "env")).toMatchObject({
+      status: "ok",
+      credentials: { accessKeyId: `…${keys.accessKeyId.slice(-4)}`, expiration: null },
+    });
+    expect(
+      findLeaks([JSON.stringify(report)], [keys.accessKeyId, keys.secretAccessKey, keys.sessionToken, agentToken]),
+    ).toEqual([]);
   });
 
   it("verifies the chain's credentials with STS GetCallerIdentity", async () => {
     const { env, sts } = await irsa();
-    const report = await doctor({ ...env, AWS_EC2_METADATA_SERVICE_ENDPOINT: await unusedLoopbackUrl() }, { verify: true });
+    const report = await doctor(
+      { ...env, AWS_EC2_METADATA_SERVICE_ENDPOINT: await unusedLoopbackUrl() },
+      { verify: true },
+    );
     expect(report.verification).toMatchObject({
       status: "ok",
       region: "us-east-1",
@@ -157,7 +234,11 @@ describe("the doctor's report", () => {
 
 describe("waiting for the chain (--wait)", () => {
   it("runs a new chain a second apart until the proxy knows the pod, reporting progress", async () => {
-    const proxy = fakeKube2iam({ podRole: "orders-reader", credentials: secretCredentials("KUBE2IAM"), upstream: fakeImds().handler });
+    const proxy = fakeKube2iam({
+      podRole: "orders-reader",
+      credentials: secretCredentials("KUBE2IAM"),
+      upstream: fakeImds().handler,
+    });
     proxy.setMode("podNotFound", { times: 2 });
     const progress: string[] = [];
     const { run, wait } = await waitForChain(
@@ -168,7 +249,9 @@ describe("waiting for the chain (--wait)", () => {
     expect(run.report).toMatchObject({ status: "resolved", source: "kube2iam" });
     expect(wait).toMatchObject({ attempts: 3, resolved: true, seconds: 10 });
     expect(wait.waitedMs).toBeGreaterThanOrEqual(1900);
-    expect(progress[1]).toMatch(/^pod-credentials doctor: attempt 1: CredentialSourceError: \[kube2iam\] .*does not know this pod yet.*; retrying in 1\.0 s/);
+    expect(progress[1]).toMatch(
+      /^pod-credentials doctor: attempt 1: CredentialSourceError: \[kube2iam\] .*does not know this pod yet.*; retrying in 1\.0 s/,
+    );
     expect(progress.at(-1)).toMatch(/attempt 3: resolved from kube2iam/);
   });
 
@@ -178,12 +261,18 @@ describe("waiting for the chain (--wait)", () => {
       { waitSeconds: 0.5 },
     );
     expect(report.wait).toMatchObject({ attempts: 2, resolved: false });
-    expect(report).toMatchObject({ verdict: "failed", chain: { error: { name: "CredentialSourceError", source: "kube2iam" } } });
+    expect(report).toMatchObject({
+      verdict: "failed",
+      chain: { error: { name: "CredentialSourceError", source: "kube2iam" } },
+    });
   });
 
   it("does not retry an invalid configuration", async () => {
     const progress: string[] = [];
-    const { wait } = await waitForChain({ POD_CREDENTIALS_TIMEOUT_MS: "soon" }, { region: "us-east-1", waitSeconds: 30, onProgress: (line) => progress.push(line) });
+    const { wait } = await waitForChain(
+      { POD_CREDENTIALS_TIMEOUT_MS: "soon" },
+      { region: "us-east-1", waitSeconds: 30, onProgress: (line) => progress.push(line) },
+    );
     expect(wait).toMatchObject({ attempts: 1, resolved: false });
     expect(progress.at(-1)).toMatch(/InvalidConfigurationError.*giving up/);
   });

@@ -21,16 +21,31 @@ describe("verifying credentials with STS GetCallerIdentity", () => {
       expectedRole: "arn:aws:iam::123456789012:role/orders-reader",
     });
     recordOutput(report);
-    expect(report).toMatchObject({ status: "ok", region: "eu-west-1", arn: NODE_IDENTITY.arn, account: "123456789012", matchesChainRole: false });
-    expect(sts.calls[0]).toMatchObject({ action: "GetCallerIdentity", region: "eu-west-1", signedWith: credentials.accessKeyId });
+    expect(report).toMatchObject({
+      status: "ok",
+      region: "eu-west-1",
+      arn: NODE_IDENTITY.arn,
+      account: "123456789012",
+      matchesChainRole: false,
+    });
+    expect(sts.calls[0]).toMatchObject({
+      action: "GetCallerIdentity",
+      region: "eu-west-1",
+      signedWith: credentials.accessKeyId,
+    });
     expect(sts.requests[0]?.headers["x-amz-security-token"]).toBe(credentials.sessionToken);
   });
 
   it("reports STS's refusal with its code and a fix", async () => {
-    const report = await verifyCallerIdentity(secretCredentials("VERIFY"), { region: "us-east-1", env: { AWS_ENDPOINT_URL_STS: await serve(fakeSts()) } });
+    const report = await verifyCallerIdentity(secretCredentials("VERIFY"), {
+      region: "us-east-1",
+      env: { AWS_ENDPOINT_URL_STS: await serve(fakeSts()) },
+    });
     recordOutput(report);
     expect(report).toMatchObject({ status: "failed", arn: null, error: { name: "VerificationError", status: 403 } });
-    expect(report.error?.message).toContain("failed with InvalidClientTokenId (HTTP 403): The security token included in the request is invalid.");
+    expect(report.error?.message).toContain(
+      "failed with InvalidClientTokenId (HTTP 403): The security token included in the request is invalid.",
+    );
   });
 
   it("uses the regional endpoint without AWS_ENDPOINT_URL_STS", () => {

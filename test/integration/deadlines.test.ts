@@ -3,18 +3,26 @@
 // per-request deadline (POD_CREDENTIALS_TIMEOUT_MS) or, for STS and the "not yet" answers, within the resolution
 // deadline (POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS); and the process then exits by itself.
 import { beforeAll, describe, it } from "vitest";
-import { type Fault, type FakeHandler, fakeImds, fakeKiam, fakeKube2iam, fakePodIdentityAgent, fakeSts } from "../../src/testing/index.js";
+import {
+  type FakeHandler,
+  type Fault,
+  fakeImds,
+  fakeKiam,
+  fakeKube2iam,
+  fakePodIdentityAgent,
+  fakeSts,
+} from "../../src/testing/index.js";
 import {
   AGENT_PATH,
+  expectNothingLeaked,
   LISTING_PATH,
   MARGIN_MS,
+  measureChildStartUp,
   ORDERS_ROLE,
   ORDERS_ROLE_ARN,
   type PodScenario,
-  TOKEN_PATH,
-  expectNothingLeaked,
-  measureChildStartUp,
   podScenario,
+  TOKEN_PATH,
 } from "../support/podScenario.js";
 
 const TIMEOUT_MS = 300;
@@ -42,12 +50,19 @@ interface FaultySource {
   readonly expectedRequests: readonly string[];
 }
 
-const METADATA_SOURCES: ReadonlyArray<{ name: string; setUp: (pod: PodScenario, fault: Fault) => Promise<FaultySource> }> = [
+const METADATA_SOURCES: ReadonlyArray<{
+  name: string;
+  setUp: (pod: PodScenario, fault: Fault) => Promise<FaultySource>;
+}> = [
   {
     name: "kube2iam",
     setUp: async (pod, fault) => {
       const node = fakeImds({ credentials: pod.secrets.credentials("NODE") });
-      const proxy = fakeKube2iam({ podRole: ORDERS_ROLE, credentials: pod.secrets.credentials("KUBE2IAM"), upstream: node.handler });
+      const proxy = fakeKube2iam({
+        podRole: ORDERS_ROLE,
+        credentials: pod.secrets.credentials("KUBE2IAM"),
+        upstream: node.handler,
+      });
       proxy.injectFault(fault);
       const server = await pod.serve(proxy.handler);
       return {
@@ -110,7 +125,10 @@ const METADATA_SOURCES: ReadonlyArray<{ name: string; setUp: (pod: PodScenario, 
 describe.concurrent("each metadata source gives up within its per-request deadline", () => {
   for (const source of METADATA_SOURCES) {
     for (const { what, fault } of FAULTS) {
-      it(`${source.name} that ${what}: CredentialSourceError naming the URL, one deadline per request`, async ({ expect, onTestFinished }) => {
+      it(`${source.name} that ${what}: CredentialSourceError naming the URL, one deadline per request`, async ({
+        expect,
+        onTestFinished,
+      }) => {
         const pod = podScenario(onTestFinished);
         const faulty = await source.setUp(pod, fault);
 
@@ -119,7 +137,9 @@ describe.concurrent("each metadata source gives up within its per-request deadli
         expect(run.exitCode).toBe(2);
         expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
         expect(run.result.message).toContain(`no complete answer from ${faulty.url} within ${TIMEOUT_MS} ms`);
-        expect(faulty.requests().map((request) => `${request.method} ${request.path}`)).toEqual(faulty.expectedRequests);
+        expect(faulty.requests().map((request) => `${request.method} ${request.path}`)).toEqual(
+          faulty.expectedRequests,
+        );
         const deadline = TIMEOUT_MS * faulty.expectedRequests.length;
         expect(run.resultAtMs).toBeGreaterThanOrEqual(deadline);
         expect(run.elapsedMs).toBeLessThan(within(deadline));
@@ -131,7 +151,9 @@ describe.concurrent("each metadata source gives up within its per-request deadli
   it("a connection reset by the agent fails at once, without a retry", async ({ expect, onTestFinished }) => {
     const pod = podScenario(onTestFinished);
     const token = pod.secrets.jwt();
-    const agent = fakePodIdentityAgent({ credentials: pod.secrets.credentials("PODID") }).injectFault({ kind: "reset" });
+    const agent = fakePodIdentityAgent({ credentials: pod.secrets.credentials("PODID") }).injectFault({
+      kind: "reset",
+    });
     const server = await pod.serve(agent.handler);
 
     const run = await pod.run({
@@ -152,7 +174,11 @@ describe.concurrent("each metadata source gives up within its per-request deadli
 
 describe.concurrent("answers that mean 'not yet', forever, are bounded by the resolution deadline", () => {
   // The start-up window (10 s) is longer than the resolution deadline (1.2 s): the deadline must win.
-  const BOUNDED = { POD_CREDENTIALS_TIMEOUT_MS: "300", POD_CREDENTIALS_STARTUP_TIMEOUT_MS: "10000", POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS: "1200" };
+  const BOUNDED = {
+    POD_CREDENTIALS_TIMEOUT_MS: "300",
+    POD_CREDENTIALS_STARTUP_TIMEOUT_MS: "10000",
+    POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS: "1200",
+  };
 
   it("the agent rate-limiting (429) for ever", async ({ expect, onTestFinished }) => {
     const pod = podScenario(onTestFinished);
@@ -179,13 +205,17 @@ describe.concurrent("answers that mean 'not yet', forever, are bounded by the re
 
   it("kube2iam not knowing the pod for ever", async ({ expect, onTestFinished }) => {
     const pod = podScenario(onTestFinished);
-    const proxy = fakeKube2iam({ podRole: ORDERS_ROLE, credentials: pod.secrets.credentials("KUBE2IAM"), mode: "podNotFound" });
+    const proxy = fakeKube2iam({
+      podRole: ORDERS_ROLE,
+      credentials: pod.secrets.credentials("KUBE2IAM"),
+      mode: "podNotFound",
+    });
     const server = await pod.serve(proxy.handler);
 
     const run = await pod.run({
       ...BOUNDED,
       POD_CREDENTIALS_ROLE: ORDERS_ROLE,
-      AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url,
     });
 
     expect(run.exitCode).toBe(2);
@@ -219,14 +249,19 @@ describe.concurrent("IRSA against an STS endpoint that never finishes its answer
   };
 
   for (const { what, fault } of FAULTS) {
-    it(`STS that ${what}: the resolution fails at its deadline with CredentialSourceError`, async ({ expect, onTestFinished }) => {
+    it(`STS that ${what}: the resolution fails at its deadline with CredentialSourceError`, async ({
+      expect,
+      onTestFinished,
+    }) => {
       const pod = podScenario(onTestFinished);
       const sts = fakeSts({ credentials: pod.secrets.credentials("STS") }).injectFault(fault);
 
       const run = await irsaAgainst(pod, sts.handler);
 
       expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-      expect(run.result.message).toContain(`[webIdentity] No credentials within the ${RESOLUTION_MS} ms resolution deadline`);
+      expect(run.result.message).toContain(
+        `[webIdentity] No credentials within the ${RESOLUTION_MS} ms resolution deadline`,
+      );
       expect(sts.requests).toHaveLength(1);
       expect(run.resultAtMs).toBeGreaterThanOrEqual(RESOLUTION_MS);
       expect(run.resultAtMs).toBeLessThan(within(RESOLUTION_MS));

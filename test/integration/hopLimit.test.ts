@@ -6,13 +6,13 @@
 import { beforeAll, describe, it } from "vitest";
 import { fakeImds } from "../../src/testing/index.js";
 import {
+  expectNothingLeaked,
   LISTING_PATH,
   MARGIN_MS,
-  type PodScenario,
-  TOKEN_PATH,
-  expectNothingLeaked,
   measureChildStartUp,
+  type PodScenario,
   podScenario,
+  TOKEN_PATH,
 } from "../support/podScenario.js";
 
 const TIMEOUT_MS = 300;
@@ -32,8 +32,12 @@ const imdsPod = async (pod: PodScenario, options: Parameters<typeof fakeImds>[0]
   return { imds, server, env: { ...NODE_ALLOWED, AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url } };
 };
 
-const requestLines = (requests: readonly { method: string; path: string; headers: Readonly<Record<string, string>> }[]): string[] =>
-  requests.map((request) => `${request.method} ${request.path}${request.headers[TOKEN_HEADER] === undefined ? "" : " (token)"}`);
+const requestLines = (
+  requests: readonly { method: string; path: string; headers: Readonly<Record<string, string>> }[],
+): string[] =>
+  requests.map(
+    (request) => `${request.method} ${request.path}${request.headers[TOKEN_HEADER] === undefined ? "" : " (token)"}`,
+  );
 
 describe.concurrent("the node's instance profile, allowed", () => {
   it("within the hop limit: IMDSv2, one token, three requests, and a warning that every pod shares the role", async ({
@@ -47,7 +51,11 @@ describe.concurrent("the node's instance profile, allowed", () => {
 
     expect(run.exitCode).toBe(0);
     expect(run.result).toEqual({ ok: true, source: "instanceProfile", accessKeyId: imds.credentials.accessKeyId });
-    expect(requestLines(imds.requests)).toEqual([`PUT ${TOKEN_PATH}`, `GET ${LISTING_PATH} (token)`, `GET ${CREDENTIALS_PATH} (token)`]);
+    expect(requestLines(imds.requests)).toEqual([
+      `PUT ${TOKEN_PATH}`,
+      `GET ${LISTING_PATH} (token)`,
+      `GET ${CREDENTIALS_PATH} (token)`,
+    ]);
     expect(imds.issuedTokens).toHaveLength(1);
     expect(run.stderr).toContain("every pod on this node shares these credentials");
     expect(run.stderr).not.toContain("IMDSv1");
@@ -55,7 +63,10 @@ describe.concurrent("the node's instance profile, allowed", () => {
     await expectNothingLeaked(expect, pod, run);
   });
 
-  it("behind a hop limit of 1: one token PUT that times out, then IMDSv1 with a warning", async ({ expect, onTestFinished }) => {
+  it("behind a hop limit of 1: one token PUT that times out, then IMDSv1 with a warning", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const pod = podScenario(onTestFinished);
     const { imds, server, env } = await imdsPod(pod, { hopLimitExceeded: true });
 
@@ -63,7 +74,11 @@ describe.concurrent("the node's instance profile, allowed", () => {
 
     expect(run.exitCode).toBe(0);
     expect(run.result).toEqual({ ok: true, source: "instanceProfile", accessKeyId: imds.credentials.accessKeyId });
-    expect(requestLines(imds.requests)).toEqual([`PUT ${TOKEN_PATH}`, `GET ${LISTING_PATH}`, `GET ${CREDENTIALS_PATH}`]);
+    expect(requestLines(imds.requests)).toEqual([
+      `PUT ${TOKEN_PATH}`,
+      `GET ${LISTING_PATH}`,
+      `GET ${CREDENTIALS_PATH}`,
+    ]);
     expect(run.stderr).toContain(
       `the IMDSv2 token request to ${server.url}${TOKEN_PATH} got no answer within ${TIMEOUT_MS} ms (a metadata hop limit of 1 blocks IMDSv2 from pods); using IMDSv1`,
     );
@@ -95,16 +110,26 @@ describe.concurrent("the node's instance profile, allowed", () => {
     await expectNothingLeaked(expect, pod, run);
   });
 
-  it("a token PUT refused with 403 (a proxy adding X-Forwarded-For): IMDSv1 at once, with a warning", async ({ expect, onTestFinished }) => {
+  it("a token PUT refused with 403 (a proxy adding X-Forwarded-For): IMDSv1 at once, with a warning", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const pod = podScenario(onTestFinished);
     const { imds, env } = await imdsPod(pod);
-    imds.injectFault({ kind: "status", status: 403, body: "", headers: { "Content-Type": "text/html" } }, { method: "PUT", path: TOKEN_PATH });
+    imds.injectFault(
+      { kind: "status", status: 403, body: "", headers: { "Content-Type": "text/html" } },
+      { method: "PUT", path: TOKEN_PATH },
+    );
 
     const run = await pod.run(env);
 
     expect(run.exitCode).toBe(0);
     expect(run.result).toEqual({ ok: true, source: "instanceProfile", accessKeyId: imds.credentials.accessKeyId });
-    expect(requestLines(imds.requests)).toEqual([`PUT ${TOKEN_PATH}`, `GET ${LISTING_PATH}`, `GET ${CREDENTIALS_PATH}`]);
+    expect(requestLines(imds.requests)).toEqual([
+      `PUT ${TOKEN_PATH}`,
+      `GET ${LISTING_PATH}`,
+      `GET ${CREDENTIALS_PATH}`,
+    ]);
     expect(run.stderr).toContain("was answered with HTTP 403; using IMDSv1");
     expect(run.elapsedMs).toBeLessThan(within(0));
     await expectNothingLeaked(expect, pod, run);

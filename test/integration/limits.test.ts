@@ -5,15 +5,15 @@ import { beforeAll, describe, it } from "vitest";
 import { fakeImds, fakeKube2iam, fakePodIdentityAgent, fakeSts } from "../../src/testing/index.js";
 import {
   AGENT_PATH,
+  expectNothingLeaked,
   LISTING_PATH,
   MARGIN_MS,
+  measureChildStartUp,
   ORDERS_ROLE,
   ORDERS_ROLE_ARN,
   type PodScenario,
-  TOKEN_PATH,
-  expectNothingLeaked,
-  measureChildStartUp,
   podScenario,
+  TOKEN_PATH,
 } from "../support/podScenario.js";
 
 const KIB = 1024;
@@ -27,7 +27,10 @@ beforeAll(async () => {
 const within = (deadlineMs: number): number => deadlineMs + startUpMs + MARGIN_MS;
 
 /** A credentials document holding the given secrets, padded with spaces to `size` bytes: too large, not malformed. */
-const paddedDocument = (credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string }, size: number): string => {
+const paddedDocument = (
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string },
+  size: number,
+): string => {
   const document = JSON.stringify({
     Code: "Success",
     Type: "AWS-HMAC",
@@ -41,9 +44,18 @@ const paddedDocument = (credentials: { accessKeyId: string; secretAccessKey: str
 
 const kube2iamPod = async (pod: PodScenario) => {
   const node = fakeImds({ credentials: pod.secrets.credentials("NODE") });
-  const proxy = fakeKube2iam({ podRole: ORDERS_ROLE, credentials: pod.secrets.credentials("KUBE2IAM"), upstream: node.handler });
+  const proxy = fakeKube2iam({
+    podRole: ORDERS_ROLE,
+    credentials: pod.secrets.credentials("KUBE2IAM"),
+    upstream: node.handler,
+  });
   const server = await pod.serve(proxy.handler);
-  return { proxy, node, server, env: { POD_CREDENTIALS_ROLE: ORDERS_ROLE, AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url } };
+  return {
+    proxy,
+    node,
+    server,
+    env: { POD_CREDENTIALS_ROLE: ORDERS_ROLE, AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url },
+  };
 };
 
 const agentPod = async (pod: PodScenario) => {
@@ -71,7 +83,11 @@ const irsaPod = async (pod: PodScenario, tokenFileContent: string) => {
   const sts = fakeSts({ credentials: pod.secrets.credentials("STS") });
   const server = await pod.serve(sts.handler);
   const tokenFile = await pod.file("token", tokenFileContent);
-  return { sts, tokenFile, env: { AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: ORDERS_ROLE_ARN, AWS_ENDPOINT_URL_STS: server.url } };
+  return {
+    sts,
+    tokenFile,
+    env: { AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: ORDERS_ROLE_ARN, AWS_ENDPOINT_URL_STS: server.url },
+  };
 };
 
 const paths = (requests: readonly { method: string; path: string }[]): string[] =>
@@ -83,7 +99,12 @@ describe.concurrent("answers over 64 KiB are refused", () => {
     const { proxy, node, server, env } = await kube2iamPod(pod);
     const credentialsPath = `${LISTING_PATH}${ORDERS_ROLE}`;
     proxy.injectFault(
-      { kind: "status", status: 200, body: paddedDocument(proxy.credentials, 70 * KIB), headers: { "Content-Type": "text/plain; charset=utf-8" } },
+      {
+        kind: "status",
+        status: 200,
+        body: paddedDocument(proxy.credentials, 70 * KIB),
+        headers: { "Content-Type": "text/plain; charset=utf-8" },
+      },
       { path: credentialsPath },
     );
 
@@ -101,7 +122,12 @@ describe.concurrent("answers over 64 KiB are refused", () => {
   it("Pod Identity agent credentials of 70 KiB", async ({ expect, onTestFinished }) => {
     const pod = podScenario(onTestFinished);
     const { agent, url, env } = await agentPod(pod);
-    agent.injectFault({ kind: "status", status: 200, body: paddedDocument(agent.credentials, 70 * KIB), headers: { "Content-Type": "application/json" } });
+    agent.injectFault({
+      kind: "status",
+      status: 200,
+      body: paddedDocument(agent.credentials, 70 * KIB),
+      headers: { "Content-Type": "application/json" },
+    });
 
     const run = await pod.run({ ...QUICK, ...env });
 
@@ -118,7 +144,12 @@ describe.concurrent("answers over 64 KiB are refused", () => {
     const { imds, server, env } = await imdsPod(pod);
     const credentialsPath = `${LISTING_PATH}eks-node-role`;
     imds.injectFault(
-      { kind: "status", status: 200, body: paddedDocument(imds.credentials, 70 * KIB), headers: { "Content-Type": "text/plain" } },
+      {
+        kind: "status",
+        status: 200,
+        body: paddedDocument(imds.credentials, 70 * KIB),
+        headers: { "Content-Type": "text/plain" },
+      },
       { path: credentialsPath },
     );
 
@@ -171,7 +202,12 @@ describe.concurrent("redirects are not followed", () => {
     return { target, location: `${server.url}${LISTING_PATH}eks-node-role` };
   };
   const redirectTo = (location: string) =>
-    ({ kind: "status", status: 302, body: `<a href="${location}">Found</a>.\n`, headers: { Location: location, "Content-Type": "text/html" } }) as const;
+    ({
+      kind: "status",
+      status: 302,
+      body: `<a href="${location}">Found</a>.\n`,
+      headers: { Location: location, "Content-Type": "text/html" },
+    }) as const;
 
   it("kube2iam answering its listing with a 302", async ({ expect, onTestFinished }) => {
     const pod = podScenario(onTestFinished);
@@ -200,14 +236,19 @@ describe.concurrent("redirects are not followed", () => {
 
     expect(run.exitCode).toBe(2);
     expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toMatch(/The credentials endpoint http:\/\/127\.0\.0\.1:\d+\/v1\/credentials answered HTTP 302/);
+    expect(run.result.message).toMatch(
+      /The credentials endpoint http:\/\/127\.0\.0\.1:\d+\/v1\/credentials answered HTTP 302/,
+    );
     expect(agent.requests).toHaveLength(1);
     expect(target.requests).toEqual([]);
     expect(run.elapsedMs).toBeLessThan(within(0));
     await expectNothingLeaked(expect, pod, run);
   });
 
-  it("IMDS answering the role's credentials with a 302 (node credentials allowed)", async ({ expect, onTestFinished }) => {
+  it("IMDS answering the role's credentials with a 302 (node credentials allowed)", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const pod = podScenario(onTestFinished);
     const { target, location } = await elsewhere(pod);
     const { imds, env } = await imdsPod(pod);
@@ -279,8 +320,12 @@ describe.concurrent("annotations files over 256 KiB are refused before any reque
   /** A downward-API annotations file of about `size` bytes: many annotations, the role among them. */
   const annotations = (size: number): string => {
     const lines = [`iam.amazonaws.com/role="${ORDERS_ROLE}"`];
-    for (let index = 0; lines.join("\n").length < size; index += 1) lines.push(`example.com/filler-${index}="${"v".repeat(200)}"`);
-    return lines.join("\n").slice(0, size).replace(/\n[^\n]*$/, "");
+    for (let index = 0; lines.join("\n").length < size; index += 1)
+      lines.push(`example.com/filler-${index}="${"v".repeat(200)}"`);
+    return lines
+      .join("\n")
+      .slice(0, size)
+      .replace(/\n[^\n]*$/, "");
   };
 
   it("an annotations file of 257 KiB: no metadata request", async ({ expect, onTestFinished }) => {
@@ -288,7 +333,11 @@ describe.concurrent("annotations files over 256 KiB are refused before any reque
     const { proxy, server } = await kube2iamPod(pod);
     const file = await pod.file("annotations", `${annotations(256 * KIB)}\n${"#".repeat(KIB)}`);
 
-    const run = await pod.run({ ...QUICK, POD_CREDENTIALS_ANNOTATIONS_FILE: file, AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url });
+    const run = await pod.run({
+      ...QUICK,
+      POD_CREDENTIALS_ANNOTATIONS_FILE: file,
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url,
+    });
 
     expect(run.exitCode).toBe(2);
     expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
@@ -298,14 +347,21 @@ describe.concurrent("annotations files over 256 KiB are refused before any reque
     await expectNothingLeaked(expect, pod, run);
   });
 
-  it("an annotations file just under 256 KiB declares the role, and kube2iam answers", async ({ expect, onTestFinished }) => {
+  it("an annotations file just under 256 KiB declares the role, and kube2iam answers", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const pod = podScenario(onTestFinished);
     const { proxy, server } = await kube2iamPod(pod);
     const text = annotations(256 * KIB - 100);
     expect(Buffer.byteLength(text)).toBeLessThanOrEqual(256 * KIB);
     const file = await pod.file("annotations", text);
 
-    const run = await pod.run({ ...QUICK, POD_CREDENTIALS_ANNOTATIONS_FILE: file, AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url });
+    const run = await pod.run({
+      ...QUICK,
+      POD_CREDENTIALS_ANNOTATIONS_FILE: file,
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url,
+    });
 
     expect(run.exitCode).toBe(0);
     expect(run.result).toEqual({ ok: true, source: "kube2iam", accessKeyId: proxy.credentials.accessKeyId });
@@ -330,7 +386,9 @@ describe.concurrent("container-credentials URLs and tokens that could smuggle se
 
     expect(run.exitCode).toBe(2);
     expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain(`AWS_CONTAINER_CREDENTIALS_FULL_URI (${url}) is refused: it contains a user name or password`);
+    expect(run.result.message).toContain(
+      `AWS_CONTAINER_CREDENTIALS_FULL_URI (${url}) is refused: it contains a user name or password`,
+    );
     expect(agent.requests).toEqual([]);
     expect(run.elapsedMs).toBeLessThan(within(0));
     await expectNothingLeaked(expect, pod, run);
@@ -358,7 +416,10 @@ describe.concurrent("container-credentials URLs and tokens that could smuggle se
     await expectNothingLeaked(expect, pod, run);
   });
 
-  it("AWS_CONTAINER_AUTHORIZATION_TOKEN with a lone CR: refused without a request", async ({ expect, onTestFinished }) => {
+  it("AWS_CONTAINER_AUTHORIZATION_TOKEN with a lone CR: refused without a request", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const pod = podScenario(onTestFinished);
     const { agent, token, env } = await agentPod(pod);
 
@@ -391,7 +452,10 @@ describe.concurrent("container-credentials URLs and tokens that could smuggle se
     await expectNothingLeaked(expect, pod, run);
   });
 
-  it("an IRSA token file with a CR inside the token: refused without an STS call", async ({ expect, onTestFinished }) => {
+  it("an IRSA token file with a CR inside the token: refused without an STS call", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const pod = podScenario(onTestFinished);
     const token = pod.secrets.jwt();
     const { sts, tokenFile, env } = await irsaPod(pod, `${token.slice(0, 30)}\r${token.slice(30)}`);

@@ -3,17 +3,24 @@
 // kiam and the Pod Identity agent, each is a CredentialSourceError that names the endpoint and the field at fault,
 // after exactly the requests needed, and the secret values in the answer never reach the pod's output.
 import { beforeAll, describe, it } from "vitest";
-import { type FakeCredentials, type FakeServer, fakeImds, fakeKiam, fakeKube2iam, fakePodIdentityAgent } from "../../src/testing/index.js";
+import {
+  type FakeCredentials,
+  type FakeServer,
+  fakeImds,
+  fakeKiam,
+  fakeKube2iam,
+  fakePodIdentityAgent,
+} from "../../src/testing/index.js";
 import {
   AGENT_PATH,
+  expectNothingLeaked,
   LISTING_PATH,
   MARGIN_MS,
+  measureChildStartUp,
   ORDERS_ROLE,
   type PodScenario,
-  TOKEN_PATH,
-  expectNothingLeaked,
-  measureChildStartUp,
   podScenario,
+  TOKEN_PATH,
 } from "../support/podScenario.js";
 
 const QUICK = { POD_CREDENTIALS_TIMEOUT_MS: "1000", POD_CREDENTIALS_STARTUP_TIMEOUT_MS: "600" };
@@ -54,7 +61,11 @@ const SOURCES: ReadonlyArray<{ name: string; setUp: (pod: PodScenario) => Promis
     name: "kube2iam",
     setUp: async (pod) => {
       const node = fakeImds({ credentials: pod.secrets.credentials("NODE") });
-      const fake = fakeKube2iam({ podRole: ORDERS_ROLE, credentials: pod.secrets.credentials("KUBE2IAM"), upstream: node.handler });
+      const fake = fakeKube2iam({
+        podRole: ORDERS_ROLE,
+        credentials: pod.secrets.credentials("KUBE2IAM"),
+        upstream: node.handler,
+      });
       const server = await pod.serve(fake.handler);
       const credentialsPath = `${LISTING_PATH}${ORDERS_ROLE}`;
       return {
@@ -151,19 +162,25 @@ const ANSWERS: ReadonlyArray<{
     what: "an AccessKeyId that is a number and an empty SecretAccessKey",
     body: (credentials) => JSON.stringify(documentWith(credentials, { AccessKeyId: 12345, SecretAccessKey: "" })),
     contentType: "text/plain; charset=utf-8",
-    expected: (url) => [`The answer of ${url} is not a credentials document: AccessKeyId is not a string (it is a number), SecretAccessKey is empty.`],
+    expected: (url) => [
+      `The answer of ${url} is not a credentials document: AccessKeyId is not a string (it is a number), SecretAccessKey is empty.`,
+    ],
   },
   {
     what: "an Expiration that is not a date",
     body: (credentials) => JSON.stringify(documentWith(credentials, { Expiration: "next Tuesday" })),
     contentType: "text/plain; charset=utf-8",
-    expected: (url) => [`The answer of ${url} has an Expiration (a string of 12 characters) that is not an RFC 3339 date-time`],
+    expected: (url) => [
+      `The answer of ${url} has an Expiration (a string of 12 characters) that is not an RFC 3339 date-time`,
+    ],
   },
   {
     what: "an Expiration holding the secret key (fields shifted)",
     body: (credentials) => JSON.stringify(documentWith(credentials, { Expiration: credentials.secretAccessKey })),
     contentType: "text/plain; charset=utf-8",
-    expected: (url) => [`The answer of ${url} has an Expiration (a string of 40 characters) that is not an RFC 3339 date-time`],
+    expected: (url) => [
+      `The answer of ${url} has an Expiration (a string of 40 characters) that is not an RFC 3339 date-time`,
+    ],
   },
   {
     what: "an Expiration as a bare date",
@@ -174,7 +191,12 @@ const ANSWERS: ReadonlyArray<{
   {
     what: 'Code "AssumeRoleUnauthorizedAccess"',
     body: (credentials) =>
-      JSON.stringify(documentWith(credentials, { Code: "AssumeRoleUnauthorizedAccess", Message: `denied ${credentials.secretAccessKey}` })),
+      JSON.stringify(
+        documentWith(credentials, {
+          Code: "AssumeRoleUnauthorizedAccess",
+          Message: `denied ${credentials.secretAccessKey}`,
+        }),
+      ),
     contentType: "text/plain; charset=utf-8",
     expected: (url) => [`${url} answered with Code "AssumeRoleUnauthorizedAccess" instead of credentials.`],
   },
@@ -183,11 +205,18 @@ const ANSWERS: ReadonlyArray<{
 for (const source of SOURCES) {
   describe.concurrent(`malformed credentials from ${source.name}`, () => {
     for (const answer of ANSWERS) {
-      it(`${answer.what}: CredentialSourceError naming the endpoint and the field`, async ({ expect, onTestFinished }) => {
+      it(`${answer.what}: CredentialSourceError naming the endpoint and the field`, async ({
+        expect,
+        onTestFinished,
+      }) => {
         const pod = podScenario(onTestFinished);
         const broken = await source.setUp(pod);
         broken.fake.injectFault(
-          { kind: "malformed", body: answer.body(broken.fake.credentials), headers: { "Content-Type": answer.contentType } },
+          {
+            kind: "malformed",
+            body: answer.body(broken.fake.credentials),
+            headers: { "Content-Type": answer.contentType },
+          },
           { path: broken.credentialsPath },
         );
 
@@ -196,7 +225,9 @@ for (const source of SOURCES) {
         expect(run.exitCode).toBe(2);
         expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
         for (const fragment of answer.expected(broken.credentialsUrl)) expect(run.result.message).toContain(fragment);
-        expect(broken.fake.requests.map((request) => `${request.method} ${request.path}`)).toEqual(broken.expectedRequests);
+        expect(broken.fake.requests.map((request) => `${request.method} ${request.path}`)).toEqual(
+          broken.expectedRequests,
+        );
         expect(run.elapsedMs).toBeLessThan(within(0));
         await expectNothingLeaked(expect, pod, run);
       });
@@ -205,14 +236,24 @@ for (const source of SOURCES) {
 }
 
 describe.concurrent("error pages where credentials should be", () => {
-  it("IMDS's own HTML 404 for the role's credentials: the status, and no secret", async ({ expect, onTestFinished }) => {
+  it("IMDS's own HTML 404 for the role's credentials: the status, and no secret", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const pod = podScenario(onTestFinished);
     const imds = fakeImds({ roleName: "eks-node-role", credentials: pod.secrets.credentials("NODE") });
     const server = await pod.serve(imds.handler);
     // The listing names a role whose credentials path IMDS does not know: its HTML 404.
-    imds.injectFault({ kind: "status", status: 200, body: "renamed-role", headers: { "Content-Type": "text/plain" } }, { path: LISTING_PATH, times: 1 });
+    imds.injectFault(
+      { kind: "status", status: 200, body: "renamed-role", headers: { "Content-Type": "text/plain" } },
+      { path: LISTING_PATH, times: 1 },
+    );
 
-    const run = await pod.run({ ...QUICK, POD_CREDENTIALS_ALLOW_NODE: "true", AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url });
+    const run = await pod.run({
+      ...QUICK,
+      POD_CREDENTIALS_ALLOW_NODE: "true",
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url,
+    });
 
     expect(run.exitCode).toBe(2);
     expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
@@ -227,21 +268,35 @@ describe.concurrent("error pages where credentials should be", () => {
     await expectNothingLeaked(expect, pod, run);
   });
 
-  it("kube2iam behind a broken proxy: an HTML 502 page is a final refusal quoting the status", async ({ expect, onTestFinished }) => {
+  it("kube2iam behind a broken proxy: an HTML 502 page is a final refusal quoting the status", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const pod = podScenario(onTestFinished);
     const proxy = fakeKube2iam({ podRole: ORDERS_ROLE, credentials: pod.secrets.credentials("KUBE2IAM") });
     const server = await pod.serve(proxy.handler);
     const credentialsPath = `${LISTING_PATH}${ORDERS_ROLE}`;
     proxy.injectFault(
-      { kind: "status", status: 502, body: "<html><body><h1>502 Bad Gateway</h1></body></html>\n", headers: { "Content-Type": "text/html" } },
+      {
+        kind: "status",
+        status: 502,
+        body: "<html><body><h1>502 Bad Gateway</h1></body></html>\n",
+        headers: { "Content-Type": "text/html" },
+      },
       { path: credentialsPath },
     );
 
-    const run = await pod.run({ ...QUICK, POD_CREDENTIALS_ROLE: ORDERS_ROLE, AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url });
+    const run = await pod.run({
+      ...QUICK,
+      POD_CREDENTIALS_ROLE: ORDERS_ROLE,
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url,
+    });
 
     expect(run.exitCode).toBe(2);
     expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain(`The metadata proxy at ${server.url} refused the role "${ORDERS_ROLE}" with HTTP 502`);
+    expect(run.result.message).toContain(
+      `The metadata proxy at ${server.url} refused the role "${ORDERS_ROLE}" with HTTP 502`,
+    );
     expect(proxy.requests.map((request) => request.path)).toEqual([LISTING_PATH, credentialsPath]);
     expect(run.elapsedMs).toBeLessThan(within(0));
     await expectNothingLeaked(expect, pod, run);

@@ -2,18 +2,18 @@
 // the metadata traffic, reaches the real IMDS: it probes with an invalid IMDSv2 token (401 from IMDS), keeps trying
 // for the start-up window (the proxy may still be starting), then throws NodeCredentialsRefusedError without ever
 // asking for the node's credentials. kube2iam offering its default role instead of the pod's is refused likewise.
-import { type ExpectStatic, beforeAll, describe, it } from "vitest";
+import { beforeAll, describe, type ExpectStatic, it } from "vitest";
 import { fakeImds, fakeKiam, fakeKube2iam } from "../../src/testing/index.js";
 import {
+  expectNothingLeaked,
   LISTING_PATH,
   MARGIN_MS,
+  measureChildStartUp,
   ORDERS_ROLE,
   ORDERS_ROLE_ARN,
   type PodScenario,
-  TOKEN_PATH,
-  expectNothingLeaked,
-  measureChildStartUp,
   podScenario,
+  TOKEN_PATH,
 } from "../support/podScenario.js";
 
 const STARTUP_MS = 600;
@@ -35,9 +35,9 @@ const realImds = async (pod: PodScenario) => {
 /** The real IMDS must have seen probes of the role listing only, each with the invalid token: no PUT, no credentials. */
 const expectOnlyProbes = (expect: ExpectStatic, imds: ReturnType<typeof fakeImds>) => {
   expect(imds.requests.length).toBeGreaterThanOrEqual(2);
-  expect(imds.requests.map((request) => `${request.method} ${request.path} ${request.headers["x-aws-ec2-metadata-token"]}`)).toEqual(
-    imds.requests.map(() => `GET ${LISTING_PATH} ${PROBE_TOKEN}`),
-  );
+  expect(
+    imds.requests.map((request) => `${request.method} ${request.path} ${request.headers["x-aws-ec2-metadata-token"]}`),
+  ).toEqual(imds.requests.map(() => `GET ${LISTING_PATH} ${PROBE_TOKEN}`));
   expect(imds.issuedTokens).toEqual([]);
 };
 
@@ -49,7 +49,11 @@ describe.concurrent("a declared role on a node without kube2iam or kiam: the rea
     const pod = podScenario(onTestFinished);
     const { imds, server } = await realImds(pod);
 
-    const run = await pod.run({ ...QUICK, POD_CREDENTIALS_ROLE: ORDERS_ROLE, AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url });
+    const run = await pod.run({
+      ...QUICK,
+      POD_CREDENTIALS_ROLE: ORDERS_ROLE,
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url,
+    });
 
     expect(run.exitCode).toBe(2);
     expect(run.result).toMatchObject({ ok: false, name: "NodeCredentialsRefusedError" });
@@ -63,7 +67,10 @@ describe.concurrent("a declared role on a node without kube2iam or kiam: the rea
     await expectNothingLeaked(expect, pod, run);
   });
 
-  it("declared by the iam.amazonaws.com/role annotation in the downward-API file: the same refusal", async ({ expect, onTestFinished }) => {
+  it("declared by the iam.amazonaws.com/role annotation in the downward-API file: the same refusal", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const pod = podScenario(onTestFinished);
     const { imds, server } = await realImds(pod);
     const annotations = await pod.file(
@@ -71,7 +78,11 @@ describe.concurrent("a declared role on a node without kube2iam or kiam: the rea
       `iam.amazonaws.com/role="${ORDERS_ROLE_ARN}"\nkubernetes.io/config.seen="2026-11-27T21:00:00.000000000Z"\nkubernetes.io/config.source="api"`,
     );
 
-    const run = await pod.run({ ...QUICK, POD_CREDENTIALS_ANNOTATIONS_FILE: annotations, AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url });
+    const run = await pod.run({
+      ...QUICK,
+      POD_CREDENTIALS_ANNOTATIONS_FILE: annotations,
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url,
+    });
 
     expect(run.exitCode).toBe(2);
     expect(run.result).toMatchObject({ ok: false, name: "NodeCredentialsRefusedError" });
@@ -83,7 +94,10 @@ describe.concurrent("a declared role on a node without kube2iam or kiam: the rea
     await expectNothingLeaked(expect, pod, run);
   });
 
-  it("even with POD_CREDENTIALS_ALLOW_NODE=true, a pod that declares a role is not handed the node's", async ({ expect, onTestFinished }) => {
+  it("even with POD_CREDENTIALS_ALLOW_NODE=true, a pod that declares a role is not handed the node's", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const pod = podScenario(onTestFinished);
     const { imds, server } = await realImds(pod);
 
@@ -103,7 +117,10 @@ describe.concurrent("a declared role on a node without kube2iam or kiam: the rea
     await expectNothingLeaked(expect, pod, run);
   });
 
-  it("nothing declared and the node not allowed: NoPodCredentialsError at once, IMDS never asked", async ({ expect, onTestFinished }) => {
+  it("nothing declared and the node not allowed: NoPodCredentialsError at once, IMDS never asked", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const pod = podScenario(onTestFinished);
     const { imds, server } = await realImds(pod);
 
@@ -111,7 +128,9 @@ describe.concurrent("a declared role on a node without kube2iam or kiam: the rea
 
     expect(run.exitCode).toBe(2);
     expect(run.result).toMatchObject({ ok: false, name: "NoPodCredentialsError" });
-    expect(run.result.message).toContain("instanceProfile: node credentials are not allowed (set POD_CREDENTIALS_ALLOW_NODE=true");
+    expect(run.result.message).toContain(
+      "instanceProfile: node credentials are not allowed (set POD_CREDENTIALS_ALLOW_NODE=true",
+    );
     expect(imds.requests).toEqual([]);
     expect(run.elapsedMs).toBeLessThan(within(0));
     await expectNothingLeaked(expect, pod, run);
@@ -134,7 +153,11 @@ describe.concurrent("a proxy that offers another role than the declared one is r
     });
     const server = await pod.serve(proxy.handler);
 
-    const run = await pod.run({ ...QUICK, POD_CREDENTIALS_ROLE: ORDERS_ROLE, AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url });
+    const run = await pod.run({
+      ...QUICK,
+      POD_CREDENTIALS_ROLE: ORDERS_ROLE,
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url,
+    });
 
     expect(run.exitCode).toBe(2);
     expect(run.result).toMatchObject({ ok: false, name: "NodeCredentialsRefusedError" });
@@ -149,13 +172,20 @@ describe.concurrent("a proxy that offers another role than the declared one is r
     await expectNothingLeaked(expect, pod, run);
   });
 
-  it("kiam listing another role ARN: NodeCredentialsRefusedError after the start-up window", async ({ expect, onTestFinished }) => {
+  it("kiam listing another role ARN: NodeCredentialsRefusedError after the start-up window", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const pod = podScenario(onTestFinished);
     const otherRole = "arn:aws:iam::123456789012:role/payments-writer";
     const proxy = fakeKiam({ podRole: otherRole, credentials: pod.secrets.credentials("KIAM") });
     const server = await pod.serve(proxy.handler);
 
-    const run = await pod.run({ ...QUICK, POD_CREDENTIALS_ROLE: ORDERS_ROLE_ARN, AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url });
+    const run = await pod.run({
+      ...QUICK,
+      POD_CREDENTIALS_ROLE: ORDERS_ROLE_ARN,
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url,
+    });
 
     expect(run.exitCode).toBe(2);
     expect(run.result).toMatchObject({ ok: false, name: "NodeCredentialsRefusedError" });

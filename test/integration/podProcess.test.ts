@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type LoopbackServer, fakeImds, fakeKube2iam, startLoopbackServer } from "../../src/testing/index.js";
+import { fakeImds, fakeKube2iam, type LoopbackServer, startLoopbackServer } from "../../src/testing/index.js";
 import { runPod } from "../support/runPod.js";
 
 let servers: LoopbackServer[] = [];

@@ -5,13 +5,13 @@ import { beforeAll, describe, it } from "vitest";
 import { fakeImds, fakeKiam, fakeKube2iam, fakePodIdentityAgent } from "../../src/testing/index.js";
 import {
   AGENT_PATH,
+  expectNothingLeaked,
   LISTING_PATH,
   MARGIN_MS,
+  measureChildStartUp,
   ORDERS_ROLE,
   ORDERS_ROLE_ARN,
   type PodScenario,
-  expectNothingLeaked,
-  measureChildStartUp,
   podScenario,
 } from "../support/podScenario.js";
 
@@ -31,9 +31,19 @@ const paths = (requests: readonly { path: string }[]): string[] => requests.map(
 
 const kube2iamPod = async (pod: PodScenario, options: Parameters<typeof fakeKube2iam>[0] = {}) => {
   const node = fakeImds({ credentials: pod.secrets.credentials("NODE") });
-  const proxy = fakeKube2iam({ podRole: ORDERS_ROLE, credentials: pod.secrets.credentials("KUBE2IAM"), upstream: node.handler, ...options });
+  const proxy = fakeKube2iam({
+    podRole: ORDERS_ROLE,
+    credentials: pod.secrets.credentials("KUBE2IAM"),
+    upstream: node.handler,
+    ...options,
+  });
   const server = await pod.serve(proxy.handler);
-  return { proxy, node, server, env: { POD_CREDENTIALS_ROLE: ORDERS_ROLE, AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url } };
+  return {
+    proxy,
+    node,
+    server,
+    env: { POD_CREDENTIALS_ROLE: ORDERS_ROLE, AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url },
+  };
 };
 
 const kiamPod = async (pod: PodScenario, options: Parameters<typeof fakeKiam>[0] = {}) => {
@@ -42,9 +52,17 @@ const kiamPod = async (pod: PodScenario, options: Parameters<typeof fakeKiam>[0]
   return { proxy, server, env: { POD_CREDENTIALS_ROLE: ORDERS_ROLE, AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url } };
 };
 
-const agentPod = async (pod: PodScenario, options: Parameters<typeof fakePodIdentityAgent>[0] = {}, tokenFileContent?: string) => {
+const agentPod = async (
+  pod: PodScenario,
+  options: Parameters<typeof fakePodIdentityAgent>[0] = {},
+  tokenFileContent?: string,
+) => {
   const token = pod.secrets.jwt();
-  const agent = fakePodIdentityAgent({ expectedToken: token, credentials: pod.secrets.credentials("PODID"), ...options });
+  const agent = fakePodIdentityAgent({
+    expectedToken: token,
+    credentials: pod.secrets.credentials("PODID"),
+    ...options,
+  });
   const server = await pod.serve(agent.handler);
   const url = `${server.url}${AGENT_PATH}`;
   return {
@@ -75,7 +93,10 @@ describe.concurrent("'not yet' answers are retried, then the pod gets its creden
     await expectNothingLeaked(expect, pod, run);
   });
 
-  it("kube2iam: still answering with its default role twice, then the pod's role: 4 requests", async ({ expect, onTestFinished }) => {
+  it("kube2iam: still answering with its default role twice, then the pod's role: 4 requests", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const pod = podScenario(onTestFinished);
     const { proxy, env } = await kube2iamPod(pod);
     proxy.setMode("defaultRole", { times: 2 });
@@ -98,7 +119,12 @@ describe.concurrent("'not yet' answers are retried, then the pod gets its creden
 
     expect(run.exitCode).toBe(0);
     expect(run.result).toEqual({ ok: true, source: "kube2iam", accessKeyId: proxy.credentials.accessKeyId });
-    expect(paths(proxy.requests)).toEqual([LISTING_PATH, LISTING_PATH, LISTING_PATH, `${LISTING_PATH}${ORDERS_ROLE_ARN}`]);
+    expect(paths(proxy.requests)).toEqual([
+      LISTING_PATH,
+      LISTING_PATH,
+      LISTING_PATH,
+      `${LISTING_PATH}${ORDERS_ROLE_ARN}`,
+    ]);
     expect(run.resultAtMs).toBeGreaterThanOrEqual(TWO_RETRIES_MS);
     expect(run.elapsedMs).toBeLessThan(within(TWO_RETRIES_MS));
     await expectNothingLeaked(expect, pod, run);
@@ -165,7 +191,12 @@ describe.concurrent("'no' answers fail at once, after exactly the requests neede
     const pod = podScenario(onTestFinished);
     const { proxy, server, env } = await kube2iamPod(pod);
     proxy.injectFault(
-      { kind: "status", status: 403, body: `Invalid role ${ORDERS_ROLE}\n`, headers: { "Content-Type": "text/plain; charset=utf-8" } },
+      {
+        kind: "status",
+        status: 403,
+        body: `Invalid role ${ORDERS_ROLE}\n`,
+        headers: { "Content-Type": "text/plain; charset=utf-8" },
+      },
       { path: CREDENTIALS_PATH },
     );
 
@@ -181,7 +212,10 @@ describe.concurrent("'no' answers fail at once, after exactly the requests neede
     await expectNothingLeaked(expect, pod, run);
   });
 
-  it("kube2iam: the role is not allowed in the pod's namespace (404 on the listing): 1 request", async ({ expect, onTestFinished }) => {
+  it("kube2iam: the role is not allowed in the pod's namespace (404 on the listing): 1 request", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const pod = podScenario(onTestFinished);
     const { proxy, server, env } = await kube2iamPod(pod, { mode: "namespaceRestricted", namespace: "orders" });
 
@@ -189,7 +223,9 @@ describe.concurrent("'no' answers fail at once, after exactly the requests neede
 
     expect(run.exitCode).toBe(2);
     expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain(`The metadata proxy at ${server.url} refused the role "${ORDERS_ROLE}" with HTTP 404`);
+    expect(run.result.message).toContain(
+      `The metadata proxy at ${server.url} refused the role "${ORDERS_ROLE}" with HTTP 404`,
+    );
     expect(run.result.message).toContain("not valid for namespace of pod at 10.1.2.3 with namespace orders");
     expect(paths(proxy.requests)).toEqual([LISTING_PATH]);
     expect(run.elapsedMs).toBeLessThan(within(0));
@@ -262,7 +298,10 @@ describe.concurrent("'no' answers fail at once, after exactly the requests neede
   it("the agent: its upstream denies access (403 mirrored): 1 request", async ({ expect, onTestFinished }) => {
     const pod = podScenario(onTestFinished);
     const { agent, env } = await agentPod(pod);
-    agent.setMode("upstreamError", { status: 403, message: "AccessDeniedException: no pod identity association for this service account" });
+    agent.setMode("upstreamError", {
+      status: 403,
+      message: "AccessDeniedException: no pod identity association for this service account",
+    });
 
     const run = await pod.run({ ...PATIENT, ...env });
 
@@ -297,7 +336,9 @@ describe.concurrent("'no role here' answers are retried through the start-up win
 
     expect(run.exitCode).toBe(2);
     expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain(`The metadata proxy at ${server.url} holds no role for this pod (unable to find role for IP 10.1.2.3)`);
+    expect(run.result.message).toContain(
+      `The metadata proxy at ${server.url} holds no role for this pod (unable to find role for IP 10.1.2.3)`,
+    );
     expect(proxy.requests.length).toBeGreaterThanOrEqual(2);
     expect(new Set(paths(proxy.requests))).toEqual(new Set([LISTING_PATH]));
     expect(run.resultAtMs).toBeGreaterThanOrEqual(600);

@@ -3,13 +3,13 @@
 // after one call; Throttling, IDPCommunicationError and InternalFailure are retried with backoff within the
 // resolution deadline, then succeed (or fail at the deadline if they never stop).
 import { beforeAll, describe, it } from "vitest";
-import { type StsErrorCode, fakeSts } from "../../src/testing/index.js";
+import { fakeSts, type StsErrorCode } from "../../src/testing/index.js";
 import {
+  expectNothingLeaked,
   MARGIN_MS,
+  measureChildStartUp,
   ORDERS_ROLE_ARN,
   type PodScenario,
-  expectNothingLeaked,
-  measureChildStartUp,
   podScenario,
 } from "../support/podScenario.js";
 
@@ -26,15 +26,40 @@ const irsaPod = async (pod: PodScenario, options: Parameters<typeof fakeSts>[0] 
   const sts = fakeSts({ credentials: pod.secrets.credentials("STS"), ...options });
   const server = await pod.serve(sts.handler);
   const tokenFile = await pod.file("token", token);
-  return { sts, token, tokenFile, env: { ...IRSA, AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: ORDERS_ROLE_ARN, AWS_ENDPOINT_URL_STS: server.url } };
+  return {
+    sts,
+    token,
+    tokenFile,
+    env: {
+      ...IRSA,
+      AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile,
+      AWS_ROLE_ARN: ORDERS_ROLE_ARN,
+      AWS_ENDPOINT_URL_STS: server.url,
+    },
+  };
 };
 
 describe.concurrent("final STS errors: one call, then a CredentialSourceError with the code and the fix", () => {
   const FINAL: ReadonlyArray<{ code: StsErrorCode; status: number; shown: string; fix: string }> = [
-    { code: "InvalidIdentityToken", status: 400, shown: "InvalidIdentityToken", fix: "check that the cluster's OIDC provider is registered in IAM" },
-    { code: "AccessDenied", status: 403, shown: "AccessDenied", fix: `the trust policy of ${ORDERS_ROLE_ARN} does not let this service account assume it` },
+    {
+      code: "InvalidIdentityToken",
+      status: 400,
+      shown: "InvalidIdentityToken",
+      fix: "check that the cluster's OIDC provider is registered in IAM",
+    },
+    {
+      code: "AccessDenied",
+      status: 403,
+      shown: "AccessDenied",
+      fix: `the trust policy of ${ORDERS_ROLE_ARN} does not let this service account assume it`,
+    },
     { code: "IDPRejectedClaim", status: 403, shown: "IDPRejectedClaim", fix: `the trust policy of ${ORDERS_ROLE_ARN}` },
-    { code: "ExpiredTokenException", status: 400, shown: "ExpiredTokenException", fix: "has expired: kubelet rotates projected tokens" },
+    {
+      code: "ExpiredTokenException",
+      status: 400,
+      shown: "ExpiredTokenException",
+      fix: "has expired: kubelet rotates projected tokens",
+    },
   ];
 
   for (const { code, status, shown, fix } of FINAL) {
@@ -46,7 +71,9 @@ describe.concurrent("final STS errors: one call, then a CredentialSourceError wi
 
       expect(run.exitCode).toBe(2);
       expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-      expect(run.result.message).toContain(`STS AssumeRoleWithWebIdentity for ${ORDERS_ROLE_ARN} failed with ${shown} (HTTP ${status})`);
+      expect(run.result.message).toContain(
+        `STS AssumeRoleWithWebIdentity for ${ORDERS_ROLE_ARN} failed with ${shown} (HTTP ${status})`,
+      );
       expect(run.result.message).toContain(fix);
       expect(sts.calls).toHaveLength(1);
       expect(run.elapsedMs).toBeLessThan(within(0));
@@ -96,7 +123,10 @@ describe.concurrent("STS errors that mean 'try again': retried with backoff, the
   ];
 
   for (const { code, times } of PASSING) {
-    it(`${code} ${times === 1 ? "once" : `${times} times`}, then ok: ${times + 1} calls`, async ({ expect, onTestFinished }) => {
+    it(`${code} ${times === 1 ? "once" : `${times} times`}, then ok: ${times + 1} calls`, async ({
+      expect,
+      onTestFinished,
+    }) => {
       const pod = podScenario(onTestFinished);
       const { sts, token, env } = await irsaPod(pod);
       sts.setMode(code, { times });
@@ -108,7 +138,11 @@ describe.concurrent("STS errors that mean 'try again': retried with backoff, the
       expect(sts.issued).toHaveLength(1);
       expect(sts.calls).toHaveLength(times + 1);
       for (const call of sts.calls) {
-        expect(call).toMatchObject({ action: "AssumeRoleWithWebIdentity", roleArn: ORDERS_ROLE_ARN, webIdentityToken: token });
+        expect(call).toMatchObject({
+          action: "AssumeRoleWithWebIdentity",
+          roleArn: ORDERS_ROLE_ARN,
+          webIdentityToken: token,
+        });
       }
       // 200 ms before the first retry, 400 ms before the second.
       const backoffMs = times === 1 ? 200 : 600;
@@ -118,7 +152,10 @@ describe.concurrent("STS errors that mean 'try again': retried with backoff, the
     });
   }
 
-  it("Throttling that never stops: CredentialSourceError at the resolution deadline", async ({ expect, onTestFinished }) => {
+  it("Throttling that never stops: CredentialSourceError at the resolution deadline", async ({
+    expect,
+    onTestFinished,
+  }) => {
     const pod = podScenario(onTestFinished);
     const { sts, env } = await irsaPod(pod, { mode: "Throttling" });
 
@@ -126,7 +163,9 @@ describe.concurrent("STS errors that mean 'try again': retried with backoff, the
 
     expect(run.exitCode).toBe(2);
     expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toMatch(/\[webIdentity\] (No credentials within the 1200 ms resolution deadline|.*failed with Throttling)/);
+    expect(run.result.message).toMatch(
+      /\[webIdentity\] (No credentials within the 1200 ms resolution deadline|.*failed with Throttling)/,
+    );
     expect(sts.calls.length).toBeGreaterThanOrEqual(2);
     expect(sts.calls.length).toBeLessThanOrEqual(4);
     expect(run.resultAtMs).toBeGreaterThanOrEqual(1000);

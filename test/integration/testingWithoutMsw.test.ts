@@ -20,7 +20,10 @@ console.log(JSON.stringify({ status: answer.status, mswError }));
 describe("pod-credentials/testing without msw installed (msw is an optional peer dependency)", () => {
   it.each([
     ["ESM import", `await import(${JSON.stringify(join(root, "dist/esm/testing/index.js"))})`],
-    ["CommonJS require", `(await import("node:module")).createRequire(import.meta.url)(${JSON.stringify(join(root, "dist/cjs/testing/index.js"))})`],
+    [
+      "CommonJS require",
+      `(await import("node:module")).createRequire(import.meta.url)(${JSON.stringify(join(root, "dist/cjs/testing/index.js"))})`,
+    ],
   ])("loads with %s; the loopback fakes work and only mswHandlers says msw is missing", async (_form, load) => {
     const { stdout } = await run(process.execPath, ["--import", blockMsw, "--input-type=module", "-e", script(load)], {
       env: { PATH: process.env.PATH ?? "", NODE_NO_WARNINGS: "1" },

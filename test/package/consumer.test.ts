@@ -46,7 +46,8 @@ beforeAll(async () => {
   const [{ filename }] = JSON.parse(stdout) as [{ filename: string }];
   await run("tar", ["-xzf", join(project, filename), "-C", join(modules, "pod-credentials"), "--strip-components=1"]);
   for (const entry of await readdir(join(root, "node_modules"))) {
-    if (entry !== ".bin" && !entry.startsWith(".")) await symlink(join(root, "node_modules", entry), join(modules, entry));
+    if (entry !== ".bin" && !entry.startsWith("."))
+      await symlink(join(root, "node_modules", entry), join(modules, entry));
   }
   await writeFile(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
   await writeFile(join(project, "consumer.ts"), CONSUMER_TS);
@@ -82,11 +83,15 @@ console.log(error instanceof NoPodCredentialsError, error.name);`,
     expect(stdout.trim()).toBe("true NoPodCredentialsError");
   });
 
-  it.each(["node16", "bundler"] as const)("type-checks with %s resolution, passing the provider to an S3Client", async (resolution) => {
-    await writeFile(join(project, `tsconfig.${resolution}.json`), tsconfig(resolution));
-    const result = await run(process.execPath, [tsc, "-p", `tsconfig.${resolution}.json`], { cwd: project }).catch(
-      (error: { stdout: string }) => error,
-    );
-    expect("stdout" in result ? result.stdout : "").toBe("");
-  }, 60_000);
+  it.each(["node16", "bundler"] as const)(
+    "type-checks with %s resolution, passing the provider to an S3Client",
+    async (resolution) => {
+      await writeFile(join(project, `tsconfig.${resolution}.json`), tsconfig(resolution));
+      const result = await run(process.execPath, [tsc, "-p", `tsconfig.${resolution}.json`], { cwd: project }).catch(
+        (error: { stdout: string }) => error,
+      );
+      expect("stdout" in result ? result.stdout : "").toBe("");
+    },
+    60_000,
+  );
 });

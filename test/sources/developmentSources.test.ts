@@ -9,9 +9,14 @@ describe("env and sharedConfig (local development)", () => {
   it("uses static keys only when env is a named source", async () => {
     const keys = secretCredentials("STATIC");
     const env = { AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey };
-    expect((await rejectionOf(fromPodProviderChain({ env, logger: testLogger() })())).name).toBe("NoPodCredentialsError");
+    expect((await rejectionOf(fromPodProviderChain({ env, logger: testLogger() })())).name).toBe(
+      "NoPodCredentialsError",
+    );
 
-    const provider = fromPodProviderChain({ env: { ...env, POD_CREDENTIALS_SOURCES: "webIdentity,env" }, logger: testLogger() });
+    const provider = fromPodProviderChain({
+      env: { ...env, POD_CREDENTIALS_SOURCES: "webIdentity,env" },
+      logger: testLogger(),
+    });
     expect(await provider()).toMatchObject({ accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey });
     expect(provider.describe()).toMatchObject({ source: "env", skipped: [{ source: "webIdentity" }] });
   });
@@ -20,7 +25,11 @@ describe("env and sharedConfig (local development)", () => {
     const keys = secretCredentials("STATIC");
     const error = await rejectionOf(
       fromPodProviderChain({
-        env: { AWS_ACCESS_KEY_ID: keys.accessKeyId, AWS_SECRET_ACCESS_KEY: keys.secretAccessKey, AWS_CREDENTIAL_EXPIRATION: "soon" },
+        env: {
+          AWS_ACCESS_KEY_ID: keys.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
+          AWS_CREDENTIAL_EXPIRATION: "soon",
+        },
         sources: ["env"],
         logger: testLogger(),
       })(),
@@ -46,7 +55,11 @@ describe("env and sharedConfig (local development)", () => {
   });
 
   it("skips sharedConfig when there is no ~/.aws file", async () => {
-    const error = await rejectionOf(fromPodProviderChain({ env: { HOME: "/nonexistent-home" }, sources: ["sharedConfig"], logger: testLogger() })());
-    expect(error.message).toContain("sharedConfig: neither /nonexistent-home/.aws/credentials nor /nonexistent-home/.aws/config exists");
+    const error = await rejectionOf(
+      fromPodProviderChain({ env: { HOME: "/nonexistent-home" }, sources: ["sharedConfig"], logger: testLogger() })(),
+    );
+    expect(error.message).toContain(
+      "sharedConfig: neither /nonexistent-home/.aws/credentials nor /nonexistent-home/.aws/config exists",
+    );
   });
 });

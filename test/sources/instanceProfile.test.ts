@@ -33,7 +33,9 @@ describe("instanceProfile (the node's role)", () => {
 
     expect(credentials.accessKeyId).toBe(node.credentials.accessKeyId);
     expect(node.requests[0]).toMatchObject({ method: "PUT", path: "/latest/api/token" });
-    expect(node.requests.slice(1).every((request) => request.headers["x-aws-ec2-metadata-token"] !== undefined)).toBe(true);
+    expect(node.requests.slice(1).every((request) => request.headers["x-aws-ec2-metadata-token"] !== undefined)).toBe(
+      true,
+    );
     expect(logger.at("warn")).toEqual([
       expect.stringContaining("every pod on this node shares these credentials"),
       expect.stringContaining("every pod on this node shares these credentials"),
@@ -43,7 +45,9 @@ describe("instanceProfile (the node's role)", () => {
 
   it("is allowed by the allowNodeCredentials option", async () => {
     await imds();
-    await expect(fromPodProviderChain({ env: {}, allowNodeCredentials: true, logger: testLogger() })()).resolves.toBeDefined();
+    await expect(
+      fromPodProviderChain({ env: {}, allowNodeCredentials: true, logger: testLogger() })(),
+    ).resolves.toBeDefined();
   });
 
   it("reuses its IMDSv2 session token across refreshes instead of asking for one each time", async () => {
@@ -70,7 +74,11 @@ describe("instanceProfile (the node's role)", () => {
   it("behind a hop limit of 1 with AWS_EC2_METADATA_V1_DISABLED=true, fails and says to raise the hop limit", async () => {
     await imds({ hopLimitExceeded: true });
     const error = await rejectionOf(
-      fromNodeInstanceProfile({ env: { AWS_EC2_METADATA_V1_DISABLED: "true" }, timeoutMs: 200, logger: testLogger() })(),
+      fromNodeInstanceProfile({
+        env: { AWS_EC2_METADATA_V1_DISABLED: "true" },
+        timeoutMs: 200,
+        logger: testLogger(),
+      })(),
     );
     expect(error).toMatchObject({ name: "CredentialSourceError", source: "instanceProfile" });
     expect(error.message).toContain("--http-put-response-hop-limit 2");

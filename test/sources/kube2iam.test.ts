@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
   type CredentialSourceError,
-  type NodeCredentialsRefusedError,
   fromKube2iam,
   fromPodProviderChain,
+  type NodeCredentialsRefusedError,
 } from "../../src/index.js";
 import { fakeImds, fakeKiam, fakeKube2iam } from "../../src/testing/index.js";
 import { secretCredentials, serveWithMsw, temporaryFile } from "../support/fakes.js";
@@ -15,13 +15,22 @@ const QUICK = { startupTimeoutMs: 400 };
 
 const kube2iam = async (options: Parameters<typeof fakeKube2iam>[0] = {}) => {
   const node = fakeImds({ credentials: secretCredentials("NODE"), roleName: "eks-node-role" });
-  const proxy = fakeKube2iam({ podRole: "orders-reader", credentials: secretCredentials("KUBE2IAM"), upstream: node.handler, ...options });
+  const proxy = fakeKube2iam({
+    podRole: "orders-reader",
+    credentials: secretCredentials("KUBE2IAM"),
+    upstream: node.handler,
+    ...options,
+  });
   await serveWithMsw(IMDS, proxy);
   return { proxy, node };
 };
 
 const kiam = async (options: Parameters<typeof fakeKiam>[0] = {}) => {
-  const proxy = fakeKiam({ podRole: "arn:aws:iam::123456789012:role/orders-reader", credentials: secretCredentials("KIAM"), ...options });
+  const proxy = fakeKiam({
+    podRole: "arn:aws:iam::123456789012:role/orders-reader",
+    credentials: secretCredentials("KIAM"),
+    ...options,
+  });
   await serveWithMsw(IMDS, proxy);
   return { proxy };
 };
@@ -41,7 +50,11 @@ describe("kube2iam (kube2iam and kiam, verified)", () => {
       expect(proxy.requests.map((request) => request.path)).toEqual([LISTING, `${LISTING}orders-reader`]);
       for (const request of proxy.requests) expect(request.headers["x-aws-ec2-metadata-token"]).toMatch(/not-a-valid/);
       recordOutput(provider.describe());
-      expect(provider.describe()).toMatchObject({ source: "kube2iam", roleName: "orders-reader", configuredBy: "POD_CREDENTIALS_ROLE" });
+      expect(provider.describe()).toMatchObject({
+        source: "kube2iam",
+        roleName: "orders-reader",
+        configuredBy: "POD_CREDENTIALS_ROLE",
+      });
     });
 
     it("matches a declared ARN against kube2iam's listing of path/name, and fetches the role exactly as listed", async () => {
@@ -58,8 +71,15 @@ describe("kube2iam (kube2iam and kiam, verified)", () => {
 
     it("refuses kube2iam's default role, naming both roles, once the start-up window has passed", async () => {
       const { proxy } = await kube2iam({ mode: "defaultRole", defaultRole: "kube2iam-default" });
-      const error = (await rejectionOf(chain({ POD_CREDENTIALS_ROLE: "orders-reader" }, QUICK)())) as NodeCredentialsRefusedError;
-      expect(error).toMatchObject({ name: "NodeCredentialsRefusedError", source: "kube2iam", expectedRole: "orders-reader", offeredRole: "kube2iam-default" });
+      const error = (await rejectionOf(
+        chain({ POD_CREDENTIALS_ROLE: "orders-reader" }, QUICK)(),
+      )) as NodeCredentialsRefusedError;
+      expect(error).toMatchObject({
+        name: "NodeCredentialsRefusedError",
+        source: "kube2iam",
+        expectedRole: "orders-reader",
+        offeredRole: "kube2iam-default",
+      });
       expect(error.message).toContain('offers the role "kube2iam-default", not the role "orders-reader"');
       expect(proxy.requests.filter((request) => request.path !== LISTING)).toEqual([]);
     });
@@ -155,8 +175,15 @@ describe("kube2iam (kube2iam and kiam, verified)", () => {
     it("refuses the real EC2 IMDS, recognised by its 401 to an invalid token, and never fetches the node's credentials", async () => {
       const node = fakeImds({ credentials: secretCredentials("NODE") });
       await serveWithMsw(IMDS, node);
-      const error = (await rejectionOf(chain({ POD_CREDENTIALS_ROLE: "orders-reader" }, QUICK)())) as NodeCredentialsRefusedError;
-      expect(error).toMatchObject({ name: "NodeCredentialsRefusedError", source: "kube2iam", endpoint: IMDS, expectedRole: "orders-reader" });
+      const error = (await rejectionOf(
+        chain({ POD_CREDENTIALS_ROLE: "orders-reader" }, QUICK)(),
+      )) as NodeCredentialsRefusedError;
+      expect(error).toMatchObject({
+        name: "NodeCredentialsRefusedError",
+        source: "kube2iam",
+        endpoint: IMDS,
+        expectedRole: "orders-reader",
+      });
       expect(error.message).toContain("is the real EC2 instance metadata service");
       expect(node.requests.every((request) => request.path === LISTING)).toBe(true);
     });
@@ -192,11 +219,15 @@ describe("kube2iam (kube2iam and kiam, verified)", () => {
       const file = await temporaryFile("annotations", 'kubernetes.io/config.source="api"\n');
       const error = await rejectionOf(chain({ POD_CREDENTIALS_ANNOTATIONS_FILE: file })());
       expect(error.name).toBe("NoPodCredentialsError");
-      expect(error.message).toContain(`kube2iam: POD_CREDENTIALS_ROLE is not set and ${file} has no iam.amazonaws.com/role annotation`);
+      expect(error.message).toContain(
+        `kube2iam: POD_CREDENTIALS_ROLE is not set and ${file} has no iam.amazonaws.com/role annotation`,
+      );
     });
 
     it("is an error when a named annotations file does not exist", async () => {
-      const error = await rejectionOf(chain({ POD_CREDENTIALS_ANNOTATIONS_FILE: "/nonexistent/podinfo/annotations" })());
+      const error = await rejectionOf(
+        chain({ POD_CREDENTIALS_ANNOTATIONS_FILE: "/nonexistent/podinfo/annotations" })(),
+      );
       expect(error).toMatchObject({ name: "CredentialSourceError", source: "kube2iam" });
       expect(error.message).toContain("/nonexistent/podinfo/annotations");
     });
@@ -209,13 +240,17 @@ describe("kube2iam (kube2iam and kiam, verified)", () => {
 
     it("can be passed as the expectedRole option to fromKube2iam", async () => {
       await kube2iam();
-      await expect(fromKube2iam({ env: {}, expectedRole: "orders-reader", logger: testLogger() })()).resolves.toBeDefined();
+      await expect(
+        fromKube2iam({ env: {}, expectedRole: "orders-reader", logger: testLogger() })(),
+      ).resolves.toBeDefined();
     });
   });
 
   it("does not answer from kube2iam when IRSA is configured first but broken", async () => {
     const { proxy } = await kube2iam();
-    const error = await rejectionOf(chain({ AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/x", POD_CREDENTIALS_ROLE: "orders-reader" })());
+    const error = await rejectionOf(
+      chain({ AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/x", POD_CREDENTIALS_ROLE: "orders-reader" })(),
+    );
     expect(error).toMatchObject({ source: "webIdentity" });
     expect(proxy.requests).toHaveLength(0);
   });

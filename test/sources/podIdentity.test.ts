@@ -69,7 +69,12 @@ describe("podIdentity (EKS Pod Identity agent)", () => {
 
     const error = (await rejectionOf(fromPodProviderChain({ env, logger: testLogger() })())) as CredentialSourceError;
 
-    expect(error).toMatchObject({ name: "CredentialSourceError", source: "podIdentity", status: 400, target: AGENT_URL });
+    expect(error).toMatchObject({
+      name: "CredentialSourceError",
+      source: "podIdentity",
+      status: 400,
+      target: AGENT_URL,
+    });
     expect(error.message).toContain("HTTP 400: Service account token failed basic claim validations");
     expect(error.message).not.toContain("not a valid container metadata service hostname");
     expect(agent.requests).toHaveLength(1);
@@ -103,7 +108,10 @@ describe("podIdentity (EKS Pod Identity agent)", () => {
     const url = `${server.url}/v1/credentials`;
     await server.close();
     const error = await rejectionOf(
-      fromPodProviderChain({ env: { AWS_CONTAINER_CREDENTIALS_FULL_URI: url, AWS_CONTAINER_AUTHORIZATION_TOKEN: "x".repeat(20) }, logger: testLogger() })(),
+      fromPodProviderChain({
+        env: { AWS_CONTAINER_CREDENTIALS_FULL_URI: url, AWS_CONTAINER_AUTHORIZATION_TOKEN: "x".repeat(20) },
+        logger: testLogger(),
+      })(),
     );
     expect(error.message).toContain(url);
     expect(error.message).toContain("eks-pod-identity-agent DaemonSet");
@@ -115,7 +123,9 @@ describe("podIdentity (EKS Pod Identity agent)", () => {
     ["ftp://169.254.170.23/creds", "neither http nor https"],
     ["not a url", "is not a valid URL"],
   ])("refuses the endpoint %s", async (url, reason) => {
-    const error = await rejectionOf(fromPodProviderChain({ env: { AWS_CONTAINER_CREDENTIALS_FULL_URI: url }, logger: testLogger() })());
+    const error = await rejectionOf(
+      fromPodProviderChain({ env: { AWS_CONTAINER_CREDENTIALS_FULL_URI: url }, logger: testLogger() })(),
+    );
     expect(error.message).toContain(reason);
     expect(error.message).not.toContain("pass@");
   });
@@ -123,7 +133,10 @@ describe("podIdentity (EKS Pod Identity agent)", () => {
   it("refuses a token with a line break in it", async () => {
     const error = await rejectionOf(
       fromPodProviderChain({
-        env: { AWS_CONTAINER_CREDENTIALS_FULL_URI: AGENT_URL, AWS_CONTAINER_AUTHORIZATION_TOKEN: "abc\r\nX-Injected: 1" },
+        env: {
+          AWS_CONTAINER_CREDENTIALS_FULL_URI: AGENT_URL,
+          AWS_CONTAINER_AUTHORIZATION_TOKEN: "abc\r\nX-Injected: 1",
+        },
         logger: testLogger(),
       })(),
     );
@@ -134,10 +147,14 @@ describe("podIdentity (EKS Pod Identity agent)", () => {
     const agent = fakePodIdentityAgent({ credentials: secretCredentials("ECS") });
     agent.configure({ expectedToken: undefined });
     const token = secretToken();
-    await serveWithMsw("http://169.254.170.2", { handler: async (request) => {
-      const url = new URL(request.url);
-      return agent.handler(new Request(`http://169.254.170.2/v1/credentials${url.search}`, { headers: request.headers }));
-    } });
+    await serveWithMsw("http://169.254.170.2", {
+      handler: async (request) => {
+        const url = new URL(request.url);
+        return agent.handler(
+          new Request(`http://169.254.170.2/v1/credentials${url.search}`, { headers: request.headers }),
+        );
+      },
+    });
     await fromPodProviderChain({
       env: { AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: "/v2/credentials/abc", AWS_CONTAINER_AUTHORIZATION_TOKEN: token },
       logger: testLogger(),

@@ -11,7 +11,13 @@ const irsa = async (region = "us-east-1") => {
   const issued = secretCredentials("IRSA");
   const sts = fakeSts({ credentials: issued, expectedToken: token });
   await serveWithMsw(`https://sts.${region}.amazonaws.com`, sts);
-  return { token, tokenFile, issued, sts, env: { AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: ORDERS_ROLE_ARN } };
+  return {
+    token,
+    tokenFile,
+    issued,
+    sts,
+    env: { AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: ORDERS_ROLE_ARN },
+  };
 };
 
 afterEach(() => vi.unstubAllEnvs());
@@ -26,7 +32,11 @@ describe("webIdentity (IRSA)", () => {
     expect(credentials.accessKeyId).toBe(issued.accessKeyId);
     expect(credentials.expiration).toBeInstanceOf(Date);
     expect(sts.calls).toHaveLength(1);
-    expect(sts.calls[0]).toMatchObject({ action: "AssumeRoleWithWebIdentity", roleArn: ORDERS_ROLE_ARN, webIdentityToken: token });
+    expect(sts.calls[0]).toMatchObject({
+      action: "AssumeRoleWithWebIdentity",
+      roleArn: ORDERS_ROLE_ARN,
+      webIdentityToken: token,
+    });
   });
 
   it("describes the resolution: source, role, account, expiration and the sources it did not need", async () => {
@@ -60,13 +70,21 @@ describe("webIdentity (IRSA)", () => {
 
   it("takes its settings from options as well as from the environment", async () => {
     const { tokenFile, sts } = await irsa();
-    await fromWebIdentity({ env: {}, webIdentityTokenFile: tokenFile, roleArn: ORDERS_ROLE_ARN, region: "us-east-1", logger: testLogger() })();
+    await fromWebIdentity({
+      env: {},
+      webIdentityTokenFile: tokenFile,
+      roleArn: ORDERS_ROLE_ARN,
+      region: "us-east-1",
+      logger: testLogger(),
+    })();
     expect(sts.calls[0]?.roleArn).toBe(ORDERS_ROLE_ARN);
   });
 
   it("uses the region of the calling client when no region option is given", async () => {
     const { env, sts } = await irsa("eu-west-1");
-    await fromPodProviderChain({ env, logger: testLogger() })({ callerClientConfig: { region: async () => "eu-west-1" } });
+    await fromPodProviderChain({ env, logger: testLogger() })({
+      callerClientConfig: { region: async () => "eu-west-1" },
+    });
     expect(sts.calls[0]?.host).toBe("sts.eu-west-1.amazonaws.com");
   });
 
@@ -84,7 +102,11 @@ describe("webIdentity (IRSA)", () => {
     const server = await startLoopbackServer(sts.handler);
     vi.stubEnv("AWS_ENDPOINT_URL_STS", server.url);
     try {
-      await fromPodProviderChain({ env: { AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: ORDERS_ROLE_ARN }, region: "us-east-1", logger: testLogger() })();
+      await fromPodProviderChain({
+        env: { AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: ORDERS_ROLE_ARN },
+        region: "us-east-1",
+        logger: testLogger(),
+      })();
     } finally {
       await server.close();
     }
@@ -93,7 +115,11 @@ describe("webIdentity (IRSA)", () => {
 
   it("sends AWS_ROLE_SESSION_NAME, or pod-credentials-<hostname> when it is not set", async () => {
     const { env, sts } = await irsa();
-    await fromPodProviderChain({ env: { ...env, AWS_ROLE_SESSION_NAME: "orders-api-7d9f" }, region: "us-east-1", logger: testLogger() })();
+    await fromPodProviderChain({
+      env: { ...env, AWS_ROLE_SESSION_NAME: "orders-api-7d9f" },
+      region: "us-east-1",
+      logger: testLogger(),
+    })();
     await fromPodProviderChain({ env, region: "us-east-1", logger: testLogger() })();
     expect(sts.calls[0]?.roleSessionName).toBe("orders-api-7d9f");
     expect(sts.calls[1]?.roleSessionName).toMatch(/^pod-credentials-[\w+=,.@-]+$/);
@@ -117,7 +143,10 @@ describe("webIdentity (IRSA)", () => {
       await serveWithMsw("http://169.254.170.23", agent);
       const error = (await rejectionOf(
         fromPodProviderChain({
-          env: { AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://169.254.170.23/v1/credentials" },
+          env: {
+            AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile,
+            AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://169.254.170.23/v1/credentials",
+          },
           logger: testLogger(),
         })(),
       )) as CredentialSourceError;
@@ -129,14 +158,19 @@ describe("webIdentity (IRSA)", () => {
     });
 
     it("refuses AWS_ROLE_ARN without AWS_WEB_IDENTITY_TOKEN_FILE", async () => {
-      const error = await rejectionOf(fromPodProviderChain({ env: { AWS_ROLE_ARN: ORDERS_ROLE_ARN }, logger: testLogger() })());
+      const error = await rejectionOf(
+        fromPodProviderChain({ env: { AWS_ROLE_ARN: ORDERS_ROLE_ARN }, logger: testLogger() })(),
+      );
       expect(error.message).toContain("AWS_ROLE_ARN is set but AWS_WEB_IDENTITY_TOKEN_FILE is not");
     });
 
     it("refuses an AWS_ROLE_ARN that is not a role ARN", async () => {
       const tokenFile = await temporaryFile("token", secretToken());
       const error = await rejectionOf(
-        fromPodProviderChain({ env: { AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: "orders-reader" }, logger: testLogger() })(),
+        fromPodProviderChain({
+          env: { AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: "orders-reader" },
+          logger: testLogger(),
+        })(),
       );
       expect(error.message).toContain("AWS_ROLE_ARN is not a role ARN");
     });
@@ -147,7 +181,11 @@ describe("webIdentity (IRSA)", () => {
       const { env, sts } = await irsa();
       const missing = `${env.AWS_WEB_IDENTITY_TOKEN_FILE}.gone`;
       const error = (await rejectionOf(
-        fromPodProviderChain({ env: { ...env, AWS_WEB_IDENTITY_TOKEN_FILE: missing }, region: "us-east-1", logger: testLogger() })(),
+        fromPodProviderChain({
+          env: { ...env, AWS_WEB_IDENTITY_TOKEN_FILE: missing },
+          region: "us-east-1",
+          logger: testLogger(),
+        })(),
       )) as CredentialSourceError;
       expect(error).toMatchObject({ name: "CredentialSourceError", source: "webIdentity", target: missing });
       expect(error.message).toContain(missing);
@@ -158,7 +196,10 @@ describe("webIdentity (IRSA)", () => {
     it("refuses an empty token file", async () => {
       const tokenFile = await temporaryFile("token", "  \n");
       const error = await rejectionOf(
-        fromPodProviderChain({ env: { AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: ORDERS_ROLE_ARN }, logger: testLogger() })(),
+        fromPodProviderChain({
+          env: { AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: ORDERS_ROLE_ARN },
+          logger: testLogger(),
+        })(),
       );
       expect(error.message).toMatch(/empty/);
     });
@@ -172,7 +213,9 @@ describe("webIdentity (IRSA)", () => {
     ] as const)("turns %s into a CredentialSourceError with the fix", async (code, fix) => {
       const { env, sts } = await irsa();
       sts.setMode(code);
-      const error = (await rejectionOf(fromPodProviderChain({ env, region: "us-east-1", logger: testLogger() })())) as CredentialSourceError;
+      const error = (await rejectionOf(
+        fromPodProviderChain({ env, region: "us-east-1", logger: testLogger() })(),
+      )) as CredentialSourceError;
       expect(error).toMatchObject({ name: "CredentialSourceError", source: "webIdentity", target: ORDERS_ROLE_ARN });
       expect(error.message).toContain(`failed with ${code.replace("Exception", "")}`);
       expect(error.message).toContain(fix);

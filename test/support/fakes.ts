@@ -2,10 +2,10 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  type FakeCredentials,
-  type FakeHandler,
   createFakeCredentials,
   createFakeJwt,
+  type FakeCredentials,
+  type FakeHandler,
   mswHandlers,
 } from "../../src/testing/index.js";
 import { registerSecrets } from "./leakCheck.js";

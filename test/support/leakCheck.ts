@@ -23,11 +23,13 @@ export const recordOutput = (value: unknown): void => {
 /** A logger that records its lines (for assertions) and into the leak check. */
 export const testLogger = (): Logger & { lines: string[]; at: (level: string) => string[] } => {
   const lines: string[] = [];
-  const write = (level: string) => (...content: unknown[]) => {
-    const line = `${level} ${content.map((part) => (typeof part === "string" ? part : inspect(part))).join(" ")}`;
-    lines.push(line);
-    outputs.push(line);
-  };
+  const write =
+    (level: string) =>
+    (...content: unknown[]) => {
+      const line = `${level} ${content.map((part) => (typeof part === "string" ? part : inspect(part))).join(" ")}`;
+      lines.push(line);
+      outputs.push(line);
+    };
   return {
     lines,
     at: (level) => lines.filter((line) => line.startsWith(`${level} `)).map((line) => line.slice(level.length + 1)),

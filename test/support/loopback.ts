@@ -1,10 +1,14 @@
-import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 /** A plain loopback HTTP server for a test, with the requests it saw. Closing it also drops open connections. */
 export const startTestServer = async (
   handle: (request: IncomingMessage, response: ServerResponse) => void,
-): Promise<{ url: string; requests: { method: string; path: string; headers: IncomingMessage["headers"] }[]; close: () => Promise<void> }> => {
+): Promise<{
+  url: string;
+  requests: { method: string; path: string; headers: IncomingMessage["headers"] }[];
+  close: () => Promise<void>;
+}> => {
   const requests: { method: string; path: string; headers: IncomingMessage["headers"] }[] = [];
   const server = createServer((request, response) => {
     requests.push({ method: request.method ?? "", path: request.url ?? "", headers: request.headers });

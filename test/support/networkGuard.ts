@@ -14,7 +14,13 @@ net.Socket.prototype.connect = function guardedConnect(this: net.Socket, ...args
   // net.createConnection passes its normalized arguments as one array: [options, callback].
   const [first, second] = (Array.isArray(args[0]) ? args[0] : args) as [unknown, unknown];
   const options = typeof first === "object" && first !== null ? (first as net.NetConnectOpts) : undefined;
-  const host = options ? ("host" in options ? options.host : undefined) : typeof second === "string" ? second : undefined;
+  const host = options
+    ? "host" in options
+      ? options.host
+      : undefined
+    : typeof second === "string"
+      ? second
+      : undefined;
   const isPipe = options ? typeof (options as { path?: unknown }).path === "string" : typeof first === "string";
   if (!isPipe && host !== undefined && !LOOPBACK_HOSTS.test(host)) {
     throw new Error(`Test tried to open a connection to ${host}: only loopback addresses are allowed in tests.`);

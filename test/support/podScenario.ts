@@ -3,17 +3,17 @@
 // the process exited, and what each fake received. Every endpoint the child could reach is on 127.0.0.1.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { type IncomingMessage, type ServerResponse, createServer } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ExpectStatic } from "vitest";
 import {
+  createFakeCredentials,
+  createFakeJwt,
   type FakeCredentials,
   type FakeHandler,
   type LoopbackServer,
-  createFakeCredentials,
-  createFakeJwt,
   startLoopbackServer,
 } from "../../src/testing/index.js";
 import { recordOutput, registerSecrets } from "./leakCheck.js";
@@ -169,13 +169,19 @@ export class PodScenario {
       HOME: process.env.HOME ?? "/nonexistent",
       NODE_NO_WARNINGS: "1",
       AWS_REGION: "us-east-1",
-      ...(env.AWS_CONTAINER_CREDENTIALS_FULL_URI === undefined ? { POD_CREDENTIALS_SOURCES: WITHOUT_POD_IDENTITY } : {}),
+      ...(env.AWS_CONTAINER_CREDENTIALS_FULL_URI === undefined
+        ? { POD_CREDENTIALS_SOURCES: WITHOUT_POD_IDENTITY }
+        : {}),
       AWS_EC2_METADATA_SERVICE_ENDPOINT: tripwires.imds.url,
       AWS_ENDPOINT_URL_STS: tripwires.sts.url,
       AWS_CONTAINER_CREDENTIALS_FULL_URI: `${tripwires.agent.url}${AGENT_PATH}`,
       ...env,
     };
-    for (const name of ["AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_ENDPOINT_URL_STS", "AWS_CONTAINER_CREDENTIALS_FULL_URI"]) {
+    for (const name of [
+      "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+      "AWS_ENDPOINT_URL_STS",
+      "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    ]) {
       const value = childEnv[name] ?? "";
       if (!/^https?:\/\/([^/@]*@)?127\.\d+\.\d+\.\d+(:\d+)?(\/|$)/.test(value)) {
         throw new Error(`${name} must point at a loopback address in an integration test, not ${value}`);
@@ -213,7 +219,15 @@ export class PodScenario {
         }
         recordOutput(stdout);
         recordOutput(stderr);
-        resolve({ exitCode: killed ? null : code, killed, stdout, stderr, result, resultAtMs: resultAtMs ?? elapsedMs, elapsedMs });
+        resolve({
+          exitCode: killed ? null : code,
+          killed,
+          stdout,
+          stderr,
+          result,
+          resultAtMs: resultAtMs ?? elapsedMs,
+          elapsedMs,
+        });
       });
     });
   }

@@ -22,7 +22,10 @@ export const runPod = async (env: Record<string, string>, timeoutMs = 30_000): P
     execFile(
       process.execPath,
       [POD_SCRIPT],
-      { env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/nonexistent", NODE_NO_WARNINGS: "1", ...env }, timeout: timeoutMs },
+      {
+        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/nonexistent", NODE_NO_WARNINGS: "1", ...env },
+        timeout: timeoutMs,
+      },
       (error, stdout, stderr) => {
         const last = stdout.trim().split("\n").at(-1) ?? "{}";
         let result: PodRun["result"];
@@ -31,7 +34,13 @@ export const runPod = async (env: Record<string, string>, timeoutMs = 30_000): P
         } catch {
           result = { ok: false, name: "NoJson", message: last };
         }
-        resolve({ exitCode: error ? Number(error.code ?? 1) : 0, stdout, stderr, result, elapsedMs: Date.now() - started });
+        resolve({
+          exitCode: error ? Number(error.code ?? 1) : 0,
+          stdout,
+          stderr,
+          result,
+          elapsedMs: Date.now() - started,
+        });
       },
     );
   });

@@ -30,7 +30,10 @@ describe("leakedSecrets", () => {
   it("names the secret values found in a text, never the access key id", () => {
     const credentials = createFakeCredentials();
     expect(leakedSecrets(`using ${credentials.accessKeyId}`, credentials)).toEqual([]);
-    expect(leakedSecrets(`${credentials.secretAccessKey} ${credentials.sessionToken}`, credentials)).toEqual(["secretAccessKey", "sessionToken"]);
+    expect(leakedSecrets(`${credentials.secretAccessKey} ${credentials.sessionToken}`, credentials)).toEqual([
+      "secretAccessKey",
+      "sessionToken",
+    ]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { fakeImds, type FakeImds } from "../../src/testing/index.js";
-import { ADAPTERS, call, serve, type Served } from "./serveFake.js";
+import { type FakeImds, fakeImds } from "../../src/testing/index.js";
+import { ADAPTERS, call, type Served, serve } from "./serveFake.js";
 
 const NOW = new Date("2030-01-01T00:00:00Z");
 const CREDENTIALS = { accessKeyId: "ASIAIMDSTESTKEY00001", secretAccessKey: "IMDSsecret", sessionToken: "IMDStoken" };
@@ -26,7 +26,10 @@ describe.each(ADAPTERS)("fakeImds through %s", (adapter) => {
   let now: Date;
   const url = (path: string): string => `${served.baseUrl}${path}`;
   const token = async (ttl = "21600"): Promise<string> => {
-    const response = await call(url(TOKEN_PATH), { method: "PUT", headers: { "X-aws-ec2-metadata-token-ttl-seconds": ttl } });
+    const response = await call(url(TOKEN_PATH), {
+      method: "PUT",
+      headers: { "X-aws-ec2-metadata-token-ttl-seconds": ttl },
+    });
     expect(response.status).toBe(200);
     return response.body;
   };
@@ -39,10 +42,13 @@ describe.each(ADAPTERS)("fakeImds through %s", (adapter) => {
   afterEach(() => served.close());
 
   it("issues an IMDSv2 token as text/plain for a TTL between 1 and 21600 seconds", async () => {
-    const response = await call(url(TOKEN_PATH), { method: "PUT", headers: { "X-aws-ec2-metadata-token-ttl-seconds": "60" } });
+    const response = await call(url(TOKEN_PATH), {
+      method: "PUT",
+      headers: { "X-aws-ec2-metadata-token-ttl-seconds": "60" },
+    });
     expect(response.status).toBe(200);
     expect(response.headers["content-type"]).toBe("text/plain");
-    expect(response.headers["server"]).toBe("EC2ws");
+    expect(response.headers.server).toBe("EC2ws");
     expect(response.headers["x-aws-ec2-metadata-token-ttl-seconds"]).toBe("60");
     expect(response.body).toMatch(/^AQAEA[A-Za-z0-9+/=]+$/);
     expect(imds.issuedTokens.map((issued) => issued.token)).toEqual([response.body]);
@@ -72,10 +78,12 @@ describe.each(ADAPTERS)("fakeImds through %s", (adapter) => {
   });
 
   it("serves the role's credentials as pretty-printed JSON in IMDS key order, valid 6 hours", async () => {
-    const response = await call(url(`${LISTING_PATH}eks-node`), { headers: { "X-aws-ec2-metadata-token": await token() } });
+    const response = await call(url(`${LISTING_PATH}eks-node`), {
+      headers: { "X-aws-ec2-metadata-token": await token() },
+    });
     expect(response.status).toBe(200);
     expect(response.headers["content-type"]).toBe("text/plain");
-    expect(response.headers["server"]).toBe("EC2ws");
+    expect(response.headers.server).toBe("EC2ws");
     expect(response.body).toBe(`{
   "Code" : "Success",
   "LastUpdated" : "2030-01-01T00:00:00Z",
@@ -102,14 +110,16 @@ describe.each(ADAPTERS)("fakeImds through %s", (adapter) => {
   it("answers 401 to a GET without a token when IMDSv1 is disabled", async () => {
     imds.configure({ v1Allowed: false });
     expect((await call(url(LISTING_PATH))).status).toBe(401);
-    expect((await call(url(LISTING_PATH), { headers: { "X-aws-ec2-metadata-token": await token() } })).status).toBe(200);
+    expect((await call(url(LISTING_PATH), { headers: { "X-aws-ec2-metadata-token": await token() } })).status).toBe(
+      200,
+    );
   });
 
   it("answers unknown paths, and the listing of an instance without a role, with the HTML 404 page", async () => {
     const unknown = await call(url("/latest/meta-data/nothing-here"));
     expect(unknown).toMatchObject({ status: 404, body: notFoundPage });
     expect(unknown.headers["content-type"]).toBe("text/html");
-    expect(unknown.headers["server"]).toBe("EC2ws");
+    expect(unknown.headers.server).toBe("EC2ws");
     expect((await call(url(`${LISTING_PATH}another-role`))).status).toBe(404);
     imds.configure({ noRole: true });
     expect(await call(url(LISTING_PATH))).toMatchObject({ status: 404, body: notFoundPage });
@@ -143,7 +153,7 @@ describe.each(ADAPTERS)("fakeImds through %s", (adapter) => {
     const broken = await call(url(`${LISTING_PATH}eks-node`));
     expect(broken.status).toBe(200);
     expect(() => JSON.parse(broken.body) as unknown).toThrow();
-    expect(broken.headers["server"]).toBe("EC2ws");
+    expect(broken.headers.server).toBe("EC2ws");
     expect(JSON.parse((await call(url(`${LISTING_PATH}eks-node`))).body)).toMatchObject({ Code: "Success" });
   });
 

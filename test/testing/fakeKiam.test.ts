@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { fakeImds, fakeKiam, type FakeImds, type FakeKiam } from "../../src/testing/index.js";
-import { ADAPTERS, call, serve, type Served } from "./serveFake.js";
+import { type FakeImds, type FakeKiam, fakeImds, fakeKiam } from "../../src/testing/index.js";
+import { ADAPTERS, call, type Served, serve } from "./serveFake.js";
 
 const NOW = new Date("2030-01-01T00:00:00Z");
 const CREDENTIALS = { accessKeyId: "ASIAKIAMTESTKEY00001", secretAccessKey: "KIAMsecret", sessionToken: "KIAMtoken" };
@@ -23,13 +23,16 @@ describe.each(ADAPTERS)("fakeKiam through %s", (adapter) => {
   it("lists the annotation as written, without a Server header, ignoring tokens", async () => {
     const response = await call(url(LISTING_PATH), { headers: { "X-aws-ec2-metadata-token": "garbage" } });
     expect(response).toMatchObject({ status: 200, body: ROLE_ARN });
-    expect(response.headers["server"]).toBeUndefined();
+    expect(response.headers.server).toBeUndefined();
     kiam.configure({ podRole: "orders-reader" });
     expect((await call(url(LISTING_PATH))).body).toBe("orders-reader");
   });
 
   it("redirects the listing without a trailing slash with 308", async () => {
-    const response = await fetch(url("/latest/meta-data/iam/security-credentials"), { redirect: "manual", signal: AbortSignal.timeout(1_000) });
+    const response = await fetch(url("/latest/meta-data/iam/security-credentials"), {
+      redirect: "manual",
+      signal: AbortSignal.timeout(1_000),
+    });
     expect(response.status).toBe(308);
     expect(response.headers.get("location")).toBe(LISTING_PATH);
   });
@@ -61,7 +64,10 @@ describe.each(ADAPTERS)("fakeKiam through %s", (adapter) => {
 
   it("says the pod is not found while the server has not seen it, then answers", async () => {
     kiam.setMode("podNotFound", { times: 2 });
-    expect(await call(url(LISTING_PATH))).toMatchObject({ status: 500, body: "rpc error: code = Unknown desc = no pod found\n" });
+    expect(await call(url(LISTING_PATH))).toMatchObject({
+      status: 500,
+      body: "rpc error: code = Unknown desc = no pod found\n",
+    });
     expect(await call(url(`${LISTING_PATH}orders-reader`))).toMatchObject({
       status: 500,
       body: "error fetching credentials: no pod found\n",
@@ -71,9 +77,13 @@ describe.each(ADAPTERS)("fakeKiam through %s", (adapter) => {
 
   it("answers 500 with the server's reason in modes forbidden and error", async () => {
     kiam.setMode("forbidden");
-    expect((await call(url(`${LISTING_PATH}orders-reader`))).body).toBe("error fetching credentials: forbidden by policy\n");
+    expect((await call(url(`${LISTING_PATH}orders-reader`))).body).toBe(
+      "error fetching credentials: forbidden by policy\n",
+    );
     kiam.configure({ errorMessage: "AccessDenied: nope" }).setMode("error");
-    expect((await call(url(`${LISTING_PATH}orders-reader`))).body).toBe("error fetching credentials: AccessDenied: nope\n");
+    expect((await call(url(`${LISTING_PATH}orders-reader`))).body).toBe(
+      "error fetching credentials: AccessDenied: nope\n",
+    );
   });
 
   it("blocks every other path, iam/info included, with 404", async () => {
@@ -85,7 +95,10 @@ describe.each(ADAPTERS)("fakeKiam through %s", (adapter) => {
   });
 
   it("proxies the IMDSv2 token PUT to IMDS (kiam 4)", async () => {
-    const response = await call(url("/latest/api/token"), { method: "PUT", headers: { "X-aws-ec2-metadata-token-ttl-seconds": "60" } });
+    const response = await call(url("/latest/api/token"), {
+      method: "PUT",
+      headers: { "X-aws-ec2-metadata-token-ttl-seconds": "60" },
+    });
     expect(response.status).toBe(200);
     expect(imds.issuedTokens).toHaveLength(1);
   });
@@ -93,7 +106,10 @@ describe.each(ADAPTERS)("fakeKiam through %s", (adapter) => {
   it("blocks the token PUT too, as kiam 3 does", async () => {
     kiam.configure({ version: 3 });
     expect(
-      await call(url("/latest/api/token"), { method: "PUT", headers: { "X-aws-ec2-metadata-token-ttl-seconds": "60" } }),
+      await call(url("/latest/api/token"), {
+        method: "PUT",
+        headers: { "X-aws-ec2-metadata-token-ttl-seconds": "60" },
+      }),
     ).toMatchObject({ status: 404, body: 'request blocked by whitelist-route-regexp "^$": /latest/api/token\n' });
   });
 

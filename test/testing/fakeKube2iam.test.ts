@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { fakeImds, fakeKube2iam, type FakeImds, type FakeKube2iam } from "../../src/testing/index.js";
-import { ADAPTERS, call, serve, type Served } from "./serveFake.js";
+import { type FakeImds, type FakeKube2iam, fakeImds, fakeKube2iam } from "../../src/testing/index.js";
+import { ADAPTERS, call, type Served, serve } from "./serveFake.js";
 
 const NOW = new Date("2030-01-01T00:00:00Z");
 const CREDENTIALS = { accessKeyId: "ASIAKUBE2IAMKEY00001", secretAccessKey: "K2Isecret", sessionToken: "K2Itoken" };
@@ -15,7 +15,12 @@ describe.each(ADAPTERS)("fakeKube2iam through %s", (adapter) => {
 
   beforeEach(async () => {
     imds = fakeImds({ roleName: "eks-node" });
-    kube2iam = fakeKube2iam({ podRole: "team/orders", credentials: CREDENTIALS, now: () => NOW, upstream: imds.handler });
+    kube2iam = fakeKube2iam({
+      podRole: "team/orders",
+      credentials: CREDENTIALS,
+      now: () => NOW,
+      upstream: imds.handler,
+    });
     served = await serve(adapter, kube2iam.handler, "http://169.254.169.254");
   });
   afterEach(() => served.close());
@@ -23,7 +28,7 @@ describe.each(ADAPTERS)("fakeKube2iam through %s", (adapter) => {
   it("lists the pod's role with the base ARN stripped and the path kept, with Server: EC2ws", async () => {
     const response = await call(url(LISTING_PATH));
     expect(response).toMatchObject({ status: 200, body: "team/orders" });
-    expect(response.headers["server"]).toBe("EC2ws");
+    expect(response.headers.server).toBe("EC2ws");
     expect(response.headers["content-type"]).toBe(GO_TEXT);
     expect((await call(url("/latest/meta-data/iam/security-credentials"))).body).toBe("team/orders");
   });
@@ -39,9 +44,11 @@ describe.each(ADAPTERS)("fakeKube2iam through %s", (adapter) => {
   });
 
   it("serves compact JSON plus a newline, keys in kube2iam's struct order, 30 minutes left", async () => {
-    const response = await call(url(`${LISTING_PATH}team/orders`), { headers: { "X-aws-ec2-metadata-token": "garbage" } });
+    const response = await call(url(`${LISTING_PATH}team/orders`), {
+      headers: { "X-aws-ec2-metadata-token": "garbage" },
+    });
     expect(response.status).toBe(200);
-    expect(response.headers["server"]).toBe("EC2ws");
+    expect(response.headers.server).toBe("EC2ws");
     expect(response.headers["content-type"]).toBe(GO_TEXT);
     expect(response.body).toBe(
       '{"AccessKeyId":"ASIAKUBE2IAMKEY00001","Code":"Success","Expiration":"2030-01-01T00:30:00Z",' +
@@ -54,13 +61,16 @@ describe.each(ADAPTERS)("fakeKube2iam through %s", (adapter) => {
     expect(response).toMatchObject({ status: 403, body: "Invalid role eks-node\n" });
     expect(response.headers["content-type"]).toBe(GO_TEXT);
     expect(response.headers["x-content-type-options"]).toBe("nosniff");
-    expect(response.headers["server"]).toBe("EC2ws");
+    expect(response.headers.server).toBe("EC2ws");
   });
 
   it("says the pod is not found for the first requests of a starting pod, then answers", async () => {
     kube2iam.setMode("podNotFound", { times: 2 });
     expect(await call(url(LISTING_PATH))).toMatchObject({ status: 404, body: "pod with specificed IP not found\n" });
-    expect(await call(url(`${LISTING_PATH}team/orders`))).toMatchObject({ status: 404, body: "pod with specificed IP not found\n" });
+    expect(await call(url(`${LISTING_PATH}team/orders`))).toMatchObject({
+      status: 404,
+      body: "pod with specificed IP not found\n",
+    });
     expect(await call(url(LISTING_PATH))).toMatchObject({ status: 200, body: "team/orders" });
     expect(kube2iam.mode).toBe("ready");
   });
@@ -95,7 +105,10 @@ describe.each(ADAPTERS)("fakeKube2iam through %s", (adapter) => {
   it("answers 500 with the STS error text when AssumeRole fails", async () => {
     kube2iam.configure({ stsErrorMessage: "AccessDenied: not authorized" }).setMode("stsError");
     expect((await call(url(LISTING_PATH))).status).toBe(200);
-    expect(await call(url(`${LISTING_PATH}team/orders`))).toMatchObject({ status: 500, body: "AccessDenied: not authorized\n" });
+    expect(await call(url(`${LISTING_PATH}team/orders`))).toMatchObject({
+      status: 500,
+      body: "AccessDenied: not authorized\n",
+    });
   });
 
   it("answers /healthz with the host IP and instance id", async () => {
@@ -105,17 +118,26 @@ describe.each(ADAPTERS)("fakeKube2iam through %s", (adapter) => {
   });
 
   it("proxies the token PUT and other paths to the upstream IMDS, with the upstream's answer unchanged", async () => {
-    const token = await call(url("/latest/api/token"), { method: "PUT", headers: { "X-aws-ec2-metadata-token-ttl-seconds": "60" } });
+    const token = await call(url("/latest/api/token"), {
+      method: "PUT",
+      headers: { "X-aws-ec2-metadata-token-ttl-seconds": "60" },
+    });
     expect(token.status).toBe(200);
     expect(token.headers["content-type"]).toBe("text/plain");
     expect(imds.issuedTokens.map((issued) => issued.token)).toEqual([token.body]);
     expect((await call(url("/latest/meta-data/instance-id"))).body).toBe("i-0123456789abcdef0");
-    expect(imds.requests.map((request) => request.path)).toEqual(["/latest/api/token", "/latest/meta-data/instance-id"]);
+    expect(imds.requests.map((request) => request.path)).toEqual([
+      "/latest/api/token",
+      "/latest/meta-data/instance-id",
+    ]);
   });
 
   it("gets the token PUT refused by IMDS when it adds X-Forwarded-For, as old releases did", async () => {
     kube2iam.configure({ forwardedFor: true });
-    const response = await call(url("/latest/api/token"), { method: "PUT", headers: { "X-aws-ec2-metadata-token-ttl-seconds": "60" } });
+    const response = await call(url("/latest/api/token"), {
+      method: "PUT",
+      headers: { "X-aws-ec2-metadata-token-ttl-seconds": "60" },
+    });
     expect(response.status).toBe(403);
   });
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createFakeJwt, fakePodIdentityAgent, type FakePodIdentityAgent } from "../../src/testing/index.js";
-import { ADAPTERS, call, serve, type Served } from "./serveFake.js";
+import { createFakeJwt, type FakePodIdentityAgent, fakePodIdentityAgent } from "../../src/testing/index.js";
+import { ADAPTERS, call, type Served, serve } from "./serveFake.js";
 
 const NOW = new Date("2030-01-01T00:00:00Z");
 const CREDENTIALS = { accessKeyId: "ASIAPODIDTESTKEY0001", secretAccessKey: "PODsecret", sessionToken: "PODtoken" };
@@ -27,7 +27,7 @@ describe.each(ADAPTERS)("fakePodIdentityAgent through %s", (adapter) => {
       '{"AccessKeyId":"ASIAPODIDTESTKEY0001","SecretAccessKey":"PODsecret","Token":"PODtoken",' +
         '"AccountId":"123456789012","Expiration":"2030-01-01T06:00:00Z"}',
     );
-    expect(agent.requests[0]?.headers["authorization"]).toBe(token);
+    expect(agent.requests[0]?.headers.authorization).toBe(token);
   });
 
   it("answers 400 when the token is missing", async () => {
@@ -70,7 +70,10 @@ describe.each(ADAPTERS)("fakePodIdentityAgent through %s", (adapter) => {
   });
 
   it("mirrors the status and message of an upstream error", async () => {
-    agent.setMode("upstreamError", { status: 403, message: "AccessDeniedException: no association for this service account" });
+    agent.setMode("upstreamError", {
+      status: 403,
+      message: "AccessDeniedException: no association for this service account",
+    });
     expect(await call(credentialsUrl(), withToken(token))).toMatchObject({
       status: 403,
       body: "AccessDeniedException: no association for this service account\n",
@@ -90,17 +93,25 @@ describe.each(ADAPTERS)("fakePodIdentityAgent through %s", (adapter) => {
 
   it("answers an injected status fault, then recovers", async () => {
     agent.injectFault({ kind: "status", status: 503, body: "<html>upstream down</html>" }, { times: 1 });
-    expect(await call(credentialsUrl(), withToken(token))).toMatchObject({ status: 503, body: "<html>upstream down</html>" });
+    expect(await call(credentialsUrl(), withToken(token))).toMatchObject({
+      status: 503,
+      body: "<html>upstream down</html>",
+    });
     expect((await call(credentialsUrl(), withToken(token))).status).toBe(200);
   });
 
   it("drops the connection when told to reset", async () => {
     agent.injectFault({ kind: "reset" }, { times: 1 });
-    await expect(fetch(credentialsUrl(), { ...withToken(token), signal: AbortSignal.timeout(1_000) })).rejects.toThrow(TypeError);
+    await expect(fetch(credentialsUrl(), { ...withToken(token), signal: AbortSignal.timeout(1_000) })).rejects.toThrow(
+      TypeError,
+    );
     expect((await call(credentialsUrl(), withToken(token))).status).toBe(200);
   });
 
   it("answers 404 to any other path", async () => {
-    expect(await call(`${served.baseUrl}/v2/credentials`, withToken(token))).toMatchObject({ status: 404, body: "404 page not found\n" });
+    expect(await call(`${served.baseUrl}/v2/credentials`, withToken(token))).toMatchObject({
+      status: 404,
+      body: "404 page not found\n",
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createFakeJwt, fakeSts, type FakeSts, type StsErrorCode } from "../../src/testing/index.js";
-import { ADAPTERS, call, serve, type Served } from "./serveFake.js";
+import { createFakeJwt, type FakeSts, fakeSts, type StsErrorCode } from "../../src/testing/index.js";
+import { ADAPTERS, call, type Served, serve } from "./serveFake.js";
 
 const NOW = new Date("2030-01-01T00:00:00Z");
 const ROLE_ARN = "arn:aws:iam::123456789012:role/team/orders-reader";
@@ -11,13 +11,16 @@ const form = (fields: Record<string, string>): RequestInit => ({
   body: new URLSearchParams(fields).toString(),
 });
 
-const field = (xml: string, name: string): string | undefined => new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
+const field = (xml: string, name: string): string | undefined =>
+  new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
 
 describe.each(ADAPTERS)("fakeSts through %s", (adapter) => {
   const token = createFakeJwt({ now: NOW });
   let sts: FakeSts;
   let served: Served;
-  const assume = (fields: Record<string, string> = {}): Promise<{ status: number; body: string; headers: Record<string, string> }> =>
+  const assume = (
+    fields: Record<string, string> = {},
+  ): Promise<{ status: number; body: string; headers: Record<string, string> }> =>
     call(
       served.baseUrl,
       form({
@@ -42,7 +45,9 @@ describe.each(ADAPTERS)("fakeSts through %s", (adapter) => {
     expect(response.headers["content-type"]).toBe("text/xml");
     const issued = sts.issued[0];
     expect(issued).toBeDefined();
-    expect(response.body).toMatch(/^<AssumeRoleWithWebIdentityResponse xmlns="https:\/\/sts\.amazonaws\.com\/doc\/2011-06-15\/">/);
+    expect(response.body).toMatch(
+      /^<AssumeRoleWithWebIdentityResponse xmlns="https:\/\/sts\.amazonaws\.com\/doc\/2011-06-15\/">/,
+    );
     expect(field(response.body, "AccessKeyId")).toBe(issued?.accessKeyId);
     expect(field(response.body, "SecretAccessKey")).toBe(issued?.secretAccessKey);
     expect(field(response.body, "SessionToken")).toBe(issued?.sessionToken);
@@ -70,7 +75,9 @@ describe.each(ADAPTERS)("fakeSts through %s", (adapter) => {
     expect(response.status).toBe(400);
     expect(response.body).toContain("<Type>Sender</Type>");
     expect(field(response.body, "Code")).toBe("InvalidIdentityToken");
-    expect(response.body).toMatch(/^<ErrorResponse xmlns="https:\/\/sts\.amazonaws\.com\/doc\/2011-06-15\/">\n {2}<Error>/);
+    expect(response.body).toMatch(
+      /^<ErrorResponse xmlns="https:\/\/sts\.amazonaws\.com\/doc\/2011-06-15\/">\n {2}<Error>/,
+    );
     expect(field(response.body, "RequestId")).toMatch(/^[0-9a-f-]{36}$/);
     expect(sts.issued).toEqual([]);
   });
@@ -91,7 +98,10 @@ describe.each(ADAPTERS)("fakeSts through %s", (adapter) => {
   });
 
   it("answers ValidationError to a missing token and to a bad session name", async () => {
-    const missing = await call(served.baseUrl, form({ Action: "AssumeRoleWithWebIdentity", Version: "2011-06-15", RoleArn: ROLE_ARN, RoleSessionName: "s1" }));
+    const missing = await call(
+      served.baseUrl,
+      form({ Action: "AssumeRoleWithWebIdentity", Version: "2011-06-15", RoleArn: ROLE_ARN, RoleSessionName: "s1" }),
+    );
     expect(missing.status).toBe(400);
     expect(field(missing.body, "Code")).toBe("ValidationError");
     expect(field(missing.body, "Message")).toContain("'webIdentityToken'");
@@ -137,7 +147,11 @@ describe.each(ADAPTERS)("fakeSts through %s", (adapter) => {
     expect(response.status).toBe(200);
     expect(field(response.body, "Arn")).toBe("arn:aws:sts::123456789012:assumed-role/orders-reader/orders-session");
     expect(field(response.body, "Account")).toBe("123456789012");
-    expect(sts.calls[1]).toMatchObject({ action: "GetCallerIdentity", region: "eu-west-1", signedWith: issued?.accessKeyId });
+    expect(sts.calls[1]).toMatchObject({
+      action: "GetCallerIdentity",
+      region: "eu-west-1",
+      signedWith: issued?.accessKeyId,
+    });
   });
 
   it("refuses GetCallerIdentity unsigned or signed with an unknown key, unless an identity is configured", async () => {
@@ -152,7 +166,9 @@ describe.each(ADAPTERS)("fakeSts through %s", (adapter) => {
       },
     };
     expect(field((await call(served.baseUrl, signed)).body, "Code")).toBe("InvalidClientTokenId");
-    sts.configure({ callerIdentity: { arn: "arn:aws:iam::123456789012:user/dev", account: "123456789012", userId: "AIDAFAKE" } });
+    sts.configure({
+      callerIdentity: { arn: "arn:aws:iam::123456789012:user/dev", account: "123456789012", userId: "AIDAFAKE" },
+    });
     expect(field((await call(served.baseUrl, signed)).body, "Arn")).toBe("arn:aws:iam::123456789012:user/dev");
   });
 

@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { mswServer } from "../support/mswServer.js";
 import { fakeImds, mswHandlers } from "../../src/testing/index.js";
+import { mswServer } from "../support/mswServer.js";
 
 describe("mswHandlers", () => {
   it("intercepts node:http requests too, as the SDK's NodeHttpHandler makes them", async () => {
@@ -12,19 +12,29 @@ describe("mswHandlers", () => {
     const origin = "http://127.0.0.1:9";
     const imds = fakeImds({ roleName: "eks-node" });
     mswServer.use(...(await mswHandlers(`${origin}/`, imds.handler)));
-    const { status, body, server } = await new Promise<{ status: number; body: string; server: string | undefined }>((resolve, reject) => {
-      const outgoing = http.request(`${origin}/latest/meta-data/iam/security-credentials/`, { timeout: 1_000 }, (incoming) => {
-        let text = "";
-        incoming.setEncoding("utf8");
-        incoming.on("data", (chunk: string) => (text += chunk));
-        incoming.on("end", () => {
-          const server = incoming.headers.server;
-          resolve({ status: incoming.statusCode ?? 0, body: text, server: server === undefined ? undefined : String(server) });
-        });
-      });
-      outgoing.on("error", reject);
-      outgoing.end();
-    });
+    const { status, body, server } = await new Promise<{ status: number; body: string; server: string | undefined }>(
+      (resolve, reject) => {
+        const outgoing = http.request(
+          `${origin}/latest/meta-data/iam/security-credentials/`,
+          { timeout: 1_000 },
+          (incoming) => {
+            let text = "";
+            incoming.setEncoding("utf8");
+            incoming.on("data", (chunk: string) => (text += chunk));
+            incoming.on("end", () => {
+              const server = incoming.headers.server;
+              resolve({
+                status: incoming.statusCode ?? 0,
+                body: text,
+                server: server === undefined ? undefined : String(server),
+              });
+            });
+          },
+        );
+        outgoing.on("error", reject);
+        outgoing.end();
+      },
+    );
     expect({ status, body, server }).toEqual({ status: 200, body: "eks-node", server: "EC2ws" });
     expect(imds.requests).toHaveLength(1);
   });

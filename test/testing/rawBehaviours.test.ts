@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  type FakeHandler,
   hangResponse,
   rawBehaviourOf,
   resetResponse,
   startLoopbackServer,
   trickleResponse,
-  type FakeHandler,
 } from "../../src/testing/index.js";
-import { ADAPTERS, serve, type Served } from "./serveFake.js";
+import { ADAPTERS, type Served, serve } from "./serveFake.js";
 
 const MSW_BASE = "http://169.254.170.99";
 
@@ -15,7 +15,11 @@ describe("raw behaviour markers", () => {
   it("marks hang, reset and trickle responses and leaves ordinary ones alone", () => {
     expect(rawBehaviourOf(hangResponse())).toEqual({ kind: "hang" });
     expect(rawBehaviourOf(resetResponse())).toEqual({ kind: "reset" });
-    expect(rawBehaviourOf(trickleResponse({ intervalMs: 5, chunk: "ab" }))).toEqual({ kind: "trickle", intervalMs: 5, chunk: "ab" });
+    expect(rawBehaviourOf(trickleResponse({ intervalMs: 5, chunk: "ab" }))).toEqual({
+      kind: "trickle",
+      intervalMs: 5,
+      chunk: "ab",
+    });
     expect(rawBehaviourOf(new Response("ok"))).toBeUndefined();
   });
 });
@@ -31,7 +35,9 @@ describe.each(ADAPTERS)("raw behaviours through %s", (adapter) => {
   it("hang: the request gets no answer until the client's timeout aborts it", async () => {
     const { baseUrl } = await start(async () => hangResponse());
     const started = Date.now();
-    const error: unknown = await fetch(`${baseUrl}/x`, { signal: AbortSignal.timeout(100) }).catch((caught: unknown) => caught);
+    const error: unknown = await fetch(`${baseUrl}/x`, { signal: AbortSignal.timeout(100) }).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).name).toBe("TimeoutError");
     expect(Date.now() - started).toBeGreaterThanOrEqual(90);
@@ -39,7 +45,9 @@ describe.each(ADAPTERS)("raw behaviours through %s", (adapter) => {
   });
 
   it("trickle: the headers come at once, then the body a byte at a time, never ending", async () => {
-    const { baseUrl } = await start(async () => trickleResponse({ intervalMs: 20, chunk: "ab", headers: { "Content-Type": "application/json" } }));
+    const { baseUrl } = await start(async () =>
+      trickleResponse({ intervalMs: 20, chunk: "ab", headers: { "Content-Type": "application/json" } }),
+    );
     const controller = new AbortController();
     const response = await fetch(`${baseUrl}/x`, { signal: controller.signal });
     expect(response.status).toBe(200);
@@ -65,7 +73,9 @@ describe.each(ADAPTERS)("raw behaviours through %s", (adapter) => {
 
 describe("startLoopbackServer", () => {
   it("listens on 127.0.0.1 only and serves ordinary responses with a Content-Length", async () => {
-    const server = await startLoopbackServer(async (request) => new Response(`${request.method} ${new URL(request.url).pathname}`));
+    const server = await startLoopbackServer(
+      async (request) => new Response(`${request.method} ${new URL(request.url).pathname}`),
+    );
     try {
       expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const response = await fetch(`${server.url}/a/b?c=d`, { method: "DELETE", signal: AbortSignal.timeout(1_000) });
@@ -78,10 +88,16 @@ describe("startLoopbackServer", () => {
 
   it("passes the request body and headers to the handler", async () => {
     const server = await startLoopbackServer(
-      async (request) => new Response(`${request.headers.get("x-test")}:${request.headers.get("host")}:${await request.text()}`),
+      async (request) =>
+        new Response(`${request.headers.get("x-test")}:${request.headers.get("host")}:${await request.text()}`),
     );
     try {
-      const response = await fetch(server.url, { method: "POST", body: "a=b", headers: { "x-test": "yes" }, signal: AbortSignal.timeout(1_000) });
+      const response = await fetch(server.url, {
+        method: "POST",
+        body: "a=b",
+        headers: { "x-test": "yes" },
+        signal: AbortSignal.timeout(1_000),
+      });
       expect(await response.text()).toBe(`yes:127.0.0.1:${server.port}:a=b`);
     } finally {
       await server.close();
@@ -107,10 +123,12 @@ describe("startLoopbackServer", () => {
       received += 1;
       return new URL(request.url).pathname === "/trickle" ? trickleResponse({ intervalMs: 10 }) : hangResponse();
     });
-    const hanging = [1, 2, 3].map(() => fetch(`${server.url}/hang`).then(
-      () => "answered",
-      () => "failed",
-    ));
+    const hanging = [1, 2, 3].map(() =>
+      fetch(`${server.url}/hang`).then(
+        () => "answered",
+        () => "failed",
+      ),
+    );
     const trickling = await fetch(`${server.url}/trickle`);
     const body = trickling.text().then(
       () => "ended",

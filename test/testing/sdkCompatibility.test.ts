@@ -2,7 +2,14 @@
 // by the SDK's own credential providers, over a loopback server.
 import { fromHttp, fromInstanceMetadata, fromWebToken } from "@aws-sdk/credential-providers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createFakeJwt, fakeImds, fakePodIdentityAgent, fakeSts, startLoopbackServer, type LoopbackServer } from "../../src/testing/index.js";
+import {
+  createFakeJwt,
+  fakeImds,
+  fakePodIdentityAgent,
+  fakeSts,
+  type LoopbackServer,
+  startLoopbackServer,
+} from "../../src/testing/index.js";
 
 let server: LoopbackServer | undefined;
 afterEach(async () => {
@@ -58,7 +65,12 @@ describe("the AWS SDK against the fakes", () => {
       sessionToken: issued?.sessionToken,
       expiration: issued?.expiration,
     });
-    expect(sts.calls[0]).toMatchObject({ action: "AssumeRoleWithWebIdentity", roleArn, roleSessionName: "orders-session", webIdentityToken: token });
+    expect(sts.calls[0]).toMatchObject({
+      action: "AssumeRoleWithWebIdentity",
+      roleArn,
+      roleSessionName: "orders-session",
+      webIdentityToken: token,
+    });
   });
 
   it("fromWebToken surfaces the fake STS error codes as the SDK's exceptions", async () => {

@@ -1,6 +1,7 @@
 // Serves a fake through either adapter, so each behaviour is asserted over real loopback HTTP and through msw.
+
+import { type FakeHandler, mswHandlers, startLoopbackServer } from "../../src/testing/index.js";
 import { mswServer } from "../support/mswServer.js";
-import { mswHandlers, startLoopbackServer, type FakeHandler } from "../../src/testing/index.js";
 
 export const ADAPTERS = ["loopback", "msw"] as const;
 export type Adapter = (typeof ADAPTERS)[number];

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ROLE_ANNOTATION, declaredRoleFromAnnotationsText, parseAnnotations } from "../../src/kube/annotationsFile.js";
+import { declaredRoleFromAnnotationsText, parseAnnotations, ROLE_ANNOTATION } from "../../src/kube/annotationsFile.js";
 
 const raw = String.raw;
 
@@ -68,8 +68,16 @@ describe("parseAnnotations", () => {
       ['a="1"\n\njust text', 3, 'the line is not key="value": it has no "="'],
       ['="1"', 1, 'the line is not key="value": the key is empty'],
       ['a b="1"', 1, 'the line is not key="value": the key holds a space or a quote'],
-      [raw`a="it\'s"`, 1, raw`the value of a is not a valid Go string: invalid escape \' at offset 3 (only valid in single quotes)`],
-      ['a="1" # comment', 1, "the value of a is not a valid Go string: unexpected text after the closing double quote at offset 2"],
+      [
+        raw`a="it\'s"`,
+        1,
+        raw`the value of a is not a valid Go string: invalid escape \' at offset 3 (only valid in single quotes)`,
+      ],
+      [
+        'a="1" # comment',
+        1,
+        "the value of a is not a valid Go string: unexpected text after the closing double quote at offset 2",
+      ],
       ['a="unterminated', 1, "the value of a is not a valid Go string: the string has no closing double quote"],
       ['a="1"\r\nb="2"\r\na="3"', 3, "the key a appears twice"],
     ])("%j: line %i", (text, line, problem) => {
@@ -84,7 +92,9 @@ describe("parseAnnotations", () => {
   });
 
   it("reads back any annotations written the way the kubelet writes them (printable ASCII values)", () => {
-    const key = fc.stringMatching(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z]{2,6}\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/);
+    const key = fc.stringMatching(
+      /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z]{2,6}\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/,
+    );
     const value = fc.string({ unit: "binary-ascii" }).map((s) => s.replace(/[^\x20-\x7e]/g, ""));
     fc.assert(
       fc.property(fc.dictionary(key, value, { maxKeys: 8 }), (annotations) => {
@@ -137,9 +147,11 @@ describe("declaredRoleFromAnnotationsText", () => {
   });
 
   it("says noRole when the pod has annotations but not the role annotation", () => {
-    expect(declaredRoleFromAnnotationsText('kubernetes.io/config.source="api"\nprometheus.io/scrape="true"\n')).toEqual({
-      kind: "noRole",
-    });
+    expect(declaredRoleFromAnnotationsText('kubernetes.io/config.source="api"\nprometheus.io/scrape="true"\n')).toEqual(
+      {
+        kind: "noRole",
+      },
+    );
   });
 
   it.each([

@@ -35,7 +35,12 @@ const failureOf = async (read: Promise<unknown>): Promise<CredentialSourceError>
   );
   expect(error).toMatchObject({ name: "CredentialSourceError", source: "webIdentity" });
   const sourceError = error as CredentialSourceError;
-  for (const text of [sourceError.message, sourceError.fix ?? "", String(sourceError.cause ?? ""), sourceError.stack ?? ""]) {
+  for (const text of [
+    sourceError.message,
+    sourceError.fix ?? "",
+    String(sourceError.cause ?? ""),
+    sourceError.stack ?? "",
+  ]) {
     expect(text).not.toContain(SECRET_MARKER);
   }
   return sourceError;
@@ -100,7 +105,9 @@ describe("readSmallTextFile", () => {
       const error = await failureOf(read).finally(() => {
         if (isRoot) process.seteuid?.(0);
       });
-      expect(error.message).toContain(`The web-identity token file ${path} exists but this process (uid ${isRoot ? 65534 : process.getuid?.()}`);
+      expect(error.message).toContain(
+        `The web-identity token file ${path} exists but this process (uid ${isRoot ? 65534 : process.getuid?.()}`,
+      );
       expect(error.message).toContain("may not read it (EACCES: permission denied).");
       expect(error.fix).toBe(
         "Give the container's user read access: set the pod's securityContext.fsGroup so that the kubelet makes the " +

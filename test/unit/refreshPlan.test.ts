@@ -34,7 +34,10 @@ describe("planRefresh", () => {
   });
 
   it("spreads a fleet's refresh times over at least a fifth of the window", () => {
-    const times = Array.from({ length: 1000 }, () => planRefresh(T0, T0 + 60 * MINUTE, { ...DEFAULT_REFRESH_POLICY, jitterRatio: 0.2 }).refreshAt);
+    const times = Array.from(
+      { length: 1000 },
+      () => planRefresh(T0, T0 + 60 * MINUTE, { ...DEFAULT_REFRESH_POLICY, jitterRatio: 0.2 }).refreshAt,
+    );
     expect(Math.max(...times) - Math.min(...times)).toBeGreaterThan(0.9 * 0.2 * 5 * MINUTE);
   });
 });

@@ -2,7 +2,7 @@ import { getEventListeners } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { delay, http, HttpResponse } from "msw";
+import { delay, HttpResponse, http } from "msw";
 import { afterEach, describe, expect, it } from "vitest";
 import { MetadataRequestError } from "../../src/http/MetadataRequestError.js";
 import { requestMetadata } from "../../src/http/requestMetadata.js";
@@ -166,7 +166,7 @@ describe("requestMetadata", () => {
       const response = await requestMetadata({ url: `${server.url}/start`, timeoutMs: 1000, maxBodyBytes: 1024 });
 
       expect(response.status).toBe(302);
-      expect(response.headers["location"]).toBe("/elsewhere");
+      expect(response.headers.location).toBe("/elsewhere");
       expect(response.body).toBe("");
       expect(server.requests.map((request) => request.url)).toEqual(["/start"]);
     });
@@ -308,7 +308,9 @@ describe("requestMetadata", () => {
     });
 
     it("refuses a URL that is not http or https", async () => {
-      const error = await rejectionOf(requestMetadata({ url: "file:///etc/passwd", timeoutMs: 1000, maxBodyBytes: 1024 }));
+      const error = await rejectionOf(
+        requestMetadata({ url: "file:///etc/passwd", timeoutMs: 1000, maxBodyBytes: 1024 }),
+      );
 
       expect(error).toMatchObject({ kind: "connection", code: "ERR_INVALID_PROTOCOL" });
     });
@@ -376,7 +378,12 @@ describe("requestMetadata", () => {
         requestMetadata({ url: `http://127.0.0.1:${port}/`, headers, timeoutMs: 1000, maxBodyBytes: 1 }),
       );
       const invalid = await rejectionOf(
-        requestMetadata({ url: server.url, headers: { Authorization: `${token}\r\nX: y` }, timeoutMs: 1000, maxBodyBytes: 1 }),
+        requestMetadata({
+          url: server.url,
+          headers: { Authorization: `${token}\r\nX: y` },
+          timeoutMs: 1000,
+          maxBodyBytes: 1,
+        }),
       );
 
       for (const error of [timeout, refused, invalid]) {
@@ -403,7 +410,11 @@ describe("requestMetadata", () => {
       const port = await closedPort();
 
       const error = await rejectionOf(
-        requestMetadata({ url: `http://agent:hunter22@127.0.0.1:${port}/v1/credentials`, timeoutMs: 1000, maxBodyBytes: 1 }),
+        requestMetadata({
+          url: `http://agent:hunter22@127.0.0.1:${port}/v1/credentials`,
+          timeoutMs: 1000,
+          maxBodyBytes: 1,
+        }),
       );
 
       expect(error.message).not.toContain("hunter22");
@@ -443,7 +454,12 @@ describe("requestMetadata", () => {
           await rejectionOf(requestMetadata({ url: refusedUrl, timeoutMs: 10_000, maxBodyBytes: 16, signal }));
         } else if (index % 50 === 3) {
           const controller = new AbortController();
-          const pending = requestMetadata({ url: slow.url, timeoutMs: 10_000, maxBodyBytes: 16, signal: controller.signal });
+          const pending = requestMetadata({
+            url: slow.url,
+            timeoutMs: 10_000,
+            maxBodyBytes: 16,
+            signal: controller.signal,
+          });
           controller.abort();
           await rejectionOf(pending);
           expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);

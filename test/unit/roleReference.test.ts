@@ -33,13 +33,16 @@ describe("parseRoleReference", () => {
     expect(parseRoleReference("arn:aws:iam::123456789012:role/orders-reader")).toMatchObject({ path: "/" });
   });
 
-  it.each(["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-eusc"])("reads ARNs in the %s partition", (partition) => {
-    expect(parseRoleReference(`arn:${partition}:iam::123456789012:role/orders-reader`)).toMatchObject({
-      form: "roleArn",
-      partition,
-      name: "orders-reader",
-    });
-  });
+  it.each(["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-eusc"])(
+    "reads ARNs in the %s partition",
+    (partition) => {
+      expect(parseRoleReference(`arn:${partition}:iam::123456789012:role/orders-reader`)).toMatchObject({
+        form: "roleArn",
+        partition,
+        name: "orders-reader",
+      });
+    },
+  );
 
   it("reads an assumed-role ARN as its role, without a path (STS drops it)", () => {
     const arn = "arn:aws:sts::123456789012:assumed-role/orders-reader/botocore-session-1764277200";
@@ -87,9 +90,12 @@ describe("parseRoleReference", () => {
 
   it("never throws, whatever the text", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.string({ unit: fc.constantFrom("arn:", "aws", ":", "/", "iam", "role", "1", "a") })), (text) => {
-        parseRoleReference(text);
-      }),
+      fc.property(
+        fc.oneof(fc.string(), fc.string({ unit: fc.constantFrom("arn:", "aws", ":", "/", "iam", "role", "1", "a") })),
+        (text) => {
+          parseRoleReference(text);
+        },
+      ),
     );
   });
 });
@@ -101,7 +107,11 @@ describe("sameRole", () => {
     ["a bare name and an ARN under any path", "orders-reader", ARN],
     ["a path and the ARN with that path", "team/orders-reader", ARN],
     ["a path with a leading slash and the ARN with that path", "/team/orders-reader", ARN],
-    ["an ARN and the assumed-role ARN of a session of it", ARN, "arn:aws:sts::123456789012:assumed-role/orders-reader/s1"],
+    [
+      "an ARN and the assumed-role ARN of a session of it",
+      ARN,
+      "arn:aws:sts::123456789012:assumed-role/orders-reader/s1",
+    ],
     ["a bare name and an assumed-role ARN", "orders-reader", "arn:aws:sts::123456789012:assumed-role/orders-reader/s1"],
   ])("matches %s", (_, a, b) => {
     expect(sameRole(a, b)).toBe(true);
@@ -125,7 +135,10 @@ describe("sameRole", () => {
   it("is symmetric and reflexive for every role reference", () => {
     const reference = fc.oneof(
       fc.constantFrom("orders-reader", "Orders-Reader", "team/orders-reader", "/orders-reader", ARN, "orders-writer"),
-      fc.constantFrom("arn:aws:iam::210987654321:role/orders-reader", "arn:aws:sts::123456789012:assumed-role/orders-reader/s1"),
+      fc.constantFrom(
+        "arn:aws:iam::210987654321:role/orders-reader",
+        "arn:aws:sts::123456789012:assumed-role/orders-reader/s1",
+      ),
     );
     fc.assert(
       fc.property(reference, reference, (a, b) => {

@@ -11,7 +11,15 @@ const raw = String.raw;
  * tables differ from Go's, the result is still a valid Go literal of the same string, which is all a round trip needs.
  */
 const goQuote = (value: string): string => {
-  const named: Record<string, string> = { "\x07": "a", "\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t", "\v": "v" };
+  const named: Record<string, string> = {
+    "\x07": "a",
+    "\b": "b",
+    "\f": "f",
+    "\n": "n",
+    "\r": "r",
+    "\t": "t",
+    "\v": "v",
+  };
   const hex = (codePoint: number, width: number) => codePoint.toString(16).padStart(width, "0");
   let quoted = '"';
   for (const char of value) {
@@ -39,7 +47,7 @@ describe("unquoteGoString", () => {
       [raw`"\u1234"`, "\u1234"],
       [raw`"\U00010111"`, "\u{10111}"],
       [raw`"\U0001011111"`, "\u{10111}11"],
-      [raw`"\a\b\f\n\r\t\v\\\""`, "\x07\b\f\n\r\t\v\\\""],
+      [raw`"\a\b\f\n\r\t\v\\\""`, '\x07\b\f\n\r\t\v\\"'],
       [`"'"`, "'"],
       ["``", ""],
       ["`a`", "a"],
@@ -107,7 +115,10 @@ describe("unquoteGoString", () => {
   });
 
   it("refuses text after the closing quote", () => {
-    expect(unquoteGoString('"a"b"')).toMatchObject({ ok: false, problem: expect.stringContaining("after the closing") });
+    expect(unquoteGoString('"a"b"')).toMatchObject({
+      ok: false,
+      problem: expect.stringContaining("after the closing"),
+    });
   });
 
   it("keeps a carriage return inside double quotes, as Go does", () => {
@@ -117,7 +128,10 @@ describe("unquoteGoString", () => {
   describe("escapes", () => {
     it("decodes octal escapes up to \\377 and refuses \\400", () => {
       expect(unquoteGoString(raw`"\101\060"`)).toEqual({ ok: true, value: "A0" });
-      expect(unquoteGoString(raw`"\400"`)).toMatchObject({ ok: false, problem: expect.stringContaining("above \\377") });
+      expect(unquoteGoString(raw`"\400"`)).toMatchObject({
+        ok: false,
+        problem: expect.stringContaining("above \\377"),
+      });
     });
 
     it("needs exactly three octal digits", () => {
@@ -184,20 +198,22 @@ describe("unquoteGoString", () => {
 
     it("agrees with JSON for printable ASCII, where Go's quoting and JSON's coincide", () => {
       fc.assert(
-        fc.property(fc.string({ unit: "binary-ascii" }).map((s) => s.replace(/[^\x20-\x7e]/g, "")), (value) => {
-          expect(JSON.stringify(value)).toBe(goQuote(value));
-          expect(unquoteGoString(JSON.stringify(value))).toEqual({ ok: true, value });
-        }),
+        fc.property(
+          fc.string({ unit: "binary-ascii" }).map((s) => s.replace(/[^\x20-\x7e]/g, "")),
+          (value) => {
+            expect(JSON.stringify(value)).toBe(goQuote(value));
+            expect(unquoteGoString(JSON.stringify(value))).toEqual({ ok: true, value });
+          },
+        ),
       );
     });
 
     it("reads any bytes written as \\x or octal escapes as the UTF-8 decoding of those bytes", () => {
-      const escaped = fc.uint8Array({ maxLength: 24 }).chain((bytes) =>
-        fc.tuple(
-          fc.constant(bytes),
-          fc.array(fc.boolean(), { minLength: bytes.length, maxLength: bytes.length }),
-        ),
-      );
+      const escaped = fc
+        .uint8Array({ maxLength: 24 })
+        .chain((bytes) =>
+          fc.tuple(fc.constant(bytes), fc.array(fc.boolean(), { minLength: bytes.length, maxLength: bytes.length })),
+        );
       fc.assert(
         fc.property(escaped, ([bytes, asOctal]) => {
           const body = [...bytes]
@@ -213,7 +229,27 @@ describe("unquoteGoString", () => {
     it("never throws, whatever the input", () => {
       const literalish = fc
         .string({
-          unit: fc.constantFrom('"', "`", "'", "\\", "x", "u", "U", "0", "3", "7", "8", "f", "F", "n", "\n", "\r", "\ud800", "é", "😀"),
+          unit: fc.constantFrom(
+            '"',
+            "`",
+            "'",
+            "\\",
+            "x",
+            "u",
+            "U",
+            "0",
+            "3",
+            "7",
+            "8",
+            "f",
+            "F",
+            "n",
+            "\n",
+            "\r",
+            "\ud800",
+            "é",
+            "😀",
+          ),
           maxLength: 30,
         })
         .map((body) => `"${body}`);

@@ -4,7 +4,12 @@ import { ENV } from "../../config/environmentVariables.js";
 import { CredentialSourceError } from "../../errors/CredentialSourceError.js";
 import { isMetadataRequestError } from "../../http/MetadataRequestError.js";
 import { type MetadataResponse, requestMetadata } from "../../http/requestMetadata.js";
-import { SECURITY_CREDENTIALS_PATH, TOKEN_HEADER, TOKEN_PATH, TOKEN_TTL_HEADER } from "../../metadata/metadataEndpoint.js";
+import {
+  SECURITY_CREDENTIALS_PATH,
+  TOKEN_HEADER,
+  TOKEN_PATH,
+  TOKEN_TTL_HEADER,
+} from "../../metadata/metadataEndpoint.js";
 import { parseCredentialsDocument } from "../../metadata/parseCredentialsDocument.js";
 import { quoteRemoteText } from "../../utils/redact.js";
 import type { ConfiguredSource, ResolutionContext, Source, SourceResult } from "../source.js";
@@ -73,7 +78,12 @@ const fetchNodeRole = async (settings: InstanceProfileSettings, context: Resolut
   if (answer.status !== 200) {
     throw new CredentialSourceError(
       `The instance metadata service answered HTTP ${answer.status} for the role's credentials: ${quoteRemoteText(answer.body) || "(no message)"}`,
-      { source: "instanceProfile", target: credentialsUrl, status: answer.status, fix: "check the node's instance profile." },
+      {
+        source: "instanceProfile",
+        target: credentialsUrl,
+        status: answer.status,
+        fix: "check the node's instance profile.",
+      },
     );
   }
   return {
@@ -86,7 +96,10 @@ const tokenHeaders = (token: string | undefined): Record<string, string> =>
   token === undefined ? {} : { [TOKEN_HEADER]: token };
 
 /** A valid IMDSv2 session token, or `undefined` to use IMDSv1 (only when IMDSv2 is out of reach and v1 is allowed). */
-const sessionToken = async (settings: InstanceProfileSettings, context: ResolutionContext): Promise<string | undefined> => {
+const sessionToken = async (
+  settings: InstanceProfileSettings,
+  context: ResolutionContext,
+): Promise<string | undefined> => {
   const endpoint = settings.endpoint.value;
   const known = imdsTokenState(endpoint);
   if (known?.kind === "token" && known.expiresAt - TOKEN_RENEWAL_MARGIN_MS > Date.now()) return known.token;
@@ -131,13 +144,18 @@ const sessionToken = async (settings: InstanceProfileSettings, context: Resoluti
 /** IMDSv1, with a warning the first time; or the error, when `AWS_EC2_METADATA_V1_DISABLED` forbids it. */
 const fallBackToV1 = (settings: InstanceProfileSettings, reason: string, logger?: Logger): undefined => {
   if (settings.v1Disabled) {
-    throw new CredentialSourceError(`IMDSv2 is out of reach: ${reason}, and ${ENV.metadataV1Disabled} forbids IMDSv1.`, {
-      source: "instanceProfile",
-      target: settings.endpoint.value,
-      fix: `${HOP_LIMIT_FIX}.`,
-    });
+    throw new CredentialSourceError(
+      `IMDSv2 is out of reach: ${reason}, and ${ENV.metadataV1Disabled} forbids IMDSv1.`,
+      {
+        source: "instanceProfile",
+        target: settings.endpoint.value,
+        fix: `${HOP_LIMIT_FIX}.`,
+      },
+    );
   }
-  logger?.warn(`pod-credentials: ${reason}; using IMDSv1 for the rest of this process. To use IMDSv2, ${HOP_LIMIT_FIX}.`);
+  logger?.warn(
+    `pod-credentials: ${reason}; using IMDSv1 for the rest of this process. To use IMDSv2, ${HOP_LIMIT_FIX}.`,
+  );
   return undefined;
 };
 

@@ -4,7 +4,7 @@ import { ENV } from "../../config/environmentVariables.js";
 import type { SettingValue } from "../../config/settingValue.js";
 import { CredentialSourceError } from "../../errors/CredentialSourceError.js";
 import { readSmallTextFile } from "../../files/readSmallTextFile.js";
-import { ROLE_ANNOTATION, declaredRoleFromAnnotationsText } from "../../kube/annotationsFile.js";
+import { declaredRoleFromAnnotationsText, ROLE_ANNOTATION } from "../../kube/annotationsFile.js";
 import type { Kube2iamSettings } from "./kube2iamSettings.js";
 
 /** The role the pod declares and where it was declared, or why none is. */
@@ -42,9 +42,15 @@ export const lookUpDeclaredRole = async (settings: Kube2iamSettings): Promise<De
   const found = declaredRoleFromAnnotationsText(text);
   switch (found.kind) {
     case "role":
-      return { declared: true, role: { value: found.role, from: `the ${ROLE_ANNOTATION} annotation in ${file.value}` } };
+      return {
+        declared: true,
+        role: { value: found.role, from: `the ${ROLE_ANNOTATION} annotation in ${file.value}` },
+      };
     case "noRole":
-      return { declared: false, reason: `${ENV.role} is not set and ${file.value} has no ${ROLE_ANNOTATION} annotation` };
+      return {
+        declared: false,
+        reason: `${ENV.role} is not set and ${file.value} has no ${ROLE_ANNOTATION} annotation`,
+      };
     case "malformed":
       throw new CredentialSourceError(
         `The annotations file ${file.value} is malformed${found.line === undefined ? "" : ` at line ${found.line}`}: ${found.problem}.`,

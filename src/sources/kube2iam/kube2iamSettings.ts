@@ -1,6 +1,6 @@
 import { DEFAULT_ANNOTATIONS_FILE } from "../../config/defaults.js";
 import { ENV } from "../../config/environmentVariables.js";
-import { type Environment, type SettingValue, pickSetting } from "../../config/settingValue.js";
+import { type Environment, pickSetting, type SettingValue } from "../../config/settingValue.js";
 import { metadataEndpoint } from "../../metadata/metadataEndpoint.js";
 import type { Kube2iamOptions } from "./kube2iamOptions.js";
 

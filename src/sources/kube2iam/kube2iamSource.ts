@@ -11,7 +11,7 @@ import { parseCredentialsDocument } from "../../metadata/parseCredentialsDocumen
 import { quoteRemoteText } from "../../utils/redact.js";
 import { retryWhileRetryable } from "../../utils/retryWhileRetryable.js";
 import type { AbsentSource, ConfiguredSource, ResolutionContext, Source, SourceResult } from "../source.js";
-import { type ProxyAnswer, classifyErrorAnswer, classifyListingAnswer } from "./classifyProxyAnswer.js";
+import { classifyErrorAnswer, classifyListingAnswer, type ProxyAnswer } from "./classifyProxyAnswer.js";
 import { lookUpDeclaredRole } from "./declaredRole.js";
 import type { Kube2iamSettings } from "./kube2iamSettings.js";
 

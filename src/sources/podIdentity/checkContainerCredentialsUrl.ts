@@ -4,7 +4,7 @@ const LOOPBACK_IPV4 = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
 const isLoopbackIpv4 = (host: string): boolean => {
   const match = LOOPBACK_IPV4.exec(host);
-  return match !== null && match.slice(1).every((part) => Number(part) <= 255);
+  return match?.slice(1).every((part) => Number(part) <= 255) ?? false;
 };
 
 /**

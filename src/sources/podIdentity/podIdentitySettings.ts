@@ -1,6 +1,6 @@
 import { DEFAULT_CONTAINER_HOST } from "../../config/defaults.js";
 import { ENV } from "../../config/environmentVariables.js";
-import { type Environment, type SettingValue, pickSetting } from "../../config/settingValue.js";
+import { type Environment, pickSetting, type SettingValue } from "../../config/settingValue.js";
 import type { PodIdentityAgentOptions } from "./podIdentityOptions.js";
 
 /** The `podIdentity` source's settings, resolved from options and environment. */
@@ -24,7 +24,12 @@ export const podIdentitySettings = (
     env,
     ENV.containerRelativeUri,
   );
-  const full = pickSetting("containerCredentialsFullUri", options.containerCredentialsFullUri, env, ENV.containerFullUri);
+  const full = pickSetting(
+    "containerCredentialsFullUri",
+    options.containerCredentialsFullUri,
+    env,
+    ENV.containerFullUri,
+  );
   return {
     url: relative ? { value: `${DEFAULT_CONTAINER_HOST}${relative.value}`, from: relative.from } : full,
     tokenFile: pickSetting(

@@ -14,6 +14,7 @@ export const abortableRequestHandler = (
   const handler = new NodeHttpHandler({ ...timeouts, throwOnRequestTimeout: true });
   if (!signal) return handler;
   const handle = handler.handle.bind(handler);
-  handler.handle = (request, options = {}) => handle(request, { ...options, abortSignal: options.abortSignal ?? signal });
+  handler.handle = (request, options = {}) =>
+    handle(request, { ...options, abortSignal: options.abortSignal ?? signal });
   return handler;
 };

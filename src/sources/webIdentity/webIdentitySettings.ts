@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { ENV } from "../../config/environmentVariables.js";
-import { type Environment, type SettingValue, pickSetting } from "../../config/settingValue.js";
+import { type Environment, pickSetting, type SettingValue } from "../../config/settingValue.js";
 import type { WebIdentityOptions } from "./webIdentityOptions.js";
 
 /** The `webIdentity` source's settings, resolved from options and environment. */
@@ -21,11 +21,16 @@ export const defaultRoleSessionName = (host: string = hostname()): string => {
   return `pod-credentials-${safeHost}`.slice(0, SESSION_NAME_MAX);
 };
 
-export const webIdentitySettings = (options: WebIdentityOptions, env: Environment, timeoutMs: number): WebIdentitySettings => ({
+export const webIdentitySettings = (
+  options: WebIdentityOptions,
+  env: Environment,
+  timeoutMs: number,
+): WebIdentitySettings => ({
   tokenFile: pickSetting("webIdentityTokenFile", options.webIdentityTokenFile, env, ENV.webIdentityTokenFile),
   roleArn: pickSetting("roleArn", options.roleArn, env, ENV.roleArn),
   roleSessionName:
-    pickSetting("roleSessionName", options.roleSessionName, env, ENV.roleSessionName)?.value ?? defaultRoleSessionName(),
+    pickSetting("roleSessionName", options.roleSessionName, env, ENV.roleSessionName)?.value ??
+    defaultRoleSessionName(),
   region: options.region,
   timeoutMs,
 });

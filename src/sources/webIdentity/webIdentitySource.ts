@@ -4,13 +4,14 @@ import { ENV } from "../../config/environmentVariables.js";
 import { CredentialSourceError } from "../../errors/CredentialSourceError.js";
 import { readTokenFile } from "../../files/readSmallTextFile.js";
 import { parseRoleReference } from "../../kube/roleReference.js";
-import type { ConfiguredSource, AbsentSource, ResolutionContext, Source, SourceResult } from "../source.js";
 import { retryWhileRetryable } from "../../utils/retryWhileRetryable.js";
+import type { AbsentSource, ConfiguredSource, ResolutionContext, Source, SourceResult } from "../source.js";
 import { abortableRequestHandler } from "./abortableRequestHandler.js";
 import { describeStsFailure } from "./describeStsFailure.js";
 
 /** STS answers within a few hundred milliseconds; past this, one attempt is abandoned (the resolution deadline still rules). */
 const STS_REQUEST_TIMEOUT_MS = 5000;
+
 import type { WebIdentitySettings } from "./webIdentitySettings.js";
 
 const IRSA_FIX =
