@@ -33,6 +33,8 @@ export interface CacheObserver<T> {
 
 interface Entry<T> {
   readonly value: T;
+  /** `Promise.resolve(value.credentials)`, made once. */
+  readonly settled: Promise<AwsCredentialIdentity>;
   readonly obtainedAt: number;
   readonly plan: RefreshPlan;
 }
@@ -79,16 +81,18 @@ export class CredentialCache<T extends Cacheable> {
   }
 
   get(properties?: IdentityProperties): Promise<AwsCredentialIdentity> {
-    const now = Date.now();
     const entry = this.#entry;
     const forced = properties?.forceRefresh === true;
+    const now = Date.now();
+    // The hot path: fresh credentials, returned as the same settled promise every time (no allocation, no I/O).
+    if (entry !== undefined && now < entry.plan.refreshAt && !forced) return entry.settled;
     if (entry && now < entry.plan.usableUntil && !forced) {
-      if (now >= entry.plan.refreshAt) this.#refreshInBackground(properties, now);
+      this.#refreshInBackground(properties, now);
       if (this.#failure && !this.#staleReported) {
         this.#staleReported = true;
         this.observer.servedStale(entry.value);
       }
-      return Promise.resolve(entry.value.credentials);
+      return entry.settled;
     }
     if (entry && now >= entry.plan.usableUntil && !this.#expiredReported) {
       this.#expiredReported = true;
@@ -97,6 +101,7 @@ export class CredentialCache<T extends Cacheable> {
     if (this.#failure && now < this.#failure.retryAt && !this.#loading) return Promise.reject(this.#failure.error);
     return this.#loadShared(properties).then((value) => value.credentials);
   }
+
 
   #refreshInBackground(properties: IdentityProperties | undefined, now: number): void {
     if (this.#loading || (this.#failure && now < this.#failure.retryAt)) return;
@@ -123,6 +128,7 @@ export class CredentialCache<T extends Cacheable> {
     const obtainedAt = Date.now();
     this.#entry = {
       value,
+      settled: Promise.resolve(value.credentials),
       obtainedAt,
       plan: planRefresh(obtainedAt, value.credentials.expiration?.getTime(), this.policy, this.random),
     };
