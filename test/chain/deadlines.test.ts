@@ -1,6 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { fromPodProviderChain } from "../../src/index.js";
-import { fakeKube2iam, fakeSts } from "../../src/testing/index.js";
+import { fakeKube2iam, fakeSts, startLoopbackServer } from "../../src/testing/index.js";
 import { ORDERS_ROLE_ARN, secretCredentials, secretToken, serveWithMsw, temporaryFile } from "../support/fakes.js";
 import { rejectionOf, testLogger } from "../support/leakCheck.js";
 
@@ -77,5 +77,23 @@ describe("deadlines", () => {
     expect(() =>
       fromPodProviderChain({ env: {}, timeoutMs: 2000, resolutionTimeoutMs: 1000, logger: testLogger() }),
     ).toThrow("option resolutionTimeoutMs");
+  });
+});
+
+describe("transient network failures on the way to STS", () => {
+  it("retries a connection reset within the resolution deadline, then succeeds", async () => {
+    const { env } = await irsaEnv();
+    const issued = secretCredentials("IRSA");
+    const sts = fakeSts({ credentials: issued });
+    sts.injectFault({ kind: "reset" }, { times: 1 });
+    const server = await startLoopbackServer(sts.handler);
+    vi.stubEnv("AWS_ENDPOINT_URL_STS", server.url);
+    try {
+      const credentials = await fromPodProviderChain({ env, region: "us-east-1", logger: testLogger() })();
+      expect(credentials.accessKeyId).toBe(issued.accessKeyId);
+      expect(sts.requests).toHaveLength(2);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -14,6 +14,9 @@ interface SdkErrorShape {
   $metadata?: { httpStatusCode?: unknown };
 }
 
+/** Failures on the way to STS (no answer at all) that may pass: retried within the resolution's deadline. */
+const TRANSIENT_NETWORK = new Set(["TimeoutError", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EAI_AGAIN"]);
+
 /** STS error codes that mean "try again shortly", not "no". */
 const RETRYABLE_CODES = new Set(["Throttling", "IDPCommunicationError", "ServiceUnavailable", "InternalFailure"]);
 
@@ -70,7 +73,9 @@ export const describeStsFailure = (error: unknown, context: StsFailureContext): 
     source: "webIdentity",
     target: context.roleArn,
     status,
-    retryable: RETRYABLE_CODES.has(code),
+    retryable:
+      RETRYABLE_CODES.has(code) ||
+      (status === undefined && (TRANSIENT_NETWORK.has(name) || TRANSIENT_NETWORK.has(String(shape.code)))),
     fix: fixFor(code, context),
     cause: new Error(`${name}${networkCode}: ${detail}`),
   });

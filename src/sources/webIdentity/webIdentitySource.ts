@@ -69,7 +69,7 @@ const exchangeToken = async (
     envVar: ENV.webIdentityTokenFile,
   });
   const attempt = async () => {
-    const requestHandler = abortableRequestHandler(context.signal, {
+    const requestHandler = await abortableRequestHandler(context.signal, {
       connectionTimeout: settings.timeoutMs,
       requestTimeout: STS_REQUEST_TIMEOUT_MS,
     });
