@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { fromIni } from "@aws-sdk/credential-providers";
 import type { Environment } from "../../config/settingValue.js";
 import { CredentialSourceError } from "../../errors/CredentialSourceError.js";
 import { quoteRemoteText } from "../../utils/redact.js";
@@ -32,6 +31,7 @@ export const sharedConfigSource = (env: Environment): Source => ({
       via: `profile ${profile} in ${files.join(" and ")}`,
       resolve: async (context: ResolutionContext) => {
         try {
+          const { fromIni } = await import("@aws-sdk/credential-providers");
           const credentials = await fromIni({ profile, filepath, configFilepath })(context.identityProperties as never);
           return { credentials, accountId: credentials.accountId };
         } catch (error) {

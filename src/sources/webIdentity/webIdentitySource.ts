@@ -1,4 +1,3 @@
-import { fromWebToken } from "@aws-sdk/credential-providers";
 import { MAX_TOKEN_FILE_BYTES } from "../../config/defaults.js";
 import { ENV } from "../../config/environmentVariables.js";
 import { CredentialSourceError } from "../../errors/CredentialSourceError.js";
@@ -73,6 +72,8 @@ const exchangeToken = async (
       connectionTimeout: settings.timeoutMs,
       requestTimeout: STS_REQUEST_TIMEOUT_MS,
     });
+    // Loaded on first use, like the SDK's own chain does: a pod that does not use IRSA never loads the STS client.
+    const { fromWebToken } = await import("@aws-sdk/credential-providers");
     const exchange = fromWebToken({
       roleArn,
       webIdentityToken: token,
