@@ -8,5 +8,21 @@ export default defineConfig({
     testTimeout: 15_000,
     restoreMocks: true,
     unstubEnvs: true,
+    coverage: {
+      provider: "v8",
+      include: ["src/**/*.ts"],
+      exclude: [
+        // Process wiring only (8 lines, no branches); run as the built binary by test/cli/doctor.test.ts.
+        "src/cli/main.ts",
+        // Re-exports and type-only modules: no code to cover.
+        "src/**/index.ts",
+        "src/sources/source.ts",
+        "src/sources/skippedSource.ts",
+        "src/config/commonOptions.ts",
+      ],
+      reporter: ["text-summary", "json-summary"],
+      reportsDirectory: "coverage",
+      thresholds: { lines: 90, branches: 90 },
+    },
   },
 });

@@ -102,7 +102,6 @@ export class CredentialCache<T extends Cacheable> {
     return this.#loadShared(properties).then((value) => value.credentials);
   }
 
-
   #refreshInBackground(properties: IdentityProperties | undefined, now: number): void {
     if (this.#loading || (this.#failure && now < this.#failure.retryAt)) return;
     // The failure is reported to the observer; callers keep getting the cached credentials meanwhile.

@@ -51,8 +51,9 @@ export class ChainReporter implements CacheObserver<DescribedResolution> {
       );
     }
     if (description.source === "instanceProfile") {
+      const role = roleLabel(description);
       this.logger.warn(
-        `pod-credentials: using the node's instance-profile role ${roleLabel(description) ?? ""}: ${NODE_ROLE_WARNING}`,
+        `pod-credentials: using the node's instance-profile role${role ? ` ${role}` : ""}: ${NODE_ROLE_WARNING}`,
       );
     }
     this.#last = value;

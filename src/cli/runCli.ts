@@ -51,3 +51,17 @@ export const runCli = async (io: CliIo): Promise<number> => {
     }
   }
 };
+
+/**
+ * {@link runCli}, with a failure of the doctor itself (a bug, or standard output that cannot be written) reported on
+ * standard error as exit 1. Name and message only: a stack trace helps nobody at 3 a.m. and could quote data.
+ */
+export const runCliReportingFailures = async (io: CliIo): Promise<number> => {
+  try {
+    return await runCli(io);
+  } catch (error) {
+    const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    io.stderr.write(`pod-credentials: the doctor itself failed: ${text}\n`);
+    return 1;
+  }
+};

@@ -1,4 +1,17 @@
-import type { DoctorReport, DoctorVerdict, FileReport, SourceReport } from "./doctorReport.js";
+import type {
+  ChainReport,
+  ConfigurationReport,
+  DoctorReport,
+  DoctorVerdict,
+  ErrorReport,
+  FileReport,
+  LogLineReport,
+  MetadataEndpointReport,
+  SourceReport,
+  TokenClaimsReport,
+  VerificationReport,
+  WaitReport,
+} from "./doctorReport.js";
 
 /** Options of {@link renderReport}. */
 export interface RenderOptions {
@@ -65,42 +78,286 @@ const VERDICT_LABELS: Readonly<Record<DoctorVerdict, string>> = {
   failed: "FAILED",
 };
 
-const sourceDetail = (source: SourceReport, endpoint: string): string => {
-  if (source.status === "absent") return source.reason ?? "";
-  if (source.status === "failed") {
-    const problem = source.error?.message.split(" Fix: ")[0] ?? "";
-    return `${source.error?.name ?? "Error"}: ${problem}`;
+/** An error message without its `Fix: …` part (the fix is shown on a line of its own). */
+const withoutFix = (message: string): string => message.split(" Fix: ")[0] ?? "";
+
+/** A section: a blank line, the bold heading, then its lines. */
+const section = (c: Palette, heading: string, lines: readonly string[]): string[] => ["", c.bold(heading), ...lines];
+
+/** `ok` and `resolved` green, `failed` red, anything else dim. */
+const statusPaint = (c: Palette, status: string): Paint =>
+  status === "ok" || status === "resolved" ? c.green : status === "failed" ? c.red : c.dim;
+
+const headerLine = (report: DoctorReport, c: Palette): string =>
+  c.bold(`pod-credentials doctor ${report.tool.version}`) + c.dim(`  ${report.generatedAt}, ${report.durationMs} ms`);
+
+// Metadata endpoint
+
+/** The real IMDS is a warning sign (yellow), no answer is dim, a proxy is good news (green). */
+const endpointPaint = (c: Palette, kind: MetadataEndpointReport["kind"]): Paint =>
+  kind === "ec2Imds" ? c.yellow : kind === "unreachable" || kind === "invalid" ? c.dim : c.green;
+
+const listingText = ({ status, answer, role, message }: MetadataEndpointReport["listing"]): string =>
+  status === null
+    ? `no answer (${message ?? "unknown reason"})`
+    : `HTTP ${status} (${answer}${role ? `: ${role}` : ""}${message ? `: ${message}` : ""}) to an invalid IMDSv2 token`;
+
+/** The rows that appear only when the endpoint said something: `/healthz`, `/ping`, the offered role, a problem. */
+const endpointExtraRows = (endpoint: MetadataEndpointReport, c: Palette): Cell[][] => {
+  const rows: Cell[][] = [];
+  const health = endpoint.kube2iamHealth;
+  if (health) {
+    rows.push([
+      cell("/healthz"),
+      cell(`kube2iam on host ${health.hostIP ?? "?"}, instance ${health.instanceId ?? "?"}`),
+    ]);
   }
+  if (endpoint.kiamPing) rows.push([cell("/ping"), cell("pong (kiam)")]);
+  if (endpoint.offeredRole) {
+    const whose = endpoint.kind === "ec2Imds" ? " (the node's role)" : "";
+    rows.push([cell("offers role"), cell(`${endpoint.offeredRole}${whose}`)]);
+  }
+  if (endpoint.error && endpoint.kind !== "unreachable") rows.push([cell("problem"), cell(endpoint.error, c.red)]);
+  return rows;
+};
+
+const endpointSection = (endpoint: MetadataEndpointReport, c: Palette): string[] =>
+  section(
+    c,
+    "Metadata endpoint",
+    formatTable([
+      [cell("url"), cell(endpoint.url ? `${endpoint.url} (from ${endpoint.from ?? "?"})` : "(invalid setting)")],
+      [cell("answers"), cell(endpoint.description, endpointPaint(c, endpoint.kind))],
+      [cell("role listing"), cell(listingText(endpoint.listing))],
+      ...endpointExtraRows(endpoint, c),
+    ]),
+  );
+
+// Sources
+
+const failedDetail = (error: ErrorReport | null): string =>
+  `${error?.name ?? "Error"}: ${error ? withoutFix(error.message) : ""}`;
+
+/** Whose credentials a source got: the node's, the proxy's (instance profile behind a proxy), or nothing to say. */
+const whoseCredentials = (source: SourceReport, endpoint: string): string => {
+  if (source.nodeCredentials) return "the NODE's credentials: ";
+  return source.source === "instanceProfile" ? `through ${endpoint}, not the node: ` : "";
+};
+
+const credentialsDetail = (source: SourceReport, endpoint: string): string => {
   const credentials = source.credentials;
+  const role = credentials?.roleArn ?? credentials?.roleName;
   const parts = [
-    (credentials?.roleArn ?? credentials?.roleName)
-      ? `role ${credentials?.roleArn ?? credentials?.roleName}`
-      : undefined,
+    role ? `role ${role}` : undefined,
     credentials?.accountId ? `account ${credentials.accountId}` : undefined,
     credentials ? `key ${credentials.accessKeyId}` : undefined,
     credentials?.expiration ? `expires ${credentials.expiration}` : undefined,
     source.configuredBy ? `via ${source.configuredBy}` : undefined,
   ].filter(Boolean);
-  const whose = source.nodeCredentials
-    ? "the NODE's credentials: "
-    : source.source === "instanceProfile"
-      ? `through ${endpoint}, not the node: `
-      : "";
-  return `${whose}${parts.join(", ")}`;
+  return `${whoseCredentials(source, endpoint)}${parts.join(", ")}`;
 };
+
+const sourceDetail = (source: SourceReport, endpoint: string): string => {
+  if (source.status === "absent") return source.reason ?? "";
+  if (source.status === "failed") return failedDetail(source.error);
+  return credentialsDetail(source, endpoint);
+};
+
+/** The node's credentials are a warning even when they work. */
+const sourceStatusPaint = (source: SourceReport, c: Palette): Paint =>
+  source.status === "ok" && source.nodeCredentials ? c.yellow : statusPaint(c, source.status);
+
+const sourceRow = (source: SourceReport, endpoint: string, c: Palette): Cell[] => [
+  cell(source.chainPosition === null ? "-" : String(source.chainPosition)),
+  cell(source.source),
+  cell(source.status, sourceStatusPaint(source, c)),
+  cell(sourceDetail(source, endpoint)),
+];
+
+const sourcesSection = (report: DoctorReport, c: Palette): string[] => {
+  const endpoint = report.metadataEndpoint.description;
+  const header = [cell("#", c.dim), cell("SOURCE", c.dim), cell("STATUS", c.dim), cell("DETAIL", c.dim)];
+  const fixes = report.sources
+    .filter((source) => source.status === "failed" && source.error?.fix)
+    .map((source) => `  ${source.source} fix: ${source.error?.fix ?? ""}`);
+  return section(c, "Sources, each examined on its own", [
+    ...formatTable([header, ...report.sources.map((source) => sourceRow(source, endpoint, c))]),
+    ...fixes,
+    c.dim('  (# is the position in the chain; "-": the chain does not use the source)'),
+  ]);
+};
+
+// Files
+
+const tokenDetail = ({ audience, subject, issuer, expiresAt, expired }: TokenClaimsReport): string[] => [
+  `aud ${audience.join(",") || "(none)"}`,
+  `sub ${subject ?? "(none)"}`,
+  `iss ${issuer ?? "(none)"}`,
+  ...(expiresAt ? [`${expired ? "EXPIRED" : "expires"} ${expiresAt}`] : []),
+];
 
 const fileDetail = (file: FileReport): string => {
   if (!file.exists) return file.problem ?? "does not exist";
-  const parts = [`${file.bytes ?? 0} bytes`, file.modifiedAt ? `written ${file.modifiedAt}` : undefined];
-  if (file.token) {
-    const { audience, subject, issuer, expiresAt, expired } = file.token;
-    parts.push(`aud ${audience.join(",") || "(none)"}`, `sub ${subject ?? "(none)"}`, `iss ${issuer ?? "(none)"}`);
-    if (expiresAt) parts.push(`${expired ? "EXPIRED" : "expires"} ${expiresAt}`);
-  }
-  if (file.declaredRole) parts.push(`declares role ${file.declaredRole}`);
-  if (file.problem) parts.push(file.problem);
+  const parts = [
+    `${file.bytes ?? 0} bytes`,
+    file.modifiedAt ? `written ${file.modifiedAt}` : undefined,
+    ...(file.token ? tokenDetail(file.token) : []),
+    file.declaredRole ? `declares role ${file.declaredRole}` : undefined,
+    file.problem ?? undefined,
+  ];
   return parts.filter(Boolean).join(", ");
 };
+
+const fileStatus = (file: FileReport, c: Palette): Cell => {
+  if (file.exists && !file.problem) return cell("ok", c.green);
+  return cell(file.exists ? "problem" : "missing", c.yellow);
+};
+
+const filesSection = (files: readonly FileReport[], c: Palette): string[] =>
+  files.length === 0
+    ? []
+    : section(
+        c,
+        "Files",
+        formatTable(
+          files.map((file) => [cell(file.purpose), cell(file.path), fileStatus(file, c), cell(fileDetail(file))]),
+        ),
+      );
+
+// Environment
+
+const environmentSection = (report: DoctorReport, c: Palette): string[] => {
+  const variables =
+    report.environment.length === 0
+      ? ["  (no AWS_* or POD_CREDENTIALS_* variable is set)"]
+      : formatTable(
+          report.environment.map(({ name, value }) => [
+            cell(name),
+            cell(value ?? "(set; value not shown)", value === null ? c.dim : undefined),
+          ]),
+        );
+  const warnings = report.configuration.warnings.map((warning) => c.yellow(`  warning: ${warning}`));
+  return section(c, "Environment", [...variables, ...warnings]);
+};
+
+// The chain
+
+const chainSourcesText = ({ sources, allowNodeCredentials }: ConfigurationReport): string => {
+  if (!sources) return "(invalid configuration)";
+  return `${sources.join(" → ")}${allowNodeCredentials ? " (node credentials allowed)" : " (node credentials refused)"}`;
+};
+
+const credentialsRows = (chain: ChainReport): Cell[][] => {
+  const credentials = chain.credentials;
+  if (!credentials) return [];
+  return [
+    [cell("role"), cell(credentials.roleArn ?? credentials.roleName ?? "(unknown)")],
+    [cell("account"), cell(credentials.accountId ?? "(unknown)")],
+    [cell("access key"), cell(credentials.accessKeyId)],
+    [cell("expires"), cell(credentials.expiration ?? "never (static keys)")],
+    ...(chain.configuredBy ? [[cell("configured by"), cell(chain.configuredBy)]] : []),
+  ];
+};
+
+const chainErrorRows = (chain: ChainReport, c: Palette): Cell[][] => {
+  const error = chain.error;
+  if (!error) return [];
+  return [
+    [cell("error"), cell(`${error.name}: ${withoutFix(error.message)}`, c.red)],
+    ...(error.fix ? [[cell("fix"), cell(error.fix)]] : []),
+  ];
+};
+
+/** A failed chain's error (NoPodCredentialsError) already lists what it skipped. */
+const skippedRows = (chain: ChainReport, c: Palette): Cell[][] =>
+  chain.status === "resolved"
+    ? chain.skipped.map(({ source, reason }) => [cell("skipped"), cell(`${source}: ${reason}`, c.dim)])
+    : [];
+
+/** Debug lines are in the JSON report; an error line that repeats the error above is not shown twice. */
+const shownInLog = (line: LogLineReport, chain: ChainReport): boolean =>
+  line.level !== "debug" && !(line.level === "error" && chain.error && line.message.includes(chain.error.message));
+
+const logLevelPaint = (level: LogLineReport["level"], c: Palette): Paint =>
+  level === "error" ? c.red : level === "warn" ? c.yellow : plain;
+
+const logLines = (chain: ChainReport, c: Palette): string[] => {
+  const shown = chain.log.filter((line) => shownInLog(line, chain));
+  if (shown.length === 0) return [];
+  return [
+    "  log:",
+    ...shown.map((line) => `    ${logLevelPaint(line.level, c)(line.level.padEnd(5))} ${line.message}`),
+  ];
+};
+
+const chainSection = (report: DoctorReport, c: Palette): string[] => {
+  const chain = report.chain;
+  const result = chain.status === "resolved" ? `resolved from ${chain.source ?? "?"}` : "failed";
+  return section(c, "fromPodProviderChain() with this environment", [
+    ...formatTable([
+      [cell("sources"), cell(chainSourcesText(report.configuration))],
+      [cell("result"), cell(result, statusPaint(c, chain.status))],
+      ...credentialsRows(chain),
+      ...chainErrorRows(chain, c),
+      ...skippedRows(chain, c),
+    ]),
+    ...logLines(chain, c),
+  ]);
+};
+
+// --verify
+
+const matchesText = (matches: boolean | null): string => {
+  if (matches === null) return "(cannot compare with the chain's role)";
+  return matches ? "yes, the chain's role" : "NO: not the role the chain reported";
+};
+
+const verifiedLines = (verification: VerificationReport, c: Palette): string[] =>
+  formatTable([
+    [cell("arn"), cell(verification.arn ?? "(none)", c.green)],
+    [cell("account"), cell(verification.account ?? "(none)")],
+    [cell("user id"), cell(verification.userId ?? "(none)")],
+    [
+      cell("matches"),
+      cell(matchesText(verification.matchesChainRole), verification.matchesChainRole === false ? c.red : undefined),
+    ],
+  ]);
+
+const verificationLines = (verification: VerificationReport, c: Palette): string[] => {
+  if (verification.status === "ok") return verifiedLines(verification, c);
+  if (verification.status === "skipped") return ["  skipped: the chain gave no credentials"];
+  return [c.red(`  failed: ${verification.error?.name ?? "Error"}: ${verification.error?.message ?? ""}`)];
+};
+
+const verificationSection = (verification: VerificationReport | null, c: Palette): string[] =>
+  verification
+    ? section(
+        c,
+        `STS GetCallerIdentity (--verify, ${verification.endpoint}, region ${verification.region})`,
+        verificationLines(verification, c),
+      )
+    : [];
+
+// --wait
+
+const waitSection = (wait: WaitReport | null, c: Palette): string[] => {
+  if (!wait) return [];
+  const { attempts, waitedMs, resolved, seconds } = wait;
+  const counted = `${attempts} attempt${attempts === 1 ? "" : "s"}`;
+  const outcome = resolved ? "resolved" : "not resolved";
+  return section(c, "Wait", [`  ${counted} in ${(waitedMs / 1000).toFixed(1)} s of ${seconds} s: ${outcome}`]);
+};
+
+// Verdict
+
+const verdictPaint = (verdict: DoctorVerdict, c: Palette): Paint =>
+  verdict === "podCredentials" ? c.green : verdict === "nodeCredentialsOnly" ? c.yellow : c.red;
+
+const verdictSection = (report: DoctorReport, c: Palette): string[] =>
+  section(c, "Verdict", [
+    `  ${verdictPaint(report.verdict, c)(c.bold(VERDICT_LABELS[report.verdict]))} (exit ${report.exitCode})`,
+    `  ${report.summary}`,
+  ]);
 
 /**
  * The report as text for a terminal: the metadata endpoint, every source in a table, the files, the environment,
@@ -109,195 +366,16 @@ const fileDetail = (file: FileReport): string => {
  */
 export const renderReport = (report: DoctorReport, options: RenderOptions): string => {
   const c = palette(options.color);
-  const lines: string[] = [];
-  const heading = (text: string): void => {
-    lines.push("", c.bold(text));
-  };
-  const statusPaint = (status: string): Paint =>
-    status === "ok" || status === "resolved" ? c.green : status === "failed" ? c.red : c.dim;
-
-  lines.push(
-    c.bold(`pod-credentials doctor ${report.tool.version}`) + c.dim(`  ${report.generatedAt}, ${report.durationMs} ms`),
-  );
-
-  const endpoint = report.metadataEndpoint;
-  heading("Metadata endpoint");
-  const endpointRows: Cell[][] = [
-    [cell("url"), cell(endpoint.url ? `${endpoint.url} (from ${endpoint.from ?? "?"})` : "(invalid setting)")],
-    [
-      cell("answers"),
-      cell(
-        endpoint.description,
-        endpoint.kind === "ec2Imds"
-          ? c.yellow
-          : endpoint.kind === "unreachable" || endpoint.kind === "invalid"
-            ? c.dim
-            : c.green,
-      ),
-    ],
+  const lines = [
+    headerLine(report, c),
+    ...endpointSection(report.metadataEndpoint, c),
+    ...sourcesSection(report, c),
+    ...filesSection(report.files, c),
+    ...environmentSection(report, c),
+    ...chainSection(report, c),
+    ...verificationSection(report.verification, c),
+    ...waitSection(report.wait, c),
+    ...verdictSection(report, c),
   ];
-  const listing = endpoint.listing;
-  const listingText =
-    listing.status === null
-      ? `no answer (${listing.message ?? "unknown reason"})`
-      : `HTTP ${listing.status} (${listing.answer}${listing.role ? `: ${listing.role}` : ""}${listing.message ? `: ${listing.message}` : ""}) to an invalid IMDSv2 token`;
-  endpointRows.push([cell("role listing"), cell(listingText)]);
-  if (endpoint.kube2iamHealth) {
-    endpointRows.push([
-      cell("/healthz"),
-      cell(
-        `kube2iam on host ${endpoint.kube2iamHealth.hostIP ?? "?"}, instance ${endpoint.kube2iamHealth.instanceId ?? "?"}`,
-      ),
-    ]);
-  }
-  if (endpoint.kiamPing) endpointRows.push([cell("/ping"), cell("pong (kiam)")]);
-  if (endpoint.offeredRole) {
-    endpointRows.push([
-      cell("offers role"),
-      cell(`${endpoint.offeredRole}${endpoint.kind === "ec2Imds" ? " (the node's role)" : ""}`),
-    ]);
-  }
-  if (endpoint.error && endpoint.kind !== "unreachable")
-    endpointRows.push([cell("problem"), cell(endpoint.error, c.red)]);
-  lines.push(...formatTable(endpointRows));
-
-  heading("Sources, each examined on its own");
-  lines.push(
-    ...formatTable([
-      [cell("#", c.dim), cell("SOURCE", c.dim), cell("STATUS", c.dim), cell("DETAIL", c.dim)],
-      ...report.sources.map((source) => [
-        cell(source.chainPosition === null ? "-" : String(source.chainPosition)),
-        cell(source.source),
-        cell(source.status, source.status === "ok" && source.nodeCredentials ? c.yellow : statusPaint(source.status)),
-        cell(sourceDetail(source, endpoint.description)),
-      ]),
-    ]),
-  );
-  const fixes = report.sources.filter((source) => source.status === "failed" && source.error?.fix);
-  for (const source of fixes) lines.push(`  ${source.source} fix: ${source.error?.fix ?? ""}`);
-  lines.push(c.dim('  (# is the position in the chain; "-": the chain does not use the source)'));
-
-  if (report.files.length > 0) {
-    heading("Files");
-    lines.push(
-      ...formatTable(
-        report.files.map((file) => [
-          cell(file.purpose),
-          cell(file.path),
-          cell(
-            file.exists && !file.problem ? "ok" : file.exists ? "problem" : "missing",
-            file.exists && !file.problem ? c.green : c.yellow,
-          ),
-          cell(fileDetail(file)),
-        ]),
-      ),
-    );
-  }
-
-  heading("Environment");
-  lines.push(
-    ...(report.environment.length === 0
-      ? ["  (no AWS_* or POD_CREDENTIALS_* variable is set)"]
-      : formatTable(
-          report.environment.map(({ name, value }) => [
-            cell(name),
-            cell(value ?? "(set; value not shown)", value === null ? c.dim : undefined),
-          ]),
-        )),
-  );
-  for (const warning of report.configuration.warnings) lines.push(c.yellow(`  warning: ${warning}`));
-
-  const chain = report.chain;
-  heading("fromPodProviderChain() with this environment");
-  const configuration = report.configuration;
-  const chainRows: Cell[][] = [
-    [
-      cell("sources"),
-      cell(
-        configuration.sources
-          ? `${configuration.sources.join(" → ")}${configuration.allowNodeCredentials ? " (node credentials allowed)" : " (node credentials refused)"}`
-          : "(invalid configuration)",
-      ),
-    ],
-    [
-      cell("result"),
-      cell(chain.status === "resolved" ? `resolved from ${chain.source ?? "?"}` : "failed", statusPaint(chain.status)),
-    ],
-  ];
-  if (chain.credentials) {
-    const credentials = chain.credentials;
-    chainRows.push([cell("role"), cell(credentials.roleArn ?? credentials.roleName ?? "(unknown)")]);
-    chainRows.push([cell("account"), cell(credentials.accountId ?? "(unknown)")]);
-    chainRows.push([cell("access key"), cell(credentials.accessKeyId)]);
-    chainRows.push([cell("expires"), cell(credentials.expiration ?? "never (static keys)")]);
-    if (chain.configuredBy) chainRows.push([cell("configured by"), cell(chain.configuredBy)]);
-  }
-  if (chain.error) {
-    chainRows.push([
-      cell("error"),
-      cell(`${chain.error.name}: ${chain.error.message.split(" Fix: ")[0] ?? ""}`, c.red),
-    ]);
-    if (chain.error.fix) chainRows.push([cell("fix"), cell(chain.error.fix)]);
-  }
-  // A failed chain's error (NoPodCredentialsError) already lists what it skipped.
-  if (chain.status === "resolved")
-    for (const { source, reason } of chain.skipped)
-      chainRows.push([cell("skipped"), cell(`${source}: ${reason}`, c.dim)]);
-  lines.push(...formatTable(chainRows));
-  // Debug lines are in the JSON report; an error line that repeats the error above is not shown twice.
-  const logged = chain.log.filter(
-    (line) =>
-      line.level !== "debug" && !(line.level === "error" && chain.error && line.message.includes(chain.error.message)),
-  );
-  if (logged.length > 0) {
-    lines.push("  log:");
-    for (const line of logged) {
-      const paint = line.level === "error" ? c.red : line.level === "warn" ? c.yellow : plain;
-      lines.push(`    ${paint(line.level.padEnd(5))} ${line.message}`);
-    }
-  }
-
-  const verification = report.verification;
-  if (verification) {
-    heading(`STS GetCallerIdentity (--verify, ${verification.endpoint}, region ${verification.region})`);
-    if (verification.status === "ok") {
-      lines.push(
-        ...formatTable([
-          [cell("arn"), cell(verification.arn ?? "(none)", c.green)],
-          [cell("account"), cell(verification.account ?? "(none)")],
-          [cell("user id"), cell(verification.userId ?? "(none)")],
-          [
-            cell("matches"),
-            cell(
-              verification.matchesChainRole === null
-                ? "(cannot compare with the chain's role)"
-                : verification.matchesChainRole
-                  ? "yes, the chain's role"
-                  : "NO: not the role the chain reported",
-              verification.matchesChainRole === false ? c.red : undefined,
-            ),
-          ],
-        ]),
-      );
-    } else if (verification.status === "skipped") {
-      lines.push("  skipped: the chain gave no credentials");
-    } else {
-      lines.push(c.red(`  failed: ${verification.error?.name ?? "Error"}: ${verification.error?.message ?? ""}`));
-    }
-  }
-
-  if (report.wait) {
-    const { attempts, waitedMs, resolved, seconds } = report.wait;
-    heading("Wait");
-    lines.push(
-      `  ${attempts} attempt${attempts === 1 ? "" : "s"} in ${(waitedMs / 1000).toFixed(1)} s of ${seconds} s: ${resolved ? "resolved" : "not resolved"}`,
-    );
-  }
-
-  heading("Verdict");
-  const verdictPaint =
-    report.verdict === "podCredentials" ? c.green : report.verdict === "nodeCredentialsOnly" ? c.yellow : c.red;
-  lines.push(`  ${verdictPaint(c.bold(VERDICT_LABELS[report.verdict]))} (exit ${report.exitCode})`);
-  lines.push(`  ${report.summary}`);
   return `${lines.join("\n")}\n`;
 };

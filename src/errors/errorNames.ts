@@ -73,6 +73,6 @@ export function isPodCredentialsError<N extends PodCredentialsErrorName>(
 export function isPodCredentialsError(error: unknown, name?: PodCredentialsErrorName): boolean {
   if (typeof error !== "object" || error === null) return false;
   const actual = (error as { name?: unknown }).name;
-  if (typeof actual !== "string" || !(actual in POD_CREDENTIALS_ERROR_NAMES)) return false;
+  if (typeof actual !== "string" || !Object.hasOwn(POD_CREDENTIALS_ERROR_NAMES, actual)) return false;
   return name === undefined || name === "PodCredentialsError" || actual === name;
 }

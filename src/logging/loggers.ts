@@ -51,9 +51,6 @@ export const parseLogLevel = (from: string, text: string): LogLevel => {
 export const consoleLogger = (level: LogLevel = "info"): Logger => {
   const from = LEVELS.indexOf(level);
   const at = (name: Exclude<LogLevel, "silent">) =>
-    LEVELS.indexOf(name) >= from
-      ? // biome-ignore lint/suspicious/noConsole: writing to the console is this logger's purpose.
-        (...content: unknown[]) => console[name](...content)
-      : () => {};
+    LEVELS.indexOf(name) >= from ? (...content: unknown[]) => console[name](...content) : () => {};
   return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 };

@@ -29,6 +29,26 @@ describe("what the doctor shows of the environment", () => {
     ]);
   });
 
+  it("shows the ECS relative URI without its query or fragment, and sorts by name whatever the input order", () => {
+    expect(
+      describeEnvironment({
+        POD_CREDENTIALS_SOURCES: "podIdentity",
+        AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: "/v2/credentials/abc?token=secret#frag",
+        AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: " /var/run/token ",
+      }),
+    ).toEqual([
+      { name: "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", value: "/var/run/token" },
+      { name: "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", value: "/v2/credentials/abc" },
+      { name: "POD_CREDENTIALS_SOURCES", value: "podIdentity" },
+    ]);
+  });
+
+  it("shows a URL variable that does not parse as an invalid URL, not as it is", () => {
+    expect(describeEnvironment({ AWS_ENDPOINT_URL_STS: "http://[sts" })).toEqual([
+      { name: "AWS_ENDPOINT_URL_STS", value: "(an invalid URL)" },
+    ]);
+  });
+
   it("shows at most the last four characters of an access key id", () => {
     expect(lastFour("ASIAEXAMPLE123456789")).toBe("…6789");
     expect(lastFour("ABCD")).toBe("…");

@@ -72,6 +72,30 @@ describe("probing the metadata endpoint", () => {
     expect(await probe(url)).toMatchObject({ kind: "metadataProxy", offeredRole: "some-role" });
   });
 
+  it.each([
+    ["plain text", "ok"],
+    ["JSON without hostIP", '{"status":"healthy"}'],
+    ["JSON that is not an object", "null"],
+  ])("does not take a /healthz answer in %s for kube2iam", async (_, body) => {
+    const url = await serve(async (request) =>
+      new URL(request.url).pathname === "/healthz"
+        ? new Response(body)
+        : new URL(request.url).pathname === LISTING
+          ? new Response("some-role")
+          : new Response("not here", { status: 404 }),
+    );
+    expect(await probe(url)).toMatchObject({ kind: "metadataProxy", kube2iamHealth: null });
+  });
+
+  it("takes a /healthz answer with a hostIP for kube2iam, showing fields that are not text as unknown", async () => {
+    const url = await serve(async (request) =>
+      new URL(request.url).pathname === "/healthz"
+        ? new Response('{"hostIP":42,"instanceId":["i-1"]}')
+        : new Response("not here", { status: 404 }),
+    );
+    expect(await probe(url)).toMatchObject({ kind: "kube2iam", kube2iamHealth: { hostIP: null, instanceId: null } });
+  });
+
   it("says nothing answers when the connection is refused", async () => {
     const report = await probe(await unusedLoopbackUrl());
     expect(report).toMatchObject({

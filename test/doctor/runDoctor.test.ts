@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type DoctorReport, runDoctor, waitForChain } from "../../src/doctor/index.js";
-import { fakeImds, fakeKube2iam, fakePodIdentityAgent, fakeSts } from "../../src/testing/index.js";
+import { fakeImds, fakeKube2iam, fakePodIdentityAgent, fakeSts, hangResponse } from "../../src/testing/index.js";
 import { ORDERS_ROLE_ARN, secretCredentials, secretToken, serveWithMsw, temporaryFile } from "../support/fakes.js";
 import { findLeaks, recordOutput } from "../support/leakCheck.js";
 import { serve, unusedLoopbackUrl } from "./servers.js";
@@ -229,6 +229,91 @@ describe("the doctor's report", () => {
     });
     expect(sts.calls.map((call) => call.action)).toContain("GetCallerIdentity");
     expect(report.exitCode).toBe(0);
+  });
+});
+
+describe("what the doctor reads from its options and the environment", () => {
+  it.each([
+    [{ region: "eu-west-1" }, { AWS_REGION: "ap-south-1" }, "eu-west-1", "--region"],
+    [{ region: " " }, { AWS_REGION: " ap-south-1 " }, "ap-south-1", "AWS_REGION"],
+    [{}, {}, "us-east-1", "the default"],
+  ])(
+    "takes the STS region from --region, else AWS_REGION, else us-east-1: %j %j",
+    async (options, env, region, from) => {
+      const report = await doctor(
+        { ...env, AWS_EC2_METADATA_SERVICE_ENDPOINT: await unusedLoopbackUrl() },
+        { ...options, verify: true },
+      );
+      expect(report.configuration).toMatchObject({ region, regionFrom: from });
+      // Nothing resolves, so --verify has no credentials to check: it says so, and names the endpoint it would call.
+      expect(report.verification).toEqual({
+        status: "skipped",
+        region,
+        endpoint: `https://sts.${region}.amazonaws.com/`,
+        arn: null,
+        account: null,
+        userId: null,
+        matchesChainRole: null,
+        error: null,
+        elapsedMs: 0,
+      });
+      expect(report.exitCode).toBe(2);
+    },
+  );
+
+  it("reports an invalid metadata endpoint setting without probing anything", async () => {
+    const report = await doctor({ AWS_EC2_METADATA_SERVICE_ENDPOINT: "ftp://169.254.169.254" });
+    expect(report.metadataEndpoint).toMatchObject({ kind: "invalid", url: null, from: null, kiamPing: false });
+    expect(report.metadataEndpoint.error).toMatch(
+      /^InvalidConfigurationError: .*AWS_EC2_METADATA_SERVICE_ENDPOINT.* is not an http\(s\) URL\.$/,
+    );
+    expect(report).toMatchObject({
+      verdict: "failed",
+      configuration: { error: { name: "InvalidConfigurationError" } },
+    });
+  });
+
+  it("probes the metadata endpoint with the chain's per-request deadline, POD_CREDENTIALS_TIMEOUT_MS", async () => {
+    const report = await doctor({
+      POD_CREDENTIALS_TIMEOUT_MS: "150",
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: await serve(async () => hangResponse()),
+    });
+    expect(report.metadataEndpoint.kind).toBe("unreachable");
+    expect(report.metadataEndpoint.elapsedMs).toBeGreaterThanOrEqual(140);
+    expect(report.metadataEndpoint.elapsedMs).toBeLessThan(900);
+  });
+
+  it("probes with the default deadline of 1 s when POD_CREDENTIALS_TIMEOUT_MS is invalid, and reports the setting", async () => {
+    const report = await doctor({
+      POD_CREDENTIALS_TIMEOUT_MS: "soon",
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: await serve(async () => hangResponse()),
+    });
+    expect(report.configuration.error?.message).toContain("POD_CREDENTIALS_TIMEOUT_MS");
+    expect(report.metadataEndpoint.kind).toBe("unreachable");
+    expect(report.metadataEndpoint.elapsedMs).toBeGreaterThanOrEqual(950);
+  });
+
+  it("reports credentials that arrive already expired as a failure of that source", async () => {
+    const agentToken = secretToken();
+    const agent = fakePodIdentityAgent({
+      credentials: secretCredentials("PODID"),
+      expiration: new Date(Date.now() - 60_000),
+    });
+    const report = await doctor({
+      POD_CREDENTIALS_SOURCES: "podIdentity",
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: `${await serve(agent)}/v1/credentials`,
+      AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: await temporaryFile("token", agentToken),
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: await unusedLoopbackUrl(),
+    });
+    expect(sourceOf(report, "podIdentity")).toMatchObject({
+      status: "failed",
+      configuredBy: expect.stringContaining("AWS_CONTAINER_CREDENTIALS_FULL_URI"),
+      credentials: null,
+      error: {
+        name: "Error",
+        message: expect.stringMatching(/^The credentials arrived already expired \(expiration /),
+      },
+    });
   });
 });
 

@@ -3,7 +3,7 @@ import { arnMatchesRole, stsEndpoint, verifyCallerIdentity } from "../../src/doc
 import { fakeSts } from "../../src/testing/index.js";
 import { secretCredentials } from "../support/fakes.js";
 import { recordOutput } from "../support/leakCheck.js";
-import { serve } from "./servers.js";
+import { serve, unusedLoopbackUrl } from "./servers.js";
 
 const NODE_IDENTITY = {
   arn: "arn:aws:sts::123456789012:assumed-role/eks-node-role/i-0123456789abcdef0",
@@ -46,6 +46,75 @@ describe("verifying credentials with STS GetCallerIdentity", () => {
     expect(report.error?.message).toContain(
       "failed with InvalidClientTokenId (HTTP 403): The security token included in the request is invalid.",
     );
+  });
+
+  it("reports an AWS_ENDPOINT_URL_STS that is not a URL without calling anything", async () => {
+    const report = await verifyCallerIdentity(secretCredentials("VERIFY"), {
+      region: "us-east-1",
+      env: { AWS_ENDPOINT_URL_STS: "sts.internal" },
+    });
+    expect(report).toMatchObject({
+      status: "failed",
+      endpoint: "(an invalid URL)",
+      error: {
+        name: "VerificationError",
+        message:
+          "AWS_ENDPOINT_URL_STS is not a URL. Fix: set it to an https URL such as https://sts.us-east-1.amazonaws.com.",
+        fix: "set it to an https URL such as https://sts.us-east-1.amazonaws.com.",
+        status: null,
+      },
+    });
+  });
+
+  it("reports an STS endpoint that does not answer, with the network to check", async () => {
+    const endpoint = await unusedLoopbackUrl();
+    const report = await verifyCallerIdentity(secretCredentials("VERIFY"), {
+      region: "us-east-1",
+      env: { AWS_ENDPOINT_URL_STS: endpoint },
+    });
+    recordOutput(report);
+    expect(report.status).toBe("failed");
+    expect(report.error?.message).toMatch(
+      new RegExp(
+        `^Could not call STS GetCallerIdentity at ${endpoint}/: .*ECONNREFUSED.*\\. Fix: check network access`,
+      ),
+    );
+  });
+
+  it("quotes the status and the body of an error answer that is not STS XML", async () => {
+    const url = await serve(async () => new Response("upstream\nproxy broke", { status: 502 }));
+    const report = await verifyCallerIdentity(secretCredentials("VERIFY"), {
+      region: "us-east-1",
+      env: { AWS_ENDPOINT_URL_STS: url },
+    });
+    recordOutput(report);
+    expect(report.error).toMatchObject({ status: 502 });
+    expect(report.error?.message).toMatch(
+      /^STS GetCallerIdentity failed with HTTP 502 \(HTTP 502\): upstream proxy broke Fix:/,
+    );
+  });
+
+  it("reads the identity from STS's XML, unescaping entities, and leaves out fields STS did not send", async () => {
+    const url = await serve(
+      async () =>
+        new Response(
+          "<GetCallerIdentityResponse><GetCallerIdentityResult>" +
+            "<Arn>arn:aws:sts::123456789012:assumed-role/a&amp;b/s&lt;1&gt;</Arn><Account>123456789012</Account>" +
+            "</GetCallerIdentityResult></GetCallerIdentityResponse>",
+        ),
+    );
+    const report = await verifyCallerIdentity(secretCredentials("VERIFY"), {
+      region: "us-east-1",
+      env: { AWS_ENDPOINT_URL_STS: url },
+      expectedRole: "a&b",
+    });
+    expect(report).toMatchObject({
+      status: "ok",
+      arn: "arn:aws:sts::123456789012:assumed-role/a&b/s<1>",
+      account: "123456789012",
+      userId: null,
+      matchesChainRole: true,
+    });
   });
 
   it("uses the regional endpoint without AWS_ENDPOINT_URL_STS", () => {

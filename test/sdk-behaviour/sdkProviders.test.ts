@@ -17,7 +17,9 @@ describe("the SDK's fromHttp (why podIdentity has its own client)", () => {
     const provider = fromHttp({
       awsContainerCredentialsFullUri: `${agent.url}/v1/credentials`,
       awsContainerAuthorizationToken: "not-a-jwt",
-      timeout: 50,
+      // Each attempt lasts about this long; 50 ms let a loaded machine (a coverage run) lose an attempt to a timeout
+      // before it reached the agent, so the request count came out 3.
+      timeout: 250,
     });
 
     const error = await rejectionOf(provider());

@@ -6,6 +6,8 @@ import { secretCredentials, serveWithMsw } from "../support/fakes.js";
 import { rejectionOf, testLogger } from "../support/leakCheck.js";
 
 const IMDS = "http://169.254.169.254";
+const TOKEN_PATH = "/latest/api/token";
+const LISTING_PATH = "/latest/meta-data/iam/security-credentials/";
 
 const imds = async (options: Parameters<typeof fakeImds>[0] = {}) => {
   const node = fakeImds({ roleName: "eks-node-role", credentials: secretCredentials("NODE"), ...options });
@@ -82,6 +84,81 @@ describe("instanceProfile (the node's role)", () => {
     );
     expect(error).toMatchObject({ name: "CredentialSourceError", source: "instanceProfile" });
     expect(error.message).toContain("--http-put-response-hop-limit 2");
+  });
+
+  it("asks for a new session token once when IMDS rejects the one it kept, and carries on", async () => {
+    const node = await imds();
+    const provider = fromNodeInstanceProfile({ env: {}, logger: testLogger() });
+    await provider();
+    node.expireTokens();
+    const credentials = await provider({ forceRefresh: true });
+    expect(credentials.accessKeyId).toBe(node.credentials.accessKeyId);
+    expect(node.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+      `PUT ${TOKEN_PATH}`,
+      `GET ${LISTING_PATH}`,
+      `GET ${LISTING_PATH}eks-node-role`,
+      `GET ${LISTING_PATH}`,
+      `PUT ${TOKEN_PATH}`,
+      `GET ${LISTING_PATH}`,
+      `GET ${LISTING_PATH}eks-node-role`,
+    ]);
+  });
+
+  it.each([403, 404, 405])(
+    "takes a token request answered HTTP %i for IMDSv2 being unavailable, and uses IMDSv1 with a warning",
+    async (status) => {
+      const node = await imds();
+      node.injectFault({ kind: "status", status }, { path: TOKEN_PATH });
+      const logger = testLogger();
+      const credentials = await fromNodeInstanceProfile({ env: {}, logger })();
+      expect(credentials.accessKeyId).toBe(node.credentials.accessKeyId);
+      expect(logger.at("warn")).toContainEqual(
+        `pod-credentials: the IMDSv2 token request to ${IMDS}${TOKEN_PATH} was answered with HTTP ${status}; using ` +
+          "IMDSv1 for the rest of this process. To use IMDSv2, raise the instance's metadata hop limit to 2 (aws ec2 " +
+          "modify-instance-metadata-options --http-put-response-hop-limit 2) so that pods can use IMDSv2.",
+      );
+      expect(node.requests.slice(1).every((request) => request.headers["x-aws-ec2-metadata-token"] === undefined)).toBe(
+        true,
+      );
+    },
+  );
+
+  it("fails on a token request answered with another error status, naming it", async () => {
+    const node = await imds();
+    node.injectFault({ kind: "status", status: 500, body: "internal error" }, { path: TOKEN_PATH });
+    const error = await rejectionOf(fromNodeInstanceProfile({ env: {}, logger: testLogger() })());
+    expect(error).toMatchObject({ name: "CredentialSourceError", source: "instanceProfile", status: 500 });
+    expect(error.message).toBe(
+      `[instanceProfile] The IMDSv2 token request to ${IMDS}${TOKEN_PATH} failed with HTTP 500. Fix: check ` +
+        "AWS_EC2_METADATA_SERVICE_ENDPOINT points at the instance metadata service.",
+    );
+    expect(node.requests).toHaveLength(1);
+  });
+
+  it("says IMDSv2 is required but out of reach when IMDSv1 is answered 401 after the token request was refused", async () => {
+    const node = await imds({ v1Allowed: false });
+    node.injectFault({ kind: "status", status: 403 }, { path: TOKEN_PATH });
+    const error = await rejectionOf(fromNodeInstanceProfile({ env: {}, logger: testLogger() })());
+    expect(error).toMatchObject({ name: "CredentialSourceError", status: 401 });
+    expect(error.message).toContain(
+      `IMDSv2 is out of reach (the IMDSv2 token request to ${IMDS}${TOKEN_PATH} was answered with HTTP 403), and the ` +
+        "instance requires IMDSv2: its IMDSv1 answer was HTTP 401.",
+    );
+    expect(error.message).toContain("--http-put-response-hop-limit 2");
+  });
+
+  it.each([
+    ["its message", "rate exceeded", "rate exceeded"],
+    ["no message", "", "(no message)"],
+  ])("names the status and %s when IMDS refuses the role's credentials", async (_, body, shown) => {
+    const node = await imds();
+    node.injectFault({ kind: "status", status: 503, body }, { path: `${LISTING_PATH}eks-node-role` });
+    const error = await rejectionOf(fromNodeInstanceProfile({ env: {}, logger: testLogger() })());
+    expect(error).toMatchObject({ name: "CredentialSourceError", status: 503 });
+    expect(error.message).toBe(
+      `[instanceProfile] The instance metadata service answered HTTP 503 for the role's credentials: ${shown} Fix: ` +
+        "check the node's instance profile.",
+    );
   });
 
   it("says so when the node has no instance profile", async () => {

@@ -134,6 +134,44 @@ describe.each(ADAPTERS)("fakeImds through %s", (adapter) => {
     });
   });
 
+  it("lists the metadata tree as IMDS does, naming iam/ only on an instance with a role", async () => {
+    const meta = (path: string) => call(url(`/latest/meta-data${path}`)).then((response) => response.body);
+    const root = "ami-id\nhostname\niam/\ninstance-id\nlocal-ipv4\nplacement/";
+    expect(await meta("")).toBe(root);
+    expect(await meta("/")).toBe(root);
+    expect(await meta("/ami-id")).toBe("ami-0123456789abcdef0");
+    expect(await meta("/hostname")).toBe("ip-10-0-0-1.ec2.internal");
+    expect(await meta("/local-ipv4")).toBe("10.0.0.1");
+    expect(await meta("/placement")).toBe("availability-zone\nregion");
+    expect(await meta("/placement/")).toBe("availability-zone\nregion");
+    expect(await meta("/placement/availability-zone")).toBe("us-east-1a");
+    expect(await meta("/iam")).toBe("info\nsecurity-credentials/");
+    expect(await meta("/iam/")).toBe("info\nsecurity-credentials/");
+    expect(await meta("/iam/security-credentials")).toBe("eks-node");
+    imds.configure({ noRole: true });
+    expect(await meta("/")).toBe("ami-id\nhostname\ninstance-id\nlocal-ipv4\nplacement/");
+    expect((await call(url("/latest/meta-data/iam/"))).status).toBe(404);
+  });
+
+  it("answers HEAD like GET", async () => {
+    const response = await call(url(LISTING_PATH), { method: "HEAD" });
+    expect(response.status).toBe(200);
+    expect(response.headers).toMatchObject({ server: "EC2ws", "content-type": "text/plain" });
+    // The loopback server sends no body with a HEAD answer, as HTTP requires. (Through msw, fetch currently hands
+    // the GET body back: the msw adapter does not drop it.)
+    if (adapter === "loopback") expect(response.body).toBe("");
+  });
+
+  it("answers 405 to a metadata request that is not a GET, and to a token request that is not a PUT", async () => {
+    const post = await call(url(LISTING_PATH), { method: "POST", body: "x" });
+    expect(post.status).toBe(405);
+    expect(post.body).toContain("<title>405 - Method Not Allowed</title>");
+    const getToken = await call(url(TOKEN_PATH), { headers: { "X-aws-ec2-metadata-token-ttl-seconds": "60" } });
+    expect(getToken.status).toBe(405);
+    expect(getToken.headers.allow).toBe("OPTIONS, PUT");
+    expect(imds.issuedTokens).toEqual([]);
+  });
+
   it("never answers the token PUT beyond the hop limit, while IMDSv1 GETs still work", async () => {
     imds.configure({ hopLimitExceeded: true });
     const started = Date.now();

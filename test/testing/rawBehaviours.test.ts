@@ -6,6 +6,7 @@ import {
   resetResponse,
   startLoopbackServer,
   trickleResponse,
+  trickleStream,
 } from "../../src/testing/index.js";
 import { ADAPTERS, type Served, serve } from "./serveFake.js";
 
@@ -21,6 +22,49 @@ describe("raw behaviour markers", () => {
       chunk: "ab",
     });
     expect(rawBehaviourOf(new Response("ok"))).toBeUndefined();
+  });
+});
+
+describe("trickleResponse", () => {
+  it("sends a space every 100 ms with status 200 by default, and a space for an empty chunk", () => {
+    const response = trickleResponse();
+    expect(response.status).toBe(200);
+    expect(rawBehaviourOf(response)).toEqual({ kind: "trickle", intervalMs: 100, chunk: " " });
+    expect(rawBehaviourOf(trickleResponse({ chunk: "", status: 503 }))).toEqual({
+      kind: "trickle",
+      intervalMs: 100,
+      chunk: " ",
+    });
+    expect(trickleResponse({ status: 503 }).status).toBe(503);
+  });
+});
+
+describe("trickleStream", () => {
+  const behaviour = { kind: "trickle", intervalMs: 5, chunk: "xy" } as const;
+  const text = (bytes: Uint8Array | undefined): string => new TextDecoder().decode(bytes);
+
+  it("sends the chunk's bytes one at a time, cycling, until cancelled", async () => {
+    const reader = trickleStream(behaviour).getReader();
+    const bytes: string[] = [];
+    for (let index = 0; index < 3; index++) bytes.push(text((await reader.read()).value));
+    expect(bytes).toEqual(["x", "y", "x"]);
+    await reader.cancel();
+    expect(await reader.read()).toEqual({ done: true, value: undefined });
+  });
+
+  it("fails at once with the reason of a signal that has already aborted", async () => {
+    const reason = new Error("client went away");
+    const reader = trickleStream(behaviour, AbortSignal.abort(reason)).getReader();
+    await expect(reader.read()).rejects.toBe(reason);
+  });
+
+  it("fails with the signal's reason when it aborts mid-body, as a dropped connection would", async () => {
+    const controller = new AbortController();
+    const reader = trickleStream(behaviour, controller.signal).getReader();
+    expect(text((await reader.read()).value)).toBe("x");
+    const reason = new Error("deadline");
+    controller.abort(reason);
+    await expect(reader.read()).rejects.toBe(reason);
   });
 });
 

@@ -202,6 +202,51 @@ describe("readSmallTextFile", () => {
     });
   });
 
+  describe("fixes when no variable named the file", () => {
+    const { envVar: _, ...withoutVariable } = OPTIONS;
+
+    it("a directory: configure the file inside it", async () => {
+      const error = await failureOf(readSmallTextFile(dir, withoutVariable));
+      expect(error.fix).toBe("Configure the path of the file inside that directory, not the volume's mount point.");
+    });
+
+    it("a named pipe: configure a regular file", async () => {
+      const path = join(dir, "fifo");
+      execFileSync("mkfifo", [path]);
+      const error = await failureOf(readSmallTextFile(path, withoutVariable));
+      expect(error.fix).toBe("Configure the path of a regular file.");
+    });
+
+    it("a file that is too large: check the configured path", async () => {
+      const path = join(dir, "token");
+      await writeFile(path, "x".repeat(65));
+      const error = await failureOf(readSmallTextFile(path, { ...withoutVariable, maxBytes: 64 }));
+      expect(error.fix).toBe(
+        "Check that the configured path names the web-identity token file and not some other file.",
+      );
+    });
+
+    it("an empty file: check the configured path and what writes the file", async () => {
+      const path = join(dir, "token");
+      await writeFile(path, "");
+      const error = await failureOf(readSmallTextFile(path, withoutVariable));
+      expect(error.fix).toBe(
+        "Check that the configured path names the web-identity token file and that whatever writes it (the " +
+          "kubelet, for a projected volume) has written it.",
+      );
+    });
+  });
+
+  it("names an error code it has no description for as it is, and does not retry it", async () => {
+    const path = join(dir, "to\u0000ken");
+    const error = await failureOf(readSmallTextFile(path, OPTIONS));
+    expect(error.message).toBe(
+      `[webIdentity] Could not read the web-identity token file ${path} (ERR_INVALID_ARG_VALUE). Fix: Check that ` +
+        `${path} is a readable file in a mounted volume; the error code says what the system refused.`,
+    );
+    expect(error.retryable).toBe(false);
+  });
+
   it("refuses a maxBytes that is not a non-negative integer", async () => {
     await expect(readSmallTextFile(join(dir, "x"), { ...OPTIONS, maxBytes: -1 })).rejects.toThrow(RangeError);
     await expect(readSmallTextFile(join(dir, "x"), { ...OPTIONS, maxBytes: 1.5 })).rejects.toThrow(RangeError);
