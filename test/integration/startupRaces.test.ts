@@ -205,7 +205,7 @@ describe.concurrent("'no' answers fail at once, after exactly the requests neede
     expect(run.exitCode).toBe(2);
     expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
     expect(run.result.message).toContain(
-      `The metadata proxy at ${server.url} refused the role "${ORDERS_ROLE}" with HTTP 403: Invalid role ${ORDERS_ROLE}`,
+      `The metadata proxy at ${server.url} refused the role "${ORDERS_ROLE}" with HTTP 403: kube2iam: Invalid role ${ORDERS_ROLE}`,
     );
     expect(paths(proxy.requests)).toEqual([LISTING_PATH, CREDENTIALS_PATH]);
     expect(run.elapsedMs).toBeLessThan(within(0));
@@ -256,7 +256,7 @@ describe.concurrent("'no' answers fail at once, after exactly the requests neede
     expect(run.exitCode).toBe(2);
     expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
     expect(run.result.message).toContain(
-      `The metadata proxy at ${server.url} refused the role "${ORDERS_ROLE}" with HTTP 500: error fetching credentials: forbidden by policy`,
+      `The metadata proxy at ${server.url} refused the role "${ORDERS_ROLE}" with HTTP 500: kiam: error fetching credentials: forbidden by policy`,
     );
     expect(paths(proxy.requests)).toEqual([LISTING_PATH, `${LISTING_PATH}${ORDERS_ROLE_ARN}`]);
     expect(run.elapsedMs).toBeLessThan(within(0));
@@ -337,7 +337,7 @@ describe.concurrent("'no role here' answers are retried through the start-up win
     expect(run.exitCode).toBe(2);
     expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
     expect(run.result.message).toContain(
-      `The metadata proxy at ${server.url} holds no role for this pod (unable to find role for IP 10.1.2.3)`,
+      `The metadata proxy at ${server.url} holds no role for this pod (kube2iam: unable to find role for IP 10.1.2.3)`,
     );
     expect(proxy.requests.length).toBeGreaterThanOrEqual(2);
     expect(new Set(paths(proxy.requests))).toEqual(new Set([LISTING_PATH]));
@@ -354,7 +354,7 @@ describe.concurrent("'no role here' answers are retried through the start-up win
 
     expect(run.exitCode).toBe(2);
     expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain(`The metadata proxy at ${server.url} holds no role for this pod (empty role)`);
+    expect(run.result.message).toContain(`The metadata proxy at ${server.url} holds no role for this pod (kiam: empty role)`);
     expect(proxy.requests.length).toBeGreaterThanOrEqual(2);
     expect(new Set(paths(proxy.requests))).toEqual(new Set([LISTING_PATH]));
     expect(run.resultAtMs).toBeGreaterThanOrEqual(600);

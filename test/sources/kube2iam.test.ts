@@ -122,7 +122,7 @@ describe("kube2iam (kube2iam and kiam, verified)", () => {
       );
       const error = (await rejectionOf(chain({ POD_CREDENTIALS_ROLE: "orders-reader" })())) as CredentialSourceError;
       expect(error).toMatchObject({ name: "CredentialSourceError", source: "kube2iam", status: 403 });
-      expect(error.message).toContain("HTTP 403: Invalid role orders-reader");
+      expect(error.message).toContain("HTTP 403: kube2iam: Invalid role orders-reader");
       expect(proxy.requests).toHaveLength(2);
     });
 
@@ -167,7 +167,7 @@ describe("kube2iam (kube2iam and kiam, verified)", () => {
     it("says kiam holds no role for this pod on its 404 empty role", async () => {
       await kiam({ mode: "noRole" });
       const error = await rejectionOf(chain({ POD_CREDENTIALS_ROLE: "orders-reader" }, QUICK)());
-      expect(error.message).toContain("holds no role for this pod (empty role)");
+      expect(error.message).toContain("holds no role for this pod (kiam: empty role)");
     });
   });
 

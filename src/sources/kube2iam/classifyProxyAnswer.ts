@@ -20,6 +20,14 @@ export type ProxyAnswer =
   | { readonly kind: "podNotYetKnown"; readonly message: string }
   | { readonly kind: "refused"; readonly status: number; readonly message: string };
 
+/** Texts only kube2iam writes, and texts only kiam writes: the proxy is named in errors when its answer gives it away. */
+const KUBE2IAM_TEXTS = /specifi?c?ed IP|unable to find role for IP|^Invalid role|not valid for namespace of pod/i;
+const KIAM_TEXTS = /^empty role$|error fetching credentials|allow-route-regexp|whitelist-route-regexp/i;
+
+/** `"kube2iam: <message>"` or `"kiam: <message>"` when the text says which proxy wrote it; the message otherwise. */
+export const attributeToProxy = (message: string): string =>
+  KUBE2IAM_TEXTS.test(message) ? `kube2iam: ${message}` : KIAM_TEXTS.test(message) ? `kiam: ${message}` : message;
+
 const POD_NOT_YET_KNOWN = [/pod with specifi?c?ed IP\b.*not found/i, /no pod found/i, /pod not found/i];
 const NO_ROLE = [/unable to find role for IP/i, /^empty role$/i];
 
@@ -27,7 +35,8 @@ const NO_ROLE = [/unable to find role for IP/i, /^empty role$/i];
 export const classifyListingAnswer = (response: MetadataResponse): ProxyAnswer => {
   if (response.status === 200) {
     const role = response.body.trim().split(/\r?\n/)[0]?.trim() ?? "";
-    return role === "" ? { kind: "noRole", message: "the role listing is empty" } : { kind: "role", role };
+    // Only kube2iam answers an empty listing (a pod annotated with an empty role, and no default role).
+    return role === "" ? { kind: "noRole", message: "kube2iam: the role listing is empty" } : { kind: "role", role };
   }
   return classifyErrorAnswer(response);
 };
@@ -35,8 +44,9 @@ export const classifyListingAnswer = (response: MetadataResponse): ProxyAnswer =
 /** Classifies an error answer (any status but 200) on the listing or credentials path. */
 export const classifyErrorAnswer = (response: MetadataResponse): Exclude<ProxyAnswer, { kind: "role" }> => {
   if (response.status === 401) return { kind: "realImds" };
-  const message = quoteRemoteText(response.body) || "(no message)";
-  if (POD_NOT_YET_KNOWN.some((pattern) => pattern.test(message))) return { kind: "podNotYetKnown", message };
-  if (NO_ROLE.some((pattern) => pattern.test(message))) return { kind: "noRole", message };
+  const text = quoteRemoteText(response.body) || "(no message)";
+  const message = attributeToProxy(text);
+  if (POD_NOT_YET_KNOWN.some((pattern) => pattern.test(text))) return { kind: "podNotYetKnown", message };
+  if (NO_ROLE.some((pattern) => pattern.test(text))) return { kind: "noRole", message };
   return { kind: "refused", status: response.status, message };
 };
