@@ -12,6 +12,7 @@ export const ENV = Object.freeze({
   metadataEndpoint: "AWS_EC2_METADATA_SERVICE_ENDPOINT",
   metadataEndpointMode: "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
   metadataV1Disabled: "AWS_EC2_METADATA_V1_DISABLED",
+  metadataDisabled: "AWS_EC2_METADATA_DISABLED",
   accessKeyId: "AWS_ACCESS_KEY_ID",
   secretAccessKey: "AWS_SECRET_ACCESS_KEY",
   sources: "POD_CREDENTIALS_SOURCES",

@@ -167,3 +167,30 @@ describe("instanceProfile (the node's role)", () => {
     expect(error.message).toContain("lists no instance-profile role");
   });
 });
+
+describe("instanceProfile with AWS_EC2_METADATA_DISABLED", () => {
+  it("is skipped, as the SDK skips IMDS, even when node credentials are allowed", async () => {
+    const node = await imds();
+    const error = await rejectionOf(
+      fromPodProviderChain({
+        env: { POD_CREDENTIALS_ALLOW_NODE: "true", AWS_EC2_METADATA_DISABLED: "true" },
+        logger: testLogger(),
+      })(),
+    );
+    expect(error.name).toBe("NoPodCredentialsError");
+    expect(error.message).toContain(
+      "instanceProfile: AWS_EC2_METADATA_DISABLED disables the instance metadata service",
+    );
+    expect(node.requests).toHaveLength(0);
+  });
+
+  it("is used when AWS_EC2_METADATA_DISABLED is false", async () => {
+    await imds();
+    await expect(
+      fromPodProviderChain({
+        env: { POD_CREDENTIALS_ALLOW_NODE: "true", AWS_EC2_METADATA_DISABLED: "false" },
+        logger: testLogger(),
+      })(),
+    ).resolves.toBeDefined();
+  });
+});

@@ -12,7 +12,7 @@ import {
 } from "../../metadata/metadataEndpoint.js";
 import { parseCredentialsDocument } from "../../metadata/parseCredentialsDocument.js";
 import { quoteRemoteText } from "../../utils/redact.js";
-import type { ConfiguredSource, ResolutionContext, Source, SourceResult } from "../source.js";
+import type { AbsentSource, ConfiguredSource, ResolutionContext, Source, SourceResult } from "../source.js";
 import { forgetImdsToken, imdsTokenState, rememberImdsTokenState } from "./imdsSessionTokens.js";
 import type { InstanceProfileSettings } from "./instanceProfileSettings.js";
 
@@ -34,7 +34,10 @@ const HOP_LIMIT_FIX =
  */
 export const instanceProfileSource = (settings: InstanceProfileSettings): Source => ({
   name: "instanceProfile",
-  async detect(): Promise<ConfiguredSource> {
+  async detect(): Promise<ConfiguredSource | AbsentSource> {
+    if (settings.metadataDisabled) {
+      return { configured: false, reason: `${ENV.metadataDisabled} disables the instance metadata service` };
+    }
     return {
       configured: true,
       via: `node credentials allowed; metadata endpoint from ${settings.endpoint.from}`,
