@@ -17,7 +17,9 @@ for (const [file, { mutants }] of Object.entries(report.files).sort(([a], [b]) =
   detected += fileDetected.length;
   counted += fileCounted.length;
   if (fileCounted.length > 0) {
-    rows.push(`| ${file} | ${fileDetected.length} / ${fileCounted.length} | ${((100 * fileDetected.length) / fileCounted.length).toFixed(1)}% |`);
+    rows.push(
+      `| ${file} | ${fileDetected.length} / ${fileCounted.length} | ${((100 * fileDetected.length) / fileCounted.length).toFixed(1)}% |`,
+    );
   }
   for (const m of fileCounted.filter((m) => !DETECTED.has(m.status))) {
     const replacement = (m.replacement ?? "").replace(/\s+/g, " ").slice(0, 80).replace(/\|/g, "\\|");
@@ -48,4 +50,6 @@ ${rows.join("\n")}
 ${survivors.join("\n")}
 `,
 );
-console.log(`mutation score ${score}% (${detected}/${counted}); ${survivors.length} survivors listed in docs/mutation.md`);
+console.log(
+  `mutation score ${score}% (${detected}/${counted}); ${survivors.length} survivors listed in docs/mutation.md`,
+);
