@@ -354,7 +354,9 @@ describe.concurrent("'no role here' answers are retried through the start-up win
 
     expect(run.exitCode).toBe(2);
     expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain(`The metadata proxy at ${server.url} holds no role for this pod (kiam: empty role)`);
+    expect(run.result.message).toContain(
+      `The metadata proxy at ${server.url} holds no role for this pod (kiam: empty role)`,
+    );
     expect(proxy.requests.length).toBeGreaterThanOrEqual(2);
     expect(new Set(paths(proxy.requests))).toEqual(new Set([LISTING_PATH]));
     expect(run.resultAtMs).toBeGreaterThanOrEqual(600);
