@@ -1,3 +1,5 @@
+import { backoffDelay } from "../utils/backoff.js";
+
 /** How the cache times refreshes; every field is checked by `checkRefreshPolicy` when the provider is created. */
 export interface RefreshPolicy {
   /** Refresh this long before expiry (but never before half the lifetime has passed). */
@@ -56,4 +58,4 @@ export const planRefresh = (
 
 /** The backoff after `consecutiveFailures` failures in a row (1 → the initial backoff). */
 export const failureBackoff = (consecutiveFailures: number, policy: RefreshPolicy): number =>
-  Math.min(policy.maxFailureBackoffMs, policy.failureBackoffMs * 2 ** Math.max(0, consecutiveFailures - 1));
+  backoffDelay(consecutiveFailures - 1, policy.failureBackoffMs, policy.maxFailureBackoffMs);
