@@ -21,4 +21,7 @@ export default {
   jsonReporter: { fileName: "reports/mutation/mutation.json" },
   thresholds: { high: 90, low: 80, break: null },
   tempDirName: ".stryker-tmp",
+  // Re-runs only the mutants whose code or covering tests changed since the last run (reports/ is not committed).
+  incremental: true,
+  incrementalFile: "reports/stryker-incremental.json",
 };

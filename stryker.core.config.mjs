@@ -14,4 +14,5 @@ export default {
   ],
   htmlReporter: { fileName: "reports/mutation/core.html" },
   jsonReporter: { fileName: "reports/mutation/core.json" },
+  incrementalFile: "reports/stryker-incremental-core.json",
 };

@@ -290,27 +290,6 @@ describe("events", () => {
   });
 });
 
-describe("the fleet", () => {
-  it("1,000 chains started in the same instant with one-hour credentials plan their refreshes over the jitter window", async () => {
-    const agent = fakePodIdentityAgent({ credentials: secretCredentials("FLEET") });
-    await serveWithMsw(AGENT, agent);
-    const env = {
-      AWS_CONTAINER_CREDENTIALS_FULL_URI: `${AGENT}/v1/credentials`,
-      AWS_CONTAINER_AUTHORIZATION_TOKEN: secretToken(),
-    };
-    const chains = Array.from({ length: 1000 }, () => fromPodProviderChain({ env, logger: testLogger() }));
-    await Promise.all(chains.map((chain) => chain()));
-    const planned = chains.map((chain) => chain.describe()?.nextRefreshAt?.getTime() ?? 0);
-    const perSecond = new Map<number, number>();
-    for (const time of planned)
-      perSecond.set(Math.floor(time / 1000), (perSecond.get(Math.floor(time / 1000)) ?? 0) + 1);
-    expect(Math.min(...planned)).toBeGreaterThanOrEqual(START.getTime() + 55 * MINUTE);
-    expect(Math.max(...planned) - Math.min(...planned)).toBeGreaterThan(2 * MINUTE);
-    // 1,000 refreshes over a 150-second window: about 7 a second; without jitter all 1,000 would share one second.
-    expect(Math.max(...perSecond.values())).toBeLessThan(30);
-  });
-});
-
 describe("refresh options", () => {
   it.each([
     [{ refreshJitter: 0.1 }, "option refreshJitter"],

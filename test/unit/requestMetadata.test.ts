@@ -1,4 +1,3 @@
-import { getEventListeners } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
@@ -419,58 +418,6 @@ describe("requestMetadata", () => {
 
       expect(error.message).not.toContain("hunter22");
       expect(error.url).toBe(`http://127.0.0.1:${port}/v1/credentials`);
-    });
-  });
-
-  describe("resources", () => {
-    const activeCount = (type: string): number =>
-      process.getActiveResourcesInfo().filter((resource) => resource === type).length;
-
-    /** Waits until the count of a resource type is back to at most `limit`, or until 2 s have passed. */
-    const settledCount = async (type: string, limit: number): Promise<number> => {
-      const deadline = Date.now() + 2000;
-      let count = activeCount(type);
-      while (count > limit && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        count = activeCount(type);
-      }
-      return count;
-    };
-
-    it("leaves no timer, socket or abort listener behind after 1000 requests, whatever their outcome", async () => {
-      const ok = await startServer((_request, response) => response.end("ok"));
-      const slow = await startServer(hang);
-      const refusedUrl = `http://127.0.0.1:${await closedPort()}/`;
-      const signal = new AbortController().signal;
-      // Long deadlines, so that a timer left behind would still be counted at the end.
-      await requestMetadata({ url: ok.url, timeoutMs: 10_000, maxBodyBytes: 16, signal });
-      const timersBefore = await settledCount("Timeout", Number.POSITIVE_INFINITY);
-      const socketsBefore = await settledCount("TCPSocketWrap", 0);
-
-      for (let index = 0; index < 1000; index += 1) {
-        if (index % 50 === 1) {
-          await rejectionOf(requestMetadata({ url: slow.url, timeoutMs: 10, maxBodyBytes: 16, signal }));
-        } else if (index % 50 === 2) {
-          await rejectionOf(requestMetadata({ url: refusedUrl, timeoutMs: 10_000, maxBodyBytes: 16, signal }));
-        } else if (index % 50 === 3) {
-          const controller = new AbortController();
-          const pending = requestMetadata({
-            url: slow.url,
-            timeoutMs: 10_000,
-            maxBodyBytes: 16,
-            signal: controller.signal,
-          });
-          controller.abort();
-          await rejectionOf(pending);
-          expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
-        } else {
-          await requestMetadata({ url: ok.url, timeoutMs: 10_000, maxBodyBytes: 16, signal });
-        }
-      }
-
-      expect(getEventListeners(signal, "abort")).toHaveLength(0);
-      expect(await settledCount("Timeout", timersBefore)).toBeLessThanOrEqual(timersBefore);
-      expect(await settledCount("TCPSocketWrap", socketsBefore)).toBeLessThanOrEqual(socketsBefore);
     });
   });
 

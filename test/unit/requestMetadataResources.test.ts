@@ -1,0 +1,76 @@
+// A load test of the metadata client, in a file of its own: it makes 1,000 requests (several seconds), so the
+// mutation run (vitest.mutation.config.ts) leaves it out rather than repeat it for every mutant it covers.
+import { getEventListeners } from "node:events";
+import { afterEach, describe, expect, it } from "vitest";
+import { MetadataRequestError } from "../../src/http/MetadataRequestError.js";
+import { requestMetadata } from "../../src/http/requestMetadata.js";
+import { startTestServer } from "../support/loopback.js";
+
+const servers: Array<{ close: () => Promise<void> }> = [];
+const server = async (...args: Parameters<typeof startTestServer>) => {
+  const started = await startTestServer(...args);
+  servers.push(started);
+  return started;
+};
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((started) => started.close()));
+});
+
+const failureOf = (pending: Promise<unknown>): Promise<unknown> =>
+  pending.then(
+    () => expect.unreachable("expected the request to fail"),
+    (error: unknown) => expect(error).toBeInstanceOf(MetadataRequestError),
+  );
+
+const activeCount = (type: string): number =>
+  process.getActiveResourcesInfo().filter((resource) => resource === type).length;
+
+/** Waits until the count of a resource type is back to at most `limit`, or until 2 s have passed. */
+const settledCount = async (type: string, limit: number): Promise<number> => {
+  const deadline = Date.now() + 2000;
+  let count = activeCount(type);
+  while (count > limit && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    count = activeCount(type);
+  }
+  return count;
+};
+
+describe("requestMetadata's resources", () => {
+  it("leaves no timer, socket or abort listener behind after 1000 requests, whatever their outcome", async () => {
+    const ok = await server((_request, response) => response.end("ok"));
+    const slow = await server(() => undefined);
+    const closed = await startTestServer(() => undefined);
+    await closed.close();
+    const signal = new AbortController().signal;
+    // Long deadlines, so that a timer left behind would still be counted at the end.
+    await requestMetadata({ url: ok.url, timeoutMs: 10_000, maxBodyBytes: 16, signal });
+    const timersBefore = await settledCount("Timeout", Number.POSITIVE_INFINITY);
+    const socketsBefore = await settledCount("TCPSocketWrap", 0);
+
+    for (let index = 0; index < 1000; index += 1) {
+      if (index % 50 === 1) {
+        await failureOf(requestMetadata({ url: slow.url, timeoutMs: 10, maxBodyBytes: 16, signal }));
+      } else if (index % 50 === 2) {
+        await failureOf(requestMetadata({ url: `${closed.url}/`, timeoutMs: 10_000, maxBodyBytes: 16, signal }));
+      } else if (index % 50 === 3) {
+        const controller = new AbortController();
+        const pending = requestMetadata({
+          url: slow.url,
+          timeoutMs: 10_000,
+          maxBodyBytes: 16,
+          signal: controller.signal,
+        });
+        controller.abort();
+        await failureOf(pending);
+        expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+      } else {
+        await requestMetadata({ url: ok.url, timeoutMs: 10_000, maxBodyBytes: 16, signal });
+      }
+    }
+
+    expect(getEventListeners(signal, "abort")).toHaveLength(0);
+    expect(await settledCount("Timeout", timersBefore)).toBeLessThanOrEqual(timersBefore);
+    expect(await settledCount("TCPSocketWrap", socketsBefore)).toBeLessThanOrEqual(socketsBefore);
+  });
+});
