@@ -1,22 +1,21 @@
 import { DEFAULT_CONTAINER_HOST } from "../../config/defaults.js";
 import { ENV } from "../../config/environmentVariables.js";
+import type { RequestTiming } from "../../config/requestTiming.js";
 import { type Environment, pickSetting, type SettingValue } from "../../config/settingValue.js";
 import type { PodIdentityAgentOptions } from "./podIdentityOptions.js";
 
 /** The `podIdentity` source's settings, resolved from options and environment. */
-export interface PodIdentitySettings {
+export interface PodIdentitySettings extends RequestTiming {
   /** The endpoint URL as configured (a relative URI already joined to 169.254.170.2), and what set it. */
   readonly url: SettingValue | undefined;
   readonly tokenFile: SettingValue | undefined;
   readonly token: SettingValue | undefined;
-  readonly timeoutMs: number;
-  readonly startupTimeoutMs: number;
 }
 
 export const podIdentitySettings = (
   options: PodIdentityAgentOptions,
   env: Environment,
-  timing: { timeoutMs: number; startupTimeoutMs: number },
+  timing: RequestTiming,
 ): PodIdentitySettings => {
   const relative = pickSetting(
     "containerCredentialsRelativeUri",
