@@ -1,7 +1,9 @@
 import { writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type CredentialSourceError, fromPodProviderChain, fromWebIdentity, noopLogger } from "../../src/index.js";
-import { fakePodIdentityAgent, fakeSts, startLoopbackServer } from "../../src/testing/index.js";
+import { type FakeSts, fakePodIdentityAgent, fakeSts, startLoopbackServer } from "../../src/testing/index.js";
 import { ORDERS_ROLE_ARN, secretCredentials, secretToken, serveWithMsw, temporaryFile } from "../support/fakes.js";
 import { recordOutput, rejectionOf, testLogger } from "../support/leakCheck.js";
 
@@ -20,7 +22,60 @@ const irsa = async (region = "us-east-1") => {
   };
 };
 
-afterEach(() => vi.unstubAllEnvs());
+/** The fix of a half-configured IRSA: the whole sentence is what an operator follows. */
+const IRSA_FIX =
+  "EKS sets AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN together when the pod's ServiceAccount is annotated with " +
+  "eks.amazonaws.com/role-arn; check the annotation and restart the pod, or set both variables yourself.";
+
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "host"]);
+
+/**
+ * Serves `sts` on 127.0.0.1 (reached through AWS_ENDPOINT_URL_STS), keeping every connection open until the client
+ * closes it (no keep-alive timeout on the server's side), so a test can tell when the client let go of its socket.
+ * With `hang`, requests are accepted and never answered.
+ */
+const stsOnLoopback = async (sts: FakeSts, { hang = false } = {}) => {
+  const connections: Socket[] = [];
+  const server = createServer(async (incoming, outgoing) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of incoming) chunks.push(chunk as Buffer);
+    if (hang) return;
+    const headers = Object.entries(incoming.headers).filter(([name]) => !HOP_BY_HOP.has(name));
+    const response = await sts.handler(
+      new Request(`http://${incoming.headers.host}${incoming.url}`, {
+        method: incoming.method ?? "POST",
+        headers: headers.map(([name, value]) => [name, String(value)]),
+        body: Buffer.concat(chunks),
+      }),
+    );
+    outgoing.writeHead(response.status, Object.fromEntries(response.headers));
+    outgoing.end(Buffer.from(await response.arrayBuffer()));
+  });
+  server.keepAliveTimeout = 0;
+  server.on("connection", (socket) => connections.push(socket));
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  servers.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
+  vi.stubEnv("AWS_ENDPOINT_URL_STS", url);
+  return { connections };
+};
+
+/** Resolves when the server's side of `socket` has closed. */
+const closed = (socket: Socket): Promise<void> =>
+  socket.destroyed ? Promise.resolve() : new Promise((resolve) => socket.once("close", () => resolve()));
+
+const servers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  vi.useRealTimers();
+  vi.unstubAllEnvs();
+  await Promise.all(servers.splice(0).map((close) => close()));
+});
 
 describe("webIdentity (IRSA)", () => {
   it("exchanges the projected token with STS AssumeRoleWithWebIdentity and returns the pod's credentials", async () => {
@@ -153,26 +208,71 @@ describe("webIdentity (IRSA)", () => {
       expect(error.name).toBe("CredentialSourceError");
       expect(error.source).toBe("webIdentity");
       expect(error.message).toContain("AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not");
-      expect(error.message).toContain("Fix: EKS sets AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN together");
+      expect(error.fix).toBe(IRSA_FIX);
       expect(agent.requests).toHaveLength(0);
     });
 
-    it("refuses AWS_ROLE_ARN without AWS_WEB_IDENTITY_TOKEN_FILE", async () => {
-      const error = await rejectionOf(
-        fromPodProviderChain({ env: { AWS_ROLE_ARN: ORDERS_ROLE_ARN }, logger: testLogger() })(),
-      );
-      expect(error.message).toContain("AWS_ROLE_ARN is set but AWS_WEB_IDENTITY_TOKEN_FILE is not");
-    });
+    it.each([
+      [
+        "AWS_ROLE_ARN without AWS_WEB_IDENTITY_TOKEN_FILE",
+        { env: { AWS_ROLE_ARN: ORDERS_ROLE_ARN } },
+        "AWS_ROLE_ARN is set but AWS_WEB_IDENTITY_TOKEN_FILE is not",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+      ],
+      [
+        "the roleArn option without a token file",
+        { env: {}, roleArn: ORDERS_ROLE_ARN },
+        "option roleArn is set but AWS_WEB_IDENTITY_TOKEN_FILE is not",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+      ],
+      [
+        "the webIdentityTokenFile option without a role",
+        { env: {}, webIdentityTokenFile: "/var/run/secrets/eks.amazonaws.com/serviceaccount/token" },
+        "option webIdentityTokenFile is set but AWS_ROLE_ARN is not",
+        "AWS_ROLE_ARN",
+      ],
+    ])(
+      "refuses %s, naming what is set, what is missing, and how EKS sets both",
+      async (_what, options, problem, missing) => {
+        const error = (await rejectionOf(
+          fromWebIdentity({ ...options, logger: testLogger() })(),
+        )) as CredentialSourceError;
+        expect(error).toMatchObject({
+          name: "CredentialSourceError",
+          source: "webIdentity",
+          target: missing,
+          fix: IRSA_FIX,
+        });
+        expect(error.message).toBe(`[webIdentity] ${problem}: IRSA needs both. Fix: ${IRSA_FIX}`);
+      },
+    );
 
-    it("refuses an AWS_ROLE_ARN that is not a role ARN", async () => {
-      const tokenFile = await temporaryFile("token", secretToken());
-      const error = await rejectionOf(
-        fromPodProviderChain({
-          env: { AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: "orders-reader" },
-          logger: testLogger(),
-        })(),
-      );
-      expect(error.message).toContain("AWS_ROLE_ARN is not a role ARN");
+    it.each([
+      ["a role name", { env: { AWS_ROLE_ARN: "orders-reader" } }, "AWS_ROLE_ARN", "orders-reader"],
+      [
+        "an ARN of something else",
+        { env: { AWS_ROLE_ARN: "arn:aws:iam::123456789012:user/alice" } },
+        "AWS_ROLE_ARN",
+        "arn:aws:iam::123456789012:user/alice",
+      ],
+      [
+        "an assumed-role ARN, given as the roleArn option",
+        { env: {}, roleArn: "arn:aws:sts::123456789012:assumed-role/orders-reader/session" },
+        "option roleArn",
+        "arn:aws:sts::123456789012:assumed-role/orders-reader/session",
+      ],
+    ])("refuses %s where a role ARN is expected, and shows the form it needs", async (_what, options, from, value) => {
+      const webIdentityTokenFile = await temporaryFile("token", secretToken());
+      const error = (await rejectionOf(
+        fromWebIdentity({ webIdentityTokenFile, ...options, logger: testLogger() })(),
+      )) as CredentialSourceError;
+      expect(error).toMatchObject({
+        name: "CredentialSourceError",
+        source: "webIdentity",
+        target: from,
+        fix: "set it to a full ARN such as arn:aws:iam::123456789012:role/orders-reader.",
+      });
+      expect(error.message).toContain(`[webIdentity] ${from} is not a role ARN ("${value}").`);
     });
   });
 
@@ -188,7 +288,7 @@ describe("webIdentity (IRSA)", () => {
         })(),
       )) as CredentialSourceError;
       expect(error).toMatchObject({ name: "CredentialSourceError", source: "webIdentity", target: missing });
-      expect(error.message).toContain(missing);
+      expect(error.message).toContain(`[webIdentity] The web-identity token file ${missing} does not exist.`);
       expect(error.message).toContain("Fix:");
       expect(sts.calls).toHaveLength(0);
     });
@@ -208,18 +308,119 @@ describe("webIdentity (IRSA)", () => {
   describe("when STS says no", () => {
     it.each([
       ["InvalidIdentityToken", "OIDC provider is registered in IAM"],
-      ["AccessDenied", "trust policy"],
+      ["AccessDenied", `the trust policy of ${ORDERS_ROLE_ARN} does not let this service account assume it`],
+      ["IDPRejectedClaim", `the trust policy of ${ORDERS_ROLE_ARN} does not let this service account assume it`],
       ["ExpiredTokenException", "has expired"],
-    ] as const)("turns %s into a CredentialSourceError with the fix", async (code, fix) => {
+    ] as const)("turns %s into a CredentialSourceError with the fix, after one call", async (code, fix) => {
       const { env, sts } = await irsa();
       sts.setMode(code);
       const error = (await rejectionOf(
         fromPodProviderChain({ env, region: "us-east-1", logger: testLogger() })(),
       )) as CredentialSourceError;
-      expect(error).toMatchObject({ name: "CredentialSourceError", source: "webIdentity", target: ORDERS_ROLE_ARN });
-      expect(error.message).toContain(`failed with ${code.replace("Exception", "")}`);
-      expect(error.message).toContain(fix);
+      expect(error).toMatchObject({
+        name: "CredentialSourceError",
+        source: "webIdentity",
+        target: ORDERS_ROLE_ARN,
+        retryable: false,
+      });
+      expect(error.message).toContain(
+        `STS AssumeRoleWithWebIdentity for ${ORDERS_ROLE_ARN} failed with ${code} (HTTP `,
+      );
+      expect(error.fix).toContain(fix);
+      expect(sts.calls).toHaveLength(1);
     });
+  });
+
+  describe("when STS asks to try again", () => {
+    it.each(["Throttling", "IDPCommunicationError", "InternalFailure"] as const)(
+      "retries %s after a backoff, with a debug line naming the call and the answer",
+      async (code) => {
+        const { env, sts, issued } = await irsa();
+        sts.setMode(code, { times: 1, message: "try again shortly" });
+        const logger = testLogger();
+
+        const credentials = await fromPodProviderChain({ env, region: "us-east-1", logger })();
+
+        expect(credentials.accessKeyId).toBe(issued.accessKeyId);
+        expect(sts.calls).toHaveLength(2);
+        const status = code === "InternalFailure" ? 500 : 400;
+        expect(logger.at("debug")).toContain(
+          `pod-credentials: STS AssumeRoleWithWebIdentity for ${ORDERS_ROLE_ARN}: not ready ([webIdentity] STS ` +
+            `AssumeRoleWithWebIdentity for ${ORDERS_ROLE_ARN} failed with ${code} (HTTP ${status}): try again shortly ` +
+            "Fix: STS or the identity provider is busy; the call is retried. If it persists, check the OIDC " +
+            "provider's health.); retrying in 200 ms",
+        );
+      },
+    );
+  });
+
+  it("sends the region option to STS, over the calling client's region and AWS_REGION", async () => {
+    vi.stubEnv("AWS_REGION", "ap-southeast-2");
+    const { env, sts } = await irsa("eu-west-1");
+    await fromWebIdentity({ env, region: "eu-west-1", logger: testLogger() })({
+      callerClientConfig: { region: async () => "us-east-1" },
+    });
+    expect(sts.calls).toHaveLength(1);
+    expect(sts.calls[0]?.host).toBe("sts.eu-west-1.amazonaws.com");
+  });
+
+  it("closes its connection to STS once the exchange is over, so no keep-alive socket keeps the process alive", async () => {
+    const token = secretToken();
+    const sts = fakeSts({ credentials: secretCredentials("IRSA"), expectedToken: token });
+    const { connections } = await stsOnLoopback(sts);
+    const env = { AWS_WEB_IDENTITY_TOKEN_FILE: await temporaryFile("token", token), AWS_ROLE_ARN: ORDERS_ROLE_ARN };
+
+    await fromWebIdentity({ env, region: "us-east-1", logger: testLogger() })();
+
+    expect(sts.calls).toHaveLength(1);
+    expect(connections).toHaveLength(1);
+    await Promise.all(connections.map(closed));
+  });
+
+  it("ends the STS request and closes its socket when the resolution deadline passes", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const token = secretToken();
+    const sts = fakeSts({ expectedToken: token });
+    const { connections } = await stsOnLoopback(sts, { hang: true });
+    const env = { AWS_WEB_IDENTITY_TOKEN_FILE: await temporaryFile("token", token), AWS_ROLE_ARN: ORDERS_ROLE_ARN };
+    const provider = fromWebIdentity({ env, region: "us-east-1", resolutionTimeoutMs: 2000, logger: testLogger() });
+
+    const rejection = rejectionOf(provider());
+    await vi.waitUntil(() => connections.length > 0, { interval: 0, timeout: 10_000 });
+    await vi.advanceTimersByTimeAsync(2000);
+
+    const error = (await rejection) as CredentialSourceError;
+    expect(error).toMatchObject({ name: "CredentialSourceError", source: "webIdentity" });
+    expect(error.message).toContain("[webIdentity] No credentials within the 2000 ms resolution deadline");
+    // The STS request timeout (5 s) never fires under fake timers: only the deadline's abort can close the socket.
+    await Promise.all(connections.map(closed));
+  });
+
+  it("gives up on an STS request left unanswered for 5 s and tries again, within the resolution deadline", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const token = secretToken();
+    const sts = fakeSts({ expectedToken: token });
+    const { connections } = await stsOnLoopback(sts, { hang: true });
+    const env = { AWS_WEB_IDENTITY_TOKEN_FILE: await temporaryFile("token", token), AWS_ROLE_ARN: ORDERS_ROLE_ARN };
+    const provider = fromWebIdentity({ env, region: "us-east-1", resolutionTimeoutMs: 8000, logger: testLogger() });
+
+    const rejection = rejectionOf(provider());
+    await vi.waitUntil(() => connections.length === 1, { interval: 0, timeout: 10_000 });
+    await vi.advanceTimersByTimeAsync(5000);
+    const [first] = connections;
+    if (first) await closed(first);
+    await vi.advanceTimersByTimeAsync(200); // the backoff before the second attempt
+    await vi.waitUntil(() => connections.length === 2, { interval: 0, timeout: 10_000 });
+    await vi.advanceTimersByTimeAsync(2800);
+
+    const error = (await rejection) as CredentialSourceError;
+    expect(error).toMatchObject({ name: "CredentialSourceError", source: "webIdentity" });
+    expect(error.message).toContain(
+      "No credentials within the 8000 ms resolution deadline. The last answer, retried until then: [webIdentity] " +
+        `Could not call STS AssumeRoleWithWebIdentity for ${ORDERS_ROLE_ARN}: TimeoutError (ETIMEDOUT): `,
+    );
+    expect(error.message).toContain("exceeded the configured 5000 ms requestTimeout");
+    await Promise.all(connections.map(closed));
   });
 
   it("is silent with the no-op logger", async () => {
