@@ -1,11 +1,22 @@
 import { writeFile } from "node:fs/promises";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { type CredentialSourceError, fromPodIdentityAgent, fromPodProviderChain } from "../../src/index.js";
-import { fakePodIdentityAgent, startLoopbackServer } from "../../src/testing/index.js";
+import { type FakePodIdentityAgent, fakePodIdentityAgent, startLoopbackServer } from "../../src/testing/index.js";
 import { secretCredentials, secretToken, serveWithMsw, temporaryFile } from "../support/fakes.js";
 import { recordOutput, rejectionOf, testLogger } from "../support/leakCheck.js";
+import { startTestServer } from "../support/loopback.js";
 
 const AGENT_URL = "http://169.254.170.23/v1/credentials";
+/** The fix of a failure that is the agent's or the association's, not the token's. */
+const AGENT_FIX =
+  "check that the eks-pod-identity-agent DaemonSet runs on this node and that a pod identity association exists for " +
+  "this pod's namespace and service account (aws eks list-pod-identity-associations).";
+const TOKEN_FIX =
+  "the agent could not validate the pod's service-account token: check AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE " +
+  "points at the eks-pod-identity-token projected volume, and that the pod was started after the association.";
+const RATE_LIMIT_FIX =
+  "the agent is rate-limiting this pod; the call is retried. Cache credentials (this provider does) rather than " +
+  "creating many providers.";
 
 const podIdentity = async () => {
   const token = secretToken({ claims: { aud: ["pods.eks.amazonaws.com"] } });
@@ -113,8 +124,166 @@ describe("podIdentity (EKS Pod Identity agent)", () => {
         logger: testLogger(),
       })(),
     );
-    expect(error.message).toContain(url);
-    expect(error.message).toContain("eks-pod-identity-agent DaemonSet");
+    expect(error).toMatchObject({
+      name: "CredentialSourceError",
+      source: "podIdentity",
+      target: url,
+      fix: AGENT_FIX,
+      retryable: false,
+    });
+    expect(error.message).toContain(
+      `[podIdentity] The credentials endpoint gave no usable answer: connection to ${url}`,
+    );
+  });
+
+  it.each<{
+    answer: string;
+    status: number;
+    shown: string;
+    retryable: boolean;
+    fix: string;
+    arrange: (agent: FakePodIdentityAgent) => void;
+  }>([
+    {
+      answer: "the token is not valid",
+      status: 400,
+      shown: "Service account token failed basic claim validations: token has invalid claims: token is expired",
+      retryable: false,
+      fix: TOKEN_FIX,
+      arrange: (agent) => agent.configure({ expectedToken: secretToken() }),
+    },
+    {
+      answer: "no association",
+      status: 403,
+      shown: "AccessDeniedException: no association",
+      retryable: false,
+      fix: AGENT_FIX,
+      arrange: (agent) =>
+        agent.setMode("upstreamError", { status: 403, message: "AccessDeniedException: no association" }),
+    },
+    {
+      answer: "a refusal with an empty body",
+      status: 403,
+      shown: "(no message)",
+      retryable: false,
+      fix: AGENT_FIX,
+      arrange: (agent) => agent.setMode("upstreamError", { status: 403, message: "" }),
+    },
+    {
+      answer: "rate limited",
+      status: 429,
+      shown: "Rate exceeded",
+      retryable: true,
+      fix: RATE_LIMIT_FIX,
+      arrange: (agent) => agent.setMode("throttled"),
+    },
+    {
+      answer: "its upstream failed",
+      status: 500,
+      shown: "Internal Server Error",
+      retryable: true,
+      fix: AGENT_FIX,
+      arrange: (agent) => agent.setMode("upstreamError"),
+    },
+    {
+      answer: "its upstream is unavailable",
+      status: 503,
+      shown: "ServiceUnavailableException",
+      retryable: true,
+      fix: AGENT_FIX,
+      arrange: (agent) => agent.setMode("upstreamError", { status: 503, message: "ServiceUnavailableException" }),
+    },
+  ])(
+    "reports an HTTP $status from the agent ($answer) with its own fix",
+    async ({ status, shown, retryable, fix, arrange }) => {
+      const { env, agent } = await podIdentity();
+      arrange(agent);
+
+      // No start-up window: a retryable answer is reported at once, as it would be once the window has passed.
+      const error = await rejectionOf(fromPodProviderChain({ env, startupTimeoutMs: 0, logger: testLogger() })());
+
+      expect(error).toMatchObject({
+        name: "CredentialSourceError",
+        source: "podIdentity",
+        target: AGENT_URL,
+        status,
+        retryable,
+        fix,
+        message: `[podIdentity] The credentials endpoint ${AGENT_URL} answered HTTP ${status}: ${shown} Fix: ${fix}`,
+      });
+      expect(agent.requests).toHaveLength(1);
+    },
+  );
+
+  it("retries an HTTP 500 (the agent's upstream failing for now) and says so at debug", async () => {
+    const { env, agent, issued } = await podIdentity();
+    agent.setMode("upstreamError", { times: 1 });
+    const logger = testLogger();
+
+    const credentials = await fromPodProviderChain({ env, logger })();
+
+    expect(credentials.accessKeyId).toBe(issued.accessKeyId);
+    expect(agent.requests).toHaveLength(2);
+    expect(logger.at("debug")).toContain(
+      `pod-credentials: the Pod Identity agent at ${AGENT_URL}: not ready ([podIdentity] The credentials endpoint ` +
+        `${AGENT_URL} answered HTTP 500: Internal Server Error Fix: ${AGENT_FIX}); retrying in 200 ms`,
+    );
+  });
+
+  it("reports an answer that is not a credentials document as the agent's, naming the variable to check", async () => {
+    const { env, agent } = await podIdentity();
+    agent.injectFault({ kind: "malformed", body: "<html><body>Welcome to nginx!</body></html>" });
+
+    const error = await rejectionOf(fromPodProviderChain({ env, logger: testLogger() })());
+
+    expect(error).toMatchObject({ name: "CredentialSourceError", source: "podIdentity", target: AGENT_URL });
+    expect(error.message).toContain(`[podIdentity] The answer of ${AGENT_URL} is not JSON: it looks like an HTML`);
+    expect((error as CredentialSourceError).fix).toContain(
+      `the endpoint at ${AGENT_URL} is not a credentials endpoint: check AWS_CONTAINER_CREDENTIALS_FULL_URI`,
+    );
+  });
+
+  it("closes the pending request to the agent when the resolution deadline passes", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const pending: Promise<void>[] = [];
+    const server = await startTestServer((_request, response) => {
+      if (server.requests.length === 1) {
+        response.writeHead(429, { "Content-Type": "text/plain" }).end("Rate exceeded\n");
+        return;
+      }
+      pending.push(new Promise((resolve) => response.once("close", resolve)));
+    });
+    const logger = testLogger();
+    const provider = fromPodIdentityAgent({
+      env: {
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: `${server.url}/v1/credentials`,
+        AWS_CONTAINER_AUTHORIZATION_TOKEN: "x".repeat(20),
+      },
+      timeoutMs: 1000,
+      resolutionTimeoutMs: 1000,
+      startupTimeoutMs: 30_000,
+      logger,
+    });
+
+    try {
+      const rejection = rejectionOf(provider());
+      // The first answer is a 429, retried after 200 ms; the second request then hangs. Its own 1000 ms timeout would
+      // fire 200 ms after the deadline, and never does under fake timers: only the deadline's abort can close it.
+      await vi.waitUntil(() => logger.at("debug").some((line) => line.includes("retrying in 200 ms")), {
+        interval: 0,
+        timeout: 10_000,
+      });
+      await vi.advanceTimersByTimeAsync(200);
+      await vi.waitUntil(() => pending.length === 1, { interval: 0, timeout: 10_000 });
+      await vi.advanceTimersByTimeAsync(800);
+
+      const error = await rejection;
+      expect(error.message).toContain("No credentials within the 1000 ms resolution deadline.");
+      await Promise.all(pending);
+    } finally {
+      vi.useRealTimers();
+      await server.close();
+    }
   });
 
   it.each([
