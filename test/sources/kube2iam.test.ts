@@ -1,11 +1,12 @@
-import { describe, expect, it } from "vitest";
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { describe, expect, it, vi } from "vitest";
 import {
   type CredentialSourceError,
   fromKube2iam,
   fromPodProviderChain,
   type NodeCredentialsRefusedError,
 } from "../../src/index.js";
-import { fakeImds, fakeKiam, fakeKube2iam } from "../../src/testing/index.js";
+import { fakeImds, fakeKiam, fakeKube2iam, startLoopbackServer } from "../../src/testing/index.js";
 import { secretCredentials, serveWithMsw, temporaryFile } from "../support/fakes.js";
 import { recordOutput, rejectionOf, testLogger } from "../support/leakCheck.js";
 
@@ -37,6 +38,24 @@ const kiam = async (options: Parameters<typeof fakeKiam>[0] = {}) => {
 
 const chain = (env: Record<string, string>, options: Parameters<typeof fromPodProviderChain>[0] = {}) =>
   fromPodProviderChain({ env, logger: testLogger(), ...options });
+
+// The fixes, word for word: they are what an operator reads to repair the pod or the node.
+const MISMATCH_FIX =
+  "check the pod's iam.amazonaws.com/role annotation matches POD_CREDENTIALS_ROLE, that the namespace's " +
+  "iam.amazonaws.com/allowed-roles (kube2iam) or iam.amazonaws.com/permitted (kiam) allows it, and that the proxy " +
+  "runs on this node.";
+const REAL_IMDS_FIX =
+  "check that the kube2iam or kiam agent DaemonSet runs on this node and installed its iptables rule " +
+  "(kube2iam --iptables=true with the right --host-interface), or use IRSA or EKS Pod Identity.";
+const NO_ROLE_FIX =
+  "annotate the pod itself (not the Deployment) with iam.amazonaws.com/role and restart it; the proxy reads the " +
+  "annotation from the pod.";
+const NOT_YET_FIX =
+  "the proxy has not seen the pod in the Kubernetes API: check its logs and its access to the API server, or raise " +
+  "POD_CREDENTIALS_STARTUP_TIMEOUT_MS.";
+const REFUSED_FIX =
+  "the namespace must allow the role (kube2iam: annotation iam.amazonaws.com/allowed-roles; kiam: " +
+  "iam.amazonaws.com/permitted), and the node's role must be allowed to assume it (its trust policy).";
 
 describe("kube2iam (kube2iam and kiam, verified)", () => {
   describe("behind kube2iam", () => {
@@ -80,7 +99,12 @@ describe("kube2iam (kube2iam and kiam, verified)", () => {
         expectedRole: "orders-reader",
         offeredRole: "kube2iam-default",
       });
-      expect(error.message).toContain('offers the role "kube2iam-default", not the role "orders-reader"');
+      expect(error.message).toBe(
+        `[kube2iam] The metadata endpoint ${IMDS} offers the role "kube2iam-default", not the role "orders-reader" ` +
+          "this pod declares (POD_CREDENTIALS_ROLE): these are probably the node's credentials, or the proxy's default " +
+          `role. Fix: ${MISMATCH_FIX}`,
+      );
+      expect(error.fix).toBe(MISMATCH_FIX);
       expect(proxy.requests.filter((request) => request.path !== LISTING)).toEqual([]);
     });
 
@@ -91,27 +115,69 @@ describe("kube2iam (kube2iam and kiam, verified)", () => {
       expect(credentials.accessKeyId).toBe(proxy.credentials.accessKeyId);
     });
 
-    it("retries while kube2iam does not know the pod yet, then succeeds", async () => {
+    it("retries while kube2iam does not know the pod yet, then succeeds, saying so at debug level", async () => {
       const { proxy } = await kube2iam();
       proxy.setMode("podNotFound", { times: 3 });
-      const credentials = await chain({ POD_CREDENTIALS_ROLE: "orders-reader" })();
+      const logger = testLogger();
+      const credentials = await chain({ POD_CREDENTIALS_ROLE: "orders-reader" }, { logger })();
       expect(credentials.accessKeyId).toBe(proxy.credentials.accessKeyId);
       expect(proxy.requests.length).toBe(5);
+      const retries = logger.at("debug").filter((line) => line.includes("not ready"));
+      expect(retries).toHaveLength(3);
+      expect(retries[0]).toMatch(
+        new RegExp(
+          `^pod-credentials: the metadata proxy at ${IMDS}: not ready \\(\\[kube2iam\\] The metadata proxy at ${IMDS} ` +
+            "does not know this pod yet .*\\); retrying in \\d+ ms$",
+        ),
+      );
     });
 
     it("gives up on a pod kube2iam never learns of, with kube2iam's own message", async () => {
       await kube2iam({ mode: "podNotFound" });
-      const error = await rejectionOf(chain({ POD_CREDENTIALS_ROLE: "orders-reader" }, QUICK)());
-      expect(error.name).toBe("CredentialSourceError");
-      expect(error.message).toContain("does not know this pod yet");
-      expect(error.message).toContain("pod with specificed IP");
+      const error = (await rejectionOf(
+        chain({ POD_CREDENTIALS_ROLE: "orders-reader" }, QUICK)(),
+      )) as CredentialSourceError;
+      expect(error).toMatchObject({
+        name: "CredentialSourceError",
+        source: "kube2iam",
+        target: `${IMDS}${LISTING}`,
+        retryable: true,
+        fix: NOT_YET_FIX,
+      });
+      expect(error.message).toBe(
+        `[kube2iam] The metadata proxy at ${IMDS} does not know this pod yet (start-up window 400 ms): kube2iam: pod ` +
+          `with specificed IP not found Fix: ${NOT_YET_FIX}`,
+      );
     });
 
     it("says kube2iam holds no role for this pod when its listing is empty", async () => {
       await kube2iam({ mode: "emptyRole" });
-      const error = await rejectionOf(chain({ POD_CREDENTIALS_ROLE: "orders-reader" }, QUICK)());
-      expect(error.name).toBe("CredentialSourceError");
-      expect(error.message).toContain("holds no role for this pod");
+      const error = (await rejectionOf(
+        chain({ POD_CREDENTIALS_ROLE: "orders-reader" }, QUICK)(),
+      )) as CredentialSourceError;
+      expect(error).toMatchObject({
+        name: "CredentialSourceError",
+        source: "kube2iam",
+        target: `${IMDS}${LISTING}`,
+        retryable: false,
+        fix: NO_ROLE_FIX,
+      });
+      expect(error.message).toBe(
+        `[kube2iam] The metadata proxy at ${IMDS} holds no role for this pod (kube2iam: the role listing is empty), ` +
+          `though the pod declares "orders-reader". Fix: ${NO_ROLE_FIX}`,
+      );
+    });
+
+    it("says kube2iam holds no role for this pod when it cannot find one for the pod's IP, after the start-up window", async () => {
+      const { proxy } = await kube2iam({ mode: "noRole", podIp: "10.1.2.3" });
+      const error = (await rejectionOf(
+        chain({ POD_CREDENTIALS_ROLE: "orders-reader" }, QUICK)(),
+      )) as CredentialSourceError;
+      expect(error).toMatchObject({ name: "CredentialSourceError", source: "kube2iam", fix: NO_ROLE_FIX });
+      expect(error.message).toContain(
+        'holds no role for this pod (kube2iam: unable to find role for IP 10.1.2.3), though the pod declares "orders-reader".',
+      );
+      expect(proxy.requests.length).toBeGreaterThan(1);
     });
 
     it("stops at once on kube2iam's 403 Invalid role", async () => {
@@ -121,15 +187,28 @@ describe("kube2iam (kube2iam and kiam, verified)", () => {
         { path: `${LISTING}orders-reader` },
       );
       const error = (await rejectionOf(chain({ POD_CREDENTIALS_ROLE: "orders-reader" })())) as CredentialSourceError;
-      expect(error).toMatchObject({ name: "CredentialSourceError", source: "kube2iam", status: 403 });
-      expect(error.message).toContain("HTTP 403: kube2iam: Invalid role orders-reader");
+      expect(error).toMatchObject({
+        name: "CredentialSourceError",
+        source: "kube2iam",
+        status: 403,
+        target: `${IMDS}${LISTING}orders-reader`,
+        retryable: false,
+        fix: REFUSED_FIX,
+      });
+      expect(error.message).toBe(
+        `[kube2iam] The metadata proxy at ${IMDS} refused the role "orders-reader" with HTTP 403: kube2iam: Invalid ` +
+          `role orders-reader Fix: ${REFUSED_FIX}`,
+      );
       expect(proxy.requests).toHaveLength(2);
     });
 
     it("stops at once when kube2iam says the role is not valid for the pod's namespace", async () => {
       const { proxy } = await kube2iam({ mode: "namespaceRestricted", namespace: "payments" });
-      const error = await rejectionOf(chain({ POD_CREDENTIALS_ROLE: "orders-reader" })());
-      expect(error.message).toContain("not valid for namespace of pod");
+      const error = (await rejectionOf(chain({ POD_CREDENTIALS_ROLE: "orders-reader" })())) as CredentialSourceError;
+      expect(error).toMatchObject({ source: "kube2iam", status: 404, target: `${IMDS}${LISTING}`, fix: REFUSED_FIX });
+      expect(error.message).toContain(
+        "HTTP 404: kube2iam: role requested arn:aws:iam::123456789012:role/orders-reader not valid for namespace of pod",
+      );
       expect(proxy.requests).toHaveLength(1);
     });
 
@@ -184,7 +263,12 @@ describe("kube2iam (kube2iam and kiam, verified)", () => {
         endpoint: IMDS,
         expectedRole: "orders-reader",
       });
-      expect(error.message).toContain("is the real EC2 instance metadata service");
+      expect(error.message).toBe(
+        `[kube2iam] The metadata endpoint ${IMDS} is the real EC2 instance metadata service (it rejected an invalid ` +
+          "IMDSv2 token with 401): no kube2iam or kiam intercepts this pod's metadata traffic, so it would hand out the " +
+          `node's role, not "orders-reader". Fix: ${REAL_IMDS_FIX}`,
+      );
+      expect(error.fix).toBe(REAL_IMDS_FIX);
       expect(node.requests.every((request) => request.path === LISTING)).toBe(true);
     });
 
@@ -194,6 +278,124 @@ describe("kube2iam (kube2iam and kiam, verified)", () => {
       await rejectionOf(chain({ POD_CREDENTIALS_ROLE: "orders-reader" }, { startupTimeoutMs: 700 })());
       expect(node.requests.length).toBeGreaterThan(1);
     });
+  });
+
+  describe("what the proxy answers, and what the provider makes of it", () => {
+    it.each([
+      ["a role name", "orders-reader", "orders-reader", {}],
+      ["a path and name", "team/orders-reader", "team/orders-reader", {}],
+      [
+        "a role ARN",
+        "arn:aws:iam::123456789012:role/team/orders-reader",
+        "team/orders-reader",
+        { roleArn: "arn:aws:iam::123456789012:role/team/orders-reader", accountId: "123456789012" },
+      ],
+      [
+        "an STS assumed-role ARN (never reported as the role ARN)",
+        "arn:aws:sts::123456789012:assumed-role/orders-reader/pod-session",
+        "orders-reader",
+        { accountId: "123456789012" },
+      ],
+    ])("describes a pod that declares %s", async (_, declared, podRole, expected) => {
+      await kube2iam({ podRole });
+      const provider = chain({ POD_CREDENTIALS_ROLE: declared });
+      await provider();
+      const description = provider.describe();
+      recordOutput(description);
+      expect({
+        roleArn: description?.roleArn,
+        roleName: description?.roleName,
+        accountId: description?.accountId,
+      }).toEqual({ roleArn: undefined, accountId: undefined, roleName: "orders-reader", ...expected });
+    });
+
+    it("takes the first role of a listing with several CRLF lines and fetches exactly that role", async () => {
+      const { proxy } = await kube2iam();
+      proxy.injectFault(
+        { kind: "status", status: 200, body: "  orders-reader \r\nsecond-role\r\n" },
+        { path: /security-credentials\/$/ },
+      );
+      const credentials = await chain({ POD_CREDENTIALS_ROLE: "orders-reader" })();
+      expect(credentials.accessKeyId).toBe(proxy.credentials.accessKeyId);
+      expect(proxy.requests.map((request) => request.path)).toEqual([LISTING, `${LISTING}orders-reader`]);
+    });
+
+    it("names the proxy's credentials URL when the credentials document does not parse", async () => {
+      const { proxy } = await kube2iam();
+      proxy.injectFault({ kind: "malformed" }, { path: `${LISTING}orders-reader` });
+      const error = (await rejectionOf(chain({ POD_CREDENTIALS_ROLE: "orders-reader" })())) as CredentialSourceError;
+      expect(error).toMatchObject({
+        name: "CredentialSourceError",
+        source: "kube2iam",
+        target: `${IMDS}${LISTING}orders-reader`,
+      });
+      expect(error.message).toMatch(/^\[kube2iam\] /);
+    });
+
+    it("stops at once when the metadata endpoint gives no answer, and says to check the proxy's redirect", async () => {
+      const { proxy } = await kube2iam();
+      proxy.injectFault({ kind: "hang" }, { path: LISTING });
+      const error = (await rejectionOf(
+        chain({ POD_CREDENTIALS_ROLE: "orders-reader" }, { timeoutMs: 50 })(),
+      )) as CredentialSourceError;
+      const fix =
+        `check that kube2iam or kiam runs on this node and intercepts ${IMDS} (its iptables rule), or set ` +
+        "AWS_EC2_METADATA_SERVICE_ENDPOINT to where it listens.";
+      expect(error).toMatchObject({
+        name: "CredentialSourceError",
+        source: "kube2iam",
+        target: `${IMDS}${LISTING}`,
+        retryable: false,
+        fix,
+      });
+      expect(error.message).toBe(
+        `[kube2iam] The metadata endpoint gave no usable answer: no complete answer from ${IMDS}${LISTING} within ` +
+          `50 ms. Fix: ${fix}`,
+      );
+      expect(error.cause).toMatchObject({ name: "MetadataRequestError", kind: "timeout" });
+      expect(proxy.requests).toHaveLength(1);
+    });
+  });
+
+  describe("when the resolution deadline passes", () => {
+    it("abandons the request still in flight, closing its connection, instead of leaving it to its own timeout", async () => {
+      const proxy = fakeKube2iam({ podRole: "orders-reader", credentials: secretCredentials("KUBE2IAM") });
+      proxy
+        .injectFault({ kind: "status", status: 404, body: "pod with specificed IP not found\n" }, { times: 1 })
+        .injectFault({ kind: "hang" });
+      let abandoned = false;
+      const server = await startLoopbackServer((request) => {
+        request.signal.addEventListener("abort", () => {
+          abandoned = true;
+        });
+        return proxy.handler(request);
+      });
+      try {
+        // Fake timers: the retry delay, the request's own 1000 ms timeout and the 1000 ms deadline fire only when told.
+        vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+        const settled = rejectionOf(
+          chain(
+            { POD_CREDENTIALS_ROLE: "orders-reader", AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url },
+            { timeoutMs: 1000, resolutionTimeoutMs: 1000, startupTimeoutMs: 5000 },
+          )(),
+        );
+        let advanced = 0;
+        while (proxy.requests.length < 2) {
+          await vi.advanceTimersByTimeAsync(10);
+          advanced += 10;
+          await nextTurn();
+        }
+        // The second listing request hangs; its own timeout is due 1000 ms after it started, after the deadline.
+        await vi.advanceTimersByTimeAsync(1000 - advanced);
+        const error = await settled;
+        expect(error.message).toContain("1000 ms");
+        while (!abandoned) await nextTurn();
+        expect(abandoned).toBe(true);
+      } finally {
+        vi.useRealTimers();
+        await server.close();
+      }
+    }, 5000);
   });
 
   describe("the declared role", () => {
@@ -228,21 +430,42 @@ describe("kube2iam (kube2iam and kiam, verified)", () => {
       const error = await rejectionOf(
         chain({ POD_CREDENTIALS_ANNOTATIONS_FILE: "/nonexistent/podinfo/annotations" })(),
       );
-      expect(error).toMatchObject({ name: "CredentialSourceError", source: "kube2iam" });
-      expect(error.message).toContain("/nonexistent/podinfo/annotations");
+      expect(error).toMatchObject({
+        name: "CredentialSourceError",
+        source: "kube2iam",
+        target: "/nonexistent/podinfo/annotations",
+      });
+      expect(error.message).toMatch(
+        /^\[kube2iam\] The annotations file \/nonexistent\/podinfo\/annotations does not exist\./,
+      );
+      expect((error as CredentialSourceError).fix).toContain("POD_CREDENTIALS_ANNOTATIONS_FILE");
+    });
+
+    it("is not declared when the annotations file is empty (the pod has no annotations): the source is skipped", async () => {
+      const file = await temporaryFile("annotations", "");
+      const error = await rejectionOf(chain({ POD_CREDENTIALS_ANNOTATIONS_FILE: file })());
+      expect(error.name).toBe("NoPodCredentialsError");
+      expect(error.message).toContain(
+        `kube2iam: POD_CREDENTIALS_ROLE is not set and ${file} has no iam.amazonaws.com/role annotation`,
+      );
     });
 
     it("is an error when the annotations file is malformed, with the line", async () => {
       const file = await temporaryFile("annotations", 'a="1"\niam.amazonaws.com/role="unterminated\n');
-      const error = await rejectionOf(chain({ POD_CREDENTIALS_ANNOTATIONS_FILE: file })());
-      expect(error.message).toContain("is malformed at line 2");
+      const error = (await rejectionOf(chain({ POD_CREDENTIALS_ANNOTATIONS_FILE: file })())) as CredentialSourceError;
+      const fix =
+        "mount it with a downward-API volume (fieldRef: metadata.annotations), or set POD_CREDENTIALS_ROLE instead.";
+      expect(error).toMatchObject({ name: "CredentialSourceError", source: "kube2iam", target: file, fix });
+      expect(error.message).toMatch(
+        new RegExp(`^\\[kube2iam\\] The annotations file ${file} is malformed at line 2: .+\\. Fix: `),
+      );
     });
 
-    it("can be passed as the expectedRole option to fromKube2iam", async () => {
+    it("can be passed as the expectedRole option to fromKube2iam, which describe() names", async () => {
       await kube2iam();
-      await expect(
-        fromKube2iam({ env: {}, expectedRole: "orders-reader", logger: testLogger() })(),
-      ).resolves.toBeDefined();
+      const provider = fromKube2iam({ env: {}, expectedRole: "orders-reader", logger: testLogger() });
+      await expect(provider()).resolves.toBeDefined();
+      expect(provider.describe()).toMatchObject({ source: "kube2iam", configuredBy: "option expectedRole" });
     });
   });
 
