@@ -1,7 +1,12 @@
 import { HttpResponse, http } from "msw";
-import { describe, expect, it } from "vitest";
-import { fromPodProviderChain, isPodCredentialsError, type NoPodCredentialsError } from "../../src/index.js";
-import { recordOutput, rejectionOf, testLogger } from "../support/leakCheck.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import {
+  type CredentialSourceError,
+  fromPodProviderChain,
+  isPodCredentialsError,
+  type NoPodCredentialsError,
+} from "../../src/index.js";
+import { recordOutput, registerSecrets, rejectionOf, testLogger } from "../support/leakCheck.js";
 import { mswServer } from "../support/mswServer.js";
 
 describe("with no pod-scoped source configured", () => {
@@ -66,10 +71,60 @@ describe("with no pod-scoped source configured", () => {
     expect(logger.at("error")[0]).toContain("NoPodCredentialsError");
   });
 
+  it("logs each skipped source with its reason at debug, the node's instance profile included", async () => {
+    const logger = testLogger();
+    await rejectionOf(fromPodProviderChain({ env: {}, sources: ["podIdentity", "instanceProfile"], logger })());
+    expect(logger.at("debug")).toEqual([
+      "pod-credentials: skipped podIdentity: AWS_CONTAINER_CREDENTIALS_FULL_URI and " +
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI are not set",
+      "pod-credentials: skipped instanceProfile: node credentials are not allowed (set " +
+        "POD_CREDENTIALS_ALLOW_NODE=true to accept the node's shared role)",
+    ]);
+  });
+
   it("has no description before a successful resolution", async () => {
     const provider = fromPodProviderChain({ env: {}, logger: testLogger() });
     await rejectionOf(provider());
     recordOutput(provider.describe());
     expect(provider.describe()).toBeUndefined();
+  });
+});
+
+describe("credentials that arrive already expired", () => {
+  const NOW = new Date("2026-11-27T21:00:00.000Z");
+  afterEach(() => vi.useRealTimers());
+
+  const staticKeysExpiring = (expiration: Date) => {
+    const secretAccessKey = "failFastSecretAccessKey00000000000000001";
+    registerSecrets(secretAccessKey);
+    return fromPodProviderChain({
+      env: {
+        AWS_ACCESS_KEY_ID: "AKIAFAILFAST00000001",
+        AWS_SECRET_ACCESS_KEY: secretAccessKey,
+        AWS_CREDENTIAL_EXPIRATION: expiration.toISOString(),
+      },
+      sources: ["env"],
+      logger: testLogger(),
+    });
+  };
+
+  it("are refused when they expire this very millisecond, naming the source and the clock to check", async () => {
+    vi.useFakeTimers({ now: NOW, toFake: ["Date"] });
+    const error = (await rejectionOf(staticKeysExpiring(NOW)())) as CredentialSourceError;
+    expect(error).toMatchObject({
+      name: "CredentialSourceError",
+      source: "env",
+      fix: "check the clock of this node (NTP) and of the endpoint that issued them.",
+    });
+    expect(error.message).toBe(
+      "[env] The credentials arrived already expired (expiration 2026-11-27T21:00:00.000Z). Fix: check the clock " +
+        "of this node (NTP) and of the endpoint that issued them.",
+    );
+  });
+
+  it("are accepted when they expire one millisecond later", async () => {
+    vi.useFakeTimers({ now: NOW, toFake: ["Date"] });
+    const credentials = await staticKeysExpiring(new Date(NOW.getTime() + 1))();
+    expect(credentials.expiration).toEqual(new Date(NOW.getTime() + 1));
   });
 });

@@ -146,10 +146,16 @@ describe("the chain's reports", () => {
     it("reports a thrown value that is not an Error by its text, as an Error without a source", () => {
       reporter.loadFailed("socket closed", failure());
       reporter.loadFailed(undefined, failure());
-      expect(logger.lines).toEqual(["error pod-credentials: socket closed", "error pod-credentials: undefined"]);
+      reporter.loadFailed(null, failure());
+      expect(logger.lines).toEqual([
+        "error pod-credentials: socket closed",
+        "error pod-credentials: undefined",
+        "error pod-credentials: null",
+      ]);
       expect(events.map((event) => event.type === "refreshFailed" && [event.source, event.error])).toEqual([
         [undefined, { name: "Error", message: "socket closed" }],
         [undefined, { name: "Error", message: "undefined" }],
+        [undefined, { name: "Error", message: "null" }],
       ]);
     });
 

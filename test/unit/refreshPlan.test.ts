@@ -26,6 +26,17 @@ describe("planRefresh", () => {
     }
   });
 
+  it.each([
+    ["one-hour credentials", 60 * MINUTE, T0 + 59 * MINUTE],
+    ["four-second credentials", 4000, T0 + 3000],
+  ])(
+    "with full jitter, plans the refresh of %s no later than one millisecond before they stop being served",
+    (_case, lifetime, usableUntil) => {
+      const plan = planRefresh(T0, T0 + lifetime, { ...DEFAULT_REFRESH_POLICY, jitterRatio: 1 }, () => 0.999999);
+      expect(plan).toEqual({ refreshAt: usableUntil - 1, usableUntil });
+    },
+  );
+
   it("never refreshes credentials without an expiration", () => {
     expect(planRefresh(T0, undefined, DEFAULT_REFRESH_POLICY)).toEqual({
       refreshAt: Number.POSITIVE_INFINITY,
