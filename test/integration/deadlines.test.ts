@@ -2,24 +2,19 @@
 // never answer, or trickle one byte every 100 ms. Each source gives up with a CredentialSourceError within its
 // per-request deadline (POD_CREDENTIALS_TIMEOUT_MS) or, for STS and the "not yet" answers, within the resolution
 // deadline (POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS); and the process then exits by itself.
-import { beforeAll, describe, it } from "vitest";
-import {
-  type FakeHandler,
-  type Fault,
-  fakeImds,
-  fakeKiam,
-  fakeKube2iam,
-  fakePodIdentityAgent,
-  fakeSts,
-} from "../../src/testing/index.js";
+import { describe, it } from "vitest";
+import { type Fault, fakePodIdentityAgent } from "../../src/testing/index.js";
+import { expectRefusal, requestLines } from "../support/podAssertions.js";
 import {
   AGENT_PATH,
+  agentPod,
   expectNothingLeaked,
+  imdsPod,
+  irsaPod,
+  kiamPod,
+  kube2iamPod,
   LISTING_PATH,
-  MARGIN_MS,
-  measureChildStartUp,
-  ORDERS_ROLE,
-  ORDERS_ROLE_ARN,
+  latestFinishAfterStartUp,
   type PodScenario,
   podScenario,
   TOKEN_PATH,
@@ -28,12 +23,8 @@ import {
 const TIMEOUT_MS = 300;
 const QUICK = { POD_CREDENTIALS_TIMEOUT_MS: String(TIMEOUT_MS), POD_CREDENTIALS_STARTUP_TIMEOUT_MS: "600" };
 
-let startUpMs = 0;
-beforeAll(async () => {
-  startUpMs = await measureChildStartUp();
-});
 /** The latest a pod may finish when its resolution is bounded by `deadlineMs`. */
-const within = (deadlineMs: number): number => deadlineMs + startUpMs + MARGIN_MS;
+const within = latestFinishAfterStartUp();
 
 const FAULTS: ReadonlyArray<{ what: string; fault: Fault }> = [
   { what: "accepts and never answers", fault: { kind: "hang" } },
@@ -57,16 +48,10 @@ const METADATA_SOURCES: ReadonlyArray<{
   {
     name: "kube2iam",
     setUp: async (pod, fault) => {
-      const node = fakeImds({ credentials: pod.secrets.credentials("NODE") });
-      const proxy = fakeKube2iam({
-        podRole: ORDERS_ROLE,
-        credentials: pod.secrets.credentials("KUBE2IAM"),
-        upstream: node.handler,
-      });
+      const { proxy, node, server, env } = await kube2iamPod(pod);
       proxy.injectFault(fault);
-      const server = await pod.serve(proxy.handler);
       return {
-        env: { POD_CREDENTIALS_ROLE: ORDERS_ROLE, AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url },
+        env,
         requests: () => [...proxy.requests, ...node.requests],
         url: `${server.url}${LISTING_PATH}`,
         expectedRequests: [`GET ${LISTING_PATH}`],
@@ -76,11 +61,10 @@ const METADATA_SOURCES: ReadonlyArray<{
   {
     name: "kiam",
     setUp: async (pod, fault) => {
-      const proxy = fakeKiam({ podRole: ORDERS_ROLE_ARN, credentials: pod.secrets.credentials("KIAM") });
+      const { proxy, server, env } = await kiamPod(pod);
       proxy.injectFault(fault);
-      const server = await pod.serve(proxy.handler);
       return {
-        env: { POD_CREDENTIALS_ROLE: ORDERS_ROLE, AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url },
+        env,
         requests: () => proxy.requests,
         url: `${server.url}${LISTING_PATH}`,
         expectedRequests: [`GET ${LISTING_PATH}`],
@@ -109,11 +93,10 @@ const METADATA_SOURCES: ReadonlyArray<{
     // The token PUT pays the deadline once (taken for a hop limit of 1, so IMDSv1 follows), then the listing pays it.
     name: "EC2 IMDS (node credentials allowed)",
     setUp: async (pod, fault) => {
-      const imds = fakeImds({ credentials: pod.secrets.credentials("NODE") });
+      const { imds, server, env } = await imdsPod(pod);
       imds.injectFault(fault);
-      const server = await pod.serve(imds.handler);
       return {
-        env: { POD_CREDENTIALS_ALLOW_NODE: "true", AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url },
+        env,
         requests: () => imds.requests,
         url: `${server.url}${LISTING_PATH}`,
         expectedRequests: [`PUT ${TOKEN_PATH}`, `GET ${LISTING_PATH}`],
@@ -134,12 +117,11 @@ describe.concurrent("each metadata source gives up within its per-request deadli
 
         const run = await pod.run({ ...QUICK, ...faulty.env });
 
-        expect(run.exitCode).toBe(2);
-        expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-        expect(run.result.message).toContain(`no complete answer from ${faulty.url} within ${TIMEOUT_MS} ms`);
-        expect(faulty.requests().map((request) => `${request.method} ${request.path}`)).toEqual(
-          faulty.expectedRequests,
-        );
+        expectRefusal(expect, run, {
+          name: "CredentialSourceError",
+          says: [`no complete answer from ${faulty.url} within ${TIMEOUT_MS} ms`],
+        });
+        expect(requestLines(faulty.requests())).toEqual(faulty.expectedRequests);
         const deadline = TIMEOUT_MS * faulty.expectedRequests.length;
         expect(run.resultAtMs).toBeGreaterThanOrEqual(deadline);
         expect(run.elapsedMs).toBeLessThan(within(deadline));
@@ -150,22 +132,12 @@ describe.concurrent("each metadata source gives up within its per-request deadli
 
   it("a connection reset by the agent fails at once, without a retry", async ({ expect, onTestFinished }) => {
     const pod = podScenario(onTestFinished);
-    const token = pod.secrets.jwt();
-    const agent = fakePodIdentityAgent({ credentials: pod.secrets.credentials("PODID") }).injectFault({
-      kind: "reset",
-    });
-    const server = await pod.serve(agent.handler);
+    const { agent, url, env } = await agentPod(pod);
+    agent.injectFault({ kind: "reset" });
 
-    const run = await pod.run({
-      ...QUICK,
-      POD_CREDENTIALS_STARTUP_TIMEOUT_MS: "5000",
-      AWS_CONTAINER_CREDENTIALS_FULL_URI: `${server.url}${AGENT_PATH}`,
-      AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: await pod.file("token", token),
-    });
+    const run = await pod.run({ ...QUICK, POD_CREDENTIALS_STARTUP_TIMEOUT_MS: "5000", ...env });
 
-    expect(run.exitCode).toBe(2);
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain(`connection to ${server.url}${AGENT_PATH} failed`);
+    expectRefusal(expect, run, { name: "CredentialSourceError", says: [`connection to ${url} failed`] });
     expect(agent.requests).toHaveLength(1);
     expect(run.elapsedMs).toBeLessThan(within(TIMEOUT_MS));
     await expectNothingLeaked(expect, pod, run);
@@ -182,19 +154,14 @@ describe.concurrent("answers that mean 'not yet', forever, are bounded by the re
 
   it("the agent rate-limiting (429) for ever", async ({ expect, onTestFinished }) => {
     const pod = podScenario(onTestFinished);
-    const token = pod.secrets.jwt();
-    const agent = fakePodIdentityAgent({ credentials: pod.secrets.credentials("PODID"), mode: "throttled" });
-    const server = await pod.serve(agent.handler);
+    const { agent, env } = await agentPod(pod, { mode: "throttled" });
 
-    const run = await pod.run({
-      ...BOUNDED,
-      AWS_CONTAINER_CREDENTIALS_FULL_URI: `${server.url}${AGENT_PATH}`,
-      AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: await pod.file("token", token),
+    const run = await pod.run({ ...BOUNDED, ...env });
+
+    expectRefusal(expect, run, {
+      name: "CredentialSourceError",
+      says: ["[podIdentity] No credentials within the 1200 ms resolution deadline"],
     });
-
-    expect(run.exitCode).toBe(2);
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain("[podIdentity] No credentials within the 1200 ms resolution deadline");
     // 200 ms doubling: requests at about 0, 200, 600 ms; the next wait ends past the deadline.
     expect(agent.requests.length).toBeGreaterThanOrEqual(2);
     expect(agent.requests.length).toBeLessThanOrEqual(4);
@@ -205,22 +172,14 @@ describe.concurrent("answers that mean 'not yet', forever, are bounded by the re
 
   it("kube2iam not knowing the pod for ever", async ({ expect, onTestFinished }) => {
     const pod = podScenario(onTestFinished);
-    const proxy = fakeKube2iam({
-      podRole: ORDERS_ROLE,
-      credentials: pod.secrets.credentials("KUBE2IAM"),
-      mode: "podNotFound",
-    });
-    const server = await pod.serve(proxy.handler);
+    const { proxy, env } = await kube2iamPod(pod, { mode: "podNotFound" });
 
-    const run = await pod.run({
-      ...BOUNDED,
-      POD_CREDENTIALS_ROLE: ORDERS_ROLE,
-      AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url,
-    });
+    const run = await pod.run({ ...BOUNDED, ...env });
 
-    expect(run.exitCode).toBe(2);
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain("[kube2iam] No credentials within the 1200 ms resolution deadline");
+    expectRefusal(expect, run, {
+      name: "CredentialSourceError",
+      says: ["[kube2iam] No credentials within the 1200 ms resolution deadline"],
+    });
     expect(proxy.requests.every((request) => request.path === LISTING_PATH)).toBe(true);
     expect(proxy.requests.length).toBeGreaterThanOrEqual(2);
     expect(proxy.requests.length).toBeLessThanOrEqual(4);
@@ -233,19 +192,15 @@ describe.concurrent("answers that mean 'not yet', forever, are bounded by the re
 describe.concurrent("IRSA against an STS endpoint that never finishes its answer", () => {
   const RESOLUTION_MS = 1000;
 
-  const irsaAgainst = async (pod: PodScenario, stsHandler: FakeHandler) => {
-    const server = await pod.serve(stsHandler);
-    const token = pod.secrets.jwt();
-    return pod.run(
-      {
-        POD_CREDENTIALS_TIMEOUT_MS: "300",
-        POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS: String(RESOLUTION_MS),
-        AWS_WEB_IDENTITY_TOKEN_FILE: await pod.file("token", token),
-        AWS_ROLE_ARN: ORDERS_ROLE_ARN,
-        AWS_ENDPOINT_URL_STS: server.url,
-      },
+  /** Runs an IRSA pod against an STS with `fault`; the pod is killed if it outlives its deadline by a second. */
+  const irsaAgainst = async (pod: PodScenario, fault: Fault) => {
+    const { sts, env } = await irsaPod(pod);
+    sts.injectFault(fault);
+    const run = await pod.run(
+      { POD_CREDENTIALS_TIMEOUT_MS: "300", POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS: String(RESOLUTION_MS), ...env },
       within(RESOLUTION_MS) + 1000,
     );
+    return { sts, run };
   };
 
   for (const { what, fault } of FAULTS) {
@@ -254,14 +209,13 @@ describe.concurrent("IRSA against an STS endpoint that never finishes its answer
       onTestFinished,
     }) => {
       const pod = podScenario(onTestFinished);
-      const sts = fakeSts({ credentials: pod.secrets.credentials("STS") }).injectFault(fault);
 
-      const run = await irsaAgainst(pod, sts.handler);
+      const { sts, run } = await irsaAgainst(pod, fault);
 
-      expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-      expect(run.result.message).toContain(
-        `[webIdentity] No credentials within the ${RESOLUTION_MS} ms resolution deadline`,
-      );
+      expectRefusal(expect, run, {
+        name: "CredentialSourceError",
+        says: [`[webIdentity] No credentials within the ${RESOLUTION_MS} ms resolution deadline`],
+      });
       expect(sts.requests).toHaveLength(1);
       expect(run.resultAtMs).toBeGreaterThanOrEqual(RESOLUTION_MS);
       expect(run.resultAtMs).toBeLessThan(within(RESOLUTION_MS));
@@ -272,13 +226,11 @@ describe.concurrent("IRSA against an STS endpoint that never finishes its answer
     // alive ~5 s after the deadline and a trickling one forever (found by this test; fixed by abortableRequestHandler).
     it(`STS that ${what}: the pod process exits once the resolution has failed`, async ({ expect, onTestFinished }) => {
       const pod = podScenario(onTestFinished);
-      const sts = fakeSts({ credentials: pod.secrets.credentials("STS") }).injectFault(fault);
 
-      const run = await irsaAgainst(pod, sts.handler);
+      const { run } = await irsaAgainst(pod, fault);
 
-      expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
       expect(run.killed).toBe(false);
-      expect(run.exitCode).toBe(2);
+      expectRefusal(expect, run, { name: "CredentialSourceError" });
       expect(run.elapsedMs).toBeLessThan(within(RESOLUTION_MS));
     });
   }

@@ -3,36 +3,26 @@
 // warning; with AWS_EC2_METADATA_V1_DISABLED=true it fails with an error that says to raise the hop limit.
 // (That the timeout is paid once per process, not at every refresh, needs several resolutions in one process: see
 // test/sources/instanceProfile.test.ts.)
-import { beforeAll, describe, it } from "vitest";
-import { fakeImds } from "../../src/testing/index.js";
+import { describe, it } from "vitest";
+import { expectCredentials, expectRefusal } from "../support/podAssertions.js";
 import {
   expectNothingLeaked,
+  imdsPod,
   LISTING_PATH,
-  MARGIN_MS,
-  measureChildStartUp,
-  type PodScenario,
+  latestFinishAfterStartUp,
   podScenario,
   TOKEN_PATH,
 } from "../support/podScenario.js";
 
 const TIMEOUT_MS = 300;
-const NODE_ALLOWED = { POD_CREDENTIALS_TIMEOUT_MS: String(TIMEOUT_MS), POD_CREDENTIALS_ALLOW_NODE: "true" };
+const PER_REQUEST = { POD_CREDENTIALS_TIMEOUT_MS: String(TIMEOUT_MS) };
 const CREDENTIALS_PATH = `${LISTING_PATH}eks-node-role`;
 const TOKEN_HEADER = "x-aws-ec2-metadata-token";
 
-let startUpMs = 0;
-beforeAll(async () => {
-  startUpMs = await measureChildStartUp();
-});
-const within = (deadlineMs: number): number => deadlineMs + startUpMs + MARGIN_MS;
+const within = latestFinishAfterStartUp();
 
-const imdsPod = async (pod: PodScenario, options: Parameters<typeof fakeImds>[0] = {}) => {
-  const imds = fakeImds({ roleName: "eks-node-role", credentials: pod.secrets.credentials("NODE"), ...options });
-  const server = await pod.serve(imds.handler);
-  return { imds, server, env: { ...NODE_ALLOWED, AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url } };
-};
-
-const requestLines = (
+/** The requests IMDS received, as `METHOD path`, followed by ` (token)` for those that carried an IMDSv2 token. */
+const requestLinesWithToken = (
   requests: readonly { method: string; path: string; headers: Readonly<Record<string, string>> }[],
 ): string[] =>
   requests.map(
@@ -47,11 +37,10 @@ describe.concurrent("the node's instance profile, allowed", () => {
     const pod = podScenario(onTestFinished);
     const { imds, env } = await imdsPod(pod);
 
-    const run = await pod.run(env);
+    const run = await pod.run({ ...PER_REQUEST, ...env });
 
-    expect(run.exitCode).toBe(0);
-    expect(run.result).toEqual({ ok: true, source: "instanceProfile", accessKeyId: imds.credentials.accessKeyId });
-    expect(requestLines(imds.requests)).toEqual([
+    expectCredentials(expect, run, { source: "instanceProfile", accessKeyId: imds.credentials.accessKeyId });
+    expect(requestLinesWithToken(imds.requests)).toEqual([
       `PUT ${TOKEN_PATH}`,
       `GET ${LISTING_PATH} (token)`,
       `GET ${CREDENTIALS_PATH} (token)`,
@@ -70,11 +59,10 @@ describe.concurrent("the node's instance profile, allowed", () => {
     const pod = podScenario(onTestFinished);
     const { imds, server, env } = await imdsPod(pod, { hopLimitExceeded: true });
 
-    const run = await pod.run(env);
+    const run = await pod.run({ ...PER_REQUEST, ...env });
 
-    expect(run.exitCode).toBe(0);
-    expect(run.result).toEqual({ ok: true, source: "instanceProfile", accessKeyId: imds.credentials.accessKeyId });
-    expect(requestLines(imds.requests)).toEqual([
+    expectCredentials(expect, run, { source: "instanceProfile", accessKeyId: imds.credentials.accessKeyId });
+    expect(requestLinesWithToken(imds.requests)).toEqual([
       `PUT ${TOKEN_PATH}`,
       `GET ${LISTING_PATH}`,
       `GET ${CREDENTIALS_PATH}`,
@@ -95,16 +83,17 @@ describe.concurrent("the node's instance profile, allowed", () => {
     const pod = podScenario(onTestFinished);
     const { imds, server, env } = await imdsPod(pod, { hopLimitExceeded: true });
 
-    const run = await pod.run({ ...env, AWS_EC2_METADATA_V1_DISABLED: "true" });
+    const run = await pod.run({ ...PER_REQUEST, ...env, AWS_EC2_METADATA_V1_DISABLED: "true" });
 
-    expect(run.exitCode).toBe(2);
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain(
-      `IMDSv2 is out of reach: the IMDSv2 token request to ${server.url}${TOKEN_PATH} got no answer within ${TIMEOUT_MS} ms`,
-    );
-    expect(run.result.message).toContain("AWS_EC2_METADATA_V1_DISABLED forbids IMDSv1");
-    expect(run.result.message).toContain("Fix: raise the instance's metadata hop limit to 2");
-    expect(requestLines(imds.requests)).toEqual([`PUT ${TOKEN_PATH}`]);
+    expectRefusal(expect, run, {
+      name: "CredentialSourceError",
+      says: [
+        `IMDSv2 is out of reach: the IMDSv2 token request to ${server.url}${TOKEN_PATH} got no answer within ${TIMEOUT_MS} ms`,
+        "AWS_EC2_METADATA_V1_DISABLED forbids IMDSv1",
+        "Fix: raise the instance's metadata hop limit to 2",
+      ],
+    });
+    expect(requestLinesWithToken(imds.requests)).toEqual([`PUT ${TOKEN_PATH}`]);
     expect(run.resultAtMs).toBeGreaterThanOrEqual(TIMEOUT_MS);
     expect(run.elapsedMs).toBeLessThan(within(TIMEOUT_MS));
     await expectNothingLeaked(expect, pod, run);
@@ -121,11 +110,10 @@ describe.concurrent("the node's instance profile, allowed", () => {
       { method: "PUT", path: TOKEN_PATH },
     );
 
-    const run = await pod.run(env);
+    const run = await pod.run({ ...PER_REQUEST, ...env });
 
-    expect(run.exitCode).toBe(0);
-    expect(run.result).toEqual({ ok: true, source: "instanceProfile", accessKeyId: imds.credentials.accessKeyId });
-    expect(requestLines(imds.requests)).toEqual([
+    expectCredentials(expect, run, { source: "instanceProfile", accessKeyId: imds.credentials.accessKeyId });
+    expect(requestLinesWithToken(imds.requests)).toEqual([
       `PUT ${TOKEN_PATH}`,
       `GET ${LISTING_PATH}`,
       `GET ${CREDENTIALS_PATH}`,
@@ -144,10 +132,9 @@ describe.concurrent("the node's instance profile, allowed", () => {
     const pod = podScenario(onTestFinished);
     const { imds, env } = await imdsPod(pod, { hopLimitExceeded: true, v1Allowed: false });
 
-    const run = await pod.run(env);
+    const run = await pod.run({ ...PER_REQUEST, ...env });
 
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(requestLines(imds.requests)).toEqual([`PUT ${TOKEN_PATH}`, `GET ${LISTING_PATH}`]);
-    expect(run.result.message).toContain("hop limit");
+    expectRefusal(expect, run, { name: "CredentialSourceError", says: ["hop limit"] });
+    expect(requestLinesWithToken(imds.requests)).toEqual([`PUT ${TOKEN_PATH}`, `GET ${LISTING_PATH}`]);
   });
 });

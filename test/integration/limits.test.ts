@@ -1,16 +1,19 @@
 // Limits, end to end: answers over 64 KiB, redirects, token files over 16 KiB, annotations files over 256 KiB, a
 // container-credentials URL with a password in it, tokens with CR or LF. Each is refused with a CredentialSourceError
 // that says which limit, after exactly the requests needed (none, for the refused files and URLs), and the pod exits.
-import { beforeAll, describe, it } from "vitest";
-import { fakeImds, fakeKube2iam, fakePodIdentityAgent, fakeSts } from "../../src/testing/index.js";
+import { describe, it } from "vitest";
+import { fakeImds } from "../../src/testing/index.js";
+import { expectCredentials, expectRefusal, requestLines } from "../support/podAssertions.js";
 import {
   AGENT_PATH,
+  agentPod,
   expectNothingLeaked,
+  imdsPod,
+  irsaPod,
+  kube2iamPod,
   LISTING_PATH,
-  MARGIN_MS,
-  measureChildStartUp,
+  latestFinishAfterStartUp,
   ORDERS_ROLE,
-  ORDERS_ROLE_ARN,
   type PodScenario,
   podScenario,
   TOKEN_PATH,
@@ -20,11 +23,7 @@ const KIB = 1024;
 const TIMEOUT_MS = 2000;
 const QUICK = { POD_CREDENTIALS_TIMEOUT_MS: String(TIMEOUT_MS), POD_CREDENTIALS_STARTUP_TIMEOUT_MS: "600" };
 
-let startUpMs = 0;
-beforeAll(async () => {
-  startUpMs = await measureChildStartUp();
-});
-const within = (deadlineMs: number): number => deadlineMs + startUpMs + MARGIN_MS;
+const within = latestFinishAfterStartUp();
 
 /** A credentials document holding the given secrets, padded with spaces to `size` bytes: too large, not malformed. */
 const paddedDocument = (
@@ -41,57 +40,6 @@ const paddedDocument = (
   });
   return `${document}${" ".repeat(size - document.length)}`;
 };
-
-const kube2iamPod = async (pod: PodScenario) => {
-  const node = fakeImds({ credentials: pod.secrets.credentials("NODE") });
-  const proxy = fakeKube2iam({
-    podRole: ORDERS_ROLE,
-    credentials: pod.secrets.credentials("KUBE2IAM"),
-    upstream: node.handler,
-  });
-  const server = await pod.serve(proxy.handler);
-  return {
-    proxy,
-    node,
-    server,
-    env: { POD_CREDENTIALS_ROLE: ORDERS_ROLE, AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url },
-  };
-};
-
-const agentPod = async (pod: PodScenario) => {
-  const token = pod.secrets.jwt();
-  const agent = fakePodIdentityAgent({ expectedToken: token, credentials: pod.secrets.credentials("PODID") });
-  const server = await pod.serve(agent.handler);
-  return {
-    agent,
-    token,
-    url: `${server.url}${AGENT_PATH}`,
-    env: {
-      AWS_CONTAINER_CREDENTIALS_FULL_URI: `${server.url}${AGENT_PATH}`,
-      AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: await pod.file("eks-pod-identity-token", token),
-    },
-  };
-};
-
-const imdsPod = async (pod: PodScenario) => {
-  const imds = fakeImds({ roleName: "eks-node-role", credentials: pod.secrets.credentials("NODE") });
-  const server = await pod.serve(imds.handler);
-  return { imds, server, env: { POD_CREDENTIALS_ALLOW_NODE: "true", AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url } };
-};
-
-const irsaPod = async (pod: PodScenario, tokenFileContent: string) => {
-  const sts = fakeSts({ credentials: pod.secrets.credentials("STS") });
-  const server = await pod.serve(sts.handler);
-  const tokenFile = await pod.file("token", tokenFileContent);
-  return {
-    sts,
-    tokenFile,
-    env: { AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: ORDERS_ROLE_ARN, AWS_ENDPOINT_URL_STS: server.url },
-  };
-};
-
-const paths = (requests: readonly { method: string; path: string }[]): string[] =>
-  requests.map((request) => `${request.method} ${request.path}`);
 
 describe.concurrent("answers over 64 KiB are refused", () => {
   it("kube2iam credentials of 70 KiB", async ({ expect, onTestFinished }) => {
@@ -110,10 +58,11 @@ describe.concurrent("answers over 64 KiB are refused", () => {
 
     const run = await pod.run({ ...QUICK, ...env });
 
-    expect(run.exitCode).toBe(2);
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain(`answer from ${server.url}${credentialsPath} is larger than 65536 bytes`);
-    expect(paths(proxy.requests)).toEqual([`GET ${LISTING_PATH}`, `GET ${credentialsPath}`]);
+    expectRefusal(expect, run, {
+      name: "CredentialSourceError",
+      says: [`answer from ${server.url}${credentialsPath} is larger than 65536 bytes`],
+    });
+    expect(requestLines(proxy.requests)).toEqual([`GET ${LISTING_PATH}`, `GET ${credentialsPath}`]);
     expect(node.requests).toEqual([]);
     expect(run.elapsedMs).toBeLessThan(within(0));
     await expectNothingLeaked(expect, pod, run);
@@ -131,9 +80,10 @@ describe.concurrent("answers over 64 KiB are refused", () => {
 
     const run = await pod.run({ ...QUICK, ...env });
 
-    expect(run.exitCode).toBe(2);
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain(`answer from ${url} is larger than 65536 bytes`);
+    expectRefusal(expect, run, {
+      name: "CredentialSourceError",
+      says: [`answer from ${url} is larger than 65536 bytes`],
+    });
     expect(agent.requests).toHaveLength(1);
     expect(run.elapsedMs).toBeLessThan(within(0));
     await expectNothingLeaked(expect, pod, run);
@@ -155,10 +105,11 @@ describe.concurrent("answers over 64 KiB are refused", () => {
 
     const run = await pod.run({ ...QUICK, ...env });
 
-    expect(run.exitCode).toBe(2);
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain(`answer from ${server.url}${credentialsPath} is larger than 65536 bytes`);
-    expect(paths(imds.requests)).toEqual([`PUT ${TOKEN_PATH}`, `GET ${LISTING_PATH}`, `GET ${credentialsPath}`]);
+    expectRefusal(expect, run, {
+      name: "CredentialSourceError",
+      says: [`answer from ${server.url}${credentialsPath} is larger than 65536 bytes`],
+    });
+    expect(requestLines(imds.requests)).toEqual([`PUT ${TOKEN_PATH}`, `GET ${LISTING_PATH}`, `GET ${credentialsPath}`]);
     expect(run.elapsedMs).toBeLessThan(within(0));
     await expectNothingLeaked(expect, pod, run);
   });
@@ -184,10 +135,11 @@ describe.concurrent("answers over 64 KiB are refused", () => {
       AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: await pod.file("token", token),
     });
 
-    expect(run.exitCode).toBe(2);
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
     // Not "no complete answer ... within 10000 ms": the size limit ended it.
-    expect(run.result.message).toContain(`answer from ${endless.url}${AGENT_PATH} is larger than 65536 bytes`);
+    expectRefusal(expect, run, {
+      name: "CredentialSourceError",
+      says: [`answer from ${endless.url}${AGENT_PATH} is larger than 65536 bytes`],
+    });
     expect(endless.requests).toEqual([`GET ${AGENT_PATH}`]);
     expect(run.elapsedMs).toBeLessThan(within(500));
     await expectNothingLeaked(expect, pod, run);
@@ -217,10 +169,11 @@ describe.concurrent("redirects are not followed", () => {
 
     const run = await pod.run({ ...QUICK, ...env });
 
-    expect(run.exitCode).toBe(2);
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain(`refused the role "${ORDERS_ROLE}" with HTTP 302`);
-    expect(paths(proxy.requests)).toEqual([`GET ${LISTING_PATH}`]);
+    expectRefusal(expect, run, {
+      name: "CredentialSourceError",
+      says: [`refused the role "${ORDERS_ROLE}" with HTTP 302`],
+    });
+    expect(requestLines(proxy.requests)).toEqual([`GET ${LISTING_PATH}`]);
     expect(target.requests).toEqual([]);
     expect(run.elapsedMs).toBeLessThan(within(0));
     await expectNothingLeaked(expect, pod, run);
@@ -234,11 +187,10 @@ describe.concurrent("redirects are not followed", () => {
 
     const run = await pod.run({ ...QUICK, ...env });
 
-    expect(run.exitCode).toBe(2);
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toMatch(
-      /The credentials endpoint http:\/\/127\.0\.0\.1:\d+\/v1\/credentials answered HTTP 302/,
-    );
+    expectRefusal(expect, run, {
+      name: "CredentialSourceError",
+      says: [/The credentials endpoint http:\/\/127\.0\.0\.1:\d+\/v1\/credentials answered HTTP 302/],
+    });
     expect(agent.requests).toHaveLength(1);
     expect(target.requests).toEqual([]);
     expect(run.elapsedMs).toBeLessThan(within(0));
@@ -257,10 +209,11 @@ describe.concurrent("redirects are not followed", () => {
 
     const run = await pod.run({ ...QUICK, ...env });
 
-    expect(run.exitCode).toBe(2);
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain("answered HTTP 302 for the role's credentials");
-    expect(paths(imds.requests)).toEqual([`PUT ${TOKEN_PATH}`, `GET ${LISTING_PATH}`, `GET ${credentialsPath}`]);
+    expectRefusal(expect, run, {
+      name: "CredentialSourceError",
+      says: ["answered HTTP 302 for the role's credentials"],
+    });
+    expect(requestLines(imds.requests)).toEqual([`PUT ${TOKEN_PATH}`, `GET ${LISTING_PATH}`, `GET ${credentialsPath}`]);
     expect(target.requests).toEqual([]);
     expect(run.elapsedMs).toBeLessThan(within(0));
     await expectNothingLeaked(expect, pod, run);
@@ -271,13 +224,14 @@ describe.concurrent("token files over 16 KiB are refused before any request", ()
   it("an IRSA token file of 16 KiB + 1 byte: no STS call", async ({ expect, onTestFinished }) => {
     const pod = podScenario(onTestFinished);
     const token = pod.secrets.jwt();
-    const { sts, tokenFile, env } = await irsaPod(pod, token.padEnd(16 * KIB + 1, "A"));
+    const { sts, tokenFile, env } = await irsaPod(pod, {}, token.padEnd(16 * KIB + 1, "A"));
 
     const run = await pod.run({ ...QUICK, ...env });
 
-    expect(run.exitCode).toBe(2);
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain(`The web-identity token file ${tokenFile} is larger than 16384 bytes`);
+    expectRefusal(expect, run, {
+      name: "CredentialSourceError",
+      says: [`The web-identity token file ${tokenFile} is larger than 16384 bytes`],
+    });
     expect(sts.requests).toEqual([]);
     expect(run.elapsedMs).toBeLessThan(within(0));
     await expectNothingLeaked(expect, pod, run);
@@ -288,12 +242,11 @@ describe.concurrent("token files over 16 KiB are refused before any request", ()
     const token = pod.secrets.jwt({ claims: { padding: "x".repeat(11 * KIB) } });
     const exact = token.padEnd(16 * KIB, "A");
     pod.secrets.add(exact);
-    const { sts, env } = await irsaPod(pod, exact);
+    const { sts, env } = await irsaPod(pod, {}, exact);
 
     const run = await pod.run({ ...QUICK, ...env });
 
-    expect(run.exitCode).toBe(0);
-    expect(run.result).toEqual({ ok: true, source: "webIdentity", accessKeyId: sts.issued[0]?.accessKeyId });
+    expectCredentials(expect, run, { source: "webIdentity", accessKeyId: sts.issued[0]?.accessKeyId });
     expect(sts.calls).toHaveLength(1);
     expect(sts.calls[0]?.webIdentityToken).toBe(exact);
     expect(run.elapsedMs).toBeLessThan(within(0));
@@ -307,9 +260,10 @@ describe.concurrent("token files over 16 KiB are refused before any request", ()
 
     const run = await pod.run({ ...QUICK, ...env, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: tokenFile });
 
-    expect(run.exitCode).toBe(2);
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain(`The pod identity token file ${tokenFile} is larger than 16384 bytes`);
+    expectRefusal(expect, run, {
+      name: "CredentialSourceError",
+      says: [`The pod identity token file ${tokenFile} is larger than 16384 bytes`],
+    });
     expect(agent.requests).toEqual([]);
     expect(run.elapsedMs).toBeLessThan(within(0));
     await expectNothingLeaked(expect, pod, run);
@@ -339,9 +293,10 @@ describe.concurrent("annotations files over 256 KiB are refused before any reque
       AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url,
     });
 
-    expect(run.exitCode).toBe(2);
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain(`The annotations file ${file} is larger than 262144 bytes`);
+    expectRefusal(expect, run, {
+      name: "CredentialSourceError",
+      says: [`The annotations file ${file} is larger than 262144 bytes`],
+    });
     expect(proxy.requests).toEqual([]);
     expect(run.elapsedMs).toBeLessThan(within(0));
     await expectNothingLeaked(expect, pod, run);
@@ -363,9 +318,8 @@ describe.concurrent("annotations files over 256 KiB are refused before any reque
       AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url,
     });
 
-    expect(run.exitCode).toBe(0);
-    expect(run.result).toEqual({ ok: true, source: "kube2iam", accessKeyId: proxy.credentials.accessKeyId });
-    expect(paths(proxy.requests)).toEqual([`GET ${LISTING_PATH}`, `GET ${LISTING_PATH}${ORDERS_ROLE}`]);
+    expectCredentials(expect, run, { source: "kube2iam", accessKeyId: proxy.credentials.accessKeyId });
+    expect(requestLines(proxy.requests)).toEqual([`GET ${LISTING_PATH}`, `GET ${LISTING_PATH}${ORDERS_ROLE}`]);
     expect(run.elapsedMs).toBeLessThan(within(0));
     await expectNothingLeaked(expect, pod, run);
   });
@@ -384,11 +338,10 @@ describe.concurrent("container-credentials URLs and tokens that could smuggle se
 
     const run = await pod.run({ ...QUICK, ...env, AWS_CONTAINER_CREDENTIALS_FULL_URI: withPassword });
 
-    expect(run.exitCode).toBe(2);
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain(
-      `AWS_CONTAINER_CREDENTIALS_FULL_URI (${url}) is refused: it contains a user name or password`,
-    );
+    expectRefusal(expect, run, {
+      name: "CredentialSourceError",
+      says: [`AWS_CONTAINER_CREDENTIALS_FULL_URI (${url}) is refused: it contains a user name or password`],
+    });
     expect(agent.requests).toEqual([]);
     expect(run.elapsedMs).toBeLessThan(within(0));
     await expectNothingLeaked(expect, pod, run);
@@ -407,9 +360,10 @@ describe.concurrent("container-credentials URLs and tokens that could smuggle se
       AWS_CONTAINER_AUTHORIZATION_TOKEN: `${token}\r\nX-Injected: yes`,
     });
 
-    expect(run.exitCode).toBe(2);
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain("AWS_CONTAINER_AUTHORIZATION_TOKEN contains a line break");
+    expectRefusal(expect, run, {
+      name: "CredentialSourceError",
+      says: ["AWS_CONTAINER_AUTHORIZATION_TOKEN contains a line break"],
+    });
     expect(agent.requests).toEqual([]);
     expect(url).toContain("127.0.0.1");
     expect(run.elapsedMs).toBeLessThan(within(0));
@@ -429,9 +383,10 @@ describe.concurrent("container-credentials URLs and tokens that could smuggle se
       AWS_CONTAINER_AUTHORIZATION_TOKEN: `${token.slice(0, 20)}\r${token.slice(20)}`,
     });
 
-    expect(run.exitCode).toBe(2);
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain("AWS_CONTAINER_AUTHORIZATION_TOKEN contains a line break");
+    expectRefusal(expect, run, {
+      name: "CredentialSourceError",
+      says: ["AWS_CONTAINER_AUTHORIZATION_TOKEN contains a line break"],
+    });
     expect(agent.requests).toEqual([]);
     expect(run.elapsedMs).toBeLessThan(within(0));
     await expectNothingLeaked(expect, pod, run);
@@ -444,9 +399,10 @@ describe.concurrent("container-credentials URLs and tokens that could smuggle se
 
     const run = await pod.run({ ...QUICK, ...env, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: tokenFile });
 
-    expect(run.exitCode).toBe(2);
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain(`The pod identity token file ${tokenFile} holds more than one line`);
+    expectRefusal(expect, run, {
+      name: "CredentialSourceError",
+      says: [`The pod identity token file ${tokenFile} holds more than one line`],
+    });
     expect(agent.requests).toEqual([]);
     expect(run.elapsedMs).toBeLessThan(within(0));
     await expectNothingLeaked(expect, pod, run);
@@ -458,13 +414,14 @@ describe.concurrent("container-credentials URLs and tokens that could smuggle se
   }) => {
     const pod = podScenario(onTestFinished);
     const token = pod.secrets.jwt();
-    const { sts, tokenFile, env } = await irsaPod(pod, `${token.slice(0, 30)}\r${token.slice(30)}`);
+    const { sts, tokenFile, env } = await irsaPod(pod, {}, `${token.slice(0, 30)}\r${token.slice(30)}`);
 
     const run = await pod.run({ ...QUICK, ...env });
 
-    expect(run.exitCode).toBe(2);
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain(`The web-identity token file ${tokenFile} holds more than one line`);
+    expectRefusal(expect, run, {
+      name: "CredentialSourceError",
+      says: [`The web-identity token file ${tokenFile} holds more than one line`],
+    });
     expect(sts.requests).toEqual([]);
     expect(run.elapsedMs).toBeLessThan(within(0));
     await expectNothingLeaked(expect, pod, run);
@@ -480,8 +437,7 @@ describe.concurrent("container-credentials URLs and tokens that could smuggle se
 
     const run = await pod.run({ ...QUICK, ...env, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: tokenFile });
 
-    expect(run.exitCode).toBe(0);
-    expect(run.result).toEqual({ ok: true, source: "podIdentity", accessKeyId: agent.credentials.accessKeyId });
+    expectCredentials(expect, run, { source: "podIdentity", accessKeyId: agent.credentials.accessKeyId });
     expect(agent.requests.map((request) => request.headers.authorization)).toEqual([token]);
     expect(run.elapsedMs).toBeLessThan(within(0));
     await expectNothingLeaked(expect, pod, run);

@@ -2,21 +2,18 @@
 // other than Success, an HTML page where credentials should be. From EC2 IMDS (node credentials allowed), kube2iam,
 // kiam and the Pod Identity agent, each is a CredentialSourceError that names the endpoint and the field at fault,
 // after exactly the requests needed, and the secret values in the answer never reach the pod's output.
-import { beforeAll, describe, it } from "vitest";
-import {
-  type FakeCredentials,
-  type FakeServer,
-  fakeImds,
-  fakeKiam,
-  fakeKube2iam,
-  fakePodIdentityAgent,
-} from "../../src/testing/index.js";
+import { describe, it } from "vitest";
+import type { FakeCredentials, FakeServer } from "../../src/testing/index.js";
+import { expectRefusal, requestLines } from "../support/podAssertions.js";
 import {
   AGENT_PATH,
+  agentPod,
   expectNothingLeaked,
+  imdsPod,
+  kiamPod,
+  kube2iamPod,
   LISTING_PATH,
-  MARGIN_MS,
-  measureChildStartUp,
+  latestFinishAfterStartUp,
   ORDERS_ROLE,
   type PodScenario,
   podScenario,
@@ -25,11 +22,7 @@ import {
 
 const QUICK = { POD_CREDENTIALS_TIMEOUT_MS: "1000", POD_CREDENTIALS_STARTUP_TIMEOUT_MS: "600" };
 
-let startUpMs = 0;
-beforeAll(async () => {
-  startUpMs = await measureChildStartUp();
-});
-const within = (deadlineMs: number): number => deadlineMs + startUpMs + MARGIN_MS;
+const within = latestFinishAfterStartUp();
 
 /** A fake with its credentials path broken, as the pod sees it. */
 interface BrokenSource {
@@ -41,15 +34,34 @@ interface BrokenSource {
   readonly expectedRequests: readonly string[];
 }
 
+/** A metadata proxy (kube2iam or kiam) serving ORDERS_ROLE: the listing, then the role's credentials. */
+const behindProxy = ({
+  proxy,
+  server,
+  env,
+}: {
+  proxy: BrokenSource["fake"];
+  server: { url: string };
+  env: Record<string, string>;
+}): BrokenSource => {
+  const credentialsPath = `${LISTING_PATH}${ORDERS_ROLE}`;
+  return {
+    env,
+    fake: proxy,
+    credentialsUrl: `${server.url}${credentialsPath}`,
+    credentialsPath,
+    expectedRequests: [`GET ${LISTING_PATH}`, `GET ${credentialsPath}`],
+  };
+};
+
 const SOURCES: ReadonlyArray<{ name: string; setUp: (pod: PodScenario) => Promise<BrokenSource> }> = [
   {
     name: "EC2 IMDS (node credentials allowed)",
     setUp: async (pod) => {
-      const fake = fakeImds({ roleName: "eks-node-role", credentials: pod.secrets.credentials("NODE") });
-      const server = await pod.serve(fake.handler);
+      const { imds: fake, server, env } = await imdsPod(pod);
       const credentialsPath = `${LISTING_PATH}eks-node-role`;
       return {
-        env: { POD_CREDENTIALS_ALLOW_NODE: "true", AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url },
+        env,
         fake,
         credentialsUrl: `${server.url}${credentialsPath}`,
         credentialsPath,
@@ -59,52 +71,20 @@ const SOURCES: ReadonlyArray<{ name: string; setUp: (pod: PodScenario) => Promis
   },
   {
     name: "kube2iam",
-    setUp: async (pod) => {
-      const node = fakeImds({ credentials: pod.secrets.credentials("NODE") });
-      const fake = fakeKube2iam({
-        podRole: ORDERS_ROLE,
-        credentials: pod.secrets.credentials("KUBE2IAM"),
-        upstream: node.handler,
-      });
-      const server = await pod.serve(fake.handler);
-      const credentialsPath = `${LISTING_PATH}${ORDERS_ROLE}`;
-      return {
-        env: { POD_CREDENTIALS_ROLE: ORDERS_ROLE, AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url },
-        fake,
-        credentialsUrl: `${server.url}${credentialsPath}`,
-        credentialsPath,
-        expectedRequests: [`GET ${LISTING_PATH}`, `GET ${credentialsPath}`],
-      };
-    },
+    setUp: async (pod) => behindProxy(await kube2iamPod(pod)),
   },
   {
     name: "kiam",
-    setUp: async (pod) => {
-      const fake = fakeKiam({ podRole: ORDERS_ROLE, credentials: pod.secrets.credentials("KIAM") });
-      const server = await pod.serve(fake.handler);
-      const credentialsPath = `${LISTING_PATH}${ORDERS_ROLE}`;
-      return {
-        env: { POD_CREDENTIALS_ROLE: ORDERS_ROLE, AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url },
-        fake,
-        credentialsUrl: `${server.url}${credentialsPath}`,
-        credentialsPath,
-        expectedRequests: [`GET ${LISTING_PATH}`, `GET ${credentialsPath}`],
-      };
-    },
+    setUp: async (pod) => behindProxy(await kiamPod(pod, { podRole: ORDERS_ROLE })),
   },
   {
     name: "the Pod Identity agent",
     setUp: async (pod) => {
-      const token = pod.secrets.jwt();
-      const fake = fakePodIdentityAgent({ credentials: pod.secrets.credentials("PODID") });
-      const server = await pod.serve(fake.handler);
+      const { agent: fake, url, env } = await agentPod(pod);
       return {
-        env: {
-          AWS_CONTAINER_CREDENTIALS_FULL_URI: `${server.url}${AGENT_PATH}`,
-          AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: await pod.file("token", token),
-        },
+        env,
         fake,
-        credentialsUrl: `${server.url}${AGENT_PATH}`,
+        credentialsUrl: url,
         credentialsPath: AGENT_PATH,
         expectedRequests: [`GET ${AGENT_PATH}`],
       };
@@ -222,12 +202,8 @@ for (const source of SOURCES) {
 
         const run = await pod.run({ ...QUICK, ...broken.env });
 
-        expect(run.exitCode).toBe(2);
-        expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-        for (const fragment of answer.expected(broken.credentialsUrl)) expect(run.result.message).toContain(fragment);
-        expect(broken.fake.requests.map((request) => `${request.method} ${request.path}`)).toEqual(
-          broken.expectedRequests,
-        );
+        expectRefusal(expect, run, { name: "CredentialSourceError", says: answer.expected(broken.credentialsUrl) });
+        expect(requestLines(broken.fake.requests)).toEqual(broken.expectedRequests);
         expect(run.elapsedMs).toBeLessThan(within(0));
         await expectNothingLeaked(expect, pod, run);
       });
@@ -241,25 +217,20 @@ describe.concurrent("error pages where credentials should be", () => {
     onTestFinished,
   }) => {
     const pod = podScenario(onTestFinished);
-    const imds = fakeImds({ roleName: "eks-node-role", credentials: pod.secrets.credentials("NODE") });
-    const server = await pod.serve(imds.handler);
+    const { imds, env } = await imdsPod(pod);
     // The listing names a role whose credentials path IMDS does not know: its HTML 404.
     imds.injectFault(
       { kind: "status", status: 200, body: "renamed-role", headers: { "Content-Type": "text/plain" } },
       { path: LISTING_PATH, times: 1 },
     );
 
-    const run = await pod.run({
-      ...QUICK,
-      POD_CREDENTIALS_ALLOW_NODE: "true",
-      AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url,
-    });
+    const run = await pod.run({ ...QUICK, ...env });
 
-    expect(run.exitCode).toBe(2);
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain("The instance metadata service answered HTTP 404 for the role's credentials");
-    expect(run.result.message).toContain("404 - Not Found");
-    expect(imds.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+    expectRefusal(expect, run, {
+      name: "CredentialSourceError",
+      says: ["The instance metadata service answered HTTP 404 for the role's credentials", "404 - Not Found"],
+    });
+    expect(requestLines(imds.requests)).toEqual([
       `PUT ${TOKEN_PATH}`,
       `GET ${LISTING_PATH}`,
       `GET ${LISTING_PATH}renamed-role`,
@@ -273,8 +244,7 @@ describe.concurrent("error pages where credentials should be", () => {
     onTestFinished,
   }) => {
     const pod = podScenario(onTestFinished);
-    const proxy = fakeKube2iam({ podRole: ORDERS_ROLE, credentials: pod.secrets.credentials("KUBE2IAM") });
-    const server = await pod.serve(proxy.handler);
+    const { proxy, server, env } = await kube2iamPod(pod);
     const credentialsPath = `${LISTING_PATH}${ORDERS_ROLE}`;
     proxy.injectFault(
       {
@@ -286,17 +256,12 @@ describe.concurrent("error pages where credentials should be", () => {
       { path: credentialsPath },
     );
 
-    const run = await pod.run({
-      ...QUICK,
-      POD_CREDENTIALS_ROLE: ORDERS_ROLE,
-      AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url,
-    });
+    const run = await pod.run({ ...QUICK, ...env });
 
-    expect(run.exitCode).toBe(2);
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain(
-      `The metadata proxy at ${server.url} refused the role "${ORDERS_ROLE}" with HTTP 502`,
-    );
+    expectRefusal(expect, run, {
+      name: "CredentialSourceError",
+      says: [`The metadata proxy at ${server.url} refused the role "${ORDERS_ROLE}" with HTTP 502`],
+    });
     expect(proxy.requests.map((request) => request.path)).toEqual([LISTING_PATH, credentialsPath]);
     expect(run.elapsedMs).toBeLessThan(within(0));
     await expectNothingLeaked(expect, pod, run);

@@ -1,17 +1,17 @@
 // Start-up races, end to end: kube2iam, kiam and the Pod Identity agent may not know a new pod yet. Answers that mean
 // "not yet" are retried with backoff inside POD_CREDENTIALS_STARTUP_TIMEOUT_MS and end in success with the expected
 // number of requests; answers that mean "no" fail at once, after exactly the requests needed to hear them.
-import { beforeAll, describe, it } from "vitest";
-import { fakeImds, fakeKiam, fakeKube2iam, fakePodIdentityAgent } from "../../src/testing/index.js";
+import { describe, it } from "vitest";
+import { expectCredentials, expectListingRetried, expectRefusal } from "../support/podAssertions.js";
 import {
-  AGENT_PATH,
+  agentPod,
   expectNothingLeaked,
+  kiamPod,
+  kube2iamPod,
   LISTING_PATH,
-  MARGIN_MS,
-  measureChildStartUp,
+  latestFinishAfterStartUp,
   ORDERS_ROLE,
   ORDERS_ROLE_ARN,
-  type PodScenario,
   podScenario,
 } from "../support/podScenario.js";
 
@@ -21,60 +21,9 @@ const PATIENT = { POD_CREDENTIALS_TIMEOUT_MS: "500", POD_CREDENTIALS_STARTUP_TIM
 const TWO_RETRIES_MS = 600;
 const CREDENTIALS_PATH = `${LISTING_PATH}${ORDERS_ROLE}`;
 
-let startUpMs = 0;
-beforeAll(async () => {
-  startUpMs = await measureChildStartUp();
-});
-const within = (deadlineMs: number): number => deadlineMs + startUpMs + MARGIN_MS;
+const within = latestFinishAfterStartUp();
 
 const paths = (requests: readonly { path: string }[]): string[] => requests.map((request) => request.path);
-
-const kube2iamPod = async (pod: PodScenario, options: Parameters<typeof fakeKube2iam>[0] = {}) => {
-  const node = fakeImds({ credentials: pod.secrets.credentials("NODE") });
-  const proxy = fakeKube2iam({
-    podRole: ORDERS_ROLE,
-    credentials: pod.secrets.credentials("KUBE2IAM"),
-    upstream: node.handler,
-    ...options,
-  });
-  const server = await pod.serve(proxy.handler);
-  return {
-    proxy,
-    node,
-    server,
-    env: { POD_CREDENTIALS_ROLE: ORDERS_ROLE, AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url },
-  };
-};
-
-const kiamPod = async (pod: PodScenario, options: Parameters<typeof fakeKiam>[0] = {}) => {
-  const proxy = fakeKiam({ podRole: ORDERS_ROLE_ARN, credentials: pod.secrets.credentials("KIAM"), ...options });
-  const server = await pod.serve(proxy.handler);
-  return { proxy, server, env: { POD_CREDENTIALS_ROLE: ORDERS_ROLE, AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url } };
-};
-
-const agentPod = async (
-  pod: PodScenario,
-  options: Parameters<typeof fakePodIdentityAgent>[0] = {},
-  tokenFileContent?: string,
-) => {
-  const token = pod.secrets.jwt();
-  const agent = fakePodIdentityAgent({
-    expectedToken: token,
-    credentials: pod.secrets.credentials("PODID"),
-    ...options,
-  });
-  const server = await pod.serve(agent.handler);
-  const url = `${server.url}${AGENT_PATH}`;
-  return {
-    agent,
-    token,
-    url,
-    env: {
-      AWS_CONTAINER_CREDENTIALS_FULL_URI: url,
-      AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: await pod.file("eks-pod-identity-token", tokenFileContent ?? token),
-    },
-  };
-};
 
 describe.concurrent("'not yet' answers are retried, then the pod gets its credentials", () => {
   it("kube2iam: pod not found twice, then ready: 4 requests", async ({ expect, onTestFinished }) => {
@@ -84,8 +33,7 @@ describe.concurrent("'not yet' answers are retried, then the pod gets its creden
 
     const run = await pod.run({ ...PATIENT, ...env });
 
-    expect(run.exitCode).toBe(0);
-    expect(run.result).toEqual({ ok: true, source: "kube2iam", accessKeyId: proxy.credentials.accessKeyId });
+    expectCredentials(expect, run, { source: "kube2iam", accessKeyId: proxy.credentials.accessKeyId });
     expect(paths(proxy.requests)).toEqual([LISTING_PATH, LISTING_PATH, LISTING_PATH, CREDENTIALS_PATH]);
     expect(node.requests).toEqual([]);
     expect(run.resultAtMs).toBeGreaterThanOrEqual(TWO_RETRIES_MS);
@@ -103,8 +51,7 @@ describe.concurrent("'not yet' answers are retried, then the pod gets its creden
 
     const run = await pod.run({ ...PATIENT, ...env });
 
-    expect(run.exitCode).toBe(0);
-    expect(run.result).toEqual({ ok: true, source: "kube2iam", accessKeyId: proxy.credentials.accessKeyId });
+    expectCredentials(expect, run, { source: "kube2iam", accessKeyId: proxy.credentials.accessKeyId });
     expect(paths(proxy.requests)).toEqual([LISTING_PATH, LISTING_PATH, LISTING_PATH, CREDENTIALS_PATH]);
     expect(run.elapsedMs).toBeLessThan(within(TWO_RETRIES_MS));
     await expectNothingLeaked(expect, pod, run);
@@ -117,8 +64,7 @@ describe.concurrent("'not yet' answers are retried, then the pod gets its creden
 
     const run = await pod.run({ ...PATIENT, ...env });
 
-    expect(run.exitCode).toBe(0);
-    expect(run.result).toEqual({ ok: true, source: "kube2iam", accessKeyId: proxy.credentials.accessKeyId });
+    expectCredentials(expect, run, { source: "kube2iam", accessKeyId: proxy.credentials.accessKeyId });
     expect(paths(proxy.requests)).toEqual([
       LISTING_PATH,
       LISTING_PATH,
@@ -149,8 +95,7 @@ describe.concurrent("'not yet' answers are retried, then the pod gets its creden
 
     const run = await pod.run({ ...PATIENT, ...env });
 
-    expect(run.exitCode).toBe(0);
-    expect(run.result).toEqual({ ok: true, source: "kube2iam", accessKeyId: proxy.credentials.accessKeyId });
+    expectCredentials(expect, run, { source: "kube2iam", accessKeyId: proxy.credentials.accessKeyId });
     expect(paths(proxy.requests)).toEqual([LISTING_PATH, credentialsPath, LISTING_PATH, credentialsPath]);
     expect(run.elapsedMs).toBeLessThan(within(200));
     await expectNothingLeaked(expect, pod, run);
@@ -163,8 +108,7 @@ describe.concurrent("'not yet' answers are retried, then the pod gets its creden
 
     const run = await pod.run({ ...PATIENT, ...env });
 
-    expect(run.exitCode).toBe(0);
-    expect(run.result).toEqual({ ok: true, source: "podIdentity", accessKeyId: agent.credentials.accessKeyId });
+    expectCredentials(expect, run, { source: "podIdentity", accessKeyId: agent.credentials.accessKeyId });
     expect(agent.requests).toHaveLength(3);
     expect(run.resultAtMs).toBeGreaterThanOrEqual(TWO_RETRIES_MS);
     expect(run.elapsedMs).toBeLessThan(within(TWO_RETRIES_MS));
@@ -178,8 +122,7 @@ describe.concurrent("'not yet' answers are retried, then the pod gets its creden
 
     const run = await pod.run({ ...PATIENT, ...env });
 
-    expect(run.exitCode).toBe(0);
-    expect(run.result).toEqual({ ok: true, source: "podIdentity", accessKeyId: agent.credentials.accessKeyId });
+    expectCredentials(expect, run, { source: "podIdentity", accessKeyId: agent.credentials.accessKeyId });
     expect(agent.requests).toHaveLength(2);
     expect(run.elapsedMs).toBeLessThan(within(200));
     await expectNothingLeaked(expect, pod, run);
@@ -202,11 +145,12 @@ describe.concurrent("'no' answers fail at once, after exactly the requests neede
 
     const run = await pod.run({ ...PATIENT, ...env });
 
-    expect(run.exitCode).toBe(2);
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain(
-      `The metadata proxy at ${server.url} refused the role "${ORDERS_ROLE}" with HTTP 403: kube2iam: Invalid role ${ORDERS_ROLE}`,
-    );
+    expectRefusal(expect, run, {
+      name: "CredentialSourceError",
+      says: [
+        `The metadata proxy at ${server.url} refused the role "${ORDERS_ROLE}" with HTTP 403: kube2iam: Invalid role ${ORDERS_ROLE}`,
+      ],
+    });
     expect(paths(proxy.requests)).toEqual([LISTING_PATH, CREDENTIALS_PATH]);
     expect(run.elapsedMs).toBeLessThan(within(0));
     await expectNothingLeaked(expect, pod, run);
@@ -221,12 +165,13 @@ describe.concurrent("'no' answers fail at once, after exactly the requests neede
 
     const run = await pod.run({ ...PATIENT, ...env });
 
-    expect(run.exitCode).toBe(2);
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain(
-      `The metadata proxy at ${server.url} refused the role "${ORDERS_ROLE}" with HTTP 404`,
-    );
-    expect(run.result.message).toContain("not valid for namespace of pod at 10.1.2.3 with namespace orders");
+    expectRefusal(expect, run, {
+      name: "CredentialSourceError",
+      says: [
+        `The metadata proxy at ${server.url} refused the role "${ORDERS_ROLE}" with HTTP 404`,
+        "not valid for namespace of pod at 10.1.2.3 with namespace orders",
+      ],
+    });
     expect(paths(proxy.requests)).toEqual([LISTING_PATH]);
     expect(run.elapsedMs).toBeLessThan(within(0));
     await expectNothingLeaked(expect, pod, run);
@@ -238,10 +183,10 @@ describe.concurrent("'no' answers fail at once, after exactly the requests neede
 
     const run = await pod.run({ ...PATIENT, ...env });
 
-    expect(run.exitCode).toBe(2);
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain(`refused the role "${ORDERS_ROLE}" with HTTP 500`);
-    expect(run.result.message).toContain("api error AccessDenied");
+    expectRefusal(expect, run, {
+      name: "CredentialSourceError",
+      says: [`refused the role "${ORDERS_ROLE}" with HTTP 500`, "api error AccessDenied"],
+    });
     expect(paths(proxy.requests)).toEqual([LISTING_PATH, CREDENTIALS_PATH]);
     expect(run.elapsedMs).toBeLessThan(within(0));
     await expectNothingLeaked(expect, pod, run);
@@ -253,11 +198,12 @@ describe.concurrent("'no' answers fail at once, after exactly the requests neede
 
     const run = await pod.run({ ...PATIENT, ...env });
 
-    expect(run.exitCode).toBe(2);
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain(
-      `The metadata proxy at ${server.url} refused the role "${ORDERS_ROLE}" with HTTP 500: kiam: error fetching credentials: forbidden by policy`,
-    );
+    expectRefusal(expect, run, {
+      name: "CredentialSourceError",
+      says: [
+        `The metadata proxy at ${server.url} refused the role "${ORDERS_ROLE}" with HTTP 500: kiam: error fetching credentials: forbidden by policy`,
+      ],
+    });
     expect(paths(proxy.requests)).toEqual([LISTING_PATH, `${LISTING_PATH}${ORDERS_ROLE_ARN}`]);
     expect(run.elapsedMs).toBeLessThan(within(0));
     await expectNothingLeaked(expect, pod, run);
@@ -270,11 +216,12 @@ describe.concurrent("'no' answers fail at once, after exactly the requests neede
 
     const run = await pod.run({ ...PATIENT, ...env });
 
-    expect(run.exitCode).toBe(2);
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain(
-      "answered HTTP 400: Service account token failed basic claim validations: token has invalid claims: token is expired",
-    );
+    expectRefusal(expect, run, {
+      name: "CredentialSourceError",
+      says: [
+        "answered HTTP 400: Service account token failed basic claim validations: token has invalid claims: token is expired",
+      ],
+    });
     expect(agent.requests).toHaveLength(1);
     expect(agent.requests[0]?.headers.authorization).toBe(other);
     expect(run.elapsedMs).toBeLessThan(within(0));
@@ -287,9 +234,10 @@ describe.concurrent("'no' answers fail at once, after exactly the requests neede
 
     const run = await pod.run({ ...PATIENT, ...env });
 
-    expect(run.exitCode).toBe(2);
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain("answered HTTP 400: Service account token cannot be parsed");
+    expectRefusal(expect, run, {
+      name: "CredentialSourceError",
+      says: ["answered HTTP 400: Service account token cannot be parsed"],
+    });
     expect(agent.requests).toHaveLength(1);
     expect(run.elapsedMs).toBeLessThan(within(0));
     await expectNothingLeaked(expect, pod, run);
@@ -305,9 +253,10 @@ describe.concurrent("'no' answers fail at once, after exactly the requests neede
 
     const run = await pod.run({ ...PATIENT, ...env });
 
-    expect(run.exitCode).toBe(2);
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain("answered HTTP 403: AccessDeniedException: no pod identity association");
+    expectRefusal(expect, run, {
+      name: "CredentialSourceError",
+      says: ["answered HTTP 403: AccessDeniedException: no pod identity association"],
+    });
     expect(agent.requests).toHaveLength(1);
     expect(run.elapsedMs).toBeLessThan(within(0));
     await expectNothingLeaked(expect, pod, run);
@@ -320,8 +269,7 @@ describe.concurrent("'no' answers fail at once, after exactly the requests neede
 
     const run = await pod.run({ ...PATIENT, ...env });
 
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain(url);
+    expectRefusal(expect, run, { name: "CredentialSourceError", says: [url] });
   });
 });
 
@@ -334,13 +282,13 @@ describe.concurrent("'no role here' answers are retried through the start-up win
 
     const run = await pod.run({ ...WINDOW, ...env });
 
-    expect(run.exitCode).toBe(2);
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain(
-      `The metadata proxy at ${server.url} holds no role for this pod (kube2iam: unable to find role for IP 10.1.2.3)`,
-    );
-    expect(proxy.requests.length).toBeGreaterThanOrEqual(2);
-    expect(new Set(paths(proxy.requests))).toEqual(new Set([LISTING_PATH]));
+    expectRefusal(expect, run, {
+      name: "CredentialSourceError",
+      says: [
+        `The metadata proxy at ${server.url} holds no role for this pod (kube2iam: unable to find role for IP 10.1.2.3)`,
+      ],
+    });
+    expectListingRetried(expect, proxy.requests);
     expect(run.resultAtMs).toBeGreaterThanOrEqual(600);
     expect(run.elapsedMs).toBeLessThan(within(600));
     await expectNothingLeaked(expect, pod, run);
@@ -352,13 +300,11 @@ describe.concurrent("'no role here' answers are retried through the start-up win
 
     const run = await pod.run({ ...WINDOW, ...env });
 
-    expect(run.exitCode).toBe(2);
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain(
-      `The metadata proxy at ${server.url} holds no role for this pod (kiam: empty role)`,
-    );
-    expect(proxy.requests.length).toBeGreaterThanOrEqual(2);
-    expect(new Set(paths(proxy.requests))).toEqual(new Set([LISTING_PATH]));
+    expectRefusal(expect, run, {
+      name: "CredentialSourceError",
+      says: [`The metadata proxy at ${server.url} holds no role for this pod (kiam: empty role)`],
+    });
+    expectListingRetried(expect, proxy.requests);
     expect(run.resultAtMs).toBeGreaterThanOrEqual(600);
     expect(run.elapsedMs).toBeLessThan(within(600));
     await expectNothingLeaked(expect, pod, run);

@@ -2,42 +2,21 @@
 // AWS_ENDPOINT_URL_STS): InvalidIdentityToken, AccessDenied, IDPRejectedClaim and ExpiredTokenException are final
 // after one call; Throttling, IDPCommunicationError and InternalFailure are retried with backoff within the
 // resolution deadline, then succeed (or fail at the deadline if they never stop).
-import { beforeAll, describe, it } from "vitest";
-import { fakeSts, type StsErrorCode } from "../../src/testing/index.js";
+import { describe, it } from "vitest";
+import type { StsErrorCode } from "../../src/testing/index.js";
+import { expectCredentials, expectRefusal } from "../support/podAssertions.js";
 import {
   expectNothingLeaked,
-  MARGIN_MS,
-  measureChildStartUp,
+  irsaPod,
+  latestFinishAfterStartUp,
   ORDERS_ROLE_ARN,
-  type PodScenario,
   podScenario,
 } from "../support/podScenario.js";
 
 const RESOLUTION_MS = 3000;
 const IRSA = { POD_CREDENTIALS_TIMEOUT_MS: "500", POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS: String(RESOLUTION_MS) };
 
-let startUpMs = 0;
-beforeAll(async () => {
-  startUpMs = await measureChildStartUp();
-});
-const within = (deadlineMs: number): number => deadlineMs + startUpMs + MARGIN_MS;
-
-const irsaPod = async (pod: PodScenario, options: Parameters<typeof fakeSts>[0] = {}, token = pod.secrets.jwt()) => {
-  const sts = fakeSts({ credentials: pod.secrets.credentials("STS"), ...options });
-  const server = await pod.serve(sts.handler);
-  const tokenFile = await pod.file("token", token);
-  return {
-    sts,
-    token,
-    tokenFile,
-    env: {
-      ...IRSA,
-      AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile,
-      AWS_ROLE_ARN: ORDERS_ROLE_ARN,
-      AWS_ENDPOINT_URL_STS: server.url,
-    },
-  };
-};
+const within = latestFinishAfterStartUp();
 
 describe.concurrent("final STS errors: one call, then a CredentialSourceError with the code and the fix", () => {
   const FINAL: ReadonlyArray<{ code: StsErrorCode; status: number; shown: string; fix: string }> = [
@@ -67,14 +46,12 @@ describe.concurrent("final STS errors: one call, then a CredentialSourceError wi
       const pod = podScenario(onTestFinished);
       const { sts, env } = await irsaPod(pod, { mode: code });
 
-      const run = await pod.run(env);
+      const run = await pod.run({ ...IRSA, ...env });
 
-      expect(run.exitCode).toBe(2);
-      expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-      expect(run.result.message).toContain(
-        `STS AssumeRoleWithWebIdentity for ${ORDERS_ROLE_ARN} failed with ${shown} (HTTP ${status})`,
-      );
-      expect(run.result.message).toContain(fix);
+      expectRefusal(expect, run, {
+        name: "CredentialSourceError",
+        says: [`STS AssumeRoleWithWebIdentity for ${ORDERS_ROLE_ARN} failed with ${shown} (HTTP ${status})`, fix],
+      });
       expect(sts.calls).toHaveLength(1);
       expect(run.elapsedMs).toBeLessThan(within(0));
       await expectNothingLeaked(expect, pod, run);
@@ -89,11 +66,12 @@ describe.concurrent("final STS errors: one call, then a CredentialSourceError wi
     const accepted = pod.secrets.jwt();
     const { sts, token, env } = await irsaPod(pod, { expectedToken: accepted });
 
-    const run = await pod.run(env);
+    const run = await pod.run({ ...IRSA, ...env });
 
-    expect(run.exitCode).toBe(2);
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain("failed with InvalidIdentityToken (HTTP 400)");
+    expectRefusal(expect, run, {
+      name: "CredentialSourceError",
+      says: ["failed with InvalidIdentityToken (HTTP 400)"],
+    });
     expect(sts.calls.map((call) => call.webIdentityToken)).toEqual([token]);
     expect(run.elapsedMs).toBeLessThan(within(0));
     await expectNothingLeaked(expect, pod, run);
@@ -103,12 +81,12 @@ describe.concurrent("final STS errors: one call, then a CredentialSourceError wi
     const pod = podScenario(onTestFinished);
     const { sts, tokenFile, env } = await irsaPod(pod, {}, pod.secrets.jwt({ expiresInSeconds: -60 }));
 
-    const run = await pod.run(env);
+    const run = await pod.run({ ...IRSA, ...env });
 
-    expect(run.exitCode).toBe(2);
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toContain("failed with ExpiredTokenException (HTTP 400)");
-    expect(run.result.message).toContain(`the token in ${tokenFile} has expired`);
+    expectRefusal(expect, run, {
+      name: "CredentialSourceError",
+      says: ["failed with ExpiredTokenException (HTTP 400)", `the token in ${tokenFile} has expired`],
+    });
     expect(sts.calls).toHaveLength(1);
     expect(run.elapsedMs).toBeLessThan(within(0));
     await expectNothingLeaked(expect, pod, run);
@@ -131,10 +109,9 @@ describe.concurrent("STS errors that mean 'try again': retried with backoff, the
       const { sts, token, env } = await irsaPod(pod);
       sts.setMode(code, { times });
 
-      const run = await pod.run(env);
+      const run = await pod.run({ ...IRSA, ...env });
 
-      expect(run.exitCode).toBe(0);
-      expect(run.result).toEqual({ ok: true, source: "webIdentity", accessKeyId: sts.issued[0]?.accessKeyId });
+      expectCredentials(expect, run, { source: "webIdentity", accessKeyId: sts.issued[0]?.accessKeyId });
       expect(sts.issued).toHaveLength(1);
       expect(sts.calls).toHaveLength(times + 1);
       for (const call of sts.calls) {
@@ -159,13 +136,12 @@ describe.concurrent("STS errors that mean 'try again': retried with backoff, the
     const pod = podScenario(onTestFinished);
     const { sts, env } = await irsaPod(pod, { mode: "Throttling" });
 
-    const run = await pod.run({ ...env, POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS: "1200" });
+    const run = await pod.run({ ...IRSA, ...env, POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS: "1200" });
 
-    expect(run.exitCode).toBe(2);
-    expect(run.result).toMatchObject({ ok: false, name: "CredentialSourceError" });
-    expect(run.result.message).toMatch(
-      /\[webIdentity\] (No credentials within the 1200 ms resolution deadline|.*failed with Throttling)/,
-    );
+    expectRefusal(expect, run, {
+      name: "CredentialSourceError",
+      says: [/\[webIdentity\] (No credentials within the 1200 ms resolution deadline|.*failed with Throttling)/],
+    });
     expect(sts.calls.length).toBeGreaterThanOrEqual(2);
     expect(sts.calls.length).toBeLessThanOrEqual(4);
     expect(run.resultAtMs).toBeGreaterThanOrEqual(1000);

@@ -7,12 +7,22 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ExpectStatic } from "vitest";
+import { beforeAll, type ExpectStatic } from "vitest";
 import {
   createFakeCredentials,
   createFakeJwt,
   type FakeCredentials,
   type FakeHandler,
+  type FakeImdsOptions,
+  type FakeKiamOptions,
+  type FakeKube2iamOptions,
+  type FakePodIdentityAgentOptions,
+  type FakeStsOptions,
+  fakeImds,
+  fakeKiam,
+  fakeKube2iam,
+  fakePodIdentityAgent,
+  fakeSts,
   type LoopbackServer,
   startLoopbackServer,
 } from "../../src/testing/index.js";
@@ -302,3 +312,96 @@ export const measureChildStartUp = (): Promise<number> =>
       await scenario.close();
     }
   })());
+
+/**
+ * Measures the pod's start-up before the test file's tests (call it at the top of the file: it registers a
+ * `beforeAll`) and returns `within(deadlineMs)`: the latest a pod may finish when its resolution is bounded by
+ * `deadlineMs`, that is the deadline plus the measured start-up plus MARGIN_MS.
+ */
+export const latestFinishAfterStartUp = (): ((deadlineMs: number) => number) => {
+  let startUpMs = 0;
+  beforeAll(async () => {
+    startUpMs = await measureChildStartUp();
+  });
+  return (deadlineMs) => deadlineMs + startUpMs + MARGIN_MS;
+};
+
+// Pods wired to one fake source each: the fake, its server, and the environment that points the pod at it. A test
+// adds its timeouts (and any override) to `env` when it runs the pod.
+
+/** A pod that declares ORDERS_ROLE, behind kube2iam; `node` is the IMDS upstream kube2iam proxies to. */
+export const kube2iamPod = async (pod: PodScenario, options: FakeKube2iamOptions = {}) => {
+  const node = fakeImds({ credentials: pod.secrets.credentials("NODE") });
+  const proxy = fakeKube2iam({
+    podRole: ORDERS_ROLE,
+    credentials: pod.secrets.credentials("KUBE2IAM"),
+    upstream: node.handler,
+    ...options,
+  });
+  const server = await pod.serve(proxy.handler);
+  return {
+    proxy,
+    node,
+    server,
+    env: { POD_CREDENTIALS_ROLE: ORDERS_ROLE, AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url },
+  };
+};
+
+/** A pod that declares ORDERS_ROLE, behind kiam, which knows the pod's role as ORDERS_ROLE_ARN. */
+export const kiamPod = async (pod: PodScenario, options: FakeKiamOptions = {}) => {
+  const proxy = fakeKiam({ podRole: ORDERS_ROLE_ARN, credentials: pod.secrets.credentials("KIAM"), ...options });
+  const server = await pod.serve(proxy.handler);
+  return { proxy, server, env: { POD_CREDENTIALS_ROLE: ORDERS_ROLE, AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url } };
+};
+
+/**
+ * A pod with an EKS Pod Identity association: the agent expects `token`, and the pod's token file holds
+ * `tokenFileContent` (by default, that token).
+ */
+export const agentPod = async (
+  pod: PodScenario,
+  options: FakePodIdentityAgentOptions = {},
+  tokenFileContent?: string,
+) => {
+  const token = pod.secrets.jwt();
+  const agent = fakePodIdentityAgent({
+    expectedToken: token,
+    credentials: pod.secrets.credentials("PODID"),
+    ...options,
+  });
+  const server = await pod.serve(agent.handler);
+  const url = `${server.url}${AGENT_PATH}`;
+  return {
+    agent,
+    token,
+    url,
+    env: {
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: url,
+      AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: await pod.file("eks-pod-identity-token", tokenFileContent ?? token),
+    },
+  };
+};
+
+/** A pod allowed the node's instance profile (role `eks-node-role`), with EC2 IMDS as its metadata endpoint. */
+export const imdsPod = async (pod: PodScenario, options: FakeImdsOptions = {}) => {
+  const imds = fakeImds({ roleName: "eks-node-role", credentials: pod.secrets.credentials("NODE"), ...options });
+  const server = await pod.serve(imds.handler);
+  return { imds, server, env: { POD_CREDENTIALS_ALLOW_NODE: "true", AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url } };
+};
+
+/**
+ * A pod with IRSA for ORDERS_ROLE_ARN, against a fake STS: its web-identity token file holds `tokenFileContent` (by
+ * default, a fresh `token`).
+ */
+export const irsaPod = async (pod: PodScenario, options: FakeStsOptions = {}, tokenFileContent?: string) => {
+  const token = pod.secrets.jwt();
+  const sts = fakeSts({ credentials: pod.secrets.credentials("STS"), ...options });
+  const server = await pod.serve(sts.handler);
+  const tokenFile = await pod.file("token", tokenFileContent ?? token);
+  return {
+    sts,
+    token,
+    tokenFile,
+    env: { AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: ORDERS_ROLE_ARN, AWS_ENDPOINT_URL_STS: server.url },
+  };
+};
