@@ -54,7 +54,8 @@ tests that run the built package in child processes cannot see a mutant of \`src
 ${measured}${duration ? `, ${duration}` : ""}.
 
 **Mutation score: ${score}** — ${detected} of ${counted} mutants detected (killed or timed out); survived or not
-covered: ${counted - detected}.
+covered: ${counted - detected}. How the run is set up, and which survivors are equivalent (no test can tell them
+apart from the original): [mutation-notes.md](mutation-notes.md).
 
 | file | detected / mutants | score |
 | --- | --- | --- |
