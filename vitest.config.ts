@@ -16,9 +16,7 @@ export default defineConfig({
         "src/cli/main.ts",
         // Re-exports and type-only modules: no code to cover.
         "src/**/index.ts",
-        "src/sources/source.ts",
-        "src/sources/skippedSource.ts",
-        "src/config/commonOptions.ts",
+        "src/base/options.ts",
       ],
       reporter: ["text-summary", "json-summary"],
       reportsDirectory: "coverage",

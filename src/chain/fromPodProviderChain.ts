@@ -1,16 +1,18 @@
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
-import { CredentialCache, type LoadKind } from "../cache/credentialCache.js";
-import { CredentialSourceError } from "../errors/CredentialSourceError.js";
-import { PodCredentialsError } from "../errors/PodCredentialsError.js";
-import type { CredentialSource } from "../sources/credentialSource.js";
-import type { IdentityProperties, ResolutionContext } from "../sources/source.js";
-import { withDeadline } from "../utils/withDeadline.js";
-import { ChainReporter, type DescribedResolution } from "./chainReporter.js";
-import { chainSettings } from "./chainSettings.js";
-import type { PodCredentialsDescription } from "./podCredentialsDescription.js";
-import type { PodProviderChainOptions } from "./podProviderChainOptions.js";
-import { refreshPolicy } from "./refreshOptions.js";
-import { type ChainResolution, rejectExpired, resolveFromSources } from "./resolveFromSources.js";
+import { consoleLogger } from "../base/logging.js";
+import type {
+  Kube2iamOptions,
+  NodeInstanceProfileOptions,
+  PodCredentialsDescription,
+  PodIdentityAgentOptions,
+  PodProviderChainOptions,
+  WebIdentityOptions,
+} from "../base/options.js";
+import { readSettings } from "../base/settings.js";
+import type { IdentityProperties } from "../sources/source.js";
+import { CredentialCache } from "./cache.js";
+import { ChainReporter } from "./reporter.js";
+import { chainResolver } from "./resolve.js";
 
 /**
  * A credential provider for any AWS SDK v3 client (an `AwsCredentialIdentityProvider`), that can also say where its
@@ -41,10 +43,9 @@ export interface PodCredentialProvider extends AwsCredentialIdentityProvider {
  * throws `NoPodCredentialsError` without any network request. The configuration is read when the provider is created
  * (a bad value throws `InvalidConfigurationError` then); token files are read at every resolution.
  *
- * Once a source has answered, every refresh uses that source only (it is pinned): a failing refresh reports that
- * source's error and never moves to another source. Credentials are refreshed ahead of expiry, in the background,
- * at a jittered time; concurrent calls share one request; failures are kept briefly (see {@link RefreshOptions}).
- * The first successful resolution logs one info line naming the source, role, account, expiration and skipped sources.
+ * Once a source has answered, every refresh uses that source only (it is pinned). Credentials are refreshed ahead of
+ * expiry, in the background, at a jittered time; concurrent calls share one request; failures are kept briefly. The
+ * first successful resolution logs one info line naming the source, role, account, expiration and skipped sources.
  *
  * @example
  * ```ts
@@ -54,97 +55,81 @@ export interface PodCredentialProvider extends AwsCredentialIdentityProvider {
  * ```
  */
 export const fromPodProviderChain = (options: PodProviderChainOptions = {}): PodCredentialProvider => {
-  const settings = chainSettings(options);
-  const policy = refreshPolicy(options);
-  const { logger } = settings;
+  const settings = readSettings(options);
+  const logger = options.logger ?? consoleLogger(settings.logLevel);
   for (const warning of settings.warnings) logger.warn(warning);
   const reporter = new ChainReporter(logger, options.onEvent);
-  let firstCallAt: number | undefined;
-  let pinned: ChainResolution | undefined;
-
-  let trying: CredentialSource | undefined;
-  const resolveWithin = async (context: ResolutionContext): Promise<ChainResolution> => {
-    trying = pinned?.source.name;
-    if (!pinned) {
-      return resolveFromSources(settings.sources, settings.allowNodeCredentials, context, (source) => {
-        trying = source;
-      });
-    }
-    const { source, configured, skipped } = pinned;
-    const result = await configured.resolve(context);
-    rejectExpired(source, result);
-    return { source, configured, skipped, result };
-  };
-
-  const load = async (
-    identityProperties: IdentityProperties | undefined,
-    kind: LoadKind,
-  ): Promise<DescribedResolution> => {
-    firstCallAt ??= Date.now();
-    const started = Date.now();
-    const deadlineAt = started + settings.resolutionTimeoutMs;
-    let lastAnswer: string | undefined;
-    const onRetry = (message: string) => {
-      lastAnswer = message;
-    };
-    const resolution = await withDeadline(
-      settings.resolutionTimeoutMs,
-      (signal) =>
-        resolveWithin({ identityProperties, logger, firstCallAt: firstCallAt ?? started, signal, deadlineAt, onRetry }),
-      () => resolutionTimedOut(settings.resolutionTimeoutMs, trying, lastAnswer),
-    );
-    pinned ??= resolution;
-    logger.debug(`pod-credentials: ${kind === "initial" ? "resolved" : "refreshed"} from ${resolution.source.name}`);
-    return { ...resolution, credentials: resolution.result.credentials, description: describeResolution(resolution) };
-  };
-
-  const cache: CredentialCache<DescribedResolution> = new CredentialCache(load, policy, {
-    loaded: (value, kind) => reporter.loaded(value, kind, cache.status.refreshCount),
-    loadFailed: (error, failure) => reporter.loadFailed(error, failure),
-    servedStale: (value) => reporter.servedStale(value),
-    expired: (value) => reporter.expired(value),
-  });
-  const provider = (identityProperties?: IdentityProperties) => cache.get(identityProperties);
-  return Object.assign(provider, {
-    describe: (): PodCredentialsDescription | undefined => {
-      const latest = reporter.last;
-      if (!latest) return undefined;
-      const { nextRefreshAt, refreshCount } = cache.status;
-      return {
-        ...latest.description,
+  const resolve = chainResolver(settings, logger);
+  const cache = new CredentialCache(resolve, settings.refresh, reporter);
+  const describe = (): PodCredentialsDescription | undefined => {
+    const { nextRefreshAt, refreshCount } = cache.status;
+    const last = reporter.last?.description;
+    return (
+      last && {
+        ...last,
         nextRefreshAt: nextRefreshAt === undefined ? undefined : new Date(nextRefreshAt),
         refreshCount,
-      };
-    },
-  });
+      }
+    );
+  };
+  return Object.assign((properties?: IdentityProperties) => cache.get(properties), { describe });
 };
 
-const describeResolution = ({
-  source,
-  configured,
-  result,
-  skipped,
-}: ChainResolution): DescribedResolution["description"] => ({
-  source: source.name,
-  configuredBy: configured.via,
-  roleArn: result.roleArn,
-  roleName: result.roleName,
-  accountId: result.accountId ?? result.credentials.accountId,
-  expiration: result.credentials.expiration,
-  resolvedAt: new Date(),
-  skipped,
-});
+/**
+ * IRSA alone: exchanges the projected service-account token (`AWS_WEB_IDENTITY_TOKEN_FILE`, re-read at every
+ * refresh) for the role `AWS_ROLE_ARN` through STS `AssumeRoleWithWebIdentity`. Cached, logged and described like
+ * {@link fromPodProviderChain}.
+ *
+ * @example
+ * ```ts
+ * import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+ * import { fromWebIdentity } from "pod-credentials";
+ * const dynamo = new DynamoDBClient({ credentials: fromWebIdentity({ roleArn: "arn:aws:iam::123456789012:role/orders" }) });
+ * ```
+ */
+export const fromWebIdentity = (options: WebIdentityOptions = {}): PodCredentialProvider =>
+  fromPodProviderChain({ ...options, sources: ["webIdentity"] });
 
-/** The error when a whole resolution misses its deadline; it names the source when one was pinned. */
-const resolutionTimedOut = (
-  ms: number,
-  source: CredentialSource | undefined,
-  lastAnswer: string | undefined,
-): Error => {
-  const fix =
-    "check that the endpoints the pod uses answer (see the debug log: POD_CREDENTIALS_LOG_LEVEL=debug), or raise " +
-    "POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS.";
-  const last = lastAnswer === undefined ? "" : ` The last answer, retried until then: ${lastAnswer}`;
-  const problem = `No credentials within the ${ms} ms resolution deadline.${last}`;
-  return source ? new CredentialSourceError(problem, { source, fix }) : new PodCredentialsError(problem, { fix });
-};
+/**
+ * EKS Pod Identity alone (or any container-credentials endpoint): asks the agent at
+ * `AWS_CONTAINER_CREDENTIALS_FULL_URI` with the token from `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`, and reports the
+ * agent's own reason when it refuses. Cached, logged and described like {@link fromPodProviderChain}.
+ *
+ * @example
+ * ```ts
+ * import { SQSClient } from "@aws-sdk/client-sqs";
+ * import { fromPodIdentityAgent } from "pod-credentials";
+ * const sqs = new SQSClient({ credentials: fromPodIdentityAgent() });
+ * ```
+ */
+export const fromPodIdentityAgent = (options: PodIdentityAgentOptions = {}): PodCredentialProvider =>
+  fromPodProviderChain({ ...options, sources: ["podIdentity"] });
+
+/**
+ * kube2iam or kiam alone, verified: the metadata endpoint must be a proxy (it accepts an invalid IMDSv2 token, which
+ * the real EC2 IMDS rejects) and must offer the role the pod declares; otherwise `NodeCredentialsRefusedError`.
+ * Cached, logged and described like {@link fromPodProviderChain}.
+ *
+ * @example
+ * ```ts
+ * import { S3Client } from "@aws-sdk/client-s3";
+ * import { fromKube2iam } from "pod-credentials";
+ * const s3 = new S3Client({ credentials: fromKube2iam({ expectedRole: "orders-reader" }) });
+ * ```
+ */
+export const fromKube2iam = (options: Kube2iamOptions = {}): PodCredentialProvider =>
+  fromPodProviderChain({ ...options, sources: ["kube2iam"] });
+
+/**
+ * The node's own instance-profile role, deliberately: calling this is the explicit opt-in, so node credentials are
+ * allowed. Every pod on the node shares this role; each resolution logs a warning saying so.
+ *
+ * @example
+ * ```ts
+ * import { S3Client } from "@aws-sdk/client-s3";
+ * import { fromNodeInstanceProfile } from "pod-credentials";
+ * const s3 = new S3Client({ credentials: fromNodeInstanceProfile() });
+ * ```
+ */
+export const fromNodeInstanceProfile = (options: NodeInstanceProfileOptions = {}): PodCredentialProvider =>
+  fromPodProviderChain({ ...options, sources: ["instanceProfile"], allowNodeCredentials: true });

@@ -1,4 +1,4 @@
-import type { Environment } from "../config/settingValue.js";
+import type { Environment } from "../base/settings.js";
 import { renderReport } from "../doctor/renderReport.js";
 import { runDoctor } from "../doctor/runDoctor.js";
 import { helpText } from "./helpText.js";

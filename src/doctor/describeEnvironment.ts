@@ -1,5 +1,5 @@
-import type { Environment } from "../config/settingValue.js";
-import { displayUrl } from "../utils/displayUrl.js";
+import { displayUrl } from "../base/logging.js";
+import type { Environment } from "../base/settings.js";
 import type { EnvironmentVariableReport } from "./doctorReport.js";
 import { lastFour } from "./redaction.js";
 

@@ -1,5 +1,5 @@
-import type { CredentialSource } from "../sources/credentialSource.js";
-import type { SkippedSource } from "../sources/skippedSource.js";
+import type { SkippedSource } from "../base/options.js";
+import type { SourceName as CredentialSource } from "../base/settings.js";
 
 /** The version of the {@link DoctorReport} JSON schema. It changes only when a field is removed or changes meaning. */
 export const DOCTOR_SCHEMA_VERSION = 1;

@@ -1,7 +1,7 @@
-import { chainSettings } from "../chain/chainSettings.js";
-import type { Environment } from "../config/settingValue.js";
-import { noopLogger } from "../logging/loggers.js";
-import type { CredentialSource } from "../sources/credentialSource.js";
+import { noopLogger } from "../base/logging.js";
+import type { SourceName as CredentialSource, Environment } from "../base/settings.js";
+import { readSettings } from "../base/settings.js";
+import { SOURCE_FACTORIES } from "../chain/resolve.js";
 import type { ResolutionContext, SourceResult } from "../sources/source.js";
 import type { SourceReport } from "./doctorReport.js";
 import { errorReport, secretsOf, summarizeCredentials } from "./redaction.js";
@@ -61,7 +61,7 @@ const examineOne = async (
   let configuredBy: string | null = null;
   try {
     // One settings object per source, so that a bad setting of one source does not hide the others.
-    const settings = chainSettings({
+    const settings = readSettings({
       env,
       sources: [name],
       allowNodeCredentials: true,
@@ -69,7 +69,7 @@ const examineOne = async (
       region: options.region,
       ...(options.startupTimeoutMs === undefined ? {} : { startupTimeoutMs: options.startupTimeoutMs }),
     });
-    const [source] = settings.sources;
+    const source = settings.sources[0] && SOURCE_FACTORIES[settings.sources[0]](settings);
     if (source === undefined) throw new Error(`no source ${name}`);
     const detected = await source.detect();
     if (!detected.configured) {
@@ -86,7 +86,7 @@ const examineOne = async (
         secrets: [],
       };
     }
-    configuredBy = detected.via;
+    configuredBy = detected.configuredBy;
     const context: ResolutionContext = { identityProperties: undefined, logger: noopLogger, firstCallAt: Date.now() };
     const result: SourceResult = await detected.resolve(context);
     const expiration = result.credentials.expiration;

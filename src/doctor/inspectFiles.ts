@@ -1,12 +1,11 @@
 import { readFile, stat } from "node:fs/promises";
-import { DEFAULT_ANNOTATIONS_FILE, MAX_ANNOTATIONS_FILE_BYTES } from "../config/defaults.js";
-import { ENV } from "../config/environmentVariables.js";
-import type { Environment } from "../config/settingValue.js";
+import type { Environment } from "../base/settings.js";
+import { DEFAULT_ANNOTATIONS_FILE, SETTINGS } from "../base/settings.js";
 import { declaredRoleFromAnnotationsText, ROLE_ANNOTATION } from "../kube/annotationsFile.js";
 import type { FileReport, TokenClaimsReport } from "./doctorReport.js";
 
 /** Files larger than this are not read (kubelet writes tokens of a few kB and annotations of a few hundred bytes). */
-const MAX_READ_BYTES = MAX_ANNOTATIONS_FILE_BYTES;
+const MAX_READ_BYTES = 256 * 1024;
 
 /** A file's report, with the secret it held (a token), for the report's last redaction pass. */
 export interface FileInspection {
@@ -114,14 +113,14 @@ const setting = (env: Environment, name: string): string | undefined => {
  */
 export const inspectFiles = async (env: Environment): Promise<FileInspection[]> => {
   const wanted: Array<[FileReport["purpose"], string, string]> = [];
-  const webIdentity = setting(env, ENV.webIdentityTokenFile);
-  if (webIdentity) wanted.push(["webIdentityToken", webIdentity, ENV.webIdentityTokenFile]);
-  const podIdentity = setting(env, ENV.containerTokenFile);
-  if (podIdentity) wanted.push(["podIdentityToken", podIdentity, ENV.containerTokenFile]);
-  const annotations = setting(env, ENV.annotationsFile);
+  const webIdentity = setting(env, SETTINGS.webIdentityTokenFile.variable);
+  if (webIdentity) wanted.push(["webIdentityToken", webIdentity, SETTINGS.webIdentityTokenFile.variable]);
+  const podIdentity = setting(env, SETTINGS.containerAuthorizationTokenFile.variable);
+  if (podIdentity) wanted.push(["podIdentityToken", podIdentity, SETTINGS.containerAuthorizationTokenFile.variable]);
+  const annotations = setting(env, SETTINGS.annotationsFile.variable);
   wanted.push(
     annotations
-      ? ["annotations", annotations, ENV.annotationsFile]
+      ? ["annotations", annotations, SETTINGS.annotationsFile.variable]
       : ["annotations", DEFAULT_ANNOTATIONS_FILE, "the default annotations file"],
   );
   return Promise.all(wanted.map(([purpose, path, from]) => inspect(purpose, path, from)));

@@ -1,10 +1,13 @@
-import { MAX_RESPONSE_BYTES } from "../config/defaults.js";
+import { quoteRemoteText } from "../base/logging.js";
 import { isMetadataRequestError } from "../http/MetadataRequestError.js";
 import { type MetadataResponse, requestMetadata } from "../http/requestMetadata.js";
-import { SECURITY_CREDENTIALS_PATH, TOKEN_HEADER } from "../metadata/metadataEndpoint.js";
-import { classifyListingAnswer } from "../sources/kube2iam/classifyProxyAnswer.js";
-import { INVALID_IMDS_TOKEN } from "../sources/kube2iam/kube2iamSource.js";
-import { quoteRemoteText } from "../utils/redact.js";
+import { MAX_RESPONSE_BYTES } from "../sources/source.js";
+import {
+  classifyListingAnswer,
+  INVALID_IMDS_TOKEN,
+  SECURITY_CREDENTIALS_PATH,
+  TOKEN_HEADER,
+} from "../wire/metadata.js";
 import type { MetadataEndpointKind, MetadataEndpointReport } from "./doctorReport.js";
 
 /** kube2iam's health endpoint: `{"hostIP":"…","instanceId":"…"}`. */

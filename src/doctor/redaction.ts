@@ -1,6 +1,6 @@
 import type { AwsCredentialIdentity } from "@smithy/types";
-import { isCredentialSource } from "../sources/credentialSource.js";
-import { redactSecrets } from "../utils/redact.js";
+import { redactSecrets } from "../base/logging.js";
+import { isSourceName as isCredentialSource } from "../base/settings.js";
 import type { CredentialsSummary, ErrorReport } from "./doctorReport.js";
 
 /** An access key id as the doctor shows it: `…` and its last four characters, never more. */

@@ -1,6 +1,6 @@
 import type { AwsCredentialIdentity, Logger } from "@smithy/types";
+import type { Environment } from "../base/settings.js";
 import { fromPodProviderChain } from "../chain/fromPodProviderChain.js";
-import type { Environment } from "../config/settingValue.js";
 import type { ChainReport, LogLineReport } from "./doctorReport.js";
 import { errorReport, summarizeCredentials } from "./redaction.js";
 

@@ -1,11 +1,12 @@
-import { chainSettings } from "../chain/chainSettings.js";
-import { DEFAULT_TIMEOUT_MS } from "../config/defaults.js";
-import { ENV } from "../config/environmentVariables.js";
-import { parseMillisecondsSetting } from "../config/parseSettings.js";
-import { type Environment, pickSetting } from "../config/settingValue.js";
-import { noopLogger, parseLogLevel } from "../logging/loggers.js";
-import { metadataEndpoint } from "../metadata/metadataEndpoint.js";
-import { delay } from "../utils/delay.js";
+import {
+  DEFAULT_TIMEOUT_MS,
+  type Environment,
+  metadataEndpoint,
+  readSetting,
+  readSettings,
+  SETTINGS,
+} from "../base/settings.js";
+import { delay } from "../base/timing.js";
 import { describeEnvironment } from "./describeEnvironment.js";
 import {
   type ConfigurationReport,
@@ -54,17 +55,15 @@ export interface DoctorOptions {
 const regionOf = (options: DoctorOptions): { region: string; regionFrom: string } => {
   const flag = options.region?.trim();
   if (flag) return { region: flag, regionFrom: "--region" };
-  const fromEnv = options.env[ENV.region]?.trim();
-  if (fromEnv) return { region: fromEnv, regionFrom: ENV.region };
+  const fromEnv = options.env[SETTINGS.region.variable]?.trim();
+  if (fromEnv) return { region: fromEnv, regionFrom: SETTINGS.region.variable };
   return { region: DEFAULT_DOCTOR_REGION, regionFrom: "the default" };
 };
 
 /** The per-request deadline the chain uses (`POD_CREDENTIALS_TIMEOUT_MS`), for the doctor's own probe. */
 const requestTimeoutMs = (env: Environment): number => {
-  const setting = pickSetting("timeoutMs", undefined, env, ENV.timeoutMs);
-  if (!setting) return DEFAULT_TIMEOUT_MS;
   try {
-    return parseMillisecondsSetting(setting, 1, 60_000);
+    return readSetting(SETTINGS.timeoutMs, {}, env)?.value ?? DEFAULT_TIMEOUT_MS;
   } catch {
     return DEFAULT_TIMEOUT_MS;
   }
@@ -72,12 +71,10 @@ const requestTimeoutMs = (env: Environment): number => {
 
 const readConfiguration = (env: Environment, region: { region: string; regionFrom: string }): ConfigurationReport => {
   try {
-    // The doctor passes its own logger, so the chain would not parse POD_CREDENTIALS_LOG_LEVEL; an application does.
-    const level = pickSetting("logLevel", undefined, env, ENV.logLevel);
-    if (level) parseLogLevel(level.from, level.value);
-    const settings = chainSettings({ env, logger: noopLogger });
+    // Without a logger, as an application reads it: POD_CREDENTIALS_LOG_LEVEL is checked too.
+    const settings = readSettings({ env });
     return {
-      sources: settings.sources.map((source) => source.name),
+      sources: [...settings.sources],
       allowNodeCredentials: settings.allowNodeCredentials,
       ...region,
       warnings: [...settings.warnings],
@@ -241,7 +238,9 @@ export const runDoctor = async (options: DoctorOptions): Promise<DoctorReport> =
     ...secretsOf(chainRun.credentials),
     ...sources.flatMap(({ secrets: seen }) => seen),
     ...files.flatMap(({ secrets: seen }) => seen),
-    ...[ENV.secretAccessKey, "AWS_SESSION_TOKEN", ENV.containerToken].map((name) => env[name]?.trim() ?? ""),
+    ...[SETTINGS.secretAccessKey, SETTINGS.sessionToken, SETTINGS.containerAuthorizationToken]
+      .map((row) => row.variable)
+      .map((name) => env[name]?.trim() ?? ""),
   ];
   return scrubSecrets(report, secrets);
 };

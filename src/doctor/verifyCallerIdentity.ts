@@ -1,10 +1,9 @@
 import { createHash, createHmac, type Hmac, type Hash as NodeHash } from "node:crypto";
 import type { AwsCredentialIdentity, Hash, SourceData } from "@smithy/types";
-import type { Environment } from "../config/settingValue.js";
+import { displayUrl, quoteRemoteText } from "../base/logging.js";
+import type { Environment } from "../base/settings.js";
 import { isMetadataRequestError } from "../http/MetadataRequestError.js";
 import { requestMetadata } from "../http/requestMetadata.js";
-import { displayUrl } from "../utils/displayUrl.js";
-import { quoteRemoteText } from "../utils/redact.js";
 import type { VerificationReport } from "./doctorReport.js";
 import { errorReport } from "./redaction.js";
 

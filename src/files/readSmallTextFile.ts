@@ -1,8 +1,8 @@
 import { constants } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { CredentialSourceError } from "../errors/CredentialSourceError.js";
-import type { CredentialSource } from "../sources/credentialSource.js";
+import { CredentialSourceError } from "../base/errors.js";
+import type { SourceName as CredentialSource } from "../base/settings.js";
 
 /** Options of {@link readSmallTextFile}. */
 export interface ReadSmallTextFileOptions {

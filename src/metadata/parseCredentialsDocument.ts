@@ -1,5 +1,5 @@
-import { CredentialSourceError } from "../errors/CredentialSourceError.js";
-import type { CredentialSource } from "../sources/credentialSource.js";
+import { CredentialSourceError } from "../base/errors.js";
+import type { SourceName as CredentialSource } from "../base/settings.js";
 
 /**
  * Credentials read from a credentials document: the answer of EC2 IMDS, kube2iam or kiam

@@ -1,5 +1,8 @@
 import type { AwsCredentialIdentity, Logger } from "@smithy/types";
-import type { CredentialSource } from "./credentialSource.js";
+import { CredentialSourceError } from "../base/errors.js";
+import type { Settings, SourceName } from "../base/settings.js";
+import { isMetadataRequestError } from "../http/MetadataRequestError.js";
+import { type MetadataRequest, type MetadataResponse, requestMetadata } from "../http/requestMetadata.js";
 
 /** What an SDK client passes to a credential provider; `callerClientConfig` carries its region. */
 export interface IdentityProperties {
@@ -22,7 +25,7 @@ export interface ResolutionContext {
   readonly onRetry?: ((message: string) => void) | undefined;
 }
 
-/** Credentials from one source, with what we know of the identity behind them. */
+/** Credentials from one source, with what it knows of the identity behind them. */
 export interface SourceResult {
   readonly credentials: AwsCredentialIdentity;
   readonly roleArn?: string | undefined;
@@ -30,26 +33,63 @@ export interface SourceResult {
   readonly accountId?: string | undefined;
 }
 
-/** A source that is configured, with what configured it, and how to get credentials from it. */
-export interface ConfiguredSource {
-  readonly configured: true;
-  /** What configured it, by variable and file names, never values: `"AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN"`. */
-  readonly via: string;
-  /** Gets credentials; throws `CredentialSourceError` or `NodeCredentialsRefusedError`. */
-  resolve(context: ResolutionContext): Promise<SourceResult>;
-}
-
-/** A source that is not configured, and why. */
-export interface AbsentSource {
-  readonly configured: false;
-  readonly reason: string;
-}
+/** What `detect()` found: a configured source and how to get its credentials, or the reason it is skipped. */
+export type Detection =
+  | {
+      readonly configured: true;
+      /** By variable and file names, never values: `"AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN"`. */
+      readonly configuredBy: string;
+      /** Gets credentials; throws `CredentialSourceError` or `NodeCredentialsRefusedError`. */
+      resolve(context: ResolutionContext): Promise<SourceResult>;
+    }
+  | { readonly configured: false; readonly reason: string };
 
 /**
  * One place credentials can come from. `detect` looks at settings and local files only (no network), so that a pod
  * with nothing configured fails fast; it throws `CredentialSourceError` when the source is half-configured.
  */
 export interface Source {
-  readonly name: CredentialSource;
-  detect(): Promise<ConfiguredSource | AbsentSource>;
+  readonly name: SourceName;
+  detect(): Promise<Detection>;
 }
+
+/** Builds a source from the chain's settings. */
+export type SourceFactory = (settings: Settings) => Source;
+
+/** Real metadata servers and agents answer in a few hundred bytes; a larger answer is not one of theirs. */
+export const MAX_RESPONSE_BYTES = 64 * 1024;
+
+/** How {@link ask} names a failure: the source, what was asked (`"The metadata endpoint"`), the fix, the target. */
+export interface AskFailure {
+  readonly source: SourceName;
+  readonly what: string;
+  readonly fix: string;
+  /** The URL as it may be shown; the request's URL by default. */
+  readonly target?: string | undefined;
+}
+
+/**
+ * One bounded HTTP request for a source: no answer in time, a refused connection or an oversized body become a
+ * `CredentialSourceError` saying what gave no usable answer and how to fix it. Any status is returned: what it means
+ * is the source's business.
+ */
+export const ask = async (
+  request: Omit<MetadataRequest, "maxBodyBytes" | "signal"> & { signal?: AbortSignal | undefined },
+  failure: AskFailure,
+): Promise<MetadataResponse> => {
+  try {
+    return await requestMetadata({
+      ...request,
+      maxBodyBytes: MAX_RESPONSE_BYTES,
+      ...(request.signal ? { signal: request.signal } : {}),
+    });
+  } catch (error) {
+    if (!isMetadataRequestError(error)) throw error;
+    throw new CredentialSourceError(`${failure.what} gave no usable answer: ${error.message}.`, {
+      source: failure.source,
+      target: failure.target ?? request.url,
+      cause: error,
+      fix: failure.fix,
+    });
+  }
+};

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CredentialSourceError } from "../../src/errors/CredentialSourceError.js";
+import { CredentialSourceError } from "../../src/base/errors.js";
+import type { SourceName as CredentialSource } from "../../src/base/settings.js";
 import { parseCredentialsDocument } from "../../src/metadata/parseCredentialsDocument.js";
-import type { CredentialSource } from "../../src/sources/credentialSource.js";
 
 const IMDS_URL = "http://169.254.169.254/latest/meta-data/iam/security-credentials/node-role";
 const KUBE2IAM_URL = "http://169.254.169.254/latest/meta-data/iam/security-credentials/orders-reader";

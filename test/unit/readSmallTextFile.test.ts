@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isMainThread, Worker } from "node:worker_threads";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { CredentialSourceError } from "../../src/errors/CredentialSourceError.js";
+import type { CredentialSourceError } from "../../src/base/errors.js";
 import { readSmallTextFile, readTokenFile } from "../../src/files/readSmallTextFile.js";
 
 /** A recognizable fake token: no message, fix or cause may ever contain it. */

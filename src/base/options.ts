@@ -1,0 +1,342 @@
+import type { Logger } from "@smithy/types";
+import type { Environment, SourceName } from "./settings.js";
+
+/**
+ * Options of {@link fromPodProviderChain}: the chain's own and those of every source. Options win over the
+ * environment variables named in their docs; the environment is read once, when the provider is created.
+ *
+ * @example
+ * ```ts
+ * import { fromPodProviderChain } from "pod-credentials";
+ * const credentials = fromPodProviderChain({ sources: ["podIdentity", "webIdentity"], startupTimeoutMs: 30_000 });
+ * ```
+ */
+export interface PodProviderChainOptions {
+  /**
+   * Which sources run, and in what order. `env` and `sharedConfig` (local development) only run when named here.
+   * Env: `POD_CREDENTIALS_SOURCES`, a comma-separated list.
+   * @default ["webIdentity", "podIdentity", "kube2iam", "instanceProfile"]
+   */
+  sources?: readonly SourceName[] | undefined;
+  /**
+   * Whether the node's own instance-profile role may be used, as the last source. Every pod on the node shares it, so
+   * it is refused unless this is `true`; when it is used, each resolution logs a warning.
+   * Env: `POD_CREDENTIALS_ALLOW_NODE` (`true` or `false`).
+   * @default false
+   */
+  allowNodeCredentials?: boolean | undefined;
+  /**
+   * Where log lines go, in the `@smithy/types` `Logger` shape. Pass `noopLogger` to silence the library.
+   * @default a console logger writing info and above (`POD_CREDENTIALS_LOG_LEVEL` changes the level)
+   */
+  logger?: Logger | undefined;
+  /**
+   * The environment variables to read, instead of `process.env`. Useful in tests.
+   * @default process.env
+   */
+  env?: Environment | undefined;
+  /**
+   * The total deadline of each HTTP request to a metadata endpoint or agent, in milliseconds.
+   * Env: `POD_CREDENTIALS_TIMEOUT_MS`.
+   * @default 1000
+   */
+  timeoutMs?: number | undefined;
+  /**
+   * How long after the first call "not yet" answers are retried, with backoff: a new pod may not be known yet to the
+   * Pod Identity agent (HTTP 429, 5xx) or to kube2iam/kiam, which may not even have installed its redirect.
+   * Env: `POD_CREDENTIALS_STARTUP_TIMEOUT_MS`.
+   * @default 10000
+   */
+  startupTimeoutMs?: number | undefined;
+  /**
+   * The overall deadline of one resolution (every request and retry in it), in milliseconds: past it the call fails
+   * with a `CredentialSourceError` naming the source, and in-flight requests are aborted. Must be at least
+   * `timeoutMs`. Env: `POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS`.
+   * @default startupTimeoutMs + 5000 (15000 with the default start-up window)
+   */
+  resolutionTimeoutMs?: number | undefined;
+  /**
+   * IRSA: the projected service-account token file, re-read at every refresh (kubelet rotates it).
+   * @default process.env.AWS_WEB_IDENTITY_TOKEN_FILE
+   */
+  webIdentityTokenFile?: string | undefined;
+  /**
+   * IRSA: the role to assume with the token.
+   * @default process.env.AWS_ROLE_ARN
+   */
+  roleArn?: string | undefined;
+  /**
+   * IRSA: the session name STS records in CloudTrail.
+   * @default process.env.AWS_ROLE_SESSION_NAME, else `pod-credentials-<hostname>` (in Kubernetes, the pod's name)
+   */
+  roleSessionName?: string | undefined;
+  /**
+   * IRSA: the region of the STS endpoint.
+   * @default the calling client's region, else process.env.AWS_REGION (then the SDK's own default)
+   */
+  region?: string | undefined;
+  /**
+   * Pod Identity: the full URL of the credentials endpoint. EKS Pod Identity sets `http://169.254.170.23/v1/credentials`.
+   * @default process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI
+   */
+  containerCredentialsFullUri?: string | undefined;
+  /**
+   * Pod Identity: a path on `http://169.254.170.2` (ECS); wins over the full URI, as in the SDK.
+   * @default process.env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI
+   */
+  containerCredentialsRelativeUri?: string | undefined;
+  /**
+   * Pod Identity: a file holding the authorization token, re-read at every request (EKS rotates it).
+   * @default process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE
+   */
+  containerAuthorizationTokenFile?: string | undefined;
+  /**
+   * Pod Identity: the authorization token itself, when there is no token file.
+   * @default process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN
+   */
+  containerAuthorizationToken?: string | undefined;
+  /**
+   * kube2iam/kiam: the role the pod declares, a name (`orders-reader`), `path/name`, or a full ARN. The proxy must
+   * offer exactly this role; any other role is treated as the node's and refused.
+   * @default process.env.POD_CREDENTIALS_ROLE, else the `iam.amazonaws.com/role` annotation in `annotationsFile`
+   */
+  expectedRole?: string | undefined;
+  /**
+   * kube2iam/kiam: the Kubernetes downward-API file that holds the pod's annotations.
+   * @default process.env.POD_CREDENTIALS_ANNOTATIONS_FILE, else `/etc/podinfo/annotations`
+   */
+  annotationsFile?: string | undefined;
+  /**
+   * kube2iam, kiam and the node's instance profile: the metadata endpoint.
+   * @default process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT, else by AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE, else `http://169.254.169.254`
+   */
+  metadataEndpoint?: string | undefined;
+  /**
+   * Refresh credentials this long before they expire, but never before half their lifetime has passed (so that
+   * short-lived credentials are not refreshed at every call). From 0 to 12 hours.
+   * @default 300000 (5 minutes)
+   */
+  refreshBeforeMs?: number | undefined;
+  /**
+   * The share of the refresh window over which each provider spreads its refresh time at random, so that a fleet of
+   * pods started together does not call STS in the same second. From 0.2 to 1.
+   * @default 0.5
+   */
+  refreshJitter?: number | undefined;
+  /**
+   * While a refresh fails, cached credentials are still served until this long before they expire; past it, calls
+   * wait for a refresh and get its error. Must be less than `refreshBeforeMs`.
+   * @default 60000 (1 minute)
+   */
+  expiryMarginMs?: number | undefined;
+  /**
+   * After a failed resolution, calls within this backoff get the same error at once, without network traffic. It
+   * doubles with each consecutive failure up to `maxFailureBackoffMs`. From 1 ms to 1 minute.
+   * @default 1000
+   */
+  failureBackoffMs?: number | undefined;
+  /**
+   * The longest failure backoff. From `failureBackoffMs` to 10 minutes.
+   * @default 30000
+   */
+  maxFailureBackoffMs?: number | undefined;
+  /**
+   * Receives an event for each resolution, refresh, failure, stale serving and expiry, with source, role and
+   * expiration but no secrets. Exceptions it throws are logged at warn and otherwise ignored.
+   * @default undefined
+   */
+  onEvent?: ((event: CredentialEvent) => void) | undefined;
+}
+
+/**
+ * Options every provider of this package accepts: logging, environment, deadlines, caching and events.
+ *
+ * @example
+ * ```ts
+ * import { fromPodProviderChain, noopLogger } from "pod-credentials";
+ * const credentials = fromPodProviderChain({ logger: noopLogger, timeoutMs: 2000, env: { POD_CREDENTIALS_ROLE: "orders" } });
+ * ```
+ */
+export type CommonOptions = Pick<
+  PodProviderChainOptions,
+  | "logger"
+  | "env"
+  | "timeoutMs"
+  | "resolutionTimeoutMs"
+  | "refreshBeforeMs"
+  | "refreshJitter"
+  | "expiryMarginMs"
+  | "failureBackoffMs"
+  | "maxFailureBackoffMs"
+  | "onEvent"
+>;
+
+/**
+ * Options of {@link fromWebIdentity} (IRSA).
+ *
+ * @example
+ * ```ts
+ * import { fromWebIdentity } from "pod-credentials";
+ * const credentials = fromWebIdentity({ roleArn: "arn:aws:iam::123456789012:role/orders", roleSessionName: "orders-api" });
+ * ```
+ */
+export type WebIdentityOptions = CommonOptions &
+  Pick<PodProviderChainOptions, "webIdentityTokenFile" | "roleArn" | "roleSessionName" | "region">;
+
+/**
+ * Options of {@link fromPodIdentityAgent} (the EKS Pod Identity agent, or any container-credentials endpoint).
+ *
+ * @example
+ * ```ts
+ * import { fromPodIdentityAgent } from "pod-credentials";
+ * const credentials = fromPodIdentityAgent({
+ *   containerCredentialsFullUri: "http://169.254.170.23/v1/credentials",
+ *   containerAuthorizationTokenFile: "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token",
+ * });
+ * ```
+ */
+export type PodIdentityAgentOptions = CommonOptions &
+  Pick<
+    PodProviderChainOptions,
+    | "containerCredentialsFullUri"
+    | "containerCredentialsRelativeUri"
+    | "containerAuthorizationTokenFile"
+    | "containerAuthorizationToken"
+    | "startupTimeoutMs"
+  >;
+
+/**
+ * Options of {@link fromKube2iam} (kube2iam and kiam metadata proxies).
+ *
+ * @example
+ * ```ts
+ * import { fromKube2iam } from "pod-credentials";
+ * const credentials = fromKube2iam({ annotationsFile: "/etc/podinfo/annotations", startupTimeoutMs: 30_000 });
+ * ```
+ */
+export type Kube2iamOptions = CommonOptions &
+  Pick<PodProviderChainOptions, "expectedRole" | "annotationsFile" | "metadataEndpoint" | "startupTimeoutMs">;
+
+/**
+ * Options of {@link fromNodeInstanceProfile}: the node's own role, from the EC2 instance metadata service.
+ *
+ * @example
+ * ```ts
+ * import { fromNodeInstanceProfile } from "pod-credentials";
+ * const credentials = fromNodeInstanceProfile({ metadataEndpoint: "http://[fd00:ec2::254]" });
+ * ```
+ */
+export type NodeInstanceProfileOptions = CommonOptions & Pick<PodProviderChainOptions, "metadataEndpoint">;
+
+/**
+ * A source the chain did not use, and why (for example `"AWS_WEB_IDENTITY_TOKEN_FILE is not set"`). Reasons name
+ * environment variables and files, never their secret contents.
+ *
+ * @example
+ * ```ts
+ * import type { SkippedSource } from "pod-credentials";
+ * const skipped: SkippedSource = { source: "podIdentity", reason: "AWS_CONTAINER_CREDENTIALS_FULL_URI is not set" };
+ * ```
+ */
+export interface SkippedSource {
+  /** The source that was skipped. */
+  readonly source: SourceName;
+  /** Why, in words an operator understands. */
+  readonly reason: string;
+}
+
+/**
+ * What a provider's last successful resolution found, without secrets: returned by `describe()`.
+ *
+ * @example
+ * ```ts
+ * import { fromPodProviderChain } from "pod-credentials";
+ * const credentials = fromPodProviderChain();
+ * await credentials();
+ * const { source, roleArn, expiration } = credentials.describe() ?? {};
+ * ```
+ */
+export interface PodCredentialsDescription {
+  /** The source the credentials came from. */
+  readonly source: SourceName;
+  /** What configured that source, by variable and file names (never values). */
+  readonly configuredBy: string;
+  /** The role's ARN, when known (IRSA always; kube2iam when the declared role is an ARN). */
+  readonly roleArn?: string | undefined;
+  /** The role's name, when known. */
+  readonly roleName?: string | undefined;
+  /** The AWS account, when known. */
+  readonly accountId?: string | undefined;
+  /** When the credentials expire; absent for static keys. */
+  readonly expiration?: Date | undefined;
+  /** When the credentials were fetched. */
+  readonly resolvedAt: Date;
+  /** The sources tried before this one, each with why it was skipped. */
+  readonly skipped: readonly SkippedSource[];
+  /** When the provider plans to refresh the credentials (a call after it starts the refresh); absent for static keys. */
+  readonly nextRefreshAt?: Date | undefined;
+  /** How many times the credentials were refreshed since the first resolution. */
+  readonly refreshCount: number;
+}
+
+/**
+ * What every {@link CredentialEvent} says about the credentials it concerns; never a secret.
+ *
+ * @example
+ * ```ts
+ * import type { CredentialEventBase } from "pod-credentials";
+ * const label = (event: CredentialEventBase) => `${event.source}:${event.roleArn ?? event.roleName ?? "unknown"}`;
+ * ```
+ */
+export interface CredentialEventBase {
+  /** When the event happened. */
+  readonly at: Date;
+  /** The source the credentials come from (for `refreshFailed` before any success: the source tried, if known). */
+  readonly source: SourceName | undefined;
+  /** The role's ARN, when known. */
+  readonly roleArn?: string | undefined;
+  /** The role's name, when known. */
+  readonly roleName?: string | undefined;
+  /** The AWS account, when known. */
+  readonly accountId?: string | undefined;
+  /** The expiration of the credentials concerned (the new ones for `resolved`/`refreshed`, the cached ones otherwise). */
+  readonly expiration?: Date | undefined;
+}
+
+/**
+ * Events a provider emits through its `onEvent` option, so that services can export metrics. None carries a secret.
+ *
+ * - `resolved`: the first credentials were obtained.
+ * - `refreshed`: credentials were refreshed (`refreshCount` counts them).
+ * - `refreshFailed`: a resolution or refresh failed; `servingCached` says whether cached credentials are still
+ *   served, `retryAt` when the next attempt may start.
+ * - `servedStale`: cached credentials were served after a refresh failed (once per failure).
+ * - `expired`: cached credentials reached the end of their usable time with no replacement; calls now wait.
+ *
+ * @example
+ * ```ts
+ * import { fromPodProviderChain, type CredentialEvent } from "pod-credentials";
+ * const counts = new Map<CredentialEvent["type"], number>();
+ * const credentials = fromPodProviderChain({
+ *   onEvent: (event) => counts.set(event.type, (counts.get(event.type) ?? 0) + 1),
+ * });
+ * ```
+ */
+export type CredentialEvent =
+  | (CredentialEventBase & { readonly type: "resolved" | "servedStale" | "expired" })
+  | (CredentialEventBase & {
+      readonly type: "refreshed";
+      /** How many refreshes succeeded since the first resolution, this one included. */
+      readonly refreshCount: number;
+    })
+  | (CredentialEventBase & {
+      readonly type: "refreshFailed";
+      /** The error's name (e.g. `CredentialSourceError`) and message with its fix, already free of secrets. */
+      readonly error: { readonly name: string; readonly message: string };
+      /** Whether cached credentials are still served while the refresh is retried. */
+      readonly servingCached: boolean;
+      /** No new attempt starts before this time. */
+      readonly retryAt: Date;
+      /** How many loads failed in a row, this one included. */
+      readonly consecutiveFailures: number;
+    });

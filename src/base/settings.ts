@@ -1,0 +1,586 @@
+import { InvalidConfigurationError } from "./errors.js";
+import type { LogLevel } from "./logging.js";
+import type { PodProviderChainOptions } from "./options.js";
+
+/**
+ * The name of a place a {@link fromPodProviderChain} chain can take credentials from.
+ *
+ * - `webIdentity`: IRSA, a projected service-account token exchanged through STS `AssumeRoleWithWebIdentity`.
+ * - `podIdentity`: the EKS Pod Identity agent, or any container-credentials endpoint.
+ * - `kube2iam`: a metadata proxy (kube2iam or kiam) that answers for the pod's annotated role, verified.
+ * - `instanceProfile`: the node's own role from the EC2 instance metadata service (shared by every pod).
+ * - `env`: static keys in `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` (local development).
+ * - `sharedConfig`: profiles and SSO from `~/.aws` (local development).
+ *
+ * @example
+ * ```ts
+ * import type { SourceName } from "pod-credentials";
+ * const order: SourceName[] = ["podIdentity", "webIdentity"];
+ * ```
+ */
+export type SourceName = "webIdentity" | "podIdentity" | "kube2iam" | "instanceProfile" | "env" | "sharedConfig";
+
+/**
+ * Every {@link SourceName}, in the chain's default order followed by the development sources.
+ *
+ * @example
+ * ```ts
+ * import { SOURCE_NAMES } from "pod-credentials";
+ * SOURCE_NAMES.includes("kube2iam"); // true
+ * ```
+ */
+export const SOURCE_NAMES: readonly SourceName[] = Object.freeze([
+  "webIdentity",
+  "podIdentity",
+  "kube2iam",
+  "instanceProfile",
+  "env",
+  "sharedConfig",
+]);
+
+/** The sources a chain tries when `sources` is not set; `instanceProfile` only runs when node credentials are allowed. */
+export const DEFAULT_SOURCES: readonly SourceName[] = Object.freeze(SOURCE_NAMES.slice(0, 4));
+
+/** Whether a string is a {@link SourceName}. */
+export const isSourceName = (value: unknown): value is SourceName =>
+  typeof value === "string" && (SOURCE_NAMES as readonly string[]).includes(value);
+
+/**
+ * The environment a provider reads. Defaults to `process.env`; tests and the doctor pass their own.
+ *
+ * @example
+ * ```ts
+ * import { type Environment, fromPodProviderChain } from "pod-credentials";
+ * const env: Environment = { AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/orders", AWS_WEB_IDENTITY_TOKEN_FILE: "/tmp/token" };
+ * const credentials = fromPodProviderChain({ env });
+ * ```
+ */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+/** A setting's value and where it came from: `"option <name>"` or the variable's name, which is safe to log. */
+export interface Setting<T = string> {
+  readonly value: T;
+  readonly from: string;
+}
+
+/** How the doctor may show a variable's value: as it is, as a URL without secrets, a key's last four, or not at all. */
+export type Shown = "value" | "url" | "path" | "lastFour" | "hidden";
+
+/** One row of {@link SETTINGS}: what sets it, how it is read, and how it is documented. */
+export interface SettingRow<T = unknown> {
+  /** The option of {@link PodProviderChainOptions} that sets it. */
+  readonly option?: keyof PodProviderChainOptions;
+  /** The environment variable that sets it; the option wins. */
+  readonly variable?: string;
+  /** Checks an option's value or parses a variable's text; `from` names which, for the error. */
+  readonly parse?: (input: unknown, from: string) => T;
+  /** The default, as the README shows it. */
+  readonly default: string;
+  /** What it means, for the README; rows without it are variables the SDK reads, listed only by the doctor. */
+  readonly doc?: string;
+  /** Which README table lists it. */
+  readonly table?: "options" | "refresh";
+  /** How the doctor shows the variable's value. */
+  readonly shown?: Shown;
+}
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const MAX_TIMEOUT_MS = MINUTE;
+const MAX_STARTUP_TIMEOUT_MS = 15 * MINUTE;
+/** The default resolution deadline is the start-up window plus this, so the last "not yet" retry can still finish. */
+const RESOLUTION_SLACK_MS = 5 * SECOND;
+export const DEFAULT_TIMEOUT_MS = SECOND;
+export const DEFAULT_ANNOTATIONS_FILE = "/etc/podinfo/annotations";
+const CONTAINER_HOST = "http://169.254.170.2";
+const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
+
+const isOption = (from: string): boolean => from.startsWith("option ");
+const optionName = (from: string): string => from.slice("option ".length);
+const refuse = (from: string, problem: string, fix: string): never => {
+  throw new InvalidConfigurationError(from, problem, fix);
+};
+
+const text = (input: unknown, from: string): string =>
+  typeof input === "string" ? input : refuse(from, "expected a string.", `pass ${optionName(from)} as a string.`);
+
+/** `true` or `false` (any case, in a variable); anything else is a configuration error, never a silent `false`. */
+const flag = (input: unknown, from: string): boolean => {
+  if (typeof input === "boolean") return input;
+  const normalized = typeof input === "string" && !isOption(from) ? input.toLowerCase() : undefined;
+  if (normalized === "true" || normalized === "false") return normalized === "true";
+  const fix = isOption(from) ? `pass ${optionName(from)} as true or false.` : `set ${from} to true or false.`;
+  return refuse(from, "expected true or false.", fix);
+};
+
+/** A whole number of milliseconds in `[min, max]`: a number in an option, digits in a variable. */
+const milliseconds =
+  (min: number, max: number) =>
+  (input: unknown, from: string): number => {
+    const value = isOption(from)
+      ? input
+      : typeof input === "string" && /^\d+$/.test(input)
+        ? Number(input)
+        : Number.NaN;
+    if (typeof value === "number" && Number.isSafeInteger(value) && value >= min && value <= max) return value;
+    const fix = isOption(from)
+      ? `pass ${optionName(from)} as a number from ${min} to ${max}.`
+      : `set ${from} to a number such as ${Math.min(Math.max(1000, min), max)}.`;
+    return refuse(from, `expected a whole number of milliseconds from ${min} to ${max}.`, fix);
+  };
+
+/** Source names: a list in an option, comma-separated text in a variable; every name known, none twice, one at least. */
+const sourceList = (input: unknown, from: string): SourceName[] => {
+  const names = Array.isArray(input)
+    ? (input as unknown[])
+    : typeof input === "string" && !isOption(from)
+      ? input
+          .split(",")
+          .map((part) => part.trim())
+          .filter((part) => part !== "")
+      : undefined;
+  const fix = `use a comma-separated list of ${SOURCE_NAMES.join(", ")}.`;
+  if (names === undefined || names.length === 0) return refuse(from, "no source is named.", fix);
+  const seen = new Set<SourceName>();
+  for (const name of names) {
+    if (!isSourceName(name)) refuse(from, `unknown source "${String(name)}".`, fix);
+    else if (seen.has(name)) refuse(from, `source "${name}" is named twice.`, fix);
+    else seen.add(name);
+  }
+  return [...seen];
+};
+
+const logLevel = (input: unknown, from: string): LogLevel => {
+  const level = String(input).trim().toLowerCase();
+  if ((LOG_LEVELS as readonly string[]).includes(level)) return level as LogLevel;
+  return refuse(from, `unknown log level "${String(input)}".`, `use one of ${LOG_LEVELS.join(", ")}.`);
+};
+
+const httpUrl = (input: unknown, from: string): string => {
+  const value = text(input, from);
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (url?.protocol !== "http:" && url?.protocol !== "https:") {
+    refuse(
+      from,
+      "is not an http(s) URL.",
+      "set it to the metadata service's base URL, such as http://169.254.169.254.",
+    );
+  }
+  return value.replace(/\/+$/, "");
+};
+
+const share = (input: unknown, from: string): number =>
+  typeof input === "number" && input >= 0.2 && input <= 1
+    ? input
+    : refuse(from, "expected a number from 0.2 to 1.", "pass a share such as 0.5.");
+
+/**
+ * Every setting the library reads, once: option, variable, parser with its bounds, default and meaning. It drives
+ * parsing ({@link readSettings}), the warning about unknown `POD_CREDENTIALS_*` variables, where `describe()` says a
+ * source was configured from, the doctor's listing of the environment, and the README's tables (a test compares them).
+ */
+export const SETTINGS = {
+  sources: {
+    option: "sources",
+    variable: "POD_CREDENTIALS_SOURCES",
+    parse: sourceList,
+    default: "`webIdentity,podIdentity,kube2iam,instanceProfile`",
+    doc: "which sources run, in order",
+    table: "options",
+  },
+  allowNodeCredentials: {
+    option: "allowNodeCredentials",
+    variable: "POD_CREDENTIALS_ALLOW_NODE",
+    parse: flag,
+    default: "`false`",
+    doc: "accept the node's instance-profile role as the last source",
+    table: "options",
+  },
+  expectedRole: {
+    option: "expectedRole",
+    variable: "POD_CREDENTIALS_ROLE",
+    parse: text,
+    default: "the annotation",
+    doc: "the role the pod declares (name, `path/name` or ARN)",
+    table: "options",
+  },
+  annotationsFile: {
+    option: "annotationsFile",
+    variable: "POD_CREDENTIALS_ANNOTATIONS_FILE",
+    parse: text,
+    default: `\`${DEFAULT_ANNOTATIONS_FILE}\``,
+    doc: "the downward-API annotations file",
+    table: "options",
+  },
+  startupTimeoutMs: {
+    option: "startupTimeoutMs",
+    variable: "POD_CREDENTIALS_STARTUP_TIMEOUT_MS",
+    parse: milliseconds(0, MAX_STARTUP_TIMEOUT_MS),
+    default: "`10000`",
+    doc: 'how long after the first call "not yet" answers are retried',
+    table: "options",
+  },
+  timeoutMs: {
+    option: "timeoutMs",
+    variable: "POD_CREDENTIALS_TIMEOUT_MS",
+    parse: milliseconds(1, MAX_TIMEOUT_MS),
+    default: "`1000`",
+    doc: "total deadline of each metadata or agent request",
+    table: "options",
+  },
+  resolutionTimeoutMs: {
+    option: "resolutionTimeoutMs",
+    variable: "POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS",
+    default: "`startupTimeoutMs + 5000`",
+    doc: "overall deadline of one resolution, retries included",
+    table: "options",
+  },
+  logLevel: {
+    option: "logger",
+    variable: "POD_CREDENTIALS_LOG_LEVEL",
+    parse: logLevel,
+    default: "console, `info`",
+    doc: "a `@smithy/types` `Logger`; the variable sets the default logger's level (`debug` … `silent`)",
+    table: "options",
+  },
+  webIdentityTokenFile: {
+    option: "webIdentityTokenFile",
+    variable: "AWS_WEB_IDENTITY_TOKEN_FILE",
+    parse: text,
+    default: "—",
+    doc: "IRSA token file",
+    table: "options",
+  },
+  roleArn: {
+    option: "roleArn",
+    variable: "AWS_ROLE_ARN",
+    parse: text,
+    default: "—",
+    doc: "IRSA role",
+    table: "options",
+  },
+  roleSessionName: {
+    option: "roleSessionName",
+    variable: "AWS_ROLE_SESSION_NAME",
+    parse: text,
+    default: "`pod-credentials-<hostname>`",
+    doc: "STS session name (the pod's name, in CloudTrail)",
+    table: "options",
+  },
+  region: {
+    option: "region",
+    variable: "AWS_REGION",
+    parse: text,
+    default: "the calling client's region",
+    doc: "STS region (`AWS_ENDPOINT_URL_STS` is honoured)",
+    table: "options",
+  },
+  containerCredentialsFullUri: {
+    option: "containerCredentialsFullUri",
+    variable: "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    parse: text,
+    default: "—",
+    doc: "Pod Identity agent URL",
+    table: "options",
+    shown: "url",
+  },
+  containerCredentialsRelativeUri: {
+    option: "containerCredentialsRelativeUri",
+    variable: "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    parse: text,
+    default: "—",
+    doc: "path on `169.254.170.2` (ECS)",
+    table: "options",
+    shown: "path",
+  },
+  containerAuthorizationTokenFile: {
+    option: "containerAuthorizationTokenFile",
+    variable: "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    parse: text,
+    default: "—",
+    doc: "agent token file, re-read at each request",
+    table: "options",
+  },
+  containerAuthorizationToken: {
+    option: "containerAuthorizationToken",
+    variable: "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    parse: text,
+    default: "—",
+    doc: "agent token, when there is no file",
+    table: "options",
+    shown: "hidden",
+  },
+  metadataEndpoint: {
+    option: "metadataEndpoint",
+    variable: "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+    parse: httpUrl,
+    default: "`http://169.254.169.254`",
+    doc: "metadata endpoint (kube2iam, kiam, IMDS)",
+    table: "options",
+    shown: "url",
+  },
+  metadataEndpointMode: {
+    variable: "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
+    default: "`IPv4`",
+    doc: "`IPv6` makes the default metadata endpoint `http://[fd00:ec2::254]`",
+    table: "options",
+  },
+  metadataV1Disabled: {
+    variable: "AWS_EC2_METADATA_V1_DISABLED",
+    default: "`false`",
+    doc: "never fall back to IMDSv1",
+    table: "options",
+  },
+  metadataDisabled: {
+    variable: "AWS_EC2_METADATA_DISABLED",
+    default: "unset",
+    doc: "any value but `false` turns the `instanceProfile` source off, as in the SDK",
+    table: "options",
+  },
+  env: { option: "env", default: "`process.env`", doc: "the environment to read (for tests)", table: "options" },
+  refreshBeforeMs: {
+    option: "refreshBeforeMs",
+    parse: milliseconds(0, 12 * HOUR),
+    default: "`300000`",
+    doc: "refresh this long before expiry (at most half the lifetime)",
+    table: "refresh",
+  },
+  refreshJitter: {
+    option: "refreshJitter",
+    parse: share,
+    default: "`0.5`",
+    doc: "share of the refresh window the refresh time is spread over (0.2 to 1)",
+    table: "refresh",
+  },
+  expiryMarginMs: {
+    option: "expiryMarginMs",
+    parse: milliseconds(0, 12 * HOUR),
+    default: "`60000`",
+    doc: "stop serving cached credentials this long before expiry",
+    table: "refresh",
+  },
+  failureBackoffMs: {
+    option: "failureBackoffMs",
+    parse: milliseconds(1, MINUTE),
+    default: "`1000`",
+    doc: "how long a failure is kept, doubling per consecutive failure",
+    table: "refresh",
+  },
+  maxFailureBackoffMs: {
+    option: "maxFailureBackoffMs",
+    default: "`30000`",
+    doc: "the longest failure backoff",
+    table: "refresh",
+  },
+  onEvent: { option: "onEvent", default: "—", doc: "receives credential events", table: "refresh" },
+  accessKeyId: { variable: "AWS_ACCESS_KEY_ID", default: "—", shown: "lastFour" },
+  secretAccessKey: { variable: "AWS_SECRET_ACCESS_KEY", default: "—", shown: "hidden" },
+  sessionToken: { variable: "AWS_SESSION_TOKEN", default: "—", shown: "hidden" },
+  credentialExpiration: { variable: "AWS_CREDENTIAL_EXPIRATION", default: "—" },
+  profile: { variable: "AWS_PROFILE", default: "`default`" },
+  sharedCredentialsFile: { variable: "AWS_SHARED_CREDENTIALS_FILE", default: "`~/.aws/credentials`" },
+  configFile: { variable: "AWS_CONFIG_FILE", default: "`~/.aws/config`" },
+  defaultRegion: { variable: "AWS_DEFAULT_REGION", default: "—" },
+  stsRegionalEndpoints: { variable: "AWS_STS_REGIONAL_ENDPOINTS", default: "`regional`" },
+  stsEndpoint: { variable: "AWS_ENDPOINT_URL_STS", default: "—", shown: "url" },
+  endpoint: { variable: "AWS_ENDPOINT_URL", default: "—", shown: "url" },
+} as const satisfies Record<string, SettingRow>;
+
+/** The prefix of this package's own variables; an unknown one is reported, since it is probably a typo. */
+export const OWN_VARIABLE_PREFIX = "POD_CREDENTIALS_";
+
+const ROWS: readonly SettingRow[] = Object.values(SETTINGS);
+const OWN_VARIABLES = ROWS.flatMap((row) => (row.variable?.startsWith(OWN_VARIABLE_PREFIX) ? [row.variable] : []));
+
+/**
+ * How the doctor may show a variable's value: `"value"` for this package's own variables and the plain settings the
+ * table knows, the rule of the variable's row otherwise; `"hidden"` for anything unknown, which may be a secret.
+ */
+export const shownAs = (variable: string): Shown => {
+  if (variable.startsWith(OWN_VARIABLE_PREFIX)) return "value";
+  const row = ROWS.find((candidate) => candidate.variable === variable);
+  return row === undefined ? "hidden" : (row.shown ?? "value");
+};
+
+/**
+ * Reads one row: the option when it is given (a blank string counts as not given), else the variable when it is set
+ * and not blank (Kubernetes manifests often set variables to `""`). Strings are trimmed.
+ */
+export const readSetting = <T>(
+  row: SettingRow<T>,
+  options: Partial<Record<string, unknown>>,
+  env: Environment,
+  parse: (input: unknown, from: string) => T = row.parse ?? ((input) => input as T),
+): Setting<T> | undefined => {
+  const given = row.option === undefined ? undefined : options[row.option];
+  const option = typeof given === "string" ? given.trim() : given;
+  if (option !== undefined && option !== "")
+    return { value: parse(option, `option ${row.option}`), from: `option ${row.option}` };
+  const variable = row.variable === undefined ? undefined : env[row.variable]?.trim();
+  if (variable !== undefined && variable !== "" && row.variable)
+    return { value: parse(variable, row.variable), from: row.variable };
+  return undefined;
+};
+
+/** How the cache times refreshes; read and checked from the options when the provider is created. */
+export interface RefreshPolicy {
+  /** Refresh this long before expiry (but never before half the lifetime has passed). */
+  readonly refreshBeforeMs: number;
+  /** The share of the refresh window over which refresh times are spread at random, from 0.2 to 1. */
+  readonly jitterRatio: number;
+  /** Serve cached credentials until this close to expiry; past it, calls wait for fresh ones. */
+  readonly expiryMarginMs: number;
+  /** The first failure backoff; it doubles with each consecutive failure. */
+  readonly failureBackoffMs: number;
+  /** The longest failure backoff. */
+  readonly maxFailureBackoffMs: number;
+}
+
+/** The refresh policy when no option changes it. */
+export const DEFAULT_REFRESH_POLICY: RefreshPolicy = Object.freeze({
+  refreshBeforeMs: 5 * MINUTE,
+  jitterRatio: 0.5,
+  expiryMarginMs: MINUTE,
+  failureBackoffMs: SECOND,
+  maxFailureBackoffMs: 30 * SECOND,
+});
+
+/** Everything a chain and its sources need, read and checked once, when the provider is created. */
+export interface Settings {
+  readonly env: Environment;
+  readonly sources: readonly SourceName[];
+  readonly allowNodeCredentials: boolean;
+  /** The default logger's level; `undefined` when a logger was passed (the variable is then not even read). */
+  readonly logLevel: LogLevel | undefined;
+  readonly timeoutMs: number;
+  readonly startupTimeoutMs: number;
+  readonly resolutionTimeoutMs: number;
+  readonly refresh: RefreshPolicy;
+  readonly webIdentityTokenFile: Setting | undefined;
+  readonly roleArn: Setting | undefined;
+  readonly roleSessionName: string | undefined;
+  readonly region: string | undefined;
+  /** The container-credentials URL as configured: a relative URI is already joined to `169.254.170.2`. */
+  readonly containerCredentialsUrl: Setting | undefined;
+  readonly containerAuthorizationTokenFile: Setting | undefined;
+  readonly containerAuthorizationToken: Setting | undefined;
+  readonly expectedRole: Setting | undefined;
+  /** The annotations file, and whether someone named it (then a missing file is an error, not an absence). */
+  readonly annotationsFile: Setting & { readonly explicit: boolean };
+  /** The metadata endpoint (kube2iam, kiam, IMDS), without a trailing slash; read when one of those sources runs. */
+  readonly metadataEndpoint: Setting;
+  readonly metadataV1Disabled: boolean;
+  /** `AWS_EC2_METADATA_DISABLED` set to anything but `false`, as the SDK reads it: `instanceProfile` is then off. */
+  readonly metadataDisabled: boolean;
+  /** Warnings about the configuration, logged once when the provider is created. */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Reads options and environment into {@link Settings}, through {@link SETTINGS}. Throws `InvalidConfigurationError`
+ * naming the option or variable at fault, so a broken configuration fails at start-up, not at the first call.
+ */
+export const readSettings = (options: PodProviderChainOptions = {}): Settings => {
+  const env = options.env ?? process.env;
+  const read = <T>(row: SettingRow<T>, parse?: (input: unknown, from: string) => T) =>
+    readSetting(row, options as Record<string, unknown>, env, parse);
+  const logLevel = options.logger === undefined ? (read(SETTINGS.logLevel)?.value ?? "info") : undefined;
+  const sources = read(SETTINGS.sources)?.value ?? [...DEFAULT_SOURCES];
+  const allowNodeCredentials = read(SETTINGS.allowNodeCredentials)?.value ?? false;
+  const timeoutMs = read(SETTINGS.timeoutMs)?.value ?? DEFAULT_TIMEOUT_MS;
+  const startupTimeoutMs = read(SETTINGS.startupTimeoutMs)?.value ?? 10 * SECOND;
+  const resolutionTimeoutMs =
+    read(SETTINGS.resolutionTimeoutMs, milliseconds(timeoutMs, MAX_STARTUP_TIMEOUT_MS + RESOLUTION_SLACK_MS))?.value ??
+    startupTimeoutMs + RESOLUTION_SLACK_MS;
+  const relativeUri = read(SETTINGS.containerCredentialsRelativeUri);
+  const annotationsFile = read(SETTINGS.annotationsFile);
+  const usesMetadata = sources.includes("kube2iam") || sources.includes("instanceProfile");
+  return {
+    env,
+    sources,
+    allowNodeCredentials,
+    logLevel,
+    timeoutMs,
+    startupTimeoutMs,
+    resolutionTimeoutMs,
+    refresh: readRefreshPolicy(read),
+    webIdentityTokenFile: read(SETTINGS.webIdentityTokenFile),
+    roleArn: read(SETTINGS.roleArn),
+    roleSessionName: read(SETTINGS.roleSessionName)?.value,
+    region: typeof options.region === "string" && options.region.trim() !== "" ? options.region.trim() : undefined,
+    containerCredentialsUrl: relativeUri
+      ? { value: `${CONTAINER_HOST}${relativeUri.value}`, from: relativeUri.from }
+      : read(SETTINGS.containerCredentialsFullUri),
+    containerAuthorizationTokenFile: read(SETTINGS.containerAuthorizationTokenFile),
+    containerAuthorizationToken: read(SETTINGS.containerAuthorizationToken),
+    expectedRole: read(SETTINGS.expectedRole),
+    annotationsFile: annotationsFile
+      ? { ...annotationsFile, explicit: true }
+      : { value: DEFAULT_ANNOTATIONS_FILE, from: "the default annotations file", explicit: false },
+    metadataEndpoint: usesMetadata ? metadataEndpoint(options.metadataEndpoint, env) : DEFAULT_METADATA_ENDPOINT,
+    metadataV1Disabled: env[SETTINGS.metadataV1Disabled.variable]?.trim().toLowerCase() === "true",
+    metadataDisabled: isMetadataDisabled(env[SETTINGS.metadataDisabled.variable]),
+    warnings: configurationWarnings(sources, env),
+  };
+};
+
+const DEFAULT_METADATA_ENDPOINT: Setting = { value: "http://169.254.169.254", from: "the default endpoint" };
+
+/**
+ * The instance metadata endpoint, chosen as the SDK chooses it: the option, else `AWS_EC2_METADATA_SERVICE_ENDPOINT`,
+ * else `AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE` (`IPv4`, `IPv6`), else `http://169.254.169.254`.
+ */
+export const metadataEndpoint = (option: unknown, env: Environment): Setting => {
+  const explicit = readSetting(SETTINGS.metadataEndpoint, { metadataEndpoint: option }, env);
+  if (explicit) return explicit;
+  const variable = SETTINGS.metadataEndpointMode.variable;
+  const mode = env[variable]?.trim().toLowerCase();
+  if (mode === undefined || mode === "" || mode === "ipv4") return DEFAULT_METADATA_ENDPOINT;
+  if (mode === "ipv6") return { value: "http://[fd00:ec2::254]", from: variable };
+  return refuse(variable, `unknown mode "${env[variable]?.trim()}".`, "set it to IPv4 or IPv6.");
+};
+
+/** The SDK's rule: any value but "false" (and unset) disables the instance metadata service. */
+const isMetadataDisabled = (value: string | undefined): boolean =>
+  value !== undefined && value.trim() !== "" && value.trim().toLowerCase() !== "false";
+
+const readRefreshPolicy = (
+  read: <T>(row: SettingRow<T>, parse?: (input: unknown, from: string) => T) => Setting<T> | undefined,
+): RefreshPolicy => {
+  const defaults = DEFAULT_REFRESH_POLICY;
+  const refreshBeforeMs = read(SETTINGS.refreshBeforeMs)?.value ?? defaults.refreshBeforeMs;
+  const jitterRatio = read(SETTINGS.refreshJitter)?.value ?? defaults.jitterRatio;
+  const expiryMarginMs = read(SETTINGS.expiryMarginMs)?.value ?? defaults.expiryMarginMs;
+  if (refreshBeforeMs > 0 && expiryMarginMs >= refreshBeforeMs) {
+    refuse(
+      "option expiryMarginMs",
+      `must be less than refreshBeforeMs (${refreshBeforeMs} ms), or credentials would never be refreshed ahead.`,
+      "lower expiryMarginMs or raise refreshBeforeMs.",
+    );
+  }
+  const failureBackoffMs = read(SETTINGS.failureBackoffMs)?.value ?? defaults.failureBackoffMs;
+  const maxFailureBackoffMs =
+    read(SETTINGS.maxFailureBackoffMs, milliseconds(failureBackoffMs, 10 * MINUTE))?.value ??
+    defaults.maxFailureBackoffMs;
+  return { refreshBeforeMs, jitterRatio, expiryMarginMs, failureBackoffMs, maxFailureBackoffMs };
+};
+
+const configurationWarnings = (sources: readonly SourceName[], env: Environment): string[] => {
+  const warnings: string[] = [];
+  const keys = SETTINGS.accessKeyId.variable;
+  if (env[keys]?.trim() && !sources.includes("env")) {
+    warnings.push(
+      `pod-credentials: ${keys} is set but ignored: static keys are only used when "env" is in ` +
+        `${SETTINGS.sources.variable}. (The SDK's default chain would let them silently override the pod's own identity.)`,
+    );
+  }
+  for (const name of Object.keys(env)) {
+    if (name.startsWith(OWN_VARIABLE_PREFIX) && !OWN_VARIABLES.includes(name)) {
+      warnings.push(
+        `pod-credentials: unknown variable ${name} is ignored (a typo?). Known: ${OWN_VARIABLES.join(", ")}.`,
+      );
+    }
+  }
+  return warnings;
+};

@@ -1,0 +1,138 @@
+import type { AwsCredentialIdentity, Logger } from "@smithy/types";
+import type { CredentialEvent, CredentialEventBase, PodCredentialsDescription } from "../base/options.js";
+import type { SourceName } from "../base/settings.js";
+import type { CacheObserver, LoadFailure, LoadKind } from "./cache.js";
+
+/** A resolution as the chain caches it: the credentials, and what `describe()` says of them. */
+export interface Resolution {
+  readonly credentials: AwsCredentialIdentity;
+  readonly description: Omit<PodCredentialsDescription, "nextRefreshAt" | "refreshCount">;
+}
+
+const NODE_ROLE_WARNING =
+  "every pod on this node shares these credentials. Configure IRSA or EKS Pod Identity to give this pod its own role.";
+
+/** The role as an operator wants to read it: the ARN when known, else the name. */
+export const roleLabel = (description: Pick<PodCredentialsDescription, "roleArn" | "roleName">): string | undefined =>
+  description.roleArn ?? description.roleName;
+
+/**
+ * The one info line logged when a provider first resolves, and when its source or role changes. No secrets: only
+ * the source, role, account, expiration and the skipped sources with their reasons.
+ */
+export const formatResolution = (description: Resolution["description"]): string => {
+  const role = roleLabel(description);
+  const parts = [`pod-credentials: using ${description.source} credentials`];
+  if (role) parts.push(` for role ${role}`);
+  if (description.accountId) parts.push(` in account ${description.accountId}`);
+  parts.push(description.expiration ? `, expiring ${description.expiration.toISOString()}` : ", with no expiration");
+  parts.push(` (configured by ${description.configuredBy})`);
+  if (description.skipped.length > 0) {
+    parts.push(`; skipped ${description.skipped.map(({ source, reason }) => `${source} (${reason})`).join(", ")}`);
+  }
+  return parts.join("");
+};
+
+const sourceOf = (error: unknown): SourceName | undefined =>
+  typeof error === "object" && error !== null ? ((error as { source?: SourceName }).source ?? undefined) : undefined;
+
+const seconds = (ms: number): string => `${Math.max(0, Math.round(ms / 1000))} s`;
+
+/**
+ * Turns what the cache observes into log lines and `onEvent` events. Log lines and events name the source, role,
+ * account and expiration, never a secret.
+ */
+export class ChainReporter implements CacheObserver<Resolution> {
+  #last: Resolution | undefined;
+  #lastFailure: string | undefined;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly onEvent: ((event: CredentialEvent) => void) | undefined,
+  ) {}
+
+  /** The last successful resolution. */
+  get last(): Resolution | undefined {
+    return this.#last;
+  }
+
+  loaded(value: Resolution, kind: LoadKind, refreshCount = 0): void {
+    const { description } = value;
+    const previous = this.#last?.description;
+    if (!previous || previous.source !== description.source || roleLabel(previous) !== roleLabel(description)) {
+      this.logger.info(formatResolution(description));
+    } else {
+      this.logger.debug(
+        `pod-credentials: refreshed ${description.source} credentials, now expiring ${description.expiration?.toISOString() ?? "never"}`,
+      );
+    }
+    if (description.source === "instanceProfile") {
+      const role = roleLabel(description);
+      this.logger.warn(
+        `pod-credentials: using the node's instance-profile role${role ? ` ${role}` : ""}: ${NODE_ROLE_WARNING}`,
+      );
+    }
+    this.#last = value;
+    this.#lastFailure = undefined;
+    this.#emit(
+      kind === "initial"
+        ? { type: "resolved", ...this.#base(value) }
+        : { type: "refreshed", refreshCount, ...this.#base(value) },
+    );
+  }
+
+  loadFailed(error: unknown, failure: LoadFailure): void {
+    const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const now = Date.now();
+    if (failure.servingCached && failure.usableUntil !== undefined) {
+      this.logger.warn(
+        `pod-credentials: refreshing ${this.#last?.description.source ?? "the"} credentials failed (${text}); serving the ` +
+          `cached credentials for another ${seconds(failure.usableUntil - now)}; next attempt in ${seconds(failure.retryAt - now)}`,
+      );
+    } else if (text === this.#lastFailure) {
+      this.logger.debug(`pod-credentials: ${text}`);
+    } else {
+      this.logger.error(`pod-credentials: ${text}`);
+    }
+    this.#lastFailure = text;
+    this.#emit({
+      type: "refreshFailed",
+      ...(this.#last ? this.#base(this.#last) : { at: new Date(), source: sourceOf(error) }),
+      error: {
+        name: error instanceof Error ? error.name : "Error",
+        message: error instanceof Error ? error.message : String(error),
+      },
+      servingCached: failure.servingCached,
+      retryAt: new Date(failure.retryAt),
+      consecutiveFailures: failure.consecutiveFailures,
+    });
+  }
+
+  servedStale(value: Resolution): void {
+    this.#emit({ type: "servedStale", ...this.#base(value) });
+  }
+
+  expired(value: Resolution): void {
+    this.logger.warn(
+      `pod-credentials: the cached ${value.description.source} credentials (expiring ${value.description.expiration?.toISOString()}) ` +
+        "can no longer be served and no refresh has succeeded; calls now wait for a refresh",
+    );
+    this.#emit({ type: "expired", ...this.#base(value) });
+  }
+
+  #base({ description }: Resolution): CredentialEventBase {
+    const { source, roleArn, roleName, accountId, expiration } = description;
+    return { at: new Date(), source, roleArn, roleName, accountId, expiration };
+  }
+
+  #emit(event: CredentialEvent): void {
+    if (!this.onEvent) return;
+    try {
+      this.onEvent(event);
+    } catch (error) {
+      this.logger.warn(
+        `pod-credentials: the onEvent handler threw on a ${event.type} event: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+}

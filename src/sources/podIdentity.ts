@@ -1,0 +1,146 @@
+import { CredentialSourceError } from "../base/errors.js";
+import { displayUrl, quoteRemoteText, redactSecrets } from "../base/logging.js";
+import { SETTINGS, type Setting, type Settings } from "../base/settings.js";
+import { retryWhileRetryable } from "../base/timing.js";
+import { readTokenFile } from "../files/readSmallTextFile.js";
+import type { MetadataResponse } from "../http/requestMetadata.js";
+import { parseCredentialsDocument } from "../metadata/parseCredentialsDocument.js";
+import { ask, type ResolutionContext, type Source, type SourceResult } from "./source.js";
+
+// EKS Pod Identity (and any container-credentials endpoint): GET the configured URL with the authorization token,
+// read again from its file at every request.
+//
+// Written on our own HTTP client rather than the SDK's `fromHttp`, for reasons measured in
+// test/sdk-behaviour/sdkProviders.test.ts: `fromHttp` retries every failure, final ones included, three times with a
+// 1 s pause (a down agent costs ~3 s); it reports the agent's plain-text 400 answers only as "Server responded with
+// status: 400", dropping the agent's reason; its timeout is a socket-idle timeout that a trickling endpoint never
+// trips; it reads bodies of any size; and it drops the agent's `AccountId`.
+
+const MAX_TOKEN_FILE_BYTES = 16 * 1024;
+const AGENT_FIX =
+  "check that the eks-pod-identity-agent DaemonSet runs on this node and that a pod identity association exists for " +
+  "this pod's namespace and service account (aws eks list-pod-identity-associations).";
+
+/** Hosts the SDK accepts for plain-HTTP container credentials: ECS, EKS Pod Identity (IPv4 and IPv6) and loopback. */
+const LINK_LOCAL_HOSTS = new Set(["169.254.170.2", "169.254.170.23", "[fd00:ec2::23]", "localhost", "[::1]"]);
+const LOOPBACK_IPV4 = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+/**
+ * Why a container-credentials URL is refused, or `undefined` when it is fine. The SDK's rule (https anywhere; http
+ * only to the link-local agent hosts and loopback), plus: no user name or password (it would end up in logs), and
+ * only http or https.
+ */
+export const containerCredentialsUrlProblem = (url: URL): string | undefined => {
+  if (url.username !== "" || url.password !== "") return "it contains a user name or password";
+  if (url.protocol === "https:") return undefined;
+  if (url.protocol !== "http:") return `its scheme ${url.protocol} is neither http nor https`;
+  const loopback =
+    LOOPBACK_IPV4.exec(url.hostname)
+      ?.slice(1)
+      .every((part) => Number(part) <= 255) ?? false;
+  if (LINK_LOCAL_HOSTS.has(url.hostname) || loopback) return undefined;
+  return `plain http is only allowed to 169.254.170.2, 169.254.170.23, [fd00:ec2::23] or loopback, not ${url.hostname}`;
+};
+
+export const podIdentitySource = (settings: Settings): Source => ({
+  name: "podIdentity",
+  async detect() {
+    const url = settings.containerCredentialsUrl;
+    if (!url) {
+      const [full, relative] = [SETTINGS.containerCredentialsFullUri, SETTINGS.containerCredentialsRelativeUri];
+      return { configured: false, reason: `${full.variable} and ${relative.variable} are not set` };
+    }
+    const endpoint = parseEndpoint(url);
+    const token = settings.containerAuthorizationTokenFile ?? settings.containerAuthorizationToken;
+    return {
+      configured: true,
+      configuredBy: [url.from, token?.from].filter(Boolean).join(" and "),
+      resolve: (context) => fetchFromAgent(settings, endpoint, context),
+    };
+  },
+});
+
+const parseEndpoint = (url: Setting): URL => {
+  if (!URL.canParse(url.value)) {
+    throw new CredentialSourceError(`${url.from} is not a valid URL.`, {
+      source: "podIdentity",
+      target: url.from,
+      fix: "EKS Pod Identity sets it to http://169.254.170.23/v1/credentials; check the pod's environment.",
+    });
+  }
+  const parsed = new URL(url.value);
+  const problem = containerCredentialsUrlProblem(parsed);
+  if (problem) {
+    throw new CredentialSourceError(`${url.from} (${displayUrl(parsed)}) is refused: ${problem}.`, {
+      source: "podIdentity",
+      target: displayUrl(parsed),
+      fix: "use the agent's address (http://169.254.170.23/v1/credentials), a loopback address, or https.",
+    });
+  }
+  return parsed;
+};
+
+const readAuthorizationToken = async (settings: Settings): Promise<string | undefined> => {
+  const { containerAuthorizationTokenFile: file, containerAuthorizationToken: token } = settings;
+  if (file) {
+    return readTokenFile(file.value, {
+      source: "podIdentity",
+      what: "pod identity token file",
+      maxBytes: MAX_TOKEN_FILE_BYTES,
+      envVar: SETTINGS.containerAuthorizationTokenFile.variable,
+    });
+  }
+  if (token && /[\r\n]/.test(token.value)) {
+    throw new CredentialSourceError(`${token.from} contains a line break.`, {
+      source: "podIdentity",
+      target: token.from,
+      fix: "set it to the token alone, on one line.",
+    });
+  }
+  return token?.value;
+};
+
+const fetchFromAgent = async (settings: Settings, endpoint: URL, context: ResolutionContext): Promise<SourceResult> => {
+  const shown = displayUrl(endpoint);
+  const attempt = async (): Promise<SourceResult> => {
+    const token = await readAuthorizationToken(settings);
+    const response = await ask(
+      {
+        url: endpoint.href,
+        headers: token === undefined ? {} : { Authorization: token },
+        timeoutMs: settings.timeoutMs,
+        signal: context.signal,
+      },
+      { source: "podIdentity", what: "The credentials endpoint", target: shown, fix: AGENT_FIX },
+    );
+    if (response.status !== 200) throw agentRefusal(response, shown, token);
+    const parsed = parseCredentialsDocument(response.body, { source: "podIdentity", url: shown });
+    return { credentials: parsed, accountId: parsed.accountId };
+  };
+  return retryWhileRetryable(attempt, {
+    until: context.firstCallAt + settings.startupTimeoutMs,
+    signal: context.signal,
+    logger: context.logger,
+    onRetry: context.onRetry,
+    what: `the Pod Identity agent at ${shown}`,
+  });
+};
+
+/** 429 and 5xx mean "not yet" (rate limited, or the agent's upstream is failing for now); other statuses are final. */
+const agentRefusal = (response: MetadataResponse, shown: string, token: string | undefined): CredentialSourceError => {
+  const reason = quoteRemoteText(redactSecrets(response.body, [token])) || "(no message)";
+  const fix =
+    response.status === 400
+      ? "the agent could not validate the pod's service-account token: check AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE " +
+        "points at the eks-pod-identity-token projected volume, and that the pod was started after the association."
+      : response.status === 429
+        ? "the agent is rate-limiting this pod; the call is retried. Cache credentials (this provider does) rather than creating many providers."
+        : AGENT_FIX;
+  return new CredentialSourceError(`The credentials endpoint ${shown} answered HTTP ${response.status}: ${reason}`, {
+    source: "podIdentity",
+    target: shown,
+    status: response.status,
+    retryable: response.status === 429 || response.status >= 500,
+    fix,
+  });
+};
