@@ -2,7 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import { DEFAULT_ANNOTATIONS_FILE, MAX_ANNOTATIONS_FILE_BYTES } from "../config/defaults.js";
 import { ENV } from "../config/environmentVariables.js";
 import type { Environment } from "../config/settingValue.js";
-import { declaredRoleFromAnnotationsText, ROLE_ANNOTATION } from "../kube/annotationsFile.js";
+import { declaredRoleFromAnnotationsText, ROLE_ANNOTATION } from "../wire/kubernetes.js";
 import type { FileReport, TokenClaimsReport } from "./doctorReport.js";
 
 /** Files larger than this are not read (kubelet writes tokens of a few kB and annotations of a few hundred bytes). */

@@ -1,10 +1,9 @@
 import { MAX_RESPONSE_BYTES } from "../config/defaults.js";
-import { isMetadataRequestError } from "../http/MetadataRequestError.js";
-import { type MetadataResponse, requestMetadata } from "../http/requestMetadata.js";
 import { SECURITY_CREDENTIALS_PATH, TOKEN_HEADER } from "../metadata/metadataEndpoint.js";
 import { classifyListingAnswer } from "../sources/kube2iam/classifyProxyAnswer.js";
 import { INVALID_IMDS_TOKEN } from "../sources/kube2iam/kube2iamSource.js";
 import { quoteRemoteText } from "../utils/redact.js";
+import { type HttpResponse, httpRequest, isHttpRequestError } from "../wire/http.js";
 import type { MetadataEndpointKind, MetadataEndpointReport } from "./doctorReport.js";
 
 /** kube2iam's health endpoint: `{"hostIP":"…","instanceId":"…"}`. */
@@ -30,15 +29,13 @@ export const ENDPOINT_DESCRIPTIONS: Readonly<Record<MetadataEndpointKind, string
   invalid: "an invalid endpoint setting",
 });
 
-type Answer =
-  | { readonly ok: true; readonly response: MetadataResponse }
-  | { readonly ok: false; readonly reason: string };
+type Answer = { readonly ok: true; readonly response: HttpResponse } | { readonly ok: false; readonly reason: string };
 
 const ask = async (url: string, headers: Record<string, string>, timeoutMs: number): Promise<Answer> => {
   try {
-    return { ok: true, response: await requestMetadata({ url, headers, timeoutMs, maxBodyBytes: MAX_RESPONSE_BYTES }) };
+    return { ok: true, response: await httpRequest({ url, headers, timeoutMs, maxBodyBytes: MAX_RESPONSE_BYTES }) };
   } catch (error) {
-    if (isMetadataRequestError(error)) return { ok: false, reason: error.message };
+    if (isHttpRequestError(error)) return { ok: false, reason: error.message };
     throw error;
   }
 };

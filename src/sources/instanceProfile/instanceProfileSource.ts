@@ -2,19 +2,27 @@ import type { Logger } from "@smithy/types";
 import { MAX_RESPONSE_BYTES } from "../../config/defaults.js";
 import { ENV } from "../../config/environmentVariables.js";
 import { CredentialSourceError } from "../../errors/CredentialSourceError.js";
-import { isMetadataRequestError } from "../../http/MetadataRequestError.js";
-import { type MetadataResponse, requestMetadata } from "../../http/requestMetadata.js";
 import {
   SECURITY_CREDENTIALS_PATH,
   TOKEN_HEADER,
   TOKEN_PATH,
   TOKEN_TTL_HEADER,
 } from "../../metadata/metadataEndpoint.js";
-import { parseCredentialsDocument } from "../../metadata/parseCredentialsDocument.js";
 import { quoteRemoteText } from "../../utils/redact.js";
+import { parseCredentialsDocument } from "../../wire/credentialsDocument.js";
+import { type HttpResponse, httpRequest, isHttpRequestError } from "../../wire/http.js";
 import type { AbsentSource, ConfiguredSource, ResolutionContext, Source, SourceResult } from "../source.js";
 import { forgetImdsToken, imdsTokenState, rememberImdsTokenState } from "./imdsSessionTokens.js";
 import type { InstanceProfileSettings } from "./instanceProfileSettings.js";
+
+/** What to check when IMDS answers something other than the node role's credentials. */
+const DOCUMENT_FIX = {
+  notCredentials:
+    "check AWS_EC2_METADATA_SERVICE_ENDPOINT (when it is not set, the endpoint is http://169.254.169.254).",
+  refused:
+    "the instance metadata service could not get credentials for the node's role: check the node's instance " +
+    "profile and that its role trusts ec2.amazonaws.com.",
+};
 
 const TOKEN_TTL_SECONDS = 21_600;
 /** Renew a session token this long before IMDS would stop accepting it. */
@@ -90,7 +98,11 @@ const fetchNodeRole = async (settings: InstanceProfileSettings, context: Resolut
     );
   }
   return {
-    credentials: parseCredentialsDocument(answer.body, { source: "instanceProfile", url: credentialsUrl }),
+    credentials: parseCredentialsDocument(answer.body, {
+      source: "instanceProfile",
+      url: credentialsUrl,
+      fix: DOCUMENT_FIX,
+    }),
     roleName,
   };
 };
@@ -108,9 +120,9 @@ const sessionToken = async (
   if (known?.kind === "token" && known.expiresAt - TOKEN_RENEWAL_MARGIN_MS > Date.now()) return known.token;
   if (known?.kind === "v2Unavailable") return fallBackToV1(settings, known.reason);
   const url = `${endpoint}${TOKEN_PATH}`;
-  let answer: MetadataResponse;
+  let answer: HttpResponse;
   try {
-    answer = await requestMetadata({
+    answer = await httpRequest({
       url,
       method: "PUT",
       headers: { [TOKEN_TTL_HEADER]: String(TOKEN_TTL_SECONDS) },
@@ -119,7 +131,7 @@ const sessionToken = async (
       ...(context.signal ? { signal: context.signal } : {}),
     });
   } catch (error) {
-    if (isMetadataRequestError(error) && error.kind === "timeout") {
+    if (isHttpRequestError(error) && error.kind === "timeout") {
       const reason = `the IMDSv2 token request to ${url} got no answer within ${settings.timeoutMs} ms (a metadata hop limit of 1 blocks IMDSv2 from pods)`;
       rememberImdsTokenState(endpoint, { kind: "v2Unavailable", reason });
       return fallBackToV1(settings, reason, context.logger);
@@ -168,9 +180,9 @@ const ask = async (
   headers: Record<string, string>,
   settings: InstanceProfileSettings,
   context: ResolutionContext,
-): Promise<MetadataResponse> => {
+): Promise<HttpResponse> => {
   try {
-    return await requestMetadata({
+    return await httpRequest({
       url,
       method,
       headers,
@@ -184,7 +196,7 @@ const ask = async (
 };
 
 const unreachable = (url: string, error: unknown): unknown =>
-  isMetadataRequestError(error)
+  isHttpRequestError(error)
     ? new CredentialSourceError(`The instance metadata service gave no usable answer: ${error.message}.`, {
         source: "instanceProfile",
         target: url,

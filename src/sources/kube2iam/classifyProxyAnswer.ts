@@ -1,5 +1,5 @@
-import type { MetadataResponse } from "../../http/requestMetadata.js";
 import { quoteRemoteText } from "../../utils/redact.js";
+import type { HttpResponse } from "../../wire/http.js";
 
 /**
  * What an answer on the metadata credentials paths means, for kube2iam, kiam and the real EC2 IMDS.
@@ -32,7 +32,7 @@ const POD_NOT_YET_KNOWN = [/pod with specifi?c?ed IP\b.*not found/i, /no pod fou
 const NO_ROLE = [/unable to find role for IP/i, /^empty role$/i];
 
 /** Classifies an answer to `GET /latest/meta-data/iam/security-credentials/` (the role listing). */
-export const classifyListingAnswer = (response: MetadataResponse): ProxyAnswer => {
+export const classifyListingAnswer = (response: HttpResponse): ProxyAnswer => {
   if (response.status === 200) {
     const role = response.body.trim().split(/\r?\n/)[0]?.trim() ?? "";
     // Only kube2iam answers an empty listing (a pod annotated with an empty role, and no default role).
@@ -42,7 +42,7 @@ export const classifyListingAnswer = (response: MetadataResponse): ProxyAnswer =
 };
 
 /** Classifies an error answer (any status but 200) on the listing or credentials path. */
-export const classifyErrorAnswer = (response: MetadataResponse): Exclude<ProxyAnswer, { kind: "role" }> => {
+export const classifyErrorAnswer = (response: HttpResponse): Exclude<ProxyAnswer, { kind: "role" }> => {
   if (response.status === 401) return { kind: "realImds" };
   const text = quoteRemoteText(response.body) || "(no message)";
   const message = attributeToProxy(text);

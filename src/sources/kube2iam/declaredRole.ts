@@ -3,8 +3,8 @@ import { MAX_ANNOTATIONS_FILE_BYTES } from "../../config/defaults.js";
 import { ENV } from "../../config/environmentVariables.js";
 import type { SettingValue } from "../../config/settingValue.js";
 import { CredentialSourceError } from "../../errors/CredentialSourceError.js";
-import { readSmallTextFile } from "../../files/readSmallTextFile.js";
-import { declaredRoleFromAnnotationsText, ROLE_ANNOTATION } from "../../kube/annotationsFile.js";
+import { readSmallTextFile } from "../../wire/files.js";
+import { declaredRoleFromAnnotationsText, ROLE_ANNOTATION } from "../../wire/kubernetes.js";
 import type { Kube2iamSettings } from "./kube2iamSettings.js";
 
 /** The role the pod declares and where it was declared, or why none is. */

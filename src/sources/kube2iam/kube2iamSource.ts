@@ -3,13 +3,12 @@ import type { SettingValue } from "../../config/settingValue.js";
 import { CredentialSourceError } from "../../errors/CredentialSourceError.js";
 import { NodeCredentialsRefusedError } from "../../errors/NodeCredentialsRefusedError.js";
 import type { PodCredentialsError } from "../../errors/PodCredentialsError.js";
-import { isMetadataRequestError } from "../../http/MetadataRequestError.js";
-import { type MetadataResponse, requestMetadata } from "../../http/requestMetadata.js";
-import { parseRoleReference, sameRole } from "../../kube/roleReference.js";
 import { SECURITY_CREDENTIALS_PATH, TOKEN_HEADER } from "../../metadata/metadataEndpoint.js";
-import { parseCredentialsDocument } from "../../metadata/parseCredentialsDocument.js";
 import { quoteRemoteText } from "../../utils/redact.js";
 import { retryWhileRetryable } from "../../utils/retryWhileRetryable.js";
+import { parseCredentialsDocument } from "../../wire/credentialsDocument.js";
+import { type HttpResponse, httpRequest, isHttpRequestError } from "../../wire/http.js";
+import { parseRoleReference, sameRole } from "../../wire/kubernetes.js";
 import type { AbsentSource, ConfiguredSource, ResolutionContext, Source, SourceResult } from "../source.js";
 import { classifyErrorAnswer, classifyListingAnswer, type ProxyAnswer } from "./classifyProxyAnswer.js";
 import { lookUpDeclaredRole } from "./declaredRole.js";
@@ -93,7 +92,11 @@ const fetchDeclaredRole = async (
   const credentialsUrl = `${listingUrl}${listing.role}`;
   const response = await ask(credentialsUrl, settings, context);
   if (response.status !== 200) throw verdict(classifyErrorAnswer(response), settings, expected, credentialsUrl);
-  const credentials = parseCredentialsDocument(response.body, { source: "kube2iam", url: credentialsUrl });
+  const credentials = parseCredentialsDocument(response.body, {
+    source: "kube2iam",
+    url: credentialsUrl,
+    fix: documentFix(credentialsUrl),
+  });
   const role = parseRoleReference(expected.value) ?? parseRoleReference(listing.role);
   return {
     credentials,
@@ -103,9 +106,19 @@ const fetchDeclaredRole = async (
   };
 };
 
-const ask = async (url: string, settings: Kube2iamSettings, context: ResolutionContext): Promise<MetadataResponse> => {
+/** What to check when the proxy answers something other than the pod role's credentials. */
+const documentFix = (url: string) => ({
+  notCredentials:
+    "check AWS_EC2_METADATA_SERVICE_ENDPOINT and that kube2iam or kiam on this node answers for the pod (see the " +
+    "proxy's logs).",
+  refused:
+    `kube2iam or kiam at ${url} could not get credentials for the pod's role: check the pod's ` +
+    "iam.amazonaws.com/role annotation, that the role trusts the node role, and the proxy's logs.",
+});
+
+const ask = async (url: string, settings: Kube2iamSettings, context: ResolutionContext): Promise<HttpResponse> => {
   try {
-    return await requestMetadata({
+    return await httpRequest({
       url,
       headers: { [TOKEN_HEADER]: INVALID_IMDS_TOKEN },
       timeoutMs: settings.timeoutMs,
@@ -113,7 +126,7 @@ const ask = async (url: string, settings: Kube2iamSettings, context: ResolutionC
       ...(context.signal ? { signal: context.signal } : {}),
     });
   } catch (error) {
-    if (!isMetadataRequestError(error)) throw error;
+    if (!isHttpRequestError(error)) throw error;
     throw new CredentialSourceError(`The metadata endpoint gave no usable answer: ${error.message}.`, {
       source: "kube2iam",
       target: url,

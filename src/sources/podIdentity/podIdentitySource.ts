@@ -2,13 +2,12 @@ import { MAX_RESPONSE_BYTES, MAX_TOKEN_FILE_BYTES } from "../../config/defaults.
 import { ENV } from "../../config/environmentVariables.js";
 import type { SettingValue } from "../../config/settingValue.js";
 import { CredentialSourceError } from "../../errors/CredentialSourceError.js";
-import { readTokenFile } from "../../files/readSmallTextFile.js";
-import { isMetadataRequestError } from "../../http/MetadataRequestError.js";
-import { type MetadataResponse, requestMetadata } from "../../http/requestMetadata.js";
-import { parseCredentialsDocument } from "../../metadata/parseCredentialsDocument.js";
 import { displayUrl } from "../../utils/displayUrl.js";
 import { quoteRemoteText, redactSecrets } from "../../utils/redact.js";
 import { retryWhileRetryable } from "../../utils/retryWhileRetryable.js";
+import { parseCredentialsDocument } from "../../wire/credentialsDocument.js";
+import { readTokenFile } from "../../wire/files.js";
+import { type HttpResponse, httpRequest, isHttpRequestError } from "../../wire/http.js";
 import type { AbsentSource, ConfiguredSource, ResolutionContext, Source, SourceResult } from "../source.js";
 import { containerCredentialsUrlProblem } from "./checkContainerCredentialsUrl.js";
 import type { PodIdentitySettings } from "./podIdentitySettings.js";
@@ -16,6 +15,16 @@ import type { PodIdentitySettings } from "./podIdentitySettings.js";
 const AGENT_FIX =
   "check that the eks-pod-identity-agent DaemonSet runs on this node and that a pod identity association exists for " +
   "this pod's namespace and service account (aws eks list-pod-identity-associations).";
+
+/** What to check when the agent answers something other than credentials. */
+const documentFix = (url: string) => ({
+  notCredentials:
+    "check AWS_CONTAINER_CREDENTIALS_FULL_URI (the EKS Pod Identity agent is http://169.254.170.23/v1/credentials) " +
+    "and that the eks-pod-identity-agent DaemonSet runs on this node.",
+  refused:
+    `the EKS Pod Identity agent at ${url} could not get credentials: check the pod identity association of the ` +
+    "pod's service account and the agent's logs.",
+});
 
 /**
  * EKS Pod Identity (and any container-credentials endpoint): GET the configured URL with the authorization token,
@@ -92,7 +101,11 @@ const fetchFromAgent = async (
     const token = await readAuthorizationToken(settings);
     const response = await askAgent(endpoint, token, settings.timeoutMs, context.signal);
     if (response.status !== 200) throw agentRefusal(response, shown, token);
-    const parsed = parseCredentialsDocument(response.body, { source: "podIdentity", url: shown });
+    const parsed = parseCredentialsDocument(response.body, {
+      source: "podIdentity",
+      url: shown,
+      fix: documentFix(shown),
+    });
     return { credentials: parsed, accountId: parsed.accountId };
   };
   return retryWhileRetryable(attempt, {
@@ -109,9 +122,9 @@ const askAgent = async (
   token: string | undefined,
   timeoutMs: number,
   signal: AbortSignal | undefined,
-): Promise<MetadataResponse> => {
+): Promise<HttpResponse> => {
   try {
-    return await requestMetadata({
+    return await httpRequest({
       url: endpoint.href,
       headers: token === undefined ? {} : { Authorization: token },
       timeoutMs,
@@ -119,7 +132,7 @@ const askAgent = async (
       ...(signal ? { signal } : {}),
     });
   } catch (error) {
-    if (!isMetadataRequestError(error)) throw error;
+    if (!isHttpRequestError(error)) throw error;
     throw new CredentialSourceError(`The credentials endpoint gave no usable answer: ${error.message}.`, {
       source: "podIdentity",
       target: displayUrl(endpoint),
@@ -130,7 +143,7 @@ const askAgent = async (
 };
 
 /** 429 and 5xx mean "not yet" (rate limited, or the agent's upstream is failing for now); other statuses are final. */
-const agentRefusal = (response: MetadataResponse, shown: string, token: string | undefined): CredentialSourceError => {
+const agentRefusal = (response: HttpResponse, shown: string, token: string | undefined): CredentialSourceError => {
   const reason = quoteRemoteText(redactSecrets(response.body, [token])) || "(no message)";
   const retryable = response.status === 429 || response.status >= 500;
   const fix =

@@ -1,9 +1,9 @@
 import { MAX_TOKEN_FILE_BYTES } from "../../config/defaults.js";
 import { ENV } from "../../config/environmentVariables.js";
 import { CredentialSourceError } from "../../errors/CredentialSourceError.js";
-import { readTokenFile } from "../../files/readSmallTextFile.js";
-import { parseRoleReference } from "../../kube/roleReference.js";
 import { retryWhileRetryable } from "../../utils/retryWhileRetryable.js";
+import { readTokenFile } from "../../wire/files.js";
+import { parseRoleReference } from "../../wire/kubernetes.js";
 import type { AbsentSource, ConfiguredSource, ResolutionContext, Source, SourceResult } from "../source.js";
 import { abortableRequestHandler } from "./abortableRequestHandler.js";
 import { describeStsFailure } from "./describeStsFailure.js";
