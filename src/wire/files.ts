@@ -14,10 +14,7 @@ export interface ReadSmallTextFileOptions {
   maxBytes: number;
   /** The environment variable that named the file, if one did: the fixes name it (never its value). */
   envVar?: string | undefined;
-  /**
-   * Whether an empty or whitespace-only file is accepted.
-   * @default false
-   */
+  /** Whether an empty or whitespace-only file is accepted; it is not when absent. */
   allowEmpty?: boolean | undefined;
 }
 

@@ -1,13 +1,8 @@
-// The one HTTP client of the package: the metadata endpoint (EC2 IMDS, kube2iam, kiam), the EKS Pod Identity agent
-// and, in the doctor, STS.
-//
-// Why not the SDK's `NodeHttpHandler`? Its `requestTimeout` stops at the response headers (or only warns) and its
-// `socketTimeout` is an idle timeout, so a body that trickles one byte every 500 ms holds the credential call, and
-// every SDK call waiting on it, for ever; nor does it cap the body's size. test/wire/http.test.ts shows it. Here one
-// timer, started before the connection, covers connect + headers + body, and the body is cut off past the limit.
-//
-// `http.request` / `https.request` are looked up at call time, not destructured at import, so that msw's
-// interceptors, which patch those functions, see them in tests.
+// The one HTTP client of the package (metadata endpoint, Pod Identity agent, STS in the doctor). Not the SDK's
+// `NodeHttpHandler`: its `requestTimeout` stops at the response headers and its `socketTimeout` is an idle timeout,
+// so a body trickling one byte every 500 ms holds the credential call for ever, and it does not cap the body
+// (test/wire/http.test.ts shows it). Here one timer covers connect + headers + body. `http.request` is looked up at
+// call time, not destructured at import, so that msw's interceptors, which patch it, see it in tests.
 import http from "node:http";
 import https from "node:https";
 
@@ -18,10 +13,7 @@ const MAX_TIMER_MS = 2_147_483_647;
 export interface HttpRequest {
   /** An `http:` or `https:` URL. Redirects are never followed. */
   url: string;
-  /**
-   * `PUT` for the IMDSv2 session token.
-   * @default "GET"
-   */
+  /** `PUT` for the IMDSv2 session token; `GET` when absent. */
   method?: "GET" | "PUT" | undefined;
   /** Request headers. Their values never appear in an error message (one may be the Pod Identity token). */
   headers?: Record<string, string> | undefined;
@@ -98,31 +90,28 @@ export const isHttpRequestError = (error: unknown): error is HttpRequestError =>
  * });
  * ```
  */
-export const httpRequest = (request: HttpRequest): Promise<HttpResponse> =>
-  new Promise<HttpResponse>((resolve, reject) => {
-    const { timeoutMs, maxBodyBytes, signal } = request;
-    if (!(Number.isFinite(timeoutMs) && timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS)) {
-      throw new RangeError(`timeoutMs must be a number of milliseconds between 1 and ${MAX_TIMER_MS}`);
-    }
-    if (!(Number.isSafeInteger(maxBodyBytes) && maxBodyBytes >= 0)) {
-      throw new RangeError("maxBodyBytes must be a whole number of bytes, 0 or more");
-    }
-    const url = withoutUserinfo(request.url);
-    const connectionError = (
-      code: string,
-      { before = "", after = "", cause }: { before?: string; after?: string; cause?: unknown } = {},
-    ) => new HttpRequestError(`connection to ${url} failed${before}: ${code}${after}`, "connection", url, code, cause);
-    const aborted = () =>
-      new HttpRequestError(`request to ${url} was aborted`, "aborted", url, undefined, signal?.reason);
-    const target = URL.canParse(request.url) ? new URL(request.url) : undefined;
-    if (target === undefined) return reject(connectionError("ERR_INVALID_URL"));
-    if (target.protocol !== "http:" && target.protocol !== "https:") {
-      return reject(connectionError("ERR_INVALID_PROTOCOL", { after: " (only http: and https: are supported)" }));
-    }
-    if (signal?.aborted) return reject(aborted());
+export const httpRequest = (request: HttpRequest): Promise<HttpResponse> => {
+  const { timeoutMs, maxBodyBytes, signal } = request;
+  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS)) {
+    return Promise.reject(new RangeError(`timeoutMs must be a number of milliseconds between 1 and ${MAX_TIMER_MS}`));
+  }
+  if (!(Number.isSafeInteger(maxBodyBytes) && maxBodyBytes >= 0)) {
+    return Promise.reject(new RangeError("maxBodyBytes must be a whole number of bytes, 0 or more"));
+  }
+  const url = withoutUserinfo(request.url);
+  const aborted = () =>
+    new HttpRequestError(`request to ${url} was aborted`, "aborted", url, undefined, signal?.reason);
+  const target = URL.canParse(request.url) ? new URL(request.url) : undefined;
+  if (target === undefined) return Promise.reject(connectionError(url, "ERR_INVALID_URL"));
+  if (target.protocol !== "http:" && target.protocol !== "https:") {
+    const error = connectionError(url, "ERR_INVALID_PROTOCOL", { after: " (only http: and https: are supported)" });
+    return Promise.reject(error);
+  }
+  if (signal?.aborted) return Promise.reject(aborted());
 
-    let settled = false;
+  return new Promise<HttpResponse>((resolve, reject) => {
     let clientRequest: http.ClientRequest | undefined;
+    let settled = false;
     const settle = (): boolean => {
       if (settled) return false;
       settled = true;
@@ -141,58 +130,65 @@ export const httpRequest = (request: HttpRequest): Promise<HttpResponse> =>
       timeoutMs,
     );
     signal?.addEventListener("abort", onAbort, { once: true });
-
-    const onResponse = (response: http.IncomingMessage): void => {
-      const tooLarge = () =>
-        new HttpRequestError(`answer from ${url} is larger than ${maxBodyBytes} bytes`, "tooLarge", url);
-      if (Number(response.headers["content-length"]) > maxBodyBytes) return fail(tooLarge());
-      const chunks: Buffer[] = [];
-      let size = 0;
-      response.on("data", (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > maxBodyBytes) fail(tooLarge());
-        else chunks.push(chunk);
-      });
-      response.on("end", () => {
-        if (!settle()) return;
-        const headers = Object.entries(response.headers).flatMap(([name, value]) =>
-          value === undefined ? [] : [[name.toLowerCase(), Array.isArray(value) ? value.join(", ") : value]],
-        );
-        const body = new TextDecoder("utf-8").decode(Buffer.concat(chunks));
-        resolve({ status: response.statusCode ?? 0, headers: Object.fromEntries(headers), body, url });
-      });
-      const broken = (cause?: unknown) =>
-        fail(connectionError(errorCode(cause) ?? "ECONNRESET", { before: " before the answer was complete", cause }));
-      response.on("error", broken);
-      response.on("close", () => {
-        if (!response.complete) broken();
-      });
-    };
-
-    const client = target.protocol === "https:" ? https : http;
+    const onResponse = (response: http.IncomingMessage): void =>
+      readAnswer(response, url, maxBodyBytes, fail, (answer) => settle() && resolve(answer));
     try {
       const options = { method: request.method ?? "GET", headers: request.headers ?? {}, agent: false };
-      clientRequest = client.request(target, options, onResponse);
+      clientRequest = (target.protocol === "https:" ? https : http).request(target, options, onResponse);
     } catch (cause) {
       // Argument validation (an invalid header): Node's message may quote a header value, so the cause is dropped.
-      return fail(connectionError(errorCode(cause) ?? "ERR_INVALID_ARG_VALUE"));
+      fail(connectionError(url, errorCode(cause) ?? "ERR_INVALID_ARG_VALUE"));
+      return;
     }
-    clientRequest.on("error", (cause) => {
-      const code = errorCode(cause);
-      if (code) fail(connectionError(code, { cause }));
-      else
-        fail(
-          new HttpRequestError(
-            `connection to ${url} failed: the connection closed`,
-            "connection",
-            url,
-            undefined,
-            cause,
-          ),
-        );
-    });
+    clientRequest.on("error", (cause) => fail(connectionError(url, errorCode(cause), { cause })));
     clientRequest.end();
   });
+};
+
+/** Reads the body into `succeed`, or calls `fail` as soon as it passes the limit or the connection breaks. */
+const readAnswer = (
+  response: http.IncomingMessage,
+  url: string,
+  maxBodyBytes: number,
+  fail: (error: Error) => void,
+  succeed: (answer: HttpResponse) => void,
+): void => {
+  const tooLarge = () =>
+    new HttpRequestError(`answer from ${url} is larger than ${maxBodyBytes} bytes`, "tooLarge", url);
+  if (Number(response.headers["content-length"]) > maxBodyBytes) {
+    fail(tooLarge());
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  response.on("data", (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > maxBodyBytes) fail(tooLarge());
+    else chunks.push(chunk);
+  });
+  response.on("end", () => {
+    const headers = Object.entries(response.headers).flatMap(([name, value]) =>
+      value === undefined ? [] : [[name.toLowerCase(), Array.isArray(value) ? value.join(", ") : value]],
+    );
+    const body = new TextDecoder("utf-8").decode(Buffer.concat(chunks));
+    succeed({ status: response.statusCode ?? 0, headers: Object.fromEntries(headers), body, url });
+  });
+  const broken = (cause?: unknown) =>
+    fail(connectionError(url, errorCode(cause) ?? "ECONNRESET", { before: " before the answer was complete", cause }));
+  response.on("error", broken);
+  response.on("close", () => {
+    if (!response.complete) broken();
+  });
+};
+
+const connectionError = (
+  url: string,
+  code: string | undefined,
+  { before = "", after = "", cause }: { before?: string; after?: string; cause?: unknown } = {},
+): HttpRequestError => {
+  const message = `connection to ${url} failed${before}: ${code ?? "the connection closed"}${after}`;
+  return new HttpRequestError(message, "connection", url, code, cause);
+};
 
 const errorCode = (error: unknown): string | undefined => {
   const code = (error as { code?: unknown } | null | undefined)?.code;

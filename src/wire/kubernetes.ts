@@ -159,10 +159,10 @@ const unquoteGoString = (quoted: string): { ok: true; value: string } | { ok: fa
       index += char.length;
       continue;
     }
-    const escape = readEscape(quoted, index);
-    if (typeof escape === "string") return fail(escape);
-    bytes.push(...escape.bytes);
-    index = escape.next;
+    const step = readEscape(quoted, index);
+    if (typeof step === "string") return fail(step);
+    bytes.push(...step.bytes);
+    index = step.next;
   }
   if (index >= quoted.length) return fail("the string has no closing double quote");
   if (index !== quoted.length - 1) return fail(`unexpected text after the closing double quote at offset ${index}`);
