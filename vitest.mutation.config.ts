@@ -16,7 +16,7 @@ export default mergeConfig(
         "test/sdk-behaviour/**",
         // Load tests (1,000 chains, 1,000 requests: seconds each), which would run again for every mutant they cover.
         "test/chain/fleet.test.ts",
-        "test/unit/requestMetadataResources.test.ts",
+        "test/wire/http.resources.test.ts",
         "node_modules/**",
       ],
     },

@@ -1,7 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import type { Environment } from "../base/settings.js";
 import { DEFAULT_ANNOTATIONS_FILE, SETTINGS } from "../base/settings.js";
-import { declaredRoleFromAnnotationsText, ROLE_ANNOTATION } from "../kube/annotationsFile.js";
+import { declaredRoleFromAnnotationsText, ROLE_ANNOTATION } from "../wire/kubernetes.js";
 import type { FileReport, TokenClaimsReport } from "./doctorReport.js";
 
 /** Files larger than this are not read (kubelet writes tokens of a few kB and annotations of a few hundred bytes). */

@@ -1,7 +1,6 @@
 import { quoteRemoteText } from "../base/logging.js";
-import { isMetadataRequestError } from "../http/MetadataRequestError.js";
-import { type MetadataResponse, requestMetadata } from "../http/requestMetadata.js";
 import { MAX_RESPONSE_BYTES } from "../sources/source.js";
+import { type HttpResponse, httpRequest, isHttpRequestError } from "../wire/http.js";
 import {
   classifyListingAnswer,
   INVALID_IMDS_TOKEN,
@@ -33,15 +32,13 @@ export const ENDPOINT_DESCRIPTIONS: Readonly<Record<MetadataEndpointKind, string
   invalid: "an invalid endpoint setting",
 });
 
-type Answer =
-  | { readonly ok: true; readonly response: MetadataResponse }
-  | { readonly ok: false; readonly reason: string };
+type Answer = { readonly ok: true; readonly response: HttpResponse } | { readonly ok: false; readonly reason: string };
 
 const ask = async (url: string, headers: Record<string, string>, timeoutMs: number): Promise<Answer> => {
   try {
-    return { ok: true, response: await requestMetadata({ url, headers, timeoutMs, maxBodyBytes: MAX_RESPONSE_BYTES }) };
+    return { ok: true, response: await httpRequest({ url, headers, timeoutMs, maxBodyBytes: MAX_RESPONSE_BYTES }) };
   } catch (error) {
-    if (isMetadataRequestError(error)) return { ok: false, reason: error.message };
+    if (isHttpRequestError(error)) return { ok: false, reason: error.message };
     throw error;
   }
 };

@@ -2,8 +2,7 @@ import { createHash, createHmac, type Hmac, type Hash as NodeHash } from "node:c
 import type { AwsCredentialIdentity, Hash, SourceData } from "@smithy/types";
 import { displayUrl, quoteRemoteText } from "../base/logging.js";
 import type { Environment } from "../base/settings.js";
-import { isMetadataRequestError } from "../http/MetadataRequestError.js";
-import { requestMetadata } from "../http/requestMetadata.js";
+import { httpRequest, isHttpRequestError } from "../wire/http.js";
 import type { VerificationReport } from "./doctorReport.js";
 import { errorReport } from "./redaction.js";
 
@@ -127,16 +126,16 @@ export const verifyCallerIdentity = async (
     const target = new URL(url.href);
     target.search = new URLSearchParams(query).toString();
     const headers = Object.fromEntries(Object.entries(signed.headers).map(([name, value]) => [name, String(value)]));
-    let answer: Awaited<ReturnType<typeof requestMetadata>>;
+    let answer: Awaited<ReturnType<typeof httpRequest>>;
     try {
-      answer = await requestMetadata({
+      answer = await httpRequest({
         url: target.href,
         headers,
         timeoutMs: STS_TIMEOUT_MS,
         maxBodyBytes: MAX_ANSWER_BYTES,
       });
     } catch (error) {
-      if (!isMetadataRequestError(error)) throw error;
+      if (!isHttpRequestError(error)) throw error;
       throw new VerificationError(
         `Could not call STS GetCallerIdentity at ${base.endpoint}: ${error.message}.`,
         "check network access to STS (egress, proxies, AWS_ENDPOINT_URL_STS) and the region (--region or AWS_REGION).",

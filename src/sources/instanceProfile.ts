@@ -2,9 +2,8 @@ import type { Logger } from "@smithy/types";
 import { CredentialSourceError } from "../base/errors.js";
 import { quoteRemoteText } from "../base/logging.js";
 import { SETTINGS, type Settings } from "../base/settings.js";
-import { isMetadataRequestError } from "../http/MetadataRequestError.js";
-import type { MetadataResponse } from "../http/requestMetadata.js";
-import { parseCredentialsDocument } from "../metadata/parseCredentialsDocument.js";
+import { parseCredentialsDocument } from "../wire/credentialsDocument.js";
+import { type HttpResponse, isHttpRequestError } from "../wire/http.js";
 import {
   firstListedRole,
   SECURITY_CREDENTIALS_PATH,
@@ -104,11 +103,23 @@ const fetchNodeRole = async (settings: Settings, context: ResolutionContext): Pr
     );
   }
   return {
-    credentials: parseCredentialsDocument(answer.body, { source: "instanceProfile", url: credentialsUrl }),
+    credentials: parseCredentialsDocument(answer.body, {
+      source: "instanceProfile",
+      url: credentialsUrl,
+      fix: DOCUMENT_FIX,
+    }),
     roleName,
   };
 };
 
+/** What to check when IMDS answers something other than the node role's credentials. */
+const DOCUMENT_FIX = {
+  notCredentials:
+    "check AWS_EC2_METADATA_SERVICE_ENDPOINT (when it is not set, the endpoint is http://169.254.169.254).",
+  refused:
+    "the instance metadata service could not get credentials for the node's role: check the node's instance " +
+    "profile and that its role trusts ec2.amazonaws.com.",
+};
 const UNREACHABLE_FIX = "check that this runs on EC2 and that network policies let the pod reach 169.254.169.254.";
 
 const askImds = (
@@ -118,7 +129,7 @@ const askImds = (
   context: ResolutionContext,
   method: "GET" | "PUT" = "GET",
   headers: Record<string, string> = token === undefined ? {} : { [TOKEN_HEADER]: token },
-): Promise<MetadataResponse> =>
+): Promise<HttpResponse> =>
   ask(
     { url, method, headers, timeoutMs: settings.timeoutMs, signal: context.signal },
     { source: "instanceProfile", what: "The instance metadata service", fix: UNREACHABLE_FIX },
@@ -135,12 +146,12 @@ const sessionToken = async (settings: Settings, context: ResolutionContext): Pro
     tokenStates.set(endpoint, { kind: "v2Unavailable", reason });
     return fallBackToV1(settings, reason, context.logger);
   };
-  let answer: MetadataResponse;
+  let answer: HttpResponse;
   try {
     answer = await askImds(url, undefined, settings, context, "PUT", { [TOKEN_TTL_HEADER]: String(TOKEN_TTL_SECONDS) });
   } catch (error) {
     const cause = error instanceof CredentialSourceError ? error.cause : undefined;
-    if (isMetadataRequestError(cause) && cause.kind === "timeout") {
+    if (isHttpRequestError(cause) && cause.kind === "timeout") {
       return v2Unavailable(
         `the IMDSv2 token request to ${url} got no answer within ${settings.timeoutMs} ms (a metadata hop limit of 1 blocks IMDSv2 from pods)`,
       );

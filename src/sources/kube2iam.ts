@@ -3,10 +3,9 @@ import { CredentialSourceError, NodeCredentialsRefusedError } from "../base/erro
 import { quoteRemoteText } from "../base/logging.js";
 import { SETTINGS, type Setting, type Settings } from "../base/settings.js";
 import { retryWhileRetryable } from "../base/timing.js";
-import { readSmallTextFile } from "../files/readSmallTextFile.js";
-import { declaredRoleFromAnnotationsText, ROLE_ANNOTATION } from "../kube/annotationsFile.js";
-import { parseRoleReference, sameRole } from "../kube/roleReference.js";
-import { parseCredentialsDocument } from "../metadata/parseCredentialsDocument.js";
+import { parseCredentialsDocument } from "../wire/credentialsDocument.js";
+import { readSmallTextFile } from "../wire/files.js";
+import { declaredRoleFromAnnotationsText, parseRoleReference, ROLE_ANNOTATION, sameRole } from "../wire/kubernetes.js";
 import {
   classifyErrorAnswer,
   classifyListingAnswer,
@@ -133,7 +132,18 @@ const fetchDeclaredRole = async (
   const credentialsUrl = `${listingUrl}${listing.role}`;
   const response = await askProxy(credentialsUrl, settings, context);
   if (response.status !== 200) throw verdict(classifyErrorAnswer(response), settings, expected, credentialsUrl);
-  const credentials = parseCredentialsDocument(response.body, { source: "kube2iam", url: credentialsUrl });
+  const credentials = parseCredentialsDocument(response.body, {
+    source: "kube2iam",
+    url: credentialsUrl,
+    fix: {
+      notCredentials:
+        "check AWS_EC2_METADATA_SERVICE_ENDPOINT and that kube2iam or kiam on this node answers for the pod (see the " +
+        "proxy's logs).",
+      refused:
+        `kube2iam or kiam at ${credentialsUrl} could not get credentials for the pod's role: check the pod's ` +
+        "iam.amazonaws.com/role annotation, that the role trusts the node role, and the proxy's logs.",
+    },
+  });
   const role = parseRoleReference(expected.value) ?? parseRoleReference(listing.role);
   return {
     credentials,

@@ -2,9 +2,9 @@ import { CredentialSourceError } from "../base/errors.js";
 import { displayUrl, quoteRemoteText, redactSecrets } from "../base/logging.js";
 import { SETTINGS, type Setting, type Settings } from "../base/settings.js";
 import { retryWhileRetryable } from "../base/timing.js";
-import { readTokenFile } from "../files/readSmallTextFile.js";
-import type { MetadataResponse } from "../http/requestMetadata.js";
-import { parseCredentialsDocument } from "../metadata/parseCredentialsDocument.js";
+import { parseCredentialsDocument } from "../wire/credentialsDocument.js";
+import { readTokenFile } from "../wire/files.js";
+import type { HttpResponse } from "../wire/http.js";
 import { ask, type ResolutionContext, type Source, type SourceResult } from "./source.js";
 
 // EKS Pod Identity (and any container-credentials endpoint): GET the configured URL with the authorization token,
@@ -114,7 +114,18 @@ const fetchFromAgent = async (settings: Settings, endpoint: URL, context: Resolu
       { source: "podIdentity", what: "The credentials endpoint", target: shown, fix: AGENT_FIX },
     );
     if (response.status !== 200) throw agentRefusal(response, shown, token);
-    const parsed = parseCredentialsDocument(response.body, { source: "podIdentity", url: shown });
+    const parsed = parseCredentialsDocument(response.body, {
+      source: "podIdentity",
+      url: shown,
+      fix: {
+        notCredentials:
+          "check AWS_CONTAINER_CREDENTIALS_FULL_URI (the EKS Pod Identity agent is http://169.254.170.23/v1/credentials) " +
+          "and that the eks-pod-identity-agent DaemonSet runs on this node.",
+        refused:
+          `the EKS Pod Identity agent at ${shown} could not get credentials: check the pod identity association of the ` +
+          "pod's service account and the agent's logs.",
+      },
+    });
     return { credentials: parsed, accountId: parsed.accountId };
   };
   return retryWhileRetryable(attempt, {
@@ -127,7 +138,7 @@ const fetchFromAgent = async (settings: Settings, endpoint: URL, context: Resolu
 };
 
 /** 429 and 5xx mean "not yet" (rate limited, or the agent's upstream is failing for now); other statuses are final. */
-const agentRefusal = (response: MetadataResponse, shown: string, token: string | undefined): CredentialSourceError => {
+const agentRefusal = (response: HttpResponse, shown: string, token: string | undefined): CredentialSourceError => {
   const reason = quoteRemoteText(redactSecrets(response.body, [token])) || "(no message)";
   const fix =
     response.status === 400

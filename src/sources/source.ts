@@ -1,8 +1,7 @@
 import type { AwsCredentialIdentity, Logger } from "@smithy/types";
 import { CredentialSourceError } from "../base/errors.js";
 import type { Settings, SourceName } from "../base/settings.js";
-import { isMetadataRequestError } from "../http/MetadataRequestError.js";
-import { type MetadataRequest, type MetadataResponse, requestMetadata } from "../http/requestMetadata.js";
+import { type HttpRequest, type HttpResponse, httpRequest, isHttpRequestError } from "../wire/http.js";
 
 /** What an SDK client passes to a credential provider; `callerClientConfig` carries its region. */
 export interface IdentityProperties {
@@ -73,18 +72,11 @@ export interface AskFailure {
  * `CredentialSourceError` saying what gave no usable answer and how to fix it. Any status is returned: what it means
  * is the source's business.
  */
-export const ask = async (
-  request: Omit<MetadataRequest, "maxBodyBytes" | "signal"> & { signal?: AbortSignal | undefined },
-  failure: AskFailure,
-): Promise<MetadataResponse> => {
+export const ask = async (request: Omit<HttpRequest, "maxBodyBytes">, failure: AskFailure): Promise<HttpResponse> => {
   try {
-    return await requestMetadata({
-      ...request,
-      maxBodyBytes: MAX_RESPONSE_BYTES,
-      ...(request.signal ? { signal: request.signal } : {}),
-    });
+    return await httpRequest({ ...request, maxBodyBytes: MAX_RESPONSE_BYTES });
   } catch (error) {
-    if (!isMetadataRequestError(error)) throw error;
+    if (!isHttpRequestError(error)) throw error;
     throw new CredentialSourceError(`${failure.what} gave no usable answer: ${error.message}.`, {
       source: failure.source,
       target: failure.target ?? request.url,

@@ -4,8 +4,8 @@ import { CredentialSourceError } from "../base/errors.js";
 import { quoteRemoteText, redactSecrets } from "../base/logging.js";
 import { SETTINGS, type Settings } from "../base/settings.js";
 import { retryWhileRetryable } from "../base/timing.js";
-import { readTokenFile } from "../files/readSmallTextFile.js";
-import { parseRoleReference } from "../kube/roleReference.js";
+import { readTokenFile } from "../wire/files.js";
+import { parseRoleReference } from "../wire/kubernetes.js";
 import type { ResolutionContext, Source, SourceResult } from "./source.js";
 
 // IRSA: the projected service-account token, read again at every resolution (kubelet rotates it), exchanged through

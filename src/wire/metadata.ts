@@ -1,5 +1,5 @@
 import { quoteRemoteText } from "../base/logging.js";
-import type { MetadataResponse } from "../http/requestMetadata.js";
+import type { HttpResponse } from "../wire/http.js";
 
 // The EC2 instance metadata service's wire format, as IMDS, kube2iam and kiam speak it, and what their answers mean:
 // shared by the kube2iam and instanceProfile sources and the doctor's probe.
@@ -54,7 +54,7 @@ const POD_NOT_YET_KNOWN = [/pod with specifi?c?ed IP\b.*not found/i, /no pod fou
 const NO_ROLE = [/unable to find role for IP/i, /^empty role$/i];
 
 /** Classifies an answer to `GET /latest/meta-data/iam/security-credentials/` (the role listing). */
-export const classifyListingAnswer = (response: MetadataResponse): ProxyAnswer => {
+export const classifyListingAnswer = (response: HttpResponse): ProxyAnswer => {
   if (response.status === 200) {
     const role = firstListedRole(response.body);
     // Only kube2iam answers an empty listing (a pod annotated with an empty role, and no default role).
@@ -64,7 +64,7 @@ export const classifyListingAnswer = (response: MetadataResponse): ProxyAnswer =
 };
 
 /** Classifies an error answer (any status but 200) on the listing or credentials path. */
-export const classifyErrorAnswer = (response: MetadataResponse): Exclude<ProxyAnswer, { kind: "role" }> => {
+export const classifyErrorAnswer = (response: HttpResponse): Exclude<ProxyAnswer, { kind: "role" }> => {
   if (response.status === 401) return { kind: "realImds" };
   const text = quoteRemoteText(response.body) || "(no message)";
   const message = attributeToProxy(text);

@@ -165,7 +165,7 @@ describe("instanceProfile (the node's role)", () => {
           `failed: .+\\. Fix: ${UNREACHABLE_FIX}$`,
       ),
     );
-    expect(error.cause).toMatchObject({ name: "MetadataRequestError", kind: "connection" });
+    expect(error.cause).toMatchObject({ name: "HttpRequestError", kind: "connection" });
     expect(node.requests.map(requestLine)).toEqual([`PUT ${TOKEN_PATH}`]);
     expect(logger.at("warn")).toEqual([]);
   });
@@ -185,7 +185,7 @@ describe("instanceProfile (the node's role)", () => {
     expect(error.message).toContain(
       `The instance metadata service gave no usable answer: connection to ${IMDS}${LISTING_PATH} failed: `,
     );
-    expect(error.cause).toMatchObject({ name: "MetadataRequestError" });
+    expect(error.cause).toMatchObject({ name: "HttpRequestError" });
   });
 
   it("behind a hop limit of 1, waits for the token request once per process, then uses IMDSv1 with a warning", async () => {

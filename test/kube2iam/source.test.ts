@@ -352,7 +352,7 @@ describe("kube2iam (kube2iam and kiam, verified)", () => {
         `[kube2iam] The metadata endpoint gave no usable answer: no complete answer from ${IMDS}${LISTING} within ` +
           `50 ms. Fix: ${fix}`,
       );
-      expect(error.cause).toMatchObject({ name: "MetadataRequestError", kind: "timeout" });
+      expect(error.cause).toMatchObject({ name: "HttpRequestError", kind: "timeout" });
       expect(proxy.requests).toHaveLength(1);
     });
   });

@@ -1,16 +1,42 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CredentialSourceError } from "../../src/base/errors.js";
-import type { SourceName as CredentialSource } from "../../src/base/settings.js";
-import { parseCredentialsDocument } from "../../src/metadata/parseCredentialsDocument.js";
+import { type CredentialsDocumentOrigin, parseCredentialsDocument } from "../../src/wire/credentialsDocument.js";
 
 const IMDS_URL = "http://169.254.169.254/latest/meta-data/iam/security-credentials/node-role";
 const KUBE2IAM_URL = "http://169.254.169.254/latest/meta-data/iam/security-credentials/orders-reader";
 const AGENT_URL = "http://169.254.170.23/v1/credentials";
 
-const imds = { source: "instanceProfile", url: IMDS_URL } as const;
-const kube2iam = { source: "kube2iam", url: KUBE2IAM_URL } as const;
-const podIdentity = { source: "podIdentity", url: AGENT_URL } as const;
+// Each source brings its own fixes (the texts of src/sources/*/…Source.ts); the parser only places them.
+const imds: CredentialsDocumentOrigin = {
+  source: "instanceProfile",
+  url: IMDS_URL,
+  fix: {
+    notCredentials:
+      "check AWS_EC2_METADATA_SERVICE_ENDPOINT (when it is not set, the endpoint is http://169.254.169.254).",
+    refused:
+      "the instance metadata service could not get credentials for the node's role: check the node's instance " +
+      "profile and that its role trusts ec2.amazonaws.com.",
+  },
+};
+const kube2iam: CredentialsDocumentOrigin = {
+  source: "kube2iam",
+  url: KUBE2IAM_URL,
+  fix: {
+    notCredentials: "check that kube2iam or kiam answers.",
+    refused: "check the iam.amazonaws.com/role annotation.",
+  },
+};
+const podIdentity: CredentialsDocumentOrigin = {
+  source: "podIdentity",
+  url: AGENT_URL,
+  fix: {
+    notCredentials:
+      "check AWS_CONTAINER_CREDENTIALS_FULL_URI (the EKS Pod Identity agent is http://169.254.170.23/v1/credentials) " +
+      "and that the eks-pod-identity-agent DaemonSet runs on this node.",
+    refused: "check the agent's logs.",
+  },
+};
 
 const ACCESS_KEY_ID = "ASIAZ3EXAMPLE7Q2MNOP";
 const SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY";
@@ -46,7 +72,7 @@ const document = (fields: Record<string, unknown>): string =>
     ...fields,
   });
 
-const failureOf = (body: string, origin: { source: CredentialSource; url: string } = imds): CredentialSourceError => {
+const failureOf = (body: string, origin: CredentialsDocumentOrigin = imds): CredentialSourceError => {
   try {
     parseCredentialsDocument(body, origin);
   } catch (error) {
@@ -133,8 +159,10 @@ describe("parseCredentialsDocument", () => {
       expect(failureOf("  \n", kube2iam).message).toContain(`The answer of ${KUBE2IAM_URL} is empty.`);
     });
 
-    it("points a kube2iam operator at the proxy", () => {
-      expect(failureOf("[]", kube2iam).fix).toContain("kube2iam or kiam on this node answers for the pod");
+    it("builds the fix from the source's notCredentials text, after naming the URL", () => {
+      expect(failureOf("[]", kube2iam).fix).toBe(
+        `the endpoint at ${KUBE2IAM_URL} is not a credentials endpoint: check that kube2iam or kiam answers.`,
+      );
     });
 
     it.each([
@@ -210,7 +238,7 @@ describe("parseCredentialsDocument", () => {
       const error = failureOf(document({ Code: "Failure" }), kube2iam);
 
       expect(error.message).toContain('answered with Code "Failure" instead of credentials');
-      expect(error.fix).toContain("iam.amazonaws.com/role annotation");
+      expect(error.fix).toBe("check the iam.amazonaws.com/role annotation.");
       expectNoSecretIn(error);
     });
 
@@ -306,10 +334,10 @@ describe("parseCredentialsDocument", () => {
   });
 
   describe("properties", () => {
-    const origins = fc.constantFrom<{ source: CredentialSource; url: string }>(imds, kube2iam, podIdentity);
+    const origins = fc.constantFrom(imds, kube2iam, podIdentity);
 
     /** Returns normally or throws a CredentialSourceError; anything else fails the property. */
-    const parsesOrRefuses = (body: string, origin: { source: CredentialSource; url: string }): void => {
+    const parsesOrRefuses = (body: string, origin: CredentialsDocumentOrigin): void => {
       try {
         parseCredentialsDocument(body, origin);
       } catch (error) {

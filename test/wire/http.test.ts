@@ -3,8 +3,7 @@ import type { AddressInfo } from "node:net";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { delay, HttpResponse, http } from "msw";
 import { afterEach, describe, expect, it } from "vitest";
-import { MetadataRequestError } from "../../src/http/MetadataRequestError.js";
-import { requestMetadata } from "../../src/http/requestMetadata.js";
+import { HttpRequestError, httpRequest } from "../../src/wire/http.js";
 import { mswServer } from "../support/mswServer.js";
 
 // Real loopback servers: networkGuard lets requests to 127.0.0.1 pass through msw to them.
@@ -65,12 +64,12 @@ const trickle: Handler = (request, response) => {
   request.on("close", () => clearInterval(interval));
 };
 
-const rejectionOf = async (promise: Promise<unknown>): Promise<MetadataRequestError> => {
+const rejectionOf = async (promise: Promise<unknown>): Promise<HttpRequestError> => {
   try {
     await promise;
   } catch (error) {
-    expect(error).toBeInstanceOf(MetadataRequestError);
-    return error as MetadataRequestError;
+    expect(error).toBeInstanceOf(HttpRequestError);
+    return error as HttpRequestError;
   }
   throw new Error("expected the request to fail");
 };
@@ -89,7 +88,7 @@ const closedPort = async (): Promise<number> => {
   return port;
 };
 
-describe("requestMetadata", () => {
+describe("httpRequest", () => {
   describe("answers", () => {
     it("returns the status, the headers with lower-case names and the body of a GET", async () => {
       const server = await startServer((_request, response) => {
@@ -97,7 +96,7 @@ describe("requestMetadata", () => {
         response.end("orders-reader");
       });
 
-      const response = await requestMetadata({
+      const response = await httpRequest({
         url: `${server.url}/latest/meta-data/iam/security-credentials/`,
         timeoutMs: 1000,
         maxBodyBytes: 1024,
@@ -116,7 +115,7 @@ describe("requestMetadata", () => {
         response.end(`${request.method} ${request.headers["x-aws-ec2-metadata-token-ttl-seconds"] ?? "-"}`);
       });
 
-      const response = await requestMetadata({
+      const response = await httpRequest({
         url: `${server.url}/latest/api/token`,
         method: "PUT",
         headers: { "X-aws-ec2-metadata-token-ttl-seconds": "21600" },
@@ -133,7 +132,7 @@ describe("requestMetadata", () => {
         response.end("<html>Not Found</html>");
       });
 
-      const response = await requestMetadata({ url: server.url, timeoutMs: 1000, maxBodyBytes: 1024 });
+      const response = await httpRequest({ url: server.url, timeoutMs: 1000, maxBodyBytes: 1024 });
 
       expect(response).toMatchObject({ status: 404, body: "<html>Not Found</html>" });
     });
@@ -147,7 +146,7 @@ describe("requestMetadata", () => {
         setTimeout(() => response.end(bytes.subarray(split)), 20);
       });
 
-      const response = await requestMetadata({ url: server.url, timeoutMs: 1000, maxBodyBytes: 1024 });
+      const response = await httpRequest({ url: server.url, timeoutMs: 1000, maxBodyBytes: 1024 });
 
       expect(response.body).toBe('{"Message":"Rôle refusé ✓"}');
     });
@@ -162,7 +161,7 @@ describe("requestMetadata", () => {
         response.end();
       });
 
-      const response = await requestMetadata({ url: `${server.url}/start`, timeoutMs: 1000, maxBodyBytes: 1024 });
+      const response = await httpRequest({ url: `${server.url}/start`, timeoutMs: 1000, maxBodyBytes: 1024 });
 
       expect(response.status).toBe(302);
       expect(response.headers.location).toBe("/elsewhere");
@@ -173,7 +172,7 @@ describe("requestMetadata", () => {
     it("accepts a body of exactly maxBodyBytes", async () => {
       const server = await startServer((_request, response) => response.end("a".repeat(1024)));
 
-      const response = await requestMetadata({ url: server.url, timeoutMs: 1000, maxBodyBytes: 1024 });
+      const response = await httpRequest({ url: server.url, timeoutMs: 1000, maxBodyBytes: 1024 });
 
       expect(response.body).toHaveLength(1024);
     });
@@ -185,7 +184,7 @@ describe("requestMetadata", () => {
       const url = `${server.url}/latest/api/token`;
 
       const { result: error, elapsedMs } = await timed(() =>
-        rejectionOf(requestMetadata({ url, method: "PUT", timeoutMs: 300, maxBodyBytes: 1024 })),
+        rejectionOf(httpRequest({ url, method: "PUT", timeoutMs: 300, maxBodyBytes: 1024 })),
       );
 
       expect(error.kind).toBe("timeout");
@@ -199,7 +198,7 @@ describe("requestMetadata", () => {
       const server = await startServer(trickle);
 
       const { result: error, elapsedMs } = await timed(() =>
-        rejectionOf(requestMetadata({ url: server.url, timeoutMs: 500, maxBodyBytes: 65_536 })),
+        rejectionOf(httpRequest({ url: server.url, timeoutMs: 500, maxBodyBytes: 65_536 })),
       );
 
       expect(error.kind).toBe("timeout");
@@ -256,7 +255,7 @@ describe("requestMetadata", () => {
         response.on("close", () => clearInterval(interval));
       });
 
-      const error = await rejectionOf(requestMetadata({ url: server.url, timeoutMs: 5000, maxBodyBytes: 2048 }));
+      const error = await rejectionOf(httpRequest({ url: server.url, timeoutMs: 5000, maxBodyBytes: 2048 }));
 
       expect(error.kind).toBe("tooLarge");
       expect(error.message).toBe(`answer from ${server.url} is larger than 2048 bytes`);
@@ -271,7 +270,7 @@ describe("requestMetadata", () => {
       });
 
       const { result: error, elapsedMs } = await timed(() =>
-        rejectionOf(requestMetadata({ url: server.url, timeoutMs: 5000, maxBodyBytes: 65_536 })),
+        rejectionOf(httpRequest({ url: server.url, timeoutMs: 5000, maxBodyBytes: 65_536 })),
       );
 
       expect(error.kind).toBe("tooLarge");
@@ -285,7 +284,7 @@ describe("requestMetadata", () => {
       const port = await closedPort();
       const url = `http://127.0.0.1:${port}/v1/credentials`;
 
-      const error = await rejectionOf(requestMetadata({ url, timeoutMs: 1000, maxBodyBytes: 1024 }));
+      const error = await rejectionOf(httpRequest({ url, timeoutMs: 1000, maxBodyBytes: 1024 }));
 
       expect(error.kind).toBe("connection");
       expect(error.code).toBe("ECONNREFUSED");
@@ -299,7 +298,7 @@ describe("requestMetadata", () => {
         response.write("0123456789", () => setTimeout(() => response.socket?.destroy(), 20));
       });
 
-      const error = await rejectionOf(requestMetadata({ url: server.url, timeoutMs: 1000, maxBodyBytes: 1024 }));
+      const error = await rejectionOf(httpRequest({ url: server.url, timeoutMs: 1000, maxBodyBytes: 1024 }));
 
       expect(error.kind).toBe("connection");
       expect(error.code).toBe("ECONNRESET");
@@ -307,27 +306,25 @@ describe("requestMetadata", () => {
     });
 
     it("refuses a URL that is not http or https", async () => {
-      const error = await rejectionOf(
-        requestMetadata({ url: "file:///etc/passwd", timeoutMs: 1000, maxBodyBytes: 1024 }),
-      );
+      const error = await rejectionOf(httpRequest({ url: "file:///etc/passwd", timeoutMs: 1000, maxBodyBytes: 1024 }));
 
       expect(error).toMatchObject({ kind: "connection", code: "ERR_INVALID_PROTOCOL" });
     });
 
     it("refuses a string that is not a URL", async () => {
-      const error = await rejectionOf(requestMetadata({ url: "not a url", timeoutMs: 1000, maxBodyBytes: 1024 }));
+      const error = await rejectionOf(httpRequest({ url: "not a url", timeoutMs: 1000, maxBodyBytes: 1024 }));
 
       expect(error).toMatchObject({ kind: "connection", code: "ERR_INVALID_URL" });
     });
 
     it("rejects a deadline that is not a positive number of milliseconds as a programming error", async () => {
-      await expect(requestMetadata({ url: "http://127.0.0.1:9/", timeoutMs: 0, maxBodyBytes: 1 })).rejects.toThrow(
+      await expect(httpRequest({ url: "http://127.0.0.1:9/", timeoutMs: 0, maxBodyBytes: 1 })).rejects.toThrow(
         RangeError,
       );
-      await expect(
-        requestMetadata({ url: "http://127.0.0.1:9/", timeoutMs: Number.NaN, maxBodyBytes: 1 }),
-      ).rejects.toThrow(RangeError);
-      await expect(requestMetadata({ url: "http://127.0.0.1:9/", timeoutMs: 10, maxBodyBytes: -1 })).rejects.toThrow(
+      await expect(httpRequest({ url: "http://127.0.0.1:9/", timeoutMs: Number.NaN, maxBodyBytes: 1 })).rejects.toThrow(
+        RangeError,
+      );
+      await expect(httpRequest({ url: "http://127.0.0.1:9/", timeoutMs: 10, maxBodyBytes: -1 })).rejects.toThrow(
         RangeError,
       );
     });
@@ -340,9 +337,7 @@ describe("requestMetadata", () => {
       setTimeout(() => controller.abort(new Error("shutting down")), 100);
 
       const { result: error, elapsedMs } = await timed(() =>
-        rejectionOf(
-          requestMetadata({ url: server.url, timeoutMs: 5000, maxBodyBytes: 1024, signal: controller.signal }),
-        ),
+        rejectionOf(httpRequest({ url: server.url, timeoutMs: 5000, maxBodyBytes: 1024, signal: controller.signal })),
       );
 
       expect(error.kind).toBe("aborted");
@@ -356,7 +351,7 @@ describe("requestMetadata", () => {
       const server = await startServer((_request, response) => response.end("ok"));
 
       const error = await rejectionOf(
-        requestMetadata({ url: server.url, timeoutMs: 1000, maxBodyBytes: 1024, signal: AbortSignal.abort() }),
+        httpRequest({ url: server.url, timeoutMs: 1000, maxBodyBytes: 1024, signal: AbortSignal.abort() }),
       );
 
       expect(error.kind).toBe("aborted");
@@ -372,12 +367,12 @@ describe("requestMetadata", () => {
       const port = await closedPort();
       const headers = { Authorization: token };
 
-      const timeout = await rejectionOf(requestMetadata({ url: server.url, headers, timeoutMs: 100, maxBodyBytes: 1 }));
+      const timeout = await rejectionOf(httpRequest({ url: server.url, headers, timeoutMs: 100, maxBodyBytes: 1 }));
       const refused = await rejectionOf(
-        requestMetadata({ url: `http://127.0.0.1:${port}/`, headers, timeoutMs: 1000, maxBodyBytes: 1 }),
+        httpRequest({ url: `http://127.0.0.1:${port}/`, headers, timeoutMs: 1000, maxBodyBytes: 1 }),
       );
       const invalid = await rejectionOf(
-        requestMetadata({
+        httpRequest({
           url: server.url,
           headers: { Authorization: `${token}\r\nX: y` },
           timeoutMs: 1000,
@@ -399,7 +394,7 @@ describe("requestMetadata", () => {
         response.end(JSON.stringify({ SecretAccessKey: secret, padding: "z".repeat(100) }));
       });
 
-      const error = await rejectionOf(requestMetadata({ url: server.url, timeoutMs: 1000, maxBodyBytes: 50 }));
+      const error = await rejectionOf(httpRequest({ url: server.url, timeoutMs: 1000, maxBodyBytes: 50 }));
 
       expect(error.kind).toBe("tooLarge");
       expect(error.message).not.toContain(secret);
@@ -409,7 +404,7 @@ describe("requestMetadata", () => {
       const port = await closedPort();
 
       const error = await rejectionOf(
-        requestMetadata({
+        httpRequest({
           url: `http://agent:hunter22@127.0.0.1:${port}/v1/credentials`,
           timeoutMs: 1000,
           maxBodyBytes: 1,
@@ -431,7 +426,7 @@ describe("requestMetadata", () => {
         ),
       );
 
-      const response = await requestMetadata({
+      const response = await httpRequest({
         url: "http://169.254.169.254/latest/api/token",
         method: "PUT",
         headers: { "x-aws-ec2-metadata-token-ttl-seconds": "21600" },
@@ -452,7 +447,7 @@ describe("requestMetadata", () => {
       const url = "http://169.254.169.254/latest/meta-data/iam/security-credentials/";
 
       const { result: error, elapsedMs } = await timed(() =>
-        rejectionOf(requestMetadata({ url, timeoutMs: 200, maxBodyBytes: 1024 })),
+        rejectionOf(httpRequest({ url, timeoutMs: 200, maxBodyBytes: 1024 })),
       );
 
       expect(error.kind).toBe("timeout");

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { isMainThread, Worker } from "node:worker_threads";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { CredentialSourceError } from "../../src/base/errors.js";
-import { readSmallTextFile, readTokenFile } from "../../src/files/readSmallTextFile.js";
+import { readSmallTextFile, readTokenFile } from "../../src/wire/files.js";
 
 /** A recognizable fake token: no message, fix or cause may ever contain it. */
 const FAKE_TOKEN = "eyJhbGciOiJSUzI1NiJ9.FAKE-TOKEN-must-never-appear-in-errors.c2lnbmF0dXJl";

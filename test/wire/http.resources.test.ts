@@ -2,8 +2,7 @@
 // mutation run (vitest.mutation.config.ts) leaves it out rather than repeat it for every mutant it covers.
 import { getEventListeners } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
-import { MetadataRequestError } from "../../src/http/MetadataRequestError.js";
-import { requestMetadata } from "../../src/http/requestMetadata.js";
+import { HttpRequestError, httpRequest } from "../../src/wire/http.js";
 import { startTestServer } from "../support/loopback.js";
 
 const servers: Array<{ close: () => Promise<void> }> = [];
@@ -19,7 +18,7 @@ afterEach(async () => {
 const failureOf = (pending: Promise<unknown>): Promise<unknown> =>
   pending.then(
     () => expect.unreachable("expected the request to fail"),
-    (error: unknown) => expect(error).toBeInstanceOf(MetadataRequestError),
+    (error: unknown) => expect(error).toBeInstanceOf(HttpRequestError),
   );
 
 const activeCount = (type: string): number =>
@@ -36,7 +35,7 @@ const settledCount = async (type: string, limit: number): Promise<number> => {
   return count;
 };
 
-describe("requestMetadata's resources", () => {
+describe("httpRequest's resources", () => {
   it("leaves no timer, socket or abort listener behind after 1000 requests, whatever their outcome", async () => {
     const ok = await server((_request, response) => response.end("ok"));
     const slow = await server(() => undefined);
@@ -44,18 +43,18 @@ describe("requestMetadata's resources", () => {
     await closed.close();
     const signal = new AbortController().signal;
     // Long deadlines, so that a timer left behind would still be counted at the end.
-    await requestMetadata({ url: ok.url, timeoutMs: 10_000, maxBodyBytes: 16, signal });
+    await httpRequest({ url: ok.url, timeoutMs: 10_000, maxBodyBytes: 16, signal });
     const timersBefore = await settledCount("Timeout", Number.POSITIVE_INFINITY);
     const socketsBefore = await settledCount("TCPSocketWrap", 0);
 
     for (let index = 0; index < 1000; index += 1) {
       if (index % 50 === 1) {
-        await failureOf(requestMetadata({ url: slow.url, timeoutMs: 10, maxBodyBytes: 16, signal }));
+        await failureOf(httpRequest({ url: slow.url, timeoutMs: 10, maxBodyBytes: 16, signal }));
       } else if (index % 50 === 2) {
-        await failureOf(requestMetadata({ url: `${closed.url}/`, timeoutMs: 10_000, maxBodyBytes: 16, signal }));
+        await failureOf(httpRequest({ url: `${closed.url}/`, timeoutMs: 10_000, maxBodyBytes: 16, signal }));
       } else if (index % 50 === 3) {
         const controller = new AbortController();
-        const pending = requestMetadata({
+        const pending = httpRequest({
           url: slow.url,
           timeoutMs: 10_000,
           maxBodyBytes: 16,
@@ -65,7 +64,7 @@ describe("requestMetadata's resources", () => {
         await failureOf(pending);
         expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
       } else {
-        await requestMetadata({ url: ok.url, timeoutMs: 10_000, maxBodyBytes: 16, signal });
+        await httpRequest({ url: ok.url, timeoutMs: 10_000, maxBodyBytes: 16, signal });
       }
     }
 
