@@ -2,7 +2,7 @@ import type { Logger } from "@smithy/types";
 import { CredentialSourceError } from "../base/errors.js";
 import { quoteRemoteText } from "../base/logging.js";
 import { SETTINGS, type Settings } from "../base/settings.js";
-import { parseCredentialsDocument } from "../wire/credentialsDocument.js";
+import { parseCredentialsDocument } from "../wire/metadata.js";
 import { type HttpResponse, isHttpRequestError } from "../wire/http.js";
 import {
   firstListedRole,

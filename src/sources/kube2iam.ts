@@ -3,7 +3,7 @@ import { CredentialSourceError, NodeCredentialsRefusedError } from "../base/erro
 import { quoteRemoteText } from "../base/logging.js";
 import { SETTINGS, type Setting, type Settings } from "../base/settings.js";
 import { retryWhileRetryable } from "../base/timing.js";
-import { parseCredentialsDocument } from "../wire/credentialsDocument.js";
+import { parseCredentialsDocument } from "../wire/metadata.js";
 import { readSmallTextFile } from "../wire/files.js";
 import { declaredRoleFromAnnotationsText, parseRoleReference, ROLE_ANNOTATION, sameRole } from "../wire/kubernetes.js";
 import {

@@ -1,8 +1,11 @@
+import { CredentialSourceError } from "../base/errors.js";
 import { quoteRemoteText } from "../base/logging.js";
+import type { SourceName } from "../base/settings.js";
 import type { HttpResponse } from "../wire/http.js";
 
-// The EC2 instance metadata service's wire format, as IMDS, kube2iam and kiam speak it, and what their answers mean:
-// shared by the kube2iam and instanceProfile sources and the doctor's probe.
+// The EC2 instance metadata service's wire format, as IMDS, kube2iam and kiam speak it, and what their answers mean
+// (shared by the kube2iam and instanceProfile sources and the doctor's probe); and the credentials document that IMDS,
+// the proxies and the EKS Pod Identity agent all answer with.
 
 /** The path of the IAM role listing; the role's credentials are at this path plus the role as listed. */
 export const SECURITY_CREDENTIALS_PATH = "/latest/meta-data/iam/security-credentials/";
@@ -71,4 +74,130 @@ export const classifyErrorAnswer = (response: HttpResponse): Exclude<ProxyAnswer
   if (POD_NOT_YET_KNOWN.some((pattern) => pattern.test(text))) return { kind: "podNotYetKnown", message };
   if (NO_ROLE.some((pattern) => pattern.test(text))) return { kind: "noRole", message };
   return { kind: "refused", status: response.status, message };
+};
+
+/** Credentials read from the answer of EC2 IMDS, kube2iam, kiam or the EKS Pod Identity agent. */
+export interface ParsedCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Required: every one of these endpoints hands out temporary credentials. */
+  sessionToken: string;
+  expiration: Date;
+  /** Only the Pod Identity agent sends it; kept only when it is 12 digits. */
+  accountId?: string;
+}
+
+/** Where a document came from, named in every error, and what the operator of that source should check. */
+export interface CredentialsDocumentOrigin {
+  /** The source that asked for the document. */
+  source: SourceName;
+  /** The URL that answered, without any `user:password@`. */
+  url: string;
+  /** The fixes of this source's errors. */
+  fix: {
+    /** What to check when the answer is not a credentials document; follows "the endpoint at URL is not …: ". */
+    notCredentials: string;
+    /** The whole fix when the endpoint answered a `Code` other than `Success`: it could not get credentials. */
+    refused: string;
+  };
+}
+
+const SECRET_FIELDS = ["AccessKeyId", "SecretAccessKey", "Token"];
+const EXAMPLE = "2026-11-27T21:00:00Z";
+/** RFC 3339 `date-time` with each field in range; `Date.parse` also takes "2026-11-27", "Nov 27 2026" or "1". */
+const RFC3339 =
+  /^(\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01]))T((?:[01]\d|2[0-3]):[0-5]\d):([0-5]\d|60)(?:\.(\d+))?(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/i;
+/** `Expiration` is quoted only when made of digits and date punctuation, so a shifted secret is never echoed. */
+const ECHOABLE_EXPIRATION = /^[0-9TtZz:+\-. ]{1,40}$/;
+/** `Code` is quoted only when it is one short word, like IMDS's `AssumeRoleUnauthorizedAccess`. */
+const ECHOABLE_CODE = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
+
+/**
+ * Parses a credentials document: a JSON object (a leading BOM is dropped) with non-empty string `AccessKeyId`,
+ * `SecretAccessKey`, `Token` and an RFC 3339 `Expiration` (fractions, offsets and leap seconds allowed). `Code`, when
+ * present, must be `"Success"`; other fields are ignored, and so is an `AccountId` that is not 12 digits, since the
+ * credentials work without it. Whether they are expired is for the caller to decide.
+ *
+ * Messages name the URL, the source and the fields at fault; they never hold the body, `Message`, nor the values of
+ * `AccessKeyId`, `SecretAccessKey` or `Token`.
+ *
+ * @throws {CredentialSourceError} with `target` = `origin.url` when the document is refused.
+ */
+export const parseCredentialsDocument = (body: string, origin: CredentialsDocumentOrigin): ParsedCredentials => {
+  const { url } = origin;
+  let fields: Record<string, unknown> = {};
+  const field = (name: string): unknown => (Object.hasOwn(fields, name) ? fields[name] : undefined);
+  const refuse = (
+    problem: string,
+    fix = `the endpoint at ${url} is not a credentials endpoint: ${origin.fix.notCredentials}`,
+  ) => {
+    // A second line of defence: no text here quotes a secret field, but a secret may also stand in `Code`, say.
+    const secrets = SECRET_FIELDS.map(field).filter(
+      (value) => typeof value === "string" && value.length >= 8,
+    ) as string[];
+    const redact = (text: string) => secrets.reduce((result, secret) => result.replaceAll(secret, "[redacted]"), text);
+    return new CredentialSourceError(redact(problem), { source: origin.source, target: url, fix: redact(fix) });
+  };
+
+  const text = body.replace(/^\uFEFF/, "");
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch {
+    const html = text.trim().startsWith("<") ? ": it looks like an HTML or XML page" : "";
+    throw refuse(`The answer of ${url} ${text.trim() === "" ? "is empty" : `is not JSON${html}`}.`);
+  }
+  if (typeof document !== "object" || document === null || Array.isArray(document)) {
+    throw refuse(`The answer of ${url} is JSON but not an object (it is ${typeName(document)}).`);
+  }
+  fields = document as Record<string, unknown>;
+
+  const code = field("Code");
+  if (Object.hasOwn(fields, "Code") && code !== "Success") {
+    const echoable = typeof code === "string" && ECHOABLE_CODE.test(code);
+    const shown = echoable ? `Code "${code}"` : `a Code that is not "Success" (${typeName(code)})`;
+    throw refuse(`${url} answered with ${shown} instead of credentials.`, origin.fix.refused);
+  }
+  const problems = [...SECRET_FIELDS, "Expiration"].flatMap((name) => {
+    const value = field(name);
+    if (value === undefined) return [`${name} is missing`];
+    if (typeof value !== "string") return [`${name} is not a string (it is ${typeName(value)})`];
+    return value.trim() === "" ? [`${name} is empty`] : [];
+  });
+  if (problems.length > 0) {
+    throw refuse(`The answer of ${url} is not a credentials document: ${problems.join(", ")}.`);
+  }
+  const rawExpiration = field("Expiration") as string;
+  const expiration = parseRfc3339(rawExpiration);
+  if (expiration === undefined) {
+    const echoable = ECHOABLE_EXPIRATION.test(rawExpiration);
+    const shown = echoable ? `"${rawExpiration}"` : `(a string of ${rawExpiration.length} characters)`;
+    throw refuse(`The answer of ${url} has an Expiration ${shown} that is not an RFC 3339 date-time like ${EXAMPLE}.`);
+  }
+  const accountId = field("AccountId");
+  return {
+    accessKeyId: field("AccessKeyId") as string,
+    secretAccessKey: field("SecretAccessKey") as string,
+    sessionToken: field("Token") as string,
+    expiration,
+    ...(typeof accountId === "string" && /^\d{12}$/.test(accountId) ? { accountId } : {}),
+  };
+};
+
+/** The instant of an RFC 3339 date-time; a leap second (:60) is the instant just after :59.999. */
+const parseRfc3339 = (text: string): Date | undefined => {
+  const [, date = "", hourMinute, second, fraction = "", zone = ""] = RFC3339.exec(text) ?? [];
+  // The pattern bounds every field but the day within the month, which Date.parse would roll over (02-30 is 03-02).
+  if (second === undefined || !new Date(`${date}T00:00:00Z`).toISOString().startsWith(date)) return undefined;
+  const milliseconds = fraction.slice(0, 3).padEnd(3, "0");
+  const leap = second === "60";
+  const time = Date.parse(`${date}T${hourMinute}:${leap ? "59" : second}.${milliseconds}${zone.toUpperCase()}`);
+  return new Date(time + (leap ? 1000 : 0));
+};
+
+/** A JSON value's type, without the value. */
+const typeName = (value: unknown): string => {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
 };

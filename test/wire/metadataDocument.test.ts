@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CredentialSourceError } from "../../src/base/errors.js";
-import { type CredentialsDocumentOrigin, parseCredentialsDocument } from "../../src/wire/credentialsDocument.js";
+import { type CredentialsDocumentOrigin, parseCredentialsDocument } from "../../src/wire/metadata.js";
 
 const IMDS_URL = "http://169.254.169.254/latest/meta-data/iam/security-credentials/node-role";
 const KUBE2IAM_URL = "http://169.254.169.254/latest/meta-data/iam/security-credentials/orders-reader";
