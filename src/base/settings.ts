@@ -66,28 +66,28 @@ export interface Setting<T = string> {
 /** How the doctor may show a variable's value: as it is, as a URL without secrets, a key's last four, or not at all. */
 export type Shown = "value" | "url" | "path" | "lastFour" | "hidden";
 
-/** One row of {@link SETTINGS}: what sets it, how it is read, and how it is documented. */
+/**
+ * One row of {@link SETTINGS}. A row's key is the option that sets it, or, for a variable with no option, the
+ * variable itself.
+ */
 export interface SettingRow<T = unknown> {
-  /** The option of {@link PodProviderChainOptions} that sets it. */
-  readonly option?: keyof PodProviderChainOptions;
   /** The environment variable that sets it; the option wins. */
   readonly variable?: string;
-  /** Checks an option's value or parses a variable's text; `from` names which, for the error. */
+  /** Checks an option's value or parses a variable's text (a string by default); `from` names which, for the error. */
   readonly parse?: (input: unknown, from: string) => T;
   /** The default, as the README shows it. */
-  readonly default: string;
+  readonly default?: string;
   /** What it means, for the README; rows without it are variables the SDK reads, listed only by the doctor. */
   readonly doc?: string;
-  /** Which README table lists it. */
-  readonly table?: "options" | "refresh";
-  /** How the doctor shows the variable's value. */
+  /** Listed in the README's caching table rather than its options table. */
+  readonly refresh?: true;
+  /** How the doctor shows the variable's value: as it is by default. */
   readonly shown?: Shown;
 }
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
-const MAX_TIMEOUT_MS = MINUTE;
 const MAX_STARTUP_TIMEOUT_MS = 15 * MINUTE;
 /** The default resolution deadline is the start-up window plus this, so the last "not yet" retry can still finish. */
 const RESOLUTION_SLACK_MS = 5 * SECOND;
@@ -118,11 +118,7 @@ const flag = (input: unknown, from: string): boolean => {
 const milliseconds =
   (min: number, max: number) =>
   (input: unknown, from: string): number => {
-    const value = isOption(from)
-      ? input
-      : typeof input === "string" && /^\d+$/.test(input)
-        ? Number(input)
-        : Number.NaN;
+    const value = isOption(from) ? input : /^\d+$/.test(String(input)) ? Number(input) : Number.NaN;
     if (typeof value === "number" && Number.isSafeInteger(value) && value >= min && value <= max) return value;
     const fix = isOption(from)
       ? `pass ${optionName(from)} as a number from ${min} to ${max}.`
@@ -132,16 +128,10 @@ const milliseconds =
 
 /** Source names: a list in an option, comma-separated text in a variable; every name known, none twice, one at least. */
 const sourceList = (input: unknown, from: string): SourceName[] => {
-  const names = Array.isArray(input)
-    ? (input as unknown[])
-    : typeof input === "string" && !isOption(from)
-      ? input
-          .split(",")
-          .map((part) => part.trim())
-          .filter((part) => part !== "")
-      : undefined;
+  const split = (value: string) => value.split(",").flatMap((part) => (part.trim() === "" ? [] : [part.trim()]));
+  const names = Array.isArray(input) ? (input as unknown[]) : isOption(from) ? [] : split(String(input));
   const fix = `use a comma-separated list of ${SOURCE_NAMES.join(", ")}.`;
-  if (names === undefined || names.length === 0) return refuse(from, "no source is named.", fix);
+  if (names.length === 0) refuse(from, "no source is named.", fix);
   const seen = new Set<SourceName>();
   for (const name of names) {
     if (!isSourceName(name)) refuse(from, `unknown source "${String(name)}".`, fix);
@@ -176,222 +166,175 @@ const share = (input: unknown, from: string): number =>
     : refuse(from, "expected a number from 0.2 to 1.", "pass a share such as 0.5.");
 
 /**
- * Every setting the library reads, once: option, variable, parser with its bounds, default and meaning. It drives
- * parsing ({@link readSettings}), the warning about unknown `POD_CREDENTIALS_*` variables, where `describe()` says a
- * source was configured from, the doctor's listing of the environment, and the README's tables (a test compares them).
+ * Every setting the library reads, once: option (the key), variable, parser with its bounds, default and meaning. It
+ * drives parsing ({@link readSettings}), the warning about unknown `POD_CREDENTIALS_*` variables, where `describe()`
+ * says a source was configured from, the doctor's listing of the environment, and the README's tables (a test
+ * compares them).
  */
 export const SETTINGS = {
   sources: {
-    option: "sources",
     variable: "POD_CREDENTIALS_SOURCES",
     parse: sourceList,
     default: "`webIdentity,podIdentity,kube2iam,instanceProfile`",
     doc: "which sources run, in order",
-    table: "options",
   },
   allowNodeCredentials: {
-    option: "allowNodeCredentials",
     variable: "POD_CREDENTIALS_ALLOW_NODE",
     parse: flag,
     default: "`false`",
     doc: "accept the node's instance-profile role as the last source",
-    table: "options",
   },
   expectedRole: {
-    option: "expectedRole",
     variable: "POD_CREDENTIALS_ROLE",
-    parse: text,
     default: "the annotation",
     doc: "the role the pod declares (name, `path/name` or ARN)",
-    table: "options",
   },
   annotationsFile: {
-    option: "annotationsFile",
     variable: "POD_CREDENTIALS_ANNOTATIONS_FILE",
-    parse: text,
     default: `\`${DEFAULT_ANNOTATIONS_FILE}\``,
     doc: "the downward-API annotations file",
-    table: "options",
   },
   startupTimeoutMs: {
-    option: "startupTimeoutMs",
     variable: "POD_CREDENTIALS_STARTUP_TIMEOUT_MS",
     parse: milliseconds(0, MAX_STARTUP_TIMEOUT_MS),
     default: "`10000`",
     doc: 'how long after the first call "not yet" answers are retried',
-    table: "options",
   },
   timeoutMs: {
-    option: "timeoutMs",
     variable: "POD_CREDENTIALS_TIMEOUT_MS",
-    parse: milliseconds(1, MAX_TIMEOUT_MS),
+    parse: milliseconds(1, MINUTE),
     default: "`1000`",
     doc: "total deadline of each metadata or agent request",
-    table: "options",
   },
   resolutionTimeoutMs: {
-    option: "resolutionTimeoutMs",
     variable: "POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS",
+    // From timeoutMs (checked when it is read) to the longest start-up window plus the slack.
+    parse: milliseconds(1, MAX_STARTUP_TIMEOUT_MS + RESOLUTION_SLACK_MS),
     default: "`startupTimeoutMs + 5000`",
     doc: "overall deadline of one resolution, retries included",
-    table: "options",
   },
-  logLevel: {
-    option: "logger",
+  logger: {
     variable: "POD_CREDENTIALS_LOG_LEVEL",
     parse: logLevel,
     default: "console, `info`",
     doc: "a `@smithy/types` `Logger`; the variable sets the default logger's level (`debug` … `silent`)",
-    table: "options",
   },
-  webIdentityTokenFile: {
-    option: "webIdentityTokenFile",
-    variable: "AWS_WEB_IDENTITY_TOKEN_FILE",
-    parse: text,
-    default: "—",
-    doc: "IRSA token file",
-    table: "options",
-  },
-  roleArn: {
-    option: "roleArn",
-    variable: "AWS_ROLE_ARN",
-    parse: text,
-    default: "—",
-    doc: "IRSA role",
-    table: "options",
-  },
+  webIdentityTokenFile: { variable: "AWS_WEB_IDENTITY_TOKEN_FILE", default: "—", doc: "IRSA token file" },
+  roleArn: { variable: "AWS_ROLE_ARN", default: "—", doc: "IRSA role" },
   roleSessionName: {
-    option: "roleSessionName",
     variable: "AWS_ROLE_SESSION_NAME",
-    parse: text,
     default: "`pod-credentials-<hostname>`",
     doc: "STS session name (the pod's name, in CloudTrail)",
-    table: "options",
   },
   region: {
-    option: "region",
     variable: "AWS_REGION",
-    parse: text,
     default: "the calling client's region",
     doc: "STS region (`AWS_ENDPOINT_URL_STS` is honoured)",
-    table: "options",
   },
   containerCredentialsFullUri: {
-    option: "containerCredentialsFullUri",
     variable: "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-    parse: text,
     default: "—",
     doc: "Pod Identity agent URL",
-    table: "options",
     shown: "url",
   },
   containerCredentialsRelativeUri: {
-    option: "containerCredentialsRelativeUri",
     variable: "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    parse: text,
     default: "—",
     doc: "path on `169.254.170.2` (ECS)",
-    table: "options",
     shown: "path",
   },
   containerAuthorizationTokenFile: {
-    option: "containerAuthorizationTokenFile",
     variable: "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
-    parse: text,
     default: "—",
     doc: "agent token file, re-read at each request",
-    table: "options",
   },
   containerAuthorizationToken: {
-    option: "containerAuthorizationToken",
     variable: "AWS_CONTAINER_AUTHORIZATION_TOKEN",
-    parse: text,
     default: "—",
     doc: "agent token, when there is no file",
-    table: "options",
     shown: "hidden",
   },
   metadataEndpoint: {
-    option: "metadataEndpoint",
     variable: "AWS_EC2_METADATA_SERVICE_ENDPOINT",
     parse: httpUrl,
     default: "`http://169.254.169.254`",
     doc: "metadata endpoint (kube2iam, kiam, IMDS)",
-    table: "options",
     shown: "url",
   },
-  metadataEndpointMode: {
-    variable: "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
+  AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: {
     default: "`IPv4`",
     doc: "`IPv6` makes the default metadata endpoint `http://[fd00:ec2::254]`",
-    table: "options",
   },
-  metadataV1Disabled: {
-    variable: "AWS_EC2_METADATA_V1_DISABLED",
-    default: "`false`",
-    doc: "never fall back to IMDSv1",
-    table: "options",
-  },
-  metadataDisabled: {
-    variable: "AWS_EC2_METADATA_DISABLED",
+  AWS_EC2_METADATA_V1_DISABLED: { default: "`false`", doc: "never fall back to IMDSv1" },
+  AWS_EC2_METADATA_DISABLED: {
     default: "unset",
     doc: "any value but `false` turns the `instanceProfile` source off, as in the SDK",
-    table: "options",
   },
-  env: { option: "env", default: "`process.env`", doc: "the environment to read (for tests)", table: "options" },
+  env: { default: "`process.env`", doc: "the environment to read (for tests)" },
   refreshBeforeMs: {
-    option: "refreshBeforeMs",
     parse: milliseconds(0, 12 * HOUR),
     default: "`300000`",
     doc: "refresh this long before expiry (at most half the lifetime)",
-    table: "refresh",
+    refresh: true,
   },
   refreshJitter: {
-    option: "refreshJitter",
     parse: share,
     default: "`0.5`",
     doc: "share of the refresh window the refresh time is spread over (0.2 to 1)",
-    table: "refresh",
+    refresh: true,
   },
   expiryMarginMs: {
-    option: "expiryMarginMs",
     parse: milliseconds(0, 12 * HOUR),
     default: "`60000`",
     doc: "stop serving cached credentials this long before expiry",
-    table: "refresh",
+    refresh: true,
   },
   failureBackoffMs: {
-    option: "failureBackoffMs",
     parse: milliseconds(1, MINUTE),
     default: "`1000`",
     doc: "how long a failure is kept, doubling per consecutive failure",
-    table: "refresh",
+    refresh: true,
   },
   maxFailureBackoffMs: {
-    option: "maxFailureBackoffMs",
+    // From failureBackoffMs (checked when it is read) to 10 minutes.
+    parse: milliseconds(1, 10 * MINUTE),
     default: "`30000`",
     doc: "the longest failure backoff",
-    table: "refresh",
+    refresh: true,
   },
-  onEvent: { option: "onEvent", default: "—", doc: "receives credential events", table: "refresh" },
-  accessKeyId: { variable: "AWS_ACCESS_KEY_ID", default: "—", shown: "lastFour" },
-  secretAccessKey: { variable: "AWS_SECRET_ACCESS_KEY", default: "—", shown: "hidden" },
-  sessionToken: { variable: "AWS_SESSION_TOKEN", default: "—", shown: "hidden" },
-  credentialExpiration: { variable: "AWS_CREDENTIAL_EXPIRATION", default: "—" },
-  profile: { variable: "AWS_PROFILE", default: "`default`" },
-  sharedCredentialsFile: { variable: "AWS_SHARED_CREDENTIALS_FILE", default: "`~/.aws/credentials`" },
-  configFile: { variable: "AWS_CONFIG_FILE", default: "`~/.aws/config`" },
-  defaultRegion: { variable: "AWS_DEFAULT_REGION", default: "—" },
-  stsRegionalEndpoints: { variable: "AWS_STS_REGIONAL_ENDPOINTS", default: "`regional`" },
-  stsEndpoint: { variable: "AWS_ENDPOINT_URL_STS", default: "—", shown: "url" },
-  endpoint: { variable: "AWS_ENDPOINT_URL", default: "—", shown: "url" },
+  onEvent: { default: "—", doc: "receives credential events", refresh: true },
+  AWS_ACCESS_KEY_ID: { shown: "lastFour" },
+  AWS_SECRET_ACCESS_KEY: { shown: "hidden" },
+  AWS_SESSION_TOKEN: { shown: "hidden" },
+  AWS_CREDENTIAL_EXPIRATION: {},
+  AWS_PROFILE: {},
+  AWS_SHARED_CREDENTIALS_FILE: {},
+  AWS_CONFIG_FILE: {},
+  AWS_DEFAULT_REGION: {},
+  AWS_STS_REGIONAL_ENDPOINTS: {},
+  AWS_ENDPOINT_URL_STS: { shown: "url" },
+  AWS_ENDPOINT_URL: { shown: "url" },
 } as const satisfies Record<string, SettingRow>;
+
+/** The key of a row of {@link SETTINGS}. */
+export type SettingKey = keyof typeof SETTINGS;
+type ValueOf<K extends SettingKey> = (typeof SETTINGS)[K] extends { parse: (...args: never[]) => infer T } ? T : string;
+
+/** Whether a row's key is an option's name (options are camelCase; keys of variable-only rows are the variable). */
+export const isOptionKey = (key: string): boolean => /^[a-z]/.test(key);
+/** The environment variable of a row: its `variable`, or its key when the row has no option. */
+export const variableOf = (key: SettingKey): string | undefined => {
+  const row: SettingRow = SETTINGS[key];
+  return row.variable ?? (isOptionKey(key) ? undefined : key);
+};
 
 /** The prefix of this package's own variables; an unknown one is reported, since it is probably a typo. */
 export const OWN_VARIABLE_PREFIX = "POD_CREDENTIALS_";
 
-const ROWS: readonly SettingRow[] = Object.values(SETTINGS);
-const OWN_VARIABLES = ROWS.flatMap((row) => (row.variable?.startsWith(OWN_VARIABLE_PREFIX) ? [row.variable] : []));
+const KEYS = Object.keys(SETTINGS) as SettingKey[];
+const OWN_VARIABLES = KEYS.flatMap((key) => variableOf(key) ?? []).filter((name) =>
+  name.startsWith(OWN_VARIABLE_PREFIX),
+);
 
 /**
  * How the doctor may show a variable's value: `"value"` for this package's own variables and the plain settings the
@@ -399,27 +342,26 @@ const OWN_VARIABLES = ROWS.flatMap((row) => (row.variable?.startsWith(OWN_VARIAB
  */
 export const shownAs = (variable: string): Shown => {
   if (variable.startsWith(OWN_VARIABLE_PREFIX)) return "value";
-  const row = ROWS.find((candidate) => candidate.variable === variable);
-  return row === undefined ? "hidden" : (row.shown ?? "value");
+  const key = KEYS.find((candidate) => variableOf(candidate) === variable);
+  return key === undefined ? "hidden" : ((SETTINGS[key] as SettingRow).shown ?? "value");
 };
 
 /**
  * Reads one row: the option when it is given (a blank string counts as not given), else the variable when it is set
  * and not blank (Kubernetes manifests often set variables to `""`). Strings are trimmed.
  */
-export const readSetting = <T>(
-  row: SettingRow<T>,
+export const readSetting = <K extends SettingKey>(
+  key: K,
   options: Partial<Record<string, unknown>>,
   env: Environment,
-  parse: (input: unknown, from: string) => T = row.parse ?? ((input) => input as T),
-): Setting<T> | undefined => {
-  const given = row.option === undefined ? undefined : options[row.option];
+  parse: (input: unknown, from: string) => ValueOf<K> = ((SETTINGS[key] as SettingRow).parse ?? text) as never,
+): Setting<ValueOf<K>> | undefined => {
+  const given = isOptionKey(key) ? options[key] : undefined;
   const option = typeof given === "string" ? given.trim() : given;
-  if (option !== undefined && option !== "")
-    return { value: parse(option, `option ${row.option}`), from: `option ${row.option}` };
-  const variable = row.variable === undefined ? undefined : env[row.variable]?.trim();
-  if (variable !== undefined && variable !== "" && row.variable)
-    return { value: parse(variable, row.variable), from: row.variable };
+  if (option !== undefined && option !== "") return { value: parse(option, `option ${key}`), from: `option ${key}` };
+  const variable = variableOf(key);
+  const value = variable === undefined ? undefined : env[variable]?.trim();
+  if (variable && value) return { value: parse(value, variable), from: variable };
   return undefined;
 };
 
@@ -483,18 +425,17 @@ export interface Settings {
  */
 export const readSettings = (options: PodProviderChainOptions = {}): Settings => {
   const env = options.env ?? process.env;
-  const read = <T>(row: SettingRow<T>, parse?: (input: unknown, from: string) => T) =>
-    readSetting(row, options as Record<string, unknown>, env, parse);
-  const logLevel = options.logger === undefined ? (read(SETTINGS.logLevel)?.value ?? "info") : undefined;
-  const sources = read(SETTINGS.sources)?.value ?? [...DEFAULT_SOURCES];
-  const allowNodeCredentials = read(SETTINGS.allowNodeCredentials)?.value ?? false;
-  const timeoutMs = read(SETTINGS.timeoutMs)?.value ?? DEFAULT_TIMEOUT_MS;
-  const startupTimeoutMs = read(SETTINGS.startupTimeoutMs)?.value ?? 10 * SECOND;
+  const read: Read = (key, parse) => readSetting(key, options as Record<string, unknown>, env, parse);
+  const logLevel = options.logger === undefined ? (read("logger")?.value ?? "info") : undefined;
+  const sources = read("sources")?.value ?? [...DEFAULT_SOURCES];
+  const allowNodeCredentials = read("allowNodeCredentials")?.value ?? false;
+  const timeoutMs = read("timeoutMs")?.value ?? DEFAULT_TIMEOUT_MS;
+  const startupTimeoutMs = read("startupTimeoutMs")?.value ?? 10 * SECOND;
   const resolutionTimeoutMs =
-    read(SETTINGS.resolutionTimeoutMs, milliseconds(timeoutMs, MAX_STARTUP_TIMEOUT_MS + RESOLUTION_SLACK_MS))?.value ??
+    read("resolutionTimeoutMs", milliseconds(timeoutMs, MAX_STARTUP_TIMEOUT_MS + RESOLUTION_SLACK_MS))?.value ??
     startupTimeoutMs + RESOLUTION_SLACK_MS;
-  const relativeUri = read(SETTINGS.containerCredentialsRelativeUri);
-  const annotationsFile = read(SETTINGS.annotationsFile);
+  const relativeUri = read("containerCredentialsRelativeUri");
+  const annotationsFile = read("annotationsFile");
   const usesMetadata = sources.includes("kube2iam") || sources.includes("instanceProfile");
   return {
     env,
@@ -505,22 +446,22 @@ export const readSettings = (options: PodProviderChainOptions = {}): Settings =>
     startupTimeoutMs,
     resolutionTimeoutMs,
     refresh: readRefreshPolicy(read),
-    webIdentityTokenFile: read(SETTINGS.webIdentityTokenFile),
-    roleArn: read(SETTINGS.roleArn),
-    roleSessionName: read(SETTINGS.roleSessionName)?.value,
+    webIdentityTokenFile: read("webIdentityTokenFile"),
+    roleArn: read("roleArn"),
+    roleSessionName: read("roleSessionName")?.value,
     region: typeof options.region === "string" && options.region.trim() !== "" ? options.region.trim() : undefined,
     containerCredentialsUrl: relativeUri
       ? { value: `${CONTAINER_HOST}${relativeUri.value}`, from: relativeUri.from }
-      : read(SETTINGS.containerCredentialsFullUri),
-    containerAuthorizationTokenFile: read(SETTINGS.containerAuthorizationTokenFile),
-    containerAuthorizationToken: read(SETTINGS.containerAuthorizationToken),
-    expectedRole: read(SETTINGS.expectedRole),
+      : read("containerCredentialsFullUri"),
+    containerAuthorizationTokenFile: read("containerAuthorizationTokenFile"),
+    containerAuthorizationToken: read("containerAuthorizationToken"),
+    expectedRole: read("expectedRole"),
     annotationsFile: annotationsFile
       ? { ...annotationsFile, explicit: true }
       : { value: DEFAULT_ANNOTATIONS_FILE, from: "the default annotations file", explicit: false },
     metadataEndpoint: usesMetadata ? metadataEndpoint(options.metadataEndpoint, env) : DEFAULT_METADATA_ENDPOINT,
-    metadataV1Disabled: env[SETTINGS.metadataV1Disabled.variable]?.trim().toLowerCase() === "true",
-    metadataDisabled: isMetadataDisabled(env[SETTINGS.metadataDisabled.variable]),
+    metadataV1Disabled: env.AWS_EC2_METADATA_V1_DISABLED?.trim().toLowerCase() === "true",
+    metadataDisabled: isMetadataDisabled(env.AWS_EC2_METADATA_DISABLED),
     warnings: configurationWarnings(sources, env),
   };
 };
@@ -532,9 +473,9 @@ const DEFAULT_METADATA_ENDPOINT: Setting = { value: "http://169.254.169.254", fr
  * else `AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE` (`IPv4`, `IPv6`), else `http://169.254.169.254`.
  */
 export const metadataEndpoint = (option: unknown, env: Environment): Setting => {
-  const explicit = readSetting(SETTINGS.metadataEndpoint, { metadataEndpoint: option }, env);
+  const explicit = readSetting("metadataEndpoint", { metadataEndpoint: option }, env);
   if (explicit) return explicit;
-  const variable = SETTINGS.metadataEndpointMode.variable;
+  const variable = "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE";
   const mode = env[variable]?.trim().toLowerCase();
   if (mode === undefined || mode === "" || mode === "ipv4") return DEFAULT_METADATA_ENDPOINT;
   if (mode === "ipv6") return { value: "http://[fd00:ec2::254]", from: variable };
@@ -545,13 +486,16 @@ export const metadataEndpoint = (option: unknown, env: Environment): Setting => 
 const isMetadataDisabled = (value: string | undefined): boolean =>
   value !== undefined && value.trim() !== "" && value.trim().toLowerCase() !== "false";
 
-const readRefreshPolicy = (
-  read: <T>(row: SettingRow<T>, parse?: (input: unknown, from: string) => T) => Setting<T> | undefined,
-): RefreshPolicy => {
+type Read = <K extends SettingKey>(
+  key: K,
+  parse?: (input: unknown, from: string) => ValueOf<K>,
+) => Setting<ValueOf<K>> | undefined;
+
+const readRefreshPolicy = (read: Read): RefreshPolicy => {
   const defaults = DEFAULT_REFRESH_POLICY;
-  const refreshBeforeMs = read(SETTINGS.refreshBeforeMs)?.value ?? defaults.refreshBeforeMs;
-  const jitterRatio = read(SETTINGS.refreshJitter)?.value ?? defaults.jitterRatio;
-  const expiryMarginMs = read(SETTINGS.expiryMarginMs)?.value ?? defaults.expiryMarginMs;
+  const refreshBeforeMs = read("refreshBeforeMs")?.value ?? defaults.refreshBeforeMs;
+  const jitterRatio = read("refreshJitter")?.value ?? defaults.jitterRatio;
+  const expiryMarginMs = read("expiryMarginMs")?.value ?? defaults.expiryMarginMs;
   if (refreshBeforeMs > 0 && expiryMarginMs >= refreshBeforeMs) {
     refuse(
       "option expiryMarginMs",
@@ -559,16 +503,15 @@ const readRefreshPolicy = (
       "lower expiryMarginMs or raise refreshBeforeMs.",
     );
   }
-  const failureBackoffMs = read(SETTINGS.failureBackoffMs)?.value ?? defaults.failureBackoffMs;
+  const failureBackoffMs = read("failureBackoffMs")?.value ?? defaults.failureBackoffMs;
   const maxFailureBackoffMs =
-    read(SETTINGS.maxFailureBackoffMs, milliseconds(failureBackoffMs, 10 * MINUTE))?.value ??
-    defaults.maxFailureBackoffMs;
+    read("maxFailureBackoffMs", milliseconds(failureBackoffMs, 10 * MINUTE))?.value ?? defaults.maxFailureBackoffMs;
   return { refreshBeforeMs, jitterRatio, expiryMarginMs, failureBackoffMs, maxFailureBackoffMs };
 };
 
 const configurationWarnings = (sources: readonly SourceName[], env: Environment): string[] => {
   const warnings: string[] = [];
-  const keys = SETTINGS.accessKeyId.variable;
+  const keys = "AWS_ACCESS_KEY_ID";
   if (env[keys]?.trim() && !sources.includes("env")) {
     warnings.push(
       `pod-credentials: ${keys} is set but ignored: static keys are only used when "env" is in ` +

@@ -63,7 +63,7 @@ const regionOf = (options: DoctorOptions): { region: string; regionFrom: string 
 /** The per-request deadline the chain uses (`POD_CREDENTIALS_TIMEOUT_MS`), for the doctor's own probe. */
 const requestTimeoutMs = (env: Environment): number => {
   try {
-    return readSetting(SETTINGS.timeoutMs, {}, env)?.value ?? DEFAULT_TIMEOUT_MS;
+    return readSetting("timeoutMs", {}, env)?.value ?? DEFAULT_TIMEOUT_MS;
   } catch {
     return DEFAULT_TIMEOUT_MS;
   }
@@ -238,9 +238,9 @@ export const runDoctor = async (options: DoctorOptions): Promise<DoctorReport> =
     ...secretsOf(chainRun.credentials),
     ...sources.flatMap(({ secrets: seen }) => seen),
     ...files.flatMap(({ secrets: seen }) => seen),
-    ...[SETTINGS.secretAccessKey, SETTINGS.sessionToken, SETTINGS.containerAuthorizationToken]
-      .map((row) => row.variable)
-      .map((name) => env[name]?.trim() ?? ""),
+    ...["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN"].map(
+      (name) => env[name]?.trim() ?? "",
+    ),
   ];
   return scrubSecrets(report, secrets);
 };

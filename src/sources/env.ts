@@ -1,10 +1,10 @@
 import { CredentialSourceError } from "../base/errors.js";
-import { SETTINGS, type Settings } from "../base/settings.js";
+import type { Settings } from "../base/settings.js";
 import type { Source } from "./source.js";
 
-const KEY_ID = SETTINGS.accessKeyId.variable;
-const SECRET = SETTINGS.secretAccessKey.variable;
-const EXPIRATION = SETTINGS.credentialExpiration.variable;
+const KEY_ID = "AWS_ACCESS_KEY_ID";
+const SECRET = "AWS_SECRET_ACCESS_KEY";
+const EXPIRATION = "AWS_CREDENTIAL_EXPIRATION";
 
 // Static keys from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (with AWS_SESSION_TOKEN and AWS_CREDENTIAL_EXPIRATION
 // when set), for local development. Read from the provider's environment, which may be injected; the SDK's `fromEnv`
@@ -17,7 +17,7 @@ export const envSource = ({ env }: Settings): Source => ({
     const secretAccessKey = read(SECRET);
     if (!accessKeyId || !secretAccessKey)
       return { configured: false, reason: `${KEY_ID} and ${SECRET} are not both set` };
-    const sessionToken = read(SETTINGS.sessionToken.variable);
+    const sessionToken = read("AWS_SESSION_TOKEN");
     const expirationText = read(EXPIRATION);
     const expiration = expirationText === undefined ? undefined : new Date(expirationText);
     if (expiration !== undefined && Number.isNaN(expiration.getTime())) {

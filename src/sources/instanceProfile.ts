@@ -1,11 +1,11 @@
 import type { Logger } from "@smithy/types";
 import { CredentialSourceError } from "../base/errors.js";
 import { quoteRemoteText } from "../base/logging.js";
-import { SETTINGS, type Settings } from "../base/settings.js";
-import { parseCredentialsDocument } from "../wire/metadata.js";
+import type { Settings } from "../base/settings.js";
 import { type HttpResponse, isHttpRequestError } from "../wire/http.js";
 import {
   firstListedRole,
+  parseCredentialsDocument,
   SECURITY_CREDENTIALS_PATH,
   TOKEN_HEADER,
   TOKEN_PATH,
@@ -24,7 +24,7 @@ import { ask, type ResolutionContext, type Source, type SourceResult } from "./s
 const TOKEN_TTL_SECONDS = 21_600;
 /** Renew a session token this long before IMDS would stop accepting it. */
 const TOKEN_RENEWAL_MARGIN_MS = 60_000;
-const V1_DISABLED = SETTINGS.metadataV1Disabled.variable;
+const V1_DISABLED = "AWS_EC2_METADATA_V1_DISABLED";
 const HOP_LIMIT_FIX =
   "raise the instance's metadata hop limit to 2 (aws ec2 modify-instance-metadata-options --http-put-response-hop-limit 2) " +
   "so that pods can use IMDSv2";
@@ -47,7 +47,7 @@ export const instanceProfileSource = (settings: Settings): Source => ({
     if (settings.metadataDisabled) {
       return {
         configured: false,
-        reason: `${SETTINGS.metadataDisabled.variable} disables the instance metadata service`,
+        reason: `AWS_EC2_METADATA_DISABLED disables the instance metadata service`,
       };
     }
     return {

@@ -3,7 +3,6 @@ import { CredentialSourceError, NodeCredentialsRefusedError } from "../base/erro
 import { quoteRemoteText } from "../base/logging.js";
 import { SETTINGS, type Setting, type Settings } from "../base/settings.js";
 import { retryWhileRetryable } from "../base/timing.js";
-import { parseCredentialsDocument } from "../wire/metadata.js";
 import { readSmallTextFile } from "../wire/files.js";
 import { declaredRoleFromAnnotationsText, parseRoleReference, ROLE_ANNOTATION, sameRole } from "../wire/kubernetes.js";
 import {
@@ -11,6 +10,7 @@ import {
   classifyListingAnswer,
   INVALID_IMDS_TOKEN,
   type ProxyAnswer,
+  parseCredentialsDocument,
   SECURITY_CREDENTIALS_PATH,
   TOKEN_HEADER,
 } from "../wire/metadata.js";

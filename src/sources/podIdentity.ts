@@ -2,9 +2,9 @@ import { CredentialSourceError } from "../base/errors.js";
 import { displayUrl, quoteRemoteText, redactSecrets } from "../base/logging.js";
 import { SETTINGS, type Setting, type Settings } from "../base/settings.js";
 import { retryWhileRetryable } from "../base/timing.js";
-import { parseCredentialsDocument } from "../wire/metadata.js";
 import { readTokenFile } from "../wire/files.js";
 import type { HttpResponse } from "../wire/http.js";
+import { parseCredentialsDocument } from "../wire/metadata.js";
 import { ask, type ResolutionContext, type Source, type SourceResult } from "./source.js";
 
 // EKS Pod Identity (and any container-credentials endpoint): GET the configured URL with the authorization token,
