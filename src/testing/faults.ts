@@ -73,17 +73,20 @@ export const DEFAULT_MALFORMED_BODY = '{"Code":"Success","AccessKeyId":"ASIA';
 
 const faults = new WeakMap<Response, Fault>();
 
+const bodyOf = (fault: Fault): string | null => {
+  if (fault.kind === "malformed") return fault.body ?? DEFAULT_MALFORMED_BODY;
+  return fault.kind === "status" && fault.body ? fault.body : null;
+};
+
 /**
  * The response a fault stands for, marked so that {@link faultOf} finds the fault again. `baseHeaders` are the
  * fake's usual headers (such as `Server: EC2ws`), sent under the fault's own headers.
  */
 export const faultResponse = (fault: Fault, baseHeaders: Readonly<Record<string, string>> = {}): Response => {
-  const headers = fault.kind === "hang" || fault.kind === "reset" ? {} : { ...baseHeaders, ...fault.headers };
-  const body = fault.kind === "malformed" ? (fault.body ?? DEFAULT_MALFORMED_BODY) : null;
-  const response = new Response(fault.kind === "status" && fault.body !== "" ? fault.body : body, {
-    status: fault.kind === "hang" || fault.kind === "reset" ? 200 : (fault.status ?? 200),
-    headers,
-  });
+  const response =
+    fault.kind === "hang" || fault.kind === "reset"
+      ? new Response(null) // the adapter sends nothing of it
+      : new Response(bodyOf(fault), { status: fault.status ?? 200, headers: { ...baseHeaders, ...fault.headers } });
   faults.set(response, fault);
   return response;
 };

@@ -23,12 +23,8 @@ import { faultOf, trickleStream } from "./faults.js";
  */
 export const mswHandlers = async (baseUrl: string, handler: FakeHandler): Promise<HttpHandler[]> => {
   const { http, HttpResponse } = await import("msw").catch((error: unknown) => {
-    throw new Error(
-      "mswHandlers needs msw, an optional peer dependency of pod-credentials: npm install --save-dev msw",
-      {
-        cause: error,
-      },
-    );
+    const fix = "npm install --save-dev msw";
+    throw new Error(`mswHandlers needs msw, an optional peer dependency of pod-credentials: ${fix}`, { cause: error });
   });
   const origin = baseUrl.replace(/\/+$/, "");
   return [
