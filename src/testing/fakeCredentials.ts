@@ -1,16 +1,7 @@
 // Recognizable fake secrets, so a test can scan logs, errors and output for leaks.
 import { randomBytes } from "node:crypto";
 
-/**
- * AWS credentials made up for a test. The values look like real ones (an `ASIA` key id of 20 characters, a
- * 40-character secret, a long session token) and each carries the prefix it was made with.
- *
- * @example
- * ```ts
- * import { createFakeCredentials, type FakeCredentials } from "pod-credentials/testing";
- * const credentials: FakeCredentials = createFakeCredentials("IRSA");
- * ```
- */
+/** AWS credentials made up for a test, shaped like real ones, each value carrying the prefix it was made with. */
 export interface FakeCredentials {
   /** `ASIA` followed by 16 upper-case letters and digits, the first ones from the prefix. */
   readonly accessKeyId: string;
@@ -31,8 +22,6 @@ const randomFrom = (alphabet: string, length: number): string =>
  * every value, so `text.includes(credentials.secretAccessKey)` finds a leak and the prefix tells which fake it came
  * from. Each call makes new random values.
  *
- * @param prefix - marks every value; `"FAKE"` when omitted.
- *
  * @example
  * ```ts
  * import { createFakeCredentials } from "pod-credentials/testing";
@@ -51,17 +40,7 @@ export const createFakeCredentials = (prefix = "FAKE"): FakeCredentials => {
   });
 };
 
-/**
- * The names of the secret values of `credentials` (the secret key and the session token) that appear in `text`.
- * An empty list means nothing leaked. The access key id is not a secret and is not checked.
- *
- * @example
- * ```ts
- * import { createFakeCredentials, leakedSecrets } from "pod-credentials/testing";
- * const credentials = createFakeCredentials();
- * leakedSecrets(`token=${credentials.sessionToken}`, credentials); // ["sessionToken"]
- * ```
- */
+/** Which secrets of `credentials` appear in `text` (the access key id is no secret): empty when nothing leaked. */
 export const leakedSecrets = (
   text: string,
   credentials: Pick<FakeCredentials, "secretAccessKey" | "sessionToken">,

@@ -1,8 +1,13 @@
 // A fake EC2 instance metadata service (IMDS): IMDSv2 tokens, the node role's credentials, its HTML errors.
 import { randomBytes } from "node:crypto";
-import { createFakeCredentials, type FakeCredentials } from "./fakeCredentials.js";
-import { FakeServer, type FakeServerOptions, type RecordedRequest } from "./fakeServer.js";
-import { hangResponse } from "./rawResponses.js";
+import {
+  type ExpirationOptions,
+  expirationOf,
+  FakeServer,
+  type FakeServerOptions,
+  type RecordedRequest,
+} from "./fakeServer.js";
+import { hangResponse } from "./faults.js";
 import { awsTimestamp } from "./wire.js";
 
 const TOKEN_PATH = "/latest/api/token";
@@ -25,105 +30,46 @@ const STATUS_TITLES: Readonly<Record<number, string>> = {
  *
  * @example
  * ```ts
- * import { fakeImds } from "pod-credentials/testing";
  * const imds = fakeImds({ roleName: "eks-node", v1Allowed: false, lifetimeMs: 60_000 });
  * ```
  */
-export interface FakeImdsOptions extends FakeServerOptions {
-  /**
-   * The instance profile's role, listed under `iam/security-credentials/`.
-   * @default "eks-node-role"
-   */
+export interface FakeImdsOptions extends FakeServerOptions, ExpirationOptions {
+  /** The instance profile's role, listed under `iam/security-credentials/`. @default "eks-node-role" */
   roleName?: string | undefined;
-  /**
-   * The credentials served; missing values are made up with {@link createFakeCredentials}`("IMDS")` once, at creation.
-   * @default createFakeCredentials("IMDS")
-   */
-  credentials?: Partial<FakeCredentials> | undefined;
-  /**
-   * A fixed `Expiration`. Unset: `lifetimeMs` after each request.
-   * @default undefined
-   */
-  expiration?: Date | undefined;
-  /**
-   * How long served credentials stay valid when `expiration` is unset. Real IMDS credentials last about 6 hours.
-   * @default 21_600_000
-   */
-  lifetimeMs?: number | undefined;
   /**
    * Whether a GET without a token is answered (IMDSv1). A GET with an invalid or expired token is refused with 401
    * either way.
    * @default true
    */
   v1Allowed?: boolean | undefined;
-  /**
-   * The pod is one hop too far (hop limit 1): the token PUT never gets an answer. IMDSv1 GETs still work.
-   * @default false
-   */
+  /** The pod is one hop too far (hop limit 1): the token PUT gets no answer; IMDSv1 GETs work. @default false */
   hopLimitExceeded?: boolean | undefined;
-  /**
-   * The instance has no instance profile: the role listing and everything under `iam/` is 404.
-   * @default false
-   */
+  /** The instance has no instance profile: the role listing and everything under `iam/` is 404. @default false */
   noRole?: boolean | undefined;
-  /**
-   * @default "i-0123456789abcdef0"
-   */
+  /** @default "i-0123456789abcdef0" */
   instanceId?: string | undefined;
-  /**
-   * The region under `placement/region`; the availability zone is the region plus `a`.
-   * @default "us-east-1"
-   */
+  /** The region under `placement/region`; the availability zone is the region plus `a`. @default "us-east-1" */
   region?: string | undefined;
-  /**
-   * The account in the instance profile ARN under `iam/info`.
-   * @default "123456789012"
-   */
+  /** The account in the instance profile ARN under `iam/info`. @default "123456789012" */
   accountId?: string | undefined;
 }
 
-/**
- * A token the fake IMDS issued, with its expiry.
- *
- * @example
- * ```ts
- * import { fakeImds, type IssuedImdsToken } from "pod-credentials/testing";
- * const imds = fakeImds();
- * // ... after the code under test ran:
- * const tokens: readonly IssuedImdsToken[] = imds.issuedTokens;
- * ```
- */
+/** A token the fake IMDS issued, with its expiry. */
 export interface IssuedImdsToken {
-  /** The session token, as sent in `X-aws-ec2-metadata-token`. */
+  /** As sent in `X-aws-ec2-metadata-token`. */
   readonly token: string;
-  /** The TTL the client asked for, in seconds. */
+  /** The TTL the client asked for. */
   readonly ttlSeconds: number;
   /** When the token stops being accepted, by the fake's clock. */
   readonly expiresAt: Date;
 }
 
-/**
- * The fake IMDS. Serve {@link FakeImds.handler} with {@link startLoopbackServer} or {@link mswHandlers}.
- *
- * @example
- * ```ts
- * import { fakeImds, startLoopbackServer } from "pod-credentials/testing";
- * const imds = fakeImds({ roleName: "eks-node" });
- * const server = await startLoopbackServer(imds.handler);
- * process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT = server.url;
- * ```
- */
+/** The fake IMDS, made by {@link fakeImds}. */
 export class FakeImds extends FakeServer<FakeImdsOptions> {
   #tokens = new Map<string, IssuedImdsToken>();
-  readonly #madeUp = createFakeCredentials("IMDS");
 
   constructor(options: FakeImdsOptions = {}) {
-    super(options);
-  }
-
-  /** The credentials the fake serves: the configured values, completed with values made up at creation. */
-  get credentials(): FakeCredentials {
-    return { ...this.#madeUp, ...this.options.credentials };
+    super(options, "IMDS");
   }
 
   /** Every session token issued by `PUT /latest/api/token`, oldest first. */
@@ -189,70 +135,44 @@ export class FakeImds extends FakeServer<FakeImdsOptions> {
     const roleName = this.options.roleName ?? "eks-node-role";
     const hasRole = this.options.noRole !== true;
     const region = this.options.region ?? "us-east-1";
-    switch (path) {
-      case "":
-      case "/":
-        return ["ami-id", "hostname", ...(hasRole ? ["iam/"] : []), "instance-id", "local-ipv4", "placement/"].join(
-          "\n",
-        );
-      case "/ami-id":
-        return "ami-0123456789abcdef0";
-      case "/hostname":
-        return "ip-10-0-0-1.ec2.internal";
-      case "/local-ipv4":
-        return "10.0.0.1";
-      case "/instance-id":
-        return this.options.instanceId ?? "i-0123456789abcdef0";
-      case "/placement":
-      case "/placement/":
-        return "availability-zone\nregion";
-      case "/placement/region":
-        return region;
-      case "/placement/availability-zone":
-        return `${region}a`;
-    }
-    if (!hasRole) return undefined;
-    switch (path) {
-      case "/iam":
-      case "/iam/":
-        return "info\nsecurity-credentials/";
-      case "/iam/info":
-        return this.#info(roleName);
-      case "/iam/security-credentials":
-      case "/iam/security-credentials/":
-        return roleName;
-      case `/iam/security-credentials/${roleName}`:
-        return this.#credentialsDocument();
-      default:
-        return undefined;
-    }
-  }
-
-  #info(roleName: string): string {
-    return [
-      "{",
-      `  "Code" : "Success",`,
-      `  "LastUpdated" : "${awsTimestamp(this.now())}",`,
-      `  "InstanceProfileArn" : "arn:aws:iam::${this.options.accountId ?? "123456789012"}:instance-profile/${roleName}",`,
-      `  "InstanceProfileId" : "AIPAFAKEINSTANCEPROFILE"`,
-      "}",
-    ].join("\n");
-  }
-
-  #credentialsDocument(): string {
-    const credentials = this.credentials;
+    const root = ["ami-id", "hostname", ...(hasRole ? ["iam/"] : []), "instance-id", "local-ipv4", "placement/"];
     const now = this.now();
-    const expiration = this.options.expiration ?? new Date(now.getTime() + (this.options.lifetimeMs ?? SIX_HOURS_MS));
-    const fields: Array<[string, string]> = [
-      ["Code", "Success"],
-      ["LastUpdated", awsTimestamp(now)],
-      ["Type", "AWS-HMAC"],
-      ["AccessKeyId", credentials.accessKeyId],
-      ["SecretAccessKey", credentials.secretAccessKey],
-      ["Token", credentials.sessionToken],
-      ["Expiration", awsTimestamp(expiration)],
-    ];
-    return `{\n${fields.map(([key, value]) => `  ${JSON.stringify(key)} : ${JSON.stringify(value)}`).join(",\n")}\n}`;
+    const credentials = this.credentials;
+    const iam = {
+      [`/iam/security-credentials/${roleName}`]: imdsJson({
+        Code: "Success",
+        LastUpdated: awsTimestamp(now),
+        Type: "AWS-HMAC",
+        AccessKeyId: credentials.accessKeyId,
+        SecretAccessKey: credentials.secretAccessKey,
+        Token: credentials.sessionToken,
+        Expiration: awsTimestamp(expirationOf(this.options, now, SIX_HOURS_MS)),
+      }),
+      "/iam": "info\nsecurity-credentials/",
+      "/iam/": "info\nsecurity-credentials/",
+      "/iam/info": imdsJson({
+        Code: "Success",
+        LastUpdated: awsTimestamp(now),
+        InstanceProfileArn: `arn:aws:iam::${this.options.accountId ?? "123456789012"}:instance-profile/${roleName}`,
+        InstanceProfileId: "AIPAFAKEINSTANCEPROFILE",
+      }),
+      "/iam/security-credentials": roleName,
+      "/iam/security-credentials/": roleName,
+    };
+    const tree: Record<string, string> = {
+      "": root.join("\n"),
+      "/": root.join("\n"),
+      "/ami-id": "ami-0123456789abcdef0",
+      "/hostname": "ip-10-0-0-1.ec2.internal",
+      "/local-ipv4": "10.0.0.1",
+      "/instance-id": this.options.instanceId ?? "i-0123456789abcdef0",
+      "/placement": "availability-zone\nregion",
+      "/placement/": "availability-zone\nregion",
+      "/placement/region": region,
+      "/placement/availability-zone": `${region}a`,
+      ...(hasRole ? iam : {}),
+    };
+    return Object.hasOwn(tree, path) ? tree[path] : undefined;
   }
 
   #ok(body: string, extra: Record<string, string> = {}): Response {
@@ -282,6 +202,12 @@ export class FakeImds extends FakeServer<FakeImdsOptions> {
   }
 }
 
+/** IMDS's JSON: pretty-printed as `"Key" : "value"`, without a final newline. */
+const imdsJson = (fields: Record<string, string>): string =>
+  `{\n${Object.entries(fields)
+    .map(([key, value]) => `  ${JSON.stringify(key)} : ${JSON.stringify(value)}`)
+    .join(",\n")}\n}`;
+
 /**
  * Creates a fake EC2 instance metadata service. Faithful to the real one where clients notice:
  *
@@ -299,7 +225,7 @@ export class FakeImds extends FakeServer<FakeImdsOptions> {
  * import { fakeImds, startLoopbackServer } from "pod-credentials/testing";
  * const imds = fakeImds({ hopLimitExceeded: true });
  * const server = await startLoopbackServer(imds.handler);
- * // a token PUT now hangs; an IMDSv1 GET still answers
+ * process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT = server.url; // a token PUT now hangs; an IMDSv1 GET still answers
  * imds.configure({ hopLimitExceeded: false, v1Allowed: false });
  * await server.close();
  * ```

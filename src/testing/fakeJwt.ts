@@ -6,34 +6,19 @@ import { randomBytes } from "node:crypto";
  *
  * @example
  * ```ts
- * import { createFakeJwt } from "pod-credentials/testing";
  * const expired = createFakeJwt({ expiresInSeconds: -60 });
  * ```
  */
 export interface FakeJwtOptions {
-  /**
-   * Seconds from `now` to the `exp` claim; negative for an already expired token.
-   * @default 3600
-   */
+  /** Seconds from `now` to the `exp` claim; negative for an already expired token. @default 3600 */
   expiresInSeconds?: number | undefined;
-  /**
-   * The clock the `iat`, `nbf` and `exp` claims are computed from.
-   * @default new Date()
-   */
+  /** The clock the `iat`, `nbf` and `exp` claims are computed from. @default new Date() */
   now?: Date | undefined;
   /** Claims added to, or replacing, the default ones. */
   claims?: Readonly<Record<string, unknown>> | undefined;
 }
 
-/**
- * The issuer of the fake tokens: an EKS cluster's OIDC provider.
- *
- * @example
- * ```ts
- * import { FAKE_OIDC_ISSUER } from "pod-credentials/testing";
- * FAKE_OIDC_ISSUER; // "https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
- * ```
- */
+/** The issuer of the fake tokens: an EKS cluster's OIDC provider. */
 export const FAKE_OIDC_ISSUER = "https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
 
 const base64url = (value: string | Uint8Array): string => Buffer.from(value).toString("base64url");
@@ -69,30 +54,30 @@ export type ParsedJwt =
   | { readonly ok: true; readonly claims: Readonly<Record<string, unknown>> }
   | { readonly ok: false; readonly reason: string };
 
-const decodeSegment = (segment: string, part: "header" | "claim"): { value: unknown } | { reason: string } => {
-  if (!/^[A-Za-z0-9_-]*={0,2}$/.test(segment)) return { reason: `token is malformed: could not base64 decode ${part}` };
+const malformed = (reason: string): Error => new Error(`token is malformed: ${reason}`);
+
+const decodeSegment = (segment: string, part: "header" | "claim"): unknown => {
+  if (!/^[A-Za-z0-9_-]*={0,2}$/.test(segment)) throw malformed(`could not base64 decode ${part}`);
   try {
-    return { value: JSON.parse(Buffer.from(segment, "base64url").toString("utf8")) as unknown };
+    return JSON.parse(Buffer.from(segment, "base64url").toString("utf8")) as unknown;
   } catch {
-    return { reason: `token is malformed: could not JSON decode ${part}` };
+    throw malformed(`could not JSON decode ${part}`);
   }
 };
 
 /** Internal: parses a token without verifying it, the way the Pod Identity agent and STS first look at it. */
 export const parseJwt = (token: string): ParsedJwt => {
   const segments = token.split(".");
-  if (segments.length !== 3)
-    return { ok: false, reason: "token is malformed: token contains an invalid number of segments" };
-  const [header = "", payload = ""] = segments;
-  const decodedHeader = decodeSegment(header, "header");
-  if ("reason" in decodedHeader) return { ok: false, reason: decodedHeader.reason };
-  const decodedClaims = decodeSegment(payload, "claim");
-  if ("reason" in decodedClaims) return { ok: false, reason: decodedClaims.reason };
-  const claims = decodedClaims.value;
-  if (typeof claims !== "object" || claims === null || Array.isArray(claims)) {
-    return { ok: false, reason: "token is malformed: could not JSON decode claim" };
+  try {
+    if (segments.length !== 3) throw malformed("token contains an invalid number of segments");
+    decodeSegment(segments[0] ?? "", "header");
+    const claims = decodeSegment(segments[1] ?? "", "claim");
+    if (typeof claims !== "object" || claims === null || Array.isArray(claims))
+      throw malformed("could not JSON decode claim");
+    return { ok: true, claims: claims as Record<string, unknown> };
+  } catch (error) {
+    return { ok: false, reason: (error as Error).message };
   }
-  return { ok: true, claims: claims as Record<string, unknown> };
 };
 
 /** Internal: whether the token's `exp` claim is before `now`. */

@@ -1,9 +1,7 @@
 // A fake kiam agent: answers the role listing and the role's credentials, blocks (or proxies) everything else.
-import { createFakeCredentials, type FakeCredentials } from "./fakeCredentials.js";
-import type { FakeHandler } from "./fakeServer.js";
-import { FakeServer, type FakeServerOptions, type RecordedRequest } from "./fakeServer.js";
-import { type ModeOptions, ModeSwitch } from "./modeSwitch.js";
-import { awsTimestamp, goError, goRedirect, goText } from "./wire.js";
+import { type ExpirationOptions, expirationOf, type FakeHandler, type RecordedRequest } from "./fakeServer.js";
+import { ModalFake, type ModalFakeOptions } from "./modalFake.js";
+import { awsTimestamp, goError, goRedirect, goText, reverseProxy, roleArnOf } from "./wire.js";
 
 const LISTING_PATH = /^\/[^/]+\/meta-data\/iam\/security-credentials\/$/;
 const LISTING_NO_SLASH_PATH = /^\/[^/]+\/meta-data\/iam\/security-credentials$/;
@@ -22,13 +20,6 @@ const TEN_MINUTES_MS = 10 * 60 * 1000;
  * - `error`: the credentials are 500 `error fetching credentials: <errorMessage>` (an STS failure on the server).
  *
  * Real kiam retries a missing pod until its 5 s handler deadline before the 500; set `delayMs` to imitate that wait.
- *
- * @example
- * ```ts
- * import { fakeKiam, type KiamMode } from "pod-credentials/testing";
- * const mode: KiamMode = "podNotFound";
- * fakeKiam().setMode(mode, { times: 1 });
- * ```
  */
 export type KiamMode = "ready" | "podNotFound" | "noRole" | "forbidden" | "error";
 
@@ -37,42 +28,14 @@ export type KiamMode = "ready" | "podNotFound" | "noRole" | "forbidden" | "error
  *
  * @example
  * ```ts
- * import { fakeKiam } from "pod-credentials/testing";
  * const kiam = fakeKiam({ podRole: "arn:aws:iam::123456789012:role/orders-reader", version: 3 });
  * ```
  */
-export interface FakeKiamOptions extends FakeServerOptions {
-  /**
-   * The mode at creation (see {@link KiamMode}); change it later with `setMode`.
-   * @default "ready"
-   */
-  mode?: KiamMode | undefined;
-  /**
-   * The pod's `iam.amazonaws.com/role` annotation as written: a role name or a full ARN. The listing shows it as is.
-   * @default "orders-reader"
-   */
+export interface FakeKiamOptions extends ModalFakeOptions<KiamMode>, ExpirationOptions {
+  /** The pod's `iam.amazonaws.com/role` annotation (a name or an ARN), listed as is. @default "orders-reader" */
   podRole?: string | undefined;
-  /**
-   * The base ARN kiam resolves role names with, when it compares the requested role with the annotation.
-   * @default "arn:aws:iam::123456789012:role/"
-   */
+  /** What kiam prefixes role names with to compare them. @default "arn:aws:iam::123456789012:role/" */
   baseRoleArn?: string | undefined;
-  /**
-   * The credentials served; missing values are made up once, at creation (prefix `KIAM`).
-   * @default createFakeCredentials("KIAM")
-   */
-  credentials?: Partial<FakeCredentials> | undefined;
-  /**
-   * A fixed `Expiration`. Unset: `lifetimeMs` after each request.
-   * @default undefined
-   */
-  expiration?: Date | undefined;
-  /**
-   * Time left on served credentials when `expiration` is unset. kiam serves cached credentials and refreshes them
-   * ahead of expiry, so real answers have about 5 to 15 minutes left.
-   * @default 600_000
-   */
-  lifetimeMs?: number | undefined;
   /**
    * The reason in mode `error`: `error fetching credentials: <errorMessage>`.
    * @default "AccessDenied: Not authorized to perform sts:AssumeRole\n\tstatus code: 403, request id: 5d3a1a9e-0f6c-4c4e-9a59-2f1a4c8f2b10"
@@ -85,54 +48,14 @@ export interface FakeKiamOptions extends FakeServerOptions {
    * @default 4
    */
   version?: 3 | 4 | undefined;
-  /**
-   * The metadata service the token PUT is proxied to in version 4, for example `fakeImds().handler`. Unset: the
-   * proxied PUT gets 502, as from Go's reverse proxy with nothing behind it.
-   * @default undefined
-   */
+  /** Where version 4 proxies the token PUT, such as `fakeImds().handler`. Unset: 502, as from Go's proxy. */
   upstream?: FakeHandler | undefined;
 }
 
-/**
- * The fake kiam agent. Serve {@link FakeKiam.handler} with {@link startLoopbackServer} or {@link mswHandlers}.
- *
- * @example
- * ```ts
- * import { fakeKiam } from "pod-credentials/testing";
- * const kiam = fakeKiam({ podRole: "orders-reader" });
- * kiam.setMode("forbidden");
- * ```
- */
-export class FakeKiam extends FakeServer<FakeKiamOptions> {
-  readonly #modes: ModeSwitch<KiamMode, object>;
-  readonly #madeUp = createFakeCredentials("KIAM");
-
+/** The fake kiam agent, made by {@link fakeKiam}. Modes count requests to the listing and credentials paths. */
+export class FakeKiam extends ModalFake<KiamMode, FakeKiamOptions> {
   constructor(options: FakeKiamOptions = {}) {
-    super(options);
-    this.#modes = new ModeSwitch<KiamMode, object>(options.mode ?? "ready", {});
-  }
-
-  /** The current mode. */
-  get mode(): KiamMode {
-    return this.#modes.mode;
-  }
-
-  /**
-   * Changes the mode, for good or (with `times`) for the next requests to the listing and credentials paths only,
-   * after which the fake goes back to the mode it had. Returns the fake, for chaining.
-   */
-  setMode(mode: KiamMode, options: ModeOptions = {}): this {
-    this.#modes.set(mode, {}, options.times);
-    return this;
-  }
-
-  /** The credentials the fake serves. */
-  get credentials(): FakeCredentials {
-    return { ...this.#madeUp, ...this.options.credentials };
-  }
-
-  protected override onReset(): void {
-    this.#modes.reset();
+    super(options, "ready", "KIAM");
   }
 
   protected respond(request: RecordedRequest, original: Request): Promise<Response> | Response {
@@ -143,19 +66,13 @@ export class FakeKiam extends FakeServer<FakeKiamOptions> {
     if (role !== undefined) return this.#roleCredentials(decodeURIComponent(role));
     const version = this.options.version ?? 4;
     if (version === 4 && request.method === "PUT" && TOKEN_PATH.test(request.path))
-      return this.#proxy(request, original);
+      return reverseProxy(this.options.upstream, request, original);
     const flag = version === 4 ? "allow-route-regexp" : "whitelist-route-regexp";
     return goError(404, `request blocked by ${flag} "^$": ${request.path}`);
   }
 
-  #roleArn(role: string): string {
-    return role.toLowerCase().startsWith("arn:")
-      ? role
-      : `${this.options.baseRoleArn ?? "arn:aws:iam::123456789012:role/"}${role}`;
-  }
-
   #listing(): Response {
-    switch (this.#modes.take().mode) {
+    switch (this.takeMode()[0]) {
       case "podNotFound":
         return goError(500, "rpc error: code = Unknown desc = no pod found");
       case "noRole":
@@ -168,7 +85,7 @@ export class FakeKiam extends FakeServer<FakeKiamOptions> {
   }
 
   #roleCredentials(wantedRole: string): Response {
-    const mode = this.#modes.take().mode;
+    const [mode] = this.takeMode();
     const fail = (reason: string): Response => goError(500, `error fetching credentials: ${reason}`);
     switch (mode) {
       case "podNotFound":
@@ -184,11 +101,12 @@ export class FakeKiam extends FakeServer<FakeKiamOptions> {
       case "ready":
         break;
     }
-    if (this.#roleArn(wantedRole) !== this.#roleArn(this.options.podRole ?? "orders-reader"))
+    const base = this.options.baseRoleArn;
+    if (roleArnOf(wantedRole, base) !== roleArnOf(this.options.podRole ?? "orders-reader", base))
       return fail("forbidden by policy");
     const credentials = this.credentials;
     const now = this.now();
-    const expiration = this.options.expiration ?? new Date(now.getTime() + (this.options.lifetimeMs ?? TEN_MINUTES_MS));
+    const expiration = expirationOf(this.options, now, TEN_MINUTES_MS);
     // kiam's sts.Credentials struct, fields in declaration order (encoding/json keeps it).
     const document = {
       Code: "Success",
@@ -201,15 +119,6 @@ export class FakeKiam extends FakeServer<FakeKiamOptions> {
     };
     // kiam sets Content-Type: application/json only after writing the body, too late: Go has sniffed text/plain.
     return goText(`${JSON.stringify(document)}\n`);
-  }
-
-  async #proxy(request: RecordedRequest, original: Request): Promise<Response> {
-    const upstream = this.options.upstream;
-    if (upstream === undefined) return new Response(null, { status: 502 });
-    const headers = new Headers(original.headers);
-    headers.delete("x-forwarded-for");
-    const hasBody = request.body !== "";
-    return upstream(new Request(request.url, { method: request.method, headers, body: hasBody ? request.body : null }));
   }
 }
 
@@ -228,7 +137,7 @@ export class FakeKiam extends FakeServer<FakeKiamOptions> {
  * @example
  * ```ts
  * import { fakeKiam, startLoopbackServer } from "pod-credentials/testing";
- * const kiam = fakeKiam({ podRole: "orders-reader" });
+ * const kiam = fakeKiam({ podRole: "orders-reader" }).setMode("podNotFound", { times: 1 });
  * const server = await startLoopbackServer(kiam.handler);
  * await server.close();
  * ```

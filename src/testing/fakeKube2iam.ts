@@ -1,13 +1,12 @@
 // A fake kube2iam: answers the role listing and the role's credentials for the pod, proxies the rest to IMDS.
-import { createFakeCredentials, type FakeCredentials } from "./fakeCredentials.js";
-import type { FakeHandler } from "./fakeServer.js";
-import { FakeServer, type FakeServerOptions, type RecordedRequest } from "./fakeServer.js";
-import { type ModeOptions, ModeSwitch } from "./modeSwitch.js";
-import { awsTimestamp, goError, goText } from "./wire.js";
+import { type ExpirationOptions, expirationOf, type FakeHandler, type RecordedRequest } from "./fakeServer.js";
+import { ModalFake, type ModalFakeOptions } from "./modalFake.js";
+import { awsTimestamp, goError, goText, reverseProxy, roleArnOf } from "./wire.js";
 
 const LISTING_PATH = /^\/[^/]+\/meta-data\/iam\/security-credentials\/?$/;
 const ROLE_PATH = /^\/[^/]+\/meta-data\/iam\/security-credentials\/(.+)$/;
 const THIRTY_MINUTES_MS = 30 * 60 * 1000;
+const EC2WS = { Server: "EC2ws" };
 
 /**
  * What the fake kube2iam says about the pod asking.
@@ -23,13 +22,6 @@ const THIRTY_MINUTES_MS = 30 * 60 * 1000;
  *
  * Real kube2iam retries the pod lookup for up to `--backoff-max-elapsed-time` (2 s) before a 404; set `delayMs` to
  * imitate that wait.
- *
- * @example
- * ```ts
- * import { fakeKube2iam, type Kube2iamMode } from "pod-credentials/testing";
- * const mode: Kube2iamMode = "namespaceRestricted";
- * fakeKube2iam({ mode });
- * ```
  */
 export type Kube2iamMode =
   | "ready"
@@ -45,77 +37,33 @@ export type Kube2iamMode =
  *
  * @example
  * ```ts
- * import { fakeImds, fakeKube2iam } from "pod-credentials/testing";
  * const kube2iam = fakeKube2iam({ podRole: "team/orders", upstream: fakeImds().handler });
  * ```
  */
-export interface FakeKube2iamOptions extends FakeServerOptions {
-  /**
-   * The mode at creation (see {@link Kube2iamMode}); change it later with `setMode`.
-   * @default "ready"
-   */
-  mode?: Kube2iamMode | undefined;
-  /**
-   * The pod's `iam.amazonaws.com/role` annotation as written: a role name (with its path) or a full ARN.
-   * @default "orders-reader"
-   */
+export interface FakeKube2iamOptions extends ModalFakeOptions<Kube2iamMode>, ExpirationOptions {
+  /** The pod's `iam.amazonaws.com/role` annotation: a role name (with its path) or an ARN. @default "orders-reader" */
   podRole?: string | undefined;
   /**
    * kube2iam's `--base-role-arn`. Role names are prefixed with it; the listing strips it from the pod's role ARN.
    * @default "arn:aws:iam::123456789012:role/"
    */
   baseRoleArn?: string | undefined;
-  /**
-   * kube2iam's `--default-role`, answered in mode `defaultRole`.
-   * @default "kube2iam-default"
-   */
+  /** kube2iam's `--default-role`, answered in mode `defaultRole`. @default "kube2iam-default" */
   defaultRole?: string | undefined;
-  /**
-   * The pod's IP, as it appears in kube2iam's error messages.
-   * @default "10.1.2.3"
-   */
+  /** The pod's IP, as it appears in kube2iam's error messages. @default "10.1.2.3" */
   podIp?: string | undefined;
-  /**
-   * The pod's namespace, as it appears in kube2iam's error messages.
-   * @default "default"
-   */
+  /** The pod's namespace, as it appears in kube2iam's error messages. @default "default" */
   namespace?: string | undefined;
-  /**
-   * The node's IP in `/healthz`.
-   * @default "10.0.0.1"
-   */
+  /** The node's IP in `/healthz`. @default "10.0.0.1" */
   hostIp?: string | undefined;
-  /**
-   * The instance id in `/healthz`.
-   * @default "i-0123456789abcdef0"
-   */
+  /** The instance id in `/healthz`. @default "i-0123456789abcdef0" */
   instanceId?: string | undefined;
-  /**
-   * The credentials served; missing values are made up once, at creation (prefix `KUBE2IAM`).
-   * @default createFakeCredentials("KUBE2IAM")
-   */
-  credentials?: Partial<FakeCredentials> | undefined;
-  /**
-   * A fixed `Expiration`. Unset: `lifetimeMs` after each request.
-   * @default undefined
-   */
-  expiration?: Date | undefined;
-  /**
-   * Time left on served credentials when `expiration` is unset. kube2iam asks STS for twice its
-   * `--iam-role-session-ttl` (15 min) and caches for one TTL, so real answers have 15 to 30 minutes left.
-   * @default 1_800_000
-   */
-  lifetimeMs?: number | undefined;
   /**
    * The body (before Go's newline) of the 500 in mode `stsError`.
    * @default "operation error STS: AssumeRole, https response error StatusCode: 403, RequestID: 5d3a1a9e-0f6c-4c4e-9a59-2f1a4c8f2b10, api error AccessDenied: User: arn:aws:sts::123456789012:assumed-role/eks-node-role/i-0123456789abcdef0 is not authorized to perform: sts:AssumeRole on resource: <role arn>"
    */
   stsErrorMessage?: string | undefined;
-  /**
-   * The metadata service every other path is proxied to (the token PUT included), for example
-   * `fakeImds().handler`. Unset: proxied requests get 502, as from Go's reverse proxy with nothing behind it.
-   * @default undefined
-   */
+  /** Where every other path (the token PUT too) is proxied, such as `fakeImds().handler`. Unset: 502, as from Go. */
   upstream?: FakeHandler | undefined;
   /**
    * Add `X-Forwarded-For: <podIp>` to proxied requests, as kube2iam releases before the IMDSv2 fix did (IMDS then
@@ -125,42 +73,10 @@ export interface FakeKube2iamOptions extends FakeServerOptions {
   forwardedFor?: boolean | undefined;
 }
 
-/**
- * The fake kube2iam. Serve {@link FakeKube2iam.handler} with {@link startLoopbackServer} or {@link mswHandlers}.
- *
- * @example
- * ```ts
- * import { fakeKube2iam } from "pod-credentials/testing";
- * const kube2iam = fakeKube2iam({ podRole: "orders-reader" });
- * kube2iam.setMode("podNotFound", { times: 2 }); // then ready
- * ```
- */
-export class FakeKube2iam extends FakeServer<FakeKube2iamOptions> {
-  readonly #modes: ModeSwitch<Kube2iamMode, object>;
-  readonly #madeUp = createFakeCredentials("KUBE2IAM");
-
+/** The fake kube2iam, made by {@link fakeKube2iam}. Modes count requests to the listing and credentials paths. */
+export class FakeKube2iam extends ModalFake<Kube2iamMode, FakeKube2iamOptions> {
   constructor(options: FakeKube2iamOptions = {}) {
-    super(options);
-    this.#modes = new ModeSwitch<Kube2iamMode, object>(options.mode ?? "ready", {});
-  }
-
-  /** The current mode. */
-  get mode(): Kube2iamMode {
-    return this.#modes.mode;
-  }
-
-  /**
-   * Changes the mode, for good or (with `times`) for the next requests to the listing and credentials paths only,
-   * after which the fake goes back to the mode it had. Returns the fake, for chaining.
-   */
-  setMode(mode: Kube2iamMode, options: ModeOptions = {}): this {
-    this.#modes.set(mode, {}, options.times);
-    return this;
-  }
-
-  /** The credentials the fake serves. */
-  get credentials(): FakeCredentials {
-    return { ...this.#madeUp, ...this.options.credentials };
+    super(options, "ready", "KUBE2IAM");
   }
 
   /** The full ARN of the pod's role (`baseRoleArn` + `podRole` unless `podRole` is an ARN). */
@@ -168,22 +84,17 @@ export class FakeKube2iam extends FakeServer<FakeKube2iamOptions> {
     return this.#roleArn(this.options.podRole ?? "orders-reader");
   }
 
-  protected override onReset(): void {
-    this.#modes.reset();
-  }
-
   protected respond(request: RecordedRequest, original: Request): Promise<Response> | Response {
     if (request.path === "/healthz") return this.#health();
     if (LISTING_PATH.test(request.path)) return this.#listing();
     const role = ROLE_PATH.exec(request.path)?.[1];
     if (role !== undefined) return this.#roleCredentials(decodeURIComponent(role));
-    return this.#proxy(request, original);
+    const forwardedFor = this.options.forwardedFor === true ? (this.options.podIp ?? "10.1.2.3") : undefined;
+    return reverseProxy(this.options.upstream, request, original, forwardedFor);
   }
 
   #roleArn(role: string): string {
-    return role.toLowerCase().startsWith("arn:")
-      ? role
-      : `${this.options.baseRoleArn ?? "arn:aws:iam::123456789012:role/"}${role}`;
+    return roleArnOf(role, this.options.baseRoleArn);
   }
 
   /** kube2iam's role mapping: the pod's role ARN, or the error text of the 404. */
@@ -209,30 +120,28 @@ export class FakeKube2iam extends FakeServer<FakeKube2iamOptions> {
   }
 
   #listing(): Response {
-    const mapping = this.#mapping(this.#modes.take().mode);
-    if ("error" in mapping) return goError(404, mapping.error, { Server: "EC2ws" });
+    const mapping = this.#mapping(this.takeMode()[0]);
+    if ("error" in mapping) return goError(404, mapping.error, EC2WS);
     const base = this.options.baseRoleArn ?? "arn:aws:iam::123456789012:role/";
     const listed =
       base !== "" && mapping.roleArn.startsWith(base) ? mapping.roleArn.slice(base.length) : mapping.roleArn;
-    return goText(listed, { Server: "EC2ws" });
+    return goText(listed, EC2WS);
   }
 
   #roleCredentials(wantedRole: string): Response {
-    const mode = this.#modes.take().mode;
+    const [mode] = this.takeMode();
     const mapping = this.#mapping(mode);
-    if ("error" in mapping) return goError(404, mapping.error, { Server: "EC2ws" });
-    if (this.#roleArn(wantedRole) !== mapping.roleArn)
-      return goError(403, `Invalid role ${wantedRole}`, { Server: "EC2ws" });
+    if ("error" in mapping) return goError(404, mapping.error, EC2WS);
+    if (this.#roleArn(wantedRole) !== mapping.roleArn) return goError(403, `Invalid role ${wantedRole}`, EC2WS);
     if (mode === "stsError") {
       const message =
         this.options.stsErrorMessage ??
         `operation error STS: AssumeRole, https response error StatusCode: 403, RequestID: 5d3a1a9e-0f6c-4c4e-9a59-2f1a4c8f2b10, api error AccessDenied: User: arn:aws:sts::123456789012:assumed-role/eks-node-role/i-0123456789abcdef0 is not authorized to perform: sts:AssumeRole on resource: ${mapping.roleArn}`;
-      return goError(500, message, { Server: "EC2ws" });
+      return goError(500, message, EC2WS);
     }
     const credentials = this.credentials;
     const now = this.now();
-    const expiration =
-      this.options.expiration ?? new Date(now.getTime() + (this.options.lifetimeMs ?? THIRTY_MINUTES_MS));
+    const expiration = expirationOf(this.options, now, THIRTY_MINUTES_MS);
     // kube2iam's iam.Credentials struct, fields in declaration order (encoding/json keeps it).
     const document = {
       AccessKeyId: credentials.accessKeyId,
@@ -243,7 +152,7 @@ export class FakeKube2iam extends FakeServer<FakeKube2iamOptions> {
       Token: credentials.sessionToken,
       Type: "AWS-HMAC",
     };
-    return goText(`${JSON.stringify(document)}\n`, { Server: "EC2ws" });
+    return goText(`${JSON.stringify(document)}\n`, EC2WS);
   }
 
   #health(): Response {
@@ -252,16 +161,6 @@ export class FakeKube2iam extends FakeServer<FakeKube2iamOptions> {
       instanceId: this.options.instanceId ?? "i-0123456789abcdef0",
     });
     return new Response(`${body}\n`, { status: 200, headers: { "Content-Type": "application/json" } });
-  }
-
-  async #proxy(request: RecordedRequest, original: Request): Promise<Response> {
-    const upstream = this.options.upstream;
-    if (upstream === undefined) return new Response(null, { status: 502 });
-    const headers = new Headers(original.headers);
-    headers.delete("x-forwarded-for");
-    if (this.options.forwardedFor === true) headers.set("X-Forwarded-For", this.options.podIp ?? "10.1.2.3");
-    const hasBody = request.method !== "GET" && request.method !== "HEAD" && request.body !== "";
-    return upstream(new Request(request.url, { method: request.method, headers, body: hasBody ? request.body : null }));
   }
 }
 
@@ -281,6 +180,7 @@ export class FakeKube2iam extends FakeServer<FakeKube2iamOptions> {
  * ```ts
  * import { fakeImds, fakeKube2iam, startLoopbackServer } from "pod-credentials/testing";
  * const kube2iam = fakeKube2iam({ podRole: "orders-reader", upstream: fakeImds().handler });
+ * kube2iam.setMode("podNotFound", { times: 2 }); // then ready
  * const server = await startLoopbackServer(kube2iam.handler);
  * await server.close();
  * ```

@@ -1,33 +1,14 @@
-// What every fake shares: the fetch-style handler, the request log, injected faults, runtime configuration.
+// What every fake shares: the handler, the request log, injected faults, options, served credentials, the clock.
 import { setTimeout as sleep } from "node:timers/promises";
+import { createFakeCredentials, type FakeCredentials } from "./fakeCredentials.js";
 import { type Fault, type FaultScope, faultApplies, faultResponse } from "./faults.js";
 
-/**
- * The core of a fake: a function from a WHATWG `Request` to a `Response`, served by {@link startLoopbackServer}
- * or {@link mswHandlers}, or called directly.
- *
- * @example
- * ```ts
- * import { fakeImds, type FakeHandler } from "pod-credentials/testing";
- * const handler: FakeHandler = fakeImds().handler;
- * const response = await handler(new Request("http://169.254.169.254/latest/meta-data/iam/security-credentials/"));
- * ```
- */
+/** A fake's core, from a WHATWG `Request` to a `Response`: served by an adapter, or called directly. */
 export type FakeHandler = (request: Request) => Promise<Response>;
 
-/**
- * One request as a fake received it.
- *
- * @example
- * ```ts
- * import { fakeImds } from "pod-credentials/testing";
- * const imds = fakeImds();
- * await imds.handler(new Request("http://169.254.169.254/latest/meta-data/instance-id"));
- * imds.requests[0]?.path; // "/latest/meta-data/instance-id"
- * ```
- */
+/** One request as a fake received it. */
 export interface RecordedRequest {
-  /** The method, upper case. */
+  /** Upper case. */
   readonly method: string;
   /** The URL path, without the query string. */
   readonly path: string;
@@ -35,11 +16,11 @@ export interface RecordedRequest {
   readonly search: string;
   /** The full URL the request was sent to. */
   readonly url: string;
-  /** The request headers, names in lower case. */
+  /** Names in lower case. */
   readonly headers: Readonly<Record<string, string>>;
-  /** The request body as text (`""` for none). */
+  /** `""` for none. */
   readonly body: string;
-  /** When the fake received the request, by the fake's clock. */
+  /** By the fake's clock. */
   readonly receivedAt: Date;
 }
 
@@ -48,23 +29,39 @@ export interface RecordedRequest {
  *
  * @example
  * ```ts
- * import { fakeImds } from "pod-credentials/testing";
- * let now = new Date("2030-01-01T00:00:00Z");
- * const imds = fakeImds({ now: () => now, delayMs: 20 });
+ * const imds = fakeImds({ now: () => new Date("2030-01-01"), delayMs: 20, credentials: { accessKeyId: "ASIAEX" } });
  * ```
  */
 export interface FakeServerOptions {
-  /**
-   * Milliseconds the fake waits before answering each request.
-   * @default 0
-   */
+  /** Milliseconds the fake waits before answering each request. @default 0 */
   delayMs?: number | undefined;
-  /**
-   * The fake's clock, for expirations and token lifetimes.
-   * @default () => new Date()
-   */
+  /** The fake's clock, for expirations and token lifetimes. @default () => new Date() */
   now?: (() => Date) | undefined;
+  /**
+   * The credentials served. Missing values are made up once, at creation, with the fake's prefix (`IMDS`,
+   * `KUBE2IAM`, `KIAM`, `PODID`); `fakeSts` makes up new ones (prefix `STS`) at each call.
+   * @default createFakeCredentials(prefix)
+   */
+  credentials?: Partial<FakeCredentials> | undefined;
 }
+
+/** When the credentials IMDS, kube2iam, kiam and the Pod Identity agent serve expire. */
+export interface ExpirationOptions {
+  /** A fixed `Expiration`. Unset: `lifetimeMs` after each request. */
+  expiration?: Date | undefined;
+  /**
+   * Time left on served credentials when `expiration` is unset. The defaults are what the real servers leave: IMDS
+   * and the Pod Identity agent hand out credentials for about 6 hours; kube2iam asks STS for twice its
+   * `--iam-role-session-ttl` (15 min) and caches them for one TTL (15 to 30 minutes left); kiam serves cached
+   * credentials it refreshes ahead of expiry (about 5 to 15 minutes left).
+   * @default 21_600_000 (IMDS, Pod Identity agent), 1_800_000 (kube2iam), 600_000 (kiam)
+   */
+  lifetimeMs?: number | undefined;
+}
+
+/** The `Expiration` of credentials served at `now`. */
+export const expirationOf = (options: ExpirationOptions, now: Date, defaultLifetimeMs: number): Date =>
+  options.expiration ?? new Date(now.getTime() + (options.lifetimeMs ?? defaultLifetimeMs));
 
 interface ActiveFault {
   readonly fault: Fault;
@@ -73,16 +70,8 @@ interface ActiveFault {
 }
 
 /**
- * The base of every fake: it records each request, applies injected faults, then lets the fake answer.
- * Options are mutable at runtime with `configure`; `reset` restores the options the fake was created with.
- *
- * @example
- * ```ts
- * import { fakeImds } from "pod-credentials/testing";
- * const imds = fakeImds();
- * imds.configure({ v1Allowed: false }).injectFault({ kind: "hang" }, { method: "PUT", times: 1 });
- * imds.reset(); // back to the options given at creation, log and faults cleared
- * ```
+ * The base of every fake: it records each request, applies injected faults, then lets the fake answer. Options
+ * change at runtime with `configure`; `reset` restores the options the fake was created with.
  */
 export abstract class FakeServer<TOptions extends FakeServerOptions> {
   /** The fetch-style core, to serve with {@link startLoopbackServer} or {@link mswHandlers}. Bound: pass it as is. */
@@ -90,15 +79,17 @@ export abstract class FakeServer<TOptions extends FakeServerOptions> {
 
   #options: TOptions;
   readonly #initialOptions: TOptions;
+  readonly #madeUp: FakeCredentials;
   #log: RecordedRequest[] = [];
   #faults: ActiveFault[] = [];
 
-  protected constructor(options: TOptions) {
+  protected constructor(options: TOptions, credentialsPrefix: string) {
     this.#initialOptions = { ...options };
     this.#options = { ...options };
+    this.#madeUp = createFakeCredentials(credentialsPrefix);
   }
 
-  /** The current options (read-only view; change them with {@link FakeServer.configure}). */
+  /** The current options; change them with {@link FakeServer.configure}. */
   get options(): Readonly<TOptions> {
     return this.#options;
   }
@@ -108,22 +99,24 @@ export abstract class FakeServer<TOptions extends FakeServerOptions> {
     return [...this.#log];
   }
 
-  /** Changes some options; later requests see the change. Returns the fake, for chaining. */
+  /** The `credentials` option completed with values made up at creation (`fakeSts` issues new ones unless set). */
+  get credentials(): FakeCredentials {
+    return { ...this.#madeUp, ...this.#options.credentials };
+  }
+
+  /** Changes some options for later requests. */
   configure(changes: Partial<TOptions>): this {
     this.#options = { ...this.#options, ...changes };
     return this;
   }
 
-  /**
-   * Makes requests within `scope` get `fault` instead of the normal answer. Several faults may be active; the
-   * oldest matching one wins. Returns the fake, for chaining.
-   */
+  /** Makes requests within `scope` get `fault` instead of the normal answer; the oldest matching fault wins. */
   injectFault(fault: Fault, scope: FaultScope = {}): this {
     this.#faults.push({ fault, scope, remaining: scope.times });
     return this;
   }
 
-  /** Removes every injected fault. Returns the fake, for chaining. */
+  /** Removes every injected fault. */
   clearFaults(): this {
     this.#faults = [];
     return this;
@@ -146,7 +139,7 @@ export abstract class FakeServer<TOptions extends FakeServerOptions> {
     return this.#options.now?.() ?? new Date();
   }
 
-  /** Headers sent with faults of kind `status`, `malformed` and `trickle` (such as `Server: EC2ws`). */
+  /** Headers sent with `status`, `malformed` and `trickle` faults (such as `Server: EC2ws`). */
   protected faultHeaders(): Record<string, string> {
     return {};
   }
@@ -157,10 +150,7 @@ export abstract class FakeServer<TOptions extends FakeServerOptions> {
   async #handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const body = request.method === "GET" || request.method === "HEAD" ? "" : await request.text();
-    const headers: Record<string, string> = {};
-    request.headers.forEach((value, name) => {
-      headers[name.toLowerCase()] = value;
-    });
+    const headers: Record<string, string> = Object.fromEntries(request.headers); // names come lower case
     const recorded: RecordedRequest = Object.freeze({
       method: request.method.toUpperCase(),
       path: url.pathname,

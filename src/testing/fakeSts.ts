@@ -2,8 +2,8 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createFakeCredentials, type FakeCredentials } from "./fakeCredentials.js";
 import { FAKE_OIDC_ISSUER, jwtExpired, parseJwt } from "./fakeJwt.js";
-import { FakeServer, type FakeServerOptions, type RecordedRequest } from "./fakeServer.js";
-import { type ModeOptions, ModeSwitch } from "./modeSwitch.js";
+import type { RecordedRequest } from "./fakeServer.js";
+import { ModalFake, type ModalFakeOptions, type ModeOptions } from "./modalFake.js";
 import { awsTimestamp, roleNameOf, sigV4Scope } from "./wire.js";
 
 const XML_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/";
@@ -11,16 +11,8 @@ const API_VERSION = "2011-06-15";
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 
 /**
- * An STS error the fake can answer with. Status and `Type` as real STS sends them:
- * `InvalidIdentityToken` 400, `AccessDenied` 403, `ExpiredTokenException` 400, `Throttling` 400,
- * `IDPCommunicationError` 400, `IDPRejectedClaim` 403 (all `Sender`), `InternalFailure` 500 (`Receiver`).
- *
- * @example
- * ```ts
- * import { fakeSts, type StsErrorCode } from "pod-credentials/testing";
- * const code: StsErrorCode = "Throttling";
- * fakeSts().setMode(code, { times: 2 }); // throttle twice, then succeed
- * ```
+ * An STS error the fake can answer with, with real STS's status: 403 for `AccessDenied` and `IDPRejectedClaim`, 500
+ * (`Receiver`) for `InternalFailure`, 400 for the others.
  */
 export type StsErrorCode =
   | "InvalidIdentityToken"
@@ -31,16 +23,7 @@ export type StsErrorCode =
   | "IDPRejectedClaim"
   | "InternalFailure";
 
-/**
- * What the fake STS answers: `ok`, or an {@link StsErrorCode} for every call.
- *
- * @example
- * ```ts
- * import { fakeSts, type StsMode } from "pod-credentials/testing";
- * const mode: StsMode = "AccessDenied";
- * fakeSts({ mode });
- * ```
- */
+/** What the fake STS answers: `ok`, or an {@link StsErrorCode} for every call. */
 export type StsMode = "ok" | StsErrorCode;
 
 /**
@@ -48,52 +31,29 @@ export type StsMode = "ok" | StsErrorCode;
  *
  * @example
  * ```ts
- * import { fakeSts } from "pod-credentials/testing";
  * fakeSts().setMode("InvalidIdentityToken", { times: 1, message: "Incorrect token audience" });
  * ```
  */
 export interface StsModeOptions extends ModeOptions {
-  /**
-   * The error's `<Message>`.
-   * @default a message real STS sends for that code
-   */
+  /** The error's `<Message>`. @default a message real STS sends for that code */
   message?: string | undefined;
 }
 
-const ERRORS: Readonly<Record<StsErrorCode, { status: number; type: "Sender" | "Receiver"; message: string }>> = {
-  InvalidIdentityToken: {
-    status: 400,
-    type: "Sender",
-    message: `No OpenIDConnect provider found in your account for ${FAKE_OIDC_ISSUER}`,
-  },
-  AccessDenied: { status: 403, type: "Sender", message: "Not authorized to perform sts:AssumeRoleWithWebIdentity" },
-  ExpiredTokenException: {
-    status: 400,
-    type: "Sender",
-    message: "Token expired: current date/time must be before the expiration date/time",
-  },
-  Throttling: { status: 400, type: "Sender", message: "Rate exceeded" },
-  IDPCommunicationError: {
-    status: 400,
-    type: "Sender",
-    message:
-      "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements",
-  },
-  IDPRejectedClaim: { status: 403, type: "Sender", message: "The identity provider rejected the claim" },
-  InternalFailure: { status: 500, type: "Receiver", message: "An internal error occurred. Try again." },
+/** Each error's status and the message real STS sends with it. */
+const ERRORS: Readonly<Record<StsErrorCode, readonly [status: number, message: string]>> = {
+  InvalidIdentityToken: [400, `No OpenIDConnect provider found in your account for ${FAKE_OIDC_ISSUER}`],
+  AccessDenied: [403, "Not authorized to perform sts:AssumeRoleWithWebIdentity"],
+  ExpiredTokenException: [400, "Token expired: current date/time must be before the expiration date/time"],
+  Throttling: [400, "Rate exceeded"],
+  IDPCommunicationError: [
+    400,
+    "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements",
+  ],
+  IDPRejectedClaim: [403, "The identity provider rejected the claim"],
+  InternalFailure: [500, "An internal error occurred. Try again."],
 };
 
-/**
- * One call the fake STS received, with the form fields parsed.
- *
- * @example
- * ```ts
- * import { fakeSts } from "pod-credentials/testing";
- * const sts = fakeSts();
- * // ... after the code under test ran:
- * sts.calls[0]?.webIdentityToken; // the token STS received
- * ```
- */
+/** One call the fake STS received, with the form fields parsed. */
 export interface StsCall {
   /** `Action`, for example `AssumeRoleWithWebIdentity`. */
   readonly action: string;
@@ -117,17 +77,7 @@ export interface StsCall {
   readonly fields: Readonly<Record<string, string>>;
 }
 
-/**
- * Credentials the fake STS issued, with the session they belong to.
- *
- * @example
- * ```ts
- * import { fakeSts } from "pod-credentials/testing";
- * const sts = fakeSts();
- * // ... after the code under test ran:
- * sts.issued.at(-1)?.accessKeyId;
- * ```
- */
+/** Credentials the fake STS issued, with the session they belong to. */
 export interface IssuedStsCredentials extends FakeCredentials {
   /** The role assumed. */
   readonly roleArn: string;
@@ -141,20 +91,7 @@ export interface IssuedStsCredentials extends FakeCredentials {
   readonly assumedRoleId: string;
 }
 
-/**
- * An identity `GetCallerIdentity` answers for keys the fake did not issue.
- *
- * @example
- * ```ts
- * import { fakeSts, type StsCallerIdentity } from "pod-credentials/testing";
- * const node: StsCallerIdentity = {
- *   arn: "arn:aws:sts::123456789012:assumed-role/eks-node-role/i-0123456789abcdef0",
- *   account: "123456789012",
- *   userId: "AROAFAKENODEROLE0000:i-0123456789abcdef0",
- * };
- * fakeSts({ callerIdentity: node });
- * ```
- */
+/** An identity `GetCallerIdentity` answers for keys the fake did not issue. */
 export interface StsCallerIdentity {
   /** `<Arn>`, for example `arn:aws:sts::123456789012:assumed-role/eks-node-role/i-0123456789abcdef0`. */
   readonly arn: string;
@@ -169,94 +106,39 @@ export interface StsCallerIdentity {
  *
  * @example
  * ```ts
- * import { createFakeJwt, fakeSts } from "pod-credentials/testing";
- * const token = createFakeJwt();
- * const sts = fakeSts({ expectedToken: token, expectedRoleArn: "arn:aws:iam::123456789012:role/orders-reader" });
+ * const sts = fakeSts({ expectedToken: createFakeJwt(), expectedRoleArn: "arn:aws:iam::123456789012:role/reader" });
  * ```
  */
-export interface FakeStsOptions extends FakeServerOptions {
-  /**
-   * The mode at creation (see {@link StsMode}); change it later with `setMode`.
-   * @default "ok"
-   */
-  mode?: StsMode | undefined;
+export interface FakeStsOptions extends ModalFakeOptions<StsMode> {
   /**
    * The only web identity token accepted; any other is `InvalidIdentityToken`. Unset: any non-empty token is
    * accepted (a JWT whose `exp` has passed is `ExpiredTokenException` either way).
-   * @default undefined
    */
   expectedToken?: string | undefined;
-  /**
-   * The only role that may be assumed; any other is `AccessDenied`. Unset: any role.
-   * @default undefined
-   */
+  /** The only role that may be assumed; any other is `AccessDenied`. Unset: any role. */
   expectedRoleArn?: string | undefined;
-  /**
-   * Fixed credentials for every successful call. Unset: each call issues new ones ({@link createFakeCredentials}`("STS")`).
-   * @default undefined
-   */
-  credentials?: Partial<FakeCredentials> | undefined;
-  /**
-   * Session length when the call sends no `DurationSeconds`.
-   * @default 3600
-   */
+  /** Session length when the call sends no `DurationSeconds`. @default 3600 */
   durationSeconds?: number | undefined;
-  /**
-   * The account of assumed-role ARNs when the role ARN has none.
-   * @default "123456789012"
-   */
+  /** The account of assumed-role ARNs when the role ARN has none. @default "123456789012" */
   accountId?: string | undefined;
   /**
    * `<Provider>` in the answer.
    * @default "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
    */
   provider?: string | undefined;
-  /**
-   * `<Audience>` in the answer.
-   * @default "sts.amazonaws.com"
-   */
+  /** `<Audience>` in the answer. @default "sts.amazonaws.com" */
   audience?: string | undefined;
-  /**
-   * The identity `GetCallerIdentity` answers for a key this fake did not issue. Unset: such calls are 403
-   * `InvalidClientTokenId`.
-   * @default undefined
-   */
+  /** What `GetCallerIdentity` answers for keys the fake did not issue. Unset: 403 `InvalidClientTokenId`. */
   callerIdentity?: StsCallerIdentity | undefined;
 }
 
-/**
- * The fake STS. Serve {@link FakeSts.handler} with {@link startLoopbackServer} or {@link mswHandlers} and point the
- * SDK at it with `AWS_ENDPOINT_URL_STS`.
- *
- * @example
- * ```ts
- * import { fakeSts } from "pod-credentials/testing";
- * const sts = fakeSts();
- * sts.setMode("Throttling", { times: 2 });
- * ```
- */
-export class FakeSts extends FakeServer<FakeStsOptions> {
-  readonly #modes: ModeSwitch<StsMode, StsModeOptions>;
+/** The fake STS, made by {@link fakeSts}. Point the SDK at it with `AWS_ENDPOINT_URL_STS`. */
+export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> {
   #calls: StsCall[] = [];
   #issued: IssuedStsCredentials[] = [];
 
   constructor(options: FakeStsOptions = {}) {
-    super(options);
-    this.#modes = new ModeSwitch<StsMode, StsModeOptions>(options.mode ?? "ok", {});
-  }
-
-  /** The current mode. */
-  get mode(): StsMode {
-    return this.#modes.mode;
-  }
-
-  /**
-   * Changes the mode, for good or (with `times`) for the next calls only, after which the fake goes back to the mode
-   * it had. Returns the fake, for chaining.
-   */
-  setMode(mode: StsMode, options: StsModeOptions = {}): this {
-    this.#modes.set(mode, options, options.times);
-    return this;
+    super(options, "ok", "STS");
   }
 
   /** Every call received, with its form fields parsed, oldest first. */
@@ -270,7 +152,7 @@ export class FakeSts extends FakeServer<FakeStsOptions> {
   }
 
   protected override onReset(): void {
-    this.#modes.reset();
+    super.onReset();
     this.#calls = [];
     this.#issued = [];
   }
@@ -278,12 +160,8 @@ export class FakeSts extends FakeServer<FakeStsOptions> {
   protected respond(request: RecordedRequest): Response {
     const fields: Record<string, string> = Object.fromEntries(new URLSearchParams(request.search));
     const contentType = request.headers["content-type"] ?? "";
-    if (
-      request.method === "POST" &&
-      (contentType === "" || contentType.includes("application/x-www-form-urlencoded"))
-    ) {
+    if (request.method === "POST" && (contentType === "" || contentType.includes("application/x-www-form-urlencoded")))
       Object.assign(fields, Object.fromEntries(new URLSearchParams(request.body)));
-    }
     const scope = sigV4Scope(request.headers.authorization);
     const duration = fields.DurationSeconds;
     const call: StsCall = Object.freeze({
@@ -301,25 +179,19 @@ export class FakeSts extends FakeServer<FakeStsOptions> {
     this.#calls.push(call);
 
     if (request.path !== "/" || (request.method !== "POST" && request.method !== "GET")) {
-      return this.#error(
-        404,
-        "Sender",
-        "UnknownOperationException",
-        `No operation at ${request.method} ${request.path}`,
-      );
+      return this.#error(404, "UnknownOperationException", `No operation at ${request.method} ${request.path}`);
     }
     if (call.action !== "AssumeRoleWithWebIdentity" && call.action !== "GetCallerIdentity") {
       return this.#error(
         400,
-        "Sender",
         "InvalidAction",
         `Could not find operation ${call.action} for version ${call.version ?? API_VERSION}`,
       );
     }
-    const { mode, params } = this.#modes.take();
+    const [mode, params] = this.takeMode();
     if (mode !== "ok") {
-      const error = ERRORS[mode];
-      return this.#error(error.status, error.type, mode, params.message ?? error.message);
+      const [status, message] = ERRORS[mode];
+      return this.#error(status, mode, params.message ?? message);
     }
     return call.action === "GetCallerIdentity" ? this.#callerIdentity(call) : this.#assumeRoleWithWebIdentity(call);
   }
@@ -334,7 +206,6 @@ export class FakeSts extends FakeServer<FakeStsOptions> {
       );
       return this.#error(
         400,
-        "Sender",
         "ValidationError",
         `${missing.length} validation error${missing.length > 1 ? "s" : ""} detected: ${details.join("; ")}`,
       );
@@ -345,17 +216,16 @@ export class FakeSts extends FakeServer<FakeStsOptions> {
     if (!SESSION_NAME.test(sessionName)) {
       return this.#error(
         400,
-        "Sender",
         "ValidationError",
         `1 validation error detected: Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*`,
       );
     }
     if (!/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/.test(roleArn)) {
-      return this.#error(400, "Sender", "ValidationError", `${roleArn} is invalid`);
+      return this.#error(400, "ValidationError", `${roleArn} is invalid`);
     }
     const expected = this.options.expectedToken;
     if (token === "" || (expected !== undefined && token !== expected)) {
-      return this.#error(400, "Sender", "InvalidIdentityToken", ERRORS.InvalidIdentityToken.message);
+      return this.#error(400, "InvalidIdentityToken", ERRORS.InvalidIdentityToken[1]);
     }
     const parsed = parseJwt(token);
     const now = this.now();
@@ -363,13 +233,12 @@ export class FakeSts extends FakeServer<FakeStsOptions> {
       const exp = Number(parsed.claims.exp);
       return this.#error(
         400,
-        "Sender",
         "ExpiredTokenException",
         `Token expired: current date/time ${Math.floor(now.getTime() / 1000)} must be before the expiration date/time${exp}`,
       );
     }
     if (this.options.expectedRoleArn !== undefined && roleArn !== this.options.expectedRoleArn) {
-      return this.#error(403, "Sender", "AccessDenied", ERRORS.AccessDenied.message);
+      return this.#error(403, "AccessDenied", ERRORS.AccessDenied[1]);
     }
     const issued = this.#issue(roleArn, sessionName, call.durationSeconds, now);
     const subject =
@@ -396,7 +265,7 @@ export class FakeSts extends FakeServer<FakeStsOptions> {
 
   #callerIdentity(call: StsCall): Response {
     if (call.signedWith === undefined) {
-      return this.#error(403, "Sender", "MissingAuthenticationToken", "Request is missing Authentication Token");
+      return this.#error(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
     }
     const issued = this.#issued.find((candidate) => candidate.accessKeyId === call.signedWith);
     const identity: StsCallerIdentity | undefined =
@@ -404,12 +273,7 @@ export class FakeSts extends FakeServer<FakeStsOptions> {
         ? this.options.callerIdentity
         : { arn: issued.assumedRoleArn, account: this.#account(issued.roleArn), userId: issued.assumedRoleId };
     if (identity === undefined) {
-      return this.#error(
-        403,
-        "Sender",
-        "InvalidClientTokenId",
-        "The security token included in the request is invalid.",
-      );
+      return this.#error(403, "InvalidClientTokenId", "The security token included in the request is invalid.");
     }
     return this.#xml("GetCallerIdentity", [
       `<Arn>${escapeXml(identity.arn)}</Arn>`,
@@ -444,39 +308,41 @@ export class FakeSts extends FakeServer<FakeStsOptions> {
   }
 
   #xml(action: string, result: string[]): Response {
-    const body = [
+    const requestId = randomUUID();
+    return xmlResponse(200, requestId, [
       `<${action}Response xmlns="${XML_NAMESPACE}">`,
       `  <${action}Result>`,
       ...result.map((line) => `    ${line}`),
       `  </${action}Result>`,
       "  <ResponseMetadata>",
-      `    <RequestId>${randomUUID()}</RequestId>`,
+      `    <RequestId>${requestId}</RequestId>`,
       "  </ResponseMetadata>",
       `</${action}Response>`,
-      "",
-    ].join("\n");
-    return new Response(body, {
-      status: 200,
-      headers: { "Content-Type": "text/xml", "x-amzn-RequestId": randomUUID() },
-    });
+    ]);
   }
 
-  #error(status: number, type: "Sender" | "Receiver", code: string, message: string): Response {
+  /** STS's error document: the caller is to blame (`Sender`) for a 4xx, STS itself (`Receiver`) for a 5xx. */
+  #error(status: number, code: string, message: string): Response {
     const requestId = randomUUID();
-    const body = [
+    return xmlResponse(status, requestId, [
       `<ErrorResponse xmlns="${XML_NAMESPACE}">`,
       "  <Error>",
-      `    <Type>${type}</Type>`,
+      `    <Type>${status >= 500 ? "Receiver" : "Sender"}</Type>`,
       `    <Code>${escapeXml(code)}</Code>`,
       `    <Message>${escapeXml(message)}</Message>`,
       "  </Error>",
       `  <RequestId>${requestId}</RequestId>`,
       "</ErrorResponse>",
-      "",
-    ].join("\n");
-    return new Response(body, { status, headers: { "Content-Type": "text/xml", "x-amzn-RequestId": requestId } });
+    ]);
   }
 }
+
+/** STS's answer: the document with a final newline, its request id also in `x-amzn-RequestId`. */
+const xmlResponse = (status: number, requestId: string, lines: string[]): Response =>
+  new Response(`${lines.join("\n")}\n`, {
+    status,
+    headers: { "Content-Type": "text/xml", "x-amzn-RequestId": requestId },
+  });
 
 const escapeXml = (text: string): string => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 

@@ -1,72 +1,53 @@
-// Faults any fake can be told to produce instead of its normal answer, for all requests or only some.
-import { hangResponse, resetResponse, trickleResponse } from "./rawResponses.js";
+// Failures a fake answers with. `hang`, `reset` and `trickle` are no ordinary Response: faultResponse marks the
+// Response with its fault, and each adapter (loopback server, msw) reads it back with faultOf and carries it out.
 
 /**
  * A failure a fake produces instead of its normal answer (see `injectFault` on every fake).
  *
- * - `hang`: accept and never answer.
- * - `reset`: drop the connection.
- * - `trickle`: send the headers, then one byte every `intervalMs` forever.
- * - `status`: answer this status and body (for example a 500 with an HTML page from a broken proxy).
- * - `malformed`: answer 200 with the fake's usual headers but a body that does not parse.
- *
  * @example
  * ```ts
- * import { fakeImds, type Fault } from "pod-credentials/testing";
- * const fault: Fault = { kind: "status", status: 503, body: "busy" };
- * fakeImds().injectFault(fault, { times: 2 });
+ * fakeImds().injectFault({ kind: "status", status: 503, body: "<html>busy</html>" }, { times: 2 });
  * ```
  */
 export type Fault =
   | {
-      /** Accept the request and never answer. */
+      /** Accept the request and never answer (the socket stays open until the client gives up). */
       readonly kind: "hang";
     }
   | {
-      /** Drop the connection (a TCP reset). */
+      /** Drop the connection: a TCP reset on the loopback server, a network error in msw. */
       readonly kind: "reset";
     }
   | {
-      /** Send the headers, then one byte every `intervalMs` forever. */
+      /** Send the status and headers, then one byte of `chunk` every `intervalMs`, forever. */
       readonly kind: "trickle";
-      /**
-       * Milliseconds between two bytes.
-       * @default 100
-       */
+      /** @default 100 */
       readonly intervalMs?: number | undefined;
-      /**
-       * The status sent before the trickle.
-       * @default 200
-       */
+      /** @default 200 */
       readonly status?: number | undefined;
-      /** Headers sent with the status, on top of the fake's usual fault headers. */
+      /** Sent on top of the fake's usual headers. */
       readonly headers?: Readonly<Record<string, string>> | undefined;
+      /** The bytes sent one at a time, cycled; an empty chunk is a space. @default " " */
+      readonly chunk?: string | undefined;
     }
   | {
-      /** Answer `status` with `body`. */
+      /** Answer `status` with `body` (for example a 500 with an HTML page from a broken proxy). */
       readonly kind: "status";
       /** The HTTP status to answer. */
       readonly status: number;
-      /**
-       * @default ""
-       */
+      /** @default "" */
       readonly body?: string | undefined;
-      /** Headers sent with the answer, on top of the fake's usual fault headers. */
+      /** Sent on top of the fake's usual headers. */
       readonly headers?: Readonly<Record<string, string>> | undefined;
     }
   | {
       /** Answer with the fake's usual headers but a body that does not parse. */
       readonly kind: "malformed";
-      /**
-       * The body that does not parse.
-       * @default '{"Code":"Success","AccessKeyId":"ASIA'
-       */
+      /** @default DEFAULT_MALFORMED_BODY */
       readonly body?: string | undefined;
-      /**
-       * @default 200
-       */
+      /** @default 200 */
       readonly status?: number | undefined;
-      /** Headers sent with the answer, on top of the fake's usual fault headers. */
+      /** Sent on top of the fake's usual headers. */
       readonly headers?: Readonly<Record<string, string>> | undefined;
     };
 
@@ -75,74 +56,76 @@ export type Fault =
  *
  * @example
  * ```ts
- * import type { FaultScope } from "pod-credentials/testing";
- * const firstTokenPut: FaultScope = { method: "PUT", path: "/latest/api/token", times: 1 };
+ * fakeImds().injectFault({ kind: "hang" }, { method: "PUT", path: "/latest/api/token", times: 1 });
  * ```
  */
 export interface FaultScope {
-  /**
-   * A path prefix (`"/latest/meta-data/iam/"`) or a pattern tested against the path. Unset: every path.
-   * @default undefined
-   */
+  /** A path prefix (`"/latest/meta-data/iam/"`) or a pattern tested against the path. Unset: every path. */
   path?: string | RegExp | undefined;
-  /**
-   * Only requests with this method (case-insensitive). Unset: every method.
-   * @default undefined
-   */
+  /** Only requests with this method (case-insensitive). Unset: every method. */
   method?: string | undefined;
-  /**
-   * How many matching requests get the fault; afterwards the fake answers normally again. Unset: until
-   * `clearFaults()` or `reset()`.
-   * @default undefined
-   */
+  /** How many matching requests get the fault. Unset: all, until `clearFaults()` or `reset()`. */
   times?: number | undefined;
 }
 
-/**
- * The malformed body used when a `malformed` fault names none: credentials JSON cut short.
- *
- * @example
- * ```ts
- * import { DEFAULT_MALFORMED_BODY } from "pod-credentials/testing";
- * JSON.parse(DEFAULT_MALFORMED_BODY); // throws SyntaxError
- * ```
- */
+/** The body of a `malformed` fault that names none: credentials JSON cut short. */
 export const DEFAULT_MALFORMED_BODY = '{"Code":"Success","AccessKeyId":"ASIA';
 
+const faults = new WeakMap<Response, Fault>();
+
+const bodyOf = (fault: Fault): string | null => {
+  if (fault.kind === "malformed") return fault.body ?? DEFAULT_MALFORMED_BODY;
+  return fault.kind === "status" && fault.body ? fault.body : null;
+};
+
 /**
- * The response a fault stands for. `baseHeaders` are the fake's usual headers (such as `Server: EC2ws`), sent with
- * `status`, `malformed` and `trickle` faults under the fault's own headers.
- *
- * @example
- * ```ts
- * import { faultResponse } from "pod-credentials/testing";
- * const response = faultResponse({ kind: "status", status: 500, body: "oops" });
- * response.status; // 500
- * ```
+ * The response a fault stands for, marked so that {@link faultOf} finds the fault again. `baseHeaders` are the
+ * fake's usual headers (such as `Server: EC2ws`), sent under the fault's own headers.
  */
 export const faultResponse = (fault: Fault, baseHeaders: Readonly<Record<string, string>> = {}): Response => {
-  switch (fault.kind) {
-    case "hang":
-      return hangResponse();
-    case "reset":
-      return resetResponse();
-    case "trickle":
-      return trickleResponse({
-        intervalMs: fault.intervalMs,
-        status: fault.status,
-        headers: { ...baseHeaders, ...fault.headers },
-      });
-    case "status":
-      return new Response(fault.body === undefined || fault.body === "" ? null : fault.body, {
-        status: fault.status,
-        headers: { ...baseHeaders, ...fault.headers },
-      });
-    case "malformed":
-      return new Response(fault.body ?? DEFAULT_MALFORMED_BODY, {
-        status: fault.status ?? 200,
-        headers: { ...baseHeaders, ...fault.headers },
-      });
-  }
+  const response =
+    fault.kind === "hang" || fault.kind === "reset"
+      ? new Response(null) // the adapter sends nothing of it
+      : new Response(bodyOf(fault), { status: fault.status ?? 200, headers: { ...baseHeaders, ...fault.headers } });
+  faults.set(response, fault);
+  return response;
+};
+
+/** A response that is never answered: `faultResponse({ kind: "hang" })`. */
+export const hangResponse = (): Response => faultResponse({ kind: "hang" });
+
+/** The fault a response was made for by {@link faultResponse}, or `undefined`: what an adapter must carry out. */
+export const faultOf = (response: Response): Fault | undefined => faults.get(response);
+
+/**
+ * The body of a `trickle` fault: a byte of its chunk at once, then one every `intervalMs`, until cancelled, or until
+ * `signal` aborts: then the stream fails with the signal's reason, as a dropped connection would.
+ */
+export const trickleStream = (
+  fault: Extract<Fault, { kind: "trickle" }>,
+  signal?: AbortSignal,
+): ReadableStream<Uint8Array> => {
+  const bytes = new TextEncoder().encode(fault.chunk || " ");
+  let timer: NodeJS.Timeout | undefined;
+  let index = 0;
+  const stop = (): void => clearInterval(timer);
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      const fail = (): void => {
+        stop();
+        controller.error(signal?.reason);
+      };
+      if (signal?.aborted) return fail();
+      signal?.addEventListener("abort", fail, { once: true });
+      const push = (): void => {
+        controller.enqueue(bytes.subarray(index % bytes.length, (index % bytes.length) + 1));
+        index += 1;
+      };
+      push();
+      timer = setInterval(push, fault.intervalMs ?? 100).unref();
+    },
+    cancel: stop,
+  });
 };
 
 /** Whether a request falls within a fault's scope (times aside). */

@@ -13,7 +13,13 @@ export {
   type PodIdentityAgentMode,
   type PodIdentityAgentModeOptions,
 } from "./fakePodIdentityAgent.js";
-export { type FakeHandler, FakeServer, type FakeServerOptions, type RecordedRequest } from "./fakeServer.js";
+export {
+  type ExpirationOptions,
+  type FakeHandler,
+  FakeServer,
+  type FakeServerOptions,
+  type RecordedRequest,
+} from "./fakeServer.js";
 export {
   FakeSts,
   type FakeStsOptions,
@@ -25,16 +31,15 @@ export {
   type StsMode,
   type StsModeOptions,
 } from "./fakeSts.js";
-export { DEFAULT_MALFORMED_BODY, type Fault, type FaultScope, faultResponse } from "./faults.js";
-export { type LoopbackServer, startLoopbackServer } from "./loopbackServer.js";
-export type { ModeOptions } from "./modeSwitch.js";
-export { mswHandlers } from "./mswHandlers.js";
 export {
+  DEFAULT_MALFORMED_BODY,
+  type Fault,
+  type FaultScope,
+  faultOf,
+  faultResponse,
   hangResponse,
-  type RawBehaviour,
-  rawBehaviourOf,
-  resetResponse,
-  type TrickleOptions,
-  trickleResponse,
   trickleStream,
-} from "./rawResponses.js";
+} from "./faults.js";
+export { type LoopbackServer, startLoopbackServer } from "./loopbackServer.js";
+export { ModalFake, type ModalFakeOptions, type ModeOptions } from "./modalFake.js";
+export { mswHandlers } from "./mswHandlers.js";

@@ -1,46 +1,32 @@
 // Serves a fake's fetch-style core over real HTTP on 127.0.0.1, including the answers that need the raw socket.
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import type { FakeHandler } from "./fakeServer.js";
-import { rawBehaviourOf } from "./rawResponses.js";
+import { faultOf, trickleStream } from "./faults.js";
 
-/**
- * A running loopback server.
- *
- * @example
- * ```ts
- * import { fakeImds, startLoopbackServer, type LoopbackServer } from "pod-credentials/testing";
- * const server: LoopbackServer = await startLoopbackServer(fakeImds().handler);
- * server.url; // "http://127.0.0.1:40123"
- * await server.close();
- * ```
- */
+/** A running loopback server. */
 export interface LoopbackServer {
   /** `http://127.0.0.1:<port>`, without a trailing slash. */
   readonly url: string;
   /** The port the system picked. */
   readonly port: number;
-  /**
-   * Stops the server and destroys every open connection, hanging and trickling ones included, so it resolves at once.
-   * Calling it again returns the same promise.
-   */
+  /** Stops the server, destroying every connection (hanging ones too) to resolve at once; idempotent. */
   close(): Promise<void>;
 }
 
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection"]);
 
 /**
- * Serves `handler` with `node:http` on 127.0.0.1, on a port the system picks. Responses marked by
- * {@link hangResponse} (never answered), {@link trickleResponse} (headers, then a byte at a time forever) and
- * {@link resetResponse} (TCP reset) are carried out on the socket. An error thrown by the handler is answered 500.
+ * Serves `handler` with `node:http` on 127.0.0.1, on a port the system picks. The `hang`, `trickle` and `reset`
+ * faults of {@link faultResponse} are carried out on the socket. An error thrown by the handler is answered 500.
  *
  * @example
  * ```ts
  * import { fakeSts, startLoopbackServer } from "pod-credentials/testing";
- * const sts = fakeSts();
- * const server = await startLoopbackServer(sts.handler);
+ * const server = await startLoopbackServer(fakeSts().handler);
  * process.env.AWS_ENDPOINT_URL_STS = server.url;
- * // ... run the code under test, then:
  * await server.close();
  * ```
  */
@@ -100,24 +86,18 @@ const serve = async (
     return;
   }
   if (outgoing.destroyed) return;
-  const raw = rawBehaviourOf(response);
-  if (raw?.kind === "hang") return; // the socket stays open until the client gives up or close() destroys it
-  if (raw?.kind === "reset") {
+  const fault = faultOf(response);
+  if (fault?.kind === "hang") return; // the socket stays open until the client gives up or close() destroys it
+  if (fault?.kind === "reset") {
     incoming.socket.resetAndDestroy();
     return;
   }
   const headers = toHeaders(response);
-  if (raw?.kind === "trickle") {
+  if (fault?.kind === "trickle") {
     outgoing.writeHead(response.status, headers);
     outgoing.flushHeaders();
-    const bytes = Buffer.from(raw.chunk, "utf8");
-    let index = 0;
-    const timer = setInterval(() => {
-      if (outgoing.destroyed) return;
-      outgoing.write(bytes.subarray(index % bytes.length, (index % bytes.length) + 1));
-      index += 1;
-    }, raw.intervalMs);
-    outgoing.once("close", () => clearInterval(timer));
+    // Ends when the connection closes: the abort fails the stream.
+    await pipeline(Readable.fromWeb(trickleStream(fault, abort.signal)), outgoing).catch(() => undefined);
     return;
   }
   const body = Buffer.from(await response.arrayBuffer());

@@ -1,14 +1,14 @@
 // Serves a fake's fetch-style core through msw, loaded only when asked for: msw is an optional peer dependency.
 import type { HttpHandler } from "msw";
 import type { FakeHandler } from "./fakeServer.js";
-import { rawBehaviourOf, trickleStream } from "./rawResponses.js";
+import { faultOf, trickleStream } from "./faults.js";
 
 /**
  * msw request handlers that answer every request under `baseUrl` (any method, any path, the root included) with
  * the fake's core. msw is imported only when this is called, so `pod-credentials/testing` loads without it.
  *
- * Raw behaviours: a `hang` answer waits until the request's signal aborts (then fails as a network error), a
- * `reset` answer is a network error (`HttpResponse.error()`), a `trickle` answer streams a byte at a time.
+ * Faults: `hang` waits until the request's signal aborts (then fails as a network error), `reset` is a network
+ * error (`HttpResponse.error()`), `trickle` streams a byte at a time.
  *
  * @param baseUrl - the origin to intercept, for example `http://169.254.169.254` (a trailing slash is ignored).
  *
@@ -23,20 +23,15 @@ import { rawBehaviourOf, trickleStream } from "./rawResponses.js";
  */
 export const mswHandlers = async (baseUrl: string, handler: FakeHandler): Promise<HttpHandler[]> => {
   const { http, HttpResponse } = await import("msw").catch((error: unknown) => {
-    throw new Error(
-      "mswHandlers needs msw, an optional peer dependency of pod-credentials: npm install --save-dev msw",
-      {
-        cause: error,
-      },
-    );
+    const fix = "npm install --save-dev msw";
+    throw new Error(`mswHandlers needs msw, an optional peer dependency of pod-credentials: ${fix}`, { cause: error });
   });
   const origin = baseUrl.replace(/\/+$/, "");
   return [
     http.all(`${origin}/*`, async ({ request }) => {
       const response = await handler(request);
-      const raw = rawBehaviourOf(response);
-      if (raw === undefined) return response;
-      switch (raw.kind) {
+      const fault = faultOf(response);
+      switch (fault?.kind) {
         case "reset":
           return HttpResponse.error();
         case "hang":
@@ -46,10 +41,12 @@ export const mswHandlers = async (baseUrl: string, handler: FakeHandler): Promis
             else request.signal.addEventListener("abort", give, { once: true });
           });
         case "trickle":
-          return new Response(trickleStream(raw, request.signal), {
+          return new Response(trickleStream(fault, request.signal), {
             status: response.status,
             headers: response.headers,
           });
+        default:
+          return response;
       }
     }),
   ];

@@ -1,4 +1,5 @@
 // Internal: small helpers to write answers the way the real servers write them.
+import type { FakeHandler, RecordedRequest } from "./fakeServer.js";
 
 /** `2030-01-01T00:00:00Z`: the timestamp format of IMDS, kube2iam, kiam and STS (whole seconds, UTC). */
 export const awsTimestamp = (date: Date): string => `${date.toISOString().slice(0, 19)}Z`;
@@ -22,9 +23,6 @@ export const goText = (body: string, headers: Readonly<Record<string, string>> =
     ? new Response(null, { status, headers })
     : new Response(body, { status, headers: { "Content-Type": "text/plain; charset=utf-8", ...headers } });
 
-/** Go's default 404 (`http.NotFound`, gorilla/mux without a match). */
-export const goNotFound = (): Response => goError(404, "404 page not found");
-
 /** Go's `http.Redirect` for a GET: an HTML link to the new location. */
 export const goRedirect = (location: string, status: number): Response =>
   new Response(`<a href="${location}">${status === 308 ? "Permanent Redirect" : "Moved Permanently"}</a>.\n\n`, {
@@ -44,3 +42,24 @@ export const sigV4Scope = (
 
 /** The role name at the end of a role ARN (`arn:aws:iam::1:role/team/orders` -> `orders`). */
 export const roleNameOf = (roleArn: string): string => roleArn.slice(roleArn.lastIndexOf("/") + 1);
+
+/** A role annotation as kube2iam and kiam resolve it: a full ARN as is, a name (with its path) after `baseRoleArn`. */
+export const roleArnOf = (role: string, baseRoleArn = "arn:aws:iam::123456789012:role/"): string =>
+  role.toLowerCase().startsWith("arn:") ? role : `${baseRoleArn}${role}`;
+
+/**
+ * Go's `httputil.ReverseProxy` in front of `upstream`, as kube2iam and kiam run it: the client's `X-Forwarded-For`
+ * is dropped and, when `forwardedFor` is given, set to it; with nothing behind the proxy, 502.
+ */
+export const reverseProxy = async (
+  upstream: FakeHandler | undefined,
+  request: RecordedRequest,
+  original: Request,
+  forwardedFor?: string,
+): Promise<Response> => {
+  if (upstream === undefined) return new Response(null, { status: 502 });
+  const headers = new Headers(original.headers);
+  headers.delete("x-forwarded-for");
+  if (forwardedFor !== undefined) headers.set("X-Forwarded-For", forwardedFor);
+  return upstream(new Request(request.url, { method: request.method, headers, body: request.body || null }));
+};

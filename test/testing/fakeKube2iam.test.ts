@@ -75,29 +75,6 @@ describe.each(ADAPTERS)("fakeKube2iam through %s", (adapter) => {
     expect(kube2iam.mode).toBe("ready");
   });
 
-  it("ignores a mode set for zero or fewer requests", async () => {
-    kube2iam.setMode("podNotFound", { times: 0 }).setMode("noRole", { times: -1 });
-    expect(kube2iam.mode).toBe("ready");
-    expect(await call(url(LISTING_PATH))).toMatchObject({ status: 200, body: "team/orders" });
-  });
-
-  it("goes back to the mode before both after a limited mode set during another limited mode", async () => {
-    kube2iam.setMode("noRole");
-    kube2iam.setMode("podNotFound", { times: 1 }).setMode("defaultRole", { times: 1 });
-    expect(kube2iam.mode).toBe("defaultRole");
-    await call(url(LISTING_PATH));
-    expect(kube2iam.mode).toBe("noRole");
-  });
-
-  it("keeps a mode set without a count after a limited one, and goes back to the first mode on reset", async () => {
-    kube2iam.setMode("podNotFound", { times: 1 }).setMode("noRole");
-    await call(url(LISTING_PATH));
-    await call(url(LISTING_PATH));
-    expect(kube2iam.mode).toBe("noRole");
-    kube2iam.reset();
-    expect(kube2iam.mode).toBe("ready");
-  });
-
   it("answers 404 when the pod has no role and there is no default role", async () => {
     kube2iam.setMode("noRole");
     expect(await call(url(LISTING_PATH))).toMatchObject({ status: 404, body: "unable to find role for IP 10.1.2.3\n" });

@@ -57,6 +57,8 @@ describe.each(ADAPTERS)("fakeSts through %s", (adapter) => {
     expect(field(response.body, "SubjectFromWebIdentityToken")).toBe("system:serviceaccount:default:orders");
     expect(field(response.body, "Audience")).toBe("sts.amazonaws.com");
     expect(field(response.body, "RequestId")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(response.headers["x-amzn-requestid"]).toBe(field(response.body, "RequestId"));
+    expect(response.body.endsWith("</AssumeRoleWithWebIdentityResponse>\n")).toBe(true);
     expect(issued?.accessKeyId).toMatch(/^ASIASTS[A-Z2-7]{13}$/);
     expect(sts.calls).toHaveLength(1);
     expect(sts.calls[0]).toMatchObject({
@@ -79,6 +81,8 @@ describe.each(ADAPTERS)("fakeSts through %s", (adapter) => {
       /^<ErrorResponse xmlns="https:\/\/sts\.amazonaws\.com\/doc\/2011-06-15\/">\n {2}<Error>/,
     );
     expect(field(response.body, "RequestId")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(response.headers["x-amzn-requestid"]).toBe(field(response.body, "RequestId"));
+    expect(response.body.endsWith("</ErrorResponse>\n")).toBe(true);
     expect(sts.issued).toEqual([]);
   });
 

@@ -1,0 +1,78 @@
+// Modes: the states of the real system a pod meets (not found yet, throttled), optionally for the next N requests
+// only: the pod-start race, "throttle twice then succeed".
+import { FakeServer, type FakeServerOptions } from "./fakeServer.js";
+
+/** Options every fake with modes accepts. */
+export interface ModalFakeOptions<TMode extends string> extends FakeServerOptions {
+  /** The mode at creation and after `reset`; change it with `setMode`. @default "ready" (`"ok"` for `fakeSts`) */
+  mode?: TMode | undefined;
+}
+
+/**
+ * How long a mode set with `setMode` lasts.
+ *
+ * @example
+ * ```ts
+ * fakeKube2iam().setMode("podNotFound", { times: 2 }); // the next 2 answers say "pod not found", then ready again
+ * ```
+ */
+export interface ModeOptions {
+  /** How many requests the mode counts before the fake goes back to the one before; zero or less: ignored. */
+  times?: number | undefined;
+}
+
+interface ModeState<TMode, TModeOptions> {
+  readonly mode: TMode;
+  readonly params: TModeOptions;
+  remaining: number | undefined;
+}
+
+/** The base of a fake with modes: the current mode, `setMode`, and the mode it was created with on `reset`. */
+export abstract class ModalFake<
+  TMode extends string,
+  TOptions extends ModalFakeOptions<TMode>,
+  TModeOptions extends ModeOptions = ModeOptions,
+> extends FakeServer<TOptions> {
+  readonly #initial: ModeState<TMode, TModeOptions>;
+  #state: ModeState<TMode, TModeOptions>;
+  /** Where a limited mode goes back to: the last mode set without `times`. */
+  #fallback: ModeState<TMode, TModeOptions> | undefined;
+
+  protected constructor(options: TOptions, defaultMode: TMode, credentialsPrefix: string) {
+    super(options, credentialsPrefix);
+    this.#initial = { mode: options.mode ?? defaultMode, params: {} as TModeOptions, remaining: undefined };
+    this.#state = this.#initial;
+  }
+
+  /** The current mode. */
+  get mode(): TMode {
+    return this.#state.mode;
+  }
+
+  /** Changes the mode, for good or for `times` requests (then back to the mode before, or before both if nested). */
+  setMode(mode: TMode, options: TModeOptions = {} as TModeOptions): this {
+    const times = options.times;
+    if (times !== undefined && times <= 0) return this;
+    this.#fallback = times === undefined ? undefined : (this.#fallback ?? this.#state);
+    this.#state = { mode, params: options, remaining: times };
+    return this;
+  }
+
+  /** The mode for this request, with the options it was set with; counts the request against a limited mode. */
+  protected takeMode(): [TMode, TModeOptions] {
+    const state = this.#state;
+    if (state.remaining !== undefined) {
+      state.remaining -= 1;
+      if (state.remaining <= 0) {
+        this.#state = this.#fallback ?? this.#initial;
+        this.#fallback = undefined;
+      }
+    }
+    return [state.mode, state.params];
+  }
+
+  protected override onReset(): void {
+    this.#state = this.#initial;
+    this.#fallback = undefined;
+  }
+}
