@@ -3,13 +3,6 @@ import type { SourceName } from "./settings.js";
 
 /**
  * Options shared by every {@link PodCredentialsError}.
- *
- * @example
- * ```ts
- * import { PodCredentialsError, type PodCredentialsErrorOptions } from "pod-credentials";
- * const options: PodCredentialsErrorOptions = { source: "kube2iam", fix: "annotate the pod." };
- * throw new PodCredentialsError("No role.", options);
- * ```
  */
 export interface PodCredentialsErrorOptions {
   /** The source the error is about, when there is one. */
@@ -48,12 +41,6 @@ export class PodCredentialsError extends Error {
 
 /**
  * Options of a {@link CredentialSourceError}.
- *
- * @example
- * ```ts
- * import { CredentialSourceError } from "pod-credentials";
- * throw new CredentialSourceError("The agent answered HTTP 500.", { source: "podIdentity", status: 500, retryable: true });
- * ```
  */
 export interface CredentialSourceErrorOptions extends PodCredentialsErrorOptions {
   /** The source that is configured but failed. */
@@ -120,14 +107,6 @@ export class NoPodCredentialsError extends PodCredentialsError {
 
 /**
  * Options of a {@link NodeCredentialsRefusedError}.
- *
- * @example
- * ```ts
- * import { NodeCredentialsRefusedError } from "pod-credentials";
- * throw new NodeCredentialsRefusedError("The proxy offers another role.", {
- *   source: "kube2iam", expectedRole: "orders", offeredRole: "eks-node", fix: "check the annotation.",
- * });
- * ```
  */
 export interface NodeCredentialsRefusedErrorOptions {
   /** The source that found node credentials (`kube2iam` or `instanceProfile`). */

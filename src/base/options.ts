@@ -13,46 +13,42 @@ import type { Environment, SourceName } from "./settings.js";
  */
 export interface PodProviderChainOptions {
   /**
-   * Which sources run, and in what order. `env` and `sharedConfig` (local development) only run when named here.
-   * Env: `POD_CREDENTIALS_SOURCES`, a comma-separated list.
+   * Which sources run, in order; `env` and `sharedConfig` (local development) run only when named. Env:
+   * `POD_CREDENTIALS_SOURCES`, comma-separated.
    * @default ["webIdentity", "podIdentity", "kube2iam", "instanceProfile"]
    */
   sources?: readonly SourceName[] | undefined;
   /**
-   * Whether the node's own instance-profile role may be used, as the last source. Every pod on the node shares it, so
-   * it is refused unless this is `true`; when it is used, each resolution logs a warning.
-   * Env: `POD_CREDENTIALS_ALLOW_NODE` (`true` or `false`).
+   * Accept the node's instance-profile role as the last source. Every pod on the node shares it, so only `true` allows
+   * it, and each resolution then logs a warning. Env: `POD_CREDENTIALS_ALLOW_NODE` (`true` or `false`).
    * @default false
    */
   allowNodeCredentials?: boolean | undefined;
   /**
-   * Where log lines go, in the `@smithy/types` `Logger` shape. Pass `noopLogger` to silence the library.
-   * @default a console logger writing info and above (`POD_CREDENTIALS_LOG_LEVEL` changes the level)
+   * Where log lines go (a `@smithy/types` `Logger`); `noopLogger` silences the library.
+   * @default a console logger from info up (`POD_CREDENTIALS_LOG_LEVEL` sets its level)
    */
   logger?: Logger | undefined;
   /**
-   * The environment variables to read, instead of `process.env`. Useful in tests.
+   * The environment to read instead of `process.env`, for tests.
    * @default process.env
    */
   env?: Environment | undefined;
   /**
-   * The total deadline of each HTTP request to a metadata endpoint or agent, in milliseconds.
-   * Env: `POD_CREDENTIALS_TIMEOUT_MS`.
+   * The total deadline of each request to a metadata endpoint or agent, in ms. Env: `POD_CREDENTIALS_TIMEOUT_MS`.
    * @default 1000
    */
   timeoutMs?: number | undefined;
   /**
    * How long after the first call "not yet" answers are retried, with backoff: a new pod may not be known yet to the
-   * Pod Identity agent (HTTP 429, 5xx) or to kube2iam/kiam, which may not even have installed its redirect.
-   * Env: `POD_CREDENTIALS_STARTUP_TIMEOUT_MS`.
+   * Pod Identity agent (429, 5xx) or to kube2iam/kiam. Env: `POD_CREDENTIALS_STARTUP_TIMEOUT_MS`.
    * @default 10000
    */
   startupTimeoutMs?: number | undefined;
   /**
-   * The overall deadline of one resolution (every request and retry in it), in milliseconds: past it the call fails
-   * with a `CredentialSourceError` naming the source, and in-flight requests are aborted. Must be at least
-   * `timeoutMs`. Env: `POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS`.
-   * @default startupTimeoutMs + 5000 (15000 with the default start-up window)
+   * The deadline of one whole resolution, retries included, in ms (at least `timeoutMs`): past it the call fails and
+   * requests in flight are aborted. Env: `POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS`.
+   * @default startupTimeoutMs + 5000
    */
   resolutionTimeoutMs?: number | undefined;
   /**
@@ -67,7 +63,7 @@ export interface PodProviderChainOptions {
   roleArn?: string | undefined;
   /**
    * IRSA: the session name STS records in CloudTrail.
-   * @default process.env.AWS_ROLE_SESSION_NAME, else `pod-credentials-<hostname>` (in Kubernetes, the pod's name)
+   * @default process.env.AWS_ROLE_SESSION_NAME, else `pod-credentials-<hostname>` (the pod's name)
    */
   roleSessionName?: string | undefined;
   /**
@@ -76,73 +72,73 @@ export interface PodProviderChainOptions {
    */
   region?: string | undefined;
   /**
-   * Pod Identity: the full URL of the credentials endpoint. EKS Pod Identity sets `http://169.254.170.23/v1/credentials`.
+   * Pod Identity: the credentials endpoint; EKS sets `http://169.254.170.23/v1/credentials`.
    * @default process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI
    */
   containerCredentialsFullUri?: string | undefined;
   /**
-   * Pod Identity: a path on `http://169.254.170.2` (ECS); wins over the full URI, as in the SDK.
+   * A path on `http://169.254.170.2` (ECS); wins over the full URI, as in the SDK.
    * @default process.env.AWS_CONTAINER_CREDENTIALS_RELATIVE_URI
    */
   containerCredentialsRelativeUri?: string | undefined;
   /**
-   * Pod Identity: a file holding the authorization token, re-read at every request (EKS rotates it).
+   * Pod Identity: the file holding the authorization token, re-read at every request (EKS rotates it).
    * @default process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE
    */
   containerAuthorizationTokenFile?: string | undefined;
   /**
-   * Pod Identity: the authorization token itself, when there is no token file.
+   * Pod Identity: the authorization token itself, when there is no file.
    * @default process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN
    */
   containerAuthorizationToken?: string | undefined;
   /**
-   * kube2iam/kiam: the role the pod declares, a name (`orders-reader`), `path/name`, or a full ARN. The proxy must
-   * offer exactly this role; any other role is treated as the node's and refused.
+   * kube2iam/kiam: the role the pod declares (`orders-reader`, `path/name` or an ARN). The proxy must offer exactly
+   * this role; any other is treated as the node's and refused.
    * @default process.env.POD_CREDENTIALS_ROLE, else the `iam.amazonaws.com/role` annotation in `annotationsFile`
    */
   expectedRole?: string | undefined;
   /**
-   * kube2iam/kiam: the Kubernetes downward-API file that holds the pod's annotations.
+   * kube2iam/kiam: the downward-API file holding the pod's annotations.
    * @default process.env.POD_CREDENTIALS_ANNOTATIONS_FILE, else `/etc/podinfo/annotations`
    */
   annotationsFile?: string | undefined;
   /**
-   * kube2iam, kiam and the node's instance profile: the metadata endpoint.
+   * The metadata endpoint of kube2iam, kiam and the node's instance profile.
    * @default process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT, else by AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE, else `http://169.254.169.254`
    */
   metadataEndpoint?: string | undefined;
   /**
-   * Refresh credentials this long before they expire, but never before half their lifetime has passed (so that
-   * short-lived credentials are not refreshed at every call). From 0 to 12 hours.
-   * @default 300000 (5 minutes)
+   * Refresh this long before expiry, but never before half the lifetime (short-lived credentials are not refreshed at
+   * every call). From 0 to 12 hours.
+   * @default 300000
    */
   refreshBeforeMs?: number | undefined;
   /**
-   * The share of the refresh window over which each provider spreads its refresh time at random, so that a fleet of
-   * pods started together does not call STS in the same second. From 0.2 to 1.
+   * The share of the refresh window over which the refresh time is spread at random, so that pods started together
+   * do not call STS in the same second. From 0.2 to 1.
    * @default 0.5
    */
   refreshJitter?: number | undefined;
   /**
-   * While a refresh fails, cached credentials are still served until this long before they expire; past it, calls
-   * wait for a refresh and get its error. Must be less than `refreshBeforeMs`.
-   * @default 60000 (1 minute)
+   * While refreshes fail, cached credentials are served until this long before expiry; then calls wait and get the
+   * refresh's error. Less than `refreshBeforeMs`.
+   * @default 60000
    */
   expiryMarginMs?: number | undefined;
   /**
-   * After a failed resolution, calls within this backoff get the same error at once, without network traffic. It
-   * doubles with each consecutive failure up to `maxFailureBackoffMs`. From 1 ms to 1 minute.
+   * After a failure, calls within this backoff get the same error at once, with no network traffic; it doubles with
+   * each consecutive failure. From 1 ms to 1 minute.
    * @default 1000
    */
   failureBackoffMs?: number | undefined;
   /**
-   * The longest failure backoff. From `failureBackoffMs` to 10 minutes.
+   * The longest failure backoff, from `failureBackoffMs` to 10 minutes.
    * @default 30000
    */
   maxFailureBackoffMs?: number | undefined;
   /**
-   * Receives an event for each resolution, refresh, failure, stale serving and expiry, with source, role and
-   * expiration but no secrets. Exceptions it throws are logged at warn and otherwise ignored.
+   * Receives an event per resolution, refresh, failure, stale serving and expiry (no secrets); its exceptions are
+   * logged at warn and otherwise ignored.
    * @default undefined
    */
   onEvent?: ((event: CredentialEvent) => void) | undefined;

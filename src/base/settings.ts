@@ -389,41 +389,13 @@ export const DEFAULT_REFRESH_POLICY: RefreshPolicy = Object.freeze({
 });
 
 /** Everything a chain and its sources need, read and checked once, when the provider is created. */
-export interface Settings {
-  readonly env: Environment;
-  readonly sources: readonly SourceName[];
-  readonly allowNodeCredentials: boolean;
-  /** The default logger's level; `undefined` when a logger was passed (the variable is then not even read). */
-  readonly logLevel: LogLevel | undefined;
-  readonly timeoutMs: number;
-  readonly startupTimeoutMs: number;
-  readonly resolutionTimeoutMs: number;
-  readonly refresh: RefreshPolicy;
-  readonly webIdentityTokenFile: Setting | undefined;
-  readonly roleArn: Setting | undefined;
-  readonly roleSessionName: string | undefined;
-  readonly region: string | undefined;
-  /** The container-credentials URL as configured: a relative URI is already joined to `169.254.170.2`. */
-  readonly containerCredentialsUrl: Setting | undefined;
-  readonly containerAuthorizationTokenFile: Setting | undefined;
-  readonly containerAuthorizationToken: Setting | undefined;
-  readonly expectedRole: Setting | undefined;
-  /** The annotations file, and whether someone named it (then a missing file is an error, not an absence). */
-  readonly annotationsFile: Setting & { readonly explicit: boolean };
-  /** The metadata endpoint (kube2iam, kiam, IMDS), without a trailing slash; read when one of those sources runs. */
-  readonly metadataEndpoint: Setting;
-  readonly metadataV1Disabled: boolean;
-  /** `AWS_EC2_METADATA_DISABLED` set to anything but `false`, as the SDK reads it: `instanceProfile` is then off. */
-  readonly metadataDisabled: boolean;
-  /** Warnings about the configuration, logged once when the provider is created. */
-  readonly warnings: readonly string[];
-}
+export type Settings = ReturnType<typeof readSettings>;
 
 /**
  * Reads options and environment into {@link Settings}, through {@link SETTINGS}. Throws `InvalidConfigurationError`
  * naming the option or variable at fault, so a broken configuration fails at start-up, not at the first call.
  */
-export const readSettings = (options: PodProviderChainOptions = {}): Settings => {
+export const readSettings = (options: PodProviderChainOptions = {}) => {
   const env = options.env ?? process.env;
   const read: Read = (key, parse) => readSetting(key, options as Record<string, unknown>, env, parse);
   const logLevel = options.logger === undefined ? (read("logger")?.value ?? "info") : undefined;
@@ -441,6 +413,7 @@ export const readSettings = (options: PodProviderChainOptions = {}): Settings =>
     env,
     sources,
     allowNodeCredentials,
+    /** The default logger's level; `undefined` when a logger was passed (the variable is then not even read). */
     logLevel,
     timeoutMs,
     startupTimeoutMs,
@@ -448,19 +421,23 @@ export const readSettings = (options: PodProviderChainOptions = {}): Settings =>
     refresh: readRefreshPolicy(read),
     webIdentityTokenFile: read("webIdentityTokenFile"),
     roleArn: read("roleArn"),
-    roleSessionName: read("roleSessionName")?.value,
+    roleSessionName: read("roleSessionName")?.value as string | undefined,
     region: typeof options.region === "string" && options.region.trim() !== "" ? options.region.trim() : undefined,
+    /** A relative URI is already joined to `169.254.170.2`. */
     containerCredentialsUrl: relativeUri
       ? { value: `${CONTAINER_HOST}${relativeUri.value}`, from: relativeUri.from }
       : read("containerCredentialsFullUri"),
     containerAuthorizationTokenFile: read("containerAuthorizationTokenFile"),
     containerAuthorizationToken: read("containerAuthorizationToken"),
     expectedRole: read("expectedRole"),
+    /** And whether someone named it: then a missing file is an error, not an absence. */
     annotationsFile: annotationsFile
       ? { ...annotationsFile, explicit: true }
       : { value: DEFAULT_ANNOTATIONS_FILE, from: "the default annotations file", explicit: false },
+    /** Read only when a source uses it, so a bad value does not fail a chain that does not. */
     metadataEndpoint: usesMetadata ? metadataEndpoint(options.metadataEndpoint, env) : DEFAULT_METADATA_ENDPOINT,
     metadataV1Disabled: env.AWS_EC2_METADATA_V1_DISABLED?.trim().toLowerCase() === "true",
+    /** The SDK's rule: any value but `false` turns off the instance metadata service. */
     metadataDisabled: isMetadataDisabled(env.AWS_EC2_METADATA_DISABLED),
     warnings: configurationWarnings(sources, env),
   };
