@@ -1,16 +1,17 @@
-import type {
-  ChainReport,
-  ConfigurationReport,
-  DoctorReport,
-  DoctorVerdict,
-  ErrorReport,
-  FileReport,
-  LogLineReport,
-  MetadataEndpointReport,
-  SourceReport,
-  TokenClaimsReport,
-  VerificationReport,
-  WaitReport,
+// The report as text for a terminal: one section per part of the report, the verdict last, where the eye lands.
+import {
+  type ChainReport,
+  type ConfigurationReport,
+  type DoctorReport,
+  type DoctorVerdict,
+  type FileReport,
+  type LogLineReport,
+  type MetadataEndpointReport,
+  problemOf,
+  type SourceReport,
+  type TokenClaimsReport,
+  type VerificationReport,
+  type WaitReport,
 } from "./doctorReport.js";
 
 /** Options of {@link renderReport}. */
@@ -78,9 +79,6 @@ const VERDICT_LABELS: Readonly<Record<DoctorVerdict, string>> = {
   failed: "FAILED",
 };
 
-/** An error message without its `Fix: …` part (the fix is shown on a line of its own). */
-const withoutFix = (message: string): string => message.split(" Fix: ")[0] ?? "";
-
 /** A section: a blank line, the bold heading, then its lines. */
 const section = (c: Palette, heading: string, lines: readonly string[]): string[] => ["", c.bold(heading), ...lines];
 
@@ -135,9 +133,6 @@ const endpointSection = (endpoint: MetadataEndpointReport, c: Palette): string[]
 
 // Sources
 
-const failedDetail = (error: ErrorReport | null): string =>
-  `${error?.name ?? "Error"}: ${error ? withoutFix(error.message) : ""}`;
-
 /** Whose credentials a source got: the node's, the proxy's (instance profile behind a proxy), or nothing to say. */
 const whoseCredentials = (source: SourceReport, endpoint: string): string => {
   if (source.nodeCredentials) return "the NODE's credentials: ";
@@ -159,7 +154,7 @@ const credentialsDetail = (source: SourceReport, endpoint: string): string => {
 
 const sourceDetail = (source: SourceReport, endpoint: string): string => {
   if (source.status === "absent") return source.reason ?? "";
-  if (source.status === "failed") return failedDetail(source.error);
+  if (source.status === "failed") return source.error ? problemOf(source.error) : "Error: ";
   return credentialsDetail(source, endpoint);
 };
 
@@ -263,7 +258,8 @@ const chainErrorRows = (chain: ChainReport, c: Palette): Cell[][] => {
   const error = chain.error;
   if (!error) return [];
   return [
-    [cell("error"), cell(`${error.name}: ${withoutFix(error.message)}`, c.red)],
+    // The fix goes on a row of its own.
+    [cell("error"), cell(problemOf(error), c.red)],
     ...(error.fix ? [[cell("fix"), cell(error.fix)]] : []),
   ];
 };

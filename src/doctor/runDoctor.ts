@@ -6,26 +6,33 @@ import { type Environment, pickSetting } from "../config/settingValue.js";
 import { noopLogger, parseLogLevel } from "../logging/loggers.js";
 import { metadataEndpoint } from "../metadata/metadataEndpoint.js";
 import { delay } from "../utils/delay.js";
-import { describeEnvironment } from "./describeEnvironment.js";
 import {
   type ConfigurationReport,
   DOCTOR_SCHEMA_VERSION,
   type DoctorReport,
+  decideFinding,
+  errorReport,
   type MetadataEndpointReport,
+  problemOf,
+  scrubSecrets,
+  secretsOf,
   type WaitReport,
 } from "./doctorReport.js";
-import { examineSources } from "./examineSources.js";
-import { inspectFiles } from "./inspectFiles.js";
-import { invalidEndpointReport, probeMetadataEndpoint } from "./probeMetadataEndpoint.js";
-import { errorReport, problemOf, scrubSecrets, secretsOf } from "./redaction.js";
-import { type ChainRun, runChain } from "./runChain.js";
-import { decideFinding } from "./verdict.js";
-import { skippedVerification, verifyCallerIdentity } from "./verifyCallerIdentity.js";
+import {
+  type ChainRun,
+  describeEnvironment,
+  examineSources,
+  inspectFiles,
+  invalidEndpointReport,
+  probeMetadataEndpoint,
+  runChain,
+} from "./examinePod.js";
+import { verifyCallerIdentity } from "./verifyCallerIdentity.js";
 
-/** The region STS calls use when neither `--region` nor `AWS_REGION` says. */
-export const DEFAULT_DOCTOR_REGION = "us-east-1";
-/** The pause between two chain attempts with `--wait`. */
-export const WAIT_INTERVAL_MS = 1000;
+/** Where STS calls go when neither `--region` nor `AWS_REGION` says: the SDK has no default, the doctor needs one. */
+const DEFAULT_REGION = "us-east-1";
+/** The pause between two chain attempts with `--wait`, as the chain's own start-up retries would pause. */
+const WAIT_INTERVAL_MS = 1000;
 
 /**
  * Options of {@link runDoctor}.
@@ -56,7 +63,7 @@ const regionOf = (options: DoctorOptions): { region: string; regionFrom: string 
   if (flag) return { region: flag, regionFrom: "--region" };
   const fromEnv = options.env[ENV.region]?.trim();
   if (fromEnv) return { region: fromEnv, regionFrom: ENV.region };
-  return { region: DEFAULT_DOCTOR_REGION, regionFrom: "the default" };
+  return { region: DEFAULT_REGION, regionFrom: "the default" };
 };
 
 /** The per-request deadline the chain uses (`POD_CREDENTIALS_TIMEOUT_MS`), for the doctor's own probe. */
@@ -200,15 +207,13 @@ export const runDoctor = async (options: DoctorOptions): Promise<DoctorReport> =
       ? { ...probed, offeredRole: node.credentials?.roleArn ?? node.credentials?.roleName ?? null }
       : probed;
 
-  const verification = !options.verify
-    ? null
-    : chainRun.credentials
-      ? await verifyCallerIdentity(chainRun.credentials, {
-          region: region.region,
-          env,
-          expectedRole: chainRun.report.credentials?.roleArn ?? chainRun.report.credentials?.roleName,
-        })
-      : skippedVerification(region.region, env);
+  const verification = options.verify
+    ? await verifyCallerIdentity(chainRun.credentials, {
+        region: region.region,
+        env,
+        expectedRole: chainRun.report.credentials?.roleArn ?? chainRun.report.credentials?.roleName,
+      })
+    : null;
 
   // Behind kube2iam or kiam, the instance-profile path reaches the proxy, not the node: what it gets is the proxy's.
   const behindProxy = metadata.kind === "kube2iam" || metadata.kind === "kiam" || metadata.kind === "metadataProxy";

@@ -6,7 +6,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { DoctorReport } from "../../src/doctor/index.js";
+import type { DoctorReport } from "../../src/doctor/doctorReport.js";
 import {
   createFakeJwt,
   type FakeCredentials,

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { helpText } from "../../src/cli/helpText.js";
 import { type CliIo, runCli, runCliReportingFailures } from "../../src/cli/runCli.js";
-import type { DoctorReport } from "../../src/doctor/index.js";
+import type { DoctorReport } from "../../src/doctor/doctorReport.js";
 import { fakeImds, fakeKube2iam } from "../../src/testing/index.js";
 import { serve, unusedLoopbackUrl } from "../doctor/servers.js";
 import { secretCredentials } from "../support/fakes.js";

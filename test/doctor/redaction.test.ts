@@ -1,6 +1,6 @@
 // How the doctor shows errors and credentials: names and messages as they are, fixes apart, and no secret.
 import { describe, expect, it } from "vitest";
-import { errorReport, problemOf, secretsOf, summarizeCredentials } from "../../src/doctor/redaction.js";
+import { errorReport, problemOf, secretsOf, summarizeCredentials } from "../../src/doctor/doctorReport.js";
 import { CredentialSourceError } from "../../src/errors/CredentialSourceError.js";
 
 describe("errors as the report shows them", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type DoctorReport, runDoctor, waitForChain } from "../../src/doctor/index.js";
+import type { DoctorReport } from "../../src/doctor/doctorReport.js";
+import { runDoctor, waitForChain } from "../../src/doctor/runDoctor.js";
 import { fakeImds, fakeKube2iam, fakePodIdentityAgent, fakeSts, hangResponse } from "../../src/testing/index.js";
 import { ORDERS_ROLE_ARN, secretCredentials, secretToken, serveWithMsw, temporaryFile } from "../support/fakes.js";
 import { findLeaks, recordOutput } from "../support/leakCheck.js";
