@@ -107,60 +107,38 @@ const probe = async (env: Environment): Promise<MetadataEndpointReport> => {
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
-/** Options of {@link waitForChain}. */
-export interface WaitForChainOptions {
-  /** The STS region. */
-  readonly region: string;
-  /** How long to keep trying, in seconds. */
-  readonly waitSeconds: number;
-  /** Receives one line per attempt. */
-  readonly onProgress?: ((line: string) => void) | undefined;
-}
-
-/** What {@link waitForChain} ends with. */
-export interface WaitOutcome {
-  /** The last chain run: resolved, or the last failure. */
-  readonly run: ChainRun;
-  /** How the waiting went. */
-  readonly wait: WaitReport;
-}
-
 /**
  * Runs the chain until it resolves or `waitSeconds` have passed: a new provider at each attempt (nothing cached from
  * the one before), a second apart, each attempt without the chain's own start-up retries (this loop is the
- * retrying). Progress goes to `onProgress`. An invalid configuration is not retried: the environment cannot change.
+ * retrying). One progress line per attempt goes to `onProgress`. An invalid configuration is not retried: the
+ * environment of a running process cannot change.
  */
-export const waitForChain = async (env: Environment, options: WaitForChainOptions): Promise<WaitOutcome> => {
+export const waitForChain = async (
+  env: Environment,
+  options: Pick<DoctorOptions, "onProgress"> & { readonly region: string; readonly waitSeconds: number },
+): Promise<{ readonly run: ChainRun; readonly wait: WaitReport }> => {
   const started = Date.now();
   const deadline = started + options.waitSeconds * 1000;
-  const progress = options.onProgress ?? (() => {});
-  progress(`pod-credentials doctor: waiting up to ${options.waitSeconds} s for fromPodProviderChain() to resolve`);
+  const say = (line: string): void => options.onProgress?.(`pod-credentials doctor: ${line}`);
+  say(`waiting up to ${options.waitSeconds} s for fromPodProviderChain() to resolve`);
   for (let attempt = 1; ; attempt++) {
     const run = await runChain(env, { region: options.region, startupTimeoutMs: 0 });
-    const waitReport = (resolved: boolean): WaitReport => ({
-      seconds: options.waitSeconds,
-      attempts: attempt,
-      waitedMs: Date.now() - started,
-      resolved,
+    const outcome = (resolved: boolean) => ({
+      run,
+      wait: { seconds: options.waitSeconds, attempts: attempt, waitedMs: Date.now() - started, resolved },
     });
     if (run.report.status === "resolved") {
-      progress(
-        `pod-credentials doctor: attempt ${attempt}: resolved from ${run.report.source ?? "unknown"} after ${seconds(Date.now() - started)}`,
-      );
-      return { run, wait: waitReport(true) };
+      say(`attempt ${attempt}: resolved from ${run.report.source ?? "unknown"} after ${seconds(Date.now() - started)}`);
+      return outcome(true);
     }
     const problem = run.report.error ? problemOf(run.report.error) : "failed";
     const remaining = deadline - Date.now();
     if (remaining <= 0 || run.report.error?.name === "InvalidConfigurationError") {
-      progress(
-        `pod-credentials doctor: attempt ${attempt}: ${problem}; giving up after ${seconds(Date.now() - started)}`,
-      );
-      return { run, wait: waitReport(false) };
+      say(`attempt ${attempt}: ${problem}; giving up after ${seconds(Date.now() - started)}`);
+      return outcome(false);
     }
     const pause = Math.min(WAIT_INTERVAL_MS, remaining);
-    progress(
-      `pod-credentials doctor: attempt ${attempt}: ${problem}; retrying in ${seconds(pause)} (${seconds(remaining)} left)`,
-    );
+    say(`attempt ${attempt}: ${problem}; retrying in ${seconds(pause)} (${seconds(remaining)} left)`);
     await delay(pause);
   }
 };
@@ -184,21 +162,20 @@ export const runDoctor = async (options: DoctorOptions): Promise<DoctorReport> =
       examineSources(env, { region: region.region, chainOrder: configuration.sources, startupTimeoutMs }),
     ]);
 
-  let chainRun: ChainRun;
-  let wait: WaitReport | null = null;
-  let examined: Awaited<ReturnType<typeof examine>>;
-  if (options.waitSeconds !== undefined) {
-    const waited = await waitForChain(env, {
-      region: region.region,
-      waitSeconds: options.waitSeconds,
-      onProgress: options.onProgress,
-    });
-    chainRun = waited.run;
-    wait = waited.wait;
-    examined = await examine(0);
-  } else {
-    [chainRun, examined] = await Promise.all([runChain(env, { region: region.region }), examine(undefined)]);
-  }
+  // With --wait the examination runs once the waiting is over, as a snapshot; else beside the chain, which it would
+  // only slow down.
+  const waited =
+    options.waitSeconds === undefined
+      ? undefined
+      : await waitForChain(env, {
+          region: region.region,
+          waitSeconds: options.waitSeconds,
+          onProgress: options.onProgress,
+        });
+  const [chainRun, examined] = await Promise.all([
+    waited?.run ?? runChain(env, { region: region.region }),
+    examine(waited ? 0 : undefined),
+  ]);
   const [probed, files, sources] = examined;
 
   const node = sources.find(({ report }) => report.source === "instanceProfile")?.report;
@@ -240,7 +217,7 @@ export const runDoctor = async (options: DoctorOptions): Promise<DoctorReport> =
     sources: sourceReports,
     chain: chainRun.report,
     verification,
-    wait,
+    wait: waited?.wait ?? null,
   };
   const secrets = [
     ...secretsOf(chainRun.credentials),
