@@ -5,6 +5,7 @@ import { readFile, stat } from "node:fs/promises";
 import type { AwsCredentialIdentity, Logger } from "@smithy/types";
 import { chainSettings } from "../chain/chainSettings.js";
 import { fromPodProviderChain } from "../chain/fromPodProviderChain.js";
+import { rejectExpired } from "../chain/resolveFromSources.js";
 import { DEFAULT_ANNOTATIONS_FILE, MAX_ANNOTATIONS_FILE_BYTES, MAX_RESPONSE_BYTES } from "../config/defaults.js";
 import { ENV, OWN_ENV_PREFIX } from "../config/environmentVariables.js";
 import type { Environment } from "../config/settingValue.js";
@@ -361,10 +362,7 @@ const examineOne = async (
       firstCallAt: Date.now(),
     });
     secrets = secretsOf(result.credentials);
-    const expiration = result.credentials.expiration;
-    if (expiration !== undefined && expiration.getTime() <= Date.now()) {
-      throw new Error(`The credentials arrived already expired (expiration ${expiration.toISOString()}).`);
-    }
+    rejectExpired(source, result);
     return {
       report: row("ok", configuredBy, { credentials: summarizeCredentials(result.credentials, result) }),
       secrets,

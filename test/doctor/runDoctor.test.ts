@@ -311,8 +311,12 @@ describe("what the doctor reads from its options and the environment", () => {
       configuredBy: expect.stringContaining("AWS_CONTAINER_CREDENTIALS_FULL_URI"),
       credentials: null,
       error: {
-        name: "Error",
-        message: expect.stringMatching(/^The credentials arrived already expired \(expiration /),
+        name: "CredentialSourceError",
+        message: expect.stringMatching(
+          /^\[podIdentity\] The credentials arrived already expired \(expiration .*\. Fix: /,
+        ),
+        source: "podIdentity",
+        fix: "check the clock of this node (NTP) and of the endpoint that issued them.",
       },
     });
   });
