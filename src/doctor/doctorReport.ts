@@ -2,6 +2,7 @@
 // credentials enter it without a secret, and the verdict that decides the exit code.
 import type { AwsCredentialIdentity } from "@smithy/types";
 import { type CredentialSource, isCredentialSource } from "../sources/credentialSource.js";
+import type { ProxyAnswer } from "../sources/kube2iam/classifyProxyAnswer.js";
 import type { SkippedSource } from "../sources/skippedSource.js";
 import { redactSecrets } from "../utils/redact.js";
 
@@ -90,8 +91,8 @@ export interface ConfigurationReport {
  */
 export type MetadataEndpointKind = "ec2Imds" | "kube2iam" | "kiam" | "metadataProxy" | "unreachable" | "invalid";
 
-/** What the answer to the role listing with an invalid IMDSv2 token means (`realImds` is a 401). */
-export type ListingAnswer = "realImds" | "role" | "noRole" | "podNotYetKnown" | "refused" | "noAnswer";
+/** What the answer to the role listing with an invalid IMDSv2 token means, as the kube2iam source reads it. */
+export type ListingAnswer = ProxyAnswer["kind"] | "noAnswer";
 
 /** The probe of the metadata endpoint: the role listing, `/healthz` and `/ping`, asked together. */
 export interface MetadataEndpointReport {

@@ -3,7 +3,6 @@ import { DEFAULT_TIMEOUT_MS } from "../config/defaults.js";
 import { ENV } from "../config/environmentVariables.js";
 import { parseMillisecondsSetting } from "../config/parseSettings.js";
 import { type Environment, pickSetting } from "../config/settingValue.js";
-import { noopLogger, parseLogLevel } from "../logging/loggers.js";
 import { metadataEndpoint } from "../metadata/metadataEndpoint.js";
 import { delay } from "../utils/delay.js";
 import {
@@ -79,10 +78,8 @@ const requestTimeoutMs = (env: Environment): number => {
 
 const readConfiguration = (env: Environment, region: { region: string; regionFrom: string }): ConfigurationReport => {
   try {
-    // The doctor passes its own logger, so the chain would not parse POD_CREDENTIALS_LOG_LEVEL; an application does.
-    const level = pickSetting("logLevel", undefined, env, ENV.logLevel);
-    if (level) parseLogLevel(level.from, level.value);
-    const settings = chainSettings({ env, logger: noopLogger });
+    // No logger given, so that the chain checks POD_CREDENTIALS_LOG_LEVEL as in an application (it only logs when run).
+    const settings = chainSettings({ env });
     return {
       sources: settings.sources.map((source) => source.name),
       allowNodeCredentials: settings.allowNodeCredentials,
