@@ -17,7 +17,7 @@ export interface CliIo {
   readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean | undefined };
   /** Standard error: usage errors and `--wait` progress. */
   readonly stderr: { write(text: string): unknown };
-  /** The package version. */
+  /** What `--version` prints and the report names. */
   readonly version: string;
 }
 
@@ -109,12 +109,11 @@ export const parseCommandLine = (argv: readonly string[]): CommandLine => {
   if (extra.length > 0) return usageError(`unexpected argument "${extra[0] ?? ""}".`);
   if (command === "help") return { command: "help" };
 
-  let waitSeconds: number | undefined;
-  if (values.wait !== undefined) {
-    waitSeconds = /^\d+(\.\d+)?$/.test(values.wait.trim()) ? Number(values.wait.trim()) : Number.NaN;
-    if (!Number.isFinite(waitSeconds) || waitSeconds > MAX_WAIT_SECONDS) {
-      return usageError(`--wait takes a number of seconds from 0 to ${MAX_WAIT_SECONDS}, not "${values.wait}".`);
-    }
+  const wait = values.wait?.trim();
+  // Plain decimals only: Number() would also take "", "0x10", "1e3" and "Infinity".
+  const waitSeconds = wait === undefined ? undefined : /^\d+(\.\d+)?$/.test(wait) ? Number(wait) : Number.NaN;
+  if (waitSeconds !== undefined && !(waitSeconds <= MAX_WAIT_SECONDS)) {
+    return usageError(`--wait takes a number of seconds from 0 to ${MAX_WAIT_SECONDS}, not "${values.wait}".`);
   }
   const region = values.region?.trim();
   if (values.region !== undefined && (region === undefined || !REGION.test(region))) {
@@ -190,10 +189,9 @@ export const packageVersion = (scriptPath: string | undefined): string => {
   }
   for (let level = 0; level < MAX_LEVELS; level++) {
     try {
-      const manifest = JSON.parse(readFileSync(join(folder, "package.json"), "utf8")) as {
-        name?: unknown;
-        version?: unknown;
-      };
+      const manifest: { name?: unknown; version?: unknown } = JSON.parse(
+        readFileSync(join(folder, "package.json"), "utf8"),
+      );
       if (manifest.name === "pod-credentials" && typeof manifest.version === "string") return manifest.version;
     } catch {
       // no package.json here, or not readable: keep walking up

@@ -8,7 +8,7 @@ import { fromPodProviderChain } from "../chain/fromPodProviderChain.js";
 import { rejectExpired } from "../chain/resolveFromSources.js";
 import { DEFAULT_ANNOTATIONS_FILE, MAX_ANNOTATIONS_FILE_BYTES, MAX_RESPONSE_BYTES } from "../config/defaults.js";
 import { ENV, OWN_ENV_PREFIX } from "../config/environmentVariables.js";
-import type { Environment } from "../config/settingValue.js";
+import { type Environment, pickSetting } from "../config/settingValue.js";
 import { isMetadataRequestError } from "../http/MetadataRequestError.js";
 import { type MetadataResponse, requestMetadata } from "../http/requestMetadata.js";
 import { declaredRoleFromAnnotationsText, ROLE_ANNOTATION } from "../kube/annotationsFile.js";
@@ -36,7 +36,6 @@ import {
 
 /** A report section, with the secrets the doctor saw while making it: never printed, only used to redact. */
 export interface Examined<Report> {
-  /** The section. */
   readonly report: Report;
   /** Secret values (credentials, tokens) to redact from the whole report. */
   readonly secrets: readonly string[];
@@ -174,29 +173,23 @@ const inspect = async (purpose: FileReport["purpose"], path: string, from: strin
   return found({ ...exists, token: claims ?? null, problem: claims ? null : "does not hold a JWT" }, [token]);
 };
 
-const setting = (env: Environment, name: string): string | undefined => {
-  const value = env[name]?.trim();
-  return value === undefined || value === "" ? undefined : value;
-};
-
 /**
  * Looks at the files the configuration names: the IRSA token file, the Pod Identity token file, and the annotations
  * file (the one named by `POD_CREDENTIALS_ANNOTATIONS_FILE`, else the default `/etc/podinfo/annotations`). Reports
  * size, age, a token's claims (`iss`, `sub`, `aud`, `exp`) and the declared role; never a token.
  */
 export const inspectFiles = async (env: Environment): Promise<Examined<FileReport>[]> => {
-  const wanted: Array<[FileReport["purpose"], string, string]> = [];
-  const webIdentity = setting(env, ENV.webIdentityTokenFile);
-  if (webIdentity) wanted.push(["webIdentityToken", webIdentity, ENV.webIdentityTokenFile]);
-  const podIdentity = setting(env, ENV.containerTokenFile);
-  if (podIdentity) wanted.push(["podIdentityToken", podIdentity, ENV.containerTokenFile]);
-  const annotations = setting(env, ENV.annotationsFile);
-  wanted.push(
-    annotations
-      ? ["annotations", annotations, ENV.annotationsFile]
-      : ["annotations", DEFAULT_ANNOTATIONS_FILE, "the default annotations file"],
-  );
-  return Promise.all(wanted.map(([purpose, path, from]) => inspect(purpose, path, from)));
+  const named = (purpose: FileReport["purpose"], variable: string) => {
+    const setting = pickSetting(purpose, undefined, env, variable);
+    return setting && inspect(purpose, setting.value, setting.from);
+  };
+  const inspections = [
+    named("webIdentityToken", ENV.webIdentityTokenFile),
+    named("podIdentityToken", ENV.containerTokenFile),
+    named("annotations", ENV.annotationsFile) ??
+      inspect("annotations", DEFAULT_ANNOTATIONS_FILE, "the default annotations file"),
+  ];
+  return Promise.all(inspections.filter((inspection) => inspection !== undefined));
 };
 
 // The metadata endpoint
@@ -391,7 +384,6 @@ export const examineSources = async (
 
 /** A chain run: the report section, and the credentials (kept out of the report) for `--verify` and redaction. */
 export interface ChainRun {
-  /** The report section. */
   readonly report: ChainReport;
   /** The credentials the chain returned; never printed. */
   readonly credentials: AwsCredentialIdentity | undefined;
