@@ -91,6 +91,10 @@ export interface ConfigurationReport {
  */
 export type MetadataEndpointKind = "ec2Imds" | "kube2iam" | "kiam" | "metadataProxy" | "unreachable" | "invalid";
 
+/** Whether a metadata proxy answers in the node's place: then the instance-profile path gets the proxy's answer. */
+export const isProxy = (kind: MetadataEndpointKind): boolean =>
+  kind === "kube2iam" || kind === "kiam" || kind === "metadataProxy";
+
 /** What the answer to the role listing with an invalid IMDSv2 token means, as the kube2iam source reads it. */
 export type ListingAnswer = ProxyAnswer["kind"] | "noAnswer";
 
@@ -334,8 +338,6 @@ const resolvedFinding = ({ chain, verification }: FindingInput): Finding => {
   );
 };
 
-const PROXY_KINDS: ReadonlySet<MetadataEndpointKind> = new Set(["kube2iam", "kiam", "metadataProxy"]);
-
 /**
  * Nothing pod-scoped is configured: the node's role is on offer (the real IMDS, or the node's role fetched although
  * the probe got no answer), a proxy offers a role the pod does not declare, or nothing is on offer at all.
@@ -352,7 +354,7 @@ const nothingConfiguredFinding = ({ sources, metadataEndpoint: endpoint }: Findi
         `${nodeRole ? ` and offers the node's role ${nodeRole}` : ""}, which the chain refuses (node credentials are not allowed).`,
     );
   }
-  if (endpoint.offeredRole && PROXY_KINDS.has(endpoint.kind)) {
+  if (endpoint.offeredRole && isProxy(endpoint.kind)) {
     return finding(
       "notConfigured",
       `Nothing pod-scoped is declared, but ${endpoint.description} at ${endpoint.url ?? "the metadata endpoint"} offers the role ` +

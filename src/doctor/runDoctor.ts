@@ -1,3 +1,5 @@
+// The doctor's run: the configuration, then the chain (once, or with --wait until it resolves) beside the examination
+// of the pod, then --verify, the verdict, and a last pass that redacts every secret the doctor saw.
 import { chainSettings } from "../chain/chainSettings.js";
 import { DEFAULT_TIMEOUT_MS } from "../config/defaults.js";
 import { ENV } from "../config/environmentVariables.js";
@@ -11,6 +13,7 @@ import {
   type DoctorReport,
   decideFinding,
   errorReport,
+  isProxy,
   type MetadataEndpointReport,
   problemOf,
   scrubSecrets,
@@ -28,9 +31,9 @@ import {
 } from "./examinePod.js";
 import { verifyCallerIdentity } from "./verifyCallerIdentity.js";
 
-/** Where STS calls go when neither `--region` nor `AWS_REGION` says: the SDK has no default, the doctor needs one. */
+/** The STS region when neither `--region` nor `AWS_REGION` says: no SDK client passes the doctor its own. */
 const DEFAULT_REGION = "us-east-1";
-/** The pause between two chain attempts with `--wait`, as the chain's own start-up retries would pause. */
+/** The pause between two chain attempts with `--wait`: one progress line a second. */
 const WAIT_INTERVAL_MS = 1000;
 
 /**
@@ -56,6 +59,90 @@ export interface DoctorOptions {
   /** Receives progress lines while waiting (the CLI writes them to standard error). */
   readonly onProgress?: ((line: string) => void) | undefined;
 }
+
+/**
+ * Examines the pod's credential set-up and returns the report: the environment (names, and values that are not
+ * secrets), the chain's configuration, what answers at the metadata endpoint, the files the configuration names,
+ * every source on its own, what `fromPodProviderChain()` does with this environment, and with `verify` whom STS says
+ * the credentials belong to. Never throws for a broken set-up: that is what the report is about. The report holds no
+ * secret (a last pass redacts every secret value the doctor saw, in case one slipped into a message).
+ */
+export const runDoctor = async (options: DoctorOptions): Promise<DoctorReport> => {
+  const started = Date.now();
+  const { env } = options;
+  const region = regionOf(options);
+  const configuration = readConfiguration(env, region);
+  const examine = (startupTimeoutMs: number | undefined) =>
+    Promise.all([
+      probe(env),
+      inspectFiles(env),
+      examineSources(env, { region: region.region, chainOrder: configuration.sources, startupTimeoutMs }),
+    ]);
+
+  // With --wait, the examination is a snapshot taken once the waiting is over (no start-up retries); without, it runs
+  // beside the chain, so that the doctor takes about as long as the chain.
+  const waited =
+    options.waitSeconds === undefined
+      ? undefined
+      : await waitForChain(env, {
+          region: region.region,
+          waitSeconds: options.waitSeconds,
+          onProgress: options.onProgress,
+        });
+  const [chainRun, examined] = await Promise.all([
+    waited?.run ?? runChain(env, { region: region.region }),
+    examine(waited ? 0 : undefined),
+  ]);
+  const [probed, files, sources] = examined;
+
+  const node = sources.find(({ report }) => report.source === "instanceProfile")?.report;
+  const metadata: MetadataEndpointReport =
+    probed.kind === "ec2Imds" && node?.status === "ok"
+      ? { ...probed, offeredRole: node.credentials?.roleArn ?? node.credentials?.roleName ?? null }
+      : probed;
+
+  const verification = options.verify
+    ? await verifyCallerIdentity(chainRun.credentials, {
+        region: region.region,
+        env,
+        expectedRole: chainRun.report.credentials?.roleArn ?? chainRun.report.credentials?.roleName,
+      })
+    : null;
+
+  // Behind kube2iam or kiam, the instance-profile path reaches the proxy, not the node: what it gets is the proxy's.
+  const sourceReports = sources.map(({ report }) =>
+    report.source === "instanceProfile" && isProxy(metadata.kind) ? { ...report, nodeCredentials: false } : report,
+  );
+  const finding = decideFinding({
+    configuration,
+    chain: chainRun.report,
+    sources: sourceReports,
+    metadataEndpoint: metadata,
+    verification,
+  });
+  const report: DoctorReport = {
+    schemaVersion: DOCTOR_SCHEMA_VERSION,
+    tool: { name: "pod-credentials", version: options.version },
+    generatedAt: new Date(started).toISOString(),
+    durationMs: Date.now() - started,
+    ...finding,
+    environment: describeEnvironment(env),
+    configuration,
+    metadataEndpoint: metadata,
+    files: files.map(({ report: file }) => file),
+    sources: sourceReports,
+    chain: chainRun.report,
+    verification,
+    wait: waited?.wait ?? null,
+  };
+  const secrets = [
+    ...secretsOf(chainRun.credentials),
+    ...sources.flatMap(({ secrets: seen }) => seen),
+    ...files.flatMap(({ secrets: seen }) => seen),
+    ...[ENV.secretAccessKey, "AWS_SESSION_TOKEN", ENV.containerToken].map((name) => env[name]?.trim() ?? ""),
+  ];
+  return scrubSecrets(report, secrets);
+};
 
 const regionOf = (options: DoctorOptions): { region: string; regionFrom: string } => {
   const flag = options.region?.trim();
@@ -138,89 +225,4 @@ export const waitForChain = async (
     say(`attempt ${attempt}: ${problem}; retrying in ${seconds(pause)} (${seconds(remaining)} left)`);
     await delay(pause);
   }
-};
-
-/**
- * Examines the pod's credential set-up and returns the report: the environment (names, and values that are not
- * secrets), the chain's configuration, what answers at the metadata endpoint, the files the configuration names,
- * every source on its own, what `fromPodProviderChain()` does with this environment, and with `verify` whom STS says
- * the credentials belong to. Never throws for a broken set-up: that is what the report is about. The report holds no
- * secret (a last pass redacts every secret value the doctor saw, in case one slipped into a message).
- */
-export const runDoctor = async (options: DoctorOptions): Promise<DoctorReport> => {
-  const started = Date.now();
-  const { env } = options;
-  const region = regionOf(options);
-  const configuration = readConfiguration(env, region);
-  const examine = (startupTimeoutMs: number | undefined) =>
-    Promise.all([
-      probe(env),
-      inspectFiles(env),
-      examineSources(env, { region: region.region, chainOrder: configuration.sources, startupTimeoutMs }),
-    ]);
-
-  // With --wait the examination runs once the waiting is over, as a snapshot; else beside the chain, which it would
-  // only slow down.
-  const waited =
-    options.waitSeconds === undefined
-      ? undefined
-      : await waitForChain(env, {
-          region: region.region,
-          waitSeconds: options.waitSeconds,
-          onProgress: options.onProgress,
-        });
-  const [chainRun, examined] = await Promise.all([
-    waited?.run ?? runChain(env, { region: region.region }),
-    examine(waited ? 0 : undefined),
-  ]);
-  const [probed, files, sources] = examined;
-
-  const node = sources.find(({ report }) => report.source === "instanceProfile")?.report;
-  const metadata: MetadataEndpointReport =
-    probed.kind === "ec2Imds" && node?.status === "ok"
-      ? { ...probed, offeredRole: node.credentials?.roleArn ?? node.credentials?.roleName ?? null }
-      : probed;
-
-  const verification = options.verify
-    ? await verifyCallerIdentity(chainRun.credentials, {
-        region: region.region,
-        env,
-        expectedRole: chainRun.report.credentials?.roleArn ?? chainRun.report.credentials?.roleName,
-      })
-    : null;
-
-  // Behind kube2iam or kiam, the instance-profile path reaches the proxy, not the node: what it gets is the proxy's.
-  const behindProxy = metadata.kind === "kube2iam" || metadata.kind === "kiam" || metadata.kind === "metadataProxy";
-  const sourceReports = sources.map(({ report }) =>
-    report.source === "instanceProfile" && behindProxy ? { ...report, nodeCredentials: false } : report,
-  );
-  const finding = decideFinding({
-    configuration,
-    chain: chainRun.report,
-    sources: sourceReports,
-    metadataEndpoint: metadata,
-    verification,
-  });
-  const report: DoctorReport = {
-    schemaVersion: DOCTOR_SCHEMA_VERSION,
-    tool: { name: "pod-credentials", version: options.version },
-    generatedAt: new Date(started).toISOString(),
-    durationMs: Date.now() - started,
-    ...finding,
-    environment: describeEnvironment(env),
-    configuration,
-    metadataEndpoint: metadata,
-    files: files.map(({ report: file }) => file),
-    sources: sourceReports,
-    chain: chainRun.report,
-    verification,
-    wait: waited?.wait ?? null,
-  };
-  const secrets = [
-    ...secretsOf(chainRun.credentials),
-    ...sources.flatMap(({ secrets: seen }) => seen),
-    ...files.flatMap(({ secrets: seen }) => seen),
-    ...[ENV.secretAccessKey, "AWS_SESSION_TOKEN", ENV.containerToken].map((name) => env[name]?.trim() ?? ""),
-  ];
-  return scrubSecrets(report, secrets);
 };
