@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // The `pod-credentials` command: process wiring only (arguments, environment, streams, exit code).
-import { packageVersion } from "./packageVersion.js";
-import { runCliReportingFailures } from "./runCli.js";
+import { packageVersion, runCliReportingFailures } from "./runCli.js";
 
 runCliReportingFailures({
   argv: process.argv.slice(2),

@@ -1,8 +1,11 @@
+// The `pod-credentials` command: the arguments in, a report or a message out, the exit code back. main.ts wires it to
+// the process; tests pass their own streams and environment.
+import { readFileSync, realpathSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { parseArgs } from "node:util";
 import type { Environment } from "../base/settings.js";
 import { renderReport } from "../doctor/renderReport.js";
 import { runDoctor } from "../doctor/runDoctor.js";
-import { helpText } from "./helpText.js";
-import { parseCommandLine } from "./parseCommandLine.js";
 
 /** Where the CLI writes, and what it reads: the process, or a test's stand-ins. */
 export interface CliIo {
@@ -14,7 +17,7 @@ export interface CliIo {
   readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean | undefined };
   /** Standard error: usage errors and `--wait` progress. */
   readonly stderr: { write(text: string): unknown };
-  /** The package version. */
+  /** What `--version` prints and the report names. */
   readonly version: string;
 }
 
@@ -64,4 +67,138 @@ export const runCliReportingFailures = async (io: CliIo): Promise<number> => {
     io.stderr.write(`pod-credentials: the doctor itself failed: ${text}\n`);
     return 1;
   }
+};
+
+/** What the command line asks for. */
+export type CommandLine =
+  | { readonly command: "help" }
+  | { readonly command: "version" }
+  | {
+      readonly command: "doctor";
+      readonly options: {
+        readonly json: boolean;
+        readonly verify: boolean;
+        readonly waitSeconds: number | undefined;
+        readonly region: string | undefined;
+      };
+    }
+  | { readonly command: "usageError"; readonly message: string };
+
+/** The longest `--wait`: a day. */
+const MAX_WAIT_SECONDS = 86_400;
+const REGION = /^[a-z]{2,}(-[a-z0-9]+)+$/;
+
+const usageError = (message: string): CommandLine => ({ command: "usageError", message });
+
+/**
+ * Parses the arguments after the program name with `node:util` `parseArgs` (strict: an unknown option is a usage
+ * error). `doctor` is the default command; `--help` and `--version` win over everything else.
+ */
+export const parseCommandLine = (argv: readonly string[]): CommandLine => {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    return usageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { command: "help" };
+  if (values.version) return { command: "version" };
+  const [command = "doctor", ...extra] = positionals;
+  if (command !== "doctor" && command !== "help") return usageError(`unknown command "${command}".`);
+  if (extra.length > 0) return usageError(`unexpected argument "${extra[0] ?? ""}".`);
+  if (command === "help") return { command: "help" };
+
+  const wait = values.wait?.trim();
+  // Plain decimals only: Number() would also take "", "0x10", "1e3" and "Infinity".
+  const waitSeconds = wait === undefined ? undefined : /^\d+(\.\d+)?$/.test(wait) ? Number(wait) : Number.NaN;
+  if (waitSeconds !== undefined && !(waitSeconds <= MAX_WAIT_SECONDS)) {
+    return usageError(`--wait takes a number of seconds from 0 to ${MAX_WAIT_SECONDS}, not "${values.wait}".`);
+  }
+  const region = values.region?.trim();
+  if (values.region !== undefined && (region === undefined || !REGION.test(region))) {
+    return usageError(`--region takes an AWS region such as us-east-1, not "${values.region}".`);
+  }
+  return {
+    command: "doctor",
+    options: { json: values.json === true, verify: values.verify === true, waitSeconds, region },
+  };
+};
+
+const parse = (argv: readonly string[]) =>
+  parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      help: { type: "boolean", short: "h" },
+      version: { type: "boolean", short: "v" },
+      json: { type: "boolean" },
+      verify: { type: "boolean" },
+      wait: { type: "string" },
+      region: { type: "string" },
+    },
+  });
+
+/** `pod-credentials --help`. */
+export const helpText = (version: string): string => `pod-credentials ${version}: AWS credentials that are the pod's own
+
+Usage:
+  pod-credentials [doctor] [--json] [--verify] [--wait <seconds>] [--region <region>]
+  pod-credentials --help | --version
+
+doctor (the default command) examines this pod's credential set-up: what answers at the metadata
+endpoint (the real EC2 IMDS, kube2iam, kiam or nothing), every source on its own (IRSA, EKS Pod
+Identity, kube2iam/kiam, the node's instance profile, static keys, ~/.aws), and what
+fromPodProviderChain() does with this environment. It never prints a secret.
+
+Options:
+  --json              print the report as one JSON object (schema version 1, see docs/doctor.md)
+  --verify            call STS GetCallerIdentity with the chain's credentials and print the ARN
+  --wait <seconds>    run the chain again, a second apart, until it resolves or the time is up
+                      (progress on standard error); for an init container
+  --region <region>   region for STS calls (default: AWS_REGION, else us-east-1);
+                      AWS_ENDPOINT_URL_STS is honoured
+  -h, --help          show this help
+  -v, --version       show the version
+
+Exit codes:
+  0  the chain resolves pod-scoped credentials (and --verify, if given, succeeded)
+  1  usage error
+  2  anything else: the chain fails, nothing is configured, or only the node's credentials are on
+     offer (also when POD_CREDENTIALS_ALLOW_NODE=true lets the chain use them)
+
+Colour is used only when standard output is a terminal and NO_COLOR is not set.
+`;
+
+/** How far above the running script to look for package.json (`dist/esm/cli/main.js` is three levels below it). */
+const MAX_LEVELS = 6;
+
+/**
+ * The version in this package's package.json, found by walking up from the running script (`npx` runs it through a
+ * symbolic link, resolved first); `"unknown"` when not found. Read at run time rather than imported, so that the same
+ * source builds as ES module and CommonJS.
+ */
+export const packageVersion = (scriptPath: string | undefined): string => {
+  if (!scriptPath) return "unknown";
+  let folder: string;
+  try {
+    folder = dirname(realpathSync(scriptPath));
+  } catch {
+    return "unknown";
+  }
+  for (let level = 0; level < MAX_LEVELS; level++) {
+    try {
+      const manifest: { name?: unknown; version?: unknown } = JSON.parse(
+        readFileSync(join(folder, "package.json"), "utf8"),
+      );
+      if (manifest.name === "pod-credentials" && typeof manifest.version === "string") return manifest.version;
+    } catch {
+      // no package.json here, or not readable: keep walking up
+    }
+    const parent = dirname(folder);
+    if (parent === folder) break;
+    folder = parent;
+  }
+  return "unknown";
 };

@@ -1,5 +1,10 @@
+// The doctor's report: its JSON shape (schema version 1; docs/doctor.md documents every field), how errors and
+// credentials enter it without a secret, and the verdict that decides the exit code.
+import type { AwsCredentialIdentity } from "@smithy/types";
+import { redactSecrets } from "../base/logging.js";
 import type { SkippedSource } from "../base/options.js";
-import type { SourceName as CredentialSource } from "../base/settings.js";
+import { isSourceName, type SourceName } from "../base/settings.js";
+import type { ProxyAnswer } from "../wire/metadata.js";
 
 /** The version of the {@link DoctorReport} JSON schema. It changes only when a field is removed or changes meaning. */
 export const DOCTOR_SCHEMA_VERSION = 1;
@@ -15,72 +20,50 @@ export const DOCTOR_SCHEMA_VERSION = 1;
  */
 export type DoctorVerdict = "podCredentials" | "nodeCredentialsOnly" | "notConfigured" | "failed";
 
-/** The doctor's exit codes: 0 pod-scoped credentials; 1 a usage error; 2 anything else (see {@link DoctorVerdict}). */
-export type DoctorExitCode = 0 | 1 | 2;
-
 /**
  * What `pod-credentials doctor --json` prints: one JSON object, schema version 1. Never holds a secret access key, a
  * session token, a web-identity or pod-identity token; access key ids show their last four characters only.
- * Fields that do not apply are `null`, never missing. Documented field by field in `docs/doctor.md`.
+ * Fields that do not apply are `null`, never missing.
  */
 export interface DoctorReport {
-  /** Always `1` for this shape. */
   readonly schemaVersion: typeof DOCTOR_SCHEMA_VERSION;
-  /** The program that wrote the report. */
-  readonly tool: {
-    /** `"pod-credentials"`. */
-    readonly name: "pod-credentials";
-    /** The package version. */
-    readonly version: string;
-  };
-  /** When the report was made (ISO 8601, UTC). */
+  readonly tool: { readonly name: "pod-credentials"; readonly version: string };
+  /** When the examination started (ISO 8601, UTC). */
   readonly generatedAt: string;
-  /** How long the whole examination took, waiting included, in milliseconds. */
+  /** Milliseconds, waiting included. */
   readonly durationMs: number;
-  /** The overall finding. */
   readonly verdict: DoctorVerdict;
-  /** The exit code the command ends with: 0 or 2. */
+  /** The exit code the command ends with (1, a usage error, makes no report). */
   readonly exitCode: 0 | 2;
   /** One sentence stating the finding. */
   readonly summary: string;
-  /** The AWS and `POD_CREDENTIALS_*` variables that are set, by name; values only where they are not secrets. */
+  /** The `AWS_*` and `POD_CREDENTIALS_*` variables that are set, sorted by name. */
   readonly environment: readonly EnvironmentVariableReport[];
-  /** The chain's configuration as `fromPodProviderChain()` reads it from this environment. */
   readonly configuration: ConfigurationReport;
-  /** What answers at the metadata endpoint: the real EC2 IMDS, kube2iam, kiam, another proxy, or nothing. */
   readonly metadataEndpoint: MetadataEndpointReport;
-  /** The token and annotations files the configuration names, with what they contain (never a token). */
   readonly files: readonly FileReport[];
   /** Every source examined on its own, in the chain's order, then the others. */
   readonly sources: readonly SourceReport[];
-  /** What `fromPodProviderChain()` does with this environment. */
   readonly chain: ChainReport;
-  /** The result of STS `GetCallerIdentity` with the chain's credentials; `null` without `--verify`. */
+  /** `null` without `--verify`. */
   readonly verification: VerificationReport | null;
-  /** How `--wait` went; `null` without `--wait`. */
+  /** `null` without `--wait`. */
   readonly wait: WaitReport | null;
 }
 
-/** One environment variable the doctor looked at. */
+/** An environment variable, by name; its value only where it cannot be a secret. */
 export interface EnvironmentVariableReport {
-  /** The variable's name. */
   readonly name: string;
-  /**
-   * Its value when it is not a secret (a URL without user, password or query; a path; a role ARN); `"…ABCD"` for
-   * `AWS_ACCESS_KEY_ID`; `null` for a secret (secret keys, session tokens, authorization tokens) or an unknown variable.
-   */
+  /** `"…ABCD"` for `AWS_ACCESS_KEY_ID`; `null` for secrets and for variables the doctor does not know. */
   readonly value: string | null;
 }
 
 /** An error as the report shows it: name, message, and the parts an operator acts on. */
 export interface ErrorReport {
-  /** The error class, such as `CredentialSourceError`. */
   readonly name: string;
-  /** The full message, ending with `Fix: …` for this package's errors. */
+  /** The whole message, `Fix: …` included. */
   readonly message: string;
-  /** The source the error is about, when it names one. */
-  readonly source: CredentialSource | null;
-  /** What to change, when the error says. */
+  readonly source: SourceName | null;
   readonly fix: string | null;
   /** The HTTP status behind the error, when there was an answer. */
   readonly status: number | null;
@@ -88,217 +71,319 @@ export interface ErrorReport {
 
 /** The chain's configuration, read from the environment as `fromPodProviderChain()` reads it. */
 export interface ConfigurationReport {
-  /** The sources the chain tries, in order; `null` when the configuration is invalid. */
-  readonly sources: readonly CredentialSource[] | null;
-  /** Whether the chain accepts the node's instance-profile role; `null` when the configuration is invalid. */
+  /** The chain's order; `null` when the configuration is invalid. */
+  readonly sources: readonly SourceName[] | null;
   readonly allowNodeCredentials: boolean | null;
-  /** The region used for STS (the IRSA exchange and `--verify`). */
+  /** The region for STS calls (the IRSA exchange and `--verify`). */
   readonly region: string;
-  /** Where the region came from: `--region`, `AWS_REGION` or `the default`. */
+  /** `--region`, `AWS_REGION` or `the default`. */
   readonly regionFrom: string;
-  /** Warnings the chain logs when it is created (ignored static keys, unknown `POD_CREDENTIALS_*` variables). */
+  /** What the chain logs at warn when it is created. */
   readonly warnings: readonly string[];
-  /** The `InvalidConfigurationError` the chain throws when it is created, if any. */
+  /** The `InvalidConfigurationError`, if any. */
   readonly error: ErrorReport | null;
 }
 
 /**
- * What answers at the metadata endpoint.
- *
- * - `ec2Imds`: the real EC2 instance metadata service (it rejected a deliberately invalid IMDSv2 token with 401).
- * - `kube2iam`: a proxy that accepts the invalid token and answers kube2iam's `/healthz` with `hostIP` and `instanceId`.
- * - `kiam`: a proxy that accepts the invalid token and answers kiam's `/ping` with `pong`.
- * - `metadataProxy`: a proxy that accepts the invalid token but is neither (another proxy, or a fake).
- * - `unreachable`: nothing gave a usable answer (connection refused, timeout).
- * - `invalid`: the endpoint setting itself is invalid.
+ * What answers at the metadata endpoint: `ec2Imds` rejected a deliberately invalid IMDSv2 token with 401; `kube2iam`
+ * and `kiam` accepted it and answered their own `/healthz` or `/ping`; `metadataProxy` accepted it but is neither;
+ * `unreachable` gave no usable answer; `invalid` is an invalid endpoint setting.
  */
 export type MetadataEndpointKind = "ec2Imds" | "kube2iam" | "kiam" | "metadataProxy" | "unreachable" | "invalid";
 
-/**
- * How the role listing (`GET /latest/meta-data/iam/security-credentials/` with an invalid IMDSv2 token) was answered.
- *
- * - `realImds`: 401, the real IMDS. `role`: a role is listed. `noRole`: the proxy holds no role for this pod.
- * - `podNotYetKnown`: the proxy has not seen the pod yet. `refused`: another error status. `noAnswer`: no answer.
- */
-export type ListingAnswer = "realImds" | "role" | "noRole" | "podNotYetKnown" | "refused" | "noAnswer";
+/** Whether a metadata proxy answers in the node's place: then the instance-profile path gets the proxy's answer. */
+export const isProxy = (kind: MetadataEndpointKind): boolean =>
+  kind === "kube2iam" || kind === "kiam" || kind === "metadataProxy";
 
-/** The probe of the metadata endpoint (three requests, in parallel: the role listing, `/healthz`, `/ping`). */
+/** What the answer to the role listing with an invalid IMDSv2 token means, as the kube2iam source reads it. */
+export type ListingAnswer = ProxyAnswer["kind"] | "noAnswer";
+
+/** The probe of the metadata endpoint: the role listing, `/healthz` and `/ping`, asked together. */
 export interface MetadataEndpointReport {
-  /** The endpoint's base URL; `null` when the setting is invalid. */
+  /** `null` when the setting is invalid. */
   readonly url: string | null;
-  /** What set it: `AWS_EC2_METADATA_SERVICE_ENDPOINT`, `AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE` or `the default endpoint`. */
   readonly from: string | null;
-  /** What answers there. */
   readonly kind: MetadataEndpointKind;
-  /** `kind` in words: `"real EC2 IMDS"`, `"kube2iam"`, `"kiam"`, `"an unidentified metadata proxy"`, `"nothing"`. */
+  /** `kind` in words, such as `real EC2 IMDS`. */
   readonly description: string;
-  /** How the role listing was answered. */
   readonly listing: {
-    /** The HTTP status, `null` without an answer. */
     readonly status: number | null;
-    /** The answer's meaning. */
     readonly answer: ListingAnswer;
-    /** The role listed, for `answer` `role`. */
     readonly role: string | null;
-    /** The proxy's message, or the reason there was no answer. */
+    /** The proxy's message, or why there was no answer. */
     readonly message: string | null;
   };
-  /** kube2iam's `/healthz` answer, when it gave one. */
-  readonly kube2iamHealth: {
-    /** The node's IP as kube2iam reports it. */
-    readonly hostIP: string | null;
-    /** The node's instance id as kube2iam reports it. */
-    readonly instanceId: string | null;
-  } | null;
-  /** Whether `/ping` answered `pong` (kiam). */
+  readonly kube2iamHealth: { readonly hostIP: string | null; readonly instanceId: string | null } | null;
   readonly kiamPing: boolean;
-  /**
-   * The role this endpoint hands out to this pod: the role listed by a proxy, or the node's role behind the real IMDS
-   * (from the `instanceProfile` examination). `null` when unknown.
-   */
+  /** The role a proxy offers this pod; behind the real IMDS, the node's role (from the `instanceProfile` row). */
   readonly offeredRole: string | null;
-  /** Why the endpoint could not be probed (an invalid setting, or no answer at all). */
+  /** Why the endpoint could not be probed. */
   readonly error: string | null;
-  /** How long the probe took, in milliseconds. */
   readonly elapsedMs: number;
 }
 
-/** A file the configuration names. */
+/** A token or annotations file the configuration names. */
 export interface FileReport {
-  /** What the file is for. */
   readonly purpose: "webIdentityToken" | "podIdentityToken" | "annotations";
-  /** The path. */
   readonly path: string;
   /** The variable that named it, or `the default annotations file`. */
   readonly from: string;
-  /** Whether the path exists. */
   readonly exists: boolean;
-  /** Its size in bytes, when it exists. */
   readonly bytes: number | null;
-  /** When it was last written (ISO 8601), when it exists: kubelet rewrites projected tokens as they rotate. */
+  /** When it was last written: kubelet rewrites projected tokens as they rotate. */
   readonly modifiedAt: string | null;
-  /** For a token file holding a JWT: its claims that matter for trust policies (never the token itself). */
   readonly token: TokenClaimsReport | null;
-  /** For the annotations file: the `iam.amazonaws.com/role` annotation, when present. */
+  /** The `iam.amazonaws.com/role` annotation. */
   readonly declaredRole: string | null;
-  /** What is wrong with the file, if something is (unreadable, not a JWT, malformed annotations). */
   readonly problem: string | null;
 }
 
-/** Claims of a service-account token (a JWT), decoded without verifying its signature. */
+/** The claims of a service-account token (a JWT) that trust policies look at, decoded without checking the signature. */
 export interface TokenClaimsReport {
-  /** `iss`: the cluster's OIDC issuer. */
   readonly issuer: string | null;
-  /** `sub`: `system:serviceaccount:<namespace>:<name>`. */
   readonly subject: string | null;
-  /** `aud`: IRSA needs `sts.amazonaws.com`, Pod Identity `pods.eks.amazonaws.com`. */
+  /** IRSA needs `sts.amazonaws.com`, Pod Identity `pods.eks.amazonaws.com`. */
   readonly audience: readonly string[];
-  /** `exp` as ISO 8601. */
   readonly expiresAt: string | null;
-  /** Whether `exp` has passed. */
   readonly expired: boolean;
 }
 
 /** Credentials as the report shows them: no secret, the access key id cut to its last four characters. */
 export interface CredentialsSummary {
-  /** `"…ABCD"`: the last four characters of the access key id. */
   readonly accessKeyId: string;
-  /** The role's ARN, when known. */
   readonly roleArn: string | null;
-  /** The role's name, when known. */
   readonly roleName: string | null;
-  /** The account, when known. */
   readonly accountId: string | null;
-  /** When the credentials expire (ISO 8601); `null` for static keys. */
+  /** `null` for static keys. */
   readonly expiration: string | null;
 }
 
-/**
- * One source examined on its own: `detect()`, then `resolve()` when it is configured. Unlike the chain, the doctor
- * examines every source, the node's instance profile included, whatever the chain's order and settings.
- */
+/** One source examined on its own (`detect()`, then `resolve()` when configured), whatever the chain's settings. */
 export interface SourceReport {
-  /** The source. */
-  readonly source: CredentialSource;
-  /** Its 1-based position in the chain's order; `null` when the chain does not use it. */
+  readonly source: SourceName;
+  /** 1-based; `null` when the chain does not use the source. */
   readonly chainPosition: number | null;
   /** `ok`: it gave credentials; `absent`: it is not configured; `failed`: it is configured but broken. */
   readonly status: "ok" | "absent" | "failed";
-  /** What configured it, by variable and file names. */
   readonly configuredBy: string | null;
-  /** Why it is not configured, for `absent`. */
+  /** Why it is absent. */
   readonly reason: string | null;
-  /** The credentials it gave, for `ok`. */
   readonly credentials: CredentialsSummary | null;
-  /** Its error, for `failed`. */
   readonly error: ErrorReport | null;
-  /**
-   * Whether its credentials are the node's, shared by every pod on the node: `true` for `instanceProfile`, unless
-   * kube2iam, kiam or another proxy intercepts the metadata endpoint (then it gets whatever the proxy hands out).
-   */
+  /** `true` for `instanceProfile`, unless a proxy intercepts the metadata endpoint and answers in the node's place. */
   readonly nodeCredentials: boolean;
-  /** How long the examination took, in milliseconds. */
   readonly elapsedMs: number;
 }
 
 /** One line the chain logged while the doctor ran it. */
 export interface LogLineReport {
-  /** The level it was logged at. */
   readonly level: "debug" | "info" | "warn" | "error";
-  /** The line. */
   readonly message: string;
 }
 
 /** What `fromPodProviderChain()` did with this environment, run for real with a new provider. */
 export interface ChainReport {
-  /** `resolved` or `failed`. */
   readonly status: "resolved" | "failed";
-  /** The source that answered. */
-  readonly source: CredentialSource | null;
-  /** What configured that source. */
+  readonly source: SourceName | null;
   readonly configuredBy: string | null;
-  /** The credentials, for `resolved`. */
   readonly credentials: CredentialsSummary | null;
-  /** The sources skipped before the one that answered, with why. */
+  /** The sources skipped before the one that answered (for `NoPodCredentialsError`, all of them). */
   readonly skipped: readonly SkippedSource[];
-  /** The chain's error, for `failed`. */
   readonly error: ErrorReport | null;
-  /** Every line the chain logged, debug included. */
+  /** Every line the chain logged, debug included, in order. */
   readonly log: readonly LogLineReport[];
-  /** How long the (last) attempt took, in milliseconds. */
+  /** The (last) attempt's duration. */
   readonly elapsedMs: number;
 }
 
-/** The result of STS `GetCallerIdentity` called with the chain's credentials (`--verify`). */
+/** STS `GetCallerIdentity` called with the chain's credentials (`--verify`). */
 export interface VerificationReport {
-  /** `ok`, `failed`, or `skipped` when the chain gave no credentials. */
+  /** `skipped` when the chain gave no credentials. */
   readonly status: "ok" | "failed" | "skipped";
   /** The region the call was signed for. */
   readonly region: string;
-  /** The STS endpoint called (`AWS_ENDPOINT_URL_STS`, else the regional endpoint). */
+  /** `AWS_ENDPOINT_URL_STS`, else the regional endpoint. */
   readonly endpoint: string;
-  /** The caller's ARN (`arn:aws:sts::<account>:assumed-role/<role>/<session>`). */
   readonly arn: string | null;
-  /** The caller's account. */
   readonly account: string | null;
-  /** The caller's user id (`AROA…:<session>`). */
   readonly userId: string | null;
   /** Whether the ARN names the role the chain reported; `null` when either is unknown. */
   readonly matchesChainRole: boolean | null;
-  /** The error, for `failed`. */
   readonly error: ErrorReport | null;
-  /** How long the call took, in milliseconds. */
   readonly elapsedMs: number;
 }
 
 /** How `--wait` went. */
 export interface WaitReport {
-  /** The `--wait` value, in seconds. */
+  /** The `--wait` value. */
   readonly seconds: number;
-  /** How many times the chain was run (each with a new provider). */
+  /** How many chains were run, each with a new provider. */
   readonly attempts: number;
-  /** How long the waiting took, in milliseconds. */
   readonly waitedMs: number;
-  /** Whether the chain resolved within the time. */
   readonly resolved: boolean;
 }
+
+/** An access key id as the doctor shows it: `…` and its last four characters, never more. */
+export const lastFour = (accessKeyId: string): string => `…${accessKeyId.length > 4 ? accessKeyId.slice(-4) : ""}`;
+
+/** Credentials without their secrets. */
+export const summarizeCredentials = (
+  credentials: AwsCredentialIdentity,
+  identity: { roleArn?: string | undefined; roleName?: string | undefined; accountId?: string | undefined } = {},
+): CredentialsSummary => ({
+  accessKeyId: lastFour(credentials.accessKeyId),
+  roleArn: identity.roleArn ?? null,
+  roleName: identity.roleName ?? null,
+  accountId: identity.accountId ?? credentials.accountId ?? null,
+  expiration: credentials.expiration?.toISOString() ?? null,
+});
+
+/** The secret parts of credentials, for {@link scrubSecrets}. */
+export const secretsOf = (credentials: AwsCredentialIdentity | undefined): string[] =>
+  credentials ? [credentials.secretAccessKey, credentials.sessionToken ?? ""].filter((value) => value !== "") : [];
+
+/** Any thrown value as the report shows it. */
+export const errorReport = (error: unknown): ErrorReport => {
+  if (!(error instanceof Error)) {
+    return { name: "Error", message: String(error), source: null, fix: null, status: null };
+  }
+  const fields = error as Error & { source?: unknown; fix?: unknown; status?: unknown };
+  return {
+    name: error.name,
+    message: error.message,
+    source: typeof fields.source === "string" && isSourceName(fields.source) ? fields.source : null,
+    fix: typeof fields.fix === "string" ? fields.fix : null,
+    status: typeof fields.status === "number" ? fields.status : null,
+  };
+};
+
+/** `Name: message` without the `Fix: …` part: what one line (a summary, a table cell, a progress line) shows. */
+export const problemOf = (error: ErrorReport): string => {
+  const index = error.message.indexOf(" Fix: ");
+  return `${error.name}: ${index === -1 ? error.message : error.message.slice(0, index)}`;
+};
+
+/**
+ * Replaces every secret found in any string inside `value` (deeply: arrays and plain objects) with `[redacted]`.
+ * The last line of defence before the report is printed: the library already keeps secrets out of its messages.
+ * Values shorter than 8 characters are passed over: they would redact ordinary words.
+ */
+export const scrubSecrets = <T>(value: T, secrets: readonly string[]): T => {
+  const watched = secrets.filter((secret) => secret.length >= 8);
+  if (watched.length === 0) return value;
+  const walk = (item: unknown): unknown => {
+    if (typeof item === "string") return redactSecrets(item, watched);
+    if (Array.isArray(item)) return item.map(walk);
+    if (item !== null && typeof item === "object") {
+      return Object.fromEntries(Object.entries(item).map(([key, inner]) => [key, walk(inner)]));
+    }
+    return item;
+  };
+  return walk(value) as T;
+};
+
+/** The verdict, its exit code and the one-sentence summary. */
+export interface Finding {
+  readonly verdict: DoctorVerdict;
+  readonly exitCode: 0 | 2;
+  readonly summary: string;
+}
+
+/** The report sections the verdict is decided from. */
+export type FindingInput = Pick<
+  DoctorReport,
+  "configuration" | "chain" | "sources" | "metadataEndpoint" | "verification"
+>;
+
+const finding = (verdict: DoctorVerdict, summary: string): Finding => ({
+  verdict,
+  exitCode: verdict === "podCredentials" ? 0 : 2,
+  summary,
+});
+
+const roleOf = (summary: CredentialsSummary | null): string | undefined =>
+  summary?.roleArn ?? summary?.roleName ?? undefined;
+
+/** `(role …, account …, expiring …)`, or nothing when none of them is known. */
+const credentialDetails = (credentials: CredentialsSummary | null): string => {
+  const described = [
+    roleOf(credentials) ? `role ${roleOf(credentials)}` : undefined,
+    credentials?.accountId ? `account ${credentials.accountId}` : undefined,
+    credentials?.expiration ? `expiring ${credentials.expiration}` : undefined,
+  ].filter(Boolean);
+  return described.length > 0 ? ` (${described.join(", ")})` : "";
+};
+
+const resolvedFinding = ({ chain, verification }: FindingInput): Finding => {
+  const details = credentialDetails(chain.credentials);
+  const source = chain.source ?? "unknown";
+  if (chain.source === "instanceProfile") {
+    return finding(
+      "nodeCredentialsOnly",
+      `fromPodProviderChain() resolves the node's instance-profile role${details} because node credentials are ` +
+        "allowed: every pod on this node shares it. Configure IRSA, EKS Pod Identity or kube2iam/kiam for this pod.",
+    );
+  }
+  if (verification?.status === "failed" && verification.error) {
+    return finding(
+      "failed",
+      `fromPodProviderChain() resolves ${source} credentials${details}, but STS GetCallerIdentity rejects them: ${problemOf(verification.error)}`,
+    );
+  }
+  const verified =
+    verification?.status === "ok" && verification.arn ? `; STS says they belong to ${verification.arn}` : "";
+  return finding(
+    "podCredentials",
+    `fromPodProviderChain() resolves pod-scoped credentials from ${source}${details}${verified}.`,
+  );
+};
+
+/**
+ * Nothing pod-scoped is configured: the node's role is on offer (the real IMDS, or the node's role fetched although
+ * the probe got no answer), a proxy offers a role the pod does not declare, or nothing is on offer at all.
+ */
+const nothingConfiguredFinding = ({ sources, metadataEndpoint: endpoint }: FindingInput): Finding => {
+  const node = sources.find((source) => source.source === "instanceProfile");
+  const nodeRole = node?.status === "ok" ? roleOf(node.credentials) : undefined;
+  if (endpoint.kind === "ec2Imds" || (endpoint.kind === "unreachable" && nodeRole)) {
+    return finding(
+      "nodeCredentialsOnly",
+      `Nothing pod-scoped is configured; the metadata endpoint ${
+        endpoint.kind === "ec2Imds" ? "is the real EC2 IMDS" : "did not answer the probe"
+      }` +
+        `${nodeRole ? ` and offers the node's role ${nodeRole}` : ""}, which the chain refuses (node credentials are not allowed).`,
+    );
+  }
+  if (endpoint.offeredRole && isProxy(endpoint.kind)) {
+    return finding(
+      "notConfigured",
+      `Nothing pod-scoped is declared, but ${endpoint.description} at ${endpoint.url ?? "the metadata endpoint"} offers the role ` +
+        `${endpoint.offeredRole} to this pod: declare it (the iam.amazonaws.com/role annotation through a downward-API volume at ` +
+        "/etc/podinfo, or POD_CREDENTIALS_ROLE) so that the chain can verify and use it.",
+    );
+  }
+  return finding(
+    "notConfigured",
+    "Nothing pod-scoped is configured for this pod, and no node role is on offer either.",
+  );
+};
+
+/**
+ * Decides the verdict. Exit 0 only when the chain resolves credentials that are not the node's; the node's role is
+ * exit 2 even when `POD_CREDENTIALS_ALLOW_NODE=true` lets the chain use it, because it is shared by every pod on the
+ * node: a pod-scoped check must not pass on it.
+ */
+export const decideFinding = (input: FindingInput): Finding => {
+  const { configuration, chain } = input;
+  if (configuration.error) return finding("failed", `The configuration is invalid: ${problemOf(configuration.error)}`);
+  if (chain.status === "resolved") return resolvedFinding(input);
+  const problem = chain.error ? problemOf(chain.error) : "unknown error";
+  if (chain.error?.name === "NodeCredentialsRefusedError") {
+    return finding(
+      "nodeCredentialsOnly",
+      `Only the node's credentials are on offer, and the chain refuses them: ${problem}`,
+    );
+  }
+  if (chain.error?.name === "NoPodCredentialsError") return nothingConfiguredFinding(input);
+  return finding("failed", `fromPodProviderChain() fails: ${problem}`);
+};

@@ -12,7 +12,7 @@ const documented = (refresh: boolean) =>
   );
 
 /** The README's "Options and environment variables" table. */
-export const optionsTable = (): string =>
+const optionsTable = (): string =>
   [
     "| option | environment variable | default | meaning |",
     "| --- | --- | --- | --- |",
@@ -23,7 +23,7 @@ export const optionsTable = (): string =>
   ].join("\n");
 
 /** The README's "Caching and refresh" table. */
-export const refreshTable = (): string =>
+const refreshTable = (): string =>
   [
     "| option | default | meaning |",
     "| --- | --- | --- |",

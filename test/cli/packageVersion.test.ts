@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { packageVersion } from "../../src/cli/packageVersion.js";
+import { packageVersion } from "../../src/cli/runCli.js";
 
 let root = "";
 beforeEach(async () => {

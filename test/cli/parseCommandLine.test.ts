@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseCommandLine } from "../../src/cli/parseCommandLine.js";
+import { parseCommandLine } from "../../src/cli/runCli.js";
 
 describe("the command line", () => {
   it("runs the doctor by default", () => {

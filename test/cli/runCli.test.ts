@@ -1,9 +1,8 @@
 // The command line in-process: runCli with its arguments, environment and streams injected. What an operator sees on
 // standard output and standard error, and the exit code. (test/cli/doctor.test.ts runs the built program itself.)
 import { describe, expect, it } from "vitest";
-import { helpText } from "../../src/cli/helpText.js";
-import { type CliIo, runCli, runCliReportingFailures } from "../../src/cli/runCli.js";
-import type { DoctorReport } from "../../src/doctor/index.js";
+import { type CliIo, helpText, runCli, runCliReportingFailures } from "../../src/cli/runCli.js";
+import type { DoctorReport } from "../../src/doctor/doctorReport.js";
 import { fakeImds, fakeKube2iam } from "../../src/testing/index.js";
 import { serve, unusedLoopbackUrl } from "../doctor/servers.js";
 import { secretCredentials } from "../support/fakes.js";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { isMainThread } from "node:worker_threads";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { inspectFiles, tokenClaims } from "../../src/doctor/index.js";
+import { inspectFiles, tokenClaims } from "../../src/doctor/examinePod.js";
 import { createFakeJwt, FAKE_OIDC_ISSUER } from "../../src/testing/index.js";
 import { secretToken } from "../support/fakes.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { probeMetadataEndpoint } from "../../src/doctor/index.js";
+import { probeMetadataEndpoint } from "../../src/doctor/examinePod.js";
 import { fakeImds, fakeKiam, fakeKube2iam } from "../../src/testing/index.js";
 import { secretCredentials } from "../support/fakes.js";
 import { recordOutput } from "../support/leakCheck.js";

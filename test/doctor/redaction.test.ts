@@ -1,7 +1,7 @@
 // How the doctor shows errors and credentials: names and messages as they are, fixes apart, and no secret.
 import { describe, expect, it } from "vitest";
 import { CredentialSourceError } from "../../src/base/errors.js";
-import { errorReport, problemOf, secretsOf, summarizeCredentials } from "../../src/doctor/redaction.js";
+import { errorReport, problemOf, secretsOf, summarizeCredentials } from "../../src/doctor/doctorReport.js";
 
 describe("errors as the report shows them", () => {
   it("keeps the class name, message, source, fix and status of this package's errors", () => {

@@ -1,13 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  type DoctorReport,
-  type FileReport,
-  formatTable,
-  type MetadataEndpointReport,
-  renderReport,
-  runDoctor,
-  type SourceReport,
-} from "../../src/doctor/index.js";
+import type { DoctorReport, FileReport, MetadataEndpointReport, SourceReport } from "../../src/doctor/doctorReport.js";
+import { formatTable, renderReport } from "../../src/doctor/renderReport.js";
+import { runDoctor } from "../../src/doctor/runDoctor.js";
 import { fakeImds, fakeKube2iam } from "../../src/testing/index.js";
 import { secretCredentials } from "../support/fakes.js";
 import { findLeaks, recordOutput } from "../support/leakCheck.js";

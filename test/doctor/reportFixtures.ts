@@ -10,7 +10,7 @@ import type {
   MetadataEndpointReport,
   SourceReport,
   VerificationReport,
-} from "../../src/doctor/index.js";
+} from "../../src/doctor/doctorReport.js";
 
 export const ROLE_ARN = "arn:aws:iam::123456789012:role/orders-reader";
 export const EXPIRES = "2026-11-27T22:00:00.000Z";

@@ -1,7 +1,7 @@
 // The doctor's "what would the chain do" section: fromPodProviderChain() run for real with the pod's environment,
 // its log lines captured at every level, and the outcome summarised without a secret.
 import { describe, expect, it } from "vitest";
-import { runChain } from "../../src/doctor/runChain.js";
+import { runChain } from "../../src/doctor/examinePod.js";
 import { fakeKube2iam, fakePodIdentityAgent } from "../../src/testing/index.js";
 import { secretCredentials, secretToken } from "../support/fakes.js";
 import { recordOutput } from "../support/leakCheck.js";

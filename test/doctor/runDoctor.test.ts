@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type DoctorReport, runDoctor, waitForChain } from "../../src/doctor/index.js";
+import type { DoctorReport } from "../../src/doctor/doctorReport.js";
+import { runDoctor, waitForChain } from "../../src/doctor/runDoctor.js";
 import { fakeImds, fakeKube2iam, fakePodIdentityAgent, fakeSts, hangResponse } from "../../src/testing/index.js";
 import { ORDERS_ROLE_ARN, secretCredentials, secretToken, serveWithMsw, temporaryFile } from "../support/fakes.js";
 import { findLeaks, recordOutput } from "../support/leakCheck.js";
@@ -310,8 +311,12 @@ describe("what the doctor reads from its options and the environment", () => {
       configuredBy: expect.stringContaining("AWS_CONTAINER_CREDENTIALS_FULL_URI"),
       credentials: null,
       error: {
-        name: "Error",
-        message: expect.stringMatching(/^The credentials arrived already expired \(expiration /),
+        name: "CredentialSourceError",
+        message: expect.stringMatching(
+          /^\[podIdentity\] The credentials arrived already expired \(expiration .*\. Fix: /,
+        ),
+        source: "podIdentity",
+        fix: "check the clock of this node (NTP) and of the endpoint that issued them.",
       },
     });
   });

@@ -6,22 +6,21 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { DoctorReport } from "../../src/doctor/index.js";
+import type { DoctorReport } from "../../src/doctor/doctorReport.js";
 import {
   createFakeJwt,
   type FakeCredentials,
-  type FakeHandler,
   fakeImds,
   fakeKiam,
   fakeKube2iam,
   fakePodIdentityAgent,
   fakeSts,
-  type LoopbackServer,
-  startLoopbackServer,
 } from "../../src/testing/index.js";
+import { serve, unusedLoopbackUrl } from "../doctor/servers.js";
 import { ORDERS_ROLE_ARN, secretCredentials, temporaryFile } from "../support/fakes.js";
 import { findLeaks } from "../support/leakCheck.js";
 
+// Where nothing should answer, the metadata endpoint is unusedLoopbackUrl(), so that nothing reaches 169.254.169.254.
 const CLI = join(import.meta.dirname, "../../dist/esm/cli/main.js");
 
 interface CliRun {
@@ -32,7 +31,6 @@ interface CliRun {
 }
 
 let home = "";
-let servers: LoopbackServer[] = [];
 /** Every secret a fake of the current test can hand out or read: none may appear in any output. */
 let secrets: string[] = [];
 
@@ -41,24 +39,9 @@ beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), "pod-credentials-cli-home-"));
 });
 
-afterEach(async () => {
-  await Promise.all(servers.map((server) => server.close()));
-  servers = [];
+afterEach(() => {
   secrets = [];
 });
-
-const serve = async (handler: FakeHandler): Promise<string> => {
-  const server = await startLoopbackServer(handler);
-  servers.push(server);
-  return server.url;
-};
-
-/** A port where nothing listens, so that nothing reaches 169.254.169.254. */
-const nothingListens = async (): Promise<string> => {
-  const server = await startLoopbackServer(async () => new Response(null, { status: 204 }));
-  await server.close();
-  return server.url;
-};
 
 const watch = (...values: (FakeCredentials | string)[]): void => {
   for (const value of values) {
@@ -102,7 +85,7 @@ const irsa = async (options: { verify?: boolean } = {}) => {
     AWS_WEB_IDENTITY_TOKEN_FILE: await temporaryFile("token", token),
     AWS_ROLE_ARN: ORDERS_ROLE_ARN,
     AWS_ENDPOINT_URL_STS: await serve(sts.handler),
-    AWS_EC2_METADATA_SERVICE_ENDPOINT: await nothingListens(),
+    AWS_EC2_METADATA_SERVICE_ENDPOINT: await unusedLoopbackUrl(),
   };
   return { env, issued, sts, args: options.verify ? ["doctor", "--verify"] : ["doctor"] };
 };
@@ -174,7 +157,7 @@ describe("pod-credentials doctor, run as a program", () => {
     const run = await runCli(["doctor"], {
       AWS_WEB_IDENTITY_TOKEN_FILE: join(home, "missing-token"),
       AWS_ROLE_ARN: ORDERS_ROLE_ARN,
-      AWS_EC2_METADATA_SERVICE_ENDPOINT: await nothingListens(),
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: await unusedLoopbackUrl(),
     });
     expect(run.exitCode).toBe(2);
     expect(run.stdout).toMatch(
@@ -184,14 +167,14 @@ describe("pod-credentials doctor, run as a program", () => {
   });
 
   it("nothing configured: exit 2", async () => {
-    const run = await runCli(["doctor"], { AWS_EC2_METADATA_SERVICE_ENDPOINT: await nothingListens() });
+    const run = await runCli(["doctor"], { AWS_EC2_METADATA_SERVICE_ENDPOINT: await unusedLoopbackUrl() });
     expect(run.exitCode).toBe(2);
     expect(run.stdout).toMatch(/error\s+NoPodCredentialsError/);
     expect(run.stdout).toContain("NOT CONFIGURED (exit 2)");
   });
 
   it("usage errors: exit 1 with a hint on standard error; --help and --version: exit 0", async () => {
-    const env = { AWS_EC2_METADATA_SERVICE_ENDPOINT: await nothingListens() };
+    const env = { AWS_EC2_METADATA_SERVICE_ENDPOINT: await unusedLoopbackUrl() };
     const bad = await runCli(["doctor", "--bogus"], env);
     expect(bad).toMatchObject({ exitCode: 1, stdout: "" });
     expect(bad.stderr).toContain("Unknown option '--bogus'");
@@ -269,7 +252,7 @@ describe("pod-credentials doctor, run as a program", () => {
     const run = await runCli(["doctor", "--wait", "1"], {
       AWS_CONTAINER_CREDENTIALS_FULL_URI: `${await serve(agent.handler)}/v1/credentials`,
       AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: await temporaryFile("token", token),
-      AWS_EC2_METADATA_SERVICE_ENDPOINT: await nothingListens(),
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: await unusedLoopbackUrl(),
     });
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toMatch(
