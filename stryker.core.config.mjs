@@ -5,12 +5,11 @@ import base from "./stryker.config.mjs";
 export default {
   ...base,
   mutate: [
-    "src/cache/**/*.ts",
     "src/chain/**/*.ts",
-    "src/sources/kube2iam/**/*.ts",
-    "src/sources/podIdentity/**/*.ts",
-    "src/sources/webIdentity/**/*.ts",
-    "src/sources/instanceProfile/**/*.ts",
+    "src/sources/kube2iam.ts",
+    "src/sources/podIdentity.ts",
+    "src/sources/webIdentity.ts",
+    "src/sources/instanceProfile.ts",
   ],
   htmlReporter: { fileName: "reports/mutation/core.html" },
   jsonReporter: { fileName: "reports/mutation/core.json" },

@@ -319,16 +319,26 @@ export interface CredentialEventBase {
  * ```
  */
 export type CredentialEvent =
-  | (CredentialEventBase & { readonly type: "resolved" | "servedStale" | "expired" })
   | (CredentialEventBase & {
+      /** Which of `resolved`, `servedStale` and `expired` happened. */
+      readonly type: "resolved" | "servedStale" | "expired";
+    })
+  | (CredentialEventBase & {
+      /** Credentials were refreshed. */
       readonly type: "refreshed";
       /** How many refreshes succeeded since the first resolution, this one included. */
       readonly refreshCount: number;
     })
   | (CredentialEventBase & {
+      /** A resolution or refresh failed. */
       readonly type: "refreshFailed";
-      /** The error's name (e.g. `CredentialSourceError`) and message with its fix, already free of secrets. */
-      readonly error: { readonly name: string; readonly message: string };
+      /** The error, already free of secrets. */
+      readonly error: {
+        /** The error class, e.g. `CredentialSourceError`. */
+        readonly name: string;
+        /** The message, with its fix. */
+        readonly message: string;
+      };
       /** Whether cached credentials are still served while the refresh is retried. */
       readonly servingCached: boolean;
       /** No new attempt starts before this time. */
