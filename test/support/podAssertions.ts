@@ -1,5 +1,6 @@
-// What the integration tests assert about a pod's run besides the checks every run gets (`expectNothingLeaked`, in
-// podScenario.ts): that the pod was refused, with which error and what the error says; and what a fake was asked.
+// What the child-process tests (`*.process.test.ts`) assert about a pod's run besides the checks every run gets
+// (`expectNothingLeaked`, in podScenario.ts): that the pod was refused, with which error and what the error says; and
+// what a fake was asked.
 import type { ExpectStatic } from "vitest";
 import { LISTING_PATH, type PodOutcome } from "./podScenario.js";
 

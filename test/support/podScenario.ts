@@ -1,5 +1,5 @@
 // Integration scenarios: the BUILT package (dist/) in a child process configured by environment variables alone,
-// against loopback fakes, with the facts the integration tests assert on: the result line and when it came, when
+// against loopback fakes, with the facts the child-process tests (`*.process.test.ts`) assert on: the result line and when it came, when
 // the process exited, and what each fake received. Every endpoint the child could reach is on 127.0.0.1.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -194,7 +194,7 @@ export class PodScenario {
     ]) {
       const value = childEnv[name] ?? "";
       if (!/^https?:\/\/([^/@]*@)?127\.\d+\.\d+\.\d+(:\d+)?(\/|$)/.test(value)) {
-        throw new Error(`${name} must point at a loopback address in an integration test, not ${value}`);
+        throw new Error(`${name} must point at a loopback address in a child-process test, not ${value}`);
       }
     }
     const started = performance.now();
@@ -270,7 +270,7 @@ export class PodScenario {
 }
 
 /**
- * The checks every integration test makes after a run: no secret of the scenario in the child's stdout or stderr,
+ * The checks every child-process test makes after a run: no secret of the scenario in the child's stdout or stderr,
  * and no request to an endpoint the test did not configure.
  */
 export const expectNothingLeaked = async (

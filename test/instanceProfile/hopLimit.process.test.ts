@@ -2,7 +2,7 @@
 // 1: the IMDSv2 token PUT never gets an answer. The pod pays one per-request deadline for it, then uses IMDSv1 with a
 // warning; with AWS_EC2_METADATA_V1_DISABLED=true it fails with an error that says to raise the hop limit.
 // (That the timeout is paid once per process, not at every refresh, needs several resolutions in one process: see
-// test/sources/instanceProfile.test.ts.)
+// test/instanceProfile/source.test.ts.)
 import { describe, it } from "vitest";
 import { expectCredentials, expectRefusal } from "../support/podAssertions.js";
 import {
