@@ -1,21 +1,20 @@
-// Malformed answers, end to end: bad JSON, missing or non-string fields, an Expiration that is not a date, a Code
-// other than Success, an HTML page where credentials should be. From EC2 IMDS (node credentials allowed), kube2iam,
+// Specifies what a pod does with malformed answers, end to end (the built package in a pod process): bad JSON, missing
+// or non-string fields, an Expiration that is not a date, a Code other than Success, an HTML page where credentials
+// should be. From EC2 IMDS (node credentials allowed), kube2iam,
 // kiam and the Pod Identity agent, each is a CredentialSourceError that names the endpoint and the field at fault,
 // after exactly the requests needed, and the secret values in the answer never reach the pod's output.
 import { describe, it } from "vitest";
-import type { FakeCredentials, FakeServer } from "../../src/testing/index.js";
+import type { FakeCredentials } from "../../src/testing/index.js";
 import { expectRefusal, requestLines } from "../support/podAssertions.js";
 import {
-  AGENT_PATH,
-  agentPod,
+  CREDENTIALS_ENDPOINTS,
+  credentialsEndpoint,
   expectNothingLeaked,
   imdsPod,
-  kiamPod,
   kube2iamPod,
   LISTING_PATH,
   latestFinishAfterStartUp,
   ORDERS_ROLE,
-  type PodScenario,
   podScenario,
   TOKEN_PATH,
 } from "../support/podScenario.js";
@@ -23,74 +22,6 @@ import {
 const QUICK = { POD_CREDENTIALS_TIMEOUT_MS: "1000", POD_CREDENTIALS_STARTUP_TIMEOUT_MS: "600" };
 
 const within = latestFinishAfterStartUp();
-
-/** A fake with its credentials path broken, as the pod sees it. */
-interface BrokenSource {
-  readonly env: Record<string, string>;
-  readonly fake: FakeServer<object> & { readonly credentials: FakeCredentials };
-  /** The URL that answers the credentials; every error must name it. */
-  readonly credentialsUrl: string;
-  readonly credentialsPath: string;
-  readonly expectedRequests: readonly string[];
-}
-
-/** A metadata proxy (kube2iam or kiam) serving ORDERS_ROLE: the listing, then the role's credentials. */
-const behindProxy = ({
-  proxy,
-  server,
-  env,
-}: {
-  proxy: BrokenSource["fake"];
-  server: { url: string };
-  env: Record<string, string>;
-}): BrokenSource => {
-  const credentialsPath = `${LISTING_PATH}${ORDERS_ROLE}`;
-  return {
-    env,
-    fake: proxy,
-    credentialsUrl: `${server.url}${credentialsPath}`,
-    credentialsPath,
-    expectedRequests: [`GET ${LISTING_PATH}`, `GET ${credentialsPath}`],
-  };
-};
-
-const SOURCES: ReadonlyArray<{ name: string; setUp: (pod: PodScenario) => Promise<BrokenSource> }> = [
-  {
-    name: "EC2 IMDS (node credentials allowed)",
-    setUp: async (pod) => {
-      const { imds: fake, server, env } = await imdsPod(pod);
-      const credentialsPath = `${LISTING_PATH}eks-node-role`;
-      return {
-        env,
-        fake,
-        credentialsUrl: `${server.url}${credentialsPath}`,
-        credentialsPath,
-        expectedRequests: [`PUT ${TOKEN_PATH}`, `GET ${LISTING_PATH}`, `GET ${credentialsPath}`],
-      };
-    },
-  },
-  {
-    name: "kube2iam",
-    setUp: async (pod) => behindProxy(await kube2iamPod(pod)),
-  },
-  {
-    name: "kiam",
-    setUp: async (pod) => behindProxy(await kiamPod(pod, { podRole: ORDERS_ROLE })),
-  },
-  {
-    name: "the Pod Identity agent",
-    setUp: async (pod) => {
-      const { agent: fake, url, env } = await agentPod(pod);
-      return {
-        env,
-        fake,
-        credentialsUrl: url,
-        credentialsPath: AGENT_PATH,
-        expectedRequests: [`GET ${AGENT_PATH}`],
-      };
-    },
-  },
-];
 
 const IN_AN_HOUR = (): string => `${new Date(Date.now() + 3_600_000).toISOString().slice(0, 19)}Z`;
 
@@ -182,34 +113,30 @@ const ANSWERS: ReadonlyArray<{
   },
 ];
 
-for (const source of SOURCES) {
-  describe.concurrent(`malformed credentials from ${source.name}`, () => {
-    for (const answer of ANSWERS) {
-      it(`${answer.what}: CredentialSourceError naming the endpoint and the field`, async ({
-        expect,
-        onTestFinished,
-      }) => {
-        const pod = podScenario(onTestFinished);
-        const broken = await source.setUp(pod);
-        broken.fake.injectFault(
-          {
-            kind: "malformed",
-            body: answer.body(broken.fake.credentials),
-            headers: { "Content-Type": answer.contentType },
-          },
-          { path: broken.credentialsPath },
-        );
+describe.concurrent.for(CREDENTIALS_ENDPOINTS)("malformed credentials from %s", (source) => {
+  it.for(ANSWERS)(
+    "$what: CredentialSourceError naming the endpoint and the field",
+    async (answer, { expect, onTestFinished }) => {
+      const pod = podScenario(onTestFinished);
+      const endpoint = await credentialsEndpoint(pod, source);
+      endpoint.fake.injectFault(
+        {
+          kind: "malformed",
+          body: answer.body(endpoint.fake.credentials),
+          headers: { "Content-Type": answer.contentType },
+        },
+        { path: endpoint.credentialsPath },
+      );
 
-        const run = await pod.run({ ...QUICK, ...broken.env });
+      const run = await pod.run({ ...QUICK, ...endpoint.env });
 
-        expectRefusal(expect, run, { name: "CredentialSourceError", says: answer.expected(broken.credentialsUrl) });
-        expect(requestLines(broken.fake.requests)).toEqual(broken.expectedRequests);
-        expect(run.elapsedMs).toBeLessThan(within(0));
-        await expectNothingLeaked(expect, pod, run);
-      });
-    }
-  });
-}
+      expectRefusal(expect, run, { name: "CredentialSourceError", says: answer.expected(endpoint.credentialsUrl) });
+      expect(endpoint.requests()).toEqual(endpoint.expectedRequests);
+      expect(run.elapsedMs).toBeLessThan(within(0));
+      await expectNothingLeaked(expect, pod, run);
+    },
+  );
+});
 
 describe.concurrent("error pages where credentials should be", () => {
   it("IMDS's own HTML 404 for the role's credentials: the status, and no secret", async ({

@@ -1,4 +1,4 @@
-// The node's role is refused, end to end. A pod that declares a role, on a node where no kube2iam or kiam intercepts
+// Specifies that the node's role is refused, end to end (the built package in a pod process). A pod that declares a role, on a node where no kube2iam or kiam intercepts
 // the metadata traffic, reaches the real IMDS: it probes with an invalid IMDSv2 token (401 from IMDS), keeps trying
 // for the start-up window (the proxy may still be starting), then throws NodeCredentialsRefusedError without ever
 // asking for the node's credentials. kube2iam offering its default role instead of the pod's is refused likewise.
@@ -15,7 +15,6 @@ import {
   ORDERS_ROLE_ARN,
   type PodScenario,
   podScenario,
-  TOKEN_PATH,
 } from "../support/podScenario.js";
 
 const STARTUP_MS = 600;
@@ -40,82 +39,45 @@ const expectOnlyProbes = (expect: ExpectStatic, imds: ReturnType<typeof fakeImds
 };
 
 describe.concurrent("a declared role on a node without kube2iam or kiam: the real IMDS is refused", () => {
-  it("declared by POD_CREDENTIALS_ROLE: NodeCredentialsRefusedError after the start-up window, no credentials GET", async ({
-    expect,
-    onTestFinished,
-  }) => {
-    const pod = podScenario(onTestFinished);
-    const { imds, server } = await realImds(pod);
+  it.for([
+    {
+      declaredBy: "POD_CREDENTIALS_ROLE",
+      declared: ORDERS_ROLE,
+      env: async (_pod: PodScenario) => ({ POD_CREDENTIALS_ROLE: ORDERS_ROLE }),
+    },
+    {
+      declaredBy: "the iam.amazonaws.com/role annotation in the downward-API file",
+      declared: ORDERS_ROLE_ARN,
+      env: async (pod: PodScenario) => ({
+        POD_CREDENTIALS_ANNOTATIONS_FILE: await pod.file(
+          "annotations",
+          `iam.amazonaws.com/role="${ORDERS_ROLE_ARN}"\nkubernetes.io/config.seen="2026-11-27T21:00:00.000000000Z"\nkubernetes.io/config.source="api"`,
+        ),
+      }),
+    },
+    {
+      declaredBy: "POD_CREDENTIALS_ROLE, even with POD_CREDENTIALS_ALLOW_NODE=true",
+      declared: ORDERS_ROLE,
+      env: async (_pod: PodScenario) => ({ POD_CREDENTIALS_ROLE: ORDERS_ROLE, POD_CREDENTIALS_ALLOW_NODE: "true" }),
+    },
+  ])(
+    "declared by $declaredBy: NodeCredentialsRefusedError after the start-up window, no credentials GET",
+    async ({ declared, env }, { expect, onTestFinished }) => {
+      const pod = podScenario(onTestFinished);
+      const { imds, server } = await realImds(pod);
 
-    const run = await pod.run({
-      ...QUICK,
-      POD_CREDENTIALS_ROLE: ORDERS_ROLE,
-      AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url,
-    });
+      const run = await pod.run({ ...QUICK, ...(await env(pod)), AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url });
 
-    expectRefusal(expect, run, {
-      name: "NodeCredentialsRefusedError",
-      says: [
-        `The metadata endpoint ${server.url} is the real EC2 instance metadata service (it rejected an invalid IMDSv2 token with 401)`,
-        `not "${ORDERS_ROLE}"`,
-      ],
-    });
-    expectOnlyProbes(expect, imds);
-    expect(run.resultAtMs).toBeGreaterThanOrEqual(STARTUP_MS);
-    expect(run.elapsedMs).toBeLessThan(within(STARTUP_MS));
-    await expectNothingLeaked(expect, pod, run);
-  });
-
-  it("declared by the iam.amazonaws.com/role annotation in the downward-API file: the same refusal", async ({
-    expect,
-    onTestFinished,
-  }) => {
-    const pod = podScenario(onTestFinished);
-    const { imds, server } = await realImds(pod);
-    const annotations = await pod.file(
-      "annotations",
-      `iam.amazonaws.com/role="${ORDERS_ROLE_ARN}"\nkubernetes.io/config.seen="2026-11-27T21:00:00.000000000Z"\nkubernetes.io/config.source="api"`,
-    );
-
-    const run = await pod.run({
-      ...QUICK,
-      POD_CREDENTIALS_ANNOTATIONS_FILE: annotations,
-      AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url,
-    });
-
-    expectRefusal(expect, run, {
-      name: "NodeCredentialsRefusedError",
-      says: ["is the real EC2 instance metadata service", `not "${ORDERS_ROLE_ARN}"`],
-    });
-    expectOnlyProbes(expect, imds);
-    expect(run.resultAtMs).toBeGreaterThanOrEqual(STARTUP_MS);
-    expect(run.elapsedMs).toBeLessThan(within(STARTUP_MS));
-    await expectNothingLeaked(expect, pod, run);
-  });
-
-  it("even with POD_CREDENTIALS_ALLOW_NODE=true, a pod that declares a role is not handed the node's", async ({
-    expect,
-    onTestFinished,
-  }) => {
-    const pod = podScenario(onTestFinished);
-    const { imds, server } = await realImds(pod);
-
-    const run = await pod.run({
-      ...QUICK,
-      POD_CREDENTIALS_ALLOW_NODE: "true",
-      POD_CREDENTIALS_ROLE: ORDERS_ROLE,
-      AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url,
-    });
-
-    expectRefusal(expect, run, {
-      name: "NodeCredentialsRefusedError",
-      says: ["is the real EC2 instance metadata service"],
-    });
-    expectOnlyProbes(expect, imds);
-    expect(imds.requests.some((request) => request.path === TOKEN_PATH)).toBe(false);
-    expect(run.elapsedMs).toBeLessThan(within(STARTUP_MS));
-    await expectNothingLeaked(expect, pod, run);
-  });
+      expectRefusal(expect, run, {
+        name: "NodeCredentialsRefusedError",
+        says: [`${server.url} is the real EC2 instance metadata service`, `not "${declared}"`],
+      });
+      expectOnlyProbes(expect, imds);
+      expect(run.resultAtMs).toBeGreaterThanOrEqual(STARTUP_MS);
+      expect(run.elapsedMs).toBeLessThan(within(STARTUP_MS));
+      await expectNothingLeaked(expect, pod, run);
+    },
+  );
 
   it("nothing declared and the node not allowed: NoPodCredentialsError at once, IMDS never asked", async ({
     expect,
@@ -137,48 +99,48 @@ describe.concurrent("a declared role on a node without kube2iam or kiam: the rea
 });
 
 describe.concurrent("a proxy that offers another role than the declared one is refused, naming both", () => {
-  it("kube2iam answering with its --default-role: NodeCredentialsRefusedError after the start-up window", async ({
-    expect,
-    onTestFinished,
-  }) => {
-    const pod = podScenario(onTestFinished);
-    const { proxy, node, server, env } = await kube2iamPod(pod, {
-      mode: "defaultRole",
-      defaultRole: "kube2iam-default",
-    });
+  const PAYMENTS_ROLE_ARN = "arn:aws:iam::123456789012:role/payments-writer";
 
-    const run = await pod.run({ ...QUICK, ...env });
+  it.for([
+    {
+      proxy: "kube2iam answering with its --default-role",
+      declared: ORDERS_ROLE,
+      offered: "kube2iam-default",
+      setUp: async (pod: PodScenario) => {
+        const { proxy, node, env } = await kube2iamPod(pod, { mode: "defaultRole", defaultRole: "kube2iam-default" });
+        return { env, proxyRequests: proxy.requests, nodeRequests: node.requests };
+      },
+    },
+    {
+      proxy: "kiam listing another role ARN",
+      declared: ORDERS_ROLE_ARN,
+      offered: PAYMENTS_ROLE_ARN,
+      setUp: async (pod: PodScenario) => {
+        const { proxy, env } = await kiamPod(pod, { podRole: PAYMENTS_ROLE_ARN });
+        return {
+          env: { ...env, POD_CREDENTIALS_ROLE: ORDERS_ROLE_ARN },
+          proxyRequests: proxy.requests,
+          nodeRequests: [],
+        };
+      },
+    },
+  ])(
+    "$proxy: NodeCredentialsRefusedError after the start-up window",
+    async ({ declared, offered, setUp }, { expect, onTestFinished }) => {
+      const pod = podScenario(onTestFinished);
+      const { env, proxyRequests, nodeRequests } = await setUp(pod);
 
-    expectRefusal(expect, run, {
-      name: "NodeCredentialsRefusedError",
-      says: [
-        `The metadata endpoint ${server.url} offers the role "kube2iam-default", not the role "${ORDERS_ROLE}" this pod declares (POD_CREDENTIALS_ROLE)`,
-      ],
-    });
-    expectListingRetried(expect, proxy.requests);
-    expect(node.requests).toEqual([]);
-    expect(run.resultAtMs).toBeGreaterThanOrEqual(STARTUP_MS);
-    expect(run.elapsedMs).toBeLessThan(within(STARTUP_MS));
-    await expectNothingLeaked(expect, pod, run);
-  });
+      const run = await pod.run({ ...QUICK, ...env });
 
-  it("kiam listing another role ARN: NodeCredentialsRefusedError after the start-up window", async ({
-    expect,
-    onTestFinished,
-  }) => {
-    const pod = podScenario(onTestFinished);
-    const otherRole = "arn:aws:iam::123456789012:role/payments-writer";
-    const { proxy, env } = await kiamPod(pod, { podRole: otherRole });
-
-    const run = await pod.run({ ...QUICK, ...env, POD_CREDENTIALS_ROLE: ORDERS_ROLE_ARN });
-
-    expectRefusal(expect, run, {
-      name: "NodeCredentialsRefusedError",
-      says: [`offers the role "${otherRole}", not the role "${ORDERS_ROLE_ARN}"`],
-    });
-    expect(new Set(proxy.requests.map((request) => request.path))).toEqual(new Set([LISTING_PATH]));
-    expect(run.resultAtMs).toBeGreaterThanOrEqual(STARTUP_MS);
-    expect(run.elapsedMs).toBeLessThan(within(STARTUP_MS));
-    await expectNothingLeaked(expect, pod, run);
-  });
+      expectRefusal(expect, run, {
+        name: "NodeCredentialsRefusedError",
+        says: [`offers the role "${offered}", not the role "${declared}"`],
+      });
+      expectListingRetried(expect, proxyRequests);
+      expect(nodeRequests).toEqual([]);
+      expect(run.resultAtMs).toBeGreaterThanOrEqual(STARTUP_MS);
+      expect(run.elapsedMs).toBeLessThan(within(STARTUP_MS));
+      await expectNothingLeaked(expect, pod, run);
+    },
+  );
 });

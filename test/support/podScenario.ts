@@ -17,6 +17,7 @@ import {
   type FakeKiamOptions,
   type FakeKube2iamOptions,
   type FakePodIdentityAgentOptions,
+  type FakeServer,
   type FakeStsOptions,
   fakeImds,
   fakeKiam,
@@ -405,3 +406,84 @@ export const irsaPod = async (pod: PodScenario, options: FakeStsOptions = {}, to
     env: { AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: ORDERS_ROLE_ARN, AWS_ENDPOINT_URL_STS: server.url },
   };
 };
+
+/** A pod wired to one source whose answer is a credentials document, as the child-process tests break it. */
+export interface CredentialsEndpoint {
+  readonly env: Record<string, string>;
+  /** The fake that answers the credentials document (a test injects its fault there). */
+  readonly fake: FakeServer<object> & { readonly credentials: FakeCredentials };
+  /** The URL that answers the credentials document: every error about that answer names it. */
+  readonly credentialsUrl: string;
+  readonly credentialsPath: string;
+  /** The requests a resolution makes, as `METHOD path`, when every answer is final. */
+  readonly expectedRequests: readonly string[];
+  /**
+   * Every request the pod's fakes received, as `METHOD path`: for kube2iam, the node's IMDS behind it too (which the
+   * pod must never reach).
+   */
+  readonly requests: () => string[];
+}
+
+const lines = (requests: readonly { method: string; path: string }[]): string[] =>
+  requests.map((request) => `${request.method} ${request.path}`);
+
+const behindProxy = (
+  proxy: CredentialsEndpoint["fake"],
+  server: { url: string },
+  env: Record<string, string>,
+  credentialsPath: string,
+  requests: () => string[],
+): CredentialsEndpoint => ({
+  env,
+  fake: proxy,
+  credentialsUrl: `${server.url}${credentialsPath}`,
+  credentialsPath,
+  expectedRequests: [`GET ${LISTING_PATH}`, `GET ${credentialsPath}`],
+  requests,
+});
+
+const ENDPOINTS = {
+  "EC2 IMDS (node credentials allowed)": async (pod) => {
+    const { imds, server, env } = await imdsPod(pod);
+    const credentialsPath = `${LISTING_PATH}eks-node-role`;
+    return {
+      env,
+      fake: imds,
+      credentialsUrl: `${server.url}${credentialsPath}`,
+      credentialsPath,
+      expectedRequests: [`PUT ${TOKEN_PATH}`, `GET ${LISTING_PATH}`, `GET ${credentialsPath}`],
+      requests: () => lines(imds.requests),
+    };
+  },
+  kube2iam: async (pod) => {
+    const { proxy, node, server, env } = await kube2iamPod(pod);
+    return behindProxy(proxy, server, env, `${LISTING_PATH}${ORDERS_ROLE}`, () =>
+      lines([...proxy.requests, ...node.requests]),
+    );
+  },
+  kiam: async (pod) => {
+    const { proxy, server, env } = await kiamPod(pod, { podRole: ORDERS_ROLE });
+    return behindProxy(proxy, server, env, `${LISTING_PATH}${ORDERS_ROLE}`, () => lines(proxy.requests));
+  },
+  "the Pod Identity agent": async (pod) => {
+    const { agent, url, env } = await agentPod(pod);
+    return {
+      env,
+      fake: agent,
+      credentialsUrl: url,
+      credentialsPath: AGENT_PATH,
+      expectedRequests: [`GET ${AGENT_PATH}`],
+      requests: () => lines(agent.requests),
+    };
+  },
+} satisfies Record<string, (pod: PodScenario) => Promise<CredentialsEndpoint>>;
+
+/** The name a test shows for a source that fetches a credentials document over HTTP. */
+export type CredentialsEndpointName = keyof typeof ENDPOINTS;
+
+/** Every source that fetches a credentials document over HTTP: EC2 IMDS, kube2iam, kiam, the Pod Identity agent. */
+export const CREDENTIALS_ENDPOINTS = Object.keys(ENDPOINTS) as CredentialsEndpointName[];
+
+/** A pod wired to the source `name`, whose credentials document a test is about to break. */
+export const credentialsEndpoint = (pod: PodScenario, name: CredentialsEndpointName): Promise<CredentialsEndpoint> =>
+  ENDPOINTS[name](pod);
