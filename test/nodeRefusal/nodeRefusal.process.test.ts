@@ -108,7 +108,7 @@ describe.concurrent("a proxy that offers another role than the declared one is r
       offered: "kube2iam-default",
       setUp: async (pod: PodScenario) => {
         const { proxy, node, env } = await kube2iamPod(pod, { mode: "defaultRole", defaultRole: "kube2iam-default" });
-        return { env, proxyRequests: proxy.requests, nodeRequests: node.requests };
+        return { env, proxyRequests: () => proxy.requests, nodeRequests: () => node.requests };
       },
     },
     {
@@ -119,8 +119,8 @@ describe.concurrent("a proxy that offers another role than the declared one is r
         const { proxy, env } = await kiamPod(pod, { podRole: PAYMENTS_ROLE_ARN });
         return {
           env: { ...env, POD_CREDENTIALS_ROLE: ORDERS_ROLE_ARN },
-          proxyRequests: proxy.requests,
-          nodeRequests: [],
+          proxyRequests: () => proxy.requests,
+          nodeRequests: () => [],
         };
       },
     },
@@ -136,8 +136,8 @@ describe.concurrent("a proxy that offers another role than the declared one is r
         name: "NodeCredentialsRefusedError",
         says: [`offers the role "${offered}", not the role "${declared}"`],
       });
-      expectListingRetried(expect, proxyRequests);
-      expect(nodeRequests).toEqual([]);
+      expectListingRetried(expect, proxyRequests());
+      expect(nodeRequests()).toEqual([]);
       expect(run.resultAtMs).toBeGreaterThanOrEqual(STARTUP_MS);
       expect(run.elapsedMs).toBeLessThan(within(STARTUP_MS));
       await expectNothingLeaked(expect, pod, run);
