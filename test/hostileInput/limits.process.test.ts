@@ -2,22 +2,21 @@
 // redirects, token files over 16 KiB or of more than one line, annotations files over 256 KiB, a container-credentials
 // URL with a password in it, a token with CR or LF. Each is refused with a CredentialSourceError that says which
 // limit, after exactly the requests needed (none, for the refused files, URLs and tokens), and the pod exits.
-import { describe, it } from "vitest";
+import { describe } from "vitest";
 import { fakeImds } from "../../src/testing/index.js";
-import { expectCredentials, expectRefusal, requestLines } from "../support/podAssertions.js";
+import { expectRun, requestLines } from "../support/podAssertions.js";
 import {
   AGENT_PATH,
   agentPod,
   CREDENTIALS_ENDPOINTS,
   credentialsEndpoint,
-  expectNothingLeaked,
   irsaPod,
   kube2iamPod,
   LISTING_PATH,
   latestFinishAfterStartUp,
   ORDERS_ROLE,
   type PodScenario,
-  podScenario,
+  podTest,
 } from "../support/podScenario.js";
 
 const KIB = 1024;
@@ -43,8 +42,7 @@ const paddedDocument = (
 };
 
 describe.concurrent("answers over 64 KiB are refused", () => {
-  it.for(CREDENTIALS_ENDPOINTS)("credentials of 70 KiB from %s", async (source, { expect, onTestFinished }) => {
-    const pod = podScenario(onTestFinished);
+  podTest.for(CREDENTIALS_ENDPOINTS)("credentials of 70 KiB from %s", async (source, { expect, pod }) => {
     const endpoint = await credentialsEndpoint(pod, source);
     endpoint.fake.injectFault(
       {
@@ -58,45 +56,46 @@ describe.concurrent("answers over 64 KiB are refused", () => {
 
     const run = await pod.run({ ...QUICK, ...endpoint.env });
 
-    expectRefusal(expect, run, {
-      name: "CredentialSourceError",
-      says: [`answer from ${endpoint.credentialsUrl} is larger than 65536 bytes`],
+    await expectRun(expect, pod, run, {
+      refused: {
+        name: "CredentialSourceError",
+        says: [`answer from ${endpoint.credentialsUrl} is larger than 65536 bytes`],
+      },
+      exitedBeforeMs: within(0),
     });
     expect(endpoint.requests()).toEqual(endpoint.expectedRequests);
-    expect(run.elapsedMs).toBeLessThan(within(0));
-    await expectNothingLeaked(expect, pod, run);
   });
 
-  it("an agent answer streamed without Content-Length is cut off at 64 KiB, long before the per-request deadline", async ({
-    expect,
-    onTestFinished,
-  }) => {
-    const pod = podScenario(onTestFinished);
-    const token = pod.secrets.jwt();
-    // 8 KiB every 20 ms, for ever: only the size limit can end this before the 10 s per-request deadline.
-    const endless = await pod.servePlain((_request, response) => {
-      response.writeHead(200, { "Content-Type": "application/json" });
-      response.write('{"AccessKeyId":"ASIA');
-      const timer = setInterval(() => response.write("A".repeat(8 * KIB)), 20);
-      response.once("close", () => clearInterval(timer));
-    });
+  podTest(
+    "an agent answer streamed without Content-Length is cut off at 64 KiB, long before the per-request deadline",
+    async ({ expect, pod }) => {
+      const token = pod.secrets.jwt();
+      // 8 KiB every 20 ms, for ever: only the size limit can end this before the 10 s per-request deadline.
+      const endless = await pod.servePlain((_request, response) => {
+        response.writeHead(200, { "Content-Type": "application/json" });
+        response.write('{"AccessKeyId":"ASIA');
+        const timer = setInterval(() => response.write("A".repeat(8 * KIB)), 20);
+        response.once("close", () => clearInterval(timer));
+      });
 
-    const run = await pod.run({
-      ...QUICK,
-      POD_CREDENTIALS_TIMEOUT_MS: "10000",
-      AWS_CONTAINER_CREDENTIALS_FULL_URI: `${endless.url}${AGENT_PATH}`,
-      AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: await pod.file("token", token),
-    });
+      const run = await pod.run({
+        ...QUICK,
+        POD_CREDENTIALS_TIMEOUT_MS: "10000",
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: `${endless.url}${AGENT_PATH}`,
+        AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: await pod.file("token", token),
+      });
 
-    // Not "no complete answer ... within 10000 ms": the size limit ended it.
-    expectRefusal(expect, run, {
-      name: "CredentialSourceError",
-      says: [`answer from ${endless.url}${AGENT_PATH} is larger than 65536 bytes`],
-    });
-    expect(endless.requests).toEqual([`GET ${AGENT_PATH}`]);
-    expect(run.elapsedMs).toBeLessThan(within(500));
-    await expectNothingLeaked(expect, pod, run);
-  });
+      // Not "no complete answer ... within 10000 ms": the size limit ended it.
+      await expectRun(expect, pod, run, {
+        refused: {
+          name: "CredentialSourceError",
+          says: [`answer from ${endless.url}${AGENT_PATH} is larger than 65536 bytes`],
+        },
+        exitedBeforeMs: within(500),
+      });
+      expect(endless.requests).toEqual([`GET ${AGENT_PATH}`]);
+    },
+  );
 });
 
 describe.concurrent("redirects are not followed", () => {
@@ -107,7 +106,7 @@ describe.concurrent("redirects are not followed", () => {
     return { target, location: `${server.url}${LISTING_PATH}eks-node-role` };
   };
 
-  it.for([
+  podTest.for([
     { source: "kube2iam" as const, at: "its role listing", says: `refused the role "${ORDERS_ROLE}" with HTTP 302` },
     {
       source: "the Pod Identity agent" as const,
@@ -119,8 +118,7 @@ describe.concurrent("redirects are not followed", () => {
       at: "the role's credentials",
       says: "answered HTTP 302 for the role's credentials",
     },
-  ])("$source answering $at with a 302", async ({ source, at, says }, { expect, onTestFinished }) => {
-    const pod = podScenario(onTestFinished);
+  ])("$source answering $at with a 302", async ({ source, at, says }, { expect, pod }) => {
     const { target, location } = await elsewhere(pod);
     const endpoint = await credentialsEndpoint(pod, source);
     const path = at === "its role listing" ? LISTING_PATH : endpoint.credentialsPath;
@@ -136,13 +134,14 @@ describe.concurrent("redirects are not followed", () => {
 
     const run = await pod.run({ ...QUICK, ...endpoint.env });
 
-    expectRefusal(expect, run, { name: "CredentialSourceError", says: [says] });
+    await expectRun(expect, pod, run, {
+      refused: { name: "CredentialSourceError", says: [says] },
+      exitedBeforeMs: within(0),
+    });
     // The requests up to the redirect, and none after it.
     const last = endpoint.expectedRequests.indexOf(`GET ${path}`);
     expect(endpoint.requests()).toEqual(endpoint.expectedRequests.slice(0, last + 1));
     expect(target.requests).toEqual([]);
-    expect(run.elapsedMs).toBeLessThan(within(0));
-    await expectNothingLeaked(expect, pod, run);
   });
 });
 
@@ -171,7 +170,7 @@ describe.concurrent("token files over 16 KiB or of more than one line are refuse
     };
   };
 
-  it.for([
+  podTest.for([
     {
       what: "an IRSA token file of 16 KiB + 1 byte",
       pod: irsaTokenFile,
@@ -196,23 +195,19 @@ describe.concurrent("token files over 16 KiB or of more than one line are refuse
       content: (token: string) => `${token}\nX-Injected: yes\n`,
       says: (file: string) => `The pod identity token file ${file} holds more than one line`,
     },
-  ])(
-    "$what: refused, and the token is never sent",
-    async ({ pod: tokenFilePod, content, says }, { expect, onTestFinished }) => {
-      const pod = podScenario(onTestFinished);
-      const { env, tokenFile, requests } = await tokenFilePod(pod, content);
+  ])("$what: refused, and the token is never sent", async ({ pod: tokenFilePod, content, says }, { expect, pod }) => {
+    const { env, tokenFile, requests } = await tokenFilePod(pod, content);
 
-      const run = await pod.run({ ...QUICK, ...env });
+    const run = await pod.run({ ...QUICK, ...env });
 
-      expectRefusal(expect, run, { name: "CredentialSourceError", says: [says(tokenFile)] });
-      expect(requests()).toEqual([]);
-      expect(run.elapsedMs).toBeLessThan(within(0));
-      await expectNothingLeaked(expect, pod, run);
-    },
-  );
+    await expectRun(expect, pod, run, {
+      refused: { name: "CredentialSourceError", says: [says(tokenFile)] },
+      exitedBeforeMs: within(0),
+    });
+    expect(requests()).toEqual([]);
+  });
 
-  it("an IRSA token file of exactly 16 KiB is still sent to STS", async ({ expect, onTestFinished }) => {
-    const pod = podScenario(onTestFinished);
+  podTest("an IRSA token file of exactly 16 KiB is still sent to STS", async ({ expect, pod }) => {
     const token = pod.secrets.jwt({ claims: { padding: "x".repeat(11 * KIB) } });
     const exact = token.padEnd(16 * KIB, "A");
     pod.secrets.add(exact);
@@ -220,28 +215,29 @@ describe.concurrent("token files over 16 KiB or of more than one line are refuse
 
     const run = await pod.run({ ...QUICK, ...env });
 
-    expectCredentials(expect, run, { source: "webIdentity", accessKeyId: sts.issued[0]?.accessKeyId });
+    await expectRun(expect, pod, run, {
+      credentials: { source: "webIdentity", accessKeyId: sts.issued[0]?.accessKeyId },
+      exitedBeforeMs: within(0),
+    });
     expect(sts.calls).toHaveLength(1);
     expect(sts.calls[0]?.webIdentityToken).toBe(exact);
-    expect(run.elapsedMs).toBeLessThan(within(0));
-    await expectNothingLeaked(expect, pod, run);
   });
 
-  it("a token file ending in a newline (as an editor writes it) is accepted: the token is sent without it", async ({
-    expect,
-    onTestFinished,
-  }) => {
-    const pod = podScenario(onTestFinished);
-    const { agent, token, env } = await agentPod(pod);
-    const tokenFile = await pod.file("token", `${token}\r\n`);
+  podTest(
+    "a token file ending in a newline (as an editor writes it) is accepted: the token is sent without it",
+    async ({ expect, pod }) => {
+      const { agent, token, env } = await agentPod(pod);
+      const tokenFile = await pod.file("token", `${token}\r\n`);
 
-    const run = await pod.run({ ...QUICK, ...env, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: tokenFile });
+      const run = await pod.run({ ...QUICK, ...env, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: tokenFile });
 
-    expectCredentials(expect, run, { source: "podIdentity", accessKeyId: agent.credentials.accessKeyId });
-    expect(agent.requests.map((request) => request.headers.authorization)).toEqual([token]);
-    expect(run.elapsedMs).toBeLessThan(within(0));
-    await expectNothingLeaked(expect, pod, run);
-  });
+      await expectRun(expect, pod, run, {
+        credentials: { source: "podIdentity", accessKeyId: agent.credentials.accessKeyId },
+        exitedBeforeMs: within(0),
+      });
+      expect(agent.requests.map((request) => request.headers.authorization)).toEqual([token]);
+    },
+  );
 });
 
 describe.concurrent("annotations files over 256 KiB are refused before any request", () => {
@@ -256,8 +252,7 @@ describe.concurrent("annotations files over 256 KiB are refused before any reque
       .replace(/\n[^\n]*$/, "");
   };
 
-  it("an annotations file of 257 KiB: no metadata request", async ({ expect, onTestFinished }) => {
-    const pod = podScenario(onTestFinished);
+  podTest("an annotations file of 257 KiB: no metadata request", async ({ expect, pod }) => {
     const { proxy, server } = await kube2iamPod(pod);
     const file = await pod.file("annotations", `${annotations(256 * KIB)}\n${"#".repeat(KIB)}`);
 
@@ -267,20 +262,17 @@ describe.concurrent("annotations files over 256 KiB are refused before any reque
       AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url,
     });
 
-    expectRefusal(expect, run, {
-      name: "CredentialSourceError",
-      says: [`The annotations file ${file} is larger than 262144 bytes`],
+    await expectRun(expect, pod, run, {
+      refused: {
+        name: "CredentialSourceError",
+        says: [`The annotations file ${file} is larger than 262144 bytes`],
+      },
+      exitedBeforeMs: within(0),
     });
     expect(proxy.requests).toEqual([]);
-    expect(run.elapsedMs).toBeLessThan(within(0));
-    await expectNothingLeaked(expect, pod, run);
   });
 
-  it("an annotations file just under 256 KiB declares the role, and kube2iam answers", async ({
-    expect,
-    onTestFinished,
-  }) => {
-    const pod = podScenario(onTestFinished);
+  podTest("an annotations file just under 256 KiB declares the role, and kube2iam answers", async ({ expect, pod }) => {
     const { proxy, server } = await kube2iamPod(pod);
     const text = annotations(256 * KIB - 100);
     expect(Buffer.byteLength(text)).toBeLessThanOrEqual(256 * KIB);
@@ -292,42 +284,42 @@ describe.concurrent("annotations files over 256 KiB are refused before any reque
       AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url,
     });
 
-    expectCredentials(expect, run, { source: "kube2iam", accessKeyId: proxy.credentials.accessKeyId });
+    await expectRun(expect, pod, run, {
+      credentials: { source: "kube2iam", accessKeyId: proxy.credentials.accessKeyId },
+      exitedBeforeMs: within(0),
+    });
     expect(requestLines(proxy.requests)).toEqual([`GET ${LISTING_PATH}`, `GET ${LISTING_PATH}${ORDERS_ROLE}`]);
-    expect(run.elapsedMs).toBeLessThan(within(0));
-    await expectNothingLeaked(expect, pod, run);
   });
 });
 
 describe.concurrent("container-credentials URLs and tokens that could smuggle secrets or headers are refused", () => {
-  it("a container-credentials URL with user:password: refused without a request, the password never shown", async ({
-    expect,
-    onTestFinished,
-  }) => {
-    const pod = podScenario(onTestFinished);
-    const { agent, env, url } = await agentPod(pod);
-    const password = "pAssw0rd-in-the-url-XYZZY";
-    pod.secrets.add(password);
-    const withPassword = url.replace("http://", `http://agent:${password}@`);
+  podTest(
+    "a container-credentials URL with user:password: refused without a request, the password never shown",
+    async ({ expect, pod }) => {
+      const { agent, env, url } = await agentPod(pod);
+      const password = "pAssw0rd-in-the-url-XYZZY";
+      pod.secrets.add(password);
+      const withPassword = url.replace("http://", `http://agent:${password}@`);
 
-    const run = await pod.run({ ...QUICK, ...env, AWS_CONTAINER_CREDENTIALS_FULL_URI: withPassword });
+      const run = await pod.run({ ...QUICK, ...env, AWS_CONTAINER_CREDENTIALS_FULL_URI: withPassword });
 
-    expectRefusal(expect, run, {
-      name: "CredentialSourceError",
-      says: [`AWS_CONTAINER_CREDENTIALS_FULL_URI (${url}) is refused: it contains a user name or password`],
-    });
-    expect(agent.requests).toEqual([]);
-    expect(run.elapsedMs).toBeLessThan(within(0));
-    await expectNothingLeaked(expect, pod, run);
-  });
+      await expectRun(expect, pod, run, {
+        refused: {
+          name: "CredentialSourceError",
+          says: [`AWS_CONTAINER_CREDENTIALS_FULL_URI (${url}) is refused: it contains a user name or password`],
+        },
+        exitedBeforeMs: within(0),
+      });
+      expect(agent.requests).toEqual([]);
+    },
+  );
 
-  it.for([
+  podTest.for([
     { what: "CR LF and a header after it", smuggle: (token: string) => `${token}\r\nX-Injected: yes` },
     { what: "a lone CR", smuggle: (token: string) => `${token.slice(0, 20)}\r${token.slice(20)}` },
   ])(
     "AWS_CONTAINER_AUTHORIZATION_TOKEN with $what: refused without a request",
-    async ({ smuggle }, { expect, onTestFinished }) => {
-      const pod = podScenario(onTestFinished);
+    async ({ smuggle }, { expect, pod }) => {
       const { agent, token, env } = await agentPod(pod);
 
       const run = await pod.run({
@@ -336,13 +328,14 @@ describe.concurrent("container-credentials URLs and tokens that could smuggle se
         AWS_CONTAINER_AUTHORIZATION_TOKEN: smuggle(token),
       });
 
-      expectRefusal(expect, run, {
-        name: "CredentialSourceError",
-        says: ["AWS_CONTAINER_AUTHORIZATION_TOKEN contains a line break"],
+      await expectRun(expect, pod, run, {
+        refused: {
+          name: "CredentialSourceError",
+          says: ["AWS_CONTAINER_AUTHORIZATION_TOKEN contains a line break"],
+        },
+        exitedBeforeMs: within(0),
       });
       expect(agent.requests).toEqual([]);
-      expect(run.elapsedMs).toBeLessThan(within(0));
-      await expectNothingLeaked(expect, pod, run);
     },
   );
 });

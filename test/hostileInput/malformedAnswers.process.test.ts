@@ -3,19 +3,18 @@
 // should be. From EC2 IMDS (node credentials allowed), kube2iam,
 // kiam and the Pod Identity agent, each is a CredentialSourceError that names the endpoint and the field at fault,
 // after exactly the requests needed, and the secret values in the answer never reach the pod's output.
-import { describe, it } from "vitest";
+import { describe } from "vitest";
 import type { FakeCredentials } from "../../src/testing/index.js";
-import { expectRefusal, requestLines } from "../support/podAssertions.js";
+import { expectRun, requestLines } from "../support/podAssertions.js";
 import {
   CREDENTIALS_ENDPOINTS,
   credentialsEndpoint,
-  expectNothingLeaked,
   imdsPod,
   kube2iamPod,
   LISTING_PATH,
   latestFinishAfterStartUp,
   ORDERS_ROLE,
-  podScenario,
+  podTest,
   TOKEN_PATH,
 } from "../support/podScenario.js";
 
@@ -114,10 +113,9 @@ const ANSWERS: ReadonlyArray<{
 ];
 
 describe.concurrent.for(CREDENTIALS_ENDPOINTS)("malformed credentials from %s", (source) => {
-  it.for(ANSWERS)(
+  podTest.for(ANSWERS)(
     "$what: CredentialSourceError naming the endpoint and the field",
-    async (answer, { expect, onTestFinished }) => {
-      const pod = podScenario(onTestFinished);
+    async (answer, { expect, pod }) => {
       const endpoint = await credentialsEndpoint(pod, source);
       endpoint.fake.injectFault(
         {
@@ -130,20 +128,17 @@ describe.concurrent.for(CREDENTIALS_ENDPOINTS)("malformed credentials from %s", 
 
       const run = await pod.run({ ...QUICK, ...endpoint.env });
 
-      expectRefusal(expect, run, { name: "CredentialSourceError", says: answer.expected(endpoint.credentialsUrl) });
+      await expectRun(expect, pod, run, {
+        refused: { name: "CredentialSourceError", says: answer.expected(endpoint.credentialsUrl) },
+        exitedBeforeMs: within(0),
+      });
       expect(endpoint.requests()).toEqual(endpoint.expectedRequests);
-      expect(run.elapsedMs).toBeLessThan(within(0));
-      await expectNothingLeaked(expect, pod, run);
     },
   );
 });
 
 describe.concurrent("error pages where credentials should be", () => {
-  it("IMDS's own HTML 404 for the role's credentials: the status, and no secret", async ({
-    expect,
-    onTestFinished,
-  }) => {
-    const pod = podScenario(onTestFinished);
+  podTest("IMDS's own HTML 404 for the role's credentials: the status, and no secret", async ({ expect, pod }) => {
     const { imds, env } = await imdsPod(pod);
     // The listing names a role whose credentials path IMDS does not know: its HTML 404.
     imds.injectFault(
@@ -153,44 +148,45 @@ describe.concurrent("error pages where credentials should be", () => {
 
     const run = await pod.run({ ...QUICK, ...env });
 
-    expectRefusal(expect, run, {
-      name: "CredentialSourceError",
-      says: ["The instance metadata service answered HTTP 404 for the role's credentials", "404 - Not Found"],
+    await expectRun(expect, pod, run, {
+      refused: {
+        name: "CredentialSourceError",
+        says: ["The instance metadata service answered HTTP 404 for the role's credentials", "404 - Not Found"],
+      },
+      exitedBeforeMs: within(0),
     });
     expect(requestLines(imds.requests)).toEqual([
       `PUT ${TOKEN_PATH}`,
       `GET ${LISTING_PATH}`,
       `GET ${LISTING_PATH}renamed-role`,
     ]);
-    expect(run.elapsedMs).toBeLessThan(within(0));
-    await expectNothingLeaked(expect, pod, run);
   });
 
-  it("kube2iam behind a broken proxy: an HTML 502 page is a final refusal quoting the status", async ({
-    expect,
-    onTestFinished,
-  }) => {
-    const pod = podScenario(onTestFinished);
-    const { proxy, server, env } = await kube2iamPod(pod);
-    const credentialsPath = `${LISTING_PATH}${ORDERS_ROLE}`;
-    proxy.injectFault(
-      {
-        kind: "status",
-        status: 502,
-        body: "<html><body><h1>502 Bad Gateway</h1></body></html>\n",
-        headers: { "Content-Type": "text/html" },
-      },
-      { path: credentialsPath },
-    );
+  podTest(
+    "kube2iam behind a broken proxy: an HTML 502 page is a final refusal quoting the status",
+    async ({ expect, pod }) => {
+      const { proxy, server, env } = await kube2iamPod(pod);
+      const credentialsPath = `${LISTING_PATH}${ORDERS_ROLE}`;
+      proxy.injectFault(
+        {
+          kind: "status",
+          status: 502,
+          body: "<html><body><h1>502 Bad Gateway</h1></body></html>\n",
+          headers: { "Content-Type": "text/html" },
+        },
+        { path: credentialsPath },
+      );
 
-    const run = await pod.run({ ...QUICK, ...env });
+      const run = await pod.run({ ...QUICK, ...env });
 
-    expectRefusal(expect, run, {
-      name: "CredentialSourceError",
-      says: [`The metadata proxy at ${server.url} refused the role "${ORDERS_ROLE}" with HTTP 502`],
-    });
-    expect(proxy.requests.map((request) => request.path)).toEqual([LISTING_PATH, credentialsPath]);
-    expect(run.elapsedMs).toBeLessThan(within(0));
-    await expectNothingLeaked(expect, pod, run);
-  });
+      await expectRun(expect, pod, run, {
+        refused: {
+          name: "CredentialSourceError",
+          says: [`The metadata proxy at ${server.url} refused the role "${ORDERS_ROLE}" with HTTP 502`],
+        },
+        exitedBeforeMs: within(0),
+      });
+      expect(proxy.requests.map((request) => request.path)).toEqual([LISTING_PATH, credentialsPath]);
+    },
+  );
 });

@@ -2,11 +2,10 @@
 // the metadata traffic, reaches the real IMDS: it probes with an invalid IMDSv2 token (401 from IMDS), keeps trying
 // for the start-up window (the proxy may still be starting), then throws NodeCredentialsRefusedError without ever
 // asking for the node's credentials. kube2iam offering its default role instead of the pod's is refused likewise.
-import { describe, type ExpectStatic, it } from "vitest";
+import { describe, type ExpectStatic } from "vitest";
 import { fakeImds } from "../../src/testing/index.js";
-import { expectListingRetried, expectRefusal } from "../support/podAssertions.js";
+import { expectListingRetried, expectRun } from "../support/podAssertions.js";
 import {
-  expectNothingLeaked,
   kiamPod,
   kube2iamPod,
   LISTING_PATH,
@@ -14,7 +13,7 @@ import {
   ORDERS_ROLE,
   ORDERS_ROLE_ARN,
   type PodScenario,
-  podScenario,
+  podTest,
 } from "../support/podScenario.js";
 
 const STARTUP_MS = 600;
@@ -39,7 +38,7 @@ const expectOnlyProbes = (expect: ExpectStatic, imds: ReturnType<typeof fakeImds
 };
 
 describe.concurrent("a declared role on a node without kube2iam or kiam: the real IMDS is refused", () => {
-  it.for([
+  podTest.for([
     {
       declaredBy: "POD_CREDENTIALS_ROLE",
       declared: ORDERS_ROLE,
@@ -62,46 +61,46 @@ describe.concurrent("a declared role on a node without kube2iam or kiam: the rea
     },
   ])(
     "declared by $declaredBy: NodeCredentialsRefusedError after the start-up window, no credentials GET",
-    async ({ declared, env }, { expect, onTestFinished }) => {
-      const pod = podScenario(onTestFinished);
+    async ({ declared, env }, { expect, pod }) => {
       const { imds, server } = await realImds(pod);
 
       const run = await pod.run({ ...QUICK, ...(await env(pod)), AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url });
 
-      expectRefusal(expect, run, {
-        name: "NodeCredentialsRefusedError",
-        says: [`${server.url} is the real EC2 instance metadata service`, `not "${declared}"`],
+      await expectRun(expect, pod, run, {
+        refused: {
+          name: "NodeCredentialsRefusedError",
+          says: [`${server.url} is the real EC2 instance metadata service`, `not "${declared}"`],
+        },
+        resultNotBeforeMs: STARTUP_MS,
+        exitedBeforeMs: within(STARTUP_MS),
       });
       expectOnlyProbes(expect, imds);
-      expect(run.resultAtMs).toBeGreaterThanOrEqual(STARTUP_MS);
-      expect(run.elapsedMs).toBeLessThan(within(STARTUP_MS));
-      await expectNothingLeaked(expect, pod, run);
     },
   );
 
-  it("nothing declared and the node not allowed: NoPodCredentialsError at once, IMDS never asked", async ({
-    expect,
-    onTestFinished,
-  }) => {
-    const pod = podScenario(onTestFinished);
-    const { imds, server } = await realImds(pod);
+  podTest(
+    "nothing declared and the node not allowed: NoPodCredentialsError at once, IMDS never asked",
+    async ({ expect, pod }) => {
+      const { imds, server } = await realImds(pod);
 
-    const run = await pod.run({ ...QUICK, AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url });
+      const run = await pod.run({ ...QUICK, AWS_EC2_METADATA_SERVICE_ENDPOINT: server.url });
 
-    expectRefusal(expect, run, {
-      name: "NoPodCredentialsError",
-      says: ["instanceProfile: node credentials are not allowed (set POD_CREDENTIALS_ALLOW_NODE=true"],
-    });
-    expect(imds.requests).toEqual([]);
-    expect(run.elapsedMs).toBeLessThan(within(0));
-    await expectNothingLeaked(expect, pod, run);
-  });
+      await expectRun(expect, pod, run, {
+        refused: {
+          name: "NoPodCredentialsError",
+          says: ["instanceProfile: node credentials are not allowed (set POD_CREDENTIALS_ALLOW_NODE=true"],
+        },
+        exitedBeforeMs: within(0),
+      });
+      expect(imds.requests).toEqual([]);
+    },
+  );
 });
 
 describe.concurrent("a proxy that offers another role than the declared one is refused, naming both", () => {
   const PAYMENTS_ROLE_ARN = "arn:aws:iam::123456789012:role/payments-writer";
 
-  it.for([
+  podTest.for([
     {
       proxy: "kube2iam answering with its --default-role",
       declared: ORDERS_ROLE,
@@ -126,21 +125,21 @@ describe.concurrent("a proxy that offers another role than the declared one is r
     },
   ])(
     "$proxy: NodeCredentialsRefusedError after the start-up window",
-    async ({ declared, offered, setUp }, { expect, onTestFinished }) => {
-      const pod = podScenario(onTestFinished);
+    async ({ declared, offered, setUp }, { expect, pod }) => {
       const { env, proxyRequests, nodeRequests } = await setUp(pod);
 
       const run = await pod.run({ ...QUICK, ...env });
 
-      expectRefusal(expect, run, {
-        name: "NodeCredentialsRefusedError",
-        says: [`offers the role "${offered}", not the role "${declared}"`],
+      await expectRun(expect, pod, run, {
+        refused: {
+          name: "NodeCredentialsRefusedError",
+          says: [`offers the role "${offered}", not the role "${declared}"`],
+        },
+        resultNotBeforeMs: STARTUP_MS,
+        exitedBeforeMs: within(STARTUP_MS),
       });
       expectListingRetried(expect, proxyRequests());
       expect(nodeRequests()).toEqual([]);
-      expect(run.resultAtMs).toBeGreaterThanOrEqual(STARTUP_MS);
-      expect(run.elapsedMs).toBeLessThan(within(STARTUP_MS));
-      await expectNothingLeaked(expect, pod, run);
     },
   );
 });

@@ -1,7 +1,7 @@
 // Specifies start-up races, end to end (the built package in a pod process): kube2iam, kiam and the Pod Identity agent may not know a new pod yet. Answers that mean
 // "not yet" are retried with backoff inside POD_CREDENTIALS_STARTUP_TIMEOUT_MS and end in success with the expected
 // number of requests; answers that mean "no" fail at once, after exactly the requests needed to hear them.
-import { describe, it } from "vitest";
+import { describe } from "vitest";
 import type {
   FakeKiam,
   FakeKiamOptions,
@@ -10,11 +10,10 @@ import type {
   FakePodIdentityAgent,
   FakePodIdentityAgentOptions,
 } from "../../src/testing/index.js";
-import { expectCredentials, expectListingRetried, expectRefusal } from "../support/podAssertions.js";
+import { expectListingRetried, expectRun } from "../support/podAssertions.js";
 import {
   AGENT_PATH,
   agentPod,
-  expectNothingLeaked,
   kiamPod,
   kube2iamPod,
   LISTING_PATH,
@@ -22,7 +21,7 @@ import {
   ORDERS_ROLE,
   ORDERS_ROLE_ARN,
   type PodScenario,
-  podScenario,
+  podTest,
 } from "../support/podScenario.js";
 
 /** A start-up window far longer than any test here: a "no" must not wait for it, a "not yet" must not need it all. */
@@ -90,7 +89,7 @@ const statusFault = (status: number, body: string) =>
 const KIAM_CREDENTIALS_PATH = `${LISTING_PATH}${ORDERS_ROLE_ARN}`;
 
 describe.concurrent("'not yet' answers are retried, then the pod gets its credentials", () => {
-  it.for([
+  podTest.for([
     {
       what: "kube2iam: pod not found twice, then ready: 4 requests",
       setUp: (pod: PodScenario) => behindKube2iam(pod, {}, (proxy) => proxy.setMode("podNotFound", { times: 2 })),
@@ -133,22 +132,22 @@ describe.concurrent("'not yet' answers are retried, then the pod gets its creden
       expected: [AGENT_PATH, AGENT_PATH],
       waitsMs: 200,
     },
-  ])("$what", async ({ setUp, expected, waitsMs }, { expect, onTestFinished }) => {
-    const pod = podScenario(onTestFinished);
+  ])("$what", async ({ setUp, expected, waitsMs }, { expect, pod }) => {
     const racing = await setUp(pod);
 
     const run = await pod.run({ ...PATIENT, ...racing.env });
 
-    expectCredentials(expect, run, { source: racing.source, accessKeyId: racing.accessKeyId });
+    await expectRun(expect, pod, run, {
+      credentials: { source: racing.source, accessKeyId: racing.accessKeyId },
+      resultNotBeforeMs: waitsMs,
+      exitedBeforeMs: within(waitsMs),
+    });
     expect(racing.paths()).toEqual(expected);
-    expect(run.resultAtMs).toBeGreaterThanOrEqual(waitsMs);
-    expect(run.elapsedMs).toBeLessThan(within(waitsMs));
-    await expectNothingLeaked(expect, pod, run);
   });
 });
 
 describe.concurrent("'no' answers fail at once, after exactly the requests needed", () => {
-  it.for([
+  podTest.for([
     {
       what: "kube2iam: 403 Invalid role for the credentials: 2 requests",
       setUp: (pod: PodScenario) =>
@@ -200,48 +199,48 @@ describe.concurrent("'no' answers fail at once, after exactly the requests neede
       says: ["answered HTTP 403: AccessDeniedException: no pod identity association"],
       expected: [AGENT_PATH],
     },
-  ])("$what", async ({ setUp, says, expected }, { expect, onTestFinished }) => {
-    const pod = podScenario(onTestFinished);
+  ])("$what", async ({ setUp, says, expected }, { expect, pod }) => {
     const racing = await setUp(pod);
 
     const run = await pod.run({ ...PATIENT, ...racing.env });
 
     // Every refusal names the proxy's or the agent's URL.
-    expectRefusal(expect, run, { name: "CredentialSourceError", says: [racing.url, ...says] });
-    expect(racing.paths()).toEqual(expected);
-    expect(run.elapsedMs).toBeLessThan(within(0));
-    await expectNothingLeaked(expect, pod, run);
-  });
-
-  it("the agent: 400, the token failed basic claim validations: 1 request, with the pod's token", async ({
-    expect,
-    onTestFinished,
-  }) => {
-    const pod = podScenario(onTestFinished);
-    const other = pod.secrets.jwt();
-    const { agent, url, env } = await agentPod(pod, {}, other);
-
-    const run = await pod.run({ ...PATIENT, ...env });
-
-    // Regression: the agent's refusal names the agent's URL, as the other agent errors do.
-    expectRefusal(expect, run, {
-      name: "CredentialSourceError",
-      says: [
-        url,
-        "answered HTTP 400: Service account token failed basic claim validations: token has invalid claims: token is expired",
-      ],
+    await expectRun(expect, pod, run, {
+      refused: { name: "CredentialSourceError", says: [racing.url, ...says] },
+      exitedBeforeMs: within(0),
     });
-    expect(agent.requests).toHaveLength(1);
-    expect(agent.requests[0]?.headers.authorization).toBe(other);
-    expect(run.elapsedMs).toBeLessThan(within(0));
-    await expectNothingLeaked(expect, pod, run);
+    expect(racing.paths()).toEqual(expected);
   });
+
+  podTest(
+    "the agent: 400, the token failed basic claim validations: 1 request, with the pod's token",
+    async ({ expect, pod }) => {
+      const other = pod.secrets.jwt();
+      const { agent, url, env } = await agentPod(pod, {}, other);
+
+      const run = await pod.run({ ...PATIENT, ...env });
+
+      // Regression: the agent's refusal names the agent's URL, as the other agent errors do.
+      await expectRun(expect, pod, run, {
+        refused: {
+          name: "CredentialSourceError",
+          says: [
+            url,
+            "answered HTTP 400: Service account token failed basic claim validations: token has invalid claims: token is expired",
+          ],
+        },
+        exitedBeforeMs: within(0),
+      });
+      expect(agent.requests).toHaveLength(1);
+      expect(agent.requests[0]?.headers.authorization).toBe(other);
+    },
+  );
 });
 
 describe.concurrent("'no role here' answers are retried through the start-up window, then reported", () => {
   const WINDOW = { POD_CREDENTIALS_TIMEOUT_MS: "500", POD_CREDENTIALS_STARTUP_TIMEOUT_MS: "600" };
 
-  it.for([
+  podTest.for([
     {
       what: "kube2iam: unable to find role for the pod's IP",
       setUp: (pod: PodScenario) => behindKube2iam(pod, { mode: "noRole" }),
@@ -252,22 +251,22 @@ describe.concurrent("'no role here' answers are retried through the start-up win
       setUp: (pod: PodScenario) => behindKiam(pod, { mode: "noRole" }),
       says: "holds no role for this pod (kiam: empty role)",
     },
-  ])("$what", async ({ setUp, says }, { expect, onTestFinished }) => {
-    const pod = podScenario(onTestFinished);
+  ])("$what", async ({ setUp, says }, { expect, pod }) => {
     const racing = await setUp(pod);
 
     const run = await pod.run({ ...WINDOW, ...racing.env });
 
-    expectRefusal(expect, run, {
-      name: "CredentialSourceError",
-      says: [`The metadata proxy at ${racing.url} ${says}`],
+    await expectRun(expect, pod, run, {
+      refused: {
+        name: "CredentialSourceError",
+        says: [`The metadata proxy at ${racing.url} ${says}`],
+      },
+      resultNotBeforeMs: 600,
+      exitedBeforeMs: within(600),
     });
     expectListingRetried(
       expect,
       racing.paths().map((path) => ({ path })),
     );
-    expect(run.resultAtMs).toBeGreaterThanOrEqual(600);
-    expect(run.elapsedMs).toBeLessThan(within(600));
-    await expectNothingLeaked(expect, pod, run);
   });
 });

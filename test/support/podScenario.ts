@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, type ExpectStatic } from "vitest";
+import { beforeAll, type ExpectStatic, test } from "vitest";
 import {
   createFakeCredentials,
   createFakeJwt,
@@ -282,6 +282,19 @@ export const expectNothingLeaked = async (
   expect(scenario.leaks(outcome), "secrets of the fakes in the pod's stdout or stderr").toEqual([]);
   expect(await scenario.trippedRequests(), "requests to endpoints the test did not configure").toEqual([]);
 };
+
+/** A test whose context holds a fresh `pod` scenario, closed when the test finishes. */
+export const podTest = test.extend<{ pod: PodScenario }>({
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern: none.
+  pod: async ({}, use) => {
+    const pod = new PodScenario();
+    try {
+      await use(pod);
+    } finally {
+      await pod.close();
+    }
+  },
+});
 
 /** A scenario closed when the test finishes. */
 export const podScenario = (onTestFinished: (cleanUp: () => Promise<void>) => void): PodScenario => {

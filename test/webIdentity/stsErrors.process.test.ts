@@ -1,17 +1,11 @@
-// STS errors, end to end (IRSA: AssumeRoleWithWebIdentity through the SDK, against the fake STS at
-// AWS_ENDPOINT_URL_STS): InvalidIdentityToken, AccessDenied, IDPRejectedClaim and ExpiredTokenException are final
+// Specifies how IRSA handles STS errors, end to end (the built package in a pod process, AssumeRoleWithWebIdentity
+// through the SDK, against the fake STS at AWS_ENDPOINT_URL_STS): InvalidIdentityToken, AccessDenied, IDPRejectedClaim and ExpiredTokenException are final
 // after one call; Throttling, IDPCommunicationError and InternalFailure are retried with backoff within the
 // resolution deadline, then succeed (or fail at the deadline if they never stop).
-import { describe, it } from "vitest";
+import { describe } from "vitest";
 import type { StsErrorCode } from "../../src/testing/index.js";
-import { expectCredentials, expectRefusal } from "../support/podAssertions.js";
-import {
-  expectNothingLeaked,
-  irsaPod,
-  latestFinishAfterStartUp,
-  ORDERS_ROLE_ARN,
-  podScenario,
-} from "../support/podScenario.js";
+import { expectRun } from "../support/podAssertions.js";
+import { irsaPod, latestFinishAfterStartUp, ORDERS_ROLE_ARN, podTest } from "../support/podScenario.js";
 
 const RESOLUTION_MS = 3000;
 const IRSA = { POD_CREDENTIALS_TIMEOUT_MS: "500", POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS: String(RESOLUTION_MS) };
@@ -42,54 +36,54 @@ describe.concurrent("final STS errors: one call, then a CredentialSourceError wi
   ];
 
   for (const { code, status, shown, fix } of FINAL) {
-    it(`${code}`, async ({ expect, onTestFinished }) => {
-      const pod = podScenario(onTestFinished);
+    podTest(`${code}`, async ({ expect, pod }) => {
       const { sts, env } = await irsaPod(pod, { mode: code });
 
       const run = await pod.run({ ...IRSA, ...env });
 
-      expectRefusal(expect, run, {
-        name: "CredentialSourceError",
-        says: [`STS AssumeRoleWithWebIdentity for ${ORDERS_ROLE_ARN} failed with ${shown} (HTTP ${status})`, fix],
+      await expectRun(expect, pod, run, {
+        refused: {
+          name: "CredentialSourceError",
+          says: [`STS AssumeRoleWithWebIdentity for ${ORDERS_ROLE_ARN} failed with ${shown} (HTTP ${status})`, fix],
+        },
+        exitedBeforeMs: within(0),
       });
       expect(sts.calls).toHaveLength(1);
-      expect(run.elapsedMs).toBeLessThan(within(0));
-      await expectNothingLeaked(expect, pod, run);
     });
   }
 
-  it("a token that STS does not accept (InvalidIdentityToken from the token itself): the token is never shown", async ({
-    expect,
-    onTestFinished,
-  }) => {
-    const pod = podScenario(onTestFinished);
-    const accepted = pod.secrets.jwt();
-    const { sts, token, env } = await irsaPod(pod, { expectedToken: accepted });
+  podTest(
+    "a token that STS does not accept (InvalidIdentityToken from the token itself): the token is never shown",
+    async ({ expect, pod }) => {
+      const accepted = pod.secrets.jwt();
+      const { sts, token, env } = await irsaPod(pod, { expectedToken: accepted });
 
-    const run = await pod.run({ ...IRSA, ...env });
+      const run = await pod.run({ ...IRSA, ...env });
 
-    expectRefusal(expect, run, {
-      name: "CredentialSourceError",
-      says: ["failed with InvalidIdentityToken (HTTP 400)"],
-    });
-    expect(sts.calls.map((call) => call.webIdentityToken)).toEqual([token]);
-    expect(run.elapsedMs).toBeLessThan(within(0));
-    await expectNothingLeaked(expect, pod, run);
-  });
+      await expectRun(expect, pod, run, {
+        refused: {
+          name: "CredentialSourceError",
+          says: ["failed with InvalidIdentityToken (HTTP 400)"],
+        },
+        exitedBeforeMs: within(0),
+      });
+      expect(sts.calls.map((call) => call.webIdentityToken)).toEqual([token]);
+    },
+  );
 
-  it("a projected token past its exp: ExpiredTokenException, one call", async ({ expect, onTestFinished }) => {
-    const pod = podScenario(onTestFinished);
+  podTest("a projected token past its exp: ExpiredTokenException, one call", async ({ expect, pod }) => {
     const { sts, tokenFile, env } = await irsaPod(pod, {}, pod.secrets.jwt({ expiresInSeconds: -60 }));
 
     const run = await pod.run({ ...IRSA, ...env });
 
-    expectRefusal(expect, run, {
-      name: "CredentialSourceError",
-      says: ["failed with ExpiredTokenException (HTTP 400)", `the token in ${tokenFile} has expired`],
+    await expectRun(expect, pod, run, {
+      refused: {
+        name: "CredentialSourceError",
+        says: ["failed with ExpiredTokenException (HTTP 400)", `the token in ${tokenFile} has expired`],
+      },
+      exitedBeforeMs: within(0),
     });
     expect(sts.calls).toHaveLength(1);
-    expect(run.elapsedMs).toBeLessThan(within(0));
-    await expectNothingLeaked(expect, pod, run);
   });
 });
 
@@ -101,51 +95,48 @@ describe.concurrent("STS errors that mean 'try again': retried with backoff, the
   ];
 
   for (const { code, times } of PASSING) {
-    it(`${code} ${times === 1 ? "once" : `${times} times`}, then ok: ${times + 1} calls`, async ({
-      expect,
-      onTestFinished,
-    }) => {
-      const pod = podScenario(onTestFinished);
-      const { sts, token, env } = await irsaPod(pod);
-      sts.setMode(code, { times });
+    podTest(
+      `${code} ${times === 1 ? "once" : `${times} times`}, then ok: ${times + 1} calls`,
+      async ({ expect, pod }) => {
+        const { sts, token, env } = await irsaPod(pod);
+        sts.setMode(code, { times });
 
-      const run = await pod.run({ ...IRSA, ...env });
+        const run = await pod.run({ ...IRSA, ...env });
 
-      expectCredentials(expect, run, { source: "webIdentity", accessKeyId: sts.issued[0]?.accessKeyId });
-      expect(sts.issued).toHaveLength(1);
-      expect(sts.calls).toHaveLength(times + 1);
-      for (const call of sts.calls) {
-        expect(call).toMatchObject({
-          action: "AssumeRoleWithWebIdentity",
-          roleArn: ORDERS_ROLE_ARN,
-          webIdentityToken: token,
+        // 200 ms before the first retry, 400 ms before the second.
+        const backoffMs = times === 1 ? 200 : 600;
+        await expectRun(expect, pod, run, {
+          credentials: { source: "webIdentity", accessKeyId: sts.issued[0]?.accessKeyId },
+          resultNotBeforeMs: backoffMs,
+          exitedBeforeMs: within(backoffMs),
         });
-      }
-      // 200 ms before the first retry, 400 ms before the second.
-      const backoffMs = times === 1 ? 200 : 600;
-      expect(run.resultAtMs).toBeGreaterThanOrEqual(backoffMs);
-      expect(run.elapsedMs).toBeLessThan(within(backoffMs));
-      await expectNothingLeaked(expect, pod, run);
-    });
+        expect(sts.issued).toHaveLength(1);
+        expect(sts.calls).toHaveLength(times + 1);
+        for (const call of sts.calls) {
+          expect(call).toMatchObject({
+            action: "AssumeRoleWithWebIdentity",
+            roleArn: ORDERS_ROLE_ARN,
+            webIdentityToken: token,
+          });
+        }
+      },
+    );
   }
 
-  it("Throttling that never stops: CredentialSourceError at the resolution deadline", async ({
-    expect,
-    onTestFinished,
-  }) => {
-    const pod = podScenario(onTestFinished);
+  podTest("Throttling that never stops: CredentialSourceError at the resolution deadline", async ({ expect, pod }) => {
     const { sts, env } = await irsaPod(pod, { mode: "Throttling" });
 
     const run = await pod.run({ ...IRSA, ...env, POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS: "1200" });
 
-    expectRefusal(expect, run, {
-      name: "CredentialSourceError",
-      says: [/\[webIdentity\] (No credentials within the 1200 ms resolution deadline|.*failed with Throttling)/],
+    await expectRun(expect, pod, run, {
+      refused: {
+        name: "CredentialSourceError",
+        says: [/\[webIdentity\] (No credentials within the 1200 ms resolution deadline|.*failed with Throttling)/],
+      },
+      resultNotBeforeMs: 1000,
+      exitedBeforeMs: within(1200),
     });
     expect(sts.calls.length).toBeGreaterThanOrEqual(2);
     expect(sts.calls.length).toBeLessThanOrEqual(4);
-    expect(run.resultAtMs).toBeGreaterThanOrEqual(1000);
-    expect(run.elapsedMs).toBeLessThan(within(1200));
-    await expectNothingLeaked(expect, pod, run);
   });
 });
