@@ -1,6 +1,6 @@
 // The test suite Stryker runs for each mutant: every in-process test of src/. Tests that run the built package in
-// child processes (integration, package, the built CLI's doctor) cannot see a mutant of src/ and are left out, which
-// keeps runs short. The SDK-behaviour pins test the SDK, not src/.
+// child processes (named `*.process.test.ts`, and the built CLI's doctor) cannot see a mutant of src/ and are left
+// out, which keeps runs short. The SDK-behaviour pins test the SDK, not src/.
 import { defineConfig, mergeConfig } from "vitest/config";
 import base from "./vitest.config.js";
 
@@ -10,8 +10,7 @@ export default mergeConfig(
     test: {
       include: ["test/**/*.test.ts"],
       exclude: [
-        "test/integration/**",
-        "test/package/**",
+        "test/**/*.process.test.ts",
         "test/cli/doctor.test.ts",
         "test/sdk-behaviour/**",
         // Load tests (1,000 chains, 1,000 requests: seconds each), which would run again for every mutant they cover.

@@ -1,3 +1,5 @@
+// Specifies the kube2iam source (kube2iam and kiam, verified against the role the pod declares), in process, against
+// the fakes served through msw: what it asks, what it accepts and refuses, and the errors an operator reads.
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { describe, expect, it, vi } from "vitest";
 import {
@@ -9,6 +11,7 @@ import {
 import { fakeImds, fakeKiam, fakeKube2iam, startLoopbackServer } from "../../src/testing/index.js";
 import { secretCredentials, serveWithMsw, temporaryFile } from "../support/fakes.js";
 import { recordOutput, rejectionOf, testLogger } from "../support/leakCheck.js";
+import { expectSourceError } from "../support/sourceErrors.js";
 
 const IMDS = "http://169.254.169.254";
 const LISTING = "/latest/meta-data/iam/security-credentials/";
@@ -39,7 +42,8 @@ const kiam = async (options: Parameters<typeof fakeKiam>[0] = {}) => {
 const chain = (env: Record<string, string>, options: Parameters<typeof fromPodProviderChain>[0] = {}) =>
   fromPodProviderChain({ env, logger: testLogger(), ...options });
 
-// The fixes, word for word: they are what an operator reads to repair the pod or the node.
+// The fixes, word for word: they are what an operator reads to repair the pod or the node. Each is pinned here, the
+// test of its subject; other suites assert the distinctive part of the message.
 const MISMATCH_FIX =
   "check the pod's iam.amazonaws.com/role annotation matches POD_CREDENTIALS_ROLE, that the namespace's " +
   "iam.amazonaws.com/allowed-roles (kube2iam) or iam.amazonaws.com/permitted (kiam) allows it, and that the proxy " +
@@ -134,49 +138,39 @@ describe("kube2iam (kube2iam and kiam, verified)", () => {
 
     it("gives up on a pod kube2iam never learns of, with kube2iam's own message", async () => {
       await kube2iam({ mode: "podNotFound" });
-      const error = (await rejectionOf(
-        chain({ POD_CREDENTIALS_ROLE: "orders-reader" }, QUICK)(),
-      )) as CredentialSourceError;
-      expect(error).toMatchObject({
-        name: "CredentialSourceError",
+      await expectSourceError(expect, chain({ POD_CREDENTIALS_ROLE: "orders-reader" }, QUICK)(), {
         source: "kube2iam",
         target: `${IMDS}${LISTING}`,
         retryable: true,
         fix: NOT_YET_FIX,
-      });
-      expect(error.message).toBe(
-        `[kube2iam] The metadata proxy at ${IMDS} does not know this pod yet (start-up window 400 ms): kube2iam: pod ` +
+        message:
+          `[kube2iam] The metadata proxy at ${IMDS} does not know this pod yet (start-up window 400 ms): kube2iam: pod ` +
           `with specificed IP not found Fix: ${NOT_YET_FIX}`,
-      );
+      });
     });
 
     it("says kube2iam holds no role for this pod when its listing is empty", async () => {
       await kube2iam({ mode: "emptyRole" });
-      const error = (await rejectionOf(
-        chain({ POD_CREDENTIALS_ROLE: "orders-reader" }, QUICK)(),
-      )) as CredentialSourceError;
-      expect(error).toMatchObject({
-        name: "CredentialSourceError",
+      await expectSourceError(expect, chain({ POD_CREDENTIALS_ROLE: "orders-reader" }, QUICK)(), {
         source: "kube2iam",
         target: `${IMDS}${LISTING}`,
         retryable: false,
         fix: NO_ROLE_FIX,
-      });
-      expect(error.message).toBe(
-        `[kube2iam] The metadata proxy at ${IMDS} holds no role for this pod (kube2iam: the role listing is empty), ` +
+        message:
+          `[kube2iam] The metadata proxy at ${IMDS} holds no role for this pod (kube2iam: the role listing is empty), ` +
           `though the pod declares "orders-reader". Fix: ${NO_ROLE_FIX}`,
-      );
+      });
     });
 
     it("says kube2iam holds no role for this pod when it cannot find one for the pod's IP, after the start-up window", async () => {
       const { proxy } = await kube2iam({ mode: "noRole", podIp: "10.1.2.3" });
-      const error = (await rejectionOf(
-        chain({ POD_CREDENTIALS_ROLE: "orders-reader" }, QUICK)(),
-      )) as CredentialSourceError;
-      expect(error).toMatchObject({ name: "CredentialSourceError", source: "kube2iam", fix: NO_ROLE_FIX });
-      expect(error.message).toContain(
-        'holds no role for this pod (kube2iam: unable to find role for IP 10.1.2.3), though the pod declares "orders-reader".',
-      );
+      await expectSourceError(expect, chain({ POD_CREDENTIALS_ROLE: "orders-reader" }, QUICK)(), {
+        source: "kube2iam",
+        fix: NO_ROLE_FIX,
+        says: [
+          'holds no role for this pod (kube2iam: unable to find role for IP 10.1.2.3), though the pod declares "orders-reader".',
+        ],
+      });
       expect(proxy.requests.length).toBeGreaterThan(1);
     });
 
@@ -186,37 +180,39 @@ describe("kube2iam (kube2iam and kiam, verified)", () => {
         { kind: "status", status: 403, body: "Invalid role orders-reader\n", headers: { Server: "EC2ws" } },
         { path: `${LISTING}orders-reader` },
       );
-      const error = (await rejectionOf(chain({ POD_CREDENTIALS_ROLE: "orders-reader" })())) as CredentialSourceError;
-      expect(error).toMatchObject({
-        name: "CredentialSourceError",
+      await expectSourceError(expect, chain({ POD_CREDENTIALS_ROLE: "orders-reader" })(), {
         source: "kube2iam",
         status: 403,
         target: `${IMDS}${LISTING}orders-reader`,
         retryable: false,
         fix: REFUSED_FIX,
-      });
-      expect(error.message).toBe(
-        `[kube2iam] The metadata proxy at ${IMDS} refused the role "orders-reader" with HTTP 403: kube2iam: Invalid ` +
+        message:
+          `[kube2iam] The metadata proxy at ${IMDS} refused the role "orders-reader" with HTTP 403: kube2iam: Invalid ` +
           `role orders-reader Fix: ${REFUSED_FIX}`,
-      );
+      });
       expect(proxy.requests).toHaveLength(2);
     });
 
     it("stops at once when kube2iam says the role is not valid for the pod's namespace", async () => {
       const { proxy } = await kube2iam({ mode: "namespaceRestricted", namespace: "payments" });
-      const error = (await rejectionOf(chain({ POD_CREDENTIALS_ROLE: "orders-reader" })())) as CredentialSourceError;
-      expect(error).toMatchObject({ source: "kube2iam", status: 404, target: `${IMDS}${LISTING}`, fix: REFUSED_FIX });
-      expect(error.message).toContain(
-        "HTTP 404: kube2iam: role requested arn:aws:iam::123456789012:role/orders-reader not valid for namespace of pod",
-      );
+      await expectSourceError(expect, chain({ POD_CREDENTIALS_ROLE: "orders-reader" })(), {
+        source: "kube2iam",
+        status: 404,
+        target: `${IMDS}${LISTING}`,
+        fix: REFUSED_FIX,
+        says: [
+          "HTTP 404: kube2iam: role requested arn:aws:iam::123456789012:role/orders-reader not valid for namespace of pod",
+        ],
+      });
       expect(proxy.requests).toHaveLength(1);
     });
 
     it("reports the STS error kube2iam could not assume the role with", async () => {
       await kube2iam({ mode: "stsError" });
-      const error = (await rejectionOf(chain({ POD_CREDENTIALS_ROLE: "orders-reader" })())) as CredentialSourceError;
-      expect(error).toMatchObject({ name: "CredentialSourceError", status: 500 });
-      expect(error.message).toContain("not authorized to perform: sts:AssumeRole");
+      await expectSourceError(expect, chain({ POD_CREDENTIALS_ROLE: "orders-reader" })(), {
+        status: 500,
+        says: ["not authorized to perform: sts:AssumeRole"],
+      });
     });
   });
 
@@ -237,9 +233,10 @@ describe("kube2iam (kube2iam and kiam, verified)", () => {
 
     it("stops at once on kiam's 'forbidden by policy'", async () => {
       const { proxy } = await kiam({ mode: "forbidden" });
-      const error = (await rejectionOf(chain({ POD_CREDENTIALS_ROLE: "orders-reader" })())) as CredentialSourceError;
-      expect(error).toMatchObject({ name: "CredentialSourceError", status: 500 });
-      expect(error.message).toContain("forbidden by policy");
+      await expectSourceError(expect, chain({ POD_CREDENTIALS_ROLE: "orders-reader" })(), {
+        status: 500,
+        says: ["forbidden by policy"],
+      });
       expect(proxy.requests).toHaveLength(2);
     });
 
@@ -323,9 +320,7 @@ describe("kube2iam (kube2iam and kiam, verified)", () => {
     it("names the proxy's credentials URL when the credentials document does not parse", async () => {
       const { proxy } = await kube2iam();
       proxy.injectFault({ kind: "malformed" }, { path: `${LISTING}orders-reader` });
-      const error = (await rejectionOf(chain({ POD_CREDENTIALS_ROLE: "orders-reader" })())) as CredentialSourceError;
-      expect(error).toMatchObject({
-        name: "CredentialSourceError",
+      const error = await expectSourceError(expect, chain({ POD_CREDENTIALS_ROLE: "orders-reader" })(), {
         source: "kube2iam",
         target: `${IMDS}${LISTING}orders-reader`,
       });
@@ -342,16 +337,14 @@ describe("kube2iam (kube2iam and kiam, verified)", () => {
         `check that kube2iam or kiam runs on this node and intercepts ${IMDS} (its iptables rule), or set ` +
         "AWS_EC2_METADATA_SERVICE_ENDPOINT to where it listens.";
       expect(error).toMatchObject({
-        name: "CredentialSourceError",
         source: "kube2iam",
         target: `${IMDS}${LISTING}`,
         retryable: false,
         fix,
-      });
-      expect(error.message).toBe(
-        `[kube2iam] The metadata endpoint gave no usable answer: no complete answer from ${IMDS}${LISTING} within ` +
+        message:
+          `[kube2iam] The metadata endpoint gave no usable answer: no complete answer from ${IMDS}${LISTING} within ` +
           `50 ms. Fix: ${fix}`,
-      );
+      });
       expect(error.cause).toMatchObject({ name: "HttpRequestError", kind: "timeout" });
       expect(proxy.requests).toHaveLength(1);
     });

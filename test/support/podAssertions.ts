@@ -1,7 +1,8 @@
-// What the integration tests assert about a pod's run besides the checks every run gets (`expectNothingLeaked`, in
-// podScenario.ts): that the pod was refused, with which error and what the error says; and what a fake was asked.
+// What the child-process tests (`*.process.test.ts`) assert about a pod's run besides the checks every run gets
+// (`expectNothingLeaked`, in podScenario.ts): that the pod was refused, with which error and what the error says; and
+// what a fake was asked.
 import type { ExpectStatic } from "vitest";
-import { LISTING_PATH, type PodOutcome } from "./podScenario.js";
+import { expectNothingLeaked, LISTING_PATH, type PodOutcome, type PodScenario } from "./podScenario.js";
 
 /** How a pod's resolution must have been refused. */
 export interface ExpectedRefusal {
@@ -56,4 +57,33 @@ export const expectCredentials = (
 ): void => {
   expect(run.exitCode).toBe(0);
   expect(run.result).toEqual({ ok: true, source, accessKeyId });
+};
+
+/** What a pod's run must have been, beyond the checks every run gets: its outcome and its timing. */
+export type ExpectedRun = (
+  | { readonly refused: ExpectedRefusal; readonly credentials?: never }
+  | { readonly credentials: ExpectedCredentials; readonly refused?: never }
+) & {
+  /** The latest the pod may have exited: `within(deadlineMs)` of `latestFinishAfterStartUp()`. */
+  readonly exitedBeforeMs: number;
+  /** The earliest its result may have come: the waits (retries, deadlines) the test specifies. */
+  readonly resultNotBeforeMs?: number;
+};
+
+/**
+ * The pod was refused as `refused` says, or got the `credentials`; its result came no sooner than
+ * `resultNotBeforeMs` and it exited before `exitedBeforeMs`; and nothing leaked (`expectNothingLeaked`).
+ */
+export const expectRun = async (
+  expect: ExpectStatic,
+  pod: PodScenario,
+  run: PodOutcome,
+  expected: ExpectedRun,
+): Promise<void> => {
+  if (expected.refused) expectRefusal(expect, run, expected.refused);
+  else expectCredentials(expect, run, expected.credentials);
+  if (expected.resultNotBeforeMs !== undefined)
+    expect(run.resultAtMs).toBeGreaterThanOrEqual(expected.resultNotBeforeMs);
+  expect(run.elapsedMs).toBeLessThan(expected.exitedBeforeMs);
+  await expectNothingLeaked(expect, pod, run);
 };

@@ -1,4 +1,4 @@
-// A pod, for the integration tests: the built package, configured by its environment alone.
+// A pod, for the child-process tests (`*.process.test.ts`): the built package, configured by its environment alone.
 import { fromPodProviderChain } from "../../dist/esm/index.js";
 
 try {

@@ -1,5 +1,5 @@
 // Integration scenarios: the BUILT package (dist/) in a child process configured by environment variables alone,
-// against loopback fakes, with the facts the integration tests assert on: the result line and when it came, when
+// against loopback fakes, with the facts the child-process tests (`*.process.test.ts`) assert on: the result line and when it came, when
 // the process exited, and what each fake received. Every endpoint the child could reach is on 127.0.0.1.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, type ExpectStatic } from "vitest";
+import { beforeAll, type ExpectStatic, test } from "vitest";
 import {
   createFakeCredentials,
   createFakeJwt,
@@ -17,6 +17,7 @@ import {
   type FakeKiamOptions,
   type FakeKube2iamOptions,
   type FakePodIdentityAgentOptions,
+  type FakeServer,
   type FakeStsOptions,
   fakeImds,
   fakeKiam,
@@ -194,7 +195,7 @@ export class PodScenario {
     ]) {
       const value = childEnv[name] ?? "";
       if (!/^https?:\/\/([^/@]*@)?127\.\d+\.\d+\.\d+(:\d+)?(\/|$)/.test(value)) {
-        throw new Error(`${name} must point at a loopback address in an integration test, not ${value}`);
+        throw new Error(`${name} must point at a loopback address in a child-process test, not ${value}`);
       }
     }
     const started = performance.now();
@@ -270,7 +271,7 @@ export class PodScenario {
 }
 
 /**
- * The checks every integration test makes after a run: no secret of the scenario in the child's stdout or stderr,
+ * The checks every child-process test makes after a run: no secret of the scenario in the child's stdout or stderr,
  * and no request to an endpoint the test did not configure.
  */
 export const expectNothingLeaked = async (
@@ -281,6 +282,19 @@ export const expectNothingLeaked = async (
   expect(scenario.leaks(outcome), "secrets of the fakes in the pod's stdout or stderr").toEqual([]);
   expect(await scenario.trippedRequests(), "requests to endpoints the test did not configure").toEqual([]);
 };
+
+/** A test whose context holds a fresh `pod` scenario, closed when the test finishes. */
+export const podTest = test.extend<{ pod: PodScenario }>({
+  // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from this pattern: none.
+  pod: async ({}, use) => {
+    const pod = new PodScenario();
+    try {
+      await use(pod);
+    } finally {
+      await pod.close();
+    }
+  },
+});
 
 /** A scenario closed when the test finishes. */
 export const podScenario = (onTestFinished: (cleanUp: () => Promise<void>) => void): PodScenario => {
@@ -405,3 +419,84 @@ export const irsaPod = async (pod: PodScenario, options: FakeStsOptions = {}, to
     env: { AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: ORDERS_ROLE_ARN, AWS_ENDPOINT_URL_STS: server.url },
   };
 };
+
+/** A pod wired to one source whose answer is a credentials document, as the child-process tests break it. */
+export interface CredentialsEndpoint {
+  readonly env: Record<string, string>;
+  /** The fake that answers the credentials document (a test injects its fault there). */
+  readonly fake: FakeServer<object> & { readonly credentials: FakeCredentials };
+  /** The URL that answers the credentials document: every error about that answer names it. */
+  readonly credentialsUrl: string;
+  readonly credentialsPath: string;
+  /** The requests a resolution makes, as `METHOD path`, when every answer is final. */
+  readonly expectedRequests: readonly string[];
+  /**
+   * Every request the pod's fakes received, as `METHOD path`: for kube2iam, the node's IMDS behind it too (which the
+   * pod must never reach).
+   */
+  readonly requests: () => string[];
+}
+
+const lines = (requests: readonly { method: string; path: string }[]): string[] =>
+  requests.map((request) => `${request.method} ${request.path}`);
+
+const behindProxy = (
+  proxy: CredentialsEndpoint["fake"],
+  server: { url: string },
+  env: Record<string, string>,
+  credentialsPath: string,
+  requests: () => string[],
+): CredentialsEndpoint => ({
+  env,
+  fake: proxy,
+  credentialsUrl: `${server.url}${credentialsPath}`,
+  credentialsPath,
+  expectedRequests: [`GET ${LISTING_PATH}`, `GET ${credentialsPath}`],
+  requests,
+});
+
+const ENDPOINTS = {
+  "EC2 IMDS (node credentials allowed)": async (pod) => {
+    const { imds, server, env } = await imdsPod(pod);
+    const credentialsPath = `${LISTING_PATH}eks-node-role`;
+    return {
+      env,
+      fake: imds,
+      credentialsUrl: `${server.url}${credentialsPath}`,
+      credentialsPath,
+      expectedRequests: [`PUT ${TOKEN_PATH}`, `GET ${LISTING_PATH}`, `GET ${credentialsPath}`],
+      requests: () => lines(imds.requests),
+    };
+  },
+  kube2iam: async (pod) => {
+    const { proxy, node, server, env } = await kube2iamPod(pod);
+    return behindProxy(proxy, server, env, `${LISTING_PATH}${ORDERS_ROLE}`, () =>
+      lines([...proxy.requests, ...node.requests]),
+    );
+  },
+  kiam: async (pod) => {
+    const { proxy, server, env } = await kiamPod(pod, { podRole: ORDERS_ROLE });
+    return behindProxy(proxy, server, env, `${LISTING_PATH}${ORDERS_ROLE}`, () => lines(proxy.requests));
+  },
+  "the Pod Identity agent": async (pod) => {
+    const { agent, url, env } = await agentPod(pod);
+    return {
+      env,
+      fake: agent,
+      credentialsUrl: url,
+      credentialsPath: AGENT_PATH,
+      expectedRequests: [`GET ${AGENT_PATH}`],
+      requests: () => lines(agent.requests),
+    };
+  },
+} satisfies Record<string, (pod: PodScenario) => Promise<CredentialsEndpoint>>;
+
+/** The name a test shows for a source that fetches a credentials document over HTTP. */
+export type CredentialsEndpointName = keyof typeof ENDPOINTS;
+
+/** Every source that fetches a credentials document over HTTP: EC2 IMDS, kube2iam, kiam, the Pod Identity agent. */
+export const CREDENTIALS_ENDPOINTS = Object.keys(ENDPOINTS) as CredentialsEndpointName[];
+
+/** A pod wired to the source `name`, whose credentials document a test is about to break. */
+export const credentialsEndpoint = (pod: PodScenario, name: CredentialsEndpointName): Promise<CredentialsEndpoint> =>
+  ENDPOINTS[name](pod);
