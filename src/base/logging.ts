@@ -48,6 +48,35 @@ export const consoleLogger = (level: LogLevel = "info"): Logger => {
 };
 
 /**
+ * The user's logger, made safe to call: a method that throws, rejects or is missing never changes what the provider
+ * returns and never crashes the process. The first failure is reported once, as a process warning (code
+ * `POD_CREDENTIALS_LOGGER_FAILED`): the logger itself cannot be trusted to say it.
+ */
+export const guardLogger = (logger: Logger): Logger => {
+  let reported = false;
+  const failed = (level: string, error: unknown) => {
+    if (reported) return;
+    reported = true;
+    const name = error instanceof Error ? error.name : typeof error;
+    process.emitWarning(`pod-credentials: the logger's ${level}() failed (${name}); its lines are dropped`, {
+      code: "POD_CREDENTIALS_LOGGER_FAILED",
+    });
+  };
+  const at =
+    (level: "debug" | "info" | "warn" | "error") =>
+    (...content: unknown[]): void => {
+      try {
+        const method = (logger as Partial<Logger>)[level];
+        const returned: unknown = typeof method === "function" ? method.apply(logger, content) : undefined;
+        if (returned instanceof Promise) returned.catch((error: unknown) => failed(level, error));
+      } catch (error) {
+        failed(level, error);
+      }
+    };
+  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+};
+
+/**
  * Replaces every occurrence of each secret in `text` with `[redacted]`: the last line of defence for text that comes
  * from elsewhere (an STS error, a proxy's error body) before it goes into an error or a log line. Secrets shorter
  * than 4 characters are ignored: they would redact ordinary words.

@@ -396,6 +396,7 @@ export type Settings = ReturnType<typeof readSettings>;
  * naming the option or variable at fault, so a broken configuration fails at start-up, not at the first call.
  */
 export const readSettings = (options: PodProviderChainOptions = {}) => {
+  checkOptionTypes(options);
   const env = options.env ?? process.env;
   const read: Read = (key, parse) => readSetting(key, options as Record<string, unknown>, env, parse);
   const logLevel = options.logger === undefined ? (read("logger")?.value ?? "info") : undefined;
@@ -422,7 +423,7 @@ export const readSettings = (options: PodProviderChainOptions = {}) => {
     webIdentityTokenFile: read("webIdentityTokenFile"),
     roleArn: read("roleArn"),
     roleSessionName: read("roleSessionName")?.value as string | undefined,
-    region: typeof options.region === "string" && options.region.trim() !== "" ? options.region.trim() : undefined,
+    region: options.region?.trim() || undefined,
     /** A relative URI is already joined to `169.254.170.2`. */
     containerCredentialsUrl: relativeUri
       ? { value: `${CONTAINER_HOST}${relativeUri.value}`, from: relativeUri.from }
@@ -441,6 +442,31 @@ export const readSettings = (options: PodProviderChainOptions = {}) => {
     metadataDisabled: isMetadataDisabled(env.AWS_EC2_METADATA_DISABLED),
     warnings: configurationWarnings(sources, env),
   };
+};
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null;
+const OPTION_TYPES: Record<string, [check: (value: unknown) => boolean, expected: string]> = {
+  logger: [
+    (value) =>
+      isObject(value) && ["debug", "info", "warn", "error"].every((level) => typeof value[level] === "function"),
+    "an object with debug, info, warn and error functions",
+  ],
+  onEvent: [(value) => typeof value === "function", "a function"],
+  env: [(value) => isObject(value) && !Array.isArray(value), "an object of variable names to strings"],
+  region: [(value) => typeof value === "string", "a string"],
+};
+
+/**
+ * Options whose value the table does not parse are checked for their type here: JavaScript callers can pass anything,
+ * and a wrong type must fail at creation, naming the option, rather than misbehave later.
+ */
+const checkOptionTypes = (options: PodProviderChainOptions): void => {
+  if (!isObject(options)) refuse("options", "expected an object.", "pass the options as an object, or nothing.");
+  for (const [name, [check, expected]] of Object.entries(OPTION_TYPES)) {
+    const value = (options as Record<string, unknown>)[name];
+    if (value !== undefined && !check(value))
+      refuse(`option ${name}`, `expected ${expected}.`, `pass ${name} as ${expected}, or leave it out.`);
+  }
 };
 
 const DEFAULT_METADATA_ENDPOINT: Setting = { value: "http://169.254.169.254", from: "the default endpoint" };

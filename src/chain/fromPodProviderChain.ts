@@ -1,5 +1,5 @@
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
-import { consoleLogger } from "../base/logging.js";
+import { consoleLogger, guardLogger } from "../base/logging.js";
 import type {
   Kube2iamOptions,
   NodeInstanceProfileOptions,
@@ -56,7 +56,7 @@ export interface PodCredentialProvider extends AwsCredentialIdentityProvider {
  */
 export const fromPodProviderChain = (options: PodProviderChainOptions = {}): PodCredentialProvider => {
   const settings = readSettings(options);
-  const logger = options.logger ?? consoleLogger(settings.logLevel);
+  const logger = guardLogger(options.logger ?? consoleLogger(settings.logLevel));
   for (const warning of settings.warnings) logger.warn(warning);
   const reporter = new ChainReporter(logger, options.onEvent);
   const resolve = chainResolver(settings, logger);

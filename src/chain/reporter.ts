@@ -45,6 +45,7 @@ const seconds = (ms: number): string => `${Math.max(0, Math.round(ms / 1000))} s
 export class ChainReporter implements CacheObserver<Resolution> {
   #last: Resolution | undefined;
   #lastFailure: string | undefined;
+  #handlerFailureReported = false;
 
   constructor(
     private readonly logger: Logger,
@@ -125,14 +126,22 @@ export class ChainReporter implements CacheObserver<Resolution> {
     return { at: new Date(), source, roleArn, roleName, accountId, expiration };
   }
 
+  /** A handler that throws or rejects changes nothing the provider returns; its first failure is logged, once. */
   #emit(event: CredentialEvent): void {
     if (!this.onEvent) return;
-    try {
-      this.onEvent(event);
-    } catch (error) {
+    const failed = (error: unknown) => {
+      if (this.#handlerFailureReported) return;
+      this.#handlerFailureReported = true;
       this.logger.warn(
-        `pod-credentials: the onEvent handler threw on a ${event.type} event: ${error instanceof Error ? error.message : String(error)}`,
+        `pod-credentials: the onEvent handler threw on a ${event.type} event: ${error instanceof Error ? error.message : String(error)}; ` +
+          "later failures of the handler are not logged",
       );
+    };
+    try {
+      const returned: unknown = this.onEvent(event);
+      if (returned instanceof Promise) returned.catch(failed);
+    } catch (error) {
+      failed(error);
     }
   }
 }

@@ -226,11 +226,22 @@ describe("the chain's reports", () => {
       throwing.loaded(resolution(), "initial");
       throwing.expired(resolution());
       expect(logger.at("warn")).toEqual([
-        `pod-credentials: the onEvent handler threw on a resolved event: ${text}`,
+        `pod-credentials: the onEvent handler threw on a resolved event: ${text}; later failures of the handler are not logged`,
         expect.stringContaining("can no longer be served"),
-        `pod-credentials: the onEvent handler threw on a expired event: ${text}`,
       ]);
       expect(throwing.last).toBeDefined();
+    });
+
+    it("that returns a rejected promise is reported once at warn, and the rejection is handled", async () => {
+      const rejecting = new ChainReporter(logger, async (event) => {
+        throw new Error(`exporter refused ${event.type}`);
+      });
+      rejecting.loaded(resolution(), "initial");
+      rejecting.servedStale(resolution());
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(logger.at("warn")).toEqual([
+        "pod-credentials: the onEvent handler threw on a resolved event: exporter refused resolved; later failures of the handler are not logged",
+      ]);
     });
 
     it("is optional", () => {
