@@ -33,13 +33,30 @@ interface Pinned {
   readonly skipped: readonly SkippedSource[];
 }
 
-/** Credentials that arrive already expired are an error, not a result. */
+/** Why credentials arrive expired, per source: an endpoint that keeps serving its last credentials, or a clock. */
+const EXPIRED_FIX: Partial<Record<SourceName, string>> = {
+  podIdentity:
+    "the EKS Pod Identity agent hands out its last credentials, even expired, while it cannot reach the EKS Auth API: " +
+    "check the agent's logs and its access to EKS Auth, then this node's clock (NTP).",
+  instanceProfile:
+    "the instance metadata service hands out its last credentials, even expired, while it cannot renew them: check " +
+    "the instance's role and this node's clock (NTP).",
+};
+
+/**
+ * Credentials that arrive already expired are an error, not a result: AWS rejects an expired session, so serving them
+ * would only move the failure to every AWS call, where it says nothing of its cause. Unlike the SDK, this library does
+ * not extend their expiration (docs/security-model.md, "Expired credentials").
+ */
 export const rejectExpired = (source: SourceName, result: SourceResult): SourceResult => {
   const expiration = result.credentials.expiration;
   if (expiration !== undefined && expiration.getTime() <= Date.now()) {
     throw new CredentialSourceError(
       `The credentials arrived already expired (expiration ${expiration.toISOString()}).`,
-      { source, fix: "check the clock of this node (NTP) and of the endpoint that issued them." },
+      {
+        source,
+        fix: EXPIRED_FIX[source] ?? "check the clock of this node (NTP) and of the endpoint that issued them.",
+      },
     );
   }
   return result;
