@@ -59,27 +59,26 @@ export const isHttpRequestError = (error: unknown): error is HttpRequestError =>
  * as soon as it passes `maxBodyBytes`, or at once when `content-length` announces more. No keep-alive, so nothing
  * lingers to keep the process alive; the timer and the abort listener are removed whatever the outcome.
  *
- * @throws {HttpRequestError} (as a rejection) when there is no usable answer.
- * @throws {RangeError} (as a rejection) when `timeoutMs` or `maxBodyBytes` is out of range: a programming error.
+ * @throws {HttpRequestError} when there is no usable answer.
+ * @throws {RangeError} when `timeoutMs` or `maxBodyBytes` is out of range: a programming error.
  */
-export const httpRequest = (request: HttpRequest): Promise<HttpResponse> => {
+export const httpRequest = async (request: HttpRequest): Promise<HttpResponse> => {
   const { timeoutMs, maxBodyBytes, signal } = request;
   if (!(Number.isFinite(timeoutMs) && timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS)) {
-    return Promise.reject(new RangeError(`timeoutMs must be a number of milliseconds between 1 and ${MAX_TIMER_MS}`));
+    throw new RangeError(`timeoutMs must be a number of milliseconds between 1 and ${MAX_TIMER_MS}`);
   }
   if (!(Number.isSafeInteger(maxBodyBytes) && maxBodyBytes >= 0)) {
-    return Promise.reject(new RangeError("maxBodyBytes must be a whole number of bytes, 0 or more"));
+    throw new RangeError("maxBodyBytes must be a whole number of bytes, 0 or more");
   }
   const url = withoutUserinfo(request.url);
   const aborted = () =>
     new HttpRequestError(`request to ${url} was aborted`, "aborted", url, undefined, signal?.reason);
   const target = URL.canParse(request.url) ? new URL(request.url) : undefined;
-  if (target === undefined) return Promise.reject(connectionError(url, "ERR_INVALID_URL"));
+  if (target === undefined) throw connectionError(url, "ERR_INVALID_URL");
   if (target.protocol !== "http:" && target.protocol !== "https:") {
-    const error = connectionError(url, "ERR_INVALID_PROTOCOL", { after: " (only http: and https: are supported)" });
-    return Promise.reject(error);
+    throw connectionError(url, "ERR_INVALID_PROTOCOL", { after: " (only http: and https: are supported)" });
   }
-  if (signal?.aborted) return Promise.reject(aborted());
+  if (signal?.aborted) throw aborted();
 
   return new Promise<HttpResponse>((resolve, reject) => {
     let clientRequest: http.ClientRequest | undefined;

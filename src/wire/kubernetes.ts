@@ -1,6 +1,3 @@
-// The Kubernetes formats the kube2iam source reads: the downward-API annotations file, whose values the kubelet
-// quotes with Go's `strconv.Quote`, and the references to an IAM role that a pod annotation or a setting may hold.
-
 /** The pod annotation that names the role kube2iam and kiam assume for the pod. */
 export const ROLE_ANNOTATION = "iam.amazonaws.com/role";
 
@@ -10,10 +7,7 @@ export type DeclaredRole =
   | { kind: "noRole" }
   | { kind: "malformed"; problem: string; line?: number };
 
-/**
- * A reference to an IAM role, as read by {@link parseRoleReference}; fields the text does not give are absent. `name`
- * is as written (IAM compares role names without regard to case); `path` is IAM's notation, `"/"` or `"/team/sub/"`.
- */
+/** A reference to an IAM role, as read by {@link parseRoleReference}. */
 export interface RoleReference {
   form: "name" | "path" | "roleArn" | "assumedRoleArn";
   name: string;
@@ -28,10 +22,7 @@ export interface RoleReference {
  * backquote, which Go's `%q` never writes but `strconv.Unquote` reads.
  */
 const ANNOTATION_LINE = /^([^\s="`]+)=(["`].*)$/s;
-/**
- * A key with a dotted DNS prefix followed by `=` (`iam.amazonaws.com/role=`): a single line starting so is an
- * annotation written without quotes, since no IAM role path starts with a domain and holds `/…=`.
- */
+/** A key with a dotted DNS prefix followed by `=`, such as `iam.amazonaws.com/role=`. */
 const DOMAIN_KEY_THEN_EQUALS =
   /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?=/;
 
@@ -54,10 +45,7 @@ export const declaredRoleFromAnnotationsText = (text: string): DeclaredRole => {
   if (onlyLine === undefined) return { kind: "noRole" };
   const annotationLine = ANNOTATION_LINE.test(onlyLine) || DOMAIN_KEY_THEN_EQUALS.test(onlyLine);
   if (otherLines.length === 0 && !annotationLine) return { kind: "role", role: onlyLine };
-  const annotations = parseAnnotations(text);
-  if (!(annotations instanceof Map)) return annotations;
-  const role = annotations.get(ROLE_ANNOTATION)?.trim() ?? "";
-  return role === "" ? { kind: "noRole" } : { kind: "role", role };
+  return roleInAnnotations(text);
 };
 
 /**
@@ -66,35 +54,35 @@ export const declaredRoleFromAnnotationsText = (text: string): DeclaredRole => {
  * BOM and any key order are tolerated. Refused, with the line: a line that is not `key=` and a quoted value, a value
  * that is not exactly one valid Go string literal, a key given twice. Problems name keys, never values.
  */
-const parseAnnotations = (text: string): Map<string, string> | DeclaredRole => {
-  const annotations = new Map<string, string>();
+const roleInAnnotations = (text: string): DeclaredRole => {
+  const keys = new Set<string>();
+  let role = "";
   for (const [index, rawLine] of splitLines(text).entries()) {
     const line = rawLine.trim();
     if (line === "") continue;
     const refuse = (problem: string) => ({ kind: "malformed", problem, line: index + 1 }) as const;
     const [, key = "", quoted = ""] = ANNOTATION_LINE.exec(line) ?? [];
-    if (key === "") {
-      const equals = line.indexOf("=");
-      if (equals < 0) return refuse('the line is not key="value": it has no "="');
-      if (equals === 0) return refuse('the line is not key="value": the key is empty');
-      const badKey = /[\s"`]/.test(line.slice(0, equals));
-      if (badKey) return refuse('the line is not key="value": the key holds a space or a quote');
-      return refuse(`the value of ${line.slice(0, equals)} is not quoted (the kubelet writes key="value")`);
-    }
+    if (key === "") return refuse(notKeyAndQuotedValue(line));
     const value = unquoteGoString(quoted);
     if (!value.ok) return refuse(`the value of ${key} is not a valid Go string: ${value.problem}`);
-    if (annotations.has(key)) return refuse(`the key ${key} appears twice`);
-    annotations.set(key, value.value);
+    if (keys.has(key)) return refuse(`the key ${key} appears twice`);
+    keys.add(key);
+    if (key === ROLE_ANNOTATION) role = value.value.trim();
   }
-  return annotations;
+  return role === "" ? { kind: "noRole" } : { kind: "role", role };
 };
 
-/** Lines, after dropping a leading byte order mark and turning CRLF into LF. */
-const splitLines = (text: string): string[] =>
-  text
-    .replace(/^\uFEFF/, "")
-    .replace(/\r\n/g, "\n")
-    .split("\n");
+/** What is wrong with a line that is not `key=` and a quoted value. */
+const notKeyAndQuotedValue = (line: string): string => {
+  const equals = line.indexOf("=");
+  if (equals < 0) return 'the line is not key="value": it has no "="';
+  if (equals === 0) return 'the line is not key="value": the key is empty';
+  if (/[\s"`]/.test(line.slice(0, equals))) return 'the line is not key="value": the key holds a space or a quote';
+  return `the value of ${line.slice(0, equals)} is not quoted (the kubelet writes key="value")`;
+};
+
+/** Lines, split at LF or CRLF, after dropping a leading byte order mark. */
+const splitLines = (text: string) => text.replace(/^\uFEFF/, "").split(/\r?\n/);
 
 /** Go's single-letter escapes (spec, "Rune literals"), and at the same index the byte each stands for. */
 const SIMPLE_ESCAPES = ['abfnrtv\\"', '\x07\b\f\n\r\t\v\\"'] as const;
@@ -179,7 +167,8 @@ const ROLE_ARN = /^arn:(aws(?:-[a-z]+)*):iam::(\d{12}):role\/(.+)$/;
 const ASSUMED_ROLE_ARN = /^arn:(aws(?:-[a-z]+)*):sts::(\d{12}):assumed-role\/([^/]+)\/([^/]+)$/;
 
 /**
- * Reads a role reference, trimmed, in any form a pod annotation or a setting may use:
+ * Reads a role reference, trimmed, in any form a pod annotation or a setting may use (`form`); the name comes back as
+ * written, the path in IAM's notation (`"/"`, `"/team/sub/"`), and fields the text does not give are absent:
  * - a bare name, `orders-reader`: no path;
  * - a path and a name, `team/orders-reader` or `/team/orders-reader` (kiam allows the leading slash), or
  *   `/orders-reader` for the root path `/`;
