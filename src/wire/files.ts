@@ -94,10 +94,8 @@ export const readSmallTextFile = async (path: string, options: ReadSmallTextFile
     const stats = await handle.stat();
     if (stats.isDirectory()) throw ioError(Object.assign(new Error("is a directory"), { code: "EISDIR" }));
     if (!stats.isFile()) {
-      throw refuse(
-        `The ${what} ${path} is not a regular file (a pipe, socket or device).`,
-        `${configure("the path of a regular file")}.`,
-      );
+      const problem = `The ${what} ${path} is not a regular file (a pipe, socket or device).`;
+      throw refuse(problem, `${configure("the path of a regular file")}.`);
     }
     while (size < bytes.length) {
       const { bytesRead } = await handle.read(bytes, size, bytes.length - size, null);
@@ -130,11 +128,9 @@ export const readSmallTextFile = async (path: string, options: ReadSmallTextFile
 export const readTokenFile = async (path: string, options: Omit<ReadSmallTextFileOptions, "allowEmpty">) => {
   const token = (await readSmallTextFile(path, { ...options, allowEmpty: false })).trim();
   if (/[\r\n]/.test(token)) {
-    throw new CredentialSourceError(`The ${options.what} ${path} holds more than one line; a token is a single line.`, {
-      source: options.source,
-      target: path,
-      fix: `Check what writes the ${options.what}: the file must hold the token alone, on one line.`,
-    });
+    const problem = `The ${options.what} ${path} holds more than one line; a token is a single line.`;
+    const fix = `Check what writes the ${options.what}: the file must hold the token alone, on one line.`;
+    throw new CredentialSourceError(problem, { source: options.source, target: path, fix });
   }
   return token;
 };

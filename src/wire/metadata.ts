@@ -57,12 +57,10 @@ const NO_ROLE = /unable to find role for IP|^empty role$/i;
 
 /** Classifies an answer to `GET /latest/meta-data/iam/security-credentials/` (the role listing). */
 export const classifyListingAnswer = (response: HttpResponse): ProxyAnswer => {
-  if (response.status === 200) {
-    const role = firstListedRole(response.body);
-    // Only kube2iam answers an empty listing (a pod annotated with an empty role, and no default role).
-    return role === "" ? { kind: "noRole", message: "kube2iam: the role listing is empty" } : { kind: "role", role };
-  }
-  return classifyErrorAnswer(response);
+  if (response.status !== 200) return classifyErrorAnswer(response);
+  const role = firstListedRole(response.body);
+  // Only kube2iam answers an empty listing (a pod annotated with an empty role, and no default role).
+  return role === "" ? { kind: "noRole", message: "kube2iam: the role listing is empty" } : { kind: "role", role };
 };
 
 /** Classifies an error answer (any status but 200) on the listing or credentials path. */
@@ -149,9 +147,7 @@ export const parseCredentialsDocument = (body: string, origin: CredentialsDocume
     if (typeof value !== "string") return [`${name} is not a string (it is ${typeName(value)})`];
     return value.trim() === "" ? [`${name} is empty`] : [];
   });
-  if (problems.length > 0) {
-    throw refuse(`The answer of ${url} is not a credentials document: ${problems.join(", ")}.`);
-  }
+  if (problems.length > 0) throw refuse(`The answer of ${url} is not a credentials document: ${problems.join(", ")}.`);
   const rawExpiration = field("Expiration") as string;
   const expiration = parseRfc3339(rawExpiration);
   if (expiration === undefined) {
