@@ -10,7 +10,6 @@ export type LoadKind = "initial" | "refresh";
 export interface LoadFailure {
   /** Cached credentials are still served (until `usableUntil`) while the refresh is retried. */
   readonly servingCached: boolean;
-  /** When cached credentials stop being served, if there are any. */
   readonly usableUntil: number | undefined;
   /** No new load before this time; calls in between get cached credentials, or this failure. */
   readonly retryAt: number;
@@ -27,16 +26,9 @@ export interface CacheObserver<T> {
   expired(value: T): void;
 }
 
-/** When credentials obtained at some time should be refreshed, and until when they may be served. */
-export interface RefreshPlan {
-  /** From this time on, a call starts a background refresh. */
-  readonly refreshAt: number;
-  /** Until this time, cached credentials are served; past it, calls wait for the refresh. */
-  readonly usableUntil: number;
-}
-
 /**
- * Plans the refresh of credentials valid from `obtainedAt` to `expiresAt` (ms since epoch).
+ * Plans the refresh of credentials valid from `obtainedAt` to `expiresAt` (ms since epoch): from `refreshAt` on, a
+ * call starts a background refresh; until `usableUntil`, cached credentials are served, and past it calls wait.
  *
  * The refresh window is `refreshBeforeMs` before expiry, but at most half the lifetime, so that short-lived
  * credentials (kiam serves 5 to 15 minutes) are not refreshed at every call. Inside that window the refresh time is
@@ -50,7 +42,7 @@ export const planRefresh = (
   expiresAt: number | undefined,
   policy: RefreshPolicy,
   random: () => number = Math.random,
-): RefreshPlan => {
+) => {
   if (expiresAt === undefined) return { refreshAt: Number.POSITIVE_INFINITY, usableUntil: Number.POSITIVE_INFINITY };
   const lifetime = Math.max(0, expiresAt - obtainedAt);
   const window = Math.min(policy.refreshBeforeMs, lifetime / 2);
@@ -65,13 +57,6 @@ export const planRefresh = (
 export const failureBackoff = (consecutiveFailures: number, policy: RefreshPolicy): number =>
   backoffDelay(consecutiveFailures - 1, policy.failureBackoffMs, policy.maxFailureBackoffMs);
 
-interface Entry<T> {
-  readonly value: T;
-  /** `Promise.resolve(value.credentials)`, made once. */
-  readonly settled: Promise<AwsCredentialIdentity>;
-  readonly plan: RefreshPlan;
-}
-
 /**
  * Caches credentials and refreshes them ahead of expiry.
  *
@@ -84,8 +69,9 @@ interface Entry<T> {
  * - Expired credentials are never returned.
  */
 export class CredentialCache<T extends { readonly credentials: AwsCredentialIdentity }> {
-  #entry: Entry<T> | undefined;
-  #failure: { readonly error: unknown; readonly retryAt: number; readonly consecutive: number } | undefined;
+  /** `settled` is `Promise.resolve(value.credentials)`, made once. */
+  #entry: { value: T; settled: Promise<AwsCredentialIdentity>; plan: ReturnType<typeof planRefresh> } | undefined;
+  #failure: { error: unknown; retryAt: number; consecutiveFailures: number } | undefined;
   #loading: Promise<T> | undefined;
   #refreshCount = 0;
   #staleReported = false;
@@ -99,12 +85,9 @@ export class CredentialCache<T extends { readonly credentials: AwsCredentialIden
   ) {}
 
   /** The next planned refresh, and how many refreshes succeeded so far. */
-  get status(): { nextRefreshAt: number | undefined; refreshCount: number } {
+  get status() {
     const refreshAt = this.#entry?.plan.refreshAt;
-    return {
-      nextRefreshAt: refreshAt === undefined || !Number.isFinite(refreshAt) ? undefined : refreshAt,
-      refreshCount: this.#refreshCount,
-    };
+    return { nextRefreshAt: Number.isFinite(refreshAt) ? refreshAt : undefined, refreshCount: this.#refreshCount };
   }
 
   get(properties?: IdentityProperties): Promise<AwsCredentialIdentity> {
@@ -112,9 +95,11 @@ export class CredentialCache<T extends { readonly credentials: AwsCredentialIden
     const forced = properties?.forceRefresh === true;
     const now = Date.now();
     // The hot path: fresh credentials, returned as the same settled promise every time (no allocation, no I/O).
-    if (entry !== undefined && now < entry.plan.refreshAt && !forced) return entry.settled;
-    if (entry && now < entry.plan.usableUntil && !forced) {
-      this.#refreshInBackground(properties, now);
+    if (entry && !forced && now < entry.plan.refreshAt) return entry.settled;
+    if (entry && !forced && now < entry.plan.usableUntil) {
+      // A failed background refresh is reported to the observer; callers keep getting the cached credentials.
+      const backingOff = this.#failure && now < this.#failure.retryAt;
+      if (!this.#loading && !backingOff) this.#loadShared(properties).catch(() => {});
       if (this.#failure && !this.#staleReported) {
         this.#staleReported = true;
         this.observer.servedStale(entry.value);
@@ -127,12 +112,6 @@ export class CredentialCache<T extends { readonly credentials: AwsCredentialIden
     }
     if (this.#failure && now < this.#failure.retryAt && !this.#loading) return Promise.reject(this.#failure.error);
     return this.#loadShared(properties).then((value) => value.credentials);
-  }
-
-  #refreshInBackground(properties: IdentityProperties | undefined, now: number): void {
-    if (this.#loading || (this.#failure && now < this.#failure.retryAt)) return;
-    // The failure is reported to the observer; callers keep getting the cached credentials meanwhile.
-    this.#loadShared(properties).catch(() => {});
   }
 
   #loadShared(properties: IdentityProperties | undefined): Promise<T> {
@@ -148,12 +127,17 @@ export class CredentialCache<T extends { readonly credentials: AwsCredentialIden
     try {
       value = await this.load(properties, kind);
     } catch (error) {
-      this.#recordFailure(error);
+      const now = Date.now();
+      const consecutiveFailures = (this.#failure?.consecutiveFailures ?? 0) + 1;
+      const retryAt = now + failureBackoff(consecutiveFailures, this.policy);
+      this.#failure = { error, retryAt, consecutiveFailures };
+      this.#staleReported = false;
+      const usableUntil = this.#entry?.plan.usableUntil;
+      const servingCached = usableUntil !== undefined && now < usableUntil;
+      this.observer.loadFailed(error, { servingCached, usableUntil, retryAt, consecutiveFailures });
       throw error;
     }
-    const obtainedAt = Date.now();
-    const expiresAt = value.credentials.expiration?.getTime();
-    const plan = planRefresh(obtainedAt, expiresAt, this.policy, this.random);
+    const plan = planRefresh(Date.now(), value.credentials.expiration?.getTime(), this.policy, this.random);
     this.#entry = { value, settled: Promise.resolve(value.credentials), plan };
     this.#failure = undefined;
     this.#staleReported = false;
@@ -161,20 +145,5 @@ export class CredentialCache<T extends { readonly credentials: AwsCredentialIden
     if (kind === "refresh") this.#refreshCount++;
     this.observer.loaded(value, kind, this.#refreshCount);
     return value;
-  }
-
-  #recordFailure(error: unknown): void {
-    const now = Date.now();
-    const consecutive = (this.#failure?.consecutive ?? 0) + 1;
-    const retryAt = now + failureBackoff(consecutive, this.policy);
-    this.#failure = { error, retryAt, consecutive };
-    this.#staleReported = false;
-    const usableUntil = this.#entry?.plan.usableUntil;
-    this.observer.loadFailed(error, {
-      servingCached: usableUntil !== undefined && now < usableUntil,
-      usableUntil,
-      retryAt,
-      consecutiveFailures: consecutive,
-    });
   }
 }

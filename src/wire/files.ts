@@ -6,7 +6,6 @@ import type { SourceName } from "../base/settings.js";
 
 /** Options of {@link readSmallTextFile}. */
 export interface ReadSmallTextFileOptions {
-  /** The source that reads the file; errors carry it. */
   source: SourceName;
   /** What the file is, for messages: `"web-identity token file"` gives `The web-identity token file /… does not exist.` */
   what: string;
@@ -17,9 +16,6 @@ export interface ReadSmallTextFileOptions {
   /** Whether an empty or whitespace-only file is accepted; it is not when absent. */
   allowEmpty?: boolean | undefined;
 }
-
-/** Options of {@link readTokenFile}: a token file is never allowed to be empty. */
-export type ReadTokenFileOptions = Omit<ReadSmallTextFileOptions, "allowEmpty">;
 
 /**
  * The kubelet updates a projected volume by writing a new directory, renaming a `..data` symlink over the old one and
@@ -43,12 +39,10 @@ const CODE_DESCRIPTIONS: Readonly<Record<string, string>> = {
  * after `maxBytes + 1` bytes, so a wrong path that names a large file costs no more. A read that races the kubelet's
  * `..data` swap on a projected volume gets the old or the new content.
  *
- * @throws {CredentialSourceError} with `target` = the path, a message that never includes the content, and a fix,
- *   when the file is missing, not readable by this user, not a regular file, larger than `maxBytes`, empty or
- *   whitespace-only (unless `allowEmpty`), or when another I/O error (named by its code) occurs.
+ * @throws {CredentialSourceError} with `target` = the path, a fix, and a message that never includes the content.
  * @throws {RangeError} when `maxBytes` is not a non-negative safe integer: a programming error.
  */
-export const readSmallTextFile = async (path: string, options: ReadSmallTextFileOptions): Promise<string> => {
+export const readSmallTextFile = async (path: string, options: ReadSmallTextFileOptions) => {
   const { source, what, maxBytes, envVar } = options;
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) {
     throw new RangeError(`maxBytes must be a non-negative integer, got ${maxBytes}`);
@@ -100,10 +94,8 @@ export const readSmallTextFile = async (path: string, options: ReadSmallTextFile
     const stats = await handle.stat();
     if (stats.isDirectory()) throw ioError(Object.assign(new Error("is a directory"), { code: "EISDIR" }));
     if (!stats.isFile()) {
-      throw refuse(
-        `The ${what} ${path} is not a regular file (a pipe, socket or device).`,
-        `${configure("the path of a regular file")}.`,
-      );
+      const problem = `The ${what} ${path} is not a regular file (a pipe, socket or device).`;
+      throw refuse(problem, `${configure("the path of a regular file")}.`);
     }
     while (size < bytes.length) {
       const { bytesRead } = await handle.read(bytes, size, bytes.length - size, null);
@@ -133,14 +125,12 @@ export const readSmallTextFile = async (path: string, options: ReadSmallTextFile
  *
  * @throws {CredentialSourceError} as {@link readSmallTextFile} does, and for a token on more than one line.
  */
-export const readTokenFile = async (path: string, options: ReadTokenFileOptions): Promise<string> => {
+export const readTokenFile = async (path: string, options: Omit<ReadSmallTextFileOptions, "allowEmpty">) => {
   const token = (await readSmallTextFile(path, { ...options, allowEmpty: false })).trim();
   if (/[\r\n]/.test(token)) {
-    throw new CredentialSourceError(`The ${options.what} ${path} holds more than one line; a token is a single line.`, {
-      source: options.source,
-      target: path,
-      fix: `Check what writes the ${options.what}: the file must hold the token alone, on one line.`,
-    });
+    const problem = `The ${options.what} ${path} holds more than one line; a token is a single line.`;
+    const fix = `Check what writes the ${options.what}: the file must hold the token alone, on one line.`;
+    throw new CredentialSourceError(problem, { source: options.source, target: path, fix });
   }
   return token;
 };

@@ -1,39 +1,19 @@
-// The Kubernetes formats the kube2iam source reads: the downward-API annotations file, whose values the kubelet
-// quotes with Go's `strconv.Quote`, and the references to an IAM role that a pod annotation or a setting may hold.
-
 /** The pod annotation that names the role kube2iam and kiam assume for the pod. */
 export const ROLE_ANNOTATION = "iam.amazonaws.com/role";
 
-/** The result of {@link parseAnnotations}; `line` is 1-based. */
-export type ParseAnnotationsResult =
-  | { ok: true; annotations: ReadonlyMap<string, string> }
-  | { ok: false; problem: string; line: number };
-
-/** The result of {@link declaredRoleFromAnnotationsText}; `line`, when present, is 1-based. */
+/** The role a pod declares; `line`, when present, is 1-based. */
 export type DeclaredRole =
   | { kind: "role"; role: string }
   | { kind: "noRole" }
   | { kind: "malformed"; problem: string; line?: number };
 
-/**
- * A reference to an IAM role, as read by {@link parseRoleReference}. Fields the text does not give are absent.
- *
- * `form` says how it was written: `name` (`orders-reader`), `path` (`team/orders-reader`, `/orders-reader`),
- * `roleArn` (`arn:aws:iam::123456789012:role/team/orders-reader`) or `assumedRoleArn`, as `GetCallerIdentity`
- * returns it (`arn:aws:sts::123456789012:assumed-role/orders-reader/session`).
- */
+/** A reference to an IAM role, as read by {@link parseRoleReference}. */
 export interface RoleReference {
-  /** How the reference was written. */
   form: "name" | "path" | "roleArn" | "assumedRoleArn";
-  /** As written: IAM compares role names without regard to case. */
   name: string;
-  /** IAM's notation, `"/"` or `"/team/sub/"`; absent for a bare name and an assumed-role ARN, which do not say. */
   path?: string;
-  /** The 12-digit account id, from an ARN. */
   accountId?: string;
-  /** The ARN partition (`aws`, `aws-cn`, `aws-us-gov`, …), from an ARN. */
   partition?: string;
-  /** The ARN as written, when the reference is one. */
   arn?: string;
 }
 
@@ -42,54 +22,13 @@ export interface RoleReference {
  * backquote, which Go's `%q` never writes but `strconv.Unquote` reads.
  */
 const ANNOTATION_LINE = /^([^\s="`]+)=(["`].*)$/s;
-/**
- * A key with a dotted DNS prefix followed by `=` (`iam.amazonaws.com/role=`): a single line starting so is an
- * annotation written without quotes, since no IAM role path starts with a domain and holds `/…=`.
- */
+/** A key with a dotted DNS prefix followed by `=`, such as `iam.amazonaws.com/role=`. */
 const DOMAIN_KEY_THEN_EQUALS =
   /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?=/;
 
 /**
- * Parses the file a downward-API volume writes for `fieldPath: metadata.annotations`: one `key="value"` line per
- * annotation, each value quoted by Go's `strconv.Quote` (so `\x41`, `\a` and `\U0001f600` appear: JSON unquoting is
- * not enough). CRLF, blank lines, whitespace around a line, a leading BOM and any key order are tolerated; an empty
- * file is a pod without annotations.
- *
- * Refused, with the line: a line that is not `key=` and a quoted value, a value that is not exactly one valid Go
- * string literal, a key given twice. Problems name keys, never values.
- *
- * @example
- * ```ts
- * const parsed = parseAnnotations('iam.amazonaws.com/role="orders-reader"\nkubernetes.io/config.source="api"');
- * if (parsed.ok) parsed.annotations.get("iam.amazonaws.com/role"); // "orders-reader"
- * ```
- */
-export const parseAnnotations = (text: string): ParseAnnotationsResult => {
-  const annotations = new Map<string, string>();
-  for (const [index, rawLine] of splitLines(text).entries()) {
-    const line = rawLine.trim();
-    if (line === "") continue;
-    const refuse = (problem: string) => ({ ok: false, problem, line: index + 1 }) as const;
-    const [, key = "", quoted = ""] = ANNOTATION_LINE.exec(line) ?? [];
-    if (key === "") {
-      const equals = line.indexOf("=");
-      if (equals < 0) return refuse('the line is not key="value": it has no "="');
-      if (equals === 0) return refuse('the line is not key="value": the key is empty');
-      const badKey = /[\s"`]/.test(line.slice(0, equals));
-      if (badKey) return refuse('the line is not key="value": the key holds a space or a quote');
-      return refuse(`the value of ${line.slice(0, equals)} is not quoted (the kubelet writes key="value")`);
-    }
-    const value = unquoteGoString(quoted);
-    if (!value.ok) return refuse(`the value of ${key} is not a valid Go string: ${value.problem}`);
-    if (annotations.has(key)) return refuse(`the key ${key} appears twice`);
-    annotations.set(key, value.value);
-  }
-  return { ok: true, annotations };
-};
-
-/**
  * Reads the role a pod declares in its `iam.amazonaws.com/role` annotation from either file a pod can mount: the
- * whole annotations map ({@link parseAnnotations}), or the annotation's raw value alone
+ * whole annotations map (`fieldPath: metadata.annotations`), or the annotation's raw value alone
  * (`fieldPath: metadata.annotations['iam.amazonaws.com/role']`), such as `orders-reader` and a newline.
  *
  * Text of more than one non-blank line is an annotations file. So is a single line that starts with `key="` (no
@@ -98,12 +37,6 @@ export const parseAnnotations = (text: string): ParseAnnotationsResult => {
  *
  * The role comes back trimmed and unvalidated (see {@link parseRoleReference}). An empty file or value, or an
  * annotations file without the annotation, is `noRole`.
- *
- * @example
- * ```ts
- * declaredRoleFromAnnotationsText('iam.amazonaws.com/role="orders-reader"'); // { kind: "role", role: "orders-reader" }
- * declaredRoleFromAnnotationsText("orders-reader\n"); // { kind: "role", role: "orders-reader" }
- * ```
  */
 export const declaredRoleFromAnnotationsText = (text: string): DeclaredRole => {
   const [onlyLine, ...otherLines] = splitLines(text)
@@ -112,22 +45,47 @@ export const declaredRoleFromAnnotationsText = (text: string): DeclaredRole => {
   if (onlyLine === undefined) return { kind: "noRole" };
   const annotationLine = ANNOTATION_LINE.test(onlyLine) || DOMAIN_KEY_THEN_EQUALS.test(onlyLine);
   if (otherLines.length === 0 && !annotationLine) return { kind: "role", role: onlyLine };
-  const parsed = parseAnnotations(text);
-  if (!parsed.ok) return { kind: "malformed", problem: parsed.problem, line: parsed.line };
-  const role = parsed.annotations.get(ROLE_ANNOTATION)?.trim() ?? "";
+  return roleInAnnotations(text);
+};
+
+/**
+ * The annotations file: one `key="value"` line per annotation, each value quoted by Go's `strconv.Quote` (so `\x41`,
+ * `\a` and `\U0001f600` appear: JSON unquoting is not enough). CRLF, blank lines, whitespace around a line, a leading
+ * BOM and any key order are tolerated. Refused, with the line: a line that is not `key=` and a quoted value, a value
+ * that is not exactly one valid Go string literal, a key given twice. Problems name keys, never values.
+ */
+const roleInAnnotations = (text: string): DeclaredRole => {
+  const keys = new Set<string>();
+  let role = "";
+  for (const [index, rawLine] of splitLines(text).entries()) {
+    const line = rawLine.trim();
+    if (line === "") continue;
+    const refuse = (problem: string) => ({ kind: "malformed", problem, line: index + 1 }) as const;
+    const [, key = "", quoted = ""] = ANNOTATION_LINE.exec(line) ?? [];
+    if (key === "") return refuse(notKeyAndQuotedValue(line));
+    const value = unquoteGoString(quoted);
+    if (!value.ok) return refuse(`the value of ${key} is not a valid Go string: ${value.problem}`);
+    if (keys.has(key)) return refuse(`the key ${key} appears twice`);
+    keys.add(key);
+    if (key === ROLE_ANNOTATION) role = value.value.trim();
+  }
   return role === "" ? { kind: "noRole" } : { kind: "role", role };
 };
 
-/** Lines, after dropping a leading byte order mark and turning CRLF into LF. */
-const splitLines = (text: string): string[] =>
-  text
-    .replace(/^\uFEFF/, "")
-    .replace(/\r\n/g, "\n")
-    .split("\n");
+/** What is wrong with a line that is not `key=` and a quoted value. */
+const notKeyAndQuotedValue = (line: string): string => {
+  const equals = line.indexOf("=");
+  if (equals < 0) return 'the line is not key="value": it has no "="';
+  if (equals === 0) return 'the line is not key="value": the key is empty';
+  if (/[\s"`]/.test(line.slice(0, equals))) return 'the line is not key="value": the key holds a space or a quote';
+  return `the value of ${line.slice(0, equals)} is not quoted (the kubelet writes key="value")`;
+};
+
+/** Lines, split at LF or CRLF, after dropping a leading byte order mark. */
+const splitLines = (text: string) => text.replace(/^\uFEFF/, "").split(/\r?\n/);
 
 /** Go's single-letter escapes (spec, "Rune literals"), and at the same index the byte each stands for. */
 const SIMPLE_ESCAPES = ['abfnrtv\\"', '\x07\b\f\n\r\t\v\\"'] as const;
-/** How many hex digits follow each numeric escape letter. */
 const HEX_DIGITS: Readonly<Record<string, number>> = { x: 2, u: 4, U: 8 };
 const encoder = new TextEncoder();
 /** Like Go printing a string: each ill-formed byte sequence becomes U+FFFD; a leading BOM is kept. */
@@ -209,7 +167,8 @@ const ROLE_ARN = /^arn:(aws(?:-[a-z]+)*):iam::(\d{12}):role\/(.+)$/;
 const ASSUMED_ROLE_ARN = /^arn:(aws(?:-[a-z]+)*):sts::(\d{12}):assumed-role\/([^/]+)\/([^/]+)$/;
 
 /**
- * Reads a role reference, trimmed, in any form a pod annotation or a setting may use:
+ * Reads a role reference, trimmed, in any form a pod annotation or a setting may use (`form`); the name comes back as
+ * written, the path in IAM's notation (`"/"`, `"/team/sub/"`), and fields the text does not give are absent:
  * - a bare name, `orders-reader`: no path;
  * - a path and a name, `team/orders-reader` or `/team/orders-reader` (kiam allows the leading slash), or
  *   `/orders-reader` for the root path `/`;
@@ -219,13 +178,6 @@ const ASSUMED_ROLE_ARN = /^arn:(aws(?:-[a-z]+)*):sts::(\d{12}):assumed-role\/([^
  *
  * Anything else is `undefined`: empty text, another kind of ARN, a name IAM refuses (too long, a character out of
  * `+=,.@_-`), an empty path segment (`team//orders-reader`) or a trailing slash.
- *
- * @example
- * ```ts
- * parseRoleReference("arn:aws:iam::123456789012:role/team/orders-reader");
- * // { form: "roleArn", name: "orders-reader", path: "/team/", accountId: "123456789012", partition: "aws", arn: "…" }
- * parseRoleReference("arn:aws:iam::123456789012:user/alice"); // undefined
- * ```
  */
 export const parseRoleReference = (text: string): RoleReference | undefined => {
   const trimmed = text.trim();
@@ -255,28 +207,16 @@ const parsePathAndName = (text: string): { name: string; path: string } | undefi
 };
 
 /**
- * Whether two role references can name the same role: both parse with {@link parseRoleReference}, and then
- * {@link sameRoleReference}.
- *
- * @example
- * ```ts
- * sameRole("orders-reader", "arn:aws:iam::123456789012:role/team/Orders-Reader"); // true
- * sameRole("team/orders-reader", "arn:aws:iam::123456789012:role/other/orders-reader"); // false
- * ```
+ * Whether two role references can name the same role: both parse with {@link parseRoleReference}, with equal names
+ * without regard to case (IAM role names are unique per account case-insensitively), and equal paths, accounts and
+ * partitions wherever both sides give one. So a bare name matches a role under any path, and an assumed-role ARN,
+ * which has no path, a role ARN under any path.
  */
 export const sameRole = (a: string, b: string): boolean => {
   const [left, right] = [parseRoleReference(a), parseRoleReference(b)];
-  return left !== undefined && right !== undefined && sameRoleReference(left, right);
+  if (left === undefined || right === undefined) return false;
+  const sameWhereBothSay = (["path", "accountId", "partition"] as const).every(
+    (key) => !left[key] || !right[key] || left[key] === right[key],
+  );
+  return sameWhereBothSay && left.name.toLowerCase() === right.name.toLowerCase();
 };
-
-/**
- * Whether two parsed references can name the same role: equal names without regard to case (IAM role names are
- * unique per account case-insensitively), and equal paths, accounts and partitions wherever both sides give one. So
- * a bare name matches a role under any path, and an assumed-role ARN, which has no path, a role ARN under any path.
- */
-export const sameRoleReference = (a: RoleReference, b: RoleReference): boolean =>
-  a.name.toLowerCase() === b.name.toLowerCase() &&
-  (["path", "accountId", "partition"] as const).every((key) => !a[key] || !b[key] || a[key] === b[key]);
-
-/** The bare role name of a reference, for messages: `orders-reader` for `team/orders-reader`; `undefined` for other text. */
-export const roleNameOf = (text: string): string | undefined => parseRoleReference(text)?.name;

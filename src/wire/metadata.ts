@@ -3,11 +3,10 @@ import { quoteRemoteText } from "../base/logging.js";
 import type { SourceName } from "../base/settings.js";
 import type { HttpResponse } from "../wire/http.js";
 
-// The EC2 instance metadata service's wire format, as IMDS, kube2iam and kiam speak it, and what their answers mean
-// (shared by the kube2iam and instanceProfile sources and the doctor's probe); and the credentials document that IMDS,
-// the proxies and the EKS Pod Identity agent all answer with.
+// The EC2 metadata protocol as IMDS, kube2iam and kiam speak it and what their answers mean; and the credentials
+// document that they and the EKS Pod Identity agent all answer with.
 
-/** The path of the IAM role listing; the role's credentials are at this path plus the role as listed. */
+/** The IAM role listing; the role's credentials are at this path plus the role as listed. */
 export const SECURITY_CREDENTIALS_PATH = "/latest/meta-data/iam/security-credentials/";
 /** The IMDSv2 session-token path. */
 export const TOKEN_PATH = "/latest/api/token";
@@ -45,7 +44,7 @@ export type ProxyAnswer =
   | { readonly kind: "podNotYetKnown"; readonly message: string }
   | { readonly kind: "refused"; readonly status: number; readonly message: string };
 
-/** Texts only kube2iam writes, and texts only kiam writes: the proxy is named in errors when its answer gives it away. */
+/** Texts only kube2iam writes, and texts only kiam writes. */
 const KUBE2IAM_TEXTS = /specifi?c?ed IP|unable to find role for IP|^Invalid role|not valid for namespace of pod/i;
 const KIAM_TEXTS = /^empty role$|error fetching credentials|allow-route-regexp|whitelist-route-regexp/i;
 
@@ -53,17 +52,15 @@ const KIAM_TEXTS = /^empty role$|error fetching credentials|allow-route-regexp|w
 export const attributeToProxy = (message: string): string =>
   KUBE2IAM_TEXTS.test(message) ? `kube2iam: ${message}` : KIAM_TEXTS.test(message) ? `kiam: ${message}` : message;
 
-const POD_NOT_YET_KNOWN = [/pod with specifi?c?ed IP\b.*not found/i, /no pod found/i, /pod not found/i];
-const NO_ROLE = [/unable to find role for IP/i, /^empty role$/i];
+const POD_NOT_YET_KNOWN = /pod with specifi?c?ed IP\b.*not found|no pod found|pod not found/i;
+const NO_ROLE = /unable to find role for IP|^empty role$/i;
 
 /** Classifies an answer to `GET /latest/meta-data/iam/security-credentials/` (the role listing). */
 export const classifyListingAnswer = (response: HttpResponse): ProxyAnswer => {
-  if (response.status === 200) {
-    const role = firstListedRole(response.body);
-    // Only kube2iam answers an empty listing (a pod annotated with an empty role, and no default role).
-    return role === "" ? { kind: "noRole", message: "kube2iam: the role listing is empty" } : { kind: "role", role };
-  }
-  return classifyErrorAnswer(response);
+  if (response.status !== 200) return classifyErrorAnswer(response);
+  const role = firstListedRole(response.body);
+  // Only kube2iam answers an empty listing (a pod annotated with an empty role, and no default role).
+  return role === "" ? { kind: "noRole", message: "kube2iam: the role listing is empty" } : { kind: "role", role };
 };
 
 /** Classifies an error answer (any status but 200) on the listing or credentials path. */
@@ -71,29 +68,16 @@ export const classifyErrorAnswer = (response: HttpResponse): Exclude<ProxyAnswer
   if (response.status === 401) return { kind: "realImds" };
   const text = quoteRemoteText(response.body) || "(no message)";
   const message = attributeToProxy(text);
-  if (POD_NOT_YET_KNOWN.some((pattern) => pattern.test(text))) return { kind: "podNotYetKnown", message };
-  if (NO_ROLE.some((pattern) => pattern.test(text))) return { kind: "noRole", message };
+  if (POD_NOT_YET_KNOWN.test(text)) return { kind: "podNotYetKnown", message };
+  if (NO_ROLE.test(text)) return { kind: "noRole", message };
   return { kind: "refused", status: response.status, message };
 };
 
-/** Credentials read from the answer of EC2 IMDS, kube2iam, kiam or the EKS Pod Identity agent. */
-export interface ParsedCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  /** Required: every one of these endpoints hands out temporary credentials. */
-  sessionToken: string;
-  expiration: Date;
-  /** Only the Pod Identity agent sends it; kept only when it is 12 digits. */
-  accountId?: string;
-}
-
-/** Where a document came from, named in every error, and what the operator of that source should check. */
+/** Where a document came from (named in every error), and the fixes of that source's errors. */
 export interface CredentialsDocumentOrigin {
-  /** The source that asked for the document. */
   source: SourceName;
   /** The URL that answered, without any `user:password@`. */
   url: string;
-  /** The fixes of this source's errors. */
   fix: {
     /** What to check when the answer is not a credentials document; follows "the endpoint at URL is not …: ". */
     notCredentials: string;
@@ -115,15 +99,15 @@ const ECHOABLE_CODE = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 /**
  * Parses a credentials document: a JSON object (a leading BOM is dropped) with non-empty string `AccessKeyId`,
  * `SecretAccessKey`, `Token` and an RFC 3339 `Expiration` (fractions, offsets and leap seconds allowed). `Code`, when
- * present, must be `"Success"`; other fields are ignored, and so is an `AccountId` that is not 12 digits, since the
- * credentials work without it. Whether they are expired is for the caller to decide.
+ * present, must be `"Success"`; other fields are ignored, and so is an `AccountId` (sent by the Pod Identity agent)
+ * that is not 12 digits, since the credentials work without it. Whether they are expired is for the caller to decide.
  *
  * Messages name the URL, the source and the fields at fault; they never hold the body, `Message`, nor the values of
  * `AccessKeyId`, `SecretAccessKey` or `Token`.
  *
  * @throws {CredentialSourceError} with `target` = `origin.url` when the document is refused.
  */
-export const parseCredentialsDocument = (body: string, origin: CredentialsDocumentOrigin): ParsedCredentials => {
+export const parseCredentialsDocument = (body: string, origin: CredentialsDocumentOrigin) => {
   const { url } = origin;
   let fields: Record<string, unknown> = {};
   const field = (name: string): unknown => (Object.hasOwn(fields, name) ? fields[name] : undefined);
@@ -132,10 +116,9 @@ export const parseCredentialsDocument = (body: string, origin: CredentialsDocume
     fix = `the endpoint at ${url} is not a credentials endpoint: ${origin.fix.notCredentials}`,
   ) => {
     // A second line of defence: no text here quotes a secret field, but a secret may also stand in `Code`, say.
-    const secrets = SECRET_FIELDS.map(field).filter(
-      (value) => typeof value === "string" && value.length >= 8,
-    ) as string[];
-    const redact = (text: string) => secrets.reduce((result, secret) => result.replaceAll(secret, "[redacted]"), text);
+    const secret = (value: unknown): value is string => typeof value === "string" && value.length >= 8;
+    const secrets = SECRET_FIELDS.map(field).filter(secret);
+    const redact = (text: string) => secrets.reduce((result, value) => result.replaceAll(value, "[redacted]"), text);
     return new CredentialSourceError(redact(problem), { source: origin.source, target: url, fix: redact(fix) });
   };
 
@@ -164,9 +147,7 @@ export const parseCredentialsDocument = (body: string, origin: CredentialsDocume
     if (typeof value !== "string") return [`${name} is not a string (it is ${typeName(value)})`];
     return value.trim() === "" ? [`${name} is empty`] : [];
   });
-  if (problems.length > 0) {
-    throw refuse(`The answer of ${url} is not a credentials document: ${problems.join(", ")}.`);
-  }
+  if (problems.length > 0) throw refuse(`The answer of ${url} is not a credentials document: ${problems.join(", ")}.`);
   const rawExpiration = field("Expiration") as string;
   const expiration = parseRfc3339(rawExpiration);
   if (expiration === undefined) {

@@ -2,10 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   declaredRoleFromAnnotationsText,
-  parseAnnotations,
   parseRoleReference,
   ROLE_ANNOTATION,
-  roleNameOf,
   sameRole,
 } from "../../src/wire/kubernetes.js";
 
@@ -23,58 +21,34 @@ const KUBELET_FILE = [
   raw`prometheus.io/scrape="true"`,
 ].join("\n");
 
-describe("the downward-API annotations file (parseAnnotations)", () => {
-  it("reads every annotation of a file written by the kubelet", () => {
-    const parsed = parseAnnotations(KUBELET_FILE);
-    expect(parsed.ok).toBe(true);
-    if (!parsed.ok) return;
-    expect(Object.fromEntries(parsed.annotations)).toEqual({
-      "iam.amazonaws.com/role": "arn:aws:iam::123456789012:role/orders-reader",
-      "kubectl.kubernetes.io/last-applied-configuration":
-        '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"orders"}}\n',
-      "kubernetes.io/config.seen": "2026-11-27T21:00:00.000000000Z",
-      "kubernetes.io/config.source": "api",
-      "prometheus.io/scrape": "true",
-    });
-  });
-
+describe("the downward-API annotations file", () => {
   it("decodes Go escapes that JSON does not know: \\x41, \\a, \\U0001F600, octal", () => {
-    const parsed = parseAnnotations(raw`example.com/escapes="\x41\a\U0001F600\u263a\101\tend"`);
-    expect(parsed).toEqual({ ok: true, annotations: new Map([["example.com/escapes", "A\x07😀☺A\tend"]]) });
+    expect(declaredRoleFromAnnotationsText(raw`iam.amazonaws.com/role="\x41\a\U0001F600\u263a\101\tend"`)).toEqual({
+      kind: "role",
+      role: "A\x07😀☺A\tend",
+    });
   });
 
   it("reads an `=` inside a value as part of the value", () => {
-    expect(parseAnnotations('example.com/query="a=b&c=d"')).toEqual({
-      ok: true,
-      annotations: new Map([["example.com/query", "a=b&c=d"]]),
+    expect(declaredRoleFromAnnotationsText('iam.amazonaws.com/role="a=b&c=d"')).toEqual({
+      kind: "role",
+      role: "a=b&c=d",
     });
   });
 
-  it("reads CRLF line endings, a trailing newline and blank lines", () => {
-    const parsed = parseAnnotations('a.example.com/x="1"\r\n\r\nb.example.com/y="2"\r\n');
-    expect(parsed).toEqual({
-      ok: true,
-      annotations: new Map([
-        ["a.example.com/x", "1"],
-        ["b.example.com/y", "2"],
-      ]),
+  it("reads CRLF line endings, a trailing newline and blank lines, and keys in any order", () => {
+    expect(declaredRoleFromAnnotationsText('z.example.com/x="1"\r\n\r\niam.amazonaws.com/role="2"\r\n')).toEqual({
+      kind: "role",
+      role: "2",
     });
-  });
-
-  it("reads an empty file as a pod without annotations", () => {
-    expect(parseAnnotations("")).toEqual({ ok: true, annotations: new Map() });
-  });
-
-  it("does not require the keys to be sorted", () => {
-    expect(parseAnnotations('z="1"\na="2"')).toMatchObject({ ok: true });
   });
 
   describe("refuses malformed lines and names the line", () => {
     it.each([
       ['a="1"\nb=2', 2, 'the value of b is not quoted (the kubelet writes key="value")'],
       ['a="1"\n\njust text', 3, 'the line is not key="value": it has no "="'],
-      ['="1"', 1, 'the line is not key="value": the key is empty'],
-      ['a b="1"', 1, 'the line is not key="value": the key holds a space or a quote'],
+      ['a="1"\n="1"', 2, 'the line is not key="value": the key is empty'],
+      ['a="1"\na b="1"', 2, 'the line is not key="value": the key holds a space or a quote'],
       [
         raw`a="it\'s"`,
         1,
@@ -88,29 +62,31 @@ describe("the downward-API annotations file (parseAnnotations)", () => {
       ['a="unterminated', 1, "the value of a is not a valid Go string: the string has no closing double quote"],
       ['a="1"\r\nb="2"\r\na="3"', 3, "the key a appears twice"],
     ])("%j: line %i", (text, line, problem) => {
-      expect(parseAnnotations(text)).toEqual({ ok: false, problem, line });
+      expect(declaredRoleFromAnnotationsText(text)).toEqual({ kind: "malformed", problem, line });
     });
   });
 
   it("never repeats a value in a problem", () => {
-    const parsed = parseAnnotations(raw`example.com/secret="do-not-echo-me\q"`);
-    expect(parsed.ok).toBe(false);
-    if (!parsed.ok) expect(parsed.problem).not.toContain("do-not-echo-me");
+    const parsed = declaredRoleFromAnnotationsText(raw`example.com/secret="do-not-echo-me\q"`);
+    expect(parsed.kind).toBe("malformed");
+    expect(JSON.stringify(parsed)).not.toContain("do-not-echo-me");
   });
 
-  it("reads back any annotations written the way the kubelet writes them (printable ASCII values)", () => {
-    const key = fc.stringMatching(
-      /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z]{2,6}\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/,
-    );
+  it("reads any annotations written the way the kubelet writes them (printable ASCII values)", () => {
+    const key = fc
+      .stringMatching(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z]{2,6}\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/)
+      .filter((k) => k !== ROLE_ANNOTATION);
     const value = fc.string({ unit: "binary-ascii" }).map((s) => s.replace(/[^\x20-\x7e]/g, ""));
     fc.assert(
-      fc.property(fc.dictionary(key, value, { maxKeys: 8 }), (annotations) => {
+      fc.property(fc.dictionary(key, value, { maxKeys: 8 }), value, (others, role) => {
+        const annotations: Record<string, string> = { ...others, [ROLE_ANNOTATION]: role };
         // JSON.stringify quotes printable ASCII exactly as Go's %q does.
         const file = Object.keys(annotations)
           .sort()
           .map((k) => `${k}=${JSON.stringify(annotations[k])}`)
           .join("\n");
-        expect(parseAnnotations(file)).toEqual({ ok: true, annotations: new Map(Object.entries(annotations)) });
+        const expected = role.trim() === "" ? { kind: "noRole" } : { kind: "role", role: role.trim() };
+        expect(declaredRoleFromAnnotationsText(file)).toEqual(expected);
       }),
     );
   });
@@ -123,7 +99,6 @@ describe("the downward-API annotations file (parseAnnotations)", () => {
       .map((lines) => lines.join("\n"));
     fc.assert(
       fc.property(fc.oneof(fc.string({ unit: "binary" }), lineish), (text) => {
-        expect(typeof parseAnnotations(text).ok).toBe("boolean");
         expect(["role", "noRole", "malformed"]).toContain(declaredRoleFromAnnotationsText(text).kind);
       }),
       { numRuns: 1000 },
@@ -248,14 +223,22 @@ const goQuote = (value: string): string => {
 const utf8 = (bytes: readonly number[]) => new TextDecoder("utf-8", { ignoreBOM: true }).decode(Uint8Array.from(bytes));
 
 /**
- * A Go literal read as the value of a one-line annotations file `k=<literal>`, the only place the library reads one:
- * `{ ok: true, value }`, or `{ ok: false, problem }` with the problem of the value (or of the line).
+ * A Go literal read as the value of the role annotation, the only place the library reads one: `{ ok: true, value }`
+ * with the value trimmed (so compare with the trimmed string), or `{ ok: false, problem }` with the problem of the value
+ * (or of the line).
  */
 const unquote = (quoted: string) => {
-  const parsed = parseAnnotations(`k=${quoted}`);
-  if (parsed.ok) return { ok: true, value: parsed.annotations.get("k") };
-  return { ok: false, problem: parsed.problem.replace("the value of k is not a valid Go string: ", "") };
+  const found = declaredRoleFromAnnotationsText(`${ROLE_ANNOTATION}=${quoted}`);
+  if (found.kind === "malformed") {
+    return {
+      ok: false,
+      problem: found.problem.replace(`the value of ${ROLE_ANNOTATION} is not a valid Go string: `, ""),
+    };
+  }
+  return { ok: true, value: found.kind === "role" ? found.role : "" };
 };
+/** What {@link unquote} gives for a literal of `value`. */
+const read = (value: string) => ({ ok: true, value: value.trim() });
 
 describe("Go string literals in annotation values (Go's strconv.Unquote)", () => {
   describe("reads what Go's strconv.Unquote reads (cases from Go's quote_test.go)", () => {
@@ -288,8 +271,13 @@ describe("Go string literals in annotation values (Go's strconv.Unquote)", () =>
       [raw`"\U0010ffff"`, "\u{10ffff}"],
       [raw`"\x04"`, "\x04"],
       [raw`"!\u00a0!\u2000!\u3000!"`, "!\u00a0!\u2000!\u3000!"],
+      // A value the kubelet writes for kubectl.kubernetes.io/last-applied-configuration.
+      [
+        raw`"{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"orders\"}}\n"`,
+        '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"orders"}}\n',
+      ],
     ])("%s unquotes to %j", (quoted, expected) => {
-      expect(unquote(quoted)).toEqual({ ok: true, value: expected });
+      expect(unquote(quoted)).toEqual(read(expected));
     });
   });
 
@@ -329,7 +317,7 @@ describe("Go string literals in annotation values (Go's strconv.Unquote)", () =>
   it("refuses single-quoted rune literals, which quote a character rather than a string", () => {
     expect(unquote("'a'")).toEqual({
       ok: false,
-      problem: 'the value of k is not quoted (the kubelet writes key="value")',
+      problem: `the value of ${ROLE_ANNOTATION} is not quoted (the kubelet writes key="value")`,
     });
   });
 
@@ -360,12 +348,12 @@ describe("Go string literals in annotation values (Go's strconv.Unquote)", () =>
   });
 
   it("keeps a carriage return inside double quotes, as Go does", () => {
-    expect(unquote('"a\rb"')).toEqual({ ok: true, value: "a\rb" });
+    expect(unquote('"a\rb"')).toEqual(read("a\rb"));
   });
 
   describe("escapes", () => {
     it("decodes octal escapes up to \\377 and refuses \\400", () => {
-      expect(unquote(raw`"\101\060"`)).toEqual({ ok: true, value: "A0" });
+      expect(unquote(raw`"\101\060"`)).toEqual(read("A0"));
       expect(unquote(raw`"\400"`)).toMatchObject({
         ok: false,
         problem: expect.stringContaining("above \\377"),
@@ -378,11 +366,11 @@ describe("Go string literals in annotation values (Go's strconv.Unquote)", () =>
     });
 
     it("accepts upper- and lower-case hex digits", () => {
-      expect(unquote(raw`"\x4a\x4A\u00e9\u00E9"`)).toEqual({ ok: true, value: "JJéé" });
+      expect(unquote(raw`"\x4a\x4A\u00e9\u00E9"`)).toEqual(read("JJéé"));
     });
 
     it("accepts \\U0010FFFF and refuses code points above it", () => {
-      expect(unquote(raw`"\U0010FFFF"`)).toEqual({ ok: true, value: "\u{10ffff}" });
+      expect(unquote(raw`"\U0010FFFF"`)).toEqual(read("\u{10ffff}"));
       expect(unquote(raw`"\U00110000"`)).toMatchObject({ ok: false });
     });
 
@@ -392,28 +380,28 @@ describe("Go string literals in annotation values (Go's strconv.Unquote)", () =>
     });
 
     it("treats \\x and octal escapes as raw bytes and decodes the bytes as UTF-8: \\xe2\\x82\\xac is €", () => {
-      expect(unquote(raw`"\xe2\x82\xac"`)).toEqual({ ok: true, value: "€" });
-      expect(unquote(raw`"\342\202\254"`)).toEqual({ ok: true, value: "€" });
-      expect(unquote(raw`"\xe2\202\xac 5"`)).toEqual({ ok: true, value: "€ 5" });
+      expect(unquote(raw`"\xe2\x82\xac"`)).toEqual(read("€"));
+      expect(unquote(raw`"\342\202\254"`)).toEqual(read("€"));
+      expect(unquote(raw`"\xe2\202\xac 5"`)).toEqual(read("€ 5"));
     });
 
     it("mixes literal characters, \\u escapes and byte escapes in one string", () => {
-      expect(unquote(raw`"é\xc3\xa9\u00e9"`)).toEqual({ ok: true, value: "ééé" });
+      expect(unquote(raw`"é\xc3\xa9\u00e9"`)).toEqual(read("ééé"));
     });
 
     it("turns bytes that are not UTF-8 into U+FFFD (Go keeps the raw bytes; JavaScript strings cannot)", () => {
-      expect(unquote(raw`"\xFF"`)).toEqual({ ok: true, value: "\ufffd" });
-      expect(unquote(raw`"\377"`)).toEqual({ ok: true, value: "\ufffd" });
-      expect(unquote(raw`"abc\xffdef"`)).toEqual({ ok: true, value: "abc\ufffddef" });
-      expect(unquote(raw`"\xe2\x82"`)).toEqual({ ok: true, value: "\ufffd" });
+      expect(unquote(raw`"\xFF"`)).toEqual(read("\ufffd"));
+      expect(unquote(raw`"\377"`)).toEqual(read("\ufffd"));
+      expect(unquote(raw`"abc\xffdef"`)).toEqual(read("abc\ufffddef"));
+      expect(unquote(raw`"\xe2\x82"`)).toEqual(read("\ufffd"));
     });
 
     it("turns a lone surrogate in the input into U+FFFD, as Go does with invalid UTF-8 input", () => {
-      expect(unquote('"a\ud800b"')).toEqual({ ok: true, value: "a\ufffdb" });
+      expect(unquote('"a\ud800b"')).toEqual(read("a\ufffdb"));
     });
 
-    it("keeps a leading byte order mark written as an escape", () => {
-      expect(unquote(raw`"\ufeffx"`)).toEqual({ ok: true, value: "\ufeffx" });
+    it("reads a leading byte order mark written as an escape (then trimmed, as the role is)", () => {
+      expect(unquote(raw`"\ufeffx"`)).toEqual(read("\ufeffx"));
     });
 
     it("names a non-printable character after a backslash without echoing it", () => {
@@ -428,7 +416,7 @@ describe("Go string literals in annotation values (Go's strconv.Unquote)", () =>
     it("unquotes Go's quoting of any string back to that string", () => {
       fc.assert(
         fc.property(fc.string({ unit: "binary", maxLength: 40 }), (value) => {
-          expect(unquote(goQuote(value))).toEqual({ ok: true, value });
+          expect(unquote(goQuote(value))).toEqual(read(value));
         }),
         { numRuns: 500 },
       );
@@ -440,7 +428,7 @@ describe("Go string literals in annotation values (Go's strconv.Unquote)", () =>
           fc.string({ unit: "binary-ascii" }).map((s) => s.replace(/[^\x20-\x7e]/g, "")),
           (value) => {
             expect(JSON.stringify(value)).toBe(goQuote(value));
-            expect(unquote(JSON.stringify(value))).toEqual({ ok: true, value });
+            expect(unquote(JSON.stringify(value))).toEqual(read(value));
           },
         ),
       );
@@ -459,7 +447,7 @@ describe("Go string literals in annotation values (Go's strconv.Unquote)", () =>
               asOctal[i] ? `\\${byte.toString(8).padStart(3, "0")}` : `\\x${byte.toString(16).padStart(2, "0")}`,
             )
             .join("");
-          expect(unquote(`"${body}"`)).toEqual({ ok: true, value: utf8([...bytes]) });
+          expect(unquote(`"${body}"`)).toEqual(read(utf8([...bytes])));
         }),
       );
     });
@@ -646,20 +634,5 @@ describe("whether two references name the same role (sameRole)", () => {
         expect(sameRole(a, b)).toBe(sameRole(b, a));
       }),
     );
-  });
-});
-
-describe("the bare name of a reference (roleNameOf)", () => {
-  it.each([
-    ["orders-reader", "orders-reader"],
-    ["team/orders-reader", "orders-reader"],
-    [ARN, "orders-reader"],
-    ["arn:aws:sts::123456789012:assumed-role/orders-reader/s1", "orders-reader"],
-  ])("gives the bare name of %j", (text, name) => {
-    expect(roleNameOf(text)).toBe(name);
-  });
-
-  it("gives undefined for text that is not a role reference", () => {
-    expect(roleNameOf("arn:aws:iam::123456789012:user/alice")).toBeUndefined();
   });
 });
