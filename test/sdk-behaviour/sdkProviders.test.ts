@@ -58,3 +58,37 @@ describe("the SDK's fromInstanceMetadata (why instanceProfile has its own client
     expect(imds.requests.filter(({ method }) => method === "PUT")).toHaveLength(2);
   });
 });
+
+describe("the SDK's answer to credentials that arrive expired (static stability), which this library refuses", () => {
+  it("fromInstanceMetadata extends them by 5 to 10 minutes, with a warning, where the chain throws", async () => {
+    const expired = new Date(Date.now() - 60_000);
+    const imds = await startTestServer((request, response) => {
+      if (request.method === "PUT") return void response.end("imds-session-token-not-real");
+      if (request.url === "/latest/meta-data/iam/security-credentials/") return void response.end("eks-node-role");
+      response.end(
+        JSON.stringify({
+          Code: "Success",
+          AccessKeyId: "ASIAIMDSEXAMPLE00002",
+          SecretAccessKey: "imds-secret-not-real-000000000000000001",
+          Token: "imds-session-token-not-real-2",
+          Expiration: expired.toISOString(),
+        }),
+      );
+    });
+    close = imds.close;
+    const warnings: string[] = [];
+    const logger = { debug: () => {}, info: () => {}, warn: (line: string) => warnings.push(line), error: () => {} };
+    process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT = imds.url;
+    let extendedBy: number;
+    try {
+      const credentials = await fromInstanceMetadata({ logger })();
+      extendedBy = (credentials.expiration?.getTime() ?? 0) - Date.now();
+    } finally {
+      delete process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT;
+    }
+    expect(extendedBy).toBeGreaterThan(4 * 60_000);
+    expect(extendedBy).toBeLessThanOrEqual(10 * 60_000);
+    expect(warnings).toEqual([expect.stringContaining("Attempting credential expiration extension")]);
+  });
+});
+
