@@ -50,9 +50,9 @@ export const consoleLogger = (level: LogLevel = "info"): Logger => {
 /**
  * The user's logger, made safe to call: a method that throws, rejects or is missing never changes what the provider
  * returns and never crashes the process. The first failure is reported once, as a process warning (code
- * `POD_CREDENTIALS_LOGGER_FAILED`): the logger itself cannot be trusted to say it.
+ * `POD_CREDENTIALS_LOGGER_FAILED`): the logger itself cannot be trusted to say it. Every line goes through `redact`.
  */
-export const guardLogger = (logger: Logger): Logger => {
+export const guardLogger = (logger: Logger, redact: (text: string) => string = (text) => text): Logger => {
   let reported = false;
   const failed = (level: string, error: unknown) => {
     if (reported) return;
@@ -67,7 +67,8 @@ export const guardLogger = (logger: Logger): Logger => {
     (...content: unknown[]): void => {
       try {
         const method = (logger as Partial<Logger>)[level];
-        const returned: unknown = typeof method === "function" ? method.apply(logger, content) : undefined;
+        const lines = content.map((item) => (typeof item === "string" ? redact(item) : item));
+        const returned: unknown = typeof method === "function" ? method.apply(logger, lines) : undefined;
         if (returned instanceof Promise) returned.catch((error: unknown) => failed(level, error));
       } catch (error) {
         failed(level, error);
@@ -89,12 +90,110 @@ export const redactSecrets = (text: string, secrets: readonly (string | undefine
   return result;
 };
 
-/** Text from a remote server, made safe to quote in one line: control characters removed, length capped. */
+/**
+ * Characters that must never reach a terminal or a log line from text we did not write: C0 and C1 controls (ESC
+ * sequences, CR/LF that would forge a log line), DEL, and the bidirectional overrides and isolates that reorder
+ * what a reader sees.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point.
+const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g;
+
+/** The values of credential fields in a JSON or XML answer (IMDS, the agent, STS): secrets even in an error body. */
+const CREDENTIAL_FIELDS =
+  /("(?:AccessKeyId|SecretAccessKey|Token|SessionToken)"\s*:\s*")([^"]*)(")|(<(?:AccessKeyId|SecretAccessKey|SessionToken)>)([^<]*)(<\/)/g;
+
+/** `scheme://user:password@host`: the user information of any URL in a text. */
+const URL_USER_INFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*@/gi;
+
+/**
+ * Text we did not write (an answer's body, a declared role, an SDK's message), made safe to quote in one line:
+ * credential fields and URL user information redacted, unsafe characters replaced by a space, then the length
+ * capped; redaction always comes before the cut, so a cut never leaves half a secret.
+ */
 export const quoteRemoteText = (text: string, maxLength = 400): string => {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point.
-  const oneLine = text.replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
-  return oneLine.length > maxLength ? `${oneLine.slice(0, maxLength)}…` : oneLine;
+  const safe = text
+    .replace(CREDENTIAL_FIELDS, (_match, ...groups: (string | undefined)[]) =>
+      groups[0] !== undefined ? `${groups[0]}[redacted]${groups[2]}` : `${groups[3]}[redacted]${groups[5]}`,
+    )
+    .replace(URL_USER_INFO, "$1")
+    .replace(UNSAFE_CHARACTERS, " ")
+    .trim();
+  return safe.length > maxLength ? `${safe.slice(0, maxLength)}…` : safe;
 };
+
+/** The length of a run of a secret that is redacted wherever it appears, even cut out of the secret. */
+const SECRET_RUN = 16;
+
+/**
+ * The one redaction step every text a provider puts out goes through (errors, log lines, events, `describe()`):
+ * every secret it has seen (credentials it obtained, tokens it read), each segment of a JWT, and any run of 16
+ * characters of a secret are replaced by `[redacted]`; URL user information is removed; unsafe characters become
+ * spaces.
+ */
+export class Redactor {
+  readonly #secrets = new Set<string>();
+  readonly #runs = new Set<string>();
+
+  /** Remembers secrets: each value of 8 characters or more, its JWT segments, and its runs of 16 characters. */
+  add(...values: readonly (string | undefined)[]): void {
+    for (const value of values) {
+      if (value === undefined || value.length < 8 || this.#secrets.has(value)) continue;
+      for (const part of [value, ...value.split(".")]) {
+        if (part.length >= 8) this.#secrets.add(part);
+      }
+      for (let start = 0; start + SECRET_RUN <= value.length; start++)
+        this.#runs.add(value.slice(start, start + SECRET_RUN));
+    }
+  }
+
+  /** A text as it may leave the provider. */
+  text(text: string): string {
+    return this.#secretsOut(text.replace(URL_USER_INFO, "$1").replace(UNSAFE_CHARACTERS, " "));
+  }
+
+  #secretsOut(text: string): string {
+    let result = text.replace(URL_USER_INFO, "$1");
+    for (const secret of [...this.#secrets].sort((a, b) => b.length - a.length)) {
+      if (result.includes(secret)) result = result.split(secret).join("[redacted]");
+    }
+    if (this.#runs.size === 0 || result.length < SECRET_RUN) return result;
+    let out = "";
+    for (let index = 0; index < result.length; ) {
+      if (this.#runs.has(result.slice(index, index + SECRET_RUN))) {
+        // Extend over the whole run of secret characters, so that no tail of it is left.
+        let end = index + SECRET_RUN;
+        while (end < result.length && this.#runs.has(result.slice(end - SECRET_RUN + 1, end + 1))) end++;
+        out += "[redacted]";
+        index = end;
+      } else {
+        out += result[index];
+        index++;
+      }
+    }
+    return out;
+  }
+
+  /** An error as it may leave the provider: its message, fix and the fields that name what it is about, redacted. */
+  error<E>(error: E): E {
+    if (!(error instanceof Error)) return error;
+    const fields = error as unknown as Record<string, unknown>;
+    for (const key of ["message", "fix", "target", "endpoint", "expectedRole", "offeredRole"]) {
+      if (typeof fields[key] === "string") {
+        Object.defineProperty(error, key, { value: this.text(fields[key]), writable: true, configurable: true });
+      }
+    }
+    if (typeof error.stack === "string") {
+      // The stack starts with the message and may span lines: only secrets are removed, the lines are kept.
+      Object.defineProperty(error, "stack", {
+        value: this.#secretsOut(error.stack),
+        writable: true,
+        configurable: true,
+      });
+    }
+    if (error.cause !== undefined && error.cause !== error) this.error(error.cause);
+    return error;
+  }
+}
 
 /** A URL as it may appear in logs and errors: no user name, password, query or fragment (they can hold secrets). */
 export const displayUrl = (url: URL | string): string => {

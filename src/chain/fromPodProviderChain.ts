@@ -1,5 +1,5 @@
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
-import { consoleLogger, guardLogger } from "../base/logging.js";
+import { consoleLogger, guardLogger, Redactor } from "../base/logging.js";
 import type {
   Kube2iamOptions,
   NodeInstanceProfileOptions,
@@ -11,7 +11,7 @@ import type {
 import { readSettings } from "../base/settings.js";
 import type { IdentityProperties } from "../sources/source.js";
 import { CredentialCache } from "./cache.js";
-import { ChainReporter } from "./reporter.js";
+import { ChainReporter, type Resolution } from "./reporter.js";
 import { chainResolver } from "./resolve.js";
 
 /**
@@ -56,11 +56,25 @@ export interface PodCredentialProvider extends AwsCredentialIdentityProvider {
  */
 export const fromPodProviderChain = (options: PodProviderChainOptions = {}): PodCredentialProvider => {
   const settings = readSettings(options);
-  const logger = guardLogger(options.logger ?? consoleLogger(settings.logLevel));
+  // Every text the provider puts out goes through one redactor that knows every secret it has seen.
+  const redactor = new Redactor();
+  const logger = guardLogger(options.logger ?? consoleLogger(settings.logLevel), (text) => redactor.text(text));
   for (const warning of settings.warnings) logger.warn(warning);
   const reporter = new ChainReporter(logger, options.onEvent);
-  const resolve = chainResolver(settings, logger);
-  const cache = new CredentialCache(resolve, settings.refresh, reporter);
+  const resolve = chainResolver(settings, logger, (secret) => redactor.add(secret));
+  const load = async (properties: IdentityProperties | undefined): Promise<Resolution> => {
+    try {
+      const { credentials, description } = await resolve(properties);
+      redactor.add(credentials.secretAccessKey, credentials.sessionToken);
+      const shown = (text: string | undefined) => (text === undefined ? undefined : redactor.text(text));
+      const { roleArn, roleName, configuredBy } = description;
+      const safe = { roleArn: shown(roleArn), roleName: shown(roleName), configuredBy: redactor.text(configuredBy) };
+      return { credentials, description: { ...description, ...safe } };
+    } catch (error) {
+      throw redactor.error(error);
+    }
+  };
+  const cache = new CredentialCache(load, settings.refresh, reporter);
   const describe = (): PodCredentialsDescription | undefined => {
     const { nextRefreshAt, refreshCount } = cache.status;
     const last = reporter.last?.description;

@@ -100,7 +100,7 @@ const walkSources = async (
  * (it is pinned: a failing refresh reports that source's error and never moves on), every resolution within the
  * overall deadline. Returns what the cache keeps.
  */
-export const chainResolver = (settings: Settings, logger: Logger) => {
+export const chainResolver = (settings: Settings, logger: Logger, secret?: (value: string) => void) => {
   const sources = settings.sources.map((name) => SOURCE_FACTORIES[name](settings));
   let pinned: Pinned | undefined;
   let firstCallAt: number | undefined;
@@ -114,6 +114,7 @@ export const chainResolver = (settings: Settings, logger: Logger) => {
       logger,
       firstCallAt,
       deadlineAt: started + settings.resolutionTimeoutMs,
+      secret,
       onRetry: (message) => {
         lastAnswer = message;
       },

@@ -104,6 +104,7 @@ const fetchFromAgent = async (settings: Settings, endpoint: URL, context: Resolu
   const shown = displayUrl(endpoint);
   const attempt = async (): Promise<SourceResult> => {
     const token = await readAuthorizationToken(settings);
+    if (token !== undefined) context.secret?.(token);
     const response = await ask(
       {
         url: endpoint.href,

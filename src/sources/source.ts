@@ -22,6 +22,8 @@ export interface ResolutionContext {
   readonly deadlineAt?: number | undefined;
   /** Told each "not yet" answer that is about to be retried; the deadline error quotes the last one. */
   readonly onRetry?: ((message: string) => void) | undefined;
+  /** Told every secret the source reads (a token), so that no output of the provider can ever show it. */
+  readonly secret?: ((value: string) => void) | undefined;
 }
 
 /** Credentials from one source, with what it knows of the identity behind them. */

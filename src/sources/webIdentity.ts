@@ -65,6 +65,7 @@ const exchangeToken = async (
     maxBytes: MAX_TOKEN_FILE_BYTES,
     envVar: TOKEN_FILE,
   });
+  context.secret?.(token);
   const attempt = async () => {
     const requestHandler = await abortableRequestHandler(context.signal, {
       connectionTimeout: settings.timeoutMs,
