@@ -30,6 +30,18 @@ export const kube2iamSource = (settings: Settings): Source => ({
   async detect(): Promise<Detection> {
     const lookup = await lookUpDeclaredRole(settings);
     if ("reason" in lookup) return { configured: false, reason: lookup.reason };
+    if (parseRoleReference(lookup.value) === undefined) {
+      // Declared text reaches every message and log line: a role IAM could not have (a control character, a
+      // 256 KiB annotation) is refused here, quoted safely, instead of being echoed.
+      throw new CredentialSourceError(
+        `The role this pod declares (${lookup.from}) is not a role name, path or ARN: "${quoteRemoteText(lookup.value, 100)}".`,
+        {
+          source: "kube2iam",
+          target: lookup.from,
+          fix: "declare the role as a name (orders-reader), a path and name (team/orders-reader) or a role ARN.",
+        },
+      );
+    }
     return {
       configured: true,
       configuredBy: lookup.from,
