@@ -91,4 +91,3 @@ describe("the SDK's answer to credentials that arrive expired (static stability)
     expect(warnings).toEqual([expect.stringContaining("Attempting credential expiration extension")]);
   });
 });
-
