@@ -1,5 +1,12 @@
 import type { Logger } from "@smithy/types";
 
+/**
+ * Milliseconds on a clock that only moves forward at the pace of real time (`performance.now()`), for every duration
+ * and window: backoffs, retry windows, deadlines, token lifetimes. The wall clock (`Date.now()`) can step by hours when
+ * NTP corrects it; only times the server gave (expirations) are compared with it.
+ */
+export const monotonicNow = (): number => performance.now();
+
 /** Exponential backoff: `initialMs`, doubling each attempt, capped at `maxMs`. `attempt` counts from 0. */
 export const backoffDelay = (attempt: number, initialMs: number, maxMs: number): number =>
   Math.min(maxMs, initialMs * 2 ** Math.max(0, attempt));
@@ -52,7 +59,7 @@ export const withDeadline = <T>(
 
 /** The window in which {@link retryWhileRetryable} retries. */
 export interface RetryWindow {
-  /** Retry retryable failures until this time (ms since epoch); after it, the last failure is thrown. */
+  /** Retry retryable failures until this time (on the {@link monotonicNow} clock); after it, throw the last failure. */
   readonly until: number;
   readonly initialDelayMs?: number;
   readonly maxDelayMs?: number;
@@ -81,7 +88,7 @@ export const retryWhileRetryable = async <T>(attempt: () => Promise<T>, window: 
     try {
       return await attempt();
     } catch (error) {
-      const remaining = until - Date.now();
+      const remaining = until - monotonicNow();
       if (!shouldRetry(error) || remaining <= 0) throw error;
       const message = error instanceof Error ? error.message : String(error);
       onRetry?.(message);

@@ -1,6 +1,6 @@
 import type { AwsCredentialIdentity } from "@smithy/types";
 import type { RefreshPolicy } from "../base/settings.js";
-import { backoffDelay } from "../base/timing.js";
+import { backoffDelay, monotonicNow } from "../base/timing.js";
 import type { IdentityProperties } from "../sources/source.js";
 
 /** Whether a load is the first one or a refresh of credentials obtained before. */
@@ -11,7 +11,10 @@ export interface LoadFailure {
   /** Cached credentials are still served (until `usableUntil`) while the refresh is retried. */
   readonly servingCached: boolean;
   readonly usableUntil: number | undefined;
-  /** No new load before this time; calls in between get cached credentials, or this failure. */
+  /**
+   * No new load before this time (wall clock as of the failure, for people: the cache itself counts the backoff on the
+   * monotonic clock); calls in between get cached credentials, or this failure.
+   */
   readonly retryAt: number;
   readonly consecutiveFailures: number;
 }
@@ -67,10 +70,14 @@ export const failureBackoff = (consecutiveFailures: number, policy: RefreshPolic
  * - A failed load is kept for a backoff (1 s, doubling up to 30 s by default): calls within it get the same error
  *   at once, and no new load starts. A forced refresh (`forceRefresh`) respects this backoff too.
  * - Expired credentials are never returned.
+ *
+ * Refresh and expiry times are compared with the wall clock (`Date.now()`), as the expiration the server gave is a
+ * wall-clock time; the failure backoff is a duration, kept on the monotonic clock (`monotonicNow()`).
  */
 export class CredentialCache<T extends { readonly credentials: AwsCredentialIdentity }> {
   /** `settled` is `Promise.resolve(value.credentials)`, made once. */
   #entry: { value: T; settled: Promise<AwsCredentialIdentity>; plan: ReturnType<typeof planRefresh> } | undefined;
+  /** `retryAt` is on the monotonic clock: a step of the wall clock must neither stretch nor cut a backoff. */
   #failure: { error: unknown; retryAt: number; consecutiveFailures: number } | undefined;
   #loading: Promise<T> | undefined;
   #refreshCount = 0;
@@ -98,8 +105,7 @@ export class CredentialCache<T extends { readonly credentials: AwsCredentialIden
     if (entry && !forced && now < entry.plan.refreshAt) return entry.settled;
     if (entry && !forced && now < entry.plan.usableUntil) {
       // A failed background refresh is reported to the observer; callers keep getting the cached credentials.
-      const backingOff = this.#failure && now < this.#failure.retryAt;
-      if (!this.#loading && !backingOff) this.#loadShared(properties).catch(() => {});
+      if (!this.#loading && !this.#backingOff()) this.#loadShared(properties).catch(() => {});
       if (this.#failure && !this.#staleReported) {
         this.#staleReported = true;
         this.observer.servedStale(entry.value);
@@ -110,8 +116,12 @@ export class CredentialCache<T extends { readonly credentials: AwsCredentialIden
       this.#expiredReported = true;
       this.observer.expired(entry.value);
     }
-    if (this.#failure && now < this.#failure.retryAt && !this.#loading) return Promise.reject(this.#failure.error);
+    if (this.#failure && this.#backingOff() && !this.#loading) return Promise.reject(this.#failure.error);
     return this.#loadShared(properties).then((value) => value.credentials);
+  }
+
+  #backingOff(): boolean {
+    return this.#failure !== undefined && monotonicNow() < this.#failure.retryAt;
   }
 
   #loadShared(properties: IdentityProperties | undefined): Promise<T> {
@@ -127,14 +137,15 @@ export class CredentialCache<T extends { readonly credentials: AwsCredentialIden
     try {
       value = await this.load(properties, kind);
     } catch (error) {
-      const now = Date.now();
       const consecutiveFailures = (this.#failure?.consecutiveFailures ?? 0) + 1;
-      const retryAt = now + failureBackoff(consecutiveFailures, this.policy);
-      this.#failure = { error, retryAt, consecutiveFailures };
+      const backoff = failureBackoff(consecutiveFailures, this.policy);
+      this.#failure = { error, retryAt: monotonicNow() + backoff, consecutiveFailures };
       this.#staleReported = false;
+      const now = Date.now();
       const usableUntil = this.#entry?.plan.usableUntil;
       const servingCached = usableUntil !== undefined && now < usableUntil;
-      this.observer.loadFailed(error, { servingCached, usableUntil, retryAt, consecutiveFailures });
+      // The observer gets wall-clock times, for people: the retry time as of now.
+      this.observer.loadFailed(error, { servingCached, usableUntil, retryAt: now + backoff, consecutiveFailures });
       throw error;
     }
     const plan = planRefresh(Date.now(), value.credentials.expiration?.getTime(), this.policy, this.random);

@@ -2,7 +2,7 @@ import type { Logger } from "@smithy/types";
 import { CredentialSourceError, NoPodCredentialsError, PodCredentialsError } from "../base/errors.js";
 import type { SkippedSource } from "../base/options.js";
 import type { Settings, SourceName } from "../base/settings.js";
-import { withDeadline } from "../base/timing.js";
+import { monotonicNow, withDeadline } from "../base/timing.js";
 import { envSource } from "../sources/env.js";
 import { instanceProfileSource } from "../sources/instanceProfile.js";
 import { kube2iamSource } from "../sources/kube2iam.js";
@@ -105,7 +105,7 @@ export const chainResolver = (settings: Settings, logger: Logger, secret?: (valu
   let pinned: Pinned | undefined;
   let firstCallAt: number | undefined;
   return async (identityProperties: IdentityProperties | undefined): Promise<Resolution> => {
-    const started = Date.now();
+    const started = monotonicNow();
     firstCallAt ??= started;
     let trying = pinned?.source;
     let lastAnswer: string | undefined;

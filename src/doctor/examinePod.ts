@@ -14,6 +14,7 @@ import {
   type SourceName,
   shownAs,
 } from "../base/settings.js";
+import { monotonicNow } from "../base/timing.js";
 import { fromPodProviderChain } from "../chain/fromPodProviderChain.js";
 import { rejectExpired, SOURCE_FACTORIES } from "../chain/resolve.js";
 import { MAX_RESPONSE_BYTES } from "../sources/source.js";
@@ -343,7 +344,7 @@ const examineOne = async (
     const result = await detected.resolve({
       identityProperties: undefined,
       logger: noopLogger,
-      firstCallAt: Date.now(),
+      firstCallAt: monotonicNow(),
     });
     secrets = secretsOf(result.credentials);
     rejectExpired(name, result);

@@ -2,6 +2,7 @@ import type { Logger } from "@smithy/types";
 import { CredentialSourceError } from "../base/errors.js";
 import { quoteRemoteText } from "../base/logging.js";
 import type { Settings } from "../base/settings.js";
+import { monotonicNow } from "../base/timing.js";
 import { type HttpResponse, isHttpRequestError } from "../wire/http.js";
 import {
   firstListedRole,
@@ -34,6 +35,7 @@ const HOP_LIMIT_FIX =
  * limit of 1 (the token PUT never gets an answer) pays that timeout once.
  */
 type TokenState =
+  // `expiresAt` is on the monotonic clock: a token lives TOKEN_TTL_SECONDS from when IMDS issued it, whatever NTP does.
   | { readonly kind: "token"; readonly token: string; readonly expiresAt: number }
   | { readonly kind: "v2Unavailable"; readonly reason: string };
 const tokenStates = new Map<string, TokenState>();
@@ -139,7 +141,7 @@ const askImds = (
 const sessionToken = async (settings: Settings, context: ResolutionContext): Promise<string | undefined> => {
   const endpoint = settings.metadataEndpoint.value;
   const known = tokenStates.get(endpoint);
-  if (known?.kind === "token" && known.expiresAt - TOKEN_RENEWAL_MARGIN_MS > Date.now()) return known.token;
+  if (known?.kind === "token" && known.expiresAt - TOKEN_RENEWAL_MARGIN_MS > monotonicNow()) return known.token;
   if (known?.kind === "v2Unavailable") return fallBackToV1(settings, known.reason);
   const url = `${endpoint}${TOKEN_PATH}`;
   const v2Unavailable = (reason: string) => {
@@ -160,7 +162,7 @@ const sessionToken = async (settings: Settings, context: ResolutionContext): Pro
   }
   if (answer.status === 200 && answer.body.trim() !== "") {
     const token = answer.body.trim();
-    tokenStates.set(endpoint, { kind: "token", token, expiresAt: Date.now() + TOKEN_TTL_SECONDS * 1000 });
+    tokenStates.set(endpoint, { kind: "token", token, expiresAt: monotonicNow() + TOKEN_TTL_SECONDS * 1000 });
     return token;
   }
   if (answer.status === 403 || answer.status === 404 || answer.status === 405) {

@@ -14,11 +14,14 @@ export interface IdentityProperties {
 export interface ResolutionContext {
   readonly identityProperties: IdentityProperties | undefined;
   readonly logger: Logger;
-  /** When the provider was first called (ms since epoch): start-up races are retried until `startupTimeoutMs` after it. */
+  /**
+   * When the provider was first called (on the `monotonicNow()` clock): start-up races are retried until
+   * `startupTimeoutMs` after it.
+   */
   readonly firstCallAt: number;
   /** Aborts when the resolution's overall deadline passes. */
   readonly signal?: AbortSignal | undefined;
-  /** The resolution's overall deadline (ms since epoch); retries of "try again" answers stop before it. */
+  /** The resolution's overall deadline (`monotonicNow()` clock); retries of "try again" answers stop before it. */
   readonly deadlineAt?: number | undefined;
   /** Told each "not yet" answer that is about to be retried; the deadline error quotes the last one. */
   readonly onRetry?: ((message: string) => void) | undefined;

@@ -3,7 +3,7 @@ import type { NodeHttpHandler } from "@smithy/node-http-handler";
 import { CredentialSourceError } from "../base/errors.js";
 import { quoteRemoteText, redactSecrets } from "../base/logging.js";
 import { SETTINGS, type Settings } from "../base/settings.js";
-import { retryWhileRetryable } from "../base/timing.js";
+import { monotonicNow, retryWhileRetryable } from "../base/timing.js";
 import { readTokenFile } from "../wire/files.js";
 import { parseRoleReference } from "../wire/kubernetes.js";
 import type { ResolutionContext, Source, SourceResult } from "./source.js";
@@ -94,7 +94,7 @@ const exchangeToken = async (
     }
   };
   const credentials = await retryWhileRetryable(attempt, {
-    until: context.deadlineAt ?? Date.now(),
+    until: context.deadlineAt ?? monotonicNow(),
     signal: context.signal,
     logger: context.logger,
     onRetry: context.onRetry,

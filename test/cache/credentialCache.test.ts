@@ -1,6 +1,6 @@
 // The cache behind every provider, on its own: when it answers from the cache, when it refreshes in the background,
-// when callers must wait, and what it tells its observer. Only Date is faked, so each boundary can be hit to the
-// millisecond while promises settle for real. test/chain/refresh.test.ts covers the same rules through a provider.
+// when callers must wait, and what it tells its observer. Only Date and performance are faked (the wall clock and the
+// monotonic one, moved together), so each boundary can be hit to the millisecond while promises settle for real. test/chain/refresh.test.ts covers the same rules through a provider.
 import type { AwsCredentialIdentity } from "@smithy/types";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { DEFAULT_REFRESH_POLICY } from "../../src/base/settings.js";
@@ -14,12 +14,16 @@ const REFRESH_AT = 55 * MINUTE;
 const USABLE_UNTIL = 59 * MINUTE;
 
 beforeEach(() => {
-  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.useFakeTimers({ toFake: ["Date", "performance"] });
   vi.setSystemTime(START);
 });
 afterEach(() => vi.useRealTimers());
 
-const at = (ms: number) => vi.setSystemTime(START + ms);
+/** Moves both clocks on to `ms` after the start (time passes; it never goes back). */
+const at = (ms: number) => {
+  expect(START + ms).toBeGreaterThanOrEqual(Date.now());
+  vi.advanceTimersByTime(START + ms - Date.now());
+};
 /** Lets a background load finish (it resolves on real promise ticks). */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 

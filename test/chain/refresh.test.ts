@@ -9,14 +9,22 @@ const MINUTE = 60_000;
 const START = new Date("2026-11-27T12:00:00Z");
 const AGENT = "http://169.254.170.23";
 
-/** Only Date is faked: the clock moves when a test says so, while real timers keep msw and retries working. */
+/**
+ * Only Date and performance are faked: both clocks (wall and monotonic) move together when a test says so, while real
+ * timers keep msw and retries working.
+ */
 beforeEach(() => {
-  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.useFakeTimers({ toFake: ["Date", "performance"] });
   vi.setSystemTime(START);
 });
 afterEach(() => vi.useRealTimers());
 
-const at = (minutes: number) => vi.setSystemTime(START.getTime() + minutes * MINUTE);
+/** Moves both clocks on to `ms` after the start (time passes; it never goes back). */
+const atMs = (ms: number) => {
+  expect(START.getTime() + ms).toBeGreaterThanOrEqual(Date.now());
+  vi.advanceTimersByTime(START.getTime() + ms - Date.now());
+};
+const at = (minutes: number) => atMs(minutes * MINUTE);
 
 const agentChain = async (lifetimeMs = 60 * MINUTE, options: Parameters<typeof fromPodProviderChain>[0] = {}) => {
   const agent = fakePodIdentityAgent({ credentials: secretCredentials("REFRESH"), lifetimeMs });
@@ -151,7 +159,7 @@ describe("when a refresh fails", () => {
     at(58);
     const attempts: number[] = [];
     for (let second = 0; second < 40; second++) {
-      vi.setSystemTime(START.getTime() + 58 * MINUTE + second * 1000 + 1);
+      atMs(58 * MINUTE + second * 1000 + 1);
       await provider().catch(() => {});
       await settle();
       attempts.push(agent.requests.length - 1);
@@ -188,7 +196,7 @@ describe("when a refresh fails", () => {
     at(58);
     await provider();
     await settle();
-    vi.setSystemTime(START.getTime() + 58 * MINUTE + 1500);
+    atMs(58 * MINUTE + 1500);
     await provider();
     await vi.waitFor(() => expect(provider.describe()?.refreshCount).toBe(1));
   });
@@ -202,10 +210,10 @@ describe("failures are cached briefly", () => {
     const again = await rejectionOf(provider());
     expect(again).toBe(first);
     expect(agent.requests).toHaveLength(1);
-    vi.setSystemTime(START.getTime() + 1001);
+    atMs(1001);
     await rejectionOf(provider());
     expect(agent.requests).toHaveLength(2);
-    vi.setSystemTime(START.getTime() + 1001 + 1500);
+    atMs(1001 + 1500);
     await rejectionOf(provider());
     expect(agent.requests).toHaveLength(2);
   });

@@ -105,11 +105,11 @@ describe("instanceProfile (the node's role)", () => {
   ])(
     "%s its session token when a refresh comes %i ms after it was issued (renewal a minute before expiry)",
     async (_, elapsedMs, puts) => {
-      vi.useFakeTimers({ toFake: ["Date"] });
+      vi.useFakeTimers({ toFake: ["Date", "performance"] });
       const node = await imds();
       const provider = fromNodeInstanceProfile({ env: {}, logger: testLogger() });
       await provider();
-      vi.setSystemTime(Date.now() + elapsedMs);
+      vi.advanceTimersByTime(elapsedMs);
       const credentials = await provider({ forceRefresh: true });
       expect(credentials.accessKeyId).toBe(node.credentials.accessKeyId);
       expect(node.requests.filter((request) => request.method === "PUT")).toHaveLength(puts);

@@ -12,9 +12,12 @@ import { START, World } from "./world.js";
 const GOLDEN = join(import.meta.dirname, "messages.golden.md");
 const TROUBLESHOOTING = join(import.meta.dirname, "../../docs/troubleshooting.md");
 
-/** Only Date is faked: the clock moves when a scenario says so, while real timers keep msw and retries working. */
+/**
+ * Only Date and performance are faked: both clocks (wall and monotonic) move when a scenario says so, while real
+ * timers keep msw and retries working.
+ */
 beforeEach(() => {
-  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.useFakeTimers({ toFake: ["Date", "performance"] });
   vi.setSystemTime(START);
   resetImdsTokenStates();
 });

@@ -930,12 +930,12 @@ export const SCENARIOS: readonly Scenario[] = [
       const provider = chain(world, env);
       await provider();
       fake.setMode("upstreamError", { status: 500, message: "EKS Auth unavailable" });
-      vi.setSystemTime(START.getTime() + 58 * MINUTE);
+      world.advanceTo(58 * MINUTE);
       await provider();
       await vi.waitFor(() => {
         if (world.lines("warn").length === 0) throw new Error("no warning yet");
       });
-      vi.setSystemTime(START.getTime() + 59.5 * MINUTE);
+      world.advanceTo(59.5 * MINUTE);
       await failure(() => provider());
       return world.lines("warn", "error", "debug").filter((line) => !/skipped|trying|resolved from/.test(line));
     },
@@ -986,7 +986,7 @@ export const SCENARIOS: readonly Scenario[] = [
       const { env } = await kube2iam();
       const provider = chain(world, env);
       await provider();
-      vi.setSystemTime(START.getTime() + 28 * MINUTE);
+      world.advanceTo(28 * MINUTE);
       await provider();
       await vi.waitFor(() => {
         if (provider.describe()?.refreshCount !== 1) throw new Error("not refreshed yet");

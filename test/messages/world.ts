@@ -8,7 +8,10 @@ import { dirname, join } from "node:path";
 import { vi } from "vitest";
 import { testLogger } from "../support/leakCheck.js";
 
-/** The time every scenario starts at (only `Date` is faked: real timers keep msw and retries working). */
+/**
+ * The time every scenario starts at (only `Date` and `performance`, the wall and the monotonic clocks, are faked: real
+ * timers keep msw and retries working).
+ */
 export const START = new Date("2026-11-27T21:37:48.000Z");
 
 /** Where a pod has its files, as troubleshooting.md writes them. */
@@ -79,9 +82,14 @@ export class World {
     this.#cleanUps.push(cleanUp);
   }
 
-  /** Moves the fixed clock on. */
+  /** Moves the fixed clocks (wall and monotonic) on by `ms`. */
   advance(ms: number): void {
-    vi.setSystemTime(Date.now() + ms);
+    vi.advanceTimersByTime(ms);
+  }
+
+  /** Moves the fixed clocks on to `ms` after {@link START}. */
+  advanceTo(ms: number): void {
+    this.advance(START.getTime() + ms - Date.now());
   }
 
   /**
