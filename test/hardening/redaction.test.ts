@@ -104,7 +104,7 @@ describe("an echo of the web-identity token in an STS error", () => {
     ["only its signature segment", (token: string) => token.split(".")[2] ?? ""],
     ["a 16-character run from the middle of its payload", (token: string) => (token.split(".")[1] ?? "").slice(10, 30)],
   ])("is redacted when STS echoes %s", async (_case, echo) => {
-    const token = createFakeJwt({ subject: "system:serviceaccount:orders:api" });
+    const token = createFakeJwt({ claims: { sub: "system:serviceaccount:orders:api" } });
     registerSecrets(token, ...token.split("."));
     const sts = fakeSts();
     await serveWithMsw("https://sts.eu-west-1.amazonaws.com", sts);
