@@ -48,26 +48,34 @@ export const isolatedSdkConfig = async (
   },
 ) => {
   const { caller, warnRegion } = options;
-  const callerRegion = await settled(caller?.region);
-  let region = options.region ?? (typeof callerRegion === "string" && callerRegion ? callerRegion : undefined);
-  region ??= env.AWS_REGION?.trim() || undefined;
-  if (region === undefined) {
+  // A function, called only when the SDK needs a region: fromIni's role profiles use their own region first.
+  const region = async (): Promise<string> => {
+    const callerRegion = await settled(caller?.region);
+    const found =
+      options.region ??
+      (typeof callerRegion === "string" && callerRegion ? callerRegion : undefined) ??
+      (env.AWS_REGION?.trim() || undefined);
+    if (found !== undefined) return found;
     warnRegion(
       "pod-credentials: no region for STS (no region option, none from the calling client, AWS_REGION not set in the " +
         "given environment): using us-east-1, as the SDK does. Pass the region option or set AWS_REGION.",
     );
-  }
+    return "us-east-1";
+  };
   const endpoint = configuredEndpoint(env);
   const preference = env.AWS_AUTH_SCHEME_PREFERENCE;
   const appId = caller?.userAgentAppId ?? (async () => env.AWS_SDK_UA_APP_ID);
   const execEnv = env.AWS_EXECUTION_ENV;
+  const regionSet = env.AWS_SIGV4A_SIGNING_REGION_SET || undefined;
   return {
     clientConfig: {
-      region: region ?? "us-east-1",
+      region,
       ...(endpoint ? { endpoint } : { ignoreConfiguredEndpointUrls: true }),
       useFipsEndpoint: sdkFlag(env, "AWS_USE_FIPS_ENDPOINT") ?? false,
       useDualstackEndpoint: sdkFlag(env, "AWS_USE_DUALSTACK_ENDPOINT") ?? false,
       retryMode: env.AWS_RETRY_MODE || "standard",
+      disableClockSkewCorrection: sdkFlag(env, "AWS_DISABLE_CLOCK_SKEW_CORRECTION") ?? false,
+      sigv4aSigningRegionSet: async () => regionSet?.split(",").map((name) => name.trim()),
       authSchemePreference: preference ? preference.split(",").map((scheme) => scheme.trim()) : [],
       userAgentAppId: appId,
       // The SDK's sections but its version (known only inside its bundle), with AWS_EXECUTION_ENV from `env`.
