@@ -16,13 +16,12 @@ export interface CallerClientConfig {
 /** Whether the provider was given its own `env`: then neither we nor the SDK may read `process.env` or `~/.aws`. */
 export const isIsolated = (env: Environment): boolean => env !== process.env;
 
-/** The SDK's boolean variables: unset, `true` or `false`; anything else fails the call, with the SDK's message. */
-const sdkFlag = (env: Environment, name: string): boolean | undefined => {
-  const value = env[name];
-  if (value === undefined || value === "true" || value === "false")
-    return value === undefined ? value : value === "true";
-  throw new Error(`Cannot load env "${name}". Expected "true" or "false", got ${value}.`);
-};
+/**
+ * The SDK's boolean variables: `true` or `false`; anything else counts as unset (the SDK's loader fails on it, then
+ * moves on to the shared config file and the default).
+ */
+const sdkFlag = (env: Environment, name: string): boolean | undefined =>
+  env[name] === "true" ? true : env[name] === "false" ? false : undefined;
 
 /** Where the SDK sends STS calls when no endpoint is passed: `AWS_ENDPOINT_URL_STS`, else `AWS_ENDPOINT_URL`. */
 const configuredEndpoint = (env: Environment): string | undefined =>
