@@ -30,7 +30,14 @@ export interface PodProviderChainOptions {
    */
   logger?: Logger | undefined;
   /**
-   * The environment to read instead of `process.env`, for tests.
+   * The environment to read instead of `process.env`, for tests. When it is given, the library is isolated from the
+   * process: every setting, the library's and those the AWS SDK pieces it calls would read themselves, comes from it.
+   * For the STS client of IRSA (and of a role profile in `sharedConfig`) that is the region (the `region` option, the
+   * calling client's, `AWS_REGION`, else us-east-1 with a warning through `logger`), `AWS_ENDPOINT_URL_STS`,
+   * `AWS_ENDPOINT_URL`, `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`, `AWS_USE_FIPS_ENDPOINT`, `AWS_USE_DUALSTACK_ENDPOINT`,
+   * `AWS_RETRY_MODE`, `AWS_SDK_UA_APP_ID`, `AWS_EXECUTION_ENV` and the Lambda trace variables; no profile and no
+   * `~/.aws` file is read for them, and `sharedConfig` finds its files from this environment's `HOME` alone. Without
+   * it, the SDK resolves its own settings from `process.env` and `~/.aws`, as it always does.
    * @default process.env
    */
   env?: Environment | undefined;

@@ -1,16 +1,19 @@
 import { hostname } from "node:os";
 import type { NodeHttpHandler } from "@smithy/node-http-handler";
+import type { Logger } from "@smithy/types";
 import { CredentialSourceError } from "../base/errors.js";
 import { quoteRemoteText, redactSecrets } from "../base/logging.js";
 import { SETTINGS, type Settings } from "../base/settings.js";
 import { monotonicNow, retryWhileRetryable } from "../base/timing.js";
 import { readTokenFile } from "../wire/files.js";
 import { parseRoleReference } from "../wire/kubernetes.js";
+import { isIsolated, isolatedSdkConfig } from "../wire/sdkConfig.js";
 import type { ResolutionContext, Source, SourceResult } from "./source.js";
 
 // IRSA: the projected service-account token, read again at every resolution (kubelet rotates it), exchanged through
 // the SDK's own `fromWebToken` (STS `AssumeRoleWithWebIdentity`), which honours `AWS_ENDPOINT_URL_STS` and takes the
-// calling client's region from `callerClientConfig`.
+// calling client's region from `callerClientConfig`. With an `env` option, the SDK reads nothing itself: every
+// setting it would read is resolved from that environment and passed (`isolatedSdkConfig`).
 
 /** STS answers within a few hundred milliseconds; past this, one attempt is abandoned (the resolution deadline still rules). */
 const STS_REQUEST_TIMEOUT_MS = 5000;
@@ -25,39 +28,48 @@ const IRSA_FIX =
 export const defaultRoleSessionName = (host: string = hostname()): string =>
   `pod-credentials-${host.replace(/[^\w+=,.@-]/g, "-")}`.slice(0, 64);
 
-export const webIdentitySource = (settings: Settings): Source => ({
-  name: "webIdentity",
-  async detect() {
-    const { webIdentityTokenFile: tokenFile, roleArn } = settings;
-    if (!tokenFile && !roleArn) return { configured: false, reason: `${TOKEN_FILE} and ${ROLE_ARN} are not set` };
-    if (!tokenFile || !roleArn) {
-      const [present, missing] = tokenFile ? [tokenFile.from, ROLE_ARN] : [roleArn?.from ?? ROLE_ARN, TOKEN_FILE];
-      throw new CredentialSourceError(`${present} is set but ${missing} is not: IRSA needs both.`, {
-        source: "webIdentity",
-        target: missing,
-        fix: IRSA_FIX,
-      });
-    }
-    if (parseRoleReference(roleArn.value)?.form !== "roleArn") {
-      throw new CredentialSourceError(`${roleArn.from} is not a role ARN ("${roleArn.value}").`, {
-        source: "webIdentity",
-        target: roleArn.from,
-        fix: "set it to a full ARN such as arn:aws:iam::123456789012:role/orders-reader.",
-      });
-    }
-    return {
-      configured: true,
-      configuredBy: `${tokenFile.from} and ${roleArn.from}`,
-      resolve: (context) => exchangeToken(settings, tokenFile.value, roleArn.value, context),
-    };
-  },
-});
+export const webIdentitySource = (settings: Settings): Source => {
+  let regionWarned = false; // once per provider, not at every refresh
+  const warnRegion = (logger: Logger) => (message: string) => {
+    if (!regionWarned) logger.warn(message);
+    regionWarned = true;
+  };
+  return {
+    name: "webIdentity",
+    async detect() {
+      const { webIdentityTokenFile: tokenFile, roleArn } = settings;
+      if (!tokenFile && !roleArn) return { configured: false, reason: `${TOKEN_FILE} and ${ROLE_ARN} are not set` };
+      if (!tokenFile || !roleArn) {
+        const [present, missing] = tokenFile ? [tokenFile.from, ROLE_ARN] : [roleArn?.from ?? ROLE_ARN, TOKEN_FILE];
+        throw new CredentialSourceError(`${present} is set but ${missing} is not: IRSA needs both.`, {
+          source: "webIdentity",
+          target: missing,
+          fix: IRSA_FIX,
+        });
+      }
+      if (parseRoleReference(roleArn.value)?.form !== "roleArn") {
+        throw new CredentialSourceError(`${roleArn.from} is not a role ARN ("${roleArn.value}").`, {
+          source: "webIdentity",
+          target: roleArn.from,
+          fix: "set it to a full ARN such as arn:aws:iam::123456789012:role/orders-reader.",
+        });
+      }
+      return {
+        configured: true,
+        configuredBy: `${tokenFile.from} and ${roleArn.from}`,
+        resolve: (context) =>
+          exchangeToken(settings, tokenFile.value, roleArn.value, context, warnRegion(context.logger)),
+      };
+    },
+  };
+};
 
 const exchangeToken = async (
   settings: Settings,
   tokenFile: string,
   roleArn: string,
   context: ResolutionContext,
+  warnRegion: (message: string) => void,
 ): Promise<SourceResult> => {
   const token = await readTokenFile(tokenFile, {
     source: "webIdentity",
@@ -73,19 +85,25 @@ const exchangeToken = async (
     });
     // Loaded on first use, like the SDK's own chain does: a pod that does not use IRSA never loads the STS client.
     const { fromWebToken } = await import("@aws-sdk/credential-providers");
-    const exchange = fromWebToken({
-      roleArn,
-      webIdentityToken: token,
-      roleSessionName: settings.roleSessionName ?? defaultRoleSessionName(),
-      clientConfig: {
-        ...(settings.region === undefined ? {} : { region: settings.region }),
-        // One attempt per call: "try again" answers (Throttling, IDPCommunicationError) are retried below, with
-        // backoff, within the resolution's deadline, so there is one retry policy and it is bounded.
-        maxAttempts: 1,
-        requestHandler,
-      },
-    });
+    const caller = context.identityProperties?.callerClientConfig;
     try {
+      const isolated = isIsolated(settings.env)
+        ? await isolatedSdkConfig(settings.env, { region: settings.region, caller, warnRegion })
+        : undefined;
+      const exchange = fromWebToken({
+        roleArn,
+        webIdentityToken: token,
+        roleSessionName: settings.roleSessionName ?? defaultRoleSessionName(),
+        clientConfig: {
+          ...(settings.region === undefined ? {} : { region: settings.region }),
+          ...isolated?.clientConfig,
+          // One attempt per call: "try again" answers (Throttling, IDPCommunicationError) are retried below, with
+          // backoff, within the resolution's deadline, so there is one retry policy and it is bounded.
+          maxAttempts: 1,
+          requestHandler,
+        },
+        ...(isolated && { clientPlugins: isolated.clientPlugins }),
+      });
       return await exchange(context.identityProperties as Parameters<typeof exchange>[0]);
     } catch (error) {
       throw describeStsFailure(error, { roleArn, tokenFile, token });

@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fromPodProviderChain } from "../../src/index.js";
 import { fakeKube2iam, fakeSts, startLoopbackServer } from "../../src/testing/index.js";
 import { ORDERS_ROLE_ARN, secretCredentials, secretToken, serveWithMsw, temporaryFile } from "../support/fakes.js";
@@ -87,9 +87,12 @@ describe("transient network failures on the way to STS", () => {
     const sts = fakeSts({ credentials: issued });
     sts.injectFault({ kind: "reset" }, { times: 1 });
     const server = await startLoopbackServer(sts.handler);
-    vi.stubEnv("AWS_ENDPOINT_URL_STS", server.url);
     try {
-      const credentials = await fromPodProviderChain({ env, region: "us-east-1", logger: testLogger() })();
+      const credentials = await fromPodProviderChain({
+        env: { ...env, AWS_ENDPOINT_URL_STS: server.url },
+        region: "us-east-1",
+        logger: testLogger(),
+      })();
       expect(credentials.accessKeyId).toBe(issued.accessKeyId);
       expect(sts.requests).toHaveLength(2);
     } finally {

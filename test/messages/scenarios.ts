@@ -286,9 +286,8 @@ export const SCENARIOS: readonly Scenario[] = [
     documented: ["Could not call STS AssumeRoleWithWebIdentity for"],
     run: async (world) => {
       const { env } = await irsa(world);
-      // The SDK reads AWS_ENDPOINT_URL_STS from the process's environment, not from the provider's.
-      vi.stubEnv("AWS_ENDPOINT_URL_STS", await world.refusingUrl("https://sts.us-east-1.amazonaws.com"));
-      return [await failure(() => chain(world, env)())];
+      const refusing = await world.refusingUrl("https://sts.us-east-1.amazonaws.com");
+      return [await failure(() => chain(world, { ...env, AWS_ENDPOINT_URL_STS: refusing })())];
     },
   },
 

@@ -32,6 +32,7 @@ const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "ho
 /**
  * Serves `sts` on 127.0.0.1 (reached through AWS_ENDPOINT_URL_STS), keeping every connection open until the client
  * closes it (no keep-alive timeout on the server's side), so a test can tell when the client let go of its socket.
+ * Tests reach it by putting its `url` in the provider's environment as AWS_ENDPOINT_URL_STS.
  * With `hang`, requests are accepted and never answered.
  */
 const stsOnLoopback = async (sts: FakeSts, { hang = false } = {}) => {
@@ -62,8 +63,7 @@ const stsOnLoopback = async (sts: FakeSts, { hang = false } = {}) => {
         server.closeAllConnections();
       }),
   );
-  vi.stubEnv("AWS_ENDPOINT_URL_STS", url);
-  return { connections };
+  return { connections, url };
 };
 
 /** Resolves when the server's side of `socket` has closed. */
@@ -144,9 +144,8 @@ describe("webIdentity (IRSA)", () => {
   });
 
   it("falls back to AWS_REGION for the STS region", async () => {
-    vi.stubEnv("AWS_REGION", "ap-southeast-2");
     const { env, sts } = await irsa("ap-southeast-2");
-    await fromPodProviderChain({ env, logger: testLogger() })();
+    await fromPodProviderChain({ env: { ...env, AWS_REGION: "ap-southeast-2" }, logger: testLogger() })();
     expect(sts.calls[0]?.host).toBe("sts.ap-southeast-2.amazonaws.com");
   });
 
@@ -155,10 +154,13 @@ describe("webIdentity (IRSA)", () => {
     const tokenFile = await temporaryFile("token", token);
     const sts = fakeSts({ credentials: secretCredentials("IRSA"), expectedToken: token });
     const server = await startLoopbackServer(sts.handler);
-    vi.stubEnv("AWS_ENDPOINT_URL_STS", server.url);
     try {
       await fromPodProviderChain({
-        env: { AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: ORDERS_ROLE_ARN },
+        env: {
+          AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile,
+          AWS_ROLE_ARN: ORDERS_ROLE_ARN,
+          AWS_ENDPOINT_URL_STS: server.url,
+        },
         region: "us-east-1",
         logger: testLogger(),
       })();
@@ -355,11 +357,12 @@ describe("webIdentity (IRSA)", () => {
   });
 
   it("sends the region option to STS, over the calling client's region and AWS_REGION", async () => {
-    vi.stubEnv("AWS_REGION", "ap-southeast-2");
     const { env, sts } = await irsa("eu-west-1");
-    await fromWebIdentity({ env, region: "eu-west-1", logger: testLogger() })({
-      callerClientConfig: { region: async () => "us-east-1" },
-    });
+    await fromWebIdentity({ env: { ...env, AWS_REGION: "ap-southeast-2" }, region: "eu-west-1", logger: testLogger() })(
+      {
+        callerClientConfig: { region: async () => "us-east-1" },
+      },
+    );
     expect(sts.calls).toHaveLength(1);
     expect(sts.calls[0]?.host).toBe("sts.eu-west-1.amazonaws.com");
   });
@@ -367,8 +370,12 @@ describe("webIdentity (IRSA)", () => {
   it("closes its connection to STS once the exchange is over, so no keep-alive socket keeps the process alive", async () => {
     const token = secretToken();
     const sts = fakeSts({ credentials: secretCredentials("IRSA"), expectedToken: token });
-    const { connections } = await stsOnLoopback(sts);
-    const env = { AWS_WEB_IDENTITY_TOKEN_FILE: await temporaryFile("token", token), AWS_ROLE_ARN: ORDERS_ROLE_ARN };
+    const { connections, url } = await stsOnLoopback(sts);
+    const env = {
+      AWS_WEB_IDENTITY_TOKEN_FILE: await temporaryFile("token", token),
+      AWS_ROLE_ARN: ORDERS_ROLE_ARN,
+      AWS_ENDPOINT_URL_STS: url,
+    };
 
     await fromWebIdentity({ env, region: "us-east-1", logger: testLogger() })();
 
@@ -381,8 +388,12 @@ describe("webIdentity (IRSA)", () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     const token = secretToken();
     const sts = fakeSts({ expectedToken: token });
-    const { connections } = await stsOnLoopback(sts, { hang: true });
-    const env = { AWS_WEB_IDENTITY_TOKEN_FILE: await temporaryFile("token", token), AWS_ROLE_ARN: ORDERS_ROLE_ARN };
+    const { connections, url } = await stsOnLoopback(sts, { hang: true });
+    const env = {
+      AWS_WEB_IDENTITY_TOKEN_FILE: await temporaryFile("token", token),
+      AWS_ROLE_ARN: ORDERS_ROLE_ARN,
+      AWS_ENDPOINT_URL_STS: url,
+    };
     const provider = fromWebIdentity({ env, region: "us-east-1", resolutionTimeoutMs: 2000, logger: testLogger() });
 
     const rejection = rejectionOf(provider());
@@ -400,8 +411,12 @@ describe("webIdentity (IRSA)", () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     const token = secretToken();
     const sts = fakeSts({ expectedToken: token });
-    const { connections } = await stsOnLoopback(sts, { hang: true });
-    const env = { AWS_WEB_IDENTITY_TOKEN_FILE: await temporaryFile("token", token), AWS_ROLE_ARN: ORDERS_ROLE_ARN };
+    const { connections, url } = await stsOnLoopback(sts, { hang: true });
+    const env = {
+      AWS_WEB_IDENTITY_TOKEN_FILE: await temporaryFile("token", token),
+      AWS_ROLE_ARN: ORDERS_ROLE_ARN,
+      AWS_ENDPOINT_URL_STS: url,
+    };
     const provider = fromWebIdentity({ env, region: "us-east-1", resolutionTimeoutMs: 8000, logger: testLogger() });
 
     const rejection = rejectionOf(provider());
