@@ -3,23 +3,15 @@
 import {
   type ChainReport,
   type DoctorReport,
-  type DoctorVerdict,
   type FileReport,
-  type LogLineReport,
   type MetadataEndpointReport,
   problemOf,
+  roleOf,
   type SourceReport,
   type VerificationReport,
 } from "./doctorReport.js";
 
-/** Options of {@link renderReport}. */
-export interface RenderOptions {
-  /** Use ANSI colours (the CLI: only when standard output is a TTY and `NO_COLOR` is unset or empty). */
-  readonly color: boolean;
-}
-
 type Paint = (text: string) => string;
-
 const plain: Paint = (text) => text;
 
 const palette = (color: boolean) => {
@@ -27,26 +19,15 @@ const palette = (color: boolean) => {
     color ? (text) => `\u001b[${open}m${text}\u001b[${close}m` : plain;
   return { bold: ansi(1, 22), dim: ansi(2, 22), green: ansi(32, 39), yellow: ansi(33, 39), red: ansi(31, 39) };
 };
-
 type Palette = ReturnType<typeof palette>;
 
-/** A table cell for {@link formatTable}: its text, and how to colour it once padded. */
-export interface Cell {
-  /** The text, measured for alignment. */
-  readonly text: string;
-  /** Wraps the padded text in colour codes; none for plain text. */
-  readonly paint?: Paint | undefined;
-}
-
+/** A cell's text is measured for alignment; `paint` colours it once padded. */
+type Cell = { readonly text: string; readonly paint?: Paint | undefined };
 const cell = (text: string, paint?: Paint): Cell => ({ text, paint });
-
 /** A label and its value, the shape of most rows. */
 const row = (label: string, text: string, paint?: Paint): Cell[] => [cell(label), cell(text, paint)];
 
-/**
- * Rows of cells, every column but the last padded to its widest cell (measured without colour codes), indented by
- * two spaces, columns two spaces apart. A `false` row (a condition that did not hold) is left out.
- */
+/** Every column but the last padded to its widest cell, columns two spaces apart; a `false` row is left out. */
 export const formatTable = (rows: readonly (readonly Cell[] | false)[]): string[] => {
   const shown = rows.filter((item): item is readonly Cell[] => item !== false);
   const widths: number[] = [];
@@ -65,7 +46,6 @@ export const formatTable = (rows: readonly (readonly Cell[] | false)[]): string[
   );
 };
 
-/** A blank line, the bold heading, then the section's lines. */
 const section = (c: Palette, heading: string, lines: readonly string[]): string[] => ["", c.bold(heading), ...lines];
 
 const statusPaint = (c: Palette, status: string): Paint =>
@@ -74,11 +54,8 @@ const statusPaint = (c: Palette, status: string): Paint =>
 /** The parts that are known, comma-separated. */
 const known = (parts: readonly (string | false | null | undefined)[]): string => parts.filter(Boolean).join(", ");
 
-/**
- * The report as text for a terminal: the metadata endpoint, every source in a table, the files, the environment,
- * what the chain does (with its log lines), the `--verify` and `--wait` results, and the verdict.
- */
-export const renderReport = (report: DoctorReport, options: RenderOptions): string => {
+/** Colour only where the CLI allows it: standard output is a TTY and `NO_COLOR` is unset or empty. */
+export const renderReport = (report: DoctorReport, options: { readonly color: boolean }): string => {
   const c = palette(options.color);
   const lines = [
     c.bold(`pod-credentials doctor ${report.tool.version}`) + c.dim(`  ${report.generatedAt}, ${report.durationMs} ms`),
@@ -125,8 +102,8 @@ const endpointSection = (endpoint: MetadataEndpointReport, c: Palette): string[]
 const sourceDetail = (source: SourceReport, endpoint: string): string => {
   if (source.status === "absent") return source.reason ?? "";
   if (source.status === "failed") return source.error ? problemOf(source.error) : "Error: ";
-  const credentials = source.credentials;
-  const role = credentials?.roleArn ?? credentials?.roleName;
+  const { credentials } = source;
+  const role = roleOf(credentials);
   const whose = source.nodeCredentials
     ? "the NODE's credentials: "
     : source.source === "instanceProfile"
@@ -200,7 +177,7 @@ const environmentSection = (report: DoctorReport, c: Palette): string[] => {
 };
 
 /** Debug lines are in the JSON report; an error line that repeats the error above is not shown twice. */
-const shownInLog = (line: LogLineReport, chain: ChainReport): boolean =>
+const shownInLog = (line: ChainReport["log"][number], chain: ChainReport): boolean =>
   line.level !== "debug" && !(line.level === "error" && chain.error && line.message.includes(chain.error.message));
 
 const chainSection = ({ chain, configuration }: DoctorReport, c: Palette): string[] => {
@@ -210,8 +187,7 @@ const chainSection = ({ chain, configuration }: DoctorReport, c: Palette): strin
     : "(invalid configuration)";
   const { credentials, error } = chain;
   const log = chain.log.filter((line) => shownInLog(line, chain));
-  const levelPaint = (level: LogLineReport["level"]): Paint =>
-    level === "error" ? c.red : level === "warn" ? c.yellow : plain;
+  const levelPaint = (level: string): Paint => (level === "error" ? c.red : level === "warn" ? c.yellow : plain);
   return section(c, "fromPodProviderChain() with this environment", [
     ...formatTable([
       row("sources", order),
@@ -220,7 +196,7 @@ const chainSection = ({ chain, configuration }: DoctorReport, c: Palette): strin
         chain.status === "resolved" ? `resolved from ${chain.source ?? "?"}` : "failed",
         statusPaint(c, chain.status),
       ),
-      !!credentials && row("role", credentials.roleArn ?? credentials.roleName ?? "(unknown)"),
+      !!credentials && row("role", roleOf(credentials) ?? "(unknown)"),
       !!credentials && row("account", credentials.accountId ?? "(unknown)"),
       !!credentials && row("access key", credentials.accessKeyId),
       !!credentials && row("expires", credentials.expiration ?? "never (static keys)"),
@@ -273,12 +249,12 @@ const waitSection = ({ wait }: DoctorReport, c: Palette): string[] => {
   return section(c, "Wait", [`  ${counted} in ${(waitedMs / 1000).toFixed(1)} s of ${seconds} s: ${outcome}`]);
 };
 
-const VERDICT_LABELS: Readonly<Record<DoctorVerdict, string>> = {
+const VERDICT_LABELS = {
   podCredentials: "OK: pod-scoped credentials",
   nodeCredentialsOnly: "NODE CREDENTIALS ONLY",
   notConfigured: "NOT CONFIGURED",
   failed: "FAILED",
-};
+} as const;
 
 const verdictSection = ({ verdict, exitCode, summary }: DoctorReport, c: Palette): string[] => {
   const paint = verdict === "podCredentials" ? c.green : verdict === "nodeCredentialsOnly" ? c.yellow : c.red;
