@@ -1,9 +1,16 @@
-// The doctor's report: its JSON shape (schema version 1, documented field by field in docs/doctor.md), how errors and
-// credentials enter it without a secret, and the verdict that decides the exit code.
+// The doctor's report: its JSON shape (schema version 1, documented field by field in docs/doctor.md), how errors,
+// credentials and the environment enter it without a secret, and the verdict that decides the exit code.
 import type { AwsCredentialIdentity } from "@smithy/types";
-import { redactSecrets } from "../base/logging.js";
+import { displayUrl, redactSecrets } from "../base/logging.js";
 import type { SkippedSource } from "../base/options.js";
-import { isSourceName, type SourceName } from "../base/settings.js";
+import {
+  type Environment,
+  isSourceName,
+  OWN_VARIABLE_PREFIX,
+  type Shown,
+  type SourceName,
+  shownAs,
+} from "../base/settings.js";
 import type { ProxyAnswer } from "../wire/metadata.js";
 
 /** The overall finding; only `podCredentials` exits 0 (see "Verdicts" in docs/doctor.md). */
@@ -149,6 +156,27 @@ export const isProxy = (kind: MetadataEndpointReport["kind"]): boolean =>
 
 export const lastFour = (accessKeyId: string): string => `…${accessKeyId.length > 4 ? accessKeyId.slice(-4) : ""}`;
 
+/** A variable's value as the report may show it, by the `shown` rule of its row of the settings table. */
+const SHOWN: Readonly<Record<Shown, (value: string) => string | null>> = {
+  value: (value) => value,
+  lastFour,
+  url: displayUrl,
+  // A path, not a URL: displayUrl cannot parse it, so only its query and fragment are cut.
+  path: (value) => value.split(/[?#]/)[0] ?? "",
+  hidden: () => null,
+};
+
+/** The AWS and `POD_CREDENTIALS_*` variables set (not blank), sorted by name; a value only where it is no secret. */
+export const describeEnvironment = (env: Environment): DoctorReport["environment"] =>
+  Object.entries(env)
+    .flatMap(([name, value]) =>
+      (name.startsWith("AWS_") || name.startsWith(OWN_VARIABLE_PREFIX)) && value?.trim()
+        ? [{ name, value: value.trim() }]
+        : [],
+    )
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map(({ name, value }) => ({ name, value: SHOWN[shownAs(name)](value) }));
+
 /** The role as an operator reads it: the ARN when known, else the name. */
 export const roleOf = (credentials: CredentialsSummary | null | undefined): string | undefined =>
   credentials?.roleArn ?? credentials?.roleName ?? undefined;
@@ -211,83 +239,71 @@ export type FindingInput = Pick<
   "configuration" | "chain" | "sources" | "metadataEndpoint" | "verification"
 >;
 
-const finding = (verdict: DoctorVerdict, summary: string) => ({
-  verdict,
-  exitCode: verdict === "podCredentials" ? (0 as const) : (2 as const),
-  summary,
-});
-
-const resolvedFinding = ({ chain, verification }: FindingInput) => {
-  const { credentials } = chain;
-  const details = [
-    roleOf(credentials) && `role ${roleOf(credentials)}`,
-    credentials?.accountId && `account ${credentials.accountId}`,
-    credentials?.expiration && `expiring ${credentials.expiration}`,
-  ].filter(Boolean);
-  const described = details.length > 0 ? ` (${details.join(", ")})` : "";
-  const source = chain.source ?? "unknown";
-  if (chain.source === "instanceProfile") {
-    return finding(
-      "nodeCredentialsOnly",
-      `fromPodProviderChain() resolves the node's instance-profile role${described} because node credentials are ` +
-        "allowed: every pod on this node shares it. Configure IRSA, EKS Pod Identity or kube2iam/kiam for this pod.",
-    );
-  }
-  if (verification?.status === "failed" && verification.error) {
-    return finding(
-      "failed",
-      `fromPodProviderChain() resolves ${source} credentials${described}, but STS GetCallerIdentity rejects them: ${problemOf(verification.error)}`,
-    );
-  }
-  const verified =
-    verification?.status === "ok" && verification.arn ? `; STS says they belong to ${verification.arn}` : "";
-  return finding(
-    "podCredentials",
-    `fromPodProviderChain() resolves pod-scoped credentials from ${source}${described}${verified}.`,
-  );
-};
-
-/** The node's role is on offer (the real IMDS, or fetched although the probe got no answer), or a proxy's, or none. */
-const nothingConfiguredFinding = ({ sources, metadataEndpoint: endpoint }: FindingInput) => {
-  const node = sources.find((source) => source.source === "instanceProfile");
-  const nodeRole = node?.status === "ok" ? roleOf(node.credentials) : undefined;
-  if (endpoint.kind === "ec2Imds" || (endpoint.kind === "unreachable" && nodeRole)) {
-    const where = endpoint.kind === "ec2Imds" ? "is the real EC2 IMDS" : "did not answer the probe";
-    return finding(
-      "nodeCredentialsOnly",
-      `Nothing pod-scoped is configured; the metadata endpoint ${where}` +
-        `${nodeRole ? ` and offers the node's role ${nodeRole}` : ""}, which the chain refuses (node credentials are not allowed).`,
-    );
-  }
-  if (endpoint.offeredRole && isProxy(endpoint.kind)) {
-    return finding(
-      "notConfigured",
-      `Nothing pod-scoped is declared, but ${endpoint.description} at ${endpoint.url ?? "the metadata endpoint"} offers the role ` +
-        `${endpoint.offeredRole} to this pod: declare it (the iam.amazonaws.com/role annotation through a downward-API volume at ` +
-        "/etc/podinfo, or POD_CREDENTIALS_ROLE) so that the chain can verify and use it.",
-    );
-  }
-  return finding(
-    "notConfigured",
-    "Nothing pod-scoped is configured for this pod, and no node role is on offer either.",
-  );
-};
-
 /**
  * The verdict, exit code and summary. The node's role is exit 2 even when `POD_CREDENTIALS_ALLOW_NODE=true` lets the
  * chain use it: every pod on the node shares it, so a pod-scoped check must not pass on it.
  */
 export const decideFinding = (input: FindingInput) => {
-  const { configuration, chain } = input;
-  if (configuration.error) return finding("failed", `The configuration is invalid: ${problemOf(configuration.error)}`);
-  if (chain.status === "resolved") return resolvedFinding(input);
+  const [verdict, summary] = verdictOf(input);
+  return { verdict, exitCode: verdict === "podCredentials" ? (0 as const) : (2 as const), summary };
+};
+
+const verdictOf = ({ configuration, chain, verification, ...input }: FindingInput): [DoctorVerdict, string] => {
+  if (configuration.error) return ["failed", `The configuration is invalid: ${problemOf(configuration.error)}`];
   const problem = chain.error ? problemOf(chain.error) : "unknown error";
-  if (chain.error?.name === "NodeCredentialsRefusedError") {
-    return finding(
-      "nodeCredentialsOnly",
-      `Only the node's credentials are on offer, and the chain refuses them: ${problem}`,
-    );
+  if (chain.status === "resolved") {
+    const { credentials } = chain;
+    const details = [
+      roleOf(credentials) && `role ${roleOf(credentials)}`,
+      credentials?.accountId && `account ${credentials.accountId}`,
+      credentials?.expiration && `expiring ${credentials.expiration}`,
+    ].filter(Boolean);
+    const described = details.length > 0 ? ` (${details.join(", ")})` : "";
+    const resolves = `fromPodProviderChain() resolves`;
+    if (chain.source === "instanceProfile") {
+      return [
+        "nodeCredentialsOnly",
+        `${resolves} the node's instance-profile role${described} because node credentials are allowed: every pod ` +
+          "on this node shares it. Configure IRSA, EKS Pod Identity or kube2iam/kiam for this pod.",
+      ];
+    }
+    const source = chain.source ?? "unknown";
+    if (verification?.status === "failed" && verification.error) {
+      const rejected = problemOf(verification.error);
+      return [
+        "failed",
+        `${resolves} ${source} credentials${described}, but STS GetCallerIdentity rejects them: ${rejected}`,
+      ];
+    }
+    const verified =
+      verification?.status === "ok" && verification.arn ? `; STS says they belong to ${verification.arn}` : "";
+    return ["podCredentials", `${resolves} pod-scoped credentials from ${source}${described}${verified}.`];
   }
-  if (chain.error?.name === "NoPodCredentialsError") return nothingConfiguredFinding(input);
-  return finding("failed", `fromPodProviderChain() fails: ${problem}`);
+  if (chain.error?.name === "NodeCredentialsRefusedError") {
+    return ["nodeCredentialsOnly", `Only the node's credentials are on offer, and the chain refuses them: ${problem}`];
+  }
+  if (chain.error?.name !== "NoPodCredentialsError") return ["failed", `fromPodProviderChain() fails: ${problem}`];
+  // Nothing pod-scoped: the node's role is on offer (the real IMDS, or fetched although the probe got no answer), or
+  // a proxy offers one the pod does not declare, or nothing is on offer.
+  const { sources, metadataEndpoint: endpoint } = input;
+  const node = sources.find((source) => source.source === "instanceProfile");
+  const nodeRole = node?.status === "ok" ? roleOf(node.credentials) : undefined;
+  if (endpoint.kind === "ec2Imds" || (endpoint.kind === "unreachable" && nodeRole)) {
+    const where = endpoint.kind === "ec2Imds" ? "is the real EC2 IMDS" : "did not answer the probe";
+    const offers = nodeRole ? ` and offers the node's role ${nodeRole}` : "";
+    return [
+      "nodeCredentialsOnly",
+      `Nothing pod-scoped is configured; the metadata endpoint ${where}${offers}, which the chain refuses (node ` +
+        "credentials are not allowed).",
+    ];
+  }
+  if (endpoint.offeredRole && isProxy(endpoint.kind)) {
+    return [
+      "notConfigured",
+      `Nothing pod-scoped is declared, but ${endpoint.description} at ${endpoint.url ?? "the metadata endpoint"} ` +
+        `offers the role ${endpoint.offeredRole} to this pod: declare it (the iam.amazonaws.com/role annotation ` +
+        "through a downward-API volume at /etc/podinfo, or POD_CREDENTIALS_ROLE) so that the chain can verify and use it.",
+    ];
+  }
+  return ["notConfigured", "Nothing pod-scoped is configured for this pod, and no node role is on offer either."];
 };

@@ -3,20 +3,17 @@
 // secret return it beside the report (never in it), for the report's last redaction pass.
 import { readFile, stat } from "node:fs/promises";
 import type { AwsCredentialIdentity } from "@smithy/types";
-import { displayUrl, noopLogger, quoteRemoteText } from "../base/logging.js";
+import { noopLogger, quoteRemoteText } from "../base/logging.js";
 import {
   DEFAULT_ANNOTATIONS_FILE,
   DEFAULT_TIMEOUT_MS,
   type Environment,
   metadataEndpoint,
-  OWN_VARIABLE_PREFIX,
   readSetting,
   readSettings,
   type Setting,
-  type Shown,
   SOURCE_NAMES,
   type SourceName,
-  shownAs,
 } from "../base/settings.js";
 import { fromPodProviderChain } from "../chain/fromPodProviderChain.js";
 import { rejectExpired, SOURCE_FACTORIES } from "../chain/resolve.js";
@@ -31,10 +28,8 @@ import {
 } from "../wire/metadata.js";
 import {
   type ChainReport,
-  type DoctorReport,
   errorReport,
   type FileReport,
-  lastFour,
   type MetadataEndpointReport,
   problemOf,
   type SourceReport,
@@ -47,27 +42,6 @@ export interface Examined<Report> {
   readonly report: Report;
   readonly secrets: readonly string[];
 }
-
-/** A variable's value as the report may show it, by the `shown` rule of its row of the settings table. */
-const SHOWN: Readonly<Record<Shown, (value: string) => string | null>> = {
-  value: (value) => value,
-  lastFour,
-  url: displayUrl,
-  // A path, not a URL: displayUrl cannot parse it, so only its query and fragment are cut.
-  path: (value) => value.split(/[?#]/)[0] ?? "",
-  hidden: () => null,
-};
-
-/** The AWS and `POD_CREDENTIALS_*` variables set (not blank), sorted by name; a value only where it is no secret. */
-export const describeEnvironment = (env: Environment): DoctorReport["environment"] =>
-  Object.entries(env)
-    .flatMap(([name, value]) =>
-      (name.startsWith("AWS_") || name.startsWith(OWN_VARIABLE_PREFIX)) && value?.trim()
-        ? [{ name, value: value.trim() }]
-        : [],
-    )
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map(({ name, value }) => ({ name, value: SHOWN[shownAs(name)](value) }));
 
 const text = (value: unknown): string | null => (typeof value === "string" ? value : null);
 
@@ -158,13 +132,6 @@ const ENDPOINT_DESCRIPTIONS: Readonly<Record<MetadataEndpointReport["kind"], str
   invalid: "an invalid endpoint setting",
 };
 
-/** The answer, or why there was none (a string). */
-const ask = (url: string, headers: Record<string, string>, timeoutMs: number): Promise<HttpResponse | string> =>
-  httpRequest({ url, headers, timeoutMs, maxBodyBytes: MAX_RESPONSE_BYTES }).catch((error: unknown) => {
-    if (isHttpRequestError(error)) return error.message;
-    throw error;
-  });
-
 /** kube2iam's `/healthz` answers `{"hostIP":"…","instanceId":"…"}`. */
 const kube2iamHealth = (answer: HttpResponse | string): MetadataEndpointReport["kube2iamHealth"] => {
   if (typeof answer === "string" || answer.status !== 200) return null;
@@ -180,20 +147,47 @@ const kube2iamHealth = (answer: HttpResponse | string): MetadataEndpointReport["
 };
 
 /**
- * Three requests sent together, none of which can fetch credentials: the role listing with an invalid IMDSv2 token
- * (the real IMDS answers 401; kube2iam and kiam list the pod's role or say why not), `/healthz` and `/ping`. Unlike the
- * chain, the doctor probes even when the pod declares no role. The node's role comes from the `instanceProfile` row.
+ * Asks the endpoint the sources would use, with their per-request deadline, three things at once, none of which can
+ * fetch credentials: the role listing with an invalid IMDSv2 token (the real IMDS answers 401; kube2iam and kiam list
+ * the pod's role or say why not), `/healthz` and `/ping`. Unlike the chain, the doctor probes even when the pod
+ * declares no role. The node's role comes from the `instanceProfile` row.
  */
-export const probeMetadataEndpoint = async (
-  endpoint: { readonly value: string; readonly from: string },
-  timeoutMs: number,
-): Promise<MetadataEndpointReport> => {
+export const probeMetadataEndpoint = async (env: Environment): Promise<MetadataEndpointReport> => {
+  let endpoint: Setting;
+  try {
+    endpoint = metadataEndpoint(undefined, env);
+  } catch (error) {
+    return {
+      url: null,
+      from: null,
+      kind: "invalid",
+      description: ENDPOINT_DESCRIPTIONS.invalid,
+      listing: { status: null, answer: "noAnswer", role: null, message: null },
+      kube2iamHealth: null,
+      kiamPing: false,
+      offeredRole: null,
+      error: problemOf(errorReport(error)),
+      elapsedMs: 0,
+    };
+  }
+  let timeoutMs = DEFAULT_TIMEOUT_MS;
+  try {
+    timeoutMs = readSetting("timeoutMs", {}, env)?.value ?? DEFAULT_TIMEOUT_MS;
+  } catch {
+    // The configuration section reports the invalid setting.
+  }
   const started = Date.now();
   const base = endpoint.value.replace(/\/+$/, "");
+  /** The answer, or why there was none. */
+  const ask = (path: string, headers: Record<string, string> = {}): Promise<HttpResponse | string> =>
+    httpRequest({ url: `${base}${path}`, headers, timeoutMs, maxBodyBytes: MAX_RESPONSE_BYTES }).catch((error) => {
+      if (isHttpRequestError(error)) return error.message;
+      throw error;
+    });
   const [listing, health, ping] = await Promise.all([
-    ask(`${base}${SECURITY_CREDENTIALS_PATH}`, { [TOKEN_HEADER]: INVALID_IMDS_TOKEN }, timeoutMs),
-    ask(`${base}/healthz`, {}, timeoutMs),
-    ask(`${base}/ping`, {}, timeoutMs),
+    ask(SECURITY_CREDENTIALS_PATH, { [TOKEN_HEADER]: INVALID_IMDS_TOKEN }),
+    ask("/healthz"),
+    ask("/ping"),
   ]);
   const answered = typeof listing !== "string";
   const classified = answered ? classifyListingAnswer(listing) : undefined;
@@ -222,34 +216,6 @@ export const probeMetadataEndpoint = async (
     error: !answered && kind === "unreachable" ? listing : null,
     elapsedMs: Date.now() - started,
   };
-};
-
-/** The probe of the endpoint the sources would use, with their per-request deadline; none for an invalid setting. */
-export const examineEndpoint = async (env: Environment): Promise<MetadataEndpointReport> => {
-  let timeoutMs = DEFAULT_TIMEOUT_MS;
-  try {
-    timeoutMs = readSetting("timeoutMs", {}, env)?.value ?? DEFAULT_TIMEOUT_MS;
-  } catch {
-    // The configuration section reports the invalid setting.
-  }
-  let endpoint: Setting;
-  try {
-    endpoint = metadataEndpoint(undefined, env);
-  } catch (error) {
-    return {
-      url: null,
-      from: null,
-      kind: "invalid",
-      description: ENDPOINT_DESCRIPTIONS.invalid,
-      listing: { status: null, answer: "noAnswer", role: null, message: null },
-      kube2iamHealth: null,
-      kiamPing: false,
-      offeredRole: null,
-      error: problemOf(errorReport(error)),
-      elapsedMs: 0,
-    };
-  }
-  return probeMetadataEndpoint(endpoint, timeoutMs);
 };
 
 /** The doctor passes `startupTimeoutMs` 0 after `--wait`: a snapshot, no start-up retries. */
@@ -314,17 +280,14 @@ export const examineSources = (
   );
 };
 
-/** A chain run: the report section, and the credentials (never printed) for `--verify` and redaction. */
-export interface ChainRun {
-  readonly report: ChainReport;
-  readonly credentials: AwsCredentialIdentity | undefined;
-}
-
 /**
  * What an application does: a new `fromPodProviderChain()` (nothing cached from an earlier run) with a logger that
  * captures every line, debug included, asked for credentials once.
  */
-export const runChain = async (env: Environment, options: RunOptions): Promise<ChainRun> => {
+export const runChain = async (
+  env: Environment,
+  options: RunOptions,
+): Promise<{ readonly report: ChainReport; readonly credentials: AwsCredentialIdentity | undefined }> => {
   const started = Date.now();
   const log: ChainReport["log"][number][] = [];
   const at =

@@ -46,7 +46,12 @@ export const formatTable = (rows: readonly (readonly Cell[] | false)[]): string[
   );
 };
 
-const section = (c: Palette, heading: string, lines: readonly string[]): string[] => ["", c.bold(heading), ...lines];
+/** A blank line, the bold heading, then the rows as a table. */
+const section = (c: Palette, heading: string, rows: readonly (readonly Cell[] | false)[]): string[] => [
+  "",
+  c.bold(heading),
+  ...formatTable(rows),
+];
 
 const statusPaint = (c: Palette, status: string): Paint =>
   status === "ok" || status === "resolved" ? c.green : status === "failed" ? c.red : c.dim;
@@ -57,21 +62,15 @@ const known = (parts: readonly (string | false | null | undefined)[]): string =>
 /** Colour only where the CLI allows it: standard output is a TTY and `NO_COLOR` is unset or empty. */
 export const renderReport = (report: DoctorReport, options: { readonly color: boolean }): string => {
   const c = palette(options.color);
-  const lines = [
-    c.bold(`pod-credentials doctor ${report.tool.version}`) + c.dim(`  ${report.generatedAt}, ${report.durationMs} ms`),
-    ...endpointSection(report.metadataEndpoint, c),
-    ...sourcesSection(report, c),
-    ...filesSection(report.files, c),
-    ...environmentSection(report, c),
-    ...chainSection(report, c),
-    ...verificationSection(report.verification, c),
-    ...waitSection(report, c),
-    ...verdictSection(report, c),
-  ];
-  return `${lines.join("\n")}\n`;
+  const sections = [endpoint, sources, files, environment, chain, verification, wait, verdict];
+  const title = c.bold(`pod-credentials doctor ${report.tool.version}`);
+  const lines = [title + c.dim(`  ${report.generatedAt}, ${report.durationMs} ms`)];
+  return `${[...lines, ...sections.flatMap((section) => section(report, c))].join("\n")}\n`;
 };
 
-const endpointSection = (endpoint: MetadataEndpointReport, c: Palette): string[] => {
+type Section = (report: DoctorReport, c: Palette) => string[];
+
+const endpoint: Section = ({ metadataEndpoint: endpoint }, c) => {
   const { status, answer, role, message } = endpoint.listing;
   const listing =
     status === null
@@ -81,21 +80,17 @@ const endpointSection = (endpoint: MetadataEndpointReport, c: Palette): string[]
   const paint =
     endpoint.kind === "ec2Imds" ? c.yellow : ["unreachable", "invalid"].includes(endpoint.kind) ? c.dim : c.green;
   const health = endpoint.kube2iamHealth;
-  return section(
-    c,
-    "Metadata endpoint",
-    formatTable([
-      row("url", endpoint.url ? `${endpoint.url} (from ${endpoint.from ?? "?"})` : "(invalid setting)"),
-      row("answers", endpoint.description, paint),
-      row("role listing", listing),
-      !!health && row("/healthz", `kube2iam on host ${health.hostIP ?? "?"}, instance ${health.instanceId ?? "?"}`),
-      endpoint.kiamPing && row("/ping", "pong (kiam)"),
-      !!endpoint.offeredRole &&
-        row("offers role", `${endpoint.offeredRole}${endpoint.kind === "ec2Imds" ? " (the node's role)" : ""}`),
-      // No answer is already said by the listing row.
-      !!endpoint.error && endpoint.kind !== "unreachable" && row("problem", endpoint.error, c.red),
-    ]),
-  );
+  return section(c, "Metadata endpoint", [
+    row("url", endpoint.url ? `${endpoint.url} (from ${endpoint.from ?? "?"})` : "(invalid setting)"),
+    row("answers", endpoint.description, paint),
+    row("role listing", listing),
+    !!health && row("/healthz", `kube2iam on host ${health.hostIP ?? "?"}, instance ${health.instanceId ?? "?"}`),
+    endpoint.kiamPing && row("/ping", "pong (kiam)"),
+    !!endpoint.offeredRole &&
+      row("offers role", `${endpoint.offeredRole}${endpoint.kind === "ec2Imds" ? " (the node's role)" : ""}`),
+    // No answer is already said by the listing row.
+    !!endpoint.error && endpoint.kind !== "unreachable" && row("problem", endpoint.error, c.red),
+  ]);
 };
 
 /** What a source got, and whose it is: the node's, or (instance profile behind a proxy) the proxy's. */
@@ -103,14 +98,13 @@ const sourceDetail = (source: SourceReport, endpoint: string): string => {
   if (source.status === "absent") return source.reason ?? "";
   if (source.status === "failed") return source.error ? problemOf(source.error) : "Error: ";
   const { credentials } = source;
-  const role = roleOf(credentials);
   const whose = source.nodeCredentials
     ? "the NODE's credentials: "
     : source.source === "instanceProfile"
       ? `through ${endpoint}, not the node: `
       : "";
   return `${whose}${known([
-    role && `role ${role}`,
+    roleOf(credentials) && `role ${roleOf(credentials)}`,
     credentials?.accountId && `account ${credentials.accountId}`,
     credentials && `key ${credentials.accessKeyId}`,
     credentials?.expiration && `expires ${credentials.expiration}`,
@@ -118,28 +112,26 @@ const sourceDetail = (source: SourceReport, endpoint: string): string => {
   ])}`;
 };
 
-const sourcesSection = (report: DoctorReport, c: Palette): string[] => {
-  const endpoint = report.metadataEndpoint.description;
+const sources: Section = (report, c) => {
   const rows = report.sources.map((source) => [
     cell(source.chainPosition === null ? "-" : String(source.chainPosition)),
     cell(source.source),
     // The node's credentials are a warning even when they work.
     cell(source.status, source.status === "ok" && source.nodeCredentials ? c.yellow : statusPaint(c, source.status)),
-    cell(sourceDetail(source, endpoint)),
+    cell(sourceDetail(source, report.metadataEndpoint.description)),
   ]);
-  const fixes = report.sources
-    .filter((source) => source.status === "failed" && source.error?.fix)
-    .map((source) => `  ${source.source} fix: ${source.error?.fix ?? ""}`);
+  const fixes = report.sources.flatMap(({ source, status, error }) =>
+    status === "failed" && error?.fix ? [`  ${source} fix: ${error.fix}`] : [],
+  );
   return section(c, "Sources, each examined on its own", [
-    ...formatTable([["#", "SOURCE", "STATUS", "DETAIL"].map((heading) => cell(heading, c.dim)), ...rows]),
-    ...fixes,
-    c.dim('  (# is the position in the chain; "-": the chain does not use the source)'),
-  ]);
+    ["#", "SOURCE", "STATUS", "DETAIL"].map((heading) => cell(heading, c.dim)),
+    ...rows,
+  ]).concat(fixes, c.dim('  (# is the position in the chain; "-": the chain does not use the source)'));
 };
 
 const fileDetail = (file: FileReport): string => {
   if (!file.exists) return file.problem ?? "does not exist";
-  const token = file.token;
+  const { token } = file;
   return known([
     `${file.bytes ?? 0} bytes`,
     file.modifiedAt && `written ${file.modifiedAt}`,
@@ -152,78 +144,67 @@ const fileDetail = (file: FileReport): string => {
   ]);
 };
 
-const filesSection = (files: readonly FileReport[], c: Palette): string[] => {
-  if (files.length === 0) return [];
+const files: Section = (report, c) => {
   const status = (file: FileReport): Cell =>
     file.exists && !file.problem ? cell("ok", c.green) : cell(file.exists ? "problem" : "missing", c.yellow);
-  return section(
-    c,
-    "Files",
-    formatTable(files.map((file) => [cell(file.purpose), cell(file.path), status(file), cell(fileDetail(file))])),
+  const rows = report.files.map((file) => [cell(file.purpose), cell(file.path), status(file), cell(fileDetail(file))]);
+  return rows.length === 0 ? [] : section(c, "Files", rows);
+};
+
+const environment: Section = (report, c) => {
+  const variables = report.environment.map(({ name, value }) =>
+    row(name, value ?? "(set; value not shown)", value === null ? c.dim : undefined),
   );
-};
-
-const environmentSection = (report: DoctorReport, c: Palette): string[] => {
-  const variables =
-    report.environment.length === 0
-      ? ["  (no AWS_* or POD_CREDENTIALS_* variable is set)"]
-      : formatTable(
-          report.environment.map(({ name, value }) =>
-            row(name, value ?? "(set; value not shown)", value === null ? c.dim : undefined),
-          ),
-        );
   const warnings = report.configuration.warnings.map((warning) => c.yellow(`  warning: ${warning}`));
-  return section(c, "Environment", [...variables, ...warnings]);
+  if (variables.length > 0) return section(c, "Environment", variables).concat(warnings);
+  return ["", c.bold("Environment"), "  (no AWS_* or POD_CREDENTIALS_* variable is set)", ...warnings];
 };
 
-/** Debug lines are in the JSON report; an error line that repeats the error above is not shown twice. */
-const shownInLog = (line: ChainReport["log"][number], chain: ChainReport): boolean =>
-  line.level !== "debug" && !(line.level === "error" && chain.error && line.message.includes(chain.error.message));
-
-const chainSection = ({ chain, configuration }: DoctorReport, c: Palette): string[] => {
+const chain: Section = ({ chain, configuration }, c) => {
   const { sources, allowNodeCredentials } = configuration;
   const order = sources
     ? `${sources.join(" → ")}${allowNodeCredentials ? " (node credentials allowed)" : " (node credentials refused)"}`
     : "(invalid configuration)";
   const { credentials, error } = chain;
-  const log = chain.log.filter((line) => shownInLog(line, chain));
+  // Debug lines are in the JSON report; an error line that repeats the error above is not shown twice.
+  const log = chain.log.filter(
+    ({ level, message }) => level !== "debug" && !(level === "error" && error && message.includes(error.message)),
+  );
   const levelPaint = (level: string): Paint => (level === "error" ? c.red : level === "warn" ? c.yellow : plain);
+  const result = chain.status === "resolved" ? `resolved from ${chain.source ?? "?"}` : "failed";
   return section(c, "fromPodProviderChain() with this environment", [
-    ...formatTable([
-      row("sources", order),
-      row(
-        "result",
-        chain.status === "resolved" ? `resolved from ${chain.source ?? "?"}` : "failed",
-        statusPaint(c, chain.status),
-      ),
-      !!credentials && row("role", roleOf(credentials) ?? "(unknown)"),
-      !!credentials && row("account", credentials.accountId ?? "(unknown)"),
-      !!credentials && row("access key", credentials.accessKeyId),
-      !!credentials && row("expires", credentials.expiration ?? "never (static keys)"),
-      !!credentials && !!chain.configuredBy && row("configured by", chain.configuredBy),
-      // The fix goes on a row of its own.
-      !!error && row("error", problemOf(error), c.red),
-      !!error?.fix && row("fix", error.fix),
-      // A failed chain's error (NoPodCredentialsError) already lists what it skipped.
-      ...(chain.status === "resolved"
-        ? chain.skipped.map(({ source, reason }) => row("skipped", `${source}: ${reason}`, c.dim))
-        : []),
-    ]),
-    ...(log.length === 0 ? [] : ["  log:"]),
-    ...log.map((line) => `    ${levelPaint(line.level)(line.level.padEnd(5))} ${line.message}`),
-  ]);
+    row("sources", order),
+    row("result", result, statusPaint(c, chain.status)),
+    !!credentials && row("role", roleOf(credentials) ?? "(unknown)"),
+    !!credentials && row("account", credentials.accountId ?? "(unknown)"),
+    !!credentials && row("access key", credentials.accessKeyId),
+    !!credentials && row("expires", credentials.expiration ?? "never (static keys)"),
+    !!credentials && !!chain.configuredBy && row("configured by", chain.configuredBy),
+    !!error && row("error", problemOf(error), c.red),
+    !!error?.fix && row("fix", error.fix),
+    // A failed chain's error (NoPodCredentialsError) already lists what it skipped.
+    ...(chain.status === "resolved"
+      ? chain.skipped.map(({ source, reason }) => row("skipped", `${source}: ${reason}`, c.dim))
+      : []),
+  ]).concat(
+    log.length === 0 ? [] : ["  log:"],
+    log.map((line) => `    ${levelPaint(line.level)(line.level.padEnd(5))} ${line.message}`),
+  );
 };
 
-const verificationLines = (verification: VerificationReport, c: Palette): string[] => {
-  if (verification.status === "skipped") return ["  skipped: the chain gave no credentials"];
-  if (verification.status === "failed") {
-    return [c.red(`  failed: ${verification.error?.name ?? "Error"}: ${verification.error?.message ?? ""}`)];
+const verification: Section = ({ verification: verified }, c) => {
+  if (!verified) return [];
+  const heading = `STS GetCallerIdentity (--verify, ${verified.endpoint}, region ${verified.region})`;
+  if (verified.status === "skipped") return ["", c.bold(heading), "  skipped: the chain gave no credentials"];
+  if (verified.status === "failed") {
+    const { name = "Error", message = "" } = verified.error ?? {};
+    return ["", c.bold(heading), c.red(`  failed: ${name}: ${message}`)];
   }
-  const matches = verification.matchesChainRole;
-  return formatTable([
-    row("arn", verification.arn ?? "(none)", c.green),
-    row("account", verification.account ?? "(none)"),
-    row("user id", verification.userId ?? "(none)"),
+  const matches = verified.matchesChainRole;
+  return section(c, heading, [
+    row("arn", verified.arn ?? "(none)", c.green),
+    row("account", verified.account ?? "(none)"),
+    row("user id", verified.userId ?? "(none)"),
     matches === null
       ? row("matches", "(cannot compare with the chain's role)")
       : matches
@@ -232,31 +213,22 @@ const verificationLines = (verification: VerificationReport, c: Palette): string
   ]);
 };
 
-const verificationSection = (verification: VerificationReport | null, c: Palette): string[] =>
-  verification
-    ? section(
-        c,
-        `STS GetCallerIdentity (--verify, ${verification.endpoint}, region ${verification.region})`,
-        verificationLines(verification, c),
-      )
-    : [];
-
-const waitSection = ({ wait }: DoctorReport, c: Palette): string[] => {
+const wait: Section = ({ wait }, c) => {
   if (!wait) return [];
   const { attempts, waitedMs, resolved, seconds } = wait;
   const counted = `${attempts} attempt${attempts === 1 ? "" : "s"}`;
   const outcome = resolved ? "resolved" : "not resolved";
-  return section(c, "Wait", [`  ${counted} in ${(waitedMs / 1000).toFixed(1)} s of ${seconds} s: ${outcome}`]);
+  return ["", c.bold("Wait"), `  ${counted} in ${(waitedMs / 1000).toFixed(1)} s of ${seconds} s: ${outcome}`];
 };
 
-const VERDICT_LABELS = {
-  podCredentials: "OK: pod-scoped credentials",
-  nodeCredentialsOnly: "NODE CREDENTIALS ONLY",
-  notConfigured: "NOT CONFIGURED",
-  failed: "FAILED",
+const VERDICTS = {
+  podCredentials: ["OK: pod-scoped credentials", "green"],
+  nodeCredentialsOnly: ["NODE CREDENTIALS ONLY", "yellow"],
+  notConfigured: ["NOT CONFIGURED", "red"],
+  failed: ["FAILED", "red"],
 } as const;
 
-const verdictSection = ({ verdict, exitCode, summary }: DoctorReport, c: Palette): string[] => {
-  const paint = verdict === "podCredentials" ? c.green : verdict === "nodeCredentialsOnly" ? c.yellow : c.red;
-  return section(c, "Verdict", [`  ${paint(c.bold(VERDICT_LABELS[verdict]))} (exit ${exitCode})`, `  ${summary}`]);
+const verdict: Section = ({ verdict, exitCode, summary }, c) => {
+  const [label, colour] = VERDICTS[verdict];
+  return ["", c.bold("Verdict"), `  ${c[colour](c.bold(label))} (exit ${exitCode})`, `  ${summary}`];
 };

@@ -6,6 +6,7 @@ import {
   type ConfigurationReport,
   type DoctorReport,
   decideFinding,
+  describeEnvironment,
   errorReport,
   isProxy,
   problemOf,
@@ -14,14 +15,7 @@ import {
   secretsOf,
   type WaitReport,
 } from "./doctorReport.js";
-import {
-  type ChainRun,
-  describeEnvironment,
-  examineEndpoint,
-  examineSources,
-  inspectFiles,
-  runChain,
-} from "./examinePod.js";
+import { examineSources, inspectFiles, probeMetadataEndpoint, runChain } from "./examinePod.js";
 import { verifyCallerIdentity } from "./verifyCallerIdentity.js";
 
 /** No SDK client passes the doctor its region. */
@@ -57,7 +51,7 @@ export const runDoctor = async (options: DoctorOptions): Promise<DoctorReport> =
   const startupTimeoutMs = waited ? 0 : undefined;
   const [chainRun, probed, files, sources] = await Promise.all([
     waited?.run ?? runChain(env, { region }),
-    examineEndpoint(env),
+    probeMetadataEndpoint(env),
     inspectFiles(env),
     examineSources(env, { region, chainOrder: configuration.sources, startupTimeoutMs }),
   ]);
@@ -124,7 +118,7 @@ const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 export const waitForChain = async (
   env: Environment,
   options: Pick<DoctorOptions, "onProgress"> & { readonly region: string; readonly waitSeconds: number },
-): Promise<{ readonly run: ChainRun; readonly wait: WaitReport }> => {
+): Promise<{ run: Awaited<ReturnType<typeof runChain>>; wait: WaitReport }> => {
   const started = Date.now();
   const deadline = started + options.waitSeconds * 1000;
   const say = (line: string): void => options.onProgress?.(`pod-credentials doctor: ${line}`);
