@@ -55,22 +55,14 @@ export const runCliReportingFailures = async (io: CliIo): Promise<number> => {
   }
 };
 
-type CommandLine =
-  | { readonly command: "help" | "version" }
-  | {
-      readonly command: "doctor";
-      readonly options: { json: boolean; verify: boolean; waitSeconds: number | undefined; region: string | undefined };
-    }
-  | { readonly command: "usageError"; readonly message: string };
-
 /** A day. */
 const MAX_WAIT_SECONDS = 86_400;
 const REGION = /^[a-z]{2,}(-[a-z0-9]+)+$/;
 
-const usageError = (message: string): CommandLine => ({ command: "usageError", message });
+const usageError = (message: string) => ({ command: "usageError" as const, message });
 
 /** Strict (an unknown option is a usage error); `doctor` is the default command; `--help` and `--version` win. */
-export const parseCommandLine = (argv: readonly string[]): CommandLine => {
+export const parseCommandLine = (argv: readonly string[]) => {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -78,12 +70,12 @@ export const parseCommandLine = (argv: readonly string[]): CommandLine => {
     return usageError(error instanceof Error ? error.message : String(error));
   }
   const { values, positionals } = parsed;
-  if (values.help) return { command: "help" };
-  if (values.version) return { command: "version" };
+  if (values.help) return { command: "help" as const };
+  if (values.version) return { command: "version" as const };
   const [command = "doctor", ...extra] = positionals;
   if (command !== "doctor" && command !== "help") return usageError(`unknown command "${command}".`);
   if (extra.length > 0) return usageError(`unexpected argument "${extra[0] ?? ""}".`);
-  if (command === "help") return { command: "help" };
+  if (command === "help") return { command: "help" as const };
 
   const wait = values.wait?.trim();
   // Plain decimals only: Number() would also take "", "0x10", "1e3" and "Infinity".
@@ -96,7 +88,7 @@ export const parseCommandLine = (argv: readonly string[]): CommandLine => {
     return usageError(`--region takes an AWS region such as us-east-1, not "${values.region}".`);
   }
   return {
-    command: "doctor",
+    command: "doctor" as const,
     options: { json: values.json === true, verify: values.verify === true, waitSeconds, region },
   };
 };

@@ -236,7 +236,7 @@ export const scrubSecrets = <T>(value: T, secrets: readonly string[]): T => {
 /** The report sections the verdict is decided from. */
 export type FindingInput = Pick<
   DoctorReport,
-  "configuration" | "chain" | "sources" | "metadataEndpoint" | "verification"
+  "configuration" | "chain" | "metadataEndpoint" | "sources" | "verification"
 >;
 
 /**
@@ -248,44 +248,51 @@ export const decideFinding = (input: FindingInput) => {
   return { verdict, exitCode: verdict === "podCredentials" ? (0 as const) : (2 as const), summary };
 };
 
-const verdictOf = ({ configuration, chain, verification, ...input }: FindingInput): [DoctorVerdict, string] => {
+type Verdict = [DoctorVerdict, string];
+
+const verdictOf = (input: FindingInput): Verdict => {
+  const { configuration, chain } = input;
   if (configuration.error) return ["failed", `The configuration is invalid: ${problemOf(configuration.error)}`];
+  if (chain.status === "resolved") return resolvedVerdict(input);
   const problem = chain.error ? problemOf(chain.error) : "unknown error";
-  if (chain.status === "resolved") {
-    const { credentials } = chain;
-    const details = [
-      roleOf(credentials) && `role ${roleOf(credentials)}`,
-      credentials?.accountId && `account ${credentials.accountId}`,
-      credentials?.expiration && `expiring ${credentials.expiration}`,
-    ].filter(Boolean);
-    const described = details.length > 0 ? ` (${details.join(", ")})` : "";
-    const resolves = `fromPodProviderChain() resolves`;
-    if (chain.source === "instanceProfile") {
-      return [
-        "nodeCredentialsOnly",
-        `${resolves} the node's instance-profile role${described} because node credentials are allowed: every pod ` +
-          "on this node shares it. Configure IRSA, EKS Pod Identity or kube2iam/kiam for this pod.",
-      ];
-    }
-    const source = chain.source ?? "unknown";
-    if (verification?.status === "failed" && verification.error) {
-      const rejected = problemOf(verification.error);
-      return [
-        "failed",
-        `${resolves} ${source} credentials${described}, but STS GetCallerIdentity rejects them: ${rejected}`,
-      ];
-    }
-    const verified =
-      verification?.status === "ok" && verification.arn ? `; STS says they belong to ${verification.arn}` : "";
-    return ["podCredentials", `${resolves} pod-scoped credentials from ${source}${described}${verified}.`];
-  }
   if (chain.error?.name === "NodeCredentialsRefusedError") {
     return ["nodeCredentialsOnly", `Only the node's credentials are on offer, and the chain refuses them: ${problem}`];
   }
-  if (chain.error?.name !== "NoPodCredentialsError") return ["failed", `fromPodProviderChain() fails: ${problem}`];
-  // Nothing pod-scoped: the node's role is on offer (the real IMDS, or fetched although the probe got no answer), or
-  // a proxy offers one the pod does not declare, or nothing is on offer.
-  const { sources, metadataEndpoint: endpoint } = input;
+  if (chain.error?.name === "NoPodCredentialsError") return nothingConfiguredVerdict(input);
+  return ["failed", `fromPodProviderChain() fails: ${problem}`];
+};
+
+const resolvedVerdict = ({ chain, verification }: FindingInput): Verdict => {
+  const { credentials } = chain;
+  const details = [
+    roleOf(credentials) && `role ${roleOf(credentials)}`,
+    credentials?.accountId && `account ${credentials.accountId}`,
+    credentials?.expiration && `expiring ${credentials.expiration}`,
+  ].filter(Boolean);
+  const described = details.length > 0 ? ` (${details.join(", ")})` : "";
+  const resolves = "fromPodProviderChain() resolves";
+  if (chain.source === "instanceProfile") {
+    return [
+      "nodeCredentialsOnly",
+      `${resolves} the node's instance-profile role${described} because node credentials are allowed: every pod ` +
+        "on this node shares it. Configure IRSA, EKS Pod Identity or kube2iam/kiam for this pod.",
+    ];
+  }
+  const source = chain.source ?? "unknown";
+  if (verification?.status === "failed" && verification.error) {
+    const rejected = problemOf(verification.error);
+    return [
+      "failed",
+      `${resolves} ${source} credentials${described}, but STS GetCallerIdentity rejects them: ${rejected}`,
+    ];
+  }
+  const verified =
+    verification?.status === "ok" && verification.arn ? `; STS says they belong to ${verification.arn}` : "";
+  return ["podCredentials", `${resolves} pod-scoped credentials from ${source}${described}${verified}.`];
+};
+
+/** The node's role is on offer (the real IMDS, or fetched although the probe got no answer), or a proxy's, or none. */
+const nothingConfiguredVerdict = ({ sources, metadataEndpoint: endpoint }: FindingInput): Verdict => {
   const node = sources.find((source) => source.source === "instanceProfile");
   const nodeRole = node?.status === "ok" ? roleOf(node.credentials) : undefined;
   if (endpoint.kind === "ec2Imds" || (endpoint.kind === "unreachable" && nodeRole)) {

@@ -2,7 +2,6 @@
 // what answers at the metadata endpoint, every source on its own, and the chain run for real. Sections that saw a
 // secret return it beside the report (never in it), for the report's last redaction pass.
 import { readFile, stat } from "node:fs/promises";
-import type { AwsCredentialIdentity } from "@smithy/types";
 import { noopLogger, quoteRemoteText } from "../base/logging.js";
 import {
   DEFAULT_ANNOTATIONS_FILE,
@@ -284,10 +283,7 @@ export const examineSources = (
  * What an application does: a new `fromPodProviderChain()` (nothing cached from an earlier run) with a logger that
  * captures every line, debug included, asked for credentials once.
  */
-export const runChain = async (
-  env: Environment,
-  options: RunOptions,
-): Promise<{ readonly report: ChainReport; readonly credentials: AwsCredentialIdentity | undefined }> => {
+export const runChain = async (env: Environment, options: RunOptions) => {
   const started = Date.now();
   const log: ChainReport["log"][number][] = [];
   const at =

@@ -1,15 +1,6 @@
 // The report as text for a terminal: one section per part of the report, in the order an operator reads them, and
 // the verdict last, where the eye lands. The report holds no secret, so neither does the text.
-import {
-  type ChainReport,
-  type DoctorReport,
-  type FileReport,
-  type MetadataEndpointReport,
-  problemOf,
-  roleOf,
-  type SourceReport,
-  type VerificationReport,
-} from "./doctorReport.js";
+import { type DoctorReport, type FileReport, problemOf, roleOf, type SourceReport } from "./doctorReport.js";
 
 type Paint = (text: string) => string;
 const plain: Paint = (text) => text;

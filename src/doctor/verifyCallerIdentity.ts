@@ -124,16 +124,11 @@ export const verifyCallerIdentity = async (
   });
   if (!credentials) return report("skipped", { elapsedMs: 0 });
   try {
-    let url: URL;
-    try {
-      url = new URL(endpoint);
-    } catch {
-      throw new VerificationError(
-        "AWS_ENDPOINT_URL_STS is not a URL.",
-        "set it to an https URL such as https://sts.us-east-1.amazonaws.com.",
-      );
+    if (!URL.canParse(endpoint)) {
+      const fix = "set it to an https URL such as https://sts.us-east-1.amazonaws.com.";
+      throw new VerificationError("AWS_ENDPOINT_URL_STS is not a URL.", fix);
     }
-    const answer = await getCallerIdentity(credentials, options.region, url);
+    const answer = await getCallerIdentity(credentials, options.region, new URL(endpoint));
     if (answer.status !== 200) {
       const code = xmlField(answer.body, "Code") ?? `HTTP ${answer.status}`;
       const message = xmlField(answer.body, "Message") ?? quoteRemoteText(answer.body, 200);
