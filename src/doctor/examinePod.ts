@@ -44,18 +44,23 @@ export interface Examined<Report> {
 
 const text = (value: unknown): string | null => (typeof value === "string" ? value : null);
 
-/** The claims of a JWT that trust policies look at, without checking the signature; `undefined` for no JWT. */
-export const tokenClaims = (token: string, now: number = Date.now()): FileReport["token"] | undefined => {
-  const parts = token.trim().split(".");
-  if (parts.length !== 3 || parts[1] === undefined) return undefined;
-  let claims: unknown;
+/** A JSON object (not an array), or `undefined` for any other text. */
+const jsonObject = (json: string): Record<string, unknown> | undefined => {
   try {
-    claims = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8"));
+    const parsed: unknown = JSON.parse(json);
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? { ...parsed } : undefined;
   } catch {
     return undefined;
   }
-  if (typeof claims !== "object" || claims === null || Array.isArray(claims)) return undefined;
-  const { iss, sub, aud, exp } = claims as Record<string, unknown>;
+};
+
+/** The claims of a JWT that trust policies look at, without checking the signature; `undefined` for no JWT. */
+export const tokenClaims = (token: string, now: number = Date.now()): FileReport["token"] | undefined => {
+  const parts = token.trim().split(".");
+  const claims =
+    parts.length === 3 && parts[1] ? jsonObject(Buffer.from(parts[1], "base64url").toString("utf8")) : undefined;
+  if (!claims) return undefined;
+  const { iss, sub, aud, exp } = claims;
   const audience =
     typeof aud === "string" ? [aud] : Array.isArray(aud) ? aud.filter((item) => typeof item === "string") : [];
   const expiresAt = typeof exp === "number" && Number.isFinite(exp) ? new Date(exp * 1000) : undefined;
@@ -133,16 +138,10 @@ const ENDPOINT_DESCRIPTIONS: Readonly<Record<MetadataEndpointReport["kind"], str
 
 /** kube2iam's `/healthz` answers `{"hostIP":"…","instanceId":"…"}`. */
 const kube2iamHealth = (answer: HttpResponse | string): MetadataEndpointReport["kube2iamHealth"] => {
-  if (typeof answer === "string" || answer.status !== 200) return null;
-  try {
-    const parsed: unknown = JSON.parse(answer.body);
-    if (typeof parsed !== "object" || parsed === null || !("hostIP" in parsed)) return null;
-    const { hostIP, instanceId } = parsed as { hostIP?: unknown; instanceId?: unknown };
-    const quoted = (value: unknown) => (typeof value === "string" ? quoteRemoteText(value, 64) : null);
-    return { hostIP: quoted(hostIP), instanceId: quoted(instanceId) };
-  } catch {
-    return null;
-  }
+  const health = typeof answer === "string" || answer.status !== 200 ? undefined : jsonObject(answer.body);
+  if (!health || !("hostIP" in health)) return null;
+  const quoted = (value: unknown) => (typeof value === "string" ? quoteRemoteText(value, 64) : null);
+  return { hostIP: quoted(health.hostIP), instanceId: quoted(health.instanceId) };
 };
 
 /**

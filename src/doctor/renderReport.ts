@@ -47,21 +47,29 @@ const section = (c: Palette, heading: string, rows: readonly (readonly Cell[] | 
 const statusPaint = (c: Palette, status: string): Paint =>
   status === "ok" || status === "resolved" ? c.green : status === "failed" ? c.red : c.dim;
 
-/** The parts that are known, comma-separated. */
 const known = (parts: readonly (string | false | null | undefined)[]): string => parts.filter(Boolean).join(", ");
 
 /** Colour only where the CLI allows it: standard output is a TTY and `NO_COLOR` is unset or empty. */
 export const renderReport = (report: DoctorReport, options: { readonly color: boolean }): string => {
   const c = palette(options.color);
-  const sections = [endpoint, sources, files, environment, chain, verification, wait, verdict];
+  const sections = [
+    endpointSection,
+    sourcesSection,
+    filesSection,
+    environmentSection,
+    chainSection,
+    verificationSection,
+    waitSection,
+    verdictSection,
+  ];
   const title = c.bold(`pod-credentials doctor ${report.tool.version}`);
   const lines = [title + c.dim(`  ${report.generatedAt}, ${report.durationMs} ms`)];
-  return `${[...lines, ...sections.flatMap((section) => section(report, c))].join("\n")}\n`;
+  return `${[...lines, ...sections.flatMap((render) => render(report, c))].join("\n")}\n`;
 };
 
 type Section = (report: DoctorReport, c: Palette) => string[];
 
-const endpoint: Section = ({ metadataEndpoint: endpoint }, c) => {
+const endpointSection: Section = ({ metadataEndpoint: endpoint }, c) => {
   const { status, answer, role, message } = endpoint.listing;
   const listing =
     status === null
@@ -103,7 +111,7 @@ const sourceDetail = (source: SourceReport, endpoint: string): string => {
   ])}`;
 };
 
-const sources: Section = (report, c) => {
+const sourcesSection: Section = (report, c) => {
   const rows = report.sources.map((source) => [
     cell(source.chainPosition === null ? "-" : String(source.chainPosition)),
     cell(source.source),
@@ -135,14 +143,14 @@ const fileDetail = (file: FileReport): string => {
   ]);
 };
 
-const files: Section = (report, c) => {
+const filesSection: Section = (report, c) => {
   const status = (file: FileReport): Cell =>
     file.exists && !file.problem ? cell("ok", c.green) : cell(file.exists ? "problem" : "missing", c.yellow);
   const rows = report.files.map((file) => [cell(file.purpose), cell(file.path), status(file), cell(fileDetail(file))]);
   return rows.length === 0 ? [] : section(c, "Files", rows);
 };
 
-const environment: Section = (report, c) => {
+const environmentSection: Section = (report, c) => {
   const variables = report.environment.map(({ name, value }) =>
     row(name, value ?? "(set; value not shown)", value === null ? c.dim : undefined),
   );
@@ -151,7 +159,7 @@ const environment: Section = (report, c) => {
   return ["", c.bold("Environment"), "  (no AWS_* or POD_CREDENTIALS_* variable is set)", ...warnings];
 };
 
-const chain: Section = ({ chain, configuration }, c) => {
+const chainSection: Section = ({ chain, configuration }, c) => {
   const { sources, allowNodeCredentials } = configuration;
   const order = sources
     ? `${sources.join(" → ")}${allowNodeCredentials ? " (node credentials allowed)" : " (node credentials refused)"}`
@@ -183,7 +191,7 @@ const chain: Section = ({ chain, configuration }, c) => {
   );
 };
 
-const verification: Section = ({ verification: verified }, c) => {
+const verificationSection: Section = ({ verification: verified }, c) => {
   if (!verified) return [];
   const heading = `STS GetCallerIdentity (--verify, ${verified.endpoint}, region ${verified.region})`;
   if (verified.status === "skipped") return ["", c.bold(heading), "  skipped: the chain gave no credentials"];
@@ -204,7 +212,7 @@ const verification: Section = ({ verification: verified }, c) => {
   ]);
 };
 
-const wait: Section = ({ wait }, c) => {
+const waitSection: Section = ({ wait }, c) => {
   if (!wait) return [];
   const { attempts, waitedMs, resolved, seconds } = wait;
   const counted = `${attempts} attempt${attempts === 1 ? "" : "s"}`;
@@ -219,7 +227,7 @@ const VERDICTS = {
   failed: ["FAILED", "red"],
 } as const;
 
-const verdict: Section = ({ verdict, exitCode, summary }, c) => {
+const verdictSection: Section = ({ verdict, exitCode, summary }, c) => {
   const [label, colour] = VERDICTS[verdict];
   return ["", c.bold("Verdict"), `  ${c[colour](c.bold(label))} (exit ${exitCode})`, `  ${summary}`];
 };

@@ -33,23 +33,11 @@ const toBytes = (data: SourceData): string | Uint8Array =>
       ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
       : new Uint8Array(data);
 
-/** A plain error, not one of the package's: it never leaves the doctor. */
-class VerificationError extends Error {
-  override name = "VerificationError";
-  constructor(
-    message: string,
-    readonly fix: string,
-    readonly status?: number,
-  ) {
-    super(`${message} Fix: ${fix}`);
-  }
-}
-
 const getCallerIdentity = async (
   credentials: AwsCredentialIdentity,
   region: string,
   endpoint: URL,
-): Promise<HttpResponse> => {
+): Promise<HttpResponse | string> => {
   // Loaded on demand: only --verify needs the signer.
   const { SignatureV4 } = await import("@smithy/signature-v4");
   const signer = new SignatureV4({ service: "sts", region, credentials, sha256: NodeSha256 });
@@ -65,15 +53,12 @@ const getCallerIdentity = async (
   const target = new URL(endpoint.href);
   target.search = new URLSearchParams(QUERY).toString();
   const headers = Object.fromEntries(Object.entries(signed.headers).map(([name, value]) => [name, String(value)]));
-  try {
-    return await httpRequest({ url: target.href, headers, timeoutMs: STS_TIMEOUT_MS, maxBodyBytes: MAX_ANSWER_BYTES });
-  } catch (error) {
-    if (!isHttpRequestError(error)) throw error;
-    throw new VerificationError(
-      `Could not call STS GetCallerIdentity at ${displayUrl(endpoint)}: ${error.message}.`,
-      "check network access to STS (egress, proxies, AWS_ENDPOINT_URL_STS) and the region (--region or AWS_REGION).",
-    );
-  }
+  const request = { url: target.href, headers, timeoutMs: STS_TIMEOUT_MS, maxBodyBytes: MAX_ANSWER_BYTES };
+  // The answer, or why there was none.
+  return httpRequest(request).catch((error: unknown) => {
+    if (isHttpRequestError(error)) return error.message;
+    throw error;
+  });
 };
 
 /** The STS endpoint: `AWS_ENDPOINT_URL_STS`, else the regional one (`https://sts.<region>.amazonaws.com`). */
@@ -123,29 +108,43 @@ export const verifyCallerIdentity = async (
     ...fields,
   });
   if (!credentials) return report("skipped", { elapsedMs: 0 });
-  try {
-    if (!URL.canParse(endpoint)) {
-      const fix = "set it to an https URL such as https://sts.us-east-1.amazonaws.com.";
-      throw new VerificationError("AWS_ENDPOINT_URL_STS is not a URL.", fix);
-    }
-    const answer = await getCallerIdentity(credentials, options.region, new URL(endpoint));
-    if (answer.status !== 200) {
-      const code = xmlField(answer.body, "Code") ?? `HTTP ${answer.status}`;
-      const message = xmlField(answer.body, "Message") ?? quoteRemoteText(answer.body, 200);
-      throw new VerificationError(
-        `STS GetCallerIdentity failed with ${code} (HTTP ${answer.status}): ${message}`,
-        "the credentials the chain returned are not accepted by STS: check the source's role and the clock of this node.",
-        answer.status,
-      );
-    }
-    const arn = xmlField(answer.body, "Arn");
-    return report("ok", {
-      arn,
-      account: xmlField(answer.body, "Account"),
-      userId: xmlField(answer.body, "UserId"),
-      matchesChainRole: arnMatchesRole(arn, options.expectedRole),
+  // Not an exception: the doctor makes the report, never throws.
+  const failed = (message: string, fix: string, status: number | null = null) =>
+    report("failed", {
+      error: { name: "VerificationError", message: `${message} Fix: ${fix}`, source: null, fix, status },
     });
+  if (!URL.canParse(endpoint)) {
+    return failed(
+      "AWS_ENDPOINT_URL_STS is not a URL.",
+      "set it to an https URL such as https://sts.us-east-1.amazonaws.com.",
+    );
+  }
+  let answer: HttpResponse | string;
+  try {
+    answer = await getCallerIdentity(credentials, options.region, new URL(endpoint));
   } catch (error) {
     return report("failed", { error: errorReport(error) });
   }
+  if (typeof answer === "string") {
+    return failed(
+      `Could not call STS GetCallerIdentity at ${displayUrl(endpoint)}: ${answer}.`,
+      "check network access to STS (egress, proxies, AWS_ENDPOINT_URL_STS) and the region (--region or AWS_REGION).",
+    );
+  }
+  if (answer.status !== 200) {
+    const code = xmlField(answer.body, "Code") ?? `HTTP ${answer.status}`;
+    const message = xmlField(answer.body, "Message") ?? quoteRemoteText(answer.body, 200);
+    return failed(
+      `STS GetCallerIdentity failed with ${code} (HTTP ${answer.status}): ${message}`,
+      "the credentials the chain returned are not accepted by STS: check the source's role and the clock of this node.",
+      answer.status,
+    );
+  }
+  const arn = xmlField(answer.body, "Arn");
+  return report("ok", {
+    arn,
+    account: xmlField(answer.body, "Account"),
+    userId: xmlField(answer.body, "UserId"),
+    matchesChainRole: arnMatchesRole(arn, options.expectedRole),
+  });
 };
