@@ -146,10 +146,9 @@ const MAX_LEVELS = 6;
  * than imported, so that the same source builds as ES module and CommonJS.
  */
 export const packageVersion = (scriptPath: string | undefined): string => {
-  if (!scriptPath) return "unknown";
   let folder: string;
   try {
-    folder = dirname(realpathSync(scriptPath));
+    folder = dirname(realpathSync(scriptPath ?? ""));
   } catch {
     return "unknown";
   }
@@ -162,9 +161,8 @@ export const packageVersion = (scriptPath: string | undefined): string => {
     } catch {
       // no package.json here, or not readable: keep walking up
     }
-    const parent = dirname(folder);
-    if (parent === folder) break;
-    folder = parent;
+    if (folder === dirname(folder)) break;
+    folder = dirname(folder);
   }
   return "unknown";
 };

@@ -108,7 +108,7 @@ export const verifyCallerIdentity = async (
     ...fields,
   });
   if (!credentials) return report("skipped", { elapsedMs: 0 });
-  // Not an exception: the doctor makes the report, never throws.
+  // A failure the operator can act on is reported, not thrown.
   const failed = (message: string, fix: string, status: number | null = null) =>
     report("failed", {
       error: { name: "VerificationError", message: `${message} Fix: ${fix}`, source: null, fix, status },
