@@ -7,22 +7,14 @@ import type { Environment } from "../base/settings.js";
 import { renderReport } from "../doctor/renderReport.js";
 import { runDoctor } from "../doctor/runDoctor.js";
 
-/** Where the CLI writes, and what it reads: the process, or a test's stand-ins. */
+/** The process, or a test's stand-ins: `argv` after the program name; standard error takes usage errors and progress. */
 export interface CliIo {
-  /** The arguments after the program name. */
   readonly argv: readonly string[];
-  /** The environment (`process.env`). */
   readonly env: Environment;
-  /** Standard output; `isTTY` decides colour. */
   readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean | undefined };
-  /** Standard error: usage errors and `--wait` progress. */
   readonly stderr: { write(text: string): unknown };
-  /** What `--version` prints and the report names. */
   readonly version: string;
 }
-
-/** `NO_COLOR` (https://no-color.org): any non-empty value turns colour off. */
-const colorAllowed = (io: CliIo): boolean => io.stdout.isTTY === true && (io.env.NO_COLOR ?? "") === "";
 
 /** Runs the command line and returns the exit code: 0 pod-scoped credentials, 1 usage error, 2 anything else. */
 export const runCli = async (io: CliIo): Promise<number> => {
@@ -39,17 +31,11 @@ export const runCli = async (io: CliIo): Promise<number> => {
       return 1;
     case "doctor": {
       const { options } = line;
-      const report = await runDoctor({
-        env: io.env,
-        version: io.version,
-        region: options.region,
-        verify: options.verify,
-        waitSeconds: options.waitSeconds,
-        onProgress: (text) => io.stderr.write(`${text}\n`),
-      });
-      io.stdout.write(
-        options.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report, { color: colorAllowed(io) }),
-      );
+      const onProgress = (text: string) => io.stderr.write(`${text}\n`);
+      const report = await runDoctor({ ...options, env: io.env, version: io.version, onProgress });
+      // NO_COLOR (https://no-color.org): any non-empty value turns colour off.
+      const color = io.stdout.isTTY === true && (io.env.NO_COLOR ?? "") === "";
+      io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report, { color }));
       return report.exitCode;
     }
   }
@@ -69,32 +55,14 @@ export const runCliReportingFailures = async (io: CliIo): Promise<number> => {
   }
 };
 
-/** What the command line asks for. */
-export type CommandLine =
-  | { readonly command: "help" }
-  | { readonly command: "version" }
-  | {
-      readonly command: "doctor";
-      readonly options: {
-        readonly json: boolean;
-        readonly verify: boolean;
-        readonly waitSeconds: number | undefined;
-        readonly region: string | undefined;
-      };
-    }
-  | { readonly command: "usageError"; readonly message: string };
-
-/** The longest `--wait`: a day. */
+/** A day. */
 const MAX_WAIT_SECONDS = 86_400;
 const REGION = /^[a-z]{2,}(-[a-z0-9]+)+$/;
 
-const usageError = (message: string): CommandLine => ({ command: "usageError", message });
+const usageError = (message: string) => ({ command: "usageError" as const, message });
 
-/**
- * Parses the arguments after the program name with `node:util` `parseArgs` (strict: an unknown option is a usage
- * error). `doctor` is the default command; `--help` and `--version` win over everything else.
- */
-export const parseCommandLine = (argv: readonly string[]): CommandLine => {
+/** Strict (an unknown option is a usage error); `doctor` is the default command; `--help` and `--version` win. */
+export const parseCommandLine = (argv: readonly string[]) => {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -102,12 +70,12 @@ export const parseCommandLine = (argv: readonly string[]): CommandLine => {
     return usageError(error instanceof Error ? error.message : String(error));
   }
   const { values, positionals } = parsed;
-  if (values.help) return { command: "help" };
-  if (values.version) return { command: "version" };
+  if (values.help) return { command: "help" as const };
+  if (values.version) return { command: "version" as const };
   const [command = "doctor", ...extra] = positionals;
   if (command !== "doctor" && command !== "help") return usageError(`unknown command "${command}".`);
   if (extra.length > 0) return usageError(`unexpected argument "${extra[0] ?? ""}".`);
-  if (command === "help") return { command: "help" };
+  if (command === "help") return { command: "help" as const };
 
   const wait = values.wait?.trim();
   // Plain decimals only: Number() would also take "", "0x10", "1e3" and "Infinity".
@@ -120,7 +88,7 @@ export const parseCommandLine = (argv: readonly string[]): CommandLine => {
     return usageError(`--region takes an AWS region such as us-east-1, not "${values.region}".`);
   }
   return {
-    command: "doctor",
+    command: "doctor" as const,
     options: { json: values.json === true, verify: values.verify === true, waitSeconds, region },
   };
 };
@@ -140,7 +108,6 @@ const parse = (argv: readonly string[]) =>
     },
   });
 
-/** `pod-credentials --help`. */
 export const helpText = (version: string): string => `pod-credentials ${version}: AWS credentials that are the pod's own
 
 Usage:
@@ -171,19 +138,17 @@ Exit codes:
 Colour is used only when standard output is a terminal and NO_COLOR is not set.
 `;
 
-/** How far above the running script to look for package.json (`dist/esm/cli/main.js` is three levels below it). */
+/** `dist/esm/cli/main.js` is three levels below package.json. */
 const MAX_LEVELS = 6;
 
 /**
- * The version in this package's package.json, found by walking up from the running script (`npx` runs it through a
- * symbolic link, resolved first); `"unknown"` when not found. Read at run time rather than imported, so that the same
- * source builds as ES module and CommonJS.
+ * Walks up from the running script (`npx` runs it through a symbolic link, resolved first). Read at run time rather
+ * than imported, so that the same source builds as ES module and CommonJS.
  */
 export const packageVersion = (scriptPath: string | undefined): string => {
-  if (!scriptPath) return "unknown";
   let folder: string;
   try {
-    folder = dirname(realpathSync(scriptPath));
+    folder = dirname(realpathSync(scriptPath ?? ""));
   } catch {
     return "unknown";
   }
@@ -196,9 +161,8 @@ export const packageVersion = (scriptPath: string | undefined): string => {
     } catch {
       // no package.json here, or not readable: keep walking up
     }
-    const parent = dirname(folder);
-    if (parent === folder) break;
-    folder = parent;
+    if (folder === dirname(folder)) break;
+    folder = dirname(folder);
   }
   return "unknown";
 };

@@ -2,17 +2,17 @@
 // what answers at the metadata endpoint, every source on its own, and the chain run for real. Sections that saw a
 // secret return it beside the report (never in it), for the report's last redaction pass.
 import { readFile, stat } from "node:fs/promises";
-import type { AwsCredentialIdentity, Logger } from "@smithy/types";
-import { displayUrl, noopLogger, quoteRemoteText } from "../base/logging.js";
+import { noopLogger, quoteRemoteText } from "../base/logging.js";
 import {
   DEFAULT_ANNOTATIONS_FILE,
+  DEFAULT_TIMEOUT_MS,
   type Environment,
-  OWN_VARIABLE_PREFIX,
+  metadataEndpoint,
   readSetting,
   readSettings,
+  type Setting,
   SOURCE_NAMES,
   type SourceName,
-  shownAs,
 } from "../base/settings.js";
 import { monotonicNow } from "../base/timing.js";
 import { fromPodProviderChain } from "../chain/fromPodProviderChain.js";
@@ -28,80 +28,40 @@ import {
 } from "../wire/metadata.js";
 import {
   type ChainReport,
-  type EnvironmentVariableReport,
   errorReport,
   type FileReport,
-  type LogLineReport,
-  lastFour,
-  type MetadataEndpointKind,
   type MetadataEndpointReport,
+  problemOf,
   type SourceReport,
   secretsOf,
   summarizeCredentials,
-  type TokenClaimsReport,
 } from "./doctorReport.js";
 
-/** A report section, with the secrets the doctor saw while making it: never printed, only used to redact. */
+/** A report section, with the secrets seen while making it: never printed, only redacted from the whole report. */
 export interface Examined<Report> {
   readonly report: Report;
-  /** Secret values (credentials, tokens) to redact from the whole report. */
   readonly secrets: readonly string[];
 }
 
-// The environment
-
-/** A variable's value as the report may show it, by its row of the settings table; `null` when it may be a secret. */
-const shownValue = (name: string, value: string): string | null => {
-  switch (shownAs(name)) {
-    case "value":
-      return value;
-    case "lastFour":
-      return lastFour(value);
-    case "url":
-      return displayUrl(value);
-    case "path":
-      // A path, not a URL: displayUrl cannot parse it, so only its query and fragment are cut.
-      return value.split(/[?#]/)[0] ?? "";
-    case "hidden":
-      return null;
-  }
-};
-
-/**
- * The AWS and `POD_CREDENTIALS_*` variables set (not blank) in `env`, sorted by name. Values are shown only for
- * variables known to hold no secret; `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`,
- * `AWS_CONTAINER_AUTHORIZATION_TOKEN` and any variable the doctor does not know show `null`.
- */
-export const describeEnvironment = (env: Environment): EnvironmentVariableReport[] =>
-  Object.entries(env)
-    .filter((entry): entry is [string, string] => {
-      const [name, value] = entry;
-      return (
-        (name.startsWith("AWS_") || name.startsWith(OWN_VARIABLE_PREFIX)) && value !== undefined && value.trim() !== ""
-      );
-    })
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([name, value]) => ({ name, value: shownValue(name, value.trim()) }));
-
-// The files
-
 const text = (value: unknown): string | null => (typeof value === "string" ? value : null);
 
-/**
- * The claims of a JWT that matter to trust policies, decoded without checking the signature; `undefined` when the
- * text is not a JWT.
- */
-export const tokenClaims = (token: string, now: number = Date.now()): TokenClaimsReport | undefined => {
-  const parts = token.trim().split(".");
-  if (parts.length !== 3 || parts[1] === undefined) return undefined;
-  let claims: unknown;
+/** A JSON object (not an array), or `undefined` for any other text. */
+const jsonObject = (json: string): Record<string, unknown> | undefined => {
   try {
-    claims = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8"));
+    const parsed: unknown = JSON.parse(json);
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? { ...parsed } : undefined;
   } catch {
     return undefined;
   }
-  if (typeof claims !== "object" || claims === null || Array.isArray(claims)) return undefined;
-  const { iss, sub, aud, exp } = claims as Record<string, unknown>;
+};
+
+/** The claims of a JWT that trust policies look at, without checking the signature; `undefined` for no JWT. */
+export const tokenClaims = (token: string, now: number = Date.now()): FileReport["token"] | undefined => {
+  const parts = token.trim().split(".");
+  const claims =
+    parts.length === 3 && parts[1] ? jsonObject(Buffer.from(parts[1], "base64url").toString("utf8")) : undefined;
+  if (!claims) return undefined;
+  const { iss, sub, aud, exp } = claims;
   const audience =
     typeof aud === "string" ? [aud] : Array.isArray(aud) ? aud.filter((item) => typeof item === "string") : [];
   const expiresAt = typeof exp === "number" && Number.isFinite(exp) ? new Date(exp * 1000) : undefined;
@@ -115,23 +75,12 @@ export const tokenClaims = (token: string, now: number = Date.now()): TokenClaim
 };
 
 /** Kubelet writes tokens of a few kB and annotations of a few hundred bytes: anything larger is not read. */
-/** The largest annotations file the kube2iam source reads. */
 const MAX_READ_BYTES = 256 * 1024;
+const NOT_FOUND = { exists: false, bytes: null, modifiedAt: null, token: null, declaredRole: null, problem: null };
 
 const inspect = async (purpose: FileReport["purpose"], path: string, from: string): Promise<Examined<FileReport>> => {
-  const report: FileReport = {
-    purpose,
-    path,
-    from,
-    exists: false,
-    bytes: null,
-    modifiedAt: null,
-    token: null,
-    declaredRole: null,
-    problem: null,
-  };
   const found = (fields: Partial<FileReport>, secrets: string[] = []) => ({
-    report: { ...report, ...fields },
+    report: { purpose, path, from, ...NOT_FOUND, ...fields },
     secrets,
   });
   let info: Awaited<ReturnType<typeof stat>>;
@@ -154,10 +103,8 @@ const inspect = async (purpose: FileReport["purpose"], path: string, from: strin
     const role = declaredRoleFromAnnotationsText(content);
     if (role.kind === "role") return found({ ...exists, declaredRole: role.role });
     if (role.kind === "noRole") return found({ ...exists, problem: `has no ${ROLE_ANNOTATION} annotation` });
-    return found({
-      ...exists,
-      problem: `is malformed${role.line === undefined ? "" : ` at line ${role.line}`}: ${role.problem}`,
-    });
+    const line = role.line === undefined ? "" : ` at line ${role.line}`;
+    return found({ ...exists, problem: `is malformed${line}: ${role.problem}` });
   }
   const token = content.trim();
   if (token === "") return found({ ...exists, problem: "is empty" });
@@ -165,95 +112,91 @@ const inspect = async (purpose: FileReport["purpose"], path: string, from: strin
   return found({ ...exists, token: claims ?? null, problem: claims ? null : "does not hold a JWT" }, [token]);
 };
 
-/**
- * Looks at the files the configuration names: the IRSA token file, the Pod Identity token file, and the annotations
- * file (the one named by `POD_CREDENTIALS_ANNOTATIONS_FILE`, else the default `/etc/podinfo/annotations`). Reports
- * size, age, a token's claims (`iss`, `sub`, `aud`, `exp`) and the declared role; never a token.
- */
+/** The IRSA token file, the Pod Identity token file and the annotations file (else the default one), in that order. */
 export const inspectFiles = async (env: Environment): Promise<Examined<FileReport>[]> => {
-  const named = (
-    purpose: FileReport["purpose"],
-    key: "webIdentityTokenFile" | "containerAuthorizationTokenFile" | "annotationsFile",
-  ) => {
+  const named = (purpose: FileReport["purpose"], key: "webIdentityTokenFile" | "containerAuthorizationTokenFile") => {
     const setting = readSetting(key, {}, env);
-    return setting && inspect(purpose, setting.value, setting.from);
+    return setting ? [inspect(purpose, setting.value, setting.from)] : [];
   };
-  const inspections = [
-    named("webIdentityToken", "webIdentityTokenFile"),
-    named("podIdentityToken", "containerAuthorizationTokenFile"),
-    named("annotations", "annotationsFile") ??
-      inspect("annotations", DEFAULT_ANNOTATIONS_FILE, "the default annotations file"),
-  ];
-  return Promise.all(inspections.filter((inspection) => inspection !== undefined));
+  const annotations = readSetting("annotationsFile", {}, env);
+  return Promise.all([
+    ...named("webIdentityToken", "webIdentityTokenFile"),
+    ...named("podIdentityToken", "containerAuthorizationTokenFile"),
+    annotations
+      ? inspect("annotations", annotations.value, annotations.from)
+      : inspect("annotations", DEFAULT_ANNOTATIONS_FILE, "the default annotations file"),
+  ]);
 };
 
-// The metadata endpoint
-
-const ENDPOINT_DESCRIPTIONS: Readonly<Record<MetadataEndpointKind, string>> = Object.freeze({
+const ENDPOINT_DESCRIPTIONS: Readonly<Record<MetadataEndpointReport["kind"], string>> = {
   ec2Imds: "real EC2 IMDS",
   kube2iam: "kube2iam",
   kiam: "kiam",
   metadataProxy: "an unidentified metadata proxy",
   unreachable: "nothing",
   invalid: "an invalid endpoint setting",
-});
-
-type Answer = { readonly ok: true; readonly response: HttpResponse } | { readonly ok: false; readonly reason: string };
-
-const ask = async (url: string, headers: Record<string, string>, timeoutMs: number): Promise<Answer> => {
-  try {
-    return { ok: true, response: await httpRequest({ url, headers, timeoutMs, maxBodyBytes: MAX_RESPONSE_BYTES }) };
-  } catch (error) {
-    if (isHttpRequestError(error)) return { ok: false, reason: error.message };
-    throw error;
-  }
 };
 
 /** kube2iam's `/healthz` answers `{"hostIP":"…","instanceId":"…"}`. */
-const kube2iamHealth = (answer: Answer): MetadataEndpointReport["kube2iamHealth"] => {
-  if (!answer.ok || answer.response.status !== 200) return null;
-  try {
-    const parsed: unknown = JSON.parse(answer.response.body);
-    if (typeof parsed !== "object" || parsed === null || !("hostIP" in parsed)) return null;
-    const { hostIP, instanceId } = parsed as { hostIP?: unknown; instanceId?: unknown };
-    return {
-      hostIP: typeof hostIP === "string" ? quoteRemoteText(hostIP, 64) : null,
-      instanceId: typeof instanceId === "string" ? quoteRemoteText(instanceId, 64) : null,
-    };
-  } catch {
-    return null;
-  }
+const kube2iamHealth = (answer: HttpResponse | string): MetadataEndpointReport["kube2iamHealth"] => {
+  const health = typeof answer === "string" || answer.status !== 200 ? undefined : jsonObject(answer.body);
+  if (!health || !("hostIP" in health)) return null;
+  const quoted = (value: unknown) => (typeof value === "string" ? quoteRemoteText(value, 64) : null);
+  return { hostIP: quoted(health.hostIP), instanceId: quoted(health.instanceId) };
 };
 
 /**
- * Finds out what answers at the metadata endpoint (`value`, set by `from`), with three requests sent together, none
- * of which can fetch credentials: the role listing with a deliberately invalid IMDSv2 token (the real EC2 IMDS
- * answers 401; kube2iam and kiam ignore the token and list the pod's role, or say why they cannot), kube2iam's
- * `/healthz` and kiam's `/ping`. Unlike the chain, the doctor probes even when the pod declares no role.
- * `offeredRole` is left `null` for the real IMDS: the `instanceProfile` examination finds the node's role.
+ * Asks the endpoint the sources would use, with their per-request deadline, three things at once, none of which can
+ * fetch credentials: the role listing with an invalid IMDSv2 token (the real IMDS answers 401; kube2iam and kiam list
+ * the pod's role or say why not), `/healthz` and `/ping`. Unlike the chain, the doctor probes even when the pod
+ * declares no role. The node's role comes from the `instanceProfile` row.
  */
-export const probeMetadataEndpoint = async (
-  endpoint: { readonly value: string; readonly from: string },
-  timeoutMs: number,
-): Promise<MetadataEndpointReport> => {
+export const probeMetadataEndpoint = async (env: Environment): Promise<MetadataEndpointReport> => {
+  let endpoint: Setting;
+  try {
+    endpoint = metadataEndpoint(undefined, env);
+  } catch (error) {
+    return {
+      url: null,
+      from: null,
+      kind: "invalid",
+      description: ENDPOINT_DESCRIPTIONS.invalid,
+      listing: { status: null, answer: "noAnswer", role: null, message: null },
+      kube2iamHealth: null,
+      kiamPing: false,
+      offeredRole: null,
+      error: problemOf(errorReport(error)),
+      elapsedMs: 0,
+    };
+  }
+  let timeoutMs = DEFAULT_TIMEOUT_MS;
+  try {
+    timeoutMs = readSetting("timeoutMs", {}, env)?.value ?? DEFAULT_TIMEOUT_MS;
+  } catch {
+    // The configuration section reports the invalid setting.
+  }
   const started = Date.now();
   const base = endpoint.value.replace(/\/+$/, "");
+  /** The answer, or why there was none. */
+  const ask = (path: string, headers: Record<string, string> = {}): Promise<HttpResponse | string> =>
+    httpRequest({ url: `${base}${path}`, headers, timeoutMs, maxBodyBytes: MAX_RESPONSE_BYTES }).catch((error) => {
+      if (isHttpRequestError(error)) return error.message;
+      throw error;
+    });
   const [listing, health, ping] = await Promise.all([
-    ask(`${base}${SECURITY_CREDENTIALS_PATH}`, { [TOKEN_HEADER]: INVALID_IMDS_TOKEN }, timeoutMs),
-    ask(`${base}/healthz`, {}, timeoutMs),
-    ask(`${base}/ping`, {}, timeoutMs),
+    ask(SECURITY_CREDENTIALS_PATH, { [TOKEN_HEADER]: INVALID_IMDS_TOKEN }),
+    ask("/healthz"),
+    ask("/ping"),
   ]);
-  const classified = listing.ok ? classifyListingAnswer(listing.response) : undefined;
+  const answered = typeof listing !== "string";
+  const classified = answered ? classifyListingAnswer(listing) : undefined;
   const healthAnswer = kube2iamHealth(health);
-  const kiamPing = ping.ok && ping.response.status === 200 && ping.response.body.trim() === "pong";
-
-  let kind: MetadataEndpointKind;
+  const kiamPing = typeof ping !== "string" && ping.status === 200 && ping.body.trim() === "pong";
+  let kind: MetadataEndpointReport["kind"] = "unreachable";
   if (classified?.kind === "realImds") kind = "ec2Imds";
   else if (healthAnswer) kind = "kube2iam";
   else if (kiamPing) kind = "kiam";
-  else if (listing.ok) kind = "metadataProxy";
-  else kind = "unreachable";
-
+  else if (answered) kind = "metadataProxy";
   const role = classified?.kind === "role" ? quoteRemoteText(classified.role, 200) : null;
   return {
     url: base,
@@ -261,153 +204,93 @@ export const probeMetadataEndpoint = async (
     kind,
     description: ENDPOINT_DESCRIPTIONS[kind],
     listing: {
-      status: listing.ok ? listing.response.status : null,
+      status: answered ? listing.status : null,
       answer: classified?.kind ?? "noAnswer",
       role,
-      message: !listing.ok ? listing.reason : classified && "message" in classified ? classified.message : null,
+      message: !answered ? listing : classified && "message" in classified ? classified.message : null,
     },
     kube2iamHealth: healthAnswer,
     kiamPing,
     offeredRole: kind === "ec2Imds" ? null : role,
-    error: kind === "unreachable" && !listing.ok ? listing.reason : null,
+    error: !answered && kind === "unreachable" ? listing : null,
     elapsedMs: Date.now() - started,
   };
 };
 
-/** The report for an endpoint setting that is itself invalid (no request is made). */
-export const invalidEndpointReport = (problem: string): MetadataEndpointReport => ({
-  url: null,
-  from: null,
-  kind: "invalid",
-  description: ENDPOINT_DESCRIPTIONS.invalid,
-  listing: { status: null, answer: "noAnswer", role: null, message: null },
-  kube2iamHealth: null,
-  kiamPing: false,
-  offeredRole: null,
-  error: problem,
-  elapsedMs: 0,
-});
-
-// The sources
-
-/** Options of {@link examineSources}. */
-export interface ExamineSourcesOptions {
-  /** The STS region for the IRSA exchange. */
-  readonly region: string;
-  /** The chain's order, to number and sort the sources; `null` when the configuration is invalid. */
-  readonly chainOrder: readonly SourceName[] | null;
-  /** Overrides `POD_CREDENTIALS_STARTUP_TIMEOUT_MS` (the doctor passes 0 after `--wait`: a snapshot, no retries). */
-  readonly startupTimeoutMs?: number | undefined;
-}
-
-const examineOne = async (
-  name: SourceName,
-  env: Environment,
-  options: ExamineSourcesOptions,
-): Promise<Examined<SourceReport>> => {
-  const started = Date.now();
-  const position = options.chainOrder?.indexOf(name) ?? -1;
-  const row = (
-    status: SourceReport["status"],
-    configuredBy: string | null,
-    fields: Pick<Partial<SourceReport>, "reason" | "credentials" | "error">,
-  ): SourceReport => ({
-    source: name,
-    chainPosition: position === -1 ? null : position + 1,
-    nodeCredentials: name === "instanceProfile",
-    status,
-    configuredBy,
-    reason: null,
-    credentials: null,
-    error: null,
-    ...fields,
-    elapsedMs: Date.now() - started,
-  });
-  let configuredBy: string | null = null;
-  let secrets: string[] = [];
-  try {
-    // One settings object per source, so that a bad setting of one source does not hide the others.
-    const settings = readSettings({
-      env,
-      sources: [name],
-      allowNodeCredentials: true,
-      logger: noopLogger,
-      region: options.region,
-      ...(options.startupTimeoutMs === undefined ? {} : { startupTimeoutMs: options.startupTimeoutMs }),
-    });
-    const source = SOURCE_FACTORIES[name](settings);
-    const detected = await source.detect();
-    if (!detected.configured) {
-      return { report: row("absent", null, { reason: detected.reason }), secrets };
-    }
-    configuredBy = detected.configuredBy;
-    const result = await detected.resolve({
-      identityProperties: undefined,
-      logger: noopLogger,
-      firstCallAt: monotonicNow(),
-    });
-    secrets = secretsOf(result.credentials);
-    rejectExpired(name, result);
-    return {
-      report: row("ok", configuredBy, { credentials: summarizeCredentials(result.credentials, result) }),
-      secrets,
-    };
-  } catch (error) {
-    return { report: row("failed", configuredBy, { error: errorReport(error) }), secrets };
-  }
-};
+/** The doctor passes `startupTimeoutMs` 0 after `--wait`: a snapshot, no start-up retries. */
+type RunOptions = { readonly region: string; readonly startupTimeoutMs?: number | undefined };
 
 /**
- * Examines every source on its own, at the same time: `detect()`, then `resolve()` when it is configured. The node's
- * instance profile is examined too (node credentials are allowed here), so the report can say whether the node's
- * role is on offer; the chain itself still refuses it unless allowed. Sources are listed in the chain's order, then
- * those the chain does not use.
+ * Every source on its own, at the same time, in the chain's order and then the others. The node's instance profile is
+ * examined with node credentials allowed, so that the report can say whether the node's role is on offer.
  */
-export const examineSources = async (
+export const examineSources = (
   env: Environment,
-  options: ExamineSourcesOptions,
+  { chainOrder, region, startupTimeoutMs }: RunOptions & { readonly chainOrder: readonly SourceName[] | null },
 ): Promise<Examined<SourceReport>[]> => {
-  const chainOrder = options.chainOrder ?? [];
-  const order = [...chainOrder, ...SOURCE_NAMES.filter((name) => !chainOrder.includes(name))];
-  return Promise.all(order.map((name) => examineOne(name, env, options)));
-};
-
-// The chain
-
-/** A chain run: the report section, and the credentials (kept out of the report) for `--verify` and redaction. */
-export interface ChainRun {
-  readonly report: ChainReport;
-  /** The credentials the chain returned; never printed. */
-  readonly credentials: AwsCredentialIdentity | undefined;
-}
-
-const capturingLogger = (lines: LogLineReport[]): Logger => {
-  const at =
-    (level: LogLineReport["level"]) =>
-    (...content: unknown[]): void => {
-      lines.push({ level, message: content.map((part) => (typeof part === "string" ? part : String(part))).join(" ") });
-    };
-  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
-};
-
-/** `NoPodCredentialsError` lists every skipped source; other errors list none. */
-const skippedOf = (error: unknown): ChainReport["skipped"] => {
-  const skipped = (error as { skipped?: unknown } | null)?.skipped;
-  return Array.isArray(skipped) ? (skipped as ChainReport["skipped"]) : [];
+  const order = [...(chainOrder ?? []), ...SOURCE_NAMES.filter((name) => !chainOrder?.includes(name))];
+  return Promise.all(
+    order.map(async (name) => {
+      const started = Date.now();
+      const position = chainOrder?.indexOf(name) ?? -1;
+      let configuredBy: string | null = null;
+      let secrets: string[] = [];
+      const row = (status: SourceReport["status"], fields: Partial<SourceReport> = {}) => ({
+        report: {
+          source: name,
+          chainPosition: position === -1 ? null : position + 1,
+          nodeCredentials: name === "instanceProfile",
+          status,
+          configuredBy,
+          reason: null,
+          credentials: null,
+          error: null,
+          ...fields,
+          elapsedMs: Date.now() - started,
+        },
+        secrets,
+      });
+      try {
+        // One settings object per source, so that a bad setting of one source does not hide the others.
+        const sources = [name];
+        const settings = readSettings({
+          env,
+          sources,
+          allowNodeCredentials: true,
+          logger: noopLogger,
+          region,
+          startupTimeoutMs,
+        });
+        const detected = await SOURCE_FACTORIES[name](settings).detect();
+        if (!detected.configured) return row("absent", { reason: detected.reason });
+        configuredBy = detected.configuredBy;
+        const result = await detected.resolve({
+          identityProperties: undefined,
+          logger: noopLogger,
+          firstCallAt: monotonicNow(),
+        });
+        secrets = secretsOf(result.credentials);
+        rejectExpired(name, result);
+        return row("ok", { credentials: summarizeCredentials(result.credentials, result) });
+      } catch (error) {
+        return row("failed", { error: errorReport(error) });
+      }
+    }),
+  );
 };
 
 /**
- * Does what an application does: creates `fromPodProviderChain()` with this environment (and a logger that captures
- * every line, debug included, instead of printing it) and asks it for credentials once. A new provider every call,
- * so nothing is cached from an earlier run. `startupTimeoutMs` overrides `POD_CREDENTIALS_STARTUP_TIMEOUT_MS` (the
- * `--wait` loop passes 0: it does the retrying itself).
+ * What an application does: a new `fromPodProviderChain()` (nothing cached from an earlier run) with a logger that
+ * captures every line, debug included, asked for credentials once.
  */
-export const runChain = async (
-  env: Environment,
-  options: { readonly region: string; readonly startupTimeoutMs?: number | undefined },
-): Promise<ChainRun> => {
+export const runChain = async (env: Environment, options: RunOptions) => {
   const started = Date.now();
-  const log: LogLineReport[] = [];
+  const log: ChainReport["log"][number][] = [];
+  const at =
+    (level: ChainReport["log"][number]["level"]) =>
+    (...content: unknown[]) => {
+      log.push({ level, message: content.map(String).join(" ") });
+    };
   const report = (status: ChainReport["status"], fields: Partial<ChainReport>): ChainReport => ({
     status,
     source: null,
@@ -422,9 +305,8 @@ export const runChain = async (
   try {
     const provider = fromPodProviderChain({
       env,
-      logger: capturingLogger(log),
-      region: options.region,
-      ...(options.startupTimeoutMs === undefined ? {} : { startupTimeoutMs: options.startupTimeoutMs }),
+      logger: { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") },
+      ...options,
     });
     const credentials = await provider();
     const description = provider.describe();
@@ -438,9 +320,9 @@ export const runChain = async (
       credentials,
     };
   } catch (error) {
-    return {
-      report: report("failed", { skipped: skippedOf(error), error: errorReport(error) }),
-      credentials: undefined,
-    };
+    // NoPodCredentialsError lists every skipped source; other errors list none.
+    const skipped = (error as { skipped?: unknown } | null)?.skipped;
+    const fields = { skipped: Array.isArray(skipped) ? skipped : [], error: errorReport(error) };
+    return { report: report("failed", fields), credentials: undefined };
   }
 };

@@ -1,25 +1,8 @@
 // The report as text for a terminal: one section per part of the report, in the order an operator reads them, and
 // the verdict last, where the eye lands. The report holds no secret, so neither does the text.
-import {
-  type ChainReport,
-  type DoctorReport,
-  type DoctorVerdict,
-  type FileReport,
-  type LogLineReport,
-  type MetadataEndpointReport,
-  problemOf,
-  type SourceReport,
-  type VerificationReport,
-} from "./doctorReport.js";
-
-/** Options of {@link renderReport}. */
-export interface RenderOptions {
-  /** Use ANSI colours (the CLI: only when standard output is a TTY and `NO_COLOR` is unset or empty). */
-  readonly color: boolean;
-}
+import { type DoctorReport, type FileReport, problemOf, roleOf, type SourceReport } from "./doctorReport.js";
 
 type Paint = (text: string) => string;
-
 const plain: Paint = (text) => text;
 
 const palette = (color: boolean) => {
@@ -27,26 +10,15 @@ const palette = (color: boolean) => {
     color ? (text) => `\u001b[${open}m${text}\u001b[${close}m` : plain;
   return { bold: ansi(1, 22), dim: ansi(2, 22), green: ansi(32, 39), yellow: ansi(33, 39), red: ansi(31, 39) };
 };
-
 type Palette = ReturnType<typeof palette>;
 
-/** A table cell for {@link formatTable}: its text, and how to colour it once padded. */
-export interface Cell {
-  /** The text, measured for alignment. */
-  readonly text: string;
-  /** Wraps the padded text in colour codes; none for plain text. */
-  readonly paint?: Paint | undefined;
-}
-
+/** A cell's text is measured for alignment; `paint` colours it once padded. */
+type Cell = { readonly text: string; readonly paint?: Paint | undefined };
 const cell = (text: string, paint?: Paint): Cell => ({ text, paint });
-
 /** A label and its value, the shape of most rows. */
 const row = (label: string, text: string, paint?: Paint): Cell[] => [cell(label), cell(text, paint)];
 
-/**
- * Rows of cells, every column but the last padded to its widest cell (measured without colour codes), indented by
- * two spaces, columns two spaces apart. A `false` row (a condition that did not hold) is left out.
- */
+/** Every column but the last padded to its widest cell, columns two spaces apart; a `false` row is left out. */
 export const formatTable = (rows: readonly (readonly Cell[] | false)[]): string[] => {
   const shown = rows.filter((item): item is readonly Cell[] => item !== false);
   const widths: number[] = [];
@@ -65,36 +37,39 @@ export const formatTable = (rows: readonly (readonly Cell[] | false)[]): string[
   );
 };
 
-/** A blank line, the bold heading, then the section's lines. */
-const section = (c: Palette, heading: string, lines: readonly string[]): string[] => ["", c.bold(heading), ...lines];
+/** A blank line, the bold heading, then the rows as a table. */
+const section = (c: Palette, heading: string, rows: readonly (readonly Cell[] | false)[]): string[] => [
+  "",
+  c.bold(heading),
+  ...formatTable(rows),
+];
 
 const statusPaint = (c: Palette, status: string): Paint =>
   status === "ok" || status === "resolved" ? c.green : status === "failed" ? c.red : c.dim;
 
-/** The parts that are known, comma-separated. */
 const known = (parts: readonly (string | false | null | undefined)[]): string => parts.filter(Boolean).join(", ");
 
-/**
- * The report as text for a terminal: the metadata endpoint, every source in a table, the files, the environment,
- * what the chain does (with its log lines), the `--verify` and `--wait` results, and the verdict.
- */
-export const renderReport = (report: DoctorReport, options: RenderOptions): string => {
+/** Colour only where the CLI allows it: standard output is a TTY and `NO_COLOR` is unset or empty. */
+export const renderReport = (report: DoctorReport, options: { readonly color: boolean }): string => {
   const c = palette(options.color);
-  const lines = [
-    c.bold(`pod-credentials doctor ${report.tool.version}`) + c.dim(`  ${report.generatedAt}, ${report.durationMs} ms`),
-    ...endpointSection(report.metadataEndpoint, c),
-    ...sourcesSection(report, c),
-    ...filesSection(report.files, c),
-    ...environmentSection(report, c),
-    ...chainSection(report, c),
-    ...verificationSection(report.verification, c),
-    ...waitSection(report, c),
-    ...verdictSection(report, c),
+  const sections = [
+    endpointSection,
+    sourcesSection,
+    filesSection,
+    environmentSection,
+    chainSection,
+    verificationSection,
+    waitSection,
+    verdictSection,
   ];
-  return `${lines.join("\n")}\n`;
+  const title = c.bold(`pod-credentials doctor ${report.tool.version}`);
+  const lines = [title + c.dim(`  ${report.generatedAt}, ${report.durationMs} ms`)];
+  return `${[...lines, ...sections.flatMap((render) => render(report, c))].join("\n")}\n`;
 };
 
-const endpointSection = (endpoint: MetadataEndpointReport, c: Palette): string[] => {
+type Section = (report: DoctorReport, c: Palette) => string[];
+
+const endpointSection: Section = ({ metadataEndpoint: endpoint }, c) => {
   const { status, answer, role, message } = endpoint.listing;
   const listing =
     status === null
@@ -104,36 +79,31 @@ const endpointSection = (endpoint: MetadataEndpointReport, c: Palette): string[]
   const paint =
     endpoint.kind === "ec2Imds" ? c.yellow : ["unreachable", "invalid"].includes(endpoint.kind) ? c.dim : c.green;
   const health = endpoint.kube2iamHealth;
-  return section(
-    c,
-    "Metadata endpoint",
-    formatTable([
-      row("url", endpoint.url ? `${endpoint.url} (from ${endpoint.from ?? "?"})` : "(invalid setting)"),
-      row("answers", endpoint.description, paint),
-      row("role listing", listing),
-      !!health && row("/healthz", `kube2iam on host ${health.hostIP ?? "?"}, instance ${health.instanceId ?? "?"}`),
-      endpoint.kiamPing && row("/ping", "pong (kiam)"),
-      !!endpoint.offeredRole &&
-        row("offers role", `${endpoint.offeredRole}${endpoint.kind === "ec2Imds" ? " (the node's role)" : ""}`),
-      // No answer is already said by the listing row.
-      !!endpoint.error && endpoint.kind !== "unreachable" && row("problem", endpoint.error, c.red),
-    ]),
-  );
+  return section(c, "Metadata endpoint", [
+    row("url", endpoint.url ? `${endpoint.url} (from ${endpoint.from ?? "?"})` : "(invalid setting)"),
+    row("answers", endpoint.description, paint),
+    row("role listing", listing),
+    !!health && row("/healthz", `kube2iam on host ${health.hostIP ?? "?"}, instance ${health.instanceId ?? "?"}`),
+    endpoint.kiamPing && row("/ping", "pong (kiam)"),
+    !!endpoint.offeredRole &&
+      row("offers role", `${endpoint.offeredRole}${endpoint.kind === "ec2Imds" ? " (the node's role)" : ""}`),
+    // No answer is already said by the listing row.
+    !!endpoint.error && endpoint.kind !== "unreachable" && row("problem", endpoint.error, c.red),
+  ]);
 };
 
 /** What a source got, and whose it is: the node's, or (instance profile behind a proxy) the proxy's. */
 const sourceDetail = (source: SourceReport, endpoint: string): string => {
   if (source.status === "absent") return source.reason ?? "";
   if (source.status === "failed") return source.error ? problemOf(source.error) : "Error: ";
-  const credentials = source.credentials;
-  const role = credentials?.roleArn ?? credentials?.roleName;
+  const { credentials } = source;
   const whose = source.nodeCredentials
     ? "the NODE's credentials: "
     : source.source === "instanceProfile"
       ? `through ${endpoint}, not the node: `
       : "";
   return `${whose}${known([
-    role && `role ${role}`,
+    roleOf(credentials) && `role ${roleOf(credentials)}`,
     credentials?.accountId && `account ${credentials.accountId}`,
     credentials && `key ${credentials.accessKeyId}`,
     credentials?.expiration && `expires ${credentials.expiration}`,
@@ -141,28 +111,26 @@ const sourceDetail = (source: SourceReport, endpoint: string): string => {
   ])}`;
 };
 
-const sourcesSection = (report: DoctorReport, c: Palette): string[] => {
-  const endpoint = report.metadataEndpoint.description;
+const sourcesSection: Section = (report, c) => {
   const rows = report.sources.map((source) => [
     cell(source.chainPosition === null ? "-" : String(source.chainPosition)),
     cell(source.source),
     // The node's credentials are a warning even when they work.
     cell(source.status, source.status === "ok" && source.nodeCredentials ? c.yellow : statusPaint(c, source.status)),
-    cell(sourceDetail(source, endpoint)),
+    cell(sourceDetail(source, report.metadataEndpoint.description)),
   ]);
-  const fixes = report.sources
-    .filter((source) => source.status === "failed" && source.error?.fix)
-    .map((source) => `  ${source.source} fix: ${source.error?.fix ?? ""}`);
+  const fixes = report.sources.flatMap(({ source, status, error }) =>
+    status === "failed" && error?.fix ? [`  ${source} fix: ${error.fix}`] : [],
+  );
   return section(c, "Sources, each examined on its own", [
-    ...formatTable([["#", "SOURCE", "STATUS", "DETAIL"].map((heading) => cell(heading, c.dim)), ...rows]),
-    ...fixes,
-    c.dim('  (# is the position in the chain; "-": the chain does not use the source)'),
-  ]);
+    ["#", "SOURCE", "STATUS", "DETAIL"].map((heading) => cell(heading, c.dim)),
+    ...rows,
+  ]).concat(fixes, c.dim('  (# is the position in the chain; "-": the chain does not use the source)'));
 };
 
 const fileDetail = (file: FileReport): string => {
   if (!file.exists) return file.problem ?? "does not exist";
-  const token = file.token;
+  const { token } = file;
   return known([
     `${file.bytes ?? 0} bytes`,
     file.modifiedAt && `written ${file.modifiedAt}`,
@@ -175,79 +143,67 @@ const fileDetail = (file: FileReport): string => {
   ]);
 };
 
-const filesSection = (files: readonly FileReport[], c: Palette): string[] => {
-  if (files.length === 0) return [];
+const filesSection: Section = (report, c) => {
   const status = (file: FileReport): Cell =>
     file.exists && !file.problem ? cell("ok", c.green) : cell(file.exists ? "problem" : "missing", c.yellow);
-  return section(
-    c,
-    "Files",
-    formatTable(files.map((file) => [cell(file.purpose), cell(file.path), status(file), cell(fileDetail(file))])),
+  const rows = report.files.map((file) => [cell(file.purpose), cell(file.path), status(file), cell(fileDetail(file))]);
+  return rows.length === 0 ? [] : section(c, "Files", rows);
+};
+
+const environmentSection: Section = (report, c) => {
+  const variables = report.environment.map(({ name, value }) =>
+    row(name, value ?? "(set; value not shown)", value === null ? c.dim : undefined),
   );
-};
-
-const environmentSection = (report: DoctorReport, c: Palette): string[] => {
-  const variables =
-    report.environment.length === 0
-      ? ["  (no AWS_* or POD_CREDENTIALS_* variable is set)"]
-      : formatTable(
-          report.environment.map(({ name, value }) =>
-            row(name, value ?? "(set; value not shown)", value === null ? c.dim : undefined),
-          ),
-        );
   const warnings = report.configuration.warnings.map((warning) => c.yellow(`  warning: ${warning}`));
-  return section(c, "Environment", [...variables, ...warnings]);
+  if (variables.length > 0) return section(c, "Environment", variables).concat(warnings);
+  return ["", c.bold("Environment"), "  (no AWS_* or POD_CREDENTIALS_* variable is set)", ...warnings];
 };
 
-/** Debug lines are in the JSON report; an error line that repeats the error above is not shown twice. */
-const shownInLog = (line: LogLineReport, chain: ChainReport): boolean =>
-  line.level !== "debug" && !(line.level === "error" && chain.error && line.message.includes(chain.error.message));
-
-const chainSection = ({ chain, configuration }: DoctorReport, c: Palette): string[] => {
+const chainSection: Section = ({ chain, configuration }, c) => {
   const { sources, allowNodeCredentials } = configuration;
   const order = sources
     ? `${sources.join(" → ")}${allowNodeCredentials ? " (node credentials allowed)" : " (node credentials refused)"}`
     : "(invalid configuration)";
   const { credentials, error } = chain;
-  const log = chain.log.filter((line) => shownInLog(line, chain));
-  const levelPaint = (level: LogLineReport["level"]): Paint =>
-    level === "error" ? c.red : level === "warn" ? c.yellow : plain;
+  // Debug lines are in the JSON report; an error line that repeats the error above is not shown twice.
+  const log = chain.log.filter(
+    ({ level, message }) => level !== "debug" && !(level === "error" && error && message.includes(error.message)),
+  );
+  const levelPaint = (level: string): Paint => (level === "error" ? c.red : level === "warn" ? c.yellow : plain);
+  const result = chain.status === "resolved" ? `resolved from ${chain.source ?? "?"}` : "failed";
   return section(c, "fromPodProviderChain() with this environment", [
-    ...formatTable([
-      row("sources", order),
-      row(
-        "result",
-        chain.status === "resolved" ? `resolved from ${chain.source ?? "?"}` : "failed",
-        statusPaint(c, chain.status),
-      ),
-      !!credentials && row("role", credentials.roleArn ?? credentials.roleName ?? "(unknown)"),
-      !!credentials && row("account", credentials.accountId ?? "(unknown)"),
-      !!credentials && row("access key", credentials.accessKeyId),
-      !!credentials && row("expires", credentials.expiration ?? "never (static keys)"),
-      !!credentials && !!chain.configuredBy && row("configured by", chain.configuredBy),
-      // The fix goes on a row of its own.
-      !!error && row("error", problemOf(error), c.red),
-      !!error?.fix && row("fix", error.fix),
-      // A failed chain's error (NoPodCredentialsError) already lists what it skipped.
-      ...(chain.status === "resolved"
-        ? chain.skipped.map(({ source, reason }) => row("skipped", `${source}: ${reason}`, c.dim))
-        : []),
-    ]),
-    ...(log.length === 0 ? [] : ["  log:"]),
-    ...log.map((line) => `    ${levelPaint(line.level)(line.level.padEnd(5))} ${line.message}`),
-  ]);
+    row("sources", order),
+    row("result", result, statusPaint(c, chain.status)),
+    !!credentials && row("role", roleOf(credentials) ?? "(unknown)"),
+    !!credentials && row("account", credentials.accountId ?? "(unknown)"),
+    !!credentials && row("access key", credentials.accessKeyId),
+    !!credentials && row("expires", credentials.expiration ?? "never (static keys)"),
+    !!credentials && !!chain.configuredBy && row("configured by", chain.configuredBy),
+    !!error && row("error", problemOf(error), c.red),
+    !!error?.fix && row("fix", error.fix),
+    // A failed chain's error (NoPodCredentialsError) already lists what it skipped.
+    ...(chain.status === "resolved"
+      ? chain.skipped.map(({ source, reason }) => row("skipped", `${source}: ${reason}`, c.dim))
+      : []),
+  ]).concat(
+    log.length === 0 ? [] : ["  log:"],
+    log.map((line) => `    ${levelPaint(line.level)(line.level.padEnd(5))} ${line.message}`),
+  );
 };
 
-const verificationLines = (verification: VerificationReport, c: Palette): string[] => {
-  if (verification.status === "skipped") return ["  skipped: the chain gave no credentials"];
-  if (verification.status === "failed") {
-    return [c.red(`  failed: ${verification.error?.name ?? "Error"}: ${verification.error?.message ?? ""}`)];
+const verificationSection: Section = ({ verification: verified }, c) => {
+  if (!verified) return [];
+  const heading = `STS GetCallerIdentity (--verify, ${verified.endpoint}, region ${verified.region})`;
+  if (verified.status === "skipped") return ["", c.bold(heading), "  skipped: the chain gave no credentials"];
+  if (verified.status === "failed") {
+    const { name = "Error", message = "" } = verified.error ?? {};
+    return ["", c.bold(heading), c.red(`  failed: ${name}: ${message}`)];
   }
-  const matches = verification.matchesChainRole;
-  return formatTable([
-    row("arn", verification.arn ?? "(none)", c.green),
-    row("account", verification.account ?? "(none)"),
-    row("user id", verification.userId ?? "(none)"),
+  const matches = verified.matchesChainRole;
+  return section(c, heading, [
+    row("arn", verified.arn ?? "(none)", c.green),
+    row("account", verified.account ?? "(none)"),
+    row("user id", verified.userId ?? "(none)"),
     matches === null
       ? row("matches", "(cannot compare with the chain's role)")
       : matches
@@ -256,31 +212,22 @@ const verificationLines = (verification: VerificationReport, c: Palette): string
   ]);
 };
 
-const verificationSection = (verification: VerificationReport | null, c: Palette): string[] =>
-  verification
-    ? section(
-        c,
-        `STS GetCallerIdentity (--verify, ${verification.endpoint}, region ${verification.region})`,
-        verificationLines(verification, c),
-      )
-    : [];
-
-const waitSection = ({ wait }: DoctorReport, c: Palette): string[] => {
+const waitSection: Section = ({ wait }, c) => {
   if (!wait) return [];
   const { attempts, waitedMs, resolved, seconds } = wait;
   const counted = `${attempts} attempt${attempts === 1 ? "" : "s"}`;
   const outcome = resolved ? "resolved" : "not resolved";
-  return section(c, "Wait", [`  ${counted} in ${(waitedMs / 1000).toFixed(1)} s of ${seconds} s: ${outcome}`]);
+  return ["", c.bold("Wait"), `  ${counted} in ${(waitedMs / 1000).toFixed(1)} s of ${seconds} s: ${outcome}`];
 };
 
-const VERDICT_LABELS: Readonly<Record<DoctorVerdict, string>> = {
-  podCredentials: "OK: pod-scoped credentials",
-  nodeCredentialsOnly: "NODE CREDENTIALS ONLY",
-  notConfigured: "NOT CONFIGURED",
-  failed: "FAILED",
-};
+const VERDICTS = {
+  podCredentials: ["OK: pod-scoped credentials", "green"],
+  nodeCredentialsOnly: ["NODE CREDENTIALS ONLY", "yellow"],
+  notConfigured: ["NOT CONFIGURED", "red"],
+  failed: ["FAILED", "red"],
+} as const;
 
-const verdictSection = ({ verdict, exitCode, summary }: DoctorReport, c: Palette): string[] => {
-  const paint = verdict === "podCredentials" ? c.green : verdict === "nodeCredentialsOnly" ? c.yellow : c.red;
-  return section(c, "Verdict", [`  ${paint(c.bold(VERDICT_LABELS[verdict]))} (exit ${exitCode})`, `  ${summary}`]);
+const verdictSection: Section = ({ verdict, exitCode, summary }, c) => {
+  const [label, colour] = VERDICTS[verdict];
+  return ["", c.bold("Verdict"), `  ${c[colour](c.bold(label))} (exit ${exitCode})`, `  ${summary}`];
 };

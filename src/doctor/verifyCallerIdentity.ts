@@ -15,45 +15,29 @@ const MAX_ANSWER_BYTES = 64 * 1024;
 /** SHA-256 and HMAC-SHA-256 from `node:crypto`, in the shape `@smithy/signature-v4` takes. */
 class NodeSha256 implements Hash {
   readonly #hash: NodeHash | Hmac;
-
   constructor(secret?: SourceData) {
     this.#hash = secret === undefined ? createHash("sha256") : createHmac("sha256", toBytes(secret));
   }
-
   update(data: SourceData): void {
     this.#hash.update(toBytes(data));
   }
-
   async digest(): Promise<Uint8Array> {
     return new Uint8Array(this.#hash.digest());
   }
 }
 
-const toBytes = (data: SourceData): Uint8Array =>
+const toBytes = (data: SourceData): string | Uint8Array =>
   typeof data === "string"
-    ? Buffer.from(data, "utf8")
+    ? data
     : ArrayBuffer.isView(data)
       ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
       : new Uint8Array(data);
 
-/** A failed call, with the operator's fix; a plain error, since it never leaves the doctor. */
-class VerificationError extends Error {
-  override name = "VerificationError";
-  constructor(
-    message: string,
-    readonly fix: string,
-    readonly status?: number,
-  ) {
-    super(`${message} Fix: ${fix}`);
-  }
-}
-
-/** Sends `GET /?Action=GetCallerIdentity&Version=2011-06-15` to `endpoint`, signed for `region`; returns the answer. */
 const getCallerIdentity = async (
   credentials: AwsCredentialIdentity,
   region: string,
   endpoint: URL,
-): Promise<HttpResponse> => {
+): Promise<HttpResponse | string> => {
   // Loaded on demand: only --verify needs the signer.
   const { SignatureV4 } = await import("@smithy/signature-v4");
   const signer = new SignatureV4({ service: "sts", region, credentials, sha256: NodeSha256 });
@@ -69,20 +53,12 @@ const getCallerIdentity = async (
   const target = new URL(endpoint.href);
   target.search = new URLSearchParams(QUERY).toString();
   const headers = Object.fromEntries(Object.entries(signed.headers).map(([name, value]) => [name, String(value)]));
-  try {
-    return await httpRequest({
-      url: target.href,
-      headers,
-      timeoutMs: STS_TIMEOUT_MS,
-      maxBodyBytes: MAX_ANSWER_BYTES,
-    });
-  } catch (error) {
-    if (!isHttpRequestError(error)) throw error;
-    throw new VerificationError(
-      `Could not call STS GetCallerIdentity at ${displayUrl(endpoint)}: ${error.message}.`,
-      "check network access to STS (egress, proxies, AWS_ENDPOINT_URL_STS) and the region (--region or AWS_REGION).",
-    );
-  }
+  const request = { url: target.href, headers, timeoutMs: STS_TIMEOUT_MS, maxBodyBytes: MAX_ANSWER_BYTES };
+  // The answer, or why there was none.
+  return httpRequest(request).catch((error: unknown) => {
+    if (isHttpRequestError(error)) return error.message;
+    throw error;
+  });
 };
 
 /** The STS endpoint: `AWS_ENDPOINT_URL_STS`, else the regional one (`https://sts.<region>.amazonaws.com`). */
@@ -93,17 +69,12 @@ export const stsEndpoint = (region: string, env: Environment): string => {
   return `https://sts.${region}.${suffix}`;
 };
 
-const unescapeXml = (text: string): string =>
-  text
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&amp;/g, "&");
+const XML_ENTITIES: Readonly<Record<string, string>> = { lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" };
 
 const xmlField = (xml: string, name: string): string | null => {
-  const match = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml);
-  return match?.[1] === undefined ? null : quoteRemoteText(unescapeXml(match[1]), 400);
+  const match = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
+  const text = match?.replace(/&(lt|gt|quot|apos|amp);/g, (_, entity: string) => XML_ENTITIES[entity] ?? "");
+  return text === undefined ? null : quoteRemoteText(text, 400);
 };
 
 /**
@@ -117,31 +88,14 @@ export const arnMatchesRole = (arn: string | null, expectedRole: string | null |
   return match[1] === expectedRole.slice(expectedRole.lastIndexOf("/") + 1);
 };
 
-/** Options of {@link verifyCallerIdentity}. */
-export interface VerifyOptions {
-  /** The region to sign for and, without `AWS_ENDPOINT_URL_STS`, whose regional endpoint to call. */
-  readonly region: string;
-  /** The environment, for `AWS_ENDPOINT_URL_STS`. */
-  readonly env: Environment;
-  /** The role the chain reported (ARN or name), to compare with the caller's ARN. */
-  readonly expectedRole?: string | null | undefined;
-}
-
-/**
- * Calls STS `GetCallerIdentity` with `credentials` and reports who they belong to, or why STS could not say. Without
- * `credentials` (the chain gave none) the call is `skipped`. The answer holds no secret; the credentials never
- * appear in the report.
- */
+/** Whom STS says `credentials` belong to (the chain's `expectedRole`?), or why it could not say; `skipped` without. */
 export const verifyCallerIdentity = async (
   credentials: AwsCredentialIdentity | undefined,
-  options: VerifyOptions,
+  options: { readonly region: string; readonly env: Environment; readonly expectedRole?: string | undefined },
 ): Promise<VerificationReport> => {
   const started = Date.now();
   const endpoint = stsEndpoint(options.region, options.env);
-  const report = (
-    status: VerificationReport["status"],
-    fields: Partial<VerificationReport> = {},
-  ): VerificationReport => ({
+  const report = (status: VerificationReport["status"], fields: Partial<VerificationReport> = {}) => ({
     status,
     region: options.region,
     endpoint: displayUrl(endpoint),
@@ -154,34 +108,43 @@ export const verifyCallerIdentity = async (
     ...fields,
   });
   if (!credentials) return report("skipped", { elapsedMs: 0 });
-  try {
-    let url: URL;
-    try {
-      url = new URL(endpoint);
-    } catch {
-      throw new VerificationError(
-        "AWS_ENDPOINT_URL_STS is not a URL.",
-        "set it to an https URL such as https://sts.us-east-1.amazonaws.com.",
-      );
-    }
-    const answer = await getCallerIdentity(credentials, options.region, url);
-    if (answer.status !== 200) {
-      const code = xmlField(answer.body, "Code") ?? `HTTP ${answer.status}`;
-      const message = xmlField(answer.body, "Message") ?? quoteRemoteText(answer.body, 200);
-      throw new VerificationError(
-        `STS GetCallerIdentity failed with ${code} (HTTP ${answer.status}): ${message}`,
-        "the credentials the chain returned are not accepted by STS: check the source's role and the clock of this node.",
-        answer.status,
-      );
-    }
-    const arn = xmlField(answer.body, "Arn");
-    return report("ok", {
-      arn,
-      account: xmlField(answer.body, "Account"),
-      userId: xmlField(answer.body, "UserId"),
-      matchesChainRole: arnMatchesRole(arn, options.expectedRole),
+  // A failure the operator can act on is reported, not thrown.
+  const failed = (message: string, fix: string, status: number | null = null) =>
+    report("failed", {
+      error: { name: "VerificationError", message: `${message} Fix: ${fix}`, source: null, fix, status },
     });
+  if (!URL.canParse(endpoint)) {
+    return failed(
+      "AWS_ENDPOINT_URL_STS is not a URL.",
+      "set it to an https URL such as https://sts.us-east-1.amazonaws.com.",
+    );
+  }
+  let answer: HttpResponse | string;
+  try {
+    answer = await getCallerIdentity(credentials, options.region, new URL(endpoint));
   } catch (error) {
     return report("failed", { error: errorReport(error) });
   }
+  if (typeof answer === "string") {
+    return failed(
+      `Could not call STS GetCallerIdentity at ${displayUrl(endpoint)}: ${answer}.`,
+      "check network access to STS (egress, proxies, AWS_ENDPOINT_URL_STS) and the region (--region or AWS_REGION).",
+    );
+  }
+  if (answer.status !== 200) {
+    const code = xmlField(answer.body, "Code") ?? `HTTP ${answer.status}`;
+    const message = xmlField(answer.body, "Message") ?? quoteRemoteText(answer.body, 200);
+    return failed(
+      `STS GetCallerIdentity failed with ${code} (HTTP ${answer.status}): ${message}`,
+      "the credentials the chain returned are not accepted by STS: check the source's role and the clock of this node.",
+      answer.status,
+    );
+  }
+  const arn = xmlField(answer.body, "Arn");
+  return report("ok", {
+    arn,
+    account: xmlField(answer.body, "Account"),
+    userId: xmlField(answer.body, "UserId"),
+    matchesChainRole: arnMatchesRole(arn, options.expectedRole),
+  });
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { lastFour, scrubSecrets } from "../../src/doctor/doctorReport.js";
-import { describeEnvironment, tokenClaims } from "../../src/doctor/examinePod.js";
+import { describeEnvironment, lastFour, scrubSecrets } from "../../src/doctor/doctorReport.js";
+import { tokenClaims } from "../../src/doctor/examinePod.js";
 import { createFakeJwt } from "../../src/testing/index.js";
 
 describe("what the doctor shows of the environment", () => {

@@ -7,7 +7,7 @@ import { serve, unusedLoopbackUrl } from "./servers.js";
 
 const LISTING = "/latest/meta-data/iam/security-credentials/";
 const probe = async (url: string) => {
-  const report = await probeMetadataEndpoint({ value: url, from: "AWS_EC2_METADATA_SERVICE_ENDPOINT" }, 1000);
+  const report = await probeMetadataEndpoint({ AWS_EC2_METADATA_SERVICE_ENDPOINT: url });
   recordOutput(report);
   return report;
 };
