@@ -1,7 +1,7 @@
 // The doctor's report: its JSON shape (schema version 1, documented field by field in docs/doctor.md), how errors,
 // credentials and the environment enter it without a secret, and the verdict that decides the exit code.
 import type { AwsCredentialIdentity } from "@smithy/types";
-import { displayUrl, redactSecrets } from "../base/logging.js";
+import { displayUrl, Redactor } from "../base/logging.js";
 import type { SkippedSource } from "../base/options.js";
 import {
   type Environment,
@@ -220,10 +220,12 @@ export const problemOf = (error: ErrorReport): string => {
  * already keeps secrets out of its messages). Values shorter than 8 characters would redact ordinary words.
  */
 export const scrubSecrets = <T>(value: T, secrets: readonly string[]): T => {
-  const watched = secrets.filter((secret) => secret.length >= 8);
-  if (watched.length === 0) return value;
+  // The library's one redaction step: whole secrets, their JWT segments and 16-character runs (so a quote cut
+  // before this pass still loses every part of a secret), URL user information, control and bidi characters.
+  const redactor = new Redactor();
+  redactor.add(...secrets);
   const walk = (item: unknown): unknown => {
-    if (typeof item === "string") return redactSecrets(item, watched);
+    if (typeof item === "string") return redactor.text(item);
     if (Array.isArray(item)) return item.map(walk);
     if (item !== null && typeof item === "object") {
       return Object.fromEntries(Object.entries(item).map(([key, inner]) => [key, walk(inner)]));

@@ -4,6 +4,8 @@
 // control or bidi character, or an unbounded quote of remote text.
 import { HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
+import { renderReport } from "../../src/doctor/renderReport.js";
+import { runDoctor } from "../../src/doctor/runDoctor.js";
 import { type CredentialEvent, fromPodProviderChain, type PodProviderChainOptions } from "../../src/index.js";
 import { createFakeJwt, fakeSts } from "../../src/testing/index.js";
 import { ORDERS_ROLE_ARN, secretCredentials, secretToken, serveWithMsw, temporaryFile } from "../support/fakes.js";
@@ -163,5 +165,62 @@ describe("a declared role that is not a role", () => {
     const { error, texts } = await outputsOf({ env: { POD_CREDENTIALS_ANNOTATIONS_FILE: file } });
     expect(error?.name).toBe("CredentialSourceError");
     for (const text of texts) expect(text.length).toBeLessThan(2000);
+  });
+});
+
+describe("the doctor's table and JSON", () => {
+  const doctorOutputs = async (env: Record<string, string>, verify = false) => {
+    const report = await runDoctor({ env, version: "0.0.0-test", verify });
+    return [JSON.stringify(report), ...renderReport(report, { color: false }).split("\n")];
+  };
+  const agentEnv = () => ({
+    AWS_CONTAINER_CREDENTIALS_FULL_URI: AGENT_URL,
+    AWS_CONTAINER_AUTHORIZATION_TOKEN: secretToken(),
+    POD_CREDENTIALS_STARTUP_TIMEOUT_MS: "0",
+  });
+
+  it("hold no secret of a credentials document the agent sent with HTTP 500", async () => {
+    const credentials = secretCredentials("DOCTOR500");
+    mswServer.use(http.get(AGENT_URL, () => new HttpResponse(credentialsDocument(credentials), { status: 500 })));
+    const outputs = (await doctorOutputs(agentEnv())).join("\n");
+    expect(outputs).toContain("HTTP 500");
+    expect(outputs).not.toContain(credentials.secretAccessKey);
+  });
+
+  it("hold no control or bidi character from the agent's answer", async () => {
+    mswServer.use(
+      http.get(AGENT_URL, () => new HttpResponse("denied \u001b[2J\u009b31m\u202Eexe.txt", { status: 403 })),
+    );
+    for (const line of await doctorOutputs(agentEnv())) expect(line).not.toMatch(UNSAFE);
+  });
+
+  it("hold no password of AWS_EC2_METADATA_SERVICE_ENDPOINT", async () => {
+    const password = "doctor-metadata-password-42";
+    registerSecrets(password);
+    const outputs = await doctorOutputs({
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: `http://proxy:${password}@127.0.0.1:9`,
+      POD_CREDENTIALS_ROLE: "orders",
+    });
+    expect(outputs.join("\n")).not.toContain(password);
+  });
+
+  it("--verify: an STS error that echoes the session token after 400 characters shows no part of it", async () => {
+    const credentials = secretCredentials("VERIFY");
+    mswServer.use(
+      http.get(AGENT_URL, () => HttpResponse.text(credentialsDocument(credentials))),
+      http.all(
+        "https://sts.us-east-1.amazonaws.com/",
+        () =>
+          new HttpResponse(
+            `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>${"x".repeat(380)} token ${credentials.sessionToken}</Message></Error></ErrorResponse>`,
+            { status: 403, headers: { "content-type": "text/xml" } },
+          ),
+      ),
+    );
+    const outputs = (await doctorOutputs(agentEnv(), true)).join("\n");
+    expect(outputs).toContain("InvalidClientTokenId");
+    for (let start = 0; start + 16 <= credentials.sessionToken.length; start += 8) {
+      expect(outputs).not.toContain(credentials.sessionToken.slice(start, start + 16));
+    }
   });
 });
