@@ -475,6 +475,11 @@ export const SCENARIOS: readonly Scenario[] = [
 
   // kube2iam (kube2iam and kiam)
   {
+    name: "kube2iam: the declared role is not a role (a control character)",
+    documented: ["is not a role name, path or ARN"],
+    run: async (world) => [await failure(() => chain(world, { POD_CREDENTIALS_ROLE: "orders\u001b[31m" })())],
+  },
+  {
     name: "kube2iam: the real EC2 IMDS answers (no proxy), past the start-up window",
     documented: ["is the real EC2 instance metadata service (it rejected an invalid IMDSv2 token with 401)"],
     run: async (world) => {
@@ -796,6 +801,28 @@ export const SCENARIOS: readonly Scenario[] = [
     name: "configuration: an option that is not a string",
     documented: ["expected a string."],
     ...configurationError({}, { roleArn: 42 as never }),
+  },
+  {
+    name: "configuration: a string where only the boolean true opts in",
+    documented: ["option allowNodeCredentials: expected true or false."],
+    ...configurationError({}, { allowNodeCredentials: "false" as never }),
+  },
+  {
+    name: "configuration: a logger without the four methods",
+    documented: ["option logger: expected an object with debug, info, warn and error functions."],
+    ...configurationError({}, { logger: { info: () => {} } as never }),
+  },
+  {
+    name: "configuration: an onEvent that is not a function",
+    documented: ["option onEvent: expected a function."],
+    ...configurationError({}, { onEvent: "metrics" as never }),
+  },
+  {
+    name: "configuration: an env that is not an object",
+    documented: ["option env: expected an object of variable names to strings."],
+    run: async (world) => [
+      creationFailure(() => fromPodProviderChain({ env: "PATH=/bin" as never, logger: world.logger })),
+    ],
   },
   {
     name: "configuration: refreshJitter out of range",
