@@ -116,7 +116,8 @@ export const chainResolver = (settings: Settings, logger: Logger, secret?: (valu
       deadlineAt: started + settings.resolutionTimeoutMs,
       secret,
       onRetry: (message) => {
-        lastAnswer = message;
+        // Quoted in the deadline error, which has its own fix: the answer's fix would make two.
+        lastAnswer = message.split(" Fix: ")[0];
       },
     };
     const { pinned: answered, result } = await withDeadline(
