@@ -59,20 +59,33 @@ export const expectCredentials = (
   expect(run.result).toEqual({ ok: true, source, accessKeyId });
 };
 
-/** What a pod's run must have been, beyond the checks every run gets: its outcome and its timing. */
+/**
+ * The pod process ended by itself, as a pod whose resolution has settled must: it was not killed by the liveness guard
+ * (`KILL_AFTER_MS`), and two turns of its event loop after its result nothing was left running (no socket, no timer
+ * that is not unref'd). Proves "nothing hangs" without timing it: a request the deadline did not abort shows up here
+ * as a `TCPSocketWrap`, however fast the machine.
+ */
+export const expectExitedByItself = (expect: ExpectStatic, run: PodOutcome): void => {
+  expect(run.killed, `the pod did not exit by itself; stderr: ${run.stderr}`).toBe(false);
+  expect(run.aliveAfterResult, "what still kept the pod alive after its result").toEqual([]);
+};
+
+/** What a pod's run must have been, beyond the checks every run gets: its outcome, and the waits it made. */
 export type ExpectedRun = (
   | { readonly refused: ExpectedRefusal; readonly credentials?: never }
   | { readonly credentials: ExpectedCredentials; readonly refused?: never }
 ) & {
-  /** The latest the pod may have exited: `within(deadlineMs)` of `latestFinishAfterStartUp()`. */
-  readonly exitedBeforeMs: number;
-  /** The earliest its result may have come: the waits (retries, deadlines) the test specifies. */
+  /**
+   * The earliest its result may have come: the waits (retries, deadlines) the test specifies. A lower bound only: no
+   * test bounds how fast a pod is (a loaded machine is slow; timing belongs in the benchmarks).
+   */
   readonly resultNotBeforeMs?: number;
 };
 
 /**
  * The pod was refused as `refused` says, or got the `credentials`; its result came no sooner than
- * `resultNotBeforeMs` and it exited before `exitedBeforeMs`; and nothing leaked (`expectNothingLeaked`).
+ * `resultNotBeforeMs`; it exited by itself with nothing left running (`expectExitedByItself`); and nothing leaked
+ * (`expectNothingLeaked`).
  */
 export const expectRun = async (
   expect: ExpectStatic,
@@ -80,10 +93,10 @@ export const expectRun = async (
   run: PodOutcome,
   expected: ExpectedRun,
 ): Promise<void> => {
+  expectExitedByItself(expect, run);
   if (expected.refused) expectRefusal(expect, run, expected.refused);
   else expectCredentials(expect, run, expected.credentials);
   if (expected.resultNotBeforeMs !== undefined)
     expect(run.resultAtMs).toBeGreaterThanOrEqual(expected.resultNotBeforeMs);
-  expect(run.elapsedMs).toBeLessThan(expected.exitedBeforeMs);
   await expectNothingLeaked(expect, pod, run);
 };
