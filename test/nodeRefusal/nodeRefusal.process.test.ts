@@ -15,8 +15,13 @@ import {
   podTest,
 } from "../support/podScenario.js";
 
-const STARTUP_MS = 600;
-const QUICK = { POD_CREDENTIALS_TIMEOUT_MS: "300", POD_CREDENTIALS_STARTUP_TIMEOUT_MS: String(STARTUP_MS) };
+/**
+ * The start-up window the probes are retried through. Long enough that a loaded machine still makes the two probes
+ * these tests count (with 600 ms, a slow first request could use it all up), and per-request deadlines that a
+ * loopback answer cannot miss: these tests are about what is refused, not about these numbers.
+ */
+const STARTUP_MS = 1500;
+const QUICK = { POD_CREDENTIALS_TIMEOUT_MS: "1000", POD_CREDENTIALS_STARTUP_TIMEOUT_MS: String(STARTUP_MS) };
 const PROBE_TOKEN = "pod-credentials-probe-not-a-valid-imds-token";
 
 const realImds = async (pod: PodScenario) => {
