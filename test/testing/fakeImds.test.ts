@@ -174,15 +174,14 @@ describe.each(ADAPTERS)("fakeImds through %s", (adapter) => {
 
   it("never answers the token PUT beyond the hop limit, while IMDSv1 GETs still work", async () => {
     imds.configure({ hopLimitExceeded: true });
-    const started = Date.now();
+    // Never answered: only the client's own timeout ends the PUT.
     await expect(
       fetch(url(TOKEN_PATH), {
         method: "PUT",
         headers: { "X-aws-ec2-metadata-token-ttl-seconds": "21600" },
         signal: AbortSignal.timeout(150),
       }),
-    ).rejects.toThrow();
-    expect(Date.now() - started).toBeLessThan(1_500);
+    ).rejects.toThrow(expect.objectContaining({ name: "TimeoutError" }));
     expect((await call(url(LISTING_PATH))).body).toBe("eks-node");
   });
 

@@ -67,9 +67,9 @@ describe("startLoopbackServer", () => {
       () => "failed",
     );
     while (received < 4) await new Promise((resolve) => setTimeout(resolve, 5));
-    const started = Date.now();
+    // "At once" without timing it: these connections never end by themselves (fetch waits 300 s for headers and for
+    // body bytes), so a close() that waited for them would not settle before the test's timeout.
     await server.close();
-    expect(Date.now() - started).toBeLessThan(500);
     expect(await Promise.all(hanging)).toEqual(["failed", "failed", "failed"]);
     expect(await body).toBe("failed");
     await server.close(); // a second close is harmless

@@ -23,7 +23,8 @@ describe("the AWS SDK against the fakes", () => {
     server = await startLoopbackServer(imds.handler);
     vi.stubEnv("AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url);
     vi.stubEnv("AWS_EC2_METADATA_DISABLED", "false");
-    const credentials = await fromInstanceMetadata({ timeout: 500 })();
+    // Generous: every request here is answered, and a loaded machine can miss a short timeout.
+    const credentials = await fromInstanceMetadata({ timeout: 2000 })();
     expect(credentials).toMatchObject({
       accessKeyId: imds.credentials.accessKeyId,
       secretAccessKey: imds.credentials.secretAccessKey,
@@ -43,7 +44,9 @@ describe("the AWS SDK against the fakes", () => {
     server = await startLoopbackServer(imds.handler);
     vi.stubEnv("AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url);
     vi.stubEnv("AWS_EC2_METADATA_DISABLED", "false");
-    const credentials = await fromInstanceMetadata({ timeout: 100 })();
+    // The PUT pays this once; the IMDSv1 GETs that follow must be answered within it, which a loaded machine can miss
+    // at 100 ms. The test is about the fallback, not this number.
+    const credentials = await fromInstanceMetadata({ timeout: 1000 })();
     expect(credentials.accessKeyId).toBe(imds.credentials.accessKeyId);
   });
 

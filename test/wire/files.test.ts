@@ -316,7 +316,8 @@ describe("reading while the kubelet swaps ..data", () => {
 
   it("returns one of the two whole tokens on every read while ..data is swapped continuously", async () => {
     await createProjectedVolume(TOKEN_A);
-    const stop = new Int32Array(new SharedArrayBuffer(4));
+    // [0]: set to 1 to stop the swapper; [1]: the swaps it has made so far.
+    const stop = new Int32Array(new SharedArrayBuffer(8));
     // Another thread swaps like the kubelet's AtomicWriter: write a new timestamped directory, point ..data_tmp at
     // it, rename ..data_tmp over ..data, delete the old directory. The window in which a reader gets ENOENT is
     // narrow, so a given run may or may not hit it; the test above exercises the retry deterministically.
@@ -330,6 +331,7 @@ describe("reading while the kubelet swaps ..data", () => {
       let swaps = 0;
       while (Atomics.load(stop, 0) === 0) {
         swaps += 1;
+        Atomics.store(stop, 1, swaps);
         const next = "..2026_11_27_21_00_00." + String(swaps + 1).padStart(9, "0");
         fs.mkdirSync(path.join(dir, next));
         fs.writeFileSync(path.join(dir, next, "token"), tokens[swaps % 2]);
@@ -348,9 +350,12 @@ describe("reading while the kubelet swaps ..data", () => {
     });
 
     const seen = { a: 0, b: 0 };
-    const started = Date.now();
+    // Until the swapper has made more than 10 swaps during the reads and both tokens have been read, at least 20
+    // rounds of 16 reads: counted, not timed, so a loaded machine (a starved worker) only makes it longer.
+    let rounds = 0;
     try {
-      while (Date.now() - started < 600) {
+      while (rounds < 20 || Atomics.load(stop, 1) <= 10 || seen.a === 0 || seen.b === 0) {
+        rounds += 1;
         const tokens = await Promise.all(Array.from({ length: 16 }, () => readTokenFile(join(dir, "token"), OPTIONS)));
         for (const token of tokens) {
           if (token === TOKEN_A) seen.a += 1;
