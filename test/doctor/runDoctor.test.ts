@@ -281,7 +281,7 @@ describe("what the doctor reads from its options and the environment", () => {
     });
     expect(report.metadataEndpoint.kind).toBe("unreachable");
     expect(report.metadataEndpoint.elapsedMs).toBeGreaterThanOrEqual(140);
-    expect(report.metadataEndpoint.elapsedMs).toBeLessThan(900);
+    expect(report.metadataEndpoint.error).toContain("within 150 ms");
   });
 
   it("probes with the default deadline of 1 s when POD_CREDENTIALS_TIMEOUT_MS is invalid, and reports the setting", async () => {
