@@ -2,9 +2,10 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type CredentialSourceError, fromNodeInstanceProfile, fromPodProviderChain } from "../../src/index.js";
 import { resetImdsTokenStates } from "../../src/sources/instanceProfile.js";
-import { fakeImds, startLoopbackServer } from "../../src/testing/index.js";
+import { fakeImds } from "../../src/testing/index.js";
 import { secretCredentials, serveWithMsw } from "../support/fakes.js";
 import { rejectionOf, testLogger } from "../support/leakCheck.js";
+import { serveTrackingAbandoned } from "./abandonedRequests.js";
 
 const IMDS = "http://169.254.169.254";
 const TOKEN_PATH = "/latest/api/token";
@@ -367,15 +368,7 @@ describe("instanceProfile (the node's role)", () => {
   it("abandons the listing request still in flight when the resolution deadline passes, closing its connection", async () => {
     const node = fakeImds({ credentials: secretCredentials("NODE"), hopLimitExceeded: true });
     node.injectFault({ kind: "hang" }, { path: LISTING_ONLY });
-    let listingAbandoned = false;
-    const server = await startLoopbackServer((request) => {
-      if (new URL(request.url).pathname === LISTING_PATH) {
-        request.signal.addEventListener("abort", () => {
-          listingAbandoned = true;
-        });
-      }
-      return node.handler(request);
-    });
+    const server = await serveTrackingAbandoned(node.handler);
     try {
       // Fake timers: the token request's 100 ms timeout, the listing's own timeout (due at 200 ms) and the 150 ms
       // deadline fire only when told.
@@ -394,7 +387,7 @@ describe("instanceProfile (the node's role)", () => {
       await vi.advanceTimersByTimeAsync(50);
       const error = await settled;
       expect(error.message).toContain("150 ms");
-      while (!listingAbandoned) await nextTurn();
+      await server.untilAbandoned(LISTING_PATH);
       expect(node.requests.map(requestLine)).toEqual([`PUT ${TOKEN_PATH}`, `GET ${LISTING_PATH}`]);
     } finally {
       vi.useRealTimers();

@@ -8,7 +8,8 @@ import {
   fromPodProviderChain,
   type NodeCredentialsRefusedError,
 } from "../../src/index.js";
-import { fakeImds, fakeKiam, fakeKube2iam, startLoopbackServer } from "../../src/testing/index.js";
+import { fakeImds, fakeKiam, fakeKube2iam } from "../../src/testing/index.js";
+import { serveTrackingAbandoned } from "../instanceProfile/abandonedRequests.js";
 import { secretCredentials, serveWithMsw, temporaryFile } from "../support/fakes.js";
 import { recordOutput, rejectionOf, testLogger } from "../support/leakCheck.js";
 import { expectSourceError } from "../support/sourceErrors.js";
@@ -356,13 +357,7 @@ describe("kube2iam (kube2iam and kiam, verified)", () => {
       proxy
         .injectFault({ kind: "status", status: 404, body: "pod with specificed IP not found\n" }, { times: 1 })
         .injectFault({ kind: "hang" });
-      let abandoned = false;
-      const server = await startLoopbackServer((request) => {
-        request.signal.addEventListener("abort", () => {
-          abandoned = true;
-        });
-        return proxy.handler(request);
-      });
+      const server = await serveTrackingAbandoned(proxy.handler);
       try {
         // Fake timers: the retry delay, the request's own 1000 ms timeout and the 1000 ms deadline fire only when told.
         vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
@@ -382,8 +377,8 @@ describe("kube2iam (kube2iam and kiam, verified)", () => {
         await vi.advanceTimersByTimeAsync(1000 - advanced);
         const error = await settled;
         expect(error.message).toContain("1000 ms");
-        while (!abandoned) await nextTurn();
-        expect(abandoned).toBe(true);
+        await server.untilAbandoned();
+        expect(server.abandoned).toEqual([LISTING]);
       } finally {
         vi.useRealTimers();
         await server.close();
@@ -410,48 +405,35 @@ describe("kube2iam (kube2iam and kiam, verified)", () => {
       await expect(chain({}, { annotationsFile: file })()).resolves.toBeDefined();
     });
 
-    it("is not declared when the annotations file has no role annotation: the source is skipped", async () => {
-      const file = await temporaryFile("annotations", 'kubernetes.io/config.source="api"\n');
-      const error = await rejectionOf(chain({ POD_CREDENTIALS_ANNOTATIONS_FILE: file })());
-      expect(error.name).toBe("NoPodCredentialsError");
-      expect(error.message).toContain(
-        `kube2iam: POD_CREDENTIALS_ROLE is not set and ${file} has no iam.amazonaws.com/role annotation`,
-      );
+    it.each([
+      ["has no role annotation", 'kubernetes.io/config.source="api"\n'],
+      ["is empty (the pod has no annotations)", ""],
+    ])("is not declared when the annotations file %s: the source is skipped", async (_, content) => {
+      const file = await temporaryFile("annotations", content);
+      await expectSourceError(expect, chain({ POD_CREDENTIALS_ANNOTATIONS_FILE: file })(), {
+        name: "NoPodCredentialsError",
+        says: [`kube2iam: POD_CREDENTIALS_ROLE is not set and ${file} has no iam.amazonaws.com/role annotation`],
+      });
     });
 
     it("is an error when a named annotations file does not exist", async () => {
-      const error = await rejectionOf(
-        chain({ POD_CREDENTIALS_ANNOTATIONS_FILE: "/nonexistent/podinfo/annotations" })(),
-      );
-      expect(error).toMatchObject({
-        name: "CredentialSourceError",
+      const file = "/nonexistent/podinfo/annotations";
+      const error = await expectSourceError(expect, chain({ POD_CREDENTIALS_ANNOTATIONS_FILE: file })(), {
         source: "kube2iam",
-        target: "/nonexistent/podinfo/annotations",
+        target: file,
+        says: [/^\[kube2iam\] The annotations file \/nonexistent\/podinfo\/annotations does not exist\./],
       });
-      expect(error.message).toMatch(
-        /^\[kube2iam\] The annotations file \/nonexistent\/podinfo\/annotations does not exist\./,
-      );
-      expect((error as CredentialSourceError).fix).toContain("POD_CREDENTIALS_ANNOTATIONS_FILE");
-    });
-
-    it("is not declared when the annotations file is empty (the pod has no annotations): the source is skipped", async () => {
-      const file = await temporaryFile("annotations", "");
-      const error = await rejectionOf(chain({ POD_CREDENTIALS_ANNOTATIONS_FILE: file })());
-      expect(error.name).toBe("NoPodCredentialsError");
-      expect(error.message).toContain(
-        `kube2iam: POD_CREDENTIALS_ROLE is not set and ${file} has no iam.amazonaws.com/role annotation`,
-      );
+      expect(error.fix).toContain("POD_CREDENTIALS_ANNOTATIONS_FILE");
     });
 
     it("is an error when the annotations file is malformed, with the line", async () => {
       const file = await temporaryFile("annotations", 'a="1"\niam.amazonaws.com/role="unterminated\n');
-      const error = (await rejectionOf(chain({ POD_CREDENTIALS_ANNOTATIONS_FILE: file })())) as CredentialSourceError;
-      const fix =
-        "mount it with a downward-API volume (fieldRef: metadata.annotations), or set POD_CREDENTIALS_ROLE instead.";
-      expect(error).toMatchObject({ name: "CredentialSourceError", source: "kube2iam", target: file, fix });
-      expect(error.message).toMatch(
-        new RegExp(`^\\[kube2iam\\] The annotations file ${file} is malformed at line 2: .+\\. Fix: `),
-      );
+      await expectSourceError(expect, chain({ POD_CREDENTIALS_ANNOTATIONS_FILE: file })(), {
+        source: "kube2iam",
+        target: file,
+        fix: "mount it with a downward-API volume (fieldRef: metadata.annotations), or set POD_CREDENTIALS_ROLE instead.",
+        says: [new RegExp(`^\\[kube2iam\\] The annotations file ${file} is malformed at line 2: .+\\. Fix: `)],
+      });
     });
 
     it("can be passed as the expectedRole option to fromKube2iam, which describe() names", async () => {
