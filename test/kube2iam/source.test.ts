@@ -137,29 +137,27 @@ describe("kube2iam (kube2iam and kiam, verified)", () => {
       );
     });
 
-    it("gives up on a pod kube2iam never learns of, with kube2iam's own message", async () => {
-      await kube2iam({ mode: "podNotFound" });
+    it.each([
+      [
+        "gives up on a pod kube2iam never learns of, with kube2iam's own message",
+        "podNotFound",
+        { retryable: true, fix: NOT_YET_FIX },
+        "does not know this pod yet (start-up window 400 ms): kube2iam: pod with specificed IP not found",
+      ],
+      [
+        "says kube2iam holds no role for this pod when its listing is empty",
+        "emptyRole",
+        { retryable: false, fix: NO_ROLE_FIX },
+        'holds no role for this pod (kube2iam: the role listing is empty), though the pod declares "orders-reader".',
+      ],
+    ] as const)("%s", async (_, mode, { retryable, fix }, problem) => {
+      await kube2iam({ mode });
       await expectSourceError(expect, chain({ POD_CREDENTIALS_ROLE: "orders-reader" }, QUICK)(), {
         source: "kube2iam",
         target: `${IMDS}${LISTING}`,
-        retryable: true,
-        fix: NOT_YET_FIX,
-        message:
-          `[kube2iam] The metadata proxy at ${IMDS} does not know this pod yet (start-up window 400 ms): kube2iam: pod ` +
-          `with specificed IP not found Fix: ${NOT_YET_FIX}`,
-      });
-    });
-
-    it("says kube2iam holds no role for this pod when its listing is empty", async () => {
-      await kube2iam({ mode: "emptyRole" });
-      await expectSourceError(expect, chain({ POD_CREDENTIALS_ROLE: "orders-reader" }, QUICK)(), {
-        source: "kube2iam",
-        target: `${IMDS}${LISTING}`,
-        retryable: false,
-        fix: NO_ROLE_FIX,
-        message:
-          `[kube2iam] The metadata proxy at ${IMDS} holds no role for this pod (kube2iam: the role listing is empty), ` +
-          `though the pod declares "orders-reader". Fix: ${NO_ROLE_FIX}`,
+        retryable,
+        fix,
+        message: `[kube2iam] The metadata proxy at ${IMDS} ${problem} Fix: ${fix}`,
       });
     });
 
