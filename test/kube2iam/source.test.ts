@@ -43,6 +43,10 @@ const kiam = async (options: Parameters<typeof fakeKiam>[0] = {}) => {
 const chain = (env: Record<string, string>, options: Parameters<typeof fromPodProviderChain>[0] = {}) =>
   fromPodProviderChain({ env, logger: testLogger(), ...options });
 
+/** The error of a pod declaring orders-reader once the (short) start-up window has passed: the node role refused. */
+const refusal = async () =>
+  (await rejectionOf(chain({ POD_CREDENTIALS_ROLE: "orders-reader" }, QUICK)())) as NodeCredentialsRefusedError;
+
 // The fixes, word for word: they are what an operator reads to repair the pod or the node. Each is pinned here, the
 // test of its subject; other suites assert the distinctive part of the message.
 const MISMATCH_FIX =
@@ -95,9 +99,7 @@ describe("kube2iam (kube2iam and kiam, verified)", () => {
 
     it("refuses kube2iam's default role, naming both roles, once the start-up window has passed", async () => {
       const { proxy } = await kube2iam({ mode: "defaultRole", defaultRole: "kube2iam-default" });
-      const error = (await rejectionOf(
-        chain({ POD_CREDENTIALS_ROLE: "orders-reader" }, QUICK)(),
-      )) as NodeCredentialsRefusedError;
+      const error = await refusal();
       expect(error).toMatchObject({
         name: "NodeCredentialsRefusedError",
         source: "kube2iam",
@@ -250,9 +252,7 @@ describe("kube2iam (kube2iam and kiam, verified)", () => {
     it("refuses the real EC2 IMDS, recognised by its 401 to an invalid token, and never fetches the node's credentials", async () => {
       const node = fakeImds({ credentials: secretCredentials("NODE") });
       await serveWithMsw(IMDS, node);
-      const error = (await rejectionOf(
-        chain({ POD_CREDENTIALS_ROLE: "orders-reader" }, QUICK)(),
-      )) as NodeCredentialsRefusedError;
+      const error = await refusal();
       expect(error).toMatchObject({
         name: "NodeCredentialsRefusedError",
         source: "kube2iam",
