@@ -1,13 +1,9 @@
 import { HttpResponse, http } from "msw";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import {
-  type CredentialSourceError,
-  fromPodProviderChain,
-  isPodCredentialsError,
-  type NoPodCredentialsError,
-} from "../../src/index.js";
+import { fromPodProviderChain, isPodCredentialsError, type NoPodCredentialsError } from "../../src/index.js";
 import { recordOutput, registerSecrets, rejectionOf, testLogger } from "../support/leakCheck.js";
 import { mswServer } from "../support/mswServer.js";
+import { expectSourceError } from "../support/sourceErrors.js";
 
 describe("with no pod-scoped source configured", () => {
   it("throws NoPodCredentialsError on the first call without any network request", async () => {
@@ -110,9 +106,7 @@ describe("credentials that arrive already expired", () => {
 
   it("are refused when they expire this very millisecond, naming the source and the clock to check", async () => {
     vi.useFakeTimers({ now: NOW, toFake: ["Date"] });
-    const error = (await rejectionOf(staticKeysExpiring(NOW)())) as CredentialSourceError;
-    expect(error).toMatchObject({
-      name: "CredentialSourceError",
+    const error = await expectSourceError(expect, staticKeysExpiring(NOW)(), {
       source: "env",
       fix: "check the clock of this node (NTP) and of the endpoint that issued them.",
     });

@@ -4,6 +4,7 @@ import { type CredentialEvent, fromPodProviderChain } from "../../src/index.js";
 import { fakeImds, fakePodIdentityAgent, fakeSts } from "../../src/testing/index.js";
 import { ORDERS_ROLE_ARN, secretCredentials, secretToken, serveWithMsw, temporaryFile } from "../support/fakes.js";
 import { recordOutput, rejectionOf, testLogger } from "../support/leakCheck.js";
+import { expectSourceError } from "../support/sourceErrors.js";
 
 const MINUTE = 60_000;
 const START = new Date("2026-11-27T12:00:00Z");
@@ -101,8 +102,7 @@ describe("the pinned source", () => {
     await provider();
     agent.setMode("upstreamError", { status: 500, message: "EKS Auth unavailable" });
     at(59.5);
-    const error = await rejectionOf(provider());
-    expect(error).toMatchObject({ name: "CredentialSourceError", source: "podIdentity" });
+    await expectSourceError(expect, provider(), { source: "podIdentity" });
     expect(node.requests).toHaveLength(0);
   });
 });

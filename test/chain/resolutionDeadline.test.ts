@@ -1,10 +1,11 @@
 // The overall deadline of one resolution, as an operator reads it: which source was being tried, how long the
 // deadline was, the last "not yet" answer that was retried until then (when there was one), and what to do.
 import { describe, expect, it } from "vitest";
-import { type CredentialSourceError, fromPodProviderChain } from "../../src/index.js";
+import { fromPodProviderChain } from "../../src/index.js";
 import { fakePodIdentityAgent } from "../../src/testing/index.js";
 import { secretCredentials, secretToken, serveWithMsw } from "../support/fakes.js";
-import { rejectionOf, testLogger } from "../support/leakCheck.js";
+import { testLogger } from "../support/leakCheck.js";
+import { expectSourceError } from "../support/sourceErrors.js";
 
 const AGENT = "http://169.254.170.23";
 const FIX =
@@ -29,11 +30,11 @@ const agentChain = async (configure: (agent: ReturnType<typeof fakePodIdentityAg
 describe("the resolution deadline", () => {
   it("quotes the last 'not yet' answer it retried until the deadline, and says how to fix it", async () => {
     const chain = await agentChain((agent) => agent.setMode("throttled", { message: "Rate exceeded" }));
-    const error = (await rejectionOf(
+    const error = await expectSourceError(
+      expect,
       chain({ startupTimeoutMs: 60_000, timeoutMs: 100, resolutionTimeoutMs: 300 })(),
-    )) as CredentialSourceError;
-
-    expect(error).toMatchObject({ name: "CredentialSourceError", source: "podIdentity", fix: FIX });
+      { source: "podIdentity", fix: FIX },
+    );
     const quoted =
       "[podIdentity] No credentials within the 300 ms resolution deadline. The last answer, retried until then: " +
       `[podIdentity] The credentials endpoint ${AGENT}/v1/credentials answered HTTP 429: Rate exceeded`;
@@ -43,9 +44,10 @@ describe("the resolution deadline", () => {
 
   it("says only that the deadline passed when the source never gave an answer to retry", async () => {
     const chain = await agentChain((agent) => agent.injectFault({ kind: "hang" }));
-    const error = await rejectionOf(chain({ timeoutMs: 150, resolutionTimeoutMs: 150 })());
-
-    expect(error).toMatchObject({ name: "CredentialSourceError", source: "podIdentity", fix: FIX });
+    const error = await expectSourceError(expect, chain({ timeoutMs: 150, resolutionTimeoutMs: 150 })(), {
+      source: "podIdentity",
+      fix: FIX,
+    });
     expect(error.message).toBe(`[podIdentity] No credentials within the 150 ms resolution deadline. Fix: ${FIX}`);
   });
 });

@@ -7,9 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { DoctorReport } from "../../src/doctor/doctorReport.js";
+import type { FakeCredentials } from "../../src/testing/index.js";
 import {
   createFakeJwt,
-  type FakeCredentials,
   fakeImds,
   fakeKiam,
   fakeKube2iam,

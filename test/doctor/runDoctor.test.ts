@@ -16,6 +16,10 @@ const doctor = async (
   return report;
 };
 
+/** The doctor with nothing listening at the metadata endpoint, so that no test reaches 169.254.169.254. */
+const doctorOffline = async (env: Record<string, string>, options: Partial<Parameters<typeof runDoctor>[0]> = {}) =>
+  doctor({ ...env, AWS_EC2_METADATA_SERVICE_ENDPOINT: await unusedLoopbackUrl() }, options);
+
 const sourceOf = (report: DoctorReport, name: string) => report.sources.find((source) => source.source === name);
 
 const irsa = async () => {
@@ -140,16 +144,15 @@ describe("the doctor's report", () => {
   });
 
   it("reports nothing configured when no metadata service answers", async () => {
-    const report = await doctor({ AWS_EC2_METADATA_SERVICE_ENDPOINT: await unusedLoopbackUrl() });
+    const report = await doctorOffline({});
     expect(report).toMatchObject({ verdict: "notConfigured", exitCode: 2, metadataEndpoint: { kind: "unreachable" } });
     expect(sourceOf(report, "instanceProfile")?.status).toBe("failed");
   });
 
   it("reports a broken configured source with its fix, and the files it names", async () => {
-    const report = await doctor({
+    const report = await doctorOffline({
       AWS_WEB_IDENTITY_TOKEN_FILE: "/nonexistent/token",
       AWS_ROLE_ARN: ORDERS_ROLE_ARN,
-      AWS_EC2_METADATA_SERVICE_ENDPOINT: await unusedLoopbackUrl(),
     });
     expect(report).toMatchObject({
       verdict: "failed",
@@ -161,9 +164,8 @@ describe("the doctor's report", () => {
   });
 
   it("reports an invalid configuration as a failure, and still examines the sources", async () => {
-    const report = await doctor({
+    const report = await doctorOffline({
       POD_CREDENTIALS_SOURCES: "webIdentity,imds",
-      AWS_EC2_METADATA_SERVICE_ENDPOINT: await unusedLoopbackUrl(),
     });
     expect(report).toMatchObject({
       verdict: "failed",
@@ -174,9 +176,8 @@ describe("the doctor's report", () => {
   });
 
   it("reports an invalid POD_CREDENTIALS_LOG_LEVEL, which an application's default logger would refuse", async () => {
-    const report = await doctor({
+    const report = await doctorOffline({
       POD_CREDENTIALS_LOG_LEVEL: "verbose",
-      AWS_EC2_METADATA_SERVICE_ENDPOINT: await unusedLoopbackUrl(),
     });
     expect(report).toMatchObject({
       verdict: "failed",
@@ -189,14 +190,13 @@ describe("the doctor's report", () => {
   it("shows variables by name and never the value of a secret one", async () => {
     const keys = secretCredentials("STATIC");
     const agentToken = secretToken();
-    const report = await doctor({
+    const report = await doctorOffline({
       AWS_ACCESS_KEY_ID: keys.accessKeyId,
       AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
       AWS_SESSION_TOKEN: keys.sessionToken,
       AWS_CONTAINER_AUTHORIZATION_TOKEN: agentToken,
       AWS_CONTAINER_CREDENTIALS_FULL_URI: `${await serve(fakePodIdentityAgent({ credentials: secretCredentials("PODID") }))}/v1/credentials?secret=x`,
       POD_CREDENTIALS_SOURCES: "podIdentity,env",
-      AWS_EC2_METADATA_SERVICE_ENDPOINT: await unusedLoopbackUrl(),
     });
     const values = Object.fromEntries(report.environment.map(({ name, value }) => [name, value]));
     expect(values).toMatchObject({
@@ -218,10 +218,7 @@ describe("the doctor's report", () => {
 
   it("verifies the chain's credentials with STS GetCallerIdentity", async () => {
     const { env, sts } = await irsa();
-    const report = await doctor(
-      { ...env, AWS_EC2_METADATA_SERVICE_ENDPOINT: await unusedLoopbackUrl() },
-      { verify: true },
-    );
+    const report = await doctorOffline(env, { verify: true });
     expect(report.verification).toMatchObject({
       status: "ok",
       region: "us-east-1",
@@ -241,10 +238,7 @@ describe("what the doctor reads from its options and the environment", () => {
   ])(
     "takes the STS region from --region, else AWS_REGION, else us-east-1: %j %j",
     async (options, env, region, from) => {
-      const report = await doctor(
-        { ...env, AWS_EC2_METADATA_SERVICE_ENDPOINT: await unusedLoopbackUrl() },
-        { ...options, verify: true },
-      );
+      const report = await doctorOffline(env, { ...options, verify: true });
       expect(report.configuration).toMatchObject({ region, regionFrom: from });
       // Nothing resolves, so --verify has no credentials to check: it says so, and names the endpoint it would call.
       expect(report.verification).toEqual({
@@ -300,11 +294,10 @@ describe("what the doctor reads from its options and the environment", () => {
       credentials: secretCredentials("PODID"),
       expiration: new Date(Date.now() - 60_000),
     });
-    const report = await doctor({
+    const report = await doctorOffline({
       POD_CREDENTIALS_SOURCES: "podIdentity",
       AWS_CONTAINER_CREDENTIALS_FULL_URI: `${await serve(agent)}/v1/credentials`,
       AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: await temporaryFile("token", agentToken),
-      AWS_EC2_METADATA_SERVICE_ENDPOINT: await unusedLoopbackUrl(),
     });
     expect(sourceOf(report, "podIdentity")).toMatchObject({
       status: "failed",
@@ -346,10 +339,7 @@ describe("waiting for the chain (--wait)", () => {
   });
 
   it("gives up when the time is up, with the last error", async () => {
-    const report = await doctor(
-      { POD_CREDENTIALS_ROLE: "orders-reader", AWS_EC2_METADATA_SERVICE_ENDPOINT: await unusedLoopbackUrl() },
-      { waitSeconds: 0.5 },
-    );
+    const report = await doctorOffline({ POD_CREDENTIALS_ROLE: "orders-reader" }, { waitSeconds: 0.5 });
     expect(report.wait).toMatchObject({ attempts: 2, resolved: false });
     expect(report).toMatchObject({
       verdict: "failed",

@@ -1,10 +1,12 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type CredentialSourceError, fromNodeInstanceProfile, fromPodProviderChain } from "../../src/index.js";
+import { fromNodeInstanceProfile, fromPodProviderChain } from "../../src/index.js";
 import { resetImdsTokenStates } from "../../src/sources/instanceProfile.js";
-import { fakeImds, startLoopbackServer } from "../../src/testing/index.js";
+import { fakeImds } from "../../src/testing/index.js";
 import { secretCredentials, serveWithMsw } from "../support/fakes.js";
 import { rejectionOf, testLogger } from "../support/leakCheck.js";
+import { expectSourceError } from "../support/sourceErrors.js";
+import { serveTrackingAbandoned } from "./abandonedRequests.js";
 
 const IMDS = "http://169.254.169.254";
 const TOKEN_PATH = "/latest/api/token";
@@ -142,8 +144,10 @@ describe("instanceProfile (the node's role)", () => {
   ])("fails on a token request answered 200 with %s, naming it", async (_, body) => {
     const node = await imds();
     node.injectFault({ kind: "status", status: 200, body }, { path: TOKEN_PATH });
-    const error = await rejectionOf(fromNodeInstanceProfile({ env: {}, logger: testLogger() })());
-    expect(error).toMatchObject({ name: "CredentialSourceError", source: "instanceProfile", status: 200 });
+    const error = await expectSourceError(expect, fromNodeInstanceProfile({ env: {}, logger: testLogger() })(), {
+      source: "instanceProfile",
+      status: 200,
+    });
     expect(error.message).toContain(`The IMDSv2 token request to ${IMDS}${TOKEN_PATH} failed with HTTP 200.`);
     expect(node.requests.map(requestLine)).toEqual([`PUT ${TOKEN_PATH}`]);
   });
@@ -152,19 +156,17 @@ describe("instanceProfile (the node's role)", () => {
     const node = await imds();
     node.injectFault({ kind: "reset" }, { path: TOKEN_PATH });
     const logger = testLogger();
-    const error = (await rejectionOf(fromNodeInstanceProfile({ env: {}, logger })())) as CredentialSourceError;
-    expect(error).toMatchObject({
-      name: "CredentialSourceError",
+    const error = await expectSourceError(expect, fromNodeInstanceProfile({ env: {}, logger })(), {
       source: "instanceProfile",
       target: `${IMDS}${TOKEN_PATH}`,
       fix: UNREACHABLE_FIX,
+      says: [
+        new RegExp(
+          `^\\[instanceProfile\\] The instance metadata service gave no usable answer: connection to ${IMDS}${TOKEN_PATH} ` +
+            `failed: .+\\. Fix: ${UNREACHABLE_FIX}$`,
+        ),
+      ],
     });
-    expect(error.message).toMatch(
-      new RegExp(
-        `^\\[instanceProfile\\] The instance metadata service gave no usable answer: connection to ${IMDS}${TOKEN_PATH} ` +
-          `failed: .+\\. Fix: ${UNREACHABLE_FIX}$`,
-      ),
-    );
     expect(error.cause).toMatchObject({ name: "HttpRequestError", kind: "connection" });
     expect(node.requests.map(requestLine)).toEqual([`PUT ${TOKEN_PATH}`]);
     expect(logger.at("warn")).toEqual([]);
@@ -173,18 +175,12 @@ describe("instanceProfile (the node's role)", () => {
   it("fails when the role listing request's connection drops, naming the URL", async () => {
     const node = await imds();
     node.injectFault({ kind: "reset" }, { path: LISTING_ONLY });
-    const error = (await rejectionOf(
-      fromNodeInstanceProfile({ env: {}, logger: testLogger() })(),
-    )) as CredentialSourceError;
-    expect(error).toMatchObject({
-      name: "CredentialSourceError",
+    const error = await expectSourceError(expect, fromNodeInstanceProfile({ env: {}, logger: testLogger() })(), {
       source: "instanceProfile",
       target: `${IMDS}${LISTING_PATH}`,
       fix: UNREACHABLE_FIX,
+      says: [`The instance metadata service gave no usable answer: connection to ${IMDS}${LISTING_PATH} failed: `],
     });
-    expect(error.message).toContain(
-      `The instance metadata service gave no usable answer: connection to ${IMDS}${LISTING_PATH} failed: `,
-    );
     expect(error.cause).toMatchObject({ name: "HttpRequestError" });
   });
 
@@ -206,19 +202,15 @@ describe("instanceProfile (the node's role)", () => {
 
   it("behind a hop limit of 1 with AWS_EC2_METADATA_V1_DISABLED=true, fails and says to raise the hop limit", async () => {
     await imds({ hopLimitExceeded: true });
-    const error = await rejectionOf(
+    const error = await expectSourceError(
+      expect,
       fromNodeInstanceProfile({
         env: { AWS_EC2_METADATA_V1_DISABLED: "true" },
         timeoutMs: 200,
         logger: testLogger(),
       })(),
+      { source: "instanceProfile", target: IMDS, fix: HOP_LIMIT_FIX },
     );
-    expect(error).toMatchObject({
-      name: "CredentialSourceError",
-      source: "instanceProfile",
-      target: IMDS,
-      fix: HOP_LIMIT_FIX,
-    });
     expect(error.message).toBe(
       `[instanceProfile] IMDSv2 is out of reach: the IMDSv2 token request to ${IMDS}${TOKEN_PATH} got no answer ` +
         "within 200 ms (a metadata hop limit of 1 blocks IMDSv2 from pods), and AWS_EC2_METADATA_V1_DISABLED forbids " +
@@ -229,10 +221,10 @@ describe("instanceProfile (the node's role)", () => {
   it("asks for one new session token only when IMDS keeps refusing the listing with 401, then names the status", async () => {
     const node = await imds();
     node.injectFault({ kind: "status", status: 401 }, { path: LISTING_ONLY });
-    const error = (await rejectionOf(
-      fromNodeInstanceProfile({ env: {}, logger: testLogger() })(),
-    )) as CredentialSourceError;
-    expect(error).toMatchObject({ name: "CredentialSourceError", source: "instanceProfile", status: 401 });
+    const error = await expectSourceError(expect, fromNodeInstanceProfile({ env: {}, logger: testLogger() })(), {
+      source: "instanceProfile",
+      status: 401,
+    });
     expect(error.message).toContain(
       `The instance metadata service at ${IMDS} lists no instance-profile role (HTTP 401).`,
     );
@@ -289,8 +281,10 @@ describe("instanceProfile (the node's role)", () => {
   it("fails on a token request answered with another error status, naming it", async () => {
     const node = await imds();
     node.injectFault({ kind: "status", status: 500, body: "internal error" }, { path: TOKEN_PATH });
-    const error = await rejectionOf(fromNodeInstanceProfile({ env: {}, logger: testLogger() })());
-    expect(error).toMatchObject({ name: "CredentialSourceError", source: "instanceProfile", status: 500 });
+    const error = await expectSourceError(expect, fromNodeInstanceProfile({ env: {}, logger: testLogger() })(), {
+      source: "instanceProfile",
+      status: 500,
+    });
     expect(error.message).toBe(
       `[instanceProfile] The IMDSv2 token request to ${IMDS}${TOKEN_PATH} failed with HTTP 500. Fix: check ` +
         "AWS_EC2_METADATA_SERVICE_ENDPOINT points at the instance metadata service.",
@@ -301,9 +295,7 @@ describe("instanceProfile (the node's role)", () => {
   it("says IMDSv2 is required but out of reach when IMDSv1 is answered 401 after the token request was refused", async () => {
     const node = await imds({ v1Allowed: false });
     node.injectFault({ kind: "status", status: 403 }, { path: TOKEN_PATH });
-    const error = await rejectionOf(fromNodeInstanceProfile({ env: {}, logger: testLogger() })());
-    expect(error).toMatchObject({
-      name: "CredentialSourceError",
+    const error = await expectSourceError(expect, fromNodeInstanceProfile({ env: {}, logger: testLogger() })(), {
       source: "instanceProfile",
       target: `${IMDS}${LISTING_PATH}`,
       status: 401,
@@ -322,8 +314,9 @@ describe("instanceProfile (the node's role)", () => {
   ])("names the status and %s when IMDS refuses the role's credentials", async (_, body, shown) => {
     const node = await imds();
     node.injectFault({ kind: "status", status: 503, body }, { path: `${LISTING_PATH}eks-node-role` });
-    const error = await rejectionOf(fromNodeInstanceProfile({ env: {}, logger: testLogger() })());
-    expect(error).toMatchObject({ name: "CredentialSourceError", status: 503 });
+    const error = await expectSourceError(expect, fromNodeInstanceProfile({ env: {}, logger: testLogger() })(), {
+      status: 503,
+    });
     expect(error.message).toBe(
       `[instanceProfile] The instance metadata service answered HTTP 503 for the role's credentials: ${shown} Fix: ` +
         "check the node's instance profile.",
@@ -367,15 +360,7 @@ describe("instanceProfile (the node's role)", () => {
   it("abandons the listing request still in flight when the resolution deadline passes, closing its connection", async () => {
     const node = fakeImds({ credentials: secretCredentials("NODE"), hopLimitExceeded: true });
     node.injectFault({ kind: "hang" }, { path: LISTING_ONLY });
-    let listingAbandoned = false;
-    const server = await startLoopbackServer((request) => {
-      if (new URL(request.url).pathname === LISTING_PATH) {
-        request.signal.addEventListener("abort", () => {
-          listingAbandoned = true;
-        });
-      }
-      return node.handler(request);
-    });
+    const server = await serveTrackingAbandoned(node.handler);
     try {
       // Fake timers: the token request's 100 ms timeout, the listing's own timeout (due at 200 ms) and the 150 ms
       // deadline fire only when told.
@@ -394,7 +379,7 @@ describe("instanceProfile (the node's role)", () => {
       await vi.advanceTimersByTimeAsync(50);
       const error = await settled;
       expect(error.message).toContain("150 ms");
-      while (!listingAbandoned) await nextTurn();
+      await server.untilAbandoned(LISTING_PATH);
       expect(node.requests.map(requestLine)).toEqual([`PUT ${TOKEN_PATH}`, `GET ${LISTING_PATH}`]);
     } finally {
       vi.useRealTimers();
@@ -405,9 +390,7 @@ describe("instanceProfile (the node's role)", () => {
   it("names the role's credentials URL when the credentials document does not parse", async () => {
     const node = await imds();
     node.injectFault({ kind: "malformed" }, { path: `${LISTING_PATH}eks-node-role` });
-    const error = await rejectionOf(fromNodeInstanceProfile({ env: {}, logger: testLogger() })());
-    expect(error).toMatchObject({
-      name: "CredentialSourceError",
+    const error = await expectSourceError(expect, fromNodeInstanceProfile({ env: {}, logger: testLogger() })(), {
       source: "instanceProfile",
       target: `${IMDS}${LISTING_PATH}eks-node-role`,
     });

@@ -8,7 +8,8 @@ import {
   fromPodProviderChain,
   type NodeCredentialsRefusedError,
 } from "../../src/index.js";
-import { fakeImds, fakeKiam, fakeKube2iam, startLoopbackServer } from "../../src/testing/index.js";
+import { fakeImds, fakeKiam, fakeKube2iam } from "../../src/testing/index.js";
+import { serveTrackingAbandoned } from "../instanceProfile/abandonedRequests.js";
 import { secretCredentials, serveWithMsw, temporaryFile } from "../support/fakes.js";
 import { recordOutput, rejectionOf, testLogger } from "../support/leakCheck.js";
 import { expectSourceError } from "../support/sourceErrors.js";
@@ -41,6 +42,10 @@ const kiam = async (options: Parameters<typeof fakeKiam>[0] = {}) => {
 
 const chain = (env: Record<string, string>, options: Parameters<typeof fromPodProviderChain>[0] = {}) =>
   fromPodProviderChain({ env, logger: testLogger(), ...options });
+
+/** The error of a pod declaring orders-reader once the (short) start-up window has passed: the node role refused. */
+const refusal = async () =>
+  (await rejectionOf(chain({ POD_CREDENTIALS_ROLE: "orders-reader" }, QUICK)())) as NodeCredentialsRefusedError;
 
 // The fixes, word for word: they are what an operator reads to repair the pod or the node. Each is pinned here, the
 // test of its subject; other suites assert the distinctive part of the message.
@@ -94,9 +99,7 @@ describe("kube2iam (kube2iam and kiam, verified)", () => {
 
     it("refuses kube2iam's default role, naming both roles, once the start-up window has passed", async () => {
       const { proxy } = await kube2iam({ mode: "defaultRole", defaultRole: "kube2iam-default" });
-      const error = (await rejectionOf(
-        chain({ POD_CREDENTIALS_ROLE: "orders-reader" }, QUICK)(),
-      )) as NodeCredentialsRefusedError;
+      const error = await refusal();
       expect(error).toMatchObject({
         name: "NodeCredentialsRefusedError",
         source: "kube2iam",
@@ -136,29 +139,27 @@ describe("kube2iam (kube2iam and kiam, verified)", () => {
       );
     });
 
-    it("gives up on a pod kube2iam never learns of, with kube2iam's own message", async () => {
-      await kube2iam({ mode: "podNotFound" });
+    it.each([
+      [
+        "gives up on a pod kube2iam never learns of, with kube2iam's own message",
+        "podNotFound",
+        { retryable: true, fix: NOT_YET_FIX },
+        "does not know this pod yet (start-up window 400 ms): kube2iam: pod with specificed IP not found",
+      ],
+      [
+        "says kube2iam holds no role for this pod when its listing is empty",
+        "emptyRole",
+        { retryable: false, fix: NO_ROLE_FIX },
+        'holds no role for this pod (kube2iam: the role listing is empty), though the pod declares "orders-reader".',
+      ],
+    ] as const)("%s", async (_, mode, { retryable, fix }, problem) => {
+      await kube2iam({ mode });
       await expectSourceError(expect, chain({ POD_CREDENTIALS_ROLE: "orders-reader" }, QUICK)(), {
         source: "kube2iam",
         target: `${IMDS}${LISTING}`,
-        retryable: true,
-        fix: NOT_YET_FIX,
-        message:
-          `[kube2iam] The metadata proxy at ${IMDS} does not know this pod yet (start-up window 400 ms): kube2iam: pod ` +
-          `with specificed IP not found Fix: ${NOT_YET_FIX}`,
-      });
-    });
-
-    it("says kube2iam holds no role for this pod when its listing is empty", async () => {
-      await kube2iam({ mode: "emptyRole" });
-      await expectSourceError(expect, chain({ POD_CREDENTIALS_ROLE: "orders-reader" }, QUICK)(), {
-        source: "kube2iam",
-        target: `${IMDS}${LISTING}`,
-        retryable: false,
-        fix: NO_ROLE_FIX,
-        message:
-          `[kube2iam] The metadata proxy at ${IMDS} holds no role for this pod (kube2iam: the role listing is empty), ` +
-          `though the pod declares "orders-reader". Fix: ${NO_ROLE_FIX}`,
+        retryable,
+        fix,
+        message: `[kube2iam] The metadata proxy at ${IMDS} ${problem} Fix: ${fix}`,
       });
     });
 
@@ -251,9 +252,7 @@ describe("kube2iam (kube2iam and kiam, verified)", () => {
     it("refuses the real EC2 IMDS, recognised by its 401 to an invalid token, and never fetches the node's credentials", async () => {
       const node = fakeImds({ credentials: secretCredentials("NODE") });
       await serveWithMsw(IMDS, node);
-      const error = (await rejectionOf(
-        chain({ POD_CREDENTIALS_ROLE: "orders-reader" }, QUICK)(),
-      )) as NodeCredentialsRefusedError;
+      const error = await refusal();
       expect(error).toMatchObject({
         name: "NodeCredentialsRefusedError",
         source: "kube2iam",
@@ -356,13 +355,7 @@ describe("kube2iam (kube2iam and kiam, verified)", () => {
       proxy
         .injectFault({ kind: "status", status: 404, body: "pod with specificed IP not found\n" }, { times: 1 })
         .injectFault({ kind: "hang" });
-      let abandoned = false;
-      const server = await startLoopbackServer((request) => {
-        request.signal.addEventListener("abort", () => {
-          abandoned = true;
-        });
-        return proxy.handler(request);
-      });
+      const server = await serveTrackingAbandoned(proxy.handler);
       try {
         // Fake timers: the retry delay, the request's own 1000 ms timeout and the 1000 ms deadline fire only when told.
         vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
@@ -382,8 +375,8 @@ describe("kube2iam (kube2iam and kiam, verified)", () => {
         await vi.advanceTimersByTimeAsync(1000 - advanced);
         const error = await settled;
         expect(error.message).toContain("1000 ms");
-        while (!abandoned) await nextTurn();
-        expect(abandoned).toBe(true);
+        await server.untilAbandoned();
+        expect(server.abandoned).toEqual([LISTING]);
       } finally {
         vi.useRealTimers();
         await server.close();
@@ -410,48 +403,35 @@ describe("kube2iam (kube2iam and kiam, verified)", () => {
       await expect(chain({}, { annotationsFile: file })()).resolves.toBeDefined();
     });
 
-    it("is not declared when the annotations file has no role annotation: the source is skipped", async () => {
-      const file = await temporaryFile("annotations", 'kubernetes.io/config.source="api"\n');
-      const error = await rejectionOf(chain({ POD_CREDENTIALS_ANNOTATIONS_FILE: file })());
-      expect(error.name).toBe("NoPodCredentialsError");
-      expect(error.message).toContain(
-        `kube2iam: POD_CREDENTIALS_ROLE is not set and ${file} has no iam.amazonaws.com/role annotation`,
-      );
+    it.each([
+      ["has no role annotation", 'kubernetes.io/config.source="api"\n'],
+      ["is empty (the pod has no annotations)", ""],
+    ])("is not declared when the annotations file %s: the source is skipped", async (_, content) => {
+      const file = await temporaryFile("annotations", content);
+      await expectSourceError(expect, chain({ POD_CREDENTIALS_ANNOTATIONS_FILE: file })(), {
+        name: "NoPodCredentialsError",
+        says: [`kube2iam: POD_CREDENTIALS_ROLE is not set and ${file} has no iam.amazonaws.com/role annotation`],
+      });
     });
 
     it("is an error when a named annotations file does not exist", async () => {
-      const error = await rejectionOf(
-        chain({ POD_CREDENTIALS_ANNOTATIONS_FILE: "/nonexistent/podinfo/annotations" })(),
-      );
-      expect(error).toMatchObject({
-        name: "CredentialSourceError",
+      const file = "/nonexistent/podinfo/annotations";
+      const error = await expectSourceError(expect, chain({ POD_CREDENTIALS_ANNOTATIONS_FILE: file })(), {
         source: "kube2iam",
-        target: "/nonexistent/podinfo/annotations",
+        target: file,
+        says: [/^\[kube2iam\] The annotations file \/nonexistent\/podinfo\/annotations does not exist\./],
       });
-      expect(error.message).toMatch(
-        /^\[kube2iam\] The annotations file \/nonexistent\/podinfo\/annotations does not exist\./,
-      );
-      expect((error as CredentialSourceError).fix).toContain("POD_CREDENTIALS_ANNOTATIONS_FILE");
-    });
-
-    it("is not declared when the annotations file is empty (the pod has no annotations): the source is skipped", async () => {
-      const file = await temporaryFile("annotations", "");
-      const error = await rejectionOf(chain({ POD_CREDENTIALS_ANNOTATIONS_FILE: file })());
-      expect(error.name).toBe("NoPodCredentialsError");
-      expect(error.message).toContain(
-        `kube2iam: POD_CREDENTIALS_ROLE is not set and ${file} has no iam.amazonaws.com/role annotation`,
-      );
+      expect(error.fix).toContain("POD_CREDENTIALS_ANNOTATIONS_FILE");
     });
 
     it("is an error when the annotations file is malformed, with the line", async () => {
       const file = await temporaryFile("annotations", 'a="1"\niam.amazonaws.com/role="unterminated\n');
-      const error = (await rejectionOf(chain({ POD_CREDENTIALS_ANNOTATIONS_FILE: file })())) as CredentialSourceError;
-      const fix =
-        "mount it with a downward-API volume (fieldRef: metadata.annotations), or set POD_CREDENTIALS_ROLE instead.";
-      expect(error).toMatchObject({ name: "CredentialSourceError", source: "kube2iam", target: file, fix });
-      expect(error.message).toMatch(
-        new RegExp(`^\\[kube2iam\\] The annotations file ${file} is malformed at line 2: .+\\. Fix: `),
-      );
+      await expectSourceError(expect, chain({ POD_CREDENTIALS_ANNOTATIONS_FILE: file })(), {
+        source: "kube2iam",
+        target: file,
+        fix: "mount it with a downward-API volume (fieldRef: metadata.annotations), or set POD_CREDENTIALS_ROLE instead.",
+        says: [new RegExp(`^\\[kube2iam\\] The annotations file ${file} is malformed at line 2: .+\\. Fix: `)],
+      });
     });
 
     it("can be passed as the expectedRole option to fromKube2iam, which describe() names", async () => {

@@ -10,17 +10,13 @@ import {
   fromWebIdentity,
   type PodProviderChainOptions,
 } from "../../src/index.js";
-import {
-  type FakeKiamOptions,
-  type FakeKube2iamOptions,
-  type FakePodIdentityAgentOptions,
-  type FakeStsOptions,
-  fakeImds,
-  fakeKiam,
-  fakeKube2iam,
-  fakePodIdentityAgent,
-  fakeSts,
+import type {
+  FakeKiamOptions,
+  FakeKube2iamOptions,
+  FakePodIdentityAgentOptions,
+  FakeStsOptions,
 } from "../../src/testing/index.js";
+import { fakeImds, fakeKiam, fakeKube2iam, fakePodIdentityAgent, fakeSts } from "../../src/testing/index.js";
 import { ORDERS_ROLE_ARN, secretCredentials, secretToken, serveWithMsw } from "../support/fakes.js";
 import { recordOutput, registerSecrets } from "../support/leakCheck.js";
 import { startTestServer } from "../support/loopback.js";
@@ -75,11 +71,6 @@ const creationFailure = (create: () => unknown): string => {
   throw new Error("expected creating the provider to fail, but it succeeded");
 };
 
-/** Fails with the configuration in `env` (and `options`): the provider is created by the chain's entry point. */
-const configurationError = (env: Record<string, string>, options: Options = {}) => ({
-  run: async (world: World) => [creationFailure(() => chain(world, env, options))],
-});
-
 // ---- the fakes, at the pod's addresses --------------------------------------------------------------------------
 
 const irsa = async (world: World, options: FakeStsOptions = {}) => {
@@ -130,18 +121,121 @@ const annotations = async (world: World, content: string) => ({
   POD_CREDENTIALS_ANNOTATIONS_FILE: await world.file(POD_PATHS.annotations, content),
 });
 
-/** A web-identity token file problem: the file at the pod's path holds `content` (a folder when undefined). */
-const tokenFileProblem = (content: string | Buffer | undefined) => async (world: World) => {
-  const file = await world.file(POD_PATHS.irsaToken, content);
-  return [await failure(() => chain(world, { AWS_WEB_IDENTITY_TOKEN_FILE: file, AWS_ROLE_ARN: ORDERS_ROLE_ARN })())];
+/** The static keys of the `env` source (the secret registered), with more variables. */
+const staticKeys = (more: Env = {}): Env => {
+  const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+  registerSecrets(secret);
+  return { AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE", AWS_SECRET_ACCESS_KEY: secret, ...more };
 };
 
-/** A Pod Identity answer: the agent's credentials path answers `status` with `body`. */
-const agentAnswers = (status: number, body: string) => async (world: World) => {
-  const { fake, env } = await agent(world);
-  fake.injectFault({ kind: "status", status, body, headers: { "Content-Type": "application/json" } });
-  return [await failure(() => chain(world, env)())];
+// ---- the scenario builders: each scenario is a set-up (files and fakes, giving the pod's environment) and what is read
+
+type Env = Record<string, string>;
+/** Writes the pod's files, serves its fakes, and returns the pod's environment. */
+type SetUp = (world: World) => Promise<Env>;
+
+/** The chain's first call fails: with `env` as it is, or with the environment `setUp` returns. */
+const chainFails =
+  (setUp: Env | SetUp, options: Options = {}) =>
+  async (world: World): Promise<string[]> => {
+    const env = typeof setUp === "function" ? await setUp(world) : setUp;
+    return [await failure(() => chain(world, env, options)())];
+  };
+
+/** As {@link chainFails}, with every "not yet" answer retried until the start-up window is past. */
+const chainFailsPastStartup = (setUp: SetUp) =>
+  chainFails(async (world) => {
+    const env = await setUp(world);
+    world.exhaustRetries();
+    return env;
+  });
+
+/** The node's instance-profile source fails, called with `env` once `setUp` has served (and broken) IMDS. */
+const nodeFails =
+  (setUp: () => Promise<unknown>, env: Env = {}) =>
+  async (world: World): Promise<string[]> => {
+    await setUp();
+    return [await failure(() => fromNodeInstanceProfile({ env, logger: world.logger })())];
+  };
+
+/** The chain resolves with the environment `setUp` returns: its info and warn lines. */
+const chainResolves =
+  (setUp: SetUp, options: Options = {}) =>
+  async (world: World): Promise<string[]> => {
+    await chain(world, await setUp(world), options)();
+    return world.lines("info", "warn");
+  };
+
+/** The lines of creating the chain with `env`, before any call. */
+const creationLines = (env: Env) => async (world: World) => {
+  chain(world, env);
+  return world.lines();
 };
+
+/** Fails with the configuration in `env` (and `options`): the provider is created by the chain's entry point. */
+
+/**
+ * Scenarios named `configuration: <what>`, in which creating the chain (by its entry point) fails with the
+ * configuration in `env` and `options`.
+ */
+const configurationErrors = (
+  rows: readonly (readonly [what: string, documented: string, env: Env, options?: Options])[],
+) =>
+  rows.map(
+    ([what, documented, env, options = {}]): Scenario => ({
+      name: `configuration: ${what}`,
+      documented: [documented],
+      run: async (world) => [creationFailure(() => chain(world, env, options))],
+    }),
+  );
+
+/** The debug lines that say a source is not ready yet. */
+const notReadyLines = (world: World) => world.lines("debug").filter((line) => line.includes("not ready"));
+
+/** The web-identity token file at the pod's path holds `content` (a folder when undefined), the role is `role`. */
+const tokenFile =
+  (content: string | Buffer | undefined, role = ORDERS_ROLE_ARN): SetUp =>
+  async (world) => ({
+    AWS_WEB_IDENTITY_TOKEN_FILE: await world.file(POD_PATHS.irsaToken, content),
+    AWS_ROLE_ARN: role,
+  });
+
+/** IRSA with STS set by `options`, and `more` variables. */
+const irsaWith =
+  (options: FakeStsOptions, more: Env = {}): SetUp =>
+  async (world) => ({ ...(await irsa(world, options)).env, ...more });
+
+/** The Pod Identity agent, which `arrange` then sets a mode or fault on. */
+const agentThat =
+  (arrange: (fake: ReturnType<typeof fakePodIdentityAgent>) => void = () => {}): SetUp =>
+  async (world) => {
+    const { fake, env } = await agent(world);
+    arrange(fake);
+    return env;
+  };
+
+/** The Pod Identity agent's credentials path answers `status` with `body`. */
+const agentAnswers = (status: number, body: string) =>
+  chainFails(
+    agentThat((fake) =>
+      fake.injectFault({ kind: "status", status, body, headers: { "Content-Type": "application/json" } }),
+    ),
+  );
+
+/** The chain reaches the agent at a loopback `url` (shown as the agent's address) instead. */
+const agentAt =
+  (url: (world: World) => Promise<string>): SetUp =>
+  async (world) => ({
+    ...(await agent(world)).env,
+    AWS_CONTAINER_CREDENTIALS_FULL_URI: `${await url(world)}/v1/credentials`,
+  });
+
+/** kube2iam, or kiam, in a mode: the pod's environment. */
+const kube2iamIn = (options: FakeKube2iamOptions) => async () => (await kube2iam(options)).env;
+const kiamIn = (options: FakeKiamOptions) => async () => (await kiam(options)).env;
+
+/** IMDS, which `arrange` then breaks. */
+const imdsThat = (arrange: (node: Awaited<ReturnType<typeof imds>>) => void) => async () => arrange(await imds());
 
 // ---- the scenarios ----------------------------------------------------------------------------------------------
 
@@ -150,15 +244,12 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: "nothing configured",
     documented: ["No pod-scoped AWS credentials are configured for this pod"],
-    run: async (world) => [await failure(() => chain(world, {})())],
+    run: chainFails({}),
   },
   {
     name: "nothing configured: the annotations file has no role annotation",
     documented: ["No pod-scoped AWS credentials are configured for this pod"],
-    run: async (world) => {
-      const env = await annotations(world, 'kubernetes.io/config.source="api"\n');
-      return [await failure(() => chain(world, env)())];
-    },
+    run: chainFails((world) => annotations(world, 'kubernetes.io/config.source="api"\n')),
   },
   {
     name: "nothing configured: node credentials allowed, but the instance metadata service is disabled",
@@ -166,90 +257,73 @@ export const SCENARIOS: readonly Scenario[] = [
       "No pod-scoped AWS credentials are configured for this pod",
       "AWS_EC2_METADATA_DISABLED disables the instance metadata service",
     ],
-    run: async (world) => {
-      const env = { POD_CREDENTIALS_ALLOW_NODE: "true", AWS_EC2_METADATA_DISABLED: "true" };
-      return [await failure(() => chain(world, env)())];
-    },
+    run: chainFails({ POD_CREDENTIALS_ALLOW_NODE: "true", AWS_EC2_METADATA_DISABLED: "true" }),
   },
   {
     name: "nothing configured: only the development sources",
     documented: ["No pod-scoped AWS credentials are configured for this pod"],
-    run: async (world) => {
-      const env = { POD_CREDENTIALS_SOURCES: "env,sharedConfig", HOME: POD_PATHS.home };
-      return [await failure(() => chain(world, env)())];
-    },
+    run: chainFails({ POD_CREDENTIALS_SOURCES: "env,sharedConfig", HOME: POD_PATHS.home }),
   },
 
   // webIdentity (IRSA)
   {
     name: "webIdentity: the token file without the role",
     documented: ["AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not: IRSA needs both."],
-    run: async (world) => {
-      const file = await world.file(POD_PATHS.irsaToken, "token");
-      return [await failure(() => chain(world, { AWS_WEB_IDENTITY_TOKEN_FILE: file })())];
-    },
+    run: chainFails(async (world) => ({ AWS_WEB_IDENTITY_TOKEN_FILE: await world.file(POD_PATHS.irsaToken, "token") })),
   },
   {
     name: "webIdentity: the role without the token file",
     documented: ["AWS_ROLE_ARN is set but AWS_WEB_IDENTITY_TOKEN_FILE is not: IRSA needs both."],
-    run: async (world) => [await failure(() => chain(world, { AWS_ROLE_ARN: ORDERS_ROLE_ARN })())],
+    run: chainFails({ AWS_ROLE_ARN: ORDERS_ROLE_ARN }),
   },
   {
     name: "webIdentity: the role is not an ARN",
     documented: ['[webIdentity] AWS_ROLE_ARN is not a role ARN ("orders-reader").'],
-    run: async (world) => {
-      const file = await world.file(POD_PATHS.irsaToken, "token");
-      return [await failure(() => chain(world, { AWS_WEB_IDENTITY_TOKEN_FILE: file, AWS_ROLE_ARN: ROLE })())];
-    },
+    run: chainFails(tokenFile("token", ROLE)),
   },
   {
     name: "webIdentity: the token file does not exist",
     documented: [
       "[webIdentity] The web-identity token file /var/run/secrets/eks.amazonaws.com/serviceaccount/token does not exist.",
     ],
-    run: async (world) => {
+    run: chainFails(async (world) => {
       const folder = await world.folder("/var/run/secrets/eks.amazonaws.com/serviceaccount");
-      const env = { AWS_WEB_IDENTITY_TOKEN_FILE: `${folder}/token`, AWS_ROLE_ARN: ORDERS_ROLE_ARN };
-      return [await failure(() => chain(world, env)())];
-    },
+      return { AWS_WEB_IDENTITY_TOKEN_FILE: `${folder}/token`, AWS_ROLE_ARN: ORDERS_ROLE_ARN };
+    }),
   },
   {
     name: "webIdentity: the token file is a directory",
     documented: ["is a directory, not a file."],
-    run: tokenFileProblem(undefined),
+    run: chainFails(tokenFile(undefined)),
   },
   {
     name: "webIdentity: the token file is empty",
     documented: ["is empty or holds only whitespace."],
-    run: tokenFileProblem("  \n"),
+    run: chainFails(tokenFile("  \n")),
   },
   {
     name: "webIdentity: the token file holds two lines",
     documented: ["holds more than one line; a token is a single line."],
-    run: tokenFileProblem("first-line\nsecond-line\n"),
+    run: chainFails(tokenFile("first-line\nsecond-line\n")),
   },
   {
     name: "webIdentity: the token file is too large",
     documented: ["is larger than 16384 bytes, more than such a file ever holds; it was not read."],
-    run: tokenFileProblem("x".repeat(16_385)),
+    run: chainFails(tokenFile("x".repeat(16_385))),
   },
   {
     name: "webIdentity: the token file is not a regular file",
     documented: ["is not a regular file (a pipe, socket or device)."],
-    run: async (world) => {
-      const env = { AWS_WEB_IDENTITY_TOKEN_FILE: "/dev/null", AWS_ROLE_ARN: ORDERS_ROLE_ARN };
-      return [await failure(() => chain(world, env)())];
-    },
+    run: chainFails({ AWS_WEB_IDENTITY_TOKEN_FILE: "/dev/null", AWS_ROLE_ARN: ORDERS_ROLE_ARN }),
   },
   {
     name: "webIdentity: the token file cannot be read (another I/O error)",
     documented: ["Could not read the web-identity token file"],
-    run: async (world) => {
+    run: chainFails(async (world) => {
       // A path through a regular file: ENOTDIR. Shown as the file a pod might mistake for a folder.
       const file = await world.file("/var/run/secrets/eks.amazonaws.com/serviceaccount", "not a folder");
-      const env = { AWS_WEB_IDENTITY_TOKEN_FILE: `${file}/token`, AWS_ROLE_ARN: ORDERS_ROLE_ARN };
-      return [await failure(() => chain(world, env)())];
-    },
+      return { AWS_WEB_IDENTITY_TOKEN_FILE: `${file}/token`, AWS_ROLE_ARN: ORDERS_ROLE_ARN };
+    }),
   },
   ...(
     [
@@ -265,39 +339,29 @@ export const SCENARIOS: readonly Scenario[] = [
     ([code, documented]): Scenario => ({
       name: `webIdentity: STS answers ${code}`,
       documented: [documented],
-      run: async (world) => {
-        const { env } = await irsa(world, { mode: code });
-        // Throttling, IDPCommunicationError and InternalFailure are retried until the deadline: the clock jumps there.
-        world.exhaustRetries();
-        return [await failure(() => chain(world, env)())];
-      },
+      // Throttling, IDPCommunicationError and InternalFailure are retried until the deadline: the clock jumps there.
+      run: chainFailsPastStartup(irsaWith({ mode: code })),
     }),
   ),
   {
     name: "webIdentity: STS answers ValidationError (a session name STS refuses)",
     documented: ["failed with ValidationError (HTTP 400)"],
-    run: async (world) => {
-      const { env } = await irsa(world);
-      return [await failure(() => chain(world, { ...env, AWS_ROLE_SESSION_NAME: "orders reader" })())];
-    },
+    run: chainFails(irsaWith({}, { AWS_ROLE_SESSION_NAME: "orders reader" })),
   },
   {
     name: "webIdentity: STS cannot be reached",
     documented: ["Could not call STS AssumeRoleWithWebIdentity for"],
-    run: async (world) => {
-      const { env } = await irsa(world);
-      const refusing = await world.refusingUrl("https://sts.us-east-1.amazonaws.com");
-      return [await failure(() => chain(world, { ...env, AWS_ENDPOINT_URL_STS: refusing })())];
-    },
+    run: chainFails(async (world) => ({
+      ...(await irsa(world)).env,
+      AWS_ENDPOINT_URL_STS: await world.refusingUrl("https://sts.us-east-1.amazonaws.com"),
+    })),
   },
 
   // podIdentity (EKS Pod Identity)
   {
     name: "podIdentity: the agent URL is not a URL",
     documented: ["[podIdentity] AWS_CONTAINER_CREDENTIALS_FULL_URI is not a valid URL."],
-    run: async (world) => [
-      await failure(() => chain(world, { AWS_CONTAINER_CREDENTIALS_FULL_URI: "169.254.170.23/v1/credentials" })()),
-    ],
+    run: chainFails({ AWS_CONTAINER_CREDENTIALS_FULL_URI: "169.254.170.23/v1/credentials" }),
   },
   ...(
     [
@@ -313,121 +377,98 @@ export const SCENARIOS: readonly Scenario[] = [
     ([what, url, documented]): Scenario => ({
       name: `podIdentity: the agent URL is refused: ${what}`,
       documented: [documented],
-      run: async (world) => {
+      run: chainFails(async () => {
         registerSecrets("hunter22");
-        return [await failure(() => chain(world, { AWS_CONTAINER_CREDENTIALS_FULL_URI: url })())];
-      },
+        return { AWS_CONTAINER_CREDENTIALS_FULL_URI: url };
+      }),
     }),
   ),
   {
     name: "podIdentity: the token variable holds a line break",
     documented: ["[podIdentity] AWS_CONTAINER_AUTHORIZATION_TOKEN contains a line break."],
-    run: async (world) => {
-      // Not trimmed away: the line break is inside the value.
-      const env = { AWS_CONTAINER_CREDENTIALS_FULL_URI: AGENT_URL, AWS_CONTAINER_AUTHORIZATION_TOKEN: "part\nother" };
-      return [await failure(() => chain(world, env)())];
-    },
+    // Not trimmed away: the line break is inside the value.
+    run: chainFails({
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: AGENT_URL,
+      AWS_CONTAINER_AUTHORIZATION_TOKEN: "part\nother",
+    }),
   },
   {
     name: "podIdentity: the token file does not exist",
     documented: ["[podIdentity] The pod identity token file"],
-    run: async (world) => {
+    run: chainFails(async (world) => {
       const folder = await world.folder("/var/run/secrets/pods.eks.amazonaws.com/serviceaccount");
-      const env = {
+      return {
         AWS_CONTAINER_CREDENTIALS_FULL_URI: AGENT_URL,
         AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: `${folder}/eks-pod-identity-token`,
       };
-      return [await failure(() => chain(world, env)())];
-    },
+    }),
   },
   {
     name: "podIdentity: the agent rejects the token (another pod's, or expired)",
     documented: ["Service account token failed basic claim validations"],
-    run: async (world) => {
-      const { env } = await agent(world, {}, secretToken());
-      return [await failure(() => chain(world, env)())];
-    },
+    run: chainFails(async (world) => (await agent(world, {}, secretToken())).env),
   },
   {
     name: "podIdentity: no token at all",
     documented: ["Service account token cannot be empty"],
-    run: async (world) => {
+    run: chainFails(async (world) => {
       await agent(world);
-      return [await failure(() => chain(world, { AWS_CONTAINER_CREDENTIALS_FULL_URI: AGENT_URL })())];
-    },
+      return { AWS_CONTAINER_CREDENTIALS_FULL_URI: AGENT_URL };
+    }),
   },
   {
     name: "podIdentity: the token is not a JWT",
     documented: ["cannot be parsed"],
-    run: async (world) => {
-      const { env } = await agent(world, {}, "not-a-jwt");
-      return [await failure(() => chain(world, env)())];
-    },
+    run: chainFails(async (world) => (await agent(world, {}, "not-a-jwt")).env),
   },
   {
     name: "podIdentity: EKS Auth refuses (403)",
     documented: ["answered HTTP 403"],
-    run: async (world) => {
-      const { fake, env } = await agent(world);
-      fake.setMode("upstreamError", { status: 403, message: "AccessDeniedException: no pod identity association" });
-      return [await failure(() => chain(world, env)())];
-    },
+    run: chainFails(
+      agentThat((fake) =>
+        fake.setMode("upstreamError", { status: 403, message: "AccessDeniedException: no pod identity association" }),
+      ),
+    ),
   },
   {
     name: "podIdentity: EKS Auth fails (500), past the start-up window",
     documented: ["The credentials endpoint http://169.254.170.23/v1/credentials answered HTTP 500"],
-    run: async (world) => {
-      const { fake, env } = await agent(world);
-      fake.setMode("upstreamError", { status: 500, message: "AccessDeniedException: no pod identity association" });
-      world.exhaustRetries();
-      return [await failure(() => chain(world, env)())];
-    },
+    run: chainFailsPastStartup(
+      agentThat((fake) =>
+        fake.setMode("upstreamError", { status: 500, message: "AccessDeniedException: no pod identity association" }),
+      ),
+    ),
   },
   {
     name: "podIdentity: the agent rate-limits (429), past the start-up window",
     documented: ["The credentials endpoint http://169.254.170.23/v1/credentials answered HTTP 429: Rate exceeded"],
-    run: async (world) => {
-      const { fake, env } = await agent(world);
-      fake.setMode("throttled");
-      world.exhaustRetries();
-      return [await failure(() => chain(world, env)())];
-    },
+    run: chainFailsPastStartup(agentThat((fake) => fake.setMode("throttled"))),
   },
   {
     name: "podIdentity: nothing listens at the agent's address",
     documented: ["[podIdentity] The credentials endpoint gave no usable answer: connection to"],
-    run: async (world) => {
-      const { env } = await agent(world);
-      const url = await world.refusingUrl(AGENT_BASE);
-      return [
-        await failure(() => chain(world, { ...env, AWS_CONTAINER_CREDENTIALS_FULL_URI: `${url}/v1/credentials` })()),
-      ];
-    },
+    run: chainFails(agentAt((world) => world.refusingUrl(AGENT_BASE))),
   },
   {
     name: "podIdentity: the agent does not answer in time",
     documented: ["no complete answer from"],
-    run: async (world) => {
-      const { fake, env } = await agent(world);
-      fake.injectFault({ kind: "hang" });
-      return [await failure(() => chain(world, env)())];
-    },
+    run: chainFails(agentThat((fake) => fake.injectFault({ kind: "hang" }))),
   },
   {
     name: "podIdentity: the connection breaks before the answer is complete",
     documented: ["failed before the answer was complete: ECONNRESET"],
-    run: async (world) => {
-      const { env } = await agent(world);
-      // A loopback server that sends the headers and part of the body, then drops the connection.
-      const server = await startTestServer((_request, response) => {
-        response.writeHead(200, { "Content-Type": "application/json", "Content-Length": "400" });
-        response.write('{"AccessKeyId":', () => response.socket?.destroy());
-      });
-      world.onClose(server.close);
-      world.show(server.url, AGENT_BASE);
-      const url = `${server.url}/v1/credentials`;
-      return [await failure(() => chain(world, { ...env, AWS_CONTAINER_CREDENTIALS_FULL_URI: url })())];
-    },
+    run: chainFails(
+      agentAt(async (world) => {
+        // A loopback server that sends the headers and part of the body, then drops the connection.
+        const server = await startTestServer((_request, response) => {
+          response.writeHead(200, { "Content-Type": "application/json", "Content-Length": "400" });
+          response.write('{"AccessKeyId":', () => response.socket?.destroy());
+        });
+        world.onClose(server.close);
+        world.show(server.url, AGENT_BASE);
+        return server.url;
+      }),
+    ),
   },
   {
     name: "podIdentity: the answer is too large",
@@ -467,133 +508,91 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: "podIdentity: the credentials arrive already expired",
     documented: ["The credentials arrived already expired"],
-    run: async (world) => {
-      const { env } = await agent(world, { expiration: new Date(START.getTime() - 55_000) });
-      return [await failure(() => chain(world, env)())];
-    },
+    run: chainFails(async (world) => (await agent(world, { expiration: new Date(START.getTime() - 55_000) })).env),
   },
 
   // kube2iam (kube2iam and kiam)
   {
     name: "kube2iam: the declared role is not a role (a control character)",
     documented: ["is not a role name, path or ARN"],
-    run: async (world) => [await failure(() => chain(world, { POD_CREDENTIALS_ROLE: "orders\u001b[31m" })())],
+    run: chainFails({ POD_CREDENTIALS_ROLE: "orders\u001b[31m" }),
   },
   {
     name: "kube2iam: the real EC2 IMDS answers (no proxy), past the start-up window",
     documented: ["is the real EC2 instance metadata service (it rejected an invalid IMDSv2 token with 401)"],
-    run: async (world) => {
+    run: chainFailsPastStartup(async () => {
       await imds();
-      world.exhaustRetries();
-      return [await failure(() => chain(world, { POD_CREDENTIALS_ROLE: ROLE })())];
-    },
+      return { POD_CREDENTIALS_ROLE: ROLE };
+    }),
   },
   {
     name: "kube2iam: the proxy offers another role (its default role), past the start-up window",
     documented: ["this pod declares (POD_CREDENTIALS_ROLE): these are probably the node's credentials"],
-    run: async (world) => {
-      const { env } = await kube2iam({ mode: "defaultRole" });
-      world.exhaustRetries();
-      return [await failure(() => chain(world, env)())];
-    },
+    run: chainFailsPastStartup(kube2iamIn({ mode: "defaultRole" })),
   },
   {
     name: "kube2iam: kube2iam holds no role for the pod",
     documented: ["holds no role for this pod (kube2iam: unable to find role for IP"],
-    run: async (world) => {
-      const { env } = await kube2iam({ mode: "noRole" });
-      world.exhaustRetries();
-      return [await failure(() => chain(world, env)())];
-    },
+    run: chainFailsPastStartup(kube2iamIn({ mode: "noRole" })),
   },
   {
     name: "kube2iam: kube2iam lists an empty role",
     documented: ["(kube2iam: the role listing is empty)"],
-    run: async (world) => {
-      const { env } = await kube2iam({ mode: "emptyRole" });
-      world.exhaustRetries();
-      return [await failure(() => chain(world, env)())];
-    },
+    run: chainFailsPastStartup(kube2iamIn({ mode: "emptyRole" })),
   },
   {
     name: "kube2iam: kiam holds no role for the pod",
     documented: ["(kiam: empty role)"],
-    run: async (world) => {
-      const { env } = await kiam({ mode: "noRole" });
-      world.exhaustRetries();
-      return [await failure(() => chain(world, env)())];
-    },
+    run: chainFailsPastStartup(kiamIn({ mode: "noRole" })),
   },
   {
     name: "kube2iam: kube2iam does not know the pod yet, past the start-up window",
     documented: ["does not know this pod yet (start-up window 10000 ms): kube2iam: pod with specificed IP"],
-    run: async (world) => {
-      const { env } = await kube2iam({ mode: "podNotFound" });
-      world.exhaustRetries();
-      return [await failure(() => chain(world, env)())];
-    },
+    run: chainFailsPastStartup(kube2iamIn({ mode: "podNotFound" })),
   },
   {
     name: "kube2iam: kiam does not know the pod yet, past the start-up window",
     documented: ["rpc error: code = Unknown desc = no pod found"],
-    run: async (world) => {
-      const { env } = await kiam({ mode: "podNotFound" });
-      world.exhaustRetries();
-      return [await failure(() => chain(world, env)())];
-    },
+    run: chainFailsPastStartup(kiamIn({ mode: "podNotFound" })),
   },
   {
     name: "kube2iam: kube2iam refuses the role for the namespace",
     documented: ["not valid for namespace of pod at"],
-    run: async (world) => {
-      const { env } = await kube2iam({ mode: "namespaceRestricted" });
-      return [await failure(() => chain(world, env)())];
-    },
+    run: chainFails(kube2iamIn({ mode: "namespaceRestricted" })),
   },
   {
     name: "kube2iam: kube2iam cannot assume the role",
     documented: ["is not authorized to perform: sts:AssumeRole on resource"],
-    run: async (world) => {
-      const { env } = await kube2iam({ mode: "stsError" });
-      return [await failure(() => chain(world, env)())];
-    },
+    run: chainFails(kube2iamIn({ mode: "stsError" })),
   },
   {
     name: "kube2iam: kiam's policy forbids the role",
     documented: ["error fetching credentials: forbidden by policy"],
-    run: async (world) => {
-      const { env } = await kiam({ mode: "forbidden" });
-      return [await failure(() => chain(world, env)())];
-    },
+    run: chainFails(kiamIn({ mode: "forbidden" })),
   },
   {
     name: "kube2iam: kiam's server cannot assume the role",
     documented: ["error fetching credentials: AccessDenied"],
-    run: async (world) => {
-      const { env } = await kiam({ mode: "error" });
-      return [await failure(() => chain(world, env)())];
-    },
+    run: chainFails(kiamIn({ mode: "error" })),
   },
   {
     name: "kube2iam: nothing listens at the metadata endpoint",
     documented: ["[kube2iam] The metadata endpoint gave no usable answer: connection to"],
-    run: async (world) => {
-      const url = await world.refusingUrl(IMDS);
-      return [
-        await failure(() => chain(world, { POD_CREDENTIALS_ROLE: ROLE, AWS_EC2_METADATA_SERVICE_ENDPOINT: url })()),
-      ];
-    },
+    run: chainFails(async (world) => ({
+      POD_CREDENTIALS_ROLE: ROLE,
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: await world.refusingUrl(IMDS),
+    })),
   },
   {
     name: "kube2iam: the proxy's answer is not a credentials document",
     documented: [
       "[kube2iam] The answer of http://169.254.169.254/latest/meta-data/iam/security-credentials/orders-reader is not JSON",
     ],
-    run: async (world) => {
+    run: chainFails(async () => {
       const { proxy, env } = await kube2iam();
       proxy.injectFault({ kind: "malformed" }, { path: `${LISTING_PATH}${ROLE}` });
-      return [await failure(() => chain(world, env)())];
-    },
+      return env;
+    }),
   },
   ...(
     [
@@ -608,35 +607,27 @@ export const SCENARIOS: readonly Scenario[] = [
     ([what, content, documented]): Scenario => ({
       name: `kube2iam: the annotations file is malformed: ${what}`,
       documented: [documented],
-      run: async (world) => [await failure(async () => chain(world, await annotations(world, content))())],
+      run: chainFails((world) => annotations(world, content)),
     }),
   ),
   {
     name: "kube2iam: the named annotations file does not exist",
     documented: ["[kube2iam] The annotations file"],
-    run: async (world) => {
-      const folder = await world.folder("/etc/podinfo");
-      return [await failure(() => chain(world, { POD_CREDENTIALS_ANNOTATIONS_FILE: `${folder}/annotations` })())];
-    },
+    run: chainFails(async (world) => ({
+      POD_CREDENTIALS_ANNOTATIONS_FILE: `${await world.folder("/etc/podinfo")}/annotations`,
+    })),
   },
 
   // instanceProfile (the node's role)
   {
     name: "instanceProfile: the node has no instance profile",
     documented: ["lists no instance-profile role (HTTP 404)."],
-    run: async (world) => {
-      await imds({ noRole: true });
-      return [await failure(() => fromNodeInstanceProfile({ env: {}, logger: world.logger })())];
-    },
+    run: nodeFails(() => imds({ noRole: true })),
   },
   {
     name: "instanceProfile: hop limit 1 and IMDSv1 disabled",
     documented: ["IMDSv2 is out of reach: the IMDSv2 token request to"],
-    run: async (world) => {
-      await imds({ hopLimitExceeded: true });
-      const env = { AWS_EC2_METADATA_V1_DISABLED: "true" };
-      return [await failure(() => fromNodeInstanceProfile({ env, logger: world.logger })())];
-    },
+    run: nodeFails(() => imds({ hopLimitExceeded: true }), { AWS_EC2_METADATA_V1_DISABLED: "true" }),
   },
   {
     name: "instanceProfile: hop limit 1 and the instance requires IMDSv2",
@@ -645,48 +636,46 @@ export const SCENARIOS: readonly Scenario[] = [
       "and the instance requires IMDSv2: its IMDSv1 answer was HTTP 401.",
     ],
     run: async (world) => {
-      await imds({ hopLimitExceeded: true, v1Allowed: false });
-      const error = await failure(() => fromNodeInstanceProfile({ env: {}, logger: world.logger })());
-      return [...world.lines("warn"), error];
+      const errors = await nodeFails(() => imds({ hopLimitExceeded: true, v1Allowed: false }))(world);
+      return [...world.lines("warn"), ...errors];
     },
   },
   {
     name: "instanceProfile: the token request fails",
     documented: ["The IMDSv2 token request to http://169.254.169.254/latest/api/token failed with HTTP 500."],
-    run: async (world) => {
-      const node = await imds();
-      node.injectFault({ kind: "status", status: 500, body: "internal error" }, { path: TOKEN_PATH });
-      return [await failure(() => fromNodeInstanceProfile({ env: {}, logger: world.logger })())];
-    },
+    run: nodeFails(
+      imdsThat((node) =>
+        node.injectFault({ kind: "status", status: 500, body: "internal error" }, { path: TOKEN_PATH }),
+      ),
+    ),
   },
   {
     name: "instanceProfile: IMDS cannot give the role's credentials",
     documented: ["for the role's credentials"],
-    run: async (world) => {
-      const node = await imds();
-      node.injectFault(
-        { kind: "status", status: 503, body: "Service Unavailable" },
-        { path: `${LISTING_PATH}eks-node-role` },
-      );
-      return [await failure(() => fromNodeInstanceProfile({ env: {}, logger: world.logger })())];
-    },
+    run: nodeFails(
+      imdsThat((node) =>
+        node.injectFault(
+          { kind: "status", status: 503, body: "Service Unavailable" },
+          { path: `${LISTING_PATH}eks-node-role` },
+        ),
+      ),
+    ),
   },
   {
     name: "instanceProfile: IMDS answers a Code other than Success",
     documented: ['answered with Code "AssumeRoleUnauthorizedAccess" instead of credentials.'],
-    run: async (world) => {
-      const node = await imds();
-      const body = JSON.stringify({ Code: "AssumeRoleUnauthorizedAccess", Message: "EC2 cannot assume the role" });
-      node.injectFault({ kind: "status", status: 200, body }, { path: `${LISTING_PATH}eks-node-role` });
-      return [await failure(() => fromNodeInstanceProfile({ env: {}, logger: world.logger })())];
-    },
+    run: nodeFails(
+      imdsThat((node) => {
+        const body = JSON.stringify({ Code: "AssumeRoleUnauthorizedAccess", Message: "EC2 cannot assume the role" });
+        node.injectFault({ kind: "status", status: 200, body }, { path: `${LISTING_PATH}eks-node-role` });
+      }),
+    ),
   },
   {
     name: "instanceProfile: nothing listens at the metadata endpoint",
     documented: ["[instanceProfile] The instance metadata service gave no usable answer: connection to"],
     run: async (world) => {
-      const url = await world.refusingUrl(IMDS);
-      const env = { AWS_EC2_METADATA_SERVICE_ENDPOINT: url };
+      const env = { AWS_EC2_METADATA_SERVICE_ENDPOINT: await world.refusingUrl(IMDS) };
       return [await failure(() => fromNodeInstanceProfile({ env, logger: world.logger })())];
     },
   },
@@ -695,128 +684,92 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: "env: AWS_CREDENTIAL_EXPIRATION is not a date",
     documented: ["[env] AWS_CREDENTIAL_EXPIRATION is not a date."],
-    run: async (world) => {
-      const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-      registerSecrets(secret);
-      const env = {
-        AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
-        AWS_SECRET_ACCESS_KEY: secret,
-        AWS_CREDENTIAL_EXPIRATION: "tomorrow",
-      };
-      return [await failure(() => chain(world, env, { sources: ["env"] })())];
-    },
+    run: chainFails(async () => staticKeys({ AWS_CREDENTIAL_EXPIRATION: "tomorrow" }), { sources: ["env"] }),
   },
   {
     name: "sharedConfig: the profile does not exist",
     documented: ["[sharedConfig] Profile dev gave no credentials"],
-    run: async (world) => {
-      const credentials = await world.file(
-        `${POD_PATHS.home}/.aws/credentials`,
-        "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n",
-      );
-      const home = credentials.slice(0, -"/.aws/credentials".length);
-      world.show(home, POD_PATHS.home);
-      const env = { HOME: home, AWS_PROFILE: "dev" };
-      return [await failure(() => chain(world, env, { sources: ["sharedConfig"] })())];
-    },
+    run: chainFails(
+      async (world) => {
+        const credentials = await world.file(
+          `${POD_PATHS.home}/.aws/credentials`,
+          "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n",
+        );
+        const home = credentials.slice(0, -"/.aws/credentials".length);
+        world.show(home, POD_PATHS.home);
+        return { HOME: home, AWS_PROFILE: "dev" };
+      },
+      { sources: ["sharedConfig"] },
+    ),
   },
 
   // any source: the resolution deadline
   {
     name: "any source: the resolution deadline passes while STS keeps throttling",
     documented: ["resolution deadline. The last answer, retried until then:"],
-    run: async (world) => {
-      const { env } = await irsa(world, { mode: "Throttling" });
-      return [await failure(() => chain(world, env, { resolutionTimeoutMs: 1000 })())];
-    },
+    run: chainFails(irsaWith({ mode: "Throttling" }), { resolutionTimeoutMs: 1000 }),
   },
 
   // InvalidConfigurationError
-  {
-    name: "configuration: an unknown source",
-    documented: ["unknown source"],
-    ...configurationError({ POD_CREDENTIALS_SOURCES: "webIdentity,imds" }),
-  },
-  {
-    name: "configuration: a source named twice",
-    documented: ["is named twice."],
-    ...configurationError({ POD_CREDENTIALS_SOURCES: "webIdentity, webIdentity" }),
-  },
-  {
-    name: "configuration: no source named",
-    documented: ["no source is named."],
-    ...configurationError({ POD_CREDENTIALS_SOURCES: " , " }),
-  },
-  {
-    name: "configuration: sources option that is not a list",
-    documented: ["no source is named."],
-    ...configurationError({}, { sources: "webIdentity" as never }),
-  },
-  {
-    name: "configuration: POD_CREDENTIALS_ALLOW_NODE=yes",
-    documented: ["expected true or false."],
-    ...configurationError({ POD_CREDENTIALS_ALLOW_NODE: "yes" }),
-  },
-  {
-    name: "configuration: allowNodeCredentials option that is not a boolean",
-    documented: ["expected true or false."],
-    ...configurationError({}, { allowNodeCredentials: "true" as never }),
-  },
-  {
-    name: "configuration: POD_CREDENTIALS_TIMEOUT_MS is not a number",
-    documented: ["POD_CREDENTIALS_TIMEOUT_MS: expected a whole number of milliseconds from 1 to 60000."],
-    ...configurationError({ POD_CREDENTIALS_TIMEOUT_MS: "1s" }),
-  },
-  {
-    name: "configuration: POD_CREDENTIALS_STARTUP_TIMEOUT_MS out of range",
-    documented: ["POD_CREDENTIALS_STARTUP_TIMEOUT_MS: expected a whole number of milliseconds from 0 to 900000."],
-    ...configurationError({ POD_CREDENTIALS_STARTUP_TIMEOUT_MS: "1000000" }),
-  },
-  {
-    name: "configuration: POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS shorter than the request timeout",
-    documented: ["POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS: expected a whole number of milliseconds from 1000 to 905000."],
-    ...configurationError({ POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS: "500" }),
-  },
-  {
-    name: "configuration: an option out of range",
-    documented: ["expected a whole number of milliseconds from"],
-    ...configurationError({}, { timeoutMs: 0 }),
-  },
-  {
-    name: "configuration: POD_CREDENTIALS_LOG_LEVEL unknown",
-    documented: ['POD_CREDENTIALS_LOG_LEVEL: unknown log level "verbose".'],
-    ...configurationError({ POD_CREDENTIALS_LOG_LEVEL: "verbose" }, { logger: undefined }),
-  },
-  {
-    name: "configuration: AWS_EC2_METADATA_SERVICE_ENDPOINT is not a URL",
-    documented: ["AWS_EC2_METADATA_SERVICE_ENDPOINT: is not an http(s) URL."],
-    ...configurationError({ AWS_EC2_METADATA_SERVICE_ENDPOINT: "169.254.169.254" }),
-  },
-  {
-    name: "configuration: AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE unknown",
-    documented: ['AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: unknown mode "IPv5".'],
-    ...configurationError({ AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: "IPv5" }),
-  },
-  {
-    name: "configuration: an option that is not a string",
-    documented: ["expected a string."],
-    ...configurationError({}, { roleArn: 42 as never }),
-  },
-  {
-    name: "configuration: a string where only the boolean true opts in",
-    documented: ["option allowNodeCredentials: expected true or false."],
-    ...configurationError({}, { allowNodeCredentials: "false" as never }),
-  },
-  {
-    name: "configuration: a logger without the four methods",
-    documented: ["option logger: expected an object with debug, info, warn and error functions."],
-    ...configurationError({}, { logger: { info: () => {} } as never }),
-  },
-  {
-    name: "configuration: an onEvent that is not a function",
-    documented: ["option onEvent: expected a function."],
-    ...configurationError({}, { onEvent: "metrics" as never }),
-  },
+  ...configurationErrors([
+    ["an unknown source", "unknown source", { POD_CREDENTIALS_SOURCES: "webIdentity,imds" }],
+    ["a source named twice", "is named twice.", { POD_CREDENTIALS_SOURCES: "webIdentity, webIdentity" }],
+    ["no source named", "no source is named.", { POD_CREDENTIALS_SOURCES: " , " }],
+    ["sources option that is not a list", "no source is named.", {}, { sources: "webIdentity" as never }],
+    ["POD_CREDENTIALS_ALLOW_NODE=yes", "expected true or false.", { POD_CREDENTIALS_ALLOW_NODE: "yes" }],
+    [
+      "allowNodeCredentials option that is not a boolean",
+      "expected true or false.",
+      {},
+      { allowNodeCredentials: "true" as never },
+    ],
+    [
+      "POD_CREDENTIALS_TIMEOUT_MS is not a number",
+      "POD_CREDENTIALS_TIMEOUT_MS: expected a whole number of milliseconds from 1 to 60000.",
+      { POD_CREDENTIALS_TIMEOUT_MS: "1s" },
+    ],
+    [
+      "POD_CREDENTIALS_STARTUP_TIMEOUT_MS out of range",
+      "POD_CREDENTIALS_STARTUP_TIMEOUT_MS: expected a whole number of milliseconds from 0 to 900000.",
+      { POD_CREDENTIALS_STARTUP_TIMEOUT_MS: "1000000" },
+    ],
+    [
+      "POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS shorter than the request timeout",
+      "POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS: expected a whole number of milliseconds from 1000 to 905000.",
+      { POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS: "500" },
+    ],
+    ["an option out of range", "expected a whole number of milliseconds from", {}, { timeoutMs: 0 }],
+    [
+      "POD_CREDENTIALS_LOG_LEVEL unknown",
+      'POD_CREDENTIALS_LOG_LEVEL: unknown log level "verbose".',
+      { POD_CREDENTIALS_LOG_LEVEL: "verbose" },
+      { logger: undefined },
+    ],
+    [
+      "AWS_EC2_METADATA_SERVICE_ENDPOINT is not a URL",
+      "AWS_EC2_METADATA_SERVICE_ENDPOINT: is not an http(s) URL.",
+      { AWS_EC2_METADATA_SERVICE_ENDPOINT: "169.254.169.254" },
+    ],
+    [
+      "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE unknown",
+      'AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: unknown mode "IPv5".',
+      { AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: "IPv5" },
+    ],
+    ["an option that is not a string", "expected a string.", {}, { roleArn: 42 as never }],
+    [
+      "a string where only the boolean true opts in",
+      "option allowNodeCredentials: expected true or false.",
+      {},
+      { allowNodeCredentials: "false" as never },
+    ],
+    [
+      "a logger without the four methods",
+      "option logger: expected an object with debug, info, warn and error functions.",
+      {},
+      { logger: { info: () => {} } as never },
+    ],
+    ["an onEvent that is not a function", "option onEvent: expected a function.", {}, { onEvent: "metrics" as never }],
+  ]),
   {
     name: "configuration: an env that is not an object",
     documented: ["option env: expected an object of variable names to strings."],
@@ -824,49 +777,45 @@ export const SCENARIOS: readonly Scenario[] = [
       creationFailure(() => fromPodProviderChain({ env: "PATH=/bin" as never, logger: world.logger })),
     ],
   },
-  {
-    name: "configuration: refreshJitter out of range",
-    documented: ["option refreshJitter: expected a number from 0.2 to 1."],
-    ...configurationError({}, { refreshJitter: 0.1 }),
-  },
-  {
-    name: "configuration: expiryMarginMs not less than refreshBeforeMs",
-    documented: ["option expiryMarginMs: must be less than refreshBeforeMs"],
-    ...configurationError({}, { refreshBeforeMs: 60_000, expiryMarginMs: 60_000 }),
-  },
-  {
-    name: "configuration: maxFailureBackoffMs below failureBackoffMs",
-    documented: ["expected a whole number of milliseconds from"],
-    ...configurationError({}, { failureBackoffMs: 2000, maxFailureBackoffMs: 1000 }),
-  },
+  ...configurationErrors([
+    [
+      "refreshJitter out of range",
+      "option refreshJitter: expected a number from 0.2 to 1.",
+      {},
+      { refreshJitter: 0.1 },
+    ],
+    [
+      "expiryMarginMs not less than refreshBeforeMs",
+      "option expiryMarginMs: must be less than refreshBeforeMs",
+      {},
+      { refreshBeforeMs: 60_000, expiryMarginMs: 60_000 },
+    ],
+    [
+      "maxFailureBackoffMs below failureBackoffMs",
+      "expected a whole number of milliseconds from",
+      {},
+      { failureBackoffMs: 2000, maxFailureBackoffMs: 1000 },
+    ],
+  ]),
 
   // Log lines: info
   {
     name: "log: resolved from webIdentity",
     documented: ["using webIdentity credentials for role"],
-    run: async (world) => {
-      const { env } = await irsa(world);
-      await chain(world, env)();
-      return world.lines("info", "warn");
-    },
+    run: chainResolves(irsaWith({})),
   },
   {
     name: "log: resolved from podIdentity, webIdentity skipped",
     documented: ["using podIdentity credentials in account"],
-    run: async (world) => {
-      const { env } = await agent(world);
-      await chain(world, env)();
-      return world.lines("info", "warn");
-    },
+    run: chainResolves(agentThat()),
   },
   {
     name: "log: resolved from kube2iam, declared by the annotation",
     documented: ["using kube2iam credentials for role orders-reader"],
-    run: async (world) => {
+    run: chainResolves(async (world) => {
       await kube2iam();
-      await chain(world, await annotations(world, `iam.amazonaws.com/role="${ROLE}"\n`))();
-      return world.lines("info", "warn");
-    },
+      return annotations(world, `iam.amazonaws.com/role="${ROLE}"\n`);
+    }),
   },
   {
     name: "log: resolved from kiam, declared by POD_CREDENTIALS_ROLE",
@@ -880,16 +829,7 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: "log: resolved from env",
     documented: ["using env credentials, with no expiration"],
-    run: async (world) => {
-      const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-      registerSecrets(secret);
-      await chain(
-        world,
-        { AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE", AWS_SECRET_ACCESS_KEY: secret },
-        { sources: ["env"] },
-      )();
-      return world.lines("info", "warn");
-    },
+    run: chainResolves(async () => staticKeys(), { sources: ["env"] }),
   },
 
   // Log lines: warn
@@ -899,27 +839,20 @@ export const SCENARIOS: readonly Scenario[] = [
       "using instanceProfile credentials for role eks-node-role",
       "using the node's instance-profile role eks-node-role",
     ],
-    run: async (world) => {
+    run: chainResolves(async () => {
       await imds();
-      await chain(world, { POD_CREDENTIALS_ALLOW_NODE: "true" })();
-      return world.lines("info", "warn");
-    },
+      return { POD_CREDENTIALS_ALLOW_NODE: "true" };
+    }),
   },
   {
     name: "log: static keys in the environment are ignored",
     documented: ["AWS_ACCESS_KEY_ID is set but ignored: static keys are only used when"],
-    run: async (world) => {
-      chain(world, { AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE" });
-      return world.lines();
-    },
+    run: creationLines({ AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE" }),
   },
   {
     name: "log: an unknown POD_CREDENTIALS_ variable",
     documented: ["unknown variable POD_CREDENTIALS_ROLLE is ignored (a typo?)"],
-    run: async (world) => {
-      chain(world, { POD_CREDENTIALS_ROLLE: ROLE });
-      return world.lines();
-    },
+    run: creationLines({ POD_CREDENTIALS_ROLLE: ROLE }),
   },
   {
     name: "log: hop limit 1, IMDSv1 fallback",
@@ -984,14 +917,7 @@ export const SCENARIOS: readonly Scenario[] = [
     name: "log: a failure, then the same failure again",
     documented: ["[env] AWS_CREDENTIAL_EXPIRATION is not a date."],
     run: async (world) => {
-      const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-      registerSecrets(secret);
-      const env = {
-        AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
-        AWS_SECRET_ACCESS_KEY: secret,
-        AWS_CREDENTIAL_EXPIRATION: "soon",
-      };
-      const provider = chain(world, env, { sources: ["env"] });
+      const provider = chain(world, staticKeys({ AWS_CREDENTIAL_EXPIRATION: "soon" }), { sources: ["env"] });
       await failure(() => provider());
       world.advance(2000);
       await failure(() => provider());
@@ -1027,7 +953,7 @@ export const SCENARIOS: readonly Scenario[] = [
       const { proxy, env } = await kube2iam();
       proxy.setMode("podNotFound", { times: 1 });
       await chain(world, env)();
-      return world.lines("debug").filter((line) => line.includes("not ready"));
+      return notReadyLines(world);
     },
   },
   {
@@ -1037,7 +963,7 @@ export const SCENARIOS: readonly Scenario[] = [
       const { fake, env } = await agent(world);
       fake.setMode("throttled", { times: 1 });
       await fromPodIdentityAgent({ env, logger: world.logger })();
-      return world.lines("debug").filter((line) => line.includes("not ready"));
+      return notReadyLines(world);
     },
   },
   {
@@ -1049,7 +975,7 @@ export const SCENARIOS: readonly Scenario[] = [
       const { sts, env } = await irsa(world);
       sts.setMode("Throttling", { times: 1 });
       await fromWebIdentity({ env, logger: world.logger, region: "us-east-1" })();
-      return world.lines("debug").filter((line) => line.includes("not ready"));
+      return notReadyLines(world);
     },
   },
 ];

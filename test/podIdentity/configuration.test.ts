@@ -1,15 +1,11 @@
 // How the podIdentity source reads its configuration (options in code, or the AWS_CONTAINER_* variables), and what
 // an operator sees when that configuration is wrong: the setting is named as it was given, never by its value.
 import { describe, expect, it } from "vitest";
-import {
-  type CredentialSourceError,
-  fromPodIdentityAgent,
-  fromPodProviderChain,
-  type PodIdentityAgentOptions,
-} from "../../src/index.js";
+import { fromPodIdentityAgent, fromPodProviderChain, type PodIdentityAgentOptions } from "../../src/index.js";
 import { fakePodIdentityAgent } from "../../src/testing/index.js";
 import { secretCredentials, secretToken, serveWithMsw, temporaryFile } from "../support/fakes.js";
 import { recordOutput, rejectionOf, testLogger } from "../support/leakCheck.js";
+import { expectSourceError } from "../support/sourceErrors.js";
 
 const AGENT_URL = "http://169.254.170.23/v1/credentials";
 const INVALID_URL_FIX =
@@ -45,12 +41,7 @@ describe("podIdentity configuration", () => {
       options: { containerCredentialsFullUri: "169.254.170.23/v1/credentials", env: {} },
     },
   ])("refuses an endpoint that is not a URL, naming $given", async ({ given, options }) => {
-    const error = (await rejectionOf(
-      fromPodIdentityAgent({ ...options, logger: testLogger() })(),
-    )) as CredentialSourceError;
-
-    expect(error).toMatchObject({
-      name: "CredentialSourceError",
+    await expectSourceError(expect, fromPodIdentityAgent({ ...options, logger: testLogger() })(), {
       source: "podIdentity",
       target: given,
       fix: INVALID_URL_FIX,
@@ -84,12 +75,7 @@ describe("podIdentity configuration", () => {
       problem: "it contains a user name or password",
     },
   ])("refuses the endpoint set by $given when it is $problem", async ({ given, options, shown, problem }) => {
-    const error = (await rejectionOf(
-      fromPodIdentityAgent({ ...options, logger: testLogger() })(),
-    )) as CredentialSourceError;
-
-    expect(error).toMatchObject({
-      name: "CredentialSourceError",
+    const error = await expectSourceError(expect, fromPodIdentityAgent({ ...options, logger: testLogger() })(), {
       source: "podIdentity",
       target: shown,
       fix: REFUSED_URL_FIX,
@@ -128,12 +114,7 @@ describe("podIdentity configuration", () => {
   ])("refuses a token with a line break, naming $given, before calling the agent", async ({ given, options }) => {
     const { agent } = await agentAtBothAddresses();
 
-    const error = (await rejectionOf(
-      fromPodIdentityAgent({ ...options, logger: testLogger() })(),
-    )) as CredentialSourceError;
-
-    expect(error).toMatchObject({
-      name: "CredentialSourceError",
+    await expectSourceError(expect, fromPodIdentityAgent({ ...options, logger: testLogger() })(), {
       source: "podIdentity",
       target: given,
       fix: "set it to the token alone, on one line.",
@@ -146,14 +127,14 @@ describe("podIdentity configuration", () => {
     const folder = await temporaryFile("placeholder", "");
     const missing = `${folder}.d/eks-pod-identity-token`;
 
-    const error = (await rejectionOf(
+    const error = await expectSourceError(
+      expect,
       fromPodIdentityAgent({
         env: { AWS_CONTAINER_CREDENTIALS_FULL_URI: AGENT_URL, AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: missing },
         logger: testLogger(),
       })(),
-    )) as CredentialSourceError;
-
-    expect(error).toMatchObject({ name: "CredentialSourceError", source: "podIdentity", target: missing });
+      { source: "podIdentity", target: missing },
+    );
     expect(error.message).toContain(`[podIdentity] The pod identity token file ${missing} does not exist.`);
     expect(error.fix).toContain("at the path AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE names");
   });

@@ -1,10 +1,11 @@
 import { writeFile } from "node:fs/promises";
 import { describe, expect, it, vi } from "vitest";
-import { type CredentialSourceError, fromPodIdentityAgent, fromPodProviderChain } from "../../src/index.js";
+import { fromPodIdentityAgent, fromPodProviderChain } from "../../src/index.js";
 import { type FakePodIdentityAgent, fakePodIdentityAgent, startLoopbackServer } from "../../src/testing/index.js";
 import { secretCredentials, secretToken, serveWithMsw, temporaryFile } from "../support/fakes.js";
 import { recordOutput, rejectionOf, testLogger } from "../support/leakCheck.js";
 import { startTestServer } from "../support/loopback.js";
+import { expectSourceError } from "../support/sourceErrors.js";
 
 const AGENT_URL = "http://169.254.170.23/v1/credentials";
 /** The fix of a failure that is the agent's or the association's, not the token's. */
@@ -78,10 +79,7 @@ describe("podIdentity (EKS Pod Identity agent)", () => {
     const stale = secretToken();
     await writeFile(env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE, stale);
 
-    const error = (await rejectionOf(fromPodProviderChain({ env, logger: testLogger() })())) as CredentialSourceError;
-
-    expect(error).toMatchObject({
-      name: "CredentialSourceError",
+    const error = await expectSourceError(expect, fromPodProviderChain({ env, logger: testLogger() })(), {
       source: "podIdentity",
       status: 400,
       target: AGENT_URL,
@@ -118,19 +116,14 @@ describe("podIdentity (EKS Pod Identity agent)", () => {
     const server = await startLoopbackServer(fakePodIdentityAgent().handler);
     const url = `${server.url}/v1/credentials`;
     await server.close();
-    const error = await rejectionOf(
+    const error = await expectSourceError(
+      expect,
       fromPodProviderChain({
         env: { AWS_CONTAINER_CREDENTIALS_FULL_URI: url, AWS_CONTAINER_AUTHORIZATION_TOKEN: "x".repeat(20) },
         logger: testLogger(),
       })(),
+      { source: "podIdentity", target: url, fix: AGENT_FIX, retryable: false },
     );
-    expect(error).toMatchObject({
-      name: "CredentialSourceError",
-      source: "podIdentity",
-      target: url,
-      fix: AGENT_FIX,
-      retryable: false,
-    });
     expect(error.message).toContain(
       `[podIdentity] The credentials endpoint gave no usable answer: connection to ${url}`,
     );
@@ -200,10 +193,7 @@ describe("podIdentity (EKS Pod Identity agent)", () => {
       arrange(agent);
 
       // No start-up window: a retryable answer is reported at once, as it would be once the window has passed.
-      const error = await rejectionOf(fromPodProviderChain({ env, startupTimeoutMs: 0, logger: testLogger() })());
-
-      expect(error).toMatchObject({
-        name: "CredentialSourceError",
+      await expectSourceError(expect, fromPodProviderChain({ env, startupTimeoutMs: 0, logger: testLogger() })(), {
         source: "podIdentity",
         target: AGENT_URL,
         status,
@@ -234,11 +224,12 @@ describe("podIdentity (EKS Pod Identity agent)", () => {
     const { env, agent } = await podIdentity();
     agent.injectFault({ kind: "malformed", body: "<html><body>Welcome to nginx!</body></html>" });
 
-    const error = await rejectionOf(fromPodProviderChain({ env, logger: testLogger() })());
-
-    expect(error).toMatchObject({ name: "CredentialSourceError", source: "podIdentity", target: AGENT_URL });
+    const error = await expectSourceError(expect, fromPodProviderChain({ env, logger: testLogger() })(), {
+      source: "podIdentity",
+      target: AGENT_URL,
+    });
     expect(error.message).toContain(`[podIdentity] The answer of ${AGENT_URL} is not JSON: it looks like an HTML`);
-    expect((error as CredentialSourceError).fix).toContain(
+    expect(error.fix).toContain(
       `the endpoint at ${AGENT_URL} is not a credentials endpoint: check AWS_CONTAINER_CREDENTIALS_FULL_URI`,
     );
   });

@@ -2,10 +2,17 @@ import { writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type CredentialSourceError, fromPodProviderChain, fromWebIdentity, noopLogger } from "../../src/index.js";
-import { type FakeSts, fakePodIdentityAgent, fakeSts, startLoopbackServer } from "../../src/testing/index.js";
+import { fromPodProviderChain, fromWebIdentity, noopLogger } from "../../src/index.js";
+import {
+  type FakeSts,
+  type FakeStsOptions,
+  fakePodIdentityAgent,
+  fakeSts,
+  startLoopbackServer,
+} from "../../src/testing/index.js";
 import { ORDERS_ROLE_ARN, secretCredentials, secretToken, serveWithMsw, temporaryFile } from "../support/fakes.js";
 import { recordOutput, rejectionOf, testLogger } from "../support/leakCheck.js";
+import { expectSourceError } from "../support/sourceErrors.js";
 
 const irsa = async (region = "us-east-1") => {
   const token = secretToken();
@@ -21,6 +28,10 @@ const irsa = async (region = "us-east-1") => {
     env: { AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: ORDERS_ROLE_ARN },
   };
 };
+
+/** The chain in us-east-1 with `env`. */
+const chainIn = (env: Record<string, string>) =>
+  fromPodProviderChain({ env, region: "us-east-1", logger: testLogger() });
 
 /** The fix of a half-configured IRSA: the whole sentence is what an operator follows. */
 const IRSA_FIX =
@@ -64,6 +75,30 @@ const stsOnLoopback = async (sts: FakeSts, { hang = false } = {}) => {
       }),
   );
   return { connections, url };
+};
+
+/**
+ * fromWebIdentity with STS (a fakeSts with `stsOptions`, expecting the pod's token) served by {@link stsOnLoopback}:
+ * the fake, the connections made to it, and the provider.
+ */
+const webIdentityOnLoopback = async (
+  stsOptions: FakeStsOptions,
+  { hang = false, resolutionTimeoutMs }: { hang?: boolean; resolutionTimeoutMs?: number } = {},
+) => {
+  const token = secretToken();
+  const sts = fakeSts({ ...stsOptions, expectedToken: token });
+  const { connections, url } = await stsOnLoopback(sts, { hang });
+  const env = {
+    AWS_WEB_IDENTITY_TOKEN_FILE: await temporaryFile("token", token),
+    AWS_ROLE_ARN: ORDERS_ROLE_ARN,
+    AWS_ENDPOINT_URL_STS: url,
+  };
+  const timeouts = resolutionTimeoutMs === undefined ? {} : { resolutionTimeoutMs };
+  return {
+    sts,
+    connections,
+    provider: fromWebIdentity({ env, region: "us-east-1", ...timeouts, logger: testLogger() }),
+  };
 };
 
 /** Resolves when the server's side of `socket` has closed. */
@@ -198,19 +233,15 @@ describe("webIdentity (IRSA)", () => {
       const tokenFile = await temporaryFile("token", secretToken());
       const agent = fakePodIdentityAgent();
       await serveWithMsw("http://169.254.170.23", agent);
-      const error = (await rejectionOf(
-        fromPodProviderChain({
-          env: {
-            AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile,
-            AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://169.254.170.23/v1/credentials",
-          },
-          logger: testLogger(),
-        })(),
-      )) as CredentialSourceError;
-      expect(error.name).toBe("CredentialSourceError");
-      expect(error.source).toBe("webIdentity");
-      expect(error.message).toContain("AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not");
-      expect(error.fix).toBe(IRSA_FIX);
+      const env = {
+        AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile,
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://169.254.170.23/v1/credentials",
+      };
+      await expectSourceError(expect, fromPodProviderChain({ env, logger: testLogger() })(), {
+        source: "webIdentity",
+        fix: IRSA_FIX,
+        says: ["AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not"],
+      });
       expect(agent.requests).toHaveLength(0);
     });
 
@@ -236,16 +267,12 @@ describe("webIdentity (IRSA)", () => {
     ])(
       "refuses %s, naming what is set, what is missing, and how EKS sets both",
       async (_what, options, problem, missing) => {
-        const error = (await rejectionOf(
-          fromWebIdentity({ ...options, logger: testLogger() })(),
-        )) as CredentialSourceError;
-        expect(error).toMatchObject({
-          name: "CredentialSourceError",
+        await expectSourceError(expect, fromWebIdentity({ ...options, logger: testLogger() })(), {
           source: "webIdentity",
           target: missing,
           fix: IRSA_FIX,
+          message: `[webIdentity] ${problem}: IRSA needs both. Fix: ${IRSA_FIX}`,
         });
-        expect(error.message).toBe(`[webIdentity] ${problem}: IRSA needs both. Fix: ${IRSA_FIX}`);
       },
     );
 
@@ -265,16 +292,12 @@ describe("webIdentity (IRSA)", () => {
       ],
     ])("refuses %s where a role ARN is expected, and shows the form it needs", async (_what, options, from, value) => {
       const webIdentityTokenFile = await temporaryFile("token", secretToken());
-      const error = (await rejectionOf(
-        fromWebIdentity({ webIdentityTokenFile, ...options, logger: testLogger() })(),
-      )) as CredentialSourceError;
-      expect(error).toMatchObject({
-        name: "CredentialSourceError",
+      await expectSourceError(expect, fromWebIdentity({ webIdentityTokenFile, ...options, logger: testLogger() })(), {
         source: "webIdentity",
         target: from,
         fix: "set it to a full ARN such as arn:aws:iam::123456789012:role/orders-reader.",
+        says: [`[webIdentity] ${from} is not a role ARN ("${value}").`],
       });
-      expect(error.message).toContain(`[webIdentity] ${from} is not a role ARN ("${value}").`);
     });
   });
 
@@ -282,28 +305,18 @@ describe("webIdentity (IRSA)", () => {
     it("names the missing file and the fix, and makes no STS call", async () => {
       const { env, sts } = await irsa();
       const missing = `${env.AWS_WEB_IDENTITY_TOKEN_FILE}.gone`;
-      const error = (await rejectionOf(
-        fromPodProviderChain({
-          env: { ...env, AWS_WEB_IDENTITY_TOKEN_FILE: missing },
-          region: "us-east-1",
-          logger: testLogger(),
-        })(),
-      )) as CredentialSourceError;
-      expect(error).toMatchObject({ name: "CredentialSourceError", source: "webIdentity", target: missing });
-      expect(error.message).toContain(`[webIdentity] The web-identity token file ${missing} does not exist.`);
-      expect(error.message).toContain("Fix:");
+      await expectSourceError(expect, chainIn({ ...env, AWS_WEB_IDENTITY_TOKEN_FILE: missing })(), {
+        source: "webIdentity",
+        target: missing,
+        says: [`[webIdentity] The web-identity token file ${missing} does not exist.`, "Fix:"],
+      });
       expect(sts.calls).toHaveLength(0);
     });
 
     it("refuses an empty token file", async () => {
       const tokenFile = await temporaryFile("token", "  \n");
-      const error = await rejectionOf(
-        fromPodProviderChain({
-          env: { AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: ORDERS_ROLE_ARN },
-          logger: testLogger(),
-        })(),
-      );
-      expect(error.message).toMatch(/empty/);
+      const env = { AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile, AWS_ROLE_ARN: ORDERS_ROLE_ARN };
+      await expectSourceError(expect, fromPodProviderChain({ env, logger: testLogger() })(), { says: [/empty/] });
     });
   });
 
@@ -316,18 +329,12 @@ describe("webIdentity (IRSA)", () => {
     ] as const)("turns %s into a CredentialSourceError with the fix, after one call", async (code, fix) => {
       const { env, sts } = await irsa();
       sts.setMode(code);
-      const error = (await rejectionOf(
-        fromPodProviderChain({ env, region: "us-east-1", logger: testLogger() })(),
-      )) as CredentialSourceError;
-      expect(error).toMatchObject({
-        name: "CredentialSourceError",
+      const error = await expectSourceError(expect, chainIn(env)(), {
         source: "webIdentity",
         target: ORDERS_ROLE_ARN,
         retryable: false,
+        says: [`STS AssumeRoleWithWebIdentity for ${ORDERS_ROLE_ARN} failed with ${code} (HTTP `],
       });
-      expect(error.message).toContain(
-        `STS AssumeRoleWithWebIdentity for ${ORDERS_ROLE_ARN} failed with ${code} (HTTP `,
-      );
       expect(error.fix).toContain(fix);
       expect(sts.calls).toHaveLength(1);
     });
@@ -368,16 +375,9 @@ describe("webIdentity (IRSA)", () => {
   });
 
   it("closes its connection to STS once the exchange is over, so no keep-alive socket keeps the process alive", async () => {
-    const token = secretToken();
-    const sts = fakeSts({ credentials: secretCredentials("IRSA"), expectedToken: token });
-    const { connections, url } = await stsOnLoopback(sts);
-    const env = {
-      AWS_WEB_IDENTITY_TOKEN_FILE: await temporaryFile("token", token),
-      AWS_ROLE_ARN: ORDERS_ROLE_ARN,
-      AWS_ENDPOINT_URL_STS: url,
-    };
+    const { sts, connections, provider } = await webIdentityOnLoopback({ credentials: secretCredentials("IRSA") });
 
-    await fromWebIdentity({ env, region: "us-east-1", logger: testLogger() })();
+    await provider();
 
     expect(sts.calls).toHaveLength(1);
     expect(connections).toHaveLength(1);
@@ -386,21 +386,13 @@ describe("webIdentity (IRSA)", () => {
 
   it("ends the STS request and closes its socket when the resolution deadline passes", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
-    const token = secretToken();
-    const sts = fakeSts({ expectedToken: token });
-    const { connections, url } = await stsOnLoopback(sts, { hang: true });
-    const env = {
-      AWS_WEB_IDENTITY_TOKEN_FILE: await temporaryFile("token", token),
-      AWS_ROLE_ARN: ORDERS_ROLE_ARN,
-      AWS_ENDPOINT_URL_STS: url,
-    };
-    const provider = fromWebIdentity({ env, region: "us-east-1", resolutionTimeoutMs: 2000, logger: testLogger() });
+    const { connections, provider } = await webIdentityOnLoopback({}, { hang: true, resolutionTimeoutMs: 2000 });
 
     const rejection = rejectionOf(provider());
     await vi.waitUntil(() => connections.length > 0, { interval: 0, timeout: 10_000 });
     await vi.advanceTimersByTimeAsync(2000);
 
-    const error = (await rejection) as CredentialSourceError;
+    const error = await rejection;
     expect(error).toMatchObject({ name: "CredentialSourceError", source: "webIdentity" });
     expect(error.message).toContain("[webIdentity] No credentials within the 2000 ms resolution deadline");
     // The STS request timeout (5 s) never fires under fake timers: only the deadline's abort can close the socket.
@@ -409,15 +401,7 @@ describe("webIdentity (IRSA)", () => {
 
   it("gives up on an STS request left unanswered for 5 s and tries again, within the resolution deadline", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
-    const token = secretToken();
-    const sts = fakeSts({ expectedToken: token });
-    const { connections, url } = await stsOnLoopback(sts, { hang: true });
-    const env = {
-      AWS_WEB_IDENTITY_TOKEN_FILE: await temporaryFile("token", token),
-      AWS_ROLE_ARN: ORDERS_ROLE_ARN,
-      AWS_ENDPOINT_URL_STS: url,
-    };
-    const provider = fromWebIdentity({ env, region: "us-east-1", resolutionTimeoutMs: 8000, logger: testLogger() });
+    const { connections, provider } = await webIdentityOnLoopback({}, { hang: true, resolutionTimeoutMs: 8000 });
 
     const rejection = rejectionOf(provider());
     await vi.waitUntil(() => connections.length === 1, { interval: 0, timeout: 10_000 });
@@ -428,7 +412,7 @@ describe("webIdentity (IRSA)", () => {
     await vi.waitUntil(() => connections.length === 2, { interval: 0, timeout: 10_000 });
     await vi.advanceTimersByTimeAsync(2800);
 
-    const error = (await rejection) as CredentialSourceError;
+    const error = await rejection;
     expect(error).toMatchObject({ name: "CredentialSourceError", source: "webIdentity" });
     expect(error.message).toContain(
       "No credentials within the 8000 ms resolution deadline. The last answer, retried until then: [webIdentity] " +
