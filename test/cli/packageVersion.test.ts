@@ -1,27 +1,24 @@
 // The version the CLI prints: read from this package's package.json, found by walking up from the running script.
-import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { packageVersion } from "../../src/cli/runCli.js";
+import { temporaryFolderEach } from "../support/fakes.js";
 
-let root = "";
-beforeEach(async () => {
-  root = await mkdtemp(join(tmpdir(), "pod-credentials-version-"));
-});
-afterEach(async () => {
-  await rm(root, { recursive: true, force: true });
-});
+const rootFolder = temporaryFolderEach("version");
 
 /** Writes `content` as `<folder>/package.json` (folder relative to the test's root), creating the folders. */
 const manifest = async (folder: string, content: unknown): Promise<void> => {
-  await mkdir(join(root, folder), { recursive: true });
-  await writeFile(join(root, folder, "package.json"), typeof content === "string" ? content : JSON.stringify(content));
+  await mkdir(join(rootFolder(), folder), { recursive: true });
+  await writeFile(
+    join(rootFolder(), folder, "package.json"),
+    typeof content === "string" ? content : JSON.stringify(content),
+  );
 };
 
 /** Creates the script at `path` (relative to the root) and returns its absolute path. */
 const script = async (path: string): Promise<string> => {
-  const absolute = join(root, path);
+  const absolute = join(rootFolder(), path);
   await mkdir(join(absolute, ".."), { recursive: true });
   await writeFile(absolute, "// main\n");
   return absolute;
@@ -44,8 +41,8 @@ describe("the CLI's version", () => {
   it("resolves a symbolic link first, as npx runs the program through node_modules/.bin", async () => {
     await manifest("pkg", { name: "pod-credentials", version: "1.4.2" });
     const target = await script("pkg/dist/esm/cli/main.js");
-    await mkdir(join(root, "project/node_modules/.bin"), { recursive: true });
-    const link = join(root, "project/node_modules/.bin/pod-credentials");
+    await mkdir(join(rootFolder(), "project/node_modules/.bin"), { recursive: true });
+    const link = join(rootFolder(), "project/node_modules/.bin/pod-credentials");
     await symlink(target, link);
     expect(packageVersion(link)).toBe("1.4.2");
   });
@@ -59,7 +56,7 @@ describe("the CLI's version", () => {
   it("is unknown without a script path, for a script that does not exist, and when no package.json names it", async () => {
     expect(packageVersion(undefined)).toBe("unknown");
     expect(packageVersion("")).toBe("unknown");
-    expect(packageVersion(join(root, "missing/main.js"))).toBe("unknown");
+    expect(packageVersion(join(rootFolder(), "missing/main.js"))).toBe("unknown");
     expect(packageVersion(await script("lonely/main.js"))).toBe("unknown");
   });
 

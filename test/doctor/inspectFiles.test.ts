@@ -1,24 +1,17 @@
 // The files the doctor looks at: what it reports about each (size, age, claims, declared role, problem), and that
 // the only secret it keeps is the token, for redaction, never in the report.
-import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isMainThread } from "node:worker_threads";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { inspectFiles, tokenClaims } from "../../src/doctor/examinePod.js";
 import { createFakeJwt, FAKE_OIDC_ISSUER } from "../../src/testing/index.js";
-import { secretToken } from "../support/fakes.js";
+import { secretToken, temporaryFolderEach } from "../support/fakes.js";
 
-let dir = "";
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "pod-credentials-inspect-"));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const folder = temporaryFolderEach("inspect");
 
 const write = async (name: string, content: string): Promise<string> => {
-  const path = join(dir, name);
+  const path = join(folder(), name);
   await writeFile(path, content);
   return path;
 };
@@ -113,7 +106,7 @@ describe("the files the doctor inspects", () => {
 
   describe("a path that is not a readable small file", () => {
     it("says a directory is not a regular file, and does not read it", async () => {
-      const path = join(dir, "token-dir");
+      const path = join(folder(), "token-dir");
       await mkdir(path);
       expect(await inspected("AWS_WEB_IDENTITY_TOKEN_FILE", path)).toEqual({
         report: expect.objectContaining({ exists: true, token: null, problem: "is not a regular file" }),
@@ -144,7 +137,7 @@ describe("the files the doctor inspects", () => {
     it.skipIf(process.platform === "win32" || (isRoot && !isMainThread))(
       "names the error code when the file exists but cannot be read",
       async () => {
-        await chmod(dir, 0o755);
+        await chmod(folder(), 0o755);
         const path = await write("token", createFakeJwt());
         await chmod(path, isRoot ? 0o600 : 0o000);
         if (isRoot) process.seteuid?.(65534);

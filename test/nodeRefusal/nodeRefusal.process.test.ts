@@ -5,15 +5,10 @@
 import { describe, type ExpectStatic } from "vitest";
 import { fakeImds } from "../../src/testing/index.js";
 import { expectListingRetried, expectRun } from "../support/podAssertions.js";
-import {
-  kiamPod,
-  kube2iamPod,
-  LISTING_PATH,
-  ORDERS_ROLE,
-  ORDERS_ROLE_ARN,
-  type PodScenario,
-  podTest,
-} from "../support/podScenario.js";
+import * as pod from "../support/podScenario.js";
+
+const { kiamPod, kube2iamPod, LISTING_PATH, ORDERS_ROLE, ORDERS_ROLE_ARN, podTest } = pod;
+type PodScenario = pod.PodScenario;
 
 /**
  * The start-up window the probes are retried through. Long enough that a loaded machine still makes the two probes

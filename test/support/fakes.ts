@@ -1,6 +1,7 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterEach, beforeEach } from "vitest";
 import {
   createFakeCredentials,
   createFakeJwt,
@@ -36,6 +37,18 @@ export const temporaryFile = async (name: string, content: string): Promise<stri
   const path = join(folder, name);
   await writeFile(path, content);
   return path;
+};
+
+/** A fresh temporary folder for each test of the enclosing `describe` (or file), removed after it; call to get it. */
+export const temporaryFolderEach = (prefix: string): (() => string) => {
+  let folder = "";
+  beforeEach(async () => {
+    folder = await mkdtemp(join(tmpdir(), `pod-credentials-${prefix}-`));
+  });
+  afterEach(async () => {
+    await rm(folder, { recursive: true, force: true });
+  });
+  return () => folder;
 };
 
 export const ACCOUNT_ID = "123456789012";

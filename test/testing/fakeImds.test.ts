@@ -1,11 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type FakeImds, fakeImds } from "../../src/testing/index.js";
-import { ADAPTERS, call, type Served, serve } from "./serveFake.js";
+import { ADAPTERS, call, LISTING_PATH, NOW, type Served, serve } from "./serveFake.js";
 
-const NOW = new Date("2030-01-01T00:00:00Z");
 const CREDENTIALS = { accessKeyId: "ASIAIMDSTESTKEY00001", secretAccessKey: "IMDSsecret", sessionToken: "IMDStoken" };
 const TOKEN_PATH = "/latest/api/token";
-const LISTING_PATH = "/latest/meta-data/iam/security-credentials/";
 
 const notFoundPage = `<?xml version="1.0" encoding="iso-8859-1"?>
 <!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN"

@@ -1,24 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type FakeImds, type FakeKiam, fakeImds, fakeKiam } from "../../src/testing/index.js";
-import { ADAPTERS, call, type Served, serve } from "./serveFake.js";
+import { ADAPTERS, call, LISTING_PATH, NOW, serveEach } from "./serveFake.js";
 
-const NOW = new Date("2030-01-01T00:00:00Z");
 const CREDENTIALS = { accessKeyId: "ASIAKIAMTESTKEY00001", secretAccessKey: "KIAMsecret", sessionToken: "KIAMtoken" };
-const LISTING_PATH = "/latest/meta-data/iam/security-credentials/";
 const ROLE_ARN = "arn:aws:iam::123456789012:role/orders-reader";
 
 describe.each(ADAPTERS)("fakeKiam through %s", (adapter) => {
   let imds: FakeImds;
   let kiam: FakeKiam;
-  let served: Served;
-  const url = (path: string): string => `${served.baseUrl}${path}`;
-
-  beforeEach(async () => {
+  const { url } = serveEach(adapter, () => {
     imds = fakeImds();
     kiam = fakeKiam({ podRole: ROLE_ARN, credentials: CREDENTIALS, now: () => NOW, upstream: imds.handler });
-    served = await serve(adapter, kiam.handler, "http://169.254.169.254");
+    return kiam;
   });
-  afterEach(() => served.close());
 
   it("lists the annotation as written, without a Server header, ignoring tokens", async () => {
     const response = await call(url(LISTING_PATH), { headers: { "X-aws-ec2-metadata-token": "garbage" } });

@@ -1,19 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type FakeImds, type FakeKube2iam, fakeImds, fakeKube2iam } from "../../src/testing/index.js";
-import { ADAPTERS, call, type Served, serve } from "./serveFake.js";
+import { ADAPTERS, call, LISTING_PATH, NOW, serveEach } from "./serveFake.js";
 
-const NOW = new Date("2030-01-01T00:00:00Z");
 const CREDENTIALS = { accessKeyId: "ASIAKUBE2IAMKEY00001", secretAccessKey: "K2Isecret", sessionToken: "K2Itoken" };
-const LISTING_PATH = "/latest/meta-data/iam/security-credentials/";
 const GO_TEXT = "text/plain; charset=utf-8";
 
 describe.each(ADAPTERS)("fakeKube2iam through %s", (adapter) => {
   let imds: FakeImds;
   let kube2iam: FakeKube2iam;
-  let served: Served;
-  const url = (path: string): string => `${served.baseUrl}${path}`;
-
-  beforeEach(async () => {
+  const { url } = serveEach(adapter, () => {
     imds = fakeImds({ roleName: "eks-node" });
     kube2iam = fakeKube2iam({
       podRole: "team/orders",
@@ -21,9 +16,8 @@ describe.each(ADAPTERS)("fakeKube2iam through %s", (adapter) => {
       now: () => NOW,
       upstream: imds.handler,
     });
-    served = await serve(adapter, kube2iam.handler, "http://169.254.169.254");
+    return kube2iam;
   });
-  afterEach(() => served.close());
 
   it("lists the pod's role with the base ARN stripped and the path kept, with Server: EC2ws", async () => {
     const response = await call(url(LISTING_PATH));

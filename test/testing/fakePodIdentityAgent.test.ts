@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createFakeJwt, type FakePodIdentityAgent, fakePodIdentityAgent } from "../../src/testing/index.js";
-import { ADAPTERS, call, type Served, serve } from "./serveFake.js";
+import { ADAPTERS, call, NOW, type Served, serve } from "./serveFake.js";
 
-const NOW = new Date("2030-01-01T00:00:00Z");
 const CREDENTIALS = { accessKeyId: "ASIAPODIDTESTKEY0001", secretAccessKey: "PODsecret", sessionToken: "PODtoken" };
 const GO_TEXT = "text/plain; charset=utf-8";
 

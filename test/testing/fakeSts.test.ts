@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createFakeJwt, type FakeSts, fakeSts, type StsErrorCode } from "../../src/testing/index.js";
-import { ADAPTERS, call, type Served, serve } from "./serveFake.js";
+import { ADAPTERS, call, NOW, type Served, serve } from "./serveFake.js";
 
-const NOW = new Date("2030-01-01T00:00:00Z");
 const ROLE_ARN = "arn:aws:iam::123456789012:role/team/orders-reader";
 
 const form = (fields: Record<string, string>): RequestInit => ({

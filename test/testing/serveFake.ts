@@ -1,9 +1,14 @@
 // Serves a fake through either adapter, so each behaviour is asserted over real loopback HTTP and through msw.
 
+import { afterEach, beforeEach } from "vitest";
 import { type FakeHandler, mswHandlers, startLoopbackServer } from "../../src/testing/index.js";
 import { mswServer } from "../support/mswServer.js";
 
 export const ADAPTERS = ["loopback", "msw"] as const;
+
+/** A fixed "now" for the fakes' clocks, and the path every metadata proxy answers the role listing on. */
+export const NOW = new Date("2030-01-01T00:00:00Z");
+export const LISTING_PATH = "/latest/meta-data/iam/security-credentials/";
 export type Adapter = (typeof ADAPTERS)[number];
 
 export interface Served {
@@ -19,6 +24,23 @@ export const serve = async (adapter: Adapter, handler: FakeHandler, mswBaseUrl: 
   }
   mswServer.use(...(await mswHandlers(mswBaseUrl, handler)));
   return { baseUrl: mswBaseUrl, close: async () => {} };
+};
+
+/**
+ * Serves, before each test of the enclosing `describe`, the fake `make()` builds (through `adapter`; msw at the
+ * metadata address), and closes it after the test; `url(path)` addresses it.
+ */
+export const serveEach = (
+  adapter: Adapter,
+  make: () => { handler: FakeHandler },
+  mswBaseUrl = "http://169.254.169.254",
+): { url: (path: string) => string } => {
+  let served: Served | undefined;
+  beforeEach(async () => {
+    served = await serve(adapter, make().handler, mswBaseUrl);
+  });
+  afterEach(() => served?.close());
+  return { url: (path) => `${served?.baseUrl}${path}` };
 };
 
 /** The response's headers as a plain object with lower-case names. */
