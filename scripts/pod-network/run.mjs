@@ -28,7 +28,7 @@ const alive = (pid) => {
 /** Why network namespaces cannot be built here, or undefined: tries one for real. */
 const unavailableReason = () => {
   if (process.platform !== "linux") return `network namespaces need Linux (this is ${process.platform})`;
-  if (process.getuid() !== 0) return "network namespaces need root (run as root, or in CI)";
+  if (process.getuid() !== 0) return "network namespaces need root";
   const probe = `${PREFIX}${runId}probe`;
   try {
     quiet("ip", ["netns", "add", probe]);
@@ -116,16 +116,24 @@ let cleaned = false;
 const cleanup = () => {
   if (cleaned) return;
   cleaned = true;
+  if (child !== undefined) signalVitest("SIGKILL");
   removeNamespaces((owner) => owner === runId);
   rmSync(dir, { recursive: true, force: true });
 };
 process.on("exit", cleanup);
+// vitest runs in its own process group, so that a signal reaches its workers too and nothing it started outlives it.
 let child;
+const signalVitest = (signal) => {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // the group is gone
+  }
+};
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
   process.on(signal, () => {
-    // vitest gets the signal too (same process group on a terminal); make sure, then clean up once it is gone.
-    child?.kill(signal);
     if (child === undefined) process.exit(130);
+    signalVitest(signal);
   });
 }
 
@@ -210,6 +218,7 @@ child = spawn(
   {
     cwd: ROOT,
     stdio: "inherit",
+    detached: true,
     env: { ...process.env, POD_NETWORK_RUN: runId, POD_NETWORK_DIR: dir, POD_NETWORK_STS_HOSTS: STS_HOSTS.join(" ") },
   },
 );

@@ -174,6 +174,12 @@ export class Scenario {
   /** Builds the scenario, runs `body`, and removes everything, pass or fail. */
   static async run(spec: ScenarioSpec, body: (scenario: Scenario) => Promise<void>): Promise<void> {
     const context = suiteContext();
+    // A worker orphaned by a killed run must not build namespaces that nobody will remove.
+    try {
+      process.kill(Number(context.runId), 0);
+    } catch {
+      throw new Error(`the run that started this suite (pid ${context.runId}) is gone`);
+    }
     const network = buildPodNetwork(context.runId, spec.index, {
       interceptMetadata: spec.interceptMetadata,
       awsHostNames: context.stsHosts,
