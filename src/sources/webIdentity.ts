@@ -146,6 +146,12 @@ const TRANSIENT_NETWORK = new Set(["TimeoutError", "ECONNRESET", "ETIMEDOUT", "E
 /** STS error codes that mean "try again shortly", not "no". */
 const RETRYABLE_CODES = new Set(["Throttling", "IDPCommunicationError", "ServiceUnavailable", "InternalFailure"]);
 
+/** Node's codes for a TLS certificate it does not trust: a proxy that intercepts TLS, or a missing CA bundle. */
+const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET)_|ERR_TLS_/;
+const TLS_FIX =
+  "the STS endpoint's TLS certificate is not trusted: if a proxy intercepts TLS, add its CA with NODE_EXTRA_CA_CERTS; " +
+  "otherwise check AWS_ENDPOINT_URL_STS and that the image's CA bundle is present.";
+
 const fixFor = (code: string, roleArn: string, tokenFile: string): string => {
   switch (code) {
     case "InvalidIdentityToken":
@@ -206,7 +212,7 @@ export const describeStsFailure = (
     retryable:
       RETRYABLE_CODES.has(code) ||
       (status === undefined && (TRANSIENT_NETWORK.has(name) || TRANSIENT_NETWORK.has(String(shape.code)))),
-    fix: fixFor(code, roleArn, tokenFile),
+    fix: TLS_CODES.test(String(shape.code)) ? TLS_FIX : fixFor(code, roleArn, tokenFile),
     cause: new Error(`${name}${networkCode}: ${detail}`),
   });
 };

@@ -289,6 +289,7 @@ describe("the packed package in a pod network namespace, at the real addresses",
         expect(String(run.result?.message), why).toContain(`AssumeRoleWithWebIdentity for ${ROLE_ARN}`);
         expect(String(run.result?.message), why).toContain("UNABLE_TO_VERIFY_LEAF_SIGNATURE");
         expect(String(run.result?.message), why).toMatch(/certificate/i);
+        expect(String(run.result?.message), why).toContain("NODE_EXTRA_CA_CERTS");
         expect(reports.sts?.requests.length, why).toBe(0);
         expect(
           reports.sts?.connections.some((connection) => connection.tlsError !== undefined),

@@ -149,6 +149,24 @@ describe("describeStsFailure: no answer from STS", () => {
     expect((error.cause as Error).message).toBe(`${shown}: ${thrown.message}`);
   });
 
+  it.each([
+    "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+    "SELF_SIGNED_CERT_IN_CHAIN",
+    "CERT_HAS_EXPIRED",
+    "ERR_TLS_CERT_ALTNAME_INVALID",
+  ])(
+    "a TLS certificate Node does not trust (%s): the fix says which CA to add, not to check the trust policy",
+    (code) => {
+      const error = describeStsFailure(
+        networkError({ code, message: "unable to verify the first certificate" }),
+        context,
+      );
+      expect(error).toMatchObject({ retryable: false, fix: expect.stringContaining("NODE_EXTRA_CA_CERTS") });
+      expect(error.fix).toContain("TLS certificate is not trusted");
+      expect(error.message).toContain(`Error (${code}): unable to verify the first certificate`);
+    },
+  );
+
   it("describes something thrown that is not an Error by its text", () => {
     const error = describeStsFailure("socket hang up", context);
     recordOutput(error);
