@@ -49,6 +49,15 @@ const inNamespace = (namespace: string, script: string): string =>
 const noDad = (device: string) =>
   `sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.${device}.accept_dad=0`;
 
+/** The commands that bring up a host namespace's loopback and its one link, `eth0`, with its IPv4 and IPv6 addresses. */
+const hostLink = (v4: string, v6: string): string[] => [
+  "ip link set lo up",
+  noDad("eth0"),
+  `ip addr add ${v4}/24 dev eth0`,
+  `ip -6 addr add ${v6}/64 dev eth0 nodad`,
+  "ip link set eth0 up",
+];
+
 /** Waits (at most 5 s) until no IPv6 address in the namespace is tentative. */
 const waitForAddresses = (namespace: string): void => {
   const deadline = Date.now() + 5000;
@@ -108,11 +117,7 @@ export const buildPodNetwork = (runId: string, scenario: number, options: PodNet
     inNamespace(
       network.pod,
       [
-        "ip link set lo up",
-        noDad("eth0"),
-        `ip addr add ${ADDRESS.pod}/24 dev eth0`,
-        `ip -6 addr add ${ADDRESS.podV6}/64 dev eth0 nodad`,
-        "ip link set eth0 up",
+        ...hostLink(ADDRESS.pod, ADDRESS.podV6),
         // One routed hop, as in a real pod: everything goes to the node, nothing else is reachable.
         `ip route add default via ${ADDRESS.nodeToPod}`,
         `ip -6 route add default via ${ADDRESS.nodeToPodV6}`,
@@ -121,13 +126,9 @@ export const buildPodNetwork = (runId: string, scenario: number, options: PodNet
     inNamespace(
       network.aws,
       [
-        "ip link set lo up",
-        noDad("eth0"),
-        `ip addr add ${ADDRESS.aws}/24 dev eth0`,
-        `ip -6 addr add ${ADDRESS.awsV6}/64 dev eth0 nodad`,
         `ip addr add ${ADDRESS.imds}/32 dev lo`,
         `ip -6 addr add ${ADDRESS.imdsV6}/128 dev lo nodad`,
-        "ip link set eth0 up",
+        ...hostLink(ADDRESS.aws, ADDRESS.awsV6),
         `ip route add 10.200.1.0/24 via ${ADDRESS.nodeToAws}`,
         `ip -6 route add fd00:200:1::/64 via ${ADDRESS.nodeToAwsV6}`,
       ].join("\n"),
