@@ -84,7 +84,7 @@ const exchangeToken = async (
       requestTimeout: STS_REQUEST_TIMEOUT_MS,
     });
     // Loaded on first use, like the SDK's own chain does: a pod that does not use IRSA never loads the STS client.
-    const { fromWebToken } = await import("@aws-sdk/credential-providers");
+    const { fromWebToken } = await import("@aws-sdk/credential-provider-web-identity");
     const caller = context.identityProperties?.callerClientConfig;
     try {
       const isolated = isIsolated(settings.env)
