@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import type { fromWebToken as FromWebToken } from "@aws-sdk/credential-provider-web-identity";
 import type { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { Logger } from "@smithy/types";
 import { CredentialSourceError } from "../base/errors.js";
@@ -28,7 +29,37 @@ const IRSA_FIX =
 export const defaultRoleSessionName = (host: string = hostname()): string =>
   `pod-credentials-${host.replace(/[^\w+=,.@-]/g, "-")}`.slice(0, 64);
 
+/** What the STS exchange loads: the SDK's `fromWebToken` (its STS client comes later, at its first call) and its HTTP handler. */
+interface IrsaModules {
+  readonly fromWebToken: typeof FromWebToken;
+  readonly NodeHttpHandler: typeof NodeHttpHandler;
+}
+
+let irsaModules: Promise<IrsaModules> | undefined;
+
+/**
+ * Loads what the STS exchange needs, once per process; every caller shares the one promise. Started when a provider
+ * is created with IRSA configured, so that the load overlaps the application's own start-up instead of delaying its
+ * first credentials. A failed load is not reported there: it rejects again wherever the modules are used.
+ */
+export const loadIrsaModules = (): Promise<IrsaModules> => {
+  if (!irsaModules) {
+    irsaModules = Promise.all([
+      import("@aws-sdk/credential-provider-web-identity"),
+      import("@smithy/node-http-handler"),
+    ]).then(([webIdentity, http]) => ({
+      fromWebToken: webIdentity.fromWebToken,
+      NodeHttpHandler: http.NodeHttpHandler,
+    }));
+    irsaModules.catch(() => {}); // a load nobody awaits yet is no unhandled rejection
+  }
+  return irsaModules;
+};
+
 export const webIdentitySource = (settings: Settings): Source => {
+  // Loaded on first use, like the SDK's own chain does (a pod that does not use IRSA never loads the STS client), but
+  // started now when IRSA is configured.
+  if (settings.webIdentityTokenFile && settings.roleArn) void loadIrsaModules();
   let regionWarned = false; // once per provider, not at every refresh
   const warnRegion = (logger: Logger) => (message: string) => {
     if (!regionWarned) logger.warn(message);
@@ -83,8 +114,7 @@ const exchangeToken = async (
       connectionTimeout: settings.timeoutMs,
       requestTimeout: STS_REQUEST_TIMEOUT_MS,
     });
-    // Loaded on first use, like the SDK's own chain does: a pod that does not use IRSA never loads the STS client.
-    const { fromWebToken } = await import("@aws-sdk/credential-provider-web-identity");
+    const { fromWebToken } = await loadIrsaModules();
     const caller = context.identityProperties?.callerClientConfig;
     try {
       const isolated = isIsolated(settings.env)
@@ -126,13 +156,14 @@ const exchangeToken = async (
  * The SDK's own `NodeHttpHandler` with our timeouts, every request tied to the resolution's `AbortSignal`:
  * `fromWebToken` takes no abort signal, and without one a hanging or trickling STS keeps its connection (and the
  * process) alive after the resolution's deadline (measured: ~5 s for a hanging STS, forever for a trickling one).
- * Loaded on first use: importing `@smithy/node-http-handler` costs ~100 ms, which a pod without IRSA should not pay.
+ * Loaded on first use (`loadIrsaModules`): importing `@smithy/node-http-handler` costs ~100 ms, which a pod without
+ * IRSA should not pay.
  */
 export const abortableRequestHandler = async (
   signal: AbortSignal | undefined,
   timeouts: { connectionTimeout: number; requestTimeout: number },
 ): Promise<NodeHttpHandler> => {
-  const { NodeHttpHandler } = await import("@smithy/node-http-handler");
+  const { NodeHttpHandler } = await loadIrsaModules();
   const handler = new NodeHttpHandler({ ...timeouts, throwOnRequestTimeout: true });
   if (!signal) return handler;
   const handle = handler.handle.bind(handler);
