@@ -60,6 +60,17 @@ export const webIdentitySource = (settings: Settings): Source => {
   // Loaded on first use, like the SDK's own chain does (a pod that does not use IRSA never loads the STS client), but
   // started now when IRSA is configured.
   if (settings.webIdentityTokenFile && settings.roleArn) void loadIrsaModules();
+  // One HTTP handler per provider, built at its first attempt and shared by every attempt after it; each resolution
+  // ties its own requests to its own AbortSignal (`withAbortSignal`).
+  let handler: Promise<NodeHttpHandler> | undefined;
+  const exchange: Exchange = {
+    requestHandler: () =>
+      (handler ??= createRequestHandler({
+        connectionTimeout: settings.timeoutMs,
+        requestTimeout: STS_REQUEST_TIMEOUT_MS,
+      })),
+    roleSessionName: settings.roleSessionName ?? defaultRoleSessionName(),
+  };
   let regionWarned = false; // once per provider, not at every refresh
   const warnRegion = (logger: Logger) => (message: string) => {
     if (!regionWarned) logger.warn(message);
@@ -89,14 +100,21 @@ export const webIdentitySource = (settings: Settings): Source => {
         configured: true,
         configuredBy: `${tokenFile.from} and ${roleArn.from}`,
         resolve: (context) =>
-          exchangeToken(settings, tokenFile.value, roleArn.value, context, warnRegion(context.logger)),
+          exchangeToken(settings, exchange, tokenFile.value, roleArn.value, context, warnRegion(context.logger)),
       };
     },
   };
 };
 
+/** What a provider keeps from one STS exchange to the next. */
+interface Exchange {
+  readonly requestHandler: () => Promise<NodeHttpHandler>;
+  readonly roleSessionName: string;
+}
+
 const exchangeToken = async (
   settings: Settings,
+  exchange: Exchange,
   tokenFile: string,
   roleArn: string,
   context: ResolutionContext,
@@ -110,20 +128,17 @@ const exchangeToken = async (
   });
   context.secret?.(token);
   const attempt = async () => {
-    const requestHandler = await abortableRequestHandler(context.signal, {
-      connectionTimeout: settings.timeoutMs,
-      requestTimeout: STS_REQUEST_TIMEOUT_MS,
-    });
+    const requestHandler = withAbortSignal(await exchange.requestHandler(), context.signal);
     const { fromWebToken } = await loadIrsaModules();
     const caller = context.identityProperties?.callerClientConfig;
     try {
       const isolated = isIsolated(settings.env)
         ? await isolatedSdkConfig(settings.env, { region: settings.region, caller, warnRegion })
         : undefined;
-      const exchange = fromWebToken({
+      const assumeRole = fromWebToken({
         roleArn,
         webIdentityToken: token,
-        roleSessionName: settings.roleSessionName ?? defaultRoleSessionName(),
+        roleSessionName: exchange.roleSessionName,
         clientConfig: {
           ...(settings.region === undefined ? {} : { region: settings.region }),
           ...isolated?.clientConfig,
@@ -134,11 +149,9 @@ const exchangeToken = async (
         },
         ...(isolated && { clientPlugins: isolated.clientPlugins }),
       });
-      return await exchange(context.identityProperties as Parameters<typeof exchange>[0]);
+      return await assumeRole(context.identityProperties as Parameters<typeof assumeRole>[0]);
     } catch (error) {
       throw describeStsFailure(error, { roleArn, tokenFile, token });
-    } finally {
-      requestHandler.destroy();
     }
   };
   const credentials = await retryWhileRetryable(attempt, {
@@ -153,24 +166,43 @@ const exchangeToken = async (
 };
 
 /**
- * The SDK's own `NodeHttpHandler` with our timeouts, every request tied to the resolution's `AbortSignal`:
- * `fromWebToken` takes no abort signal, and without one a hanging or trickling STS keeps its connection (and the
- * process) alive after the resolution's deadline (measured: ~5 s for a hanging STS, forever for a trickling one).
+ * The SDK's own `NodeHttpHandler` with our timeouts and without keep-alive: its connection closes with each answer, so
+ * a handler kept by the provider between resolutions holds no socket that would keep the process alive.
  * Loaded on first use (`loadIrsaModules`): importing `@smithy/node-http-handler` costs ~100 ms, which a pod without
  * IRSA should not pay.
  */
+const createRequestHandler = async (timeouts: {
+  connectionTimeout: number;
+  requestTimeout: number;
+}): Promise<NodeHttpHandler> => {
+  const { NodeHttpHandler } = await loadIrsaModules();
+  return new NodeHttpHandler({
+    ...timeouts,
+    throwOnRequestTimeout: true,
+    httpAgent: { keepAlive: false },
+    httpsAgent: { keepAlive: false },
+  });
+};
+
+/**
+ * `handler` with every request tied to `signal` (one resolution's): `fromWebToken` takes no abort signal, and without
+ * one a hanging or trickling STS keeps its connection (and the process) alive after the resolution's deadline
+ * (measured: ~5 s for a hanging STS, forever for a trickling one). A signal the SDK passes for one request takes its
+ * place. The handler itself is not changed: the result delegates everything else to it.
+ */
+const withAbortSignal = (handler: NodeHttpHandler, signal: AbortSignal | undefined): NodeHttpHandler => {
+  if (!signal) return handler;
+  const tied: NodeHttpHandler = Object.create(handler);
+  tied.handle = (request, options = {}) =>
+    handler.handle(request, { ...options, abortSignal: options.abortSignal ?? signal });
+  return tied;
+};
+
+/** A new handler (`createRequestHandler`) whose requests are tied to `signal` (`withAbortSignal`). */
 export const abortableRequestHandler = async (
   signal: AbortSignal | undefined,
   timeouts: { connectionTimeout: number; requestTimeout: number },
-): Promise<NodeHttpHandler> => {
-  const { NodeHttpHandler } = await loadIrsaModules();
-  const handler = new NodeHttpHandler({ ...timeouts, throwOnRequestTimeout: true });
-  if (!signal) return handler;
-  const handle = handler.handle.bind(handler);
-  handler.handle = (request, options = {}) =>
-    handle(request, { ...options, abortSignal: options.abortSignal ?? signal });
-  return handler;
-};
+): Promise<NodeHttpHandler> => withAbortSignal(await createRequestHandler(timeouts), signal);
 
 /** Failures on the way to STS (no answer at all) that may pass: retried within the resolution's deadline. */
 const TRANSIENT_NETWORK = new Set(["TimeoutError", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EAI_AGAIN"]);
