@@ -1,5 +1,4 @@
 import { hostname } from "node:os";
-import type { fromWebToken as FromWebToken } from "@aws-sdk/credential-provider-web-identity";
 import type { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { Logger } from "@smithy/types";
 import { CredentialSourceError } from "../base/errors.js";
@@ -8,8 +7,16 @@ import { SETTINGS, type Settings } from "../base/settings.js";
 import { monotonicNow, retryWhileRetryable } from "../base/timing.js";
 import { readTokenFile } from "../wire/files.js";
 import { parseRoleReference } from "../wire/kubernetes.js";
-import { isIsolated, isolatedSdkConfig } from "../wire/sdkConfig.js";
+import {
+  createRequestHandler,
+  isIsolated,
+  isolatedSdkConfig,
+  loadIrsaModules,
+  withAbortSignal,
+} from "../wire/sdkConfig.js";
 import type { ResolutionContext, Source, SourceResult } from "./source.js";
+
+export { abortableRequestHandler } from "../wire/sdkConfig.js";
 
 // IRSA: the projected service-account token, read again at every resolution (kubelet rotates it), exchanged through
 // the SDK's own `fromWebToken` (STS `AssumeRoleWithWebIdentity`), which honours `AWS_ENDPOINT_URL_STS` and takes the
@@ -28,33 +35,6 @@ const IRSA_FIX =
 /** `pod-credentials-<hostname>`, reduced to the characters STS accepts in a session name (`[\w+=,.@-]`, 2–64). */
 export const defaultRoleSessionName = (host: string = hostname()): string =>
   `pod-credentials-${host.replace(/[^\w+=,.@-]/g, "-")}`.slice(0, 64);
-
-/** What the STS exchange loads: the SDK's `fromWebToken` (its STS client comes later, at its first call) and its HTTP handler. */
-interface IrsaModules {
-  readonly fromWebToken: typeof FromWebToken;
-  readonly NodeHttpHandler: typeof NodeHttpHandler;
-}
-
-let irsaModules: Promise<IrsaModules> | undefined;
-
-/**
- * Loads what the STS exchange needs, once per process; every caller shares the one promise. Started when a provider
- * is created with IRSA configured, so that the load overlaps the application's own start-up instead of delaying its
- * first credentials. A failed load is not reported there: it rejects again wherever the modules are used.
- */
-export const loadIrsaModules = (): Promise<IrsaModules> => {
-  if (!irsaModules) {
-    irsaModules = Promise.all([
-      import("@aws-sdk/credential-provider-web-identity"),
-      import("@smithy/node-http-handler"),
-    ]).then(([webIdentity, http]) => ({
-      fromWebToken: webIdentity.fromWebToken,
-      NodeHttpHandler: http.NodeHttpHandler,
-    }));
-    irsaModules.catch(() => {}); // a load nobody awaits yet is no unhandled rejection
-  }
-  return irsaModules;
-};
 
 export const webIdentitySource = (settings: Settings): Source => {
   // Loaded on first use, like the SDK's own chain does (a pod that does not use IRSA never loads the STS client), but
@@ -164,45 +144,6 @@ const exchangeToken = async (
   const role = parseRoleReference(roleArn);
   return { credentials, roleArn, roleName: role?.name, accountId: credentials.accountId ?? role?.accountId };
 };
-
-/**
- * The SDK's own `NodeHttpHandler` with our timeouts and without keep-alive: its connection closes with each answer, so
- * a handler kept by the provider between resolutions holds no socket that would keep the process alive.
- * Loaded on first use (`loadIrsaModules`): importing `@smithy/node-http-handler` costs ~100 ms, which a pod without
- * IRSA should not pay.
- */
-const createRequestHandler = async (timeouts: {
-  connectionTimeout: number;
-  requestTimeout: number;
-}): Promise<NodeHttpHandler> => {
-  const { NodeHttpHandler } = await loadIrsaModules();
-  return new NodeHttpHandler({
-    ...timeouts,
-    throwOnRequestTimeout: true,
-    httpAgent: { keepAlive: false },
-    httpsAgent: { keepAlive: false },
-  });
-};
-
-/**
- * `handler` with every request tied to `signal` (one resolution's): `fromWebToken` takes no abort signal, and without
- * one a hanging or trickling STS keeps its connection (and the process) alive after the resolution's deadline
- * (measured: ~5 s for a hanging STS, forever for a trickling one). A signal the SDK passes for one request takes its
- * place. The handler itself is not changed: the result delegates everything else to it.
- */
-const withAbortSignal = (handler: NodeHttpHandler, signal: AbortSignal | undefined): NodeHttpHandler => {
-  if (!signal) return handler;
-  const tied: NodeHttpHandler = Object.create(handler);
-  tied.handle = (request, options = {}) =>
-    handler.handle(request, { ...options, abortSignal: options.abortSignal ?? signal });
-  return tied;
-};
-
-/** A new handler (`createRequestHandler`) whose requests are tied to `signal` (`withAbortSignal`). */
-export const abortableRequestHandler = async (
-  signal: AbortSignal | undefined,
-  timeouts: { connectionTimeout: number; requestTimeout: number },
-): Promise<NodeHttpHandler> => withAbortSignal(await createRequestHandler(timeouts), signal);
 
 /** Failures on the way to STS (no answer at all) that may pass: retried within the resolution's deadline. */
 const TRANSIENT_NETWORK = new Set(["TimeoutError", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EAI_AGAIN"]);
