@@ -44,7 +44,7 @@ export const sharedConfigSource = ({ env }: Settings): Source => ({
       configuredBy: `profile ${profile} in ${files.join(" and ")}`,
       resolve: async (context) => {
         try {
-          const { fromIni } = await import("@aws-sdk/credential-providers");
+          const { fromIni } = await import("@aws-sdk/credential-provider-ini");
           const caller = context.identityProperties?.callerClientConfig;
           const warnRegion = (message: string) => context.logger.warn(message);
           // A role profile's STS client: the profile's region first, then the fallbacks, as the SDK orders them.

@@ -7,8 +7,16 @@ import { SETTINGS, type Settings } from "../base/settings.js";
 import { monotonicNow, retryWhileRetryable } from "../base/timing.js";
 import { readTokenFile } from "../wire/files.js";
 import { parseRoleReference } from "../wire/kubernetes.js";
-import { isIsolated, isolatedSdkConfig } from "../wire/sdkConfig.js";
+import {
+  createRequestHandler,
+  isIsolated,
+  isolatedSdkConfig,
+  loadIrsaModules,
+  withAbortSignal,
+} from "../wire/sdkConfig.js";
 import type { ResolutionContext, Source, SourceResult } from "./source.js";
+
+export { abortableRequestHandler } from "../wire/sdkConfig.js";
 
 // IRSA: the projected service-account token, read again at every resolution (kubelet rotates it), exchanged through
 // the SDK's own `fromWebToken` (STS `AssumeRoleWithWebIdentity`), which honours `AWS_ENDPOINT_URL_STS` and takes the
@@ -29,6 +37,20 @@ export const defaultRoleSessionName = (host: string = hostname()): string =>
   `pod-credentials-${host.replace(/[^\w+=,.@-]/g, "-")}`.slice(0, 64);
 
 export const webIdentitySource = (settings: Settings): Source => {
+  // Loaded on first use, like the SDK's own chain does (a pod that does not use IRSA never loads the STS client), but
+  // started now when IRSA is configured.
+  if (settings.webIdentityTokenFile && settings.roleArn) void loadIrsaModules();
+  // One HTTP handler per provider, built at its first attempt and shared by every attempt after it; each resolution
+  // ties its own requests to its own AbortSignal (`withAbortSignal`).
+  let handler: Promise<NodeHttpHandler> | undefined;
+  const exchange: Exchange = {
+    requestHandler: () =>
+      (handler ??= createRequestHandler({
+        connectionTimeout: settings.timeoutMs,
+        requestTimeout: STS_REQUEST_TIMEOUT_MS,
+      })),
+    roleSessionName: settings.roleSessionName ?? defaultRoleSessionName(),
+  };
   let regionWarned = false; // once per provider, not at every refresh
   const warnRegion = (logger: Logger) => (message: string) => {
     if (!regionWarned) logger.warn(message);
@@ -58,14 +80,21 @@ export const webIdentitySource = (settings: Settings): Source => {
         configured: true,
         configuredBy: `${tokenFile.from} and ${roleArn.from}`,
         resolve: (context) =>
-          exchangeToken(settings, tokenFile.value, roleArn.value, context, warnRegion(context.logger)),
+          exchangeToken(settings, exchange, tokenFile.value, roleArn.value, context, warnRegion(context.logger)),
       };
     },
   };
 };
 
+/** What a provider keeps from one STS exchange to the next. */
+interface Exchange {
+  readonly requestHandler: () => Promise<NodeHttpHandler>;
+  readonly roleSessionName: string;
+}
+
 const exchangeToken = async (
   settings: Settings,
+  exchange: Exchange,
   tokenFile: string,
   roleArn: string,
   context: ResolutionContext,
@@ -79,21 +108,17 @@ const exchangeToken = async (
   });
   context.secret?.(token);
   const attempt = async () => {
-    const requestHandler = await abortableRequestHandler(context.signal, {
-      connectionTimeout: settings.timeoutMs,
-      requestTimeout: STS_REQUEST_TIMEOUT_MS,
-    });
-    // Loaded on first use, like the SDK's own chain does: a pod that does not use IRSA never loads the STS client.
-    const { fromWebToken } = await import("@aws-sdk/credential-providers");
+    const requestHandler = withAbortSignal(await exchange.requestHandler(), context.signal);
+    const { fromWebToken } = await loadIrsaModules();
     const caller = context.identityProperties?.callerClientConfig;
     try {
       const isolated = isIsolated(settings.env)
         ? await isolatedSdkConfig(settings.env, { region: settings.region, caller, warnRegion })
         : undefined;
-      const exchange = fromWebToken({
+      const assumeRole = fromWebToken({
         roleArn,
         webIdentityToken: token,
-        roleSessionName: settings.roleSessionName ?? defaultRoleSessionName(),
+        roleSessionName: exchange.roleSessionName,
         clientConfig: {
           ...(settings.region === undefined ? {} : { region: settings.region }),
           ...isolated?.clientConfig,
@@ -104,11 +129,9 @@ const exchangeToken = async (
         },
         ...(isolated && { clientPlugins: isolated.clientPlugins }),
       });
-      return await exchange(context.identityProperties as Parameters<typeof exchange>[0]);
+      return await assumeRole(context.identityProperties as Parameters<typeof assumeRole>[0]);
     } catch (error) {
       throw describeStsFailure(error, { roleArn, tokenFile, token });
-    } finally {
-      requestHandler.destroy();
     }
   };
   const credentials = await retryWhileRetryable(attempt, {
@@ -120,25 +143,6 @@ const exchangeToken = async (
   });
   const role = parseRoleReference(roleArn);
   return { credentials, roleArn, roleName: role?.name, accountId: credentials.accountId ?? role?.accountId };
-};
-
-/**
- * The SDK's own `NodeHttpHandler` with our timeouts, every request tied to the resolution's `AbortSignal`:
- * `fromWebToken` takes no abort signal, and without one a hanging or trickling STS keeps its connection (and the
- * process) alive after the resolution's deadline (measured: ~5 s for a hanging STS, forever for a trickling one).
- * Loaded on first use: importing `@smithy/node-http-handler` costs ~100 ms, which a pod without IRSA should not pay.
- */
-export const abortableRequestHandler = async (
-  signal: AbortSignal | undefined,
-  timeouts: { connectionTimeout: number; requestTimeout: number },
-): Promise<NodeHttpHandler> => {
-  const { NodeHttpHandler } = await import("@smithy/node-http-handler");
-  const handler = new NodeHttpHandler({ ...timeouts, throwOnRequestTimeout: true });
-  if (!signal) return handler;
-  const handle = handler.handle.bind(handler);
-  handler.handle = (request, options = {}) =>
-    handle(request, { ...options, abortSignal: options.abortSignal ?? signal });
-  return handler;
 };
 
 /** Failures on the way to STS (no answer at all) that may pass: retried within the resolution's deadline. */

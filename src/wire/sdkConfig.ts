@@ -1,10 +1,13 @@
 import { platform, release } from "node:os";
+import type { fromWebToken as FromWebToken } from "@aws-sdk/credential-provider-web-identity";
+import type { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { Pluggable } from "@smithy/types";
 import type { Environment } from "../base/settings.js";
 
 // The settings the SDK's STS client (`@aws-sdk/nested-clients`, built by `fromWebToken` and by `fromIni` for role
 // profiles) reads from `process.env` and `~/.aws` by itself. When a provider is given its own `env`, they are resolved
-// here from that environment, with the SDK's rules, and passed to the SDK explicitly, so it reads neither.
+// here from that environment, with the SDK's rules, and passed to the SDK explicitly, so it reads neither. Also the SDK
+// pieces the STS exchange loads (`loadIrsaModules`) and the HTTP handler it is given.
 
 /** A caller's client configuration, as the SDK passes it to a credential provider. */
 export interface CallerClientConfig {
@@ -107,3 +110,69 @@ const recursionDetectionFrom = (env: Environment): Pluggable<object, object> => 
     );
   },
 });
+
+/** What the STS exchange loads: the SDK's `fromWebToken` (its STS client comes later, at its first call) and its HTTP handler. */
+interface IrsaModules {
+  readonly fromWebToken: typeof FromWebToken;
+  readonly NodeHttpHandler: typeof NodeHttpHandler;
+}
+
+let irsaModules: Promise<IrsaModules> | undefined;
+
+/**
+ * Loads what the STS exchange needs, once per process; every caller shares the one promise. Started when a provider
+ * is created with IRSA configured, so that the load overlaps the application's own start-up instead of delaying its
+ * first credentials. A failed load is not reported there: it rejects again wherever the modules are used.
+ */
+export const loadIrsaModules = (): Promise<IrsaModules> => {
+  if (!irsaModules) {
+    irsaModules = Promise.all([
+      import("@aws-sdk/credential-provider-web-identity"),
+      import("@smithy/node-http-handler"),
+    ]).then(([webIdentity, http]) => ({
+      fromWebToken: webIdentity.fromWebToken,
+      NodeHttpHandler: http.NodeHttpHandler,
+    }));
+    irsaModules.catch(() => {}); // a load nobody awaits yet is no unhandled rejection
+  }
+  return irsaModules;
+};
+
+/**
+ * The SDK's own `NodeHttpHandler` with our timeouts and without keep-alive: its connection closes with each answer, so
+ * a handler kept by the provider between resolutions holds no socket that would keep the process alive.
+ * Loaded with `loadIrsaModules`: importing `@smithy/node-http-handler` alone costs 50-90 ms in a cold process, which a
+ * pod without IRSA should not pay.
+ */
+export const createRequestHandler = async (timeouts: {
+  connectionTimeout: number;
+  requestTimeout: number;
+}): Promise<NodeHttpHandler> => {
+  const { NodeHttpHandler } = await loadIrsaModules();
+  return new NodeHttpHandler({
+    ...timeouts,
+    throwOnRequestTimeout: true,
+    httpAgent: { keepAlive: false },
+    httpsAgent: { keepAlive: false },
+  });
+};
+
+/**
+ * `handler` with every request tied to `signal` (one resolution's): `fromWebToken` takes no abort signal, and without
+ * one a hanging or trickling STS keeps its connection (and the process) alive after the resolution's deadline
+ * (measured: ~5 s for a hanging STS, forever for a trickling one). A signal the SDK passes for one request takes its
+ * place. The handler itself is not changed: the result delegates everything else to it.
+ */
+export const withAbortSignal = (handler: NodeHttpHandler, signal: AbortSignal | undefined): NodeHttpHandler => {
+  if (!signal) return handler;
+  const tied: NodeHttpHandler = Object.create(handler);
+  tied.handle = (request, options = {}) =>
+    handler.handle(request, { ...options, abortSignal: options.abortSignal ?? signal });
+  return tied;
+};
+
+/** A new handler (`createRequestHandler`) whose requests are tied to `signal` (`withAbortSignal`). */
+export const abortableRequestHandler = async (
+  signal: AbortSignal | undefined,
+  timeouts: { connectionTimeout: number; requestTimeout: number },
+): Promise<NodeHttpHandler> => withAbortSignal(await createRequestHandler(timeouts), signal);

@@ -2,7 +2,10 @@ import { writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { readSettings } from "../../src/base/settings.js";
+import { monotonicNow } from "../../src/base/timing.js";
 import { fromPodProviderChain, fromWebIdentity, noopLogger } from "../../src/index.js";
+import { webIdentitySource } from "../../src/sources/webIdentity.js";
 import {
   type FakeSts,
   type FakeStsOptions,
@@ -44,14 +47,14 @@ const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "ho
  * Serves `sts` on 127.0.0.1 (reached through AWS_ENDPOINT_URL_STS), keeping every connection open until the client
  * closes it (no keep-alive timeout on the server's side), so a test can tell when the client let go of its socket.
  * Tests reach it by putting its `url` in the provider's environment as AWS_ENDPOINT_URL_STS.
- * With `hang`, requests are accepted and never answered.
+ * With `hang` (or while `hang()` returns true), requests are accepted and never answered.
  */
-const stsOnLoopback = async (sts: FakeSts, { hang = false } = {}) => {
+const stsOnLoopback = async (sts: FakeSts, { hang = false }: { hang?: boolean | (() => boolean) } = {}) => {
   const connections: Socket[] = [];
   const server = createServer(async (incoming, outgoing) => {
     const chunks: Buffer[] = [];
     for await (const chunk of incoming) chunks.push(chunk as Buffer);
-    if (hang) return;
+    if (typeof hang === "function" ? hang() : hang) return;
     const headers = Object.entries(incoming.headers).filter(([name]) => !HOP_BY_HOP.has(name));
     const response = await sts.handler(
       new Request(`http://${incoming.headers.host}${incoming.url}`, {
@@ -83,7 +86,7 @@ const stsOnLoopback = async (sts: FakeSts, { hang = false } = {}) => {
  */
 const webIdentityOnLoopback = async (
   stsOptions: FakeStsOptions,
-  { hang = false, resolutionTimeoutMs }: { hang?: boolean; resolutionTimeoutMs?: number } = {},
+  { hang = false, resolutionTimeoutMs }: { hang?: boolean | (() => boolean); resolutionTimeoutMs?: number } = {},
 ) => {
   const token = secretToken();
   const sts = fakeSts({ ...stsOptions, expectedToken: token });
@@ -396,6 +399,41 @@ describe("webIdentity (IRSA)", () => {
     expect(error).toMatchObject({ name: "CredentialSourceError", source: "webIdentity" });
     expect(error.message).toContain("[webIdentity] No credentials within the 2000 ms resolution deadline");
     // The STS request timeout (5 s) never fires under fake timers: only the deadline's abort can close the socket.
+    await Promise.all(connections.map(closed));
+  });
+
+  it("keeps one HTTP handler per provider: a resolution aborted by its signal leaves the next one unharmed", async () => {
+    let hang = true;
+    const token = secretToken();
+    const sts = fakeSts({ credentials: secretCredentials("IRSA"), expectedToken: token });
+    const { connections, url } = await stsOnLoopback(sts, { hang: () => hang });
+    const env = {
+      AWS_WEB_IDENTITY_TOKEN_FILE: await temporaryFile("token", token),
+      AWS_ROLE_ARN: ORDERS_ROLE_ARN,
+      AWS_ENDPOINT_URL_STS: url,
+    };
+    const detected = await webIdentitySource(readSettings({ env, region: "us-east-1" })).detect();
+    if (!detected.configured) throw new Error("IRSA is configured");
+    const resolution = (signal: AbortSignal) =>
+      detected.resolve({
+        identityProperties: undefined,
+        logger: testLogger(),
+        firstCallAt: monotonicNow(),
+        signal,
+        deadlineAt: monotonicNow() + 60_000,
+      });
+
+    const first = new AbortController();
+    const rejection = rejectionOf(resolution(first.signal));
+    await vi.waitUntil(() => connections.length > 0, { interval: 0, timeout: 10_000 });
+    first.abort(new Error("resolution deadline passed"));
+    expect(await rejection).toMatchObject({ name: "CredentialSourceError", source: "webIdentity" });
+    hang = false;
+
+    const { credentials } = await resolution(new AbortController().signal);
+
+    expect(credentials.accessKeyId).toBe(sts.issued[0]?.accessKeyId);
+    expect(connections).toHaveLength(2);
     await Promise.all(connections.map(closed));
   });
 
