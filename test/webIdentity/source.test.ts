@@ -387,12 +387,17 @@ describe("webIdentity (IRSA)", () => {
     await Promise.all(connections.map(closed));
   });
 
-  it("ends the STS request and closes its socket when the resolution deadline passes", async () => {
+  /** Calls a chain whose STS never answers, under fake timers; returns once its first request has connected. */
+  const callHangingSts = async (resolutionTimeoutMs: number) => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
-    const { connections, provider } = await webIdentityOnLoopback({}, { hang: true, resolutionTimeoutMs: 2000 });
-
+    const { connections, provider } = await webIdentityOnLoopback({}, { hang: true, resolutionTimeoutMs });
     const rejection = rejectionOf(provider());
     await vi.waitUntil(() => connections.length > 0, { interval: 0, timeout: 10_000 });
+    return { connections, rejection };
+  };
+
+  it("ends the STS request and closes its socket when the resolution deadline passes", async () => {
+    const { connections, rejection } = await callHangingSts(2000);
     await vi.advanceTimersByTimeAsync(2000);
 
     const error = await rejection;
@@ -438,11 +443,8 @@ describe("webIdentity (IRSA)", () => {
   });
 
   it("gives up on an STS request left unanswered for 5 s and tries again, within the resolution deadline", async () => {
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
-    const { connections, provider } = await webIdentityOnLoopback({}, { hang: true, resolutionTimeoutMs: 8000 });
-
-    const rejection = rejectionOf(provider());
-    await vi.waitUntil(() => connections.length === 1, { interval: 0, timeout: 10_000 });
+    const { connections, rejection } = await callHangingSts(8000);
+    expect(connections).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(5000);
     const [first] = connections;
     if (first) await closed(first);
