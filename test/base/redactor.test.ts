@@ -1,0 +1,89 @@
+// The one redaction step every output of a provider goes through, on its own: which secrets it remembers, what it
+// removes from a text, and which fields of an error it rewrites.
+import { describe, expect, it } from "vitest";
+import { Redactor } from "../../src/base/logging.js";
+
+const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+const JWT =
+  "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6b3JkZXJzOmFwaSJ9.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg";
+
+const redactorOf = (...secrets: string[]) => {
+  const redactor = new Redactor();
+  redactor.add(...secrets);
+  return redactor;
+};
+
+describe("a Redactor", () => {
+  it("leaves text alone while it knows no secret, but for URL user information and unsafe characters", () => {
+    const redactor = new Redactor();
+    expect(redactor.text("plain text, 16+ characters long")).toBe("plain text, 16+ characters long");
+    expect(redactor.text("see http://user:pass@proxy.internal/path")).toBe("see http://proxy.internal/path");
+    expect(redactor.text("a\u001b[31mb\u009bc\u202ed\r\ne")).toBe("a [31mb c d e");
+  });
+
+  it("ignores values shorter than 8 characters, which would redact ordinary words", () => {
+    const redactor = redactorOf("secret1", "", undefined as unknown as string);
+    expect(redactor.text("the secret1 word")).toBe("the secret1 word");
+  });
+
+  it("redacts a whole secret wherever it appears", () => {
+    expect(redactorOf(SECRET).text(`key=${SECRET}; again ${SECRET}`)).toBe("key=[redacted]; again [redacted]");
+  });
+
+  it("redacts each segment of a JWT on its own", () => {
+    const [header, payload, signature] = JWT.split(".");
+    const redactor = redactorOf(JWT);
+    expect(redactor.text(`sig ${signature} end`)).toBe("sig [redacted] end");
+    expect(redactor.text(`payload ${payload}`)).toBe("payload [redacted]");
+    expect(redactor.text(`header ${header}`)).toBe("header [redacted]");
+  });
+
+  it("redacts any run of 16 characters of a secret, over the whole run, and leaves 15 alone", () => {
+    const redactor = redactorOf(SECRET);
+    expect(redactor.text(`cut: ${SECRET.slice(3, 19)}!`)).toBe("cut: [redacted]!");
+    expect(redactor.text(`longer: ${SECRET.slice(2, 30)} tail`)).toBe("longer: [redacted] tail");
+    expect(redactor.text(`short: ${SECRET.slice(0, 15)}`)).toBe(`short: ${SECRET.slice(0, 15)}`);
+  });
+
+  it("redacts the longer of two overlapping secrets first, so no piece of it is left", () => {
+    const long = `${SECRET}-session-suffix-0001`;
+    expect(redactorOf(SECRET, long).text(`token ${long}`)).toBe("token [redacted]");
+  });
+});
+
+describe("a Redactor on an error", () => {
+  it("rewrites the message, fix, target, endpoint, roles and stack, and the cause's, in place", () => {
+    const cause = new Error(`inner ${SECRET}`);
+    const error = Object.assign(new Error(`outer ${SECRET}`, { cause }), {
+      fix: `rotate ${SECRET}`,
+      target: "http://proxy:pass%2Fword@host/path",
+      endpoint: `endpoint ${SECRET}`,
+      expectedRole: `role ${SECRET}`,
+      offeredRole: `offered ${SECRET}`,
+      status: 500,
+    });
+    const same = redactorOf(SECRET).error(error);
+
+    expect(same).toBe(error);
+    expect(error.message).toBe("outer [redacted]");
+    expect(error).toMatchObject({
+      fix: "rotate [redacted]",
+      target: "http://host/path",
+      endpoint: "endpoint [redacted]",
+      expectedRole: "role [redacted]",
+      offeredRole: "offered [redacted]",
+      status: 500,
+    });
+    expect(error.stack).not.toContain(SECRET);
+    expect(error.stack?.split("\n").length).toBeGreaterThan(1);
+    expect(cause.message).toBe("inner [redacted]");
+  });
+
+  it("passes on a thrown value that is not an Error unchanged, and survives an error that is its own cause", () => {
+    const redactor = redactorOf(SECRET);
+    expect(redactor.error(SECRET)).toBe(SECRET);
+    const looped = new Error(`loop ${SECRET}`);
+    Object.assign(looped, { cause: looped });
+    expect(redactor.error(looped).message).toBe("loop [redacted]");
+  });
+});
