@@ -228,6 +228,7 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
     if (request.path !== "/" || (request.method !== "POST" && request.method !== "GET")) {
       return this.#error(404, "UnknownOperationException", `No operation at ${request.method} ${request.path}`);
     }
+    if ("rejected" in checked) return checked.rejected;
     if (!ACTIONS.has(call.action)) {
       return this.#error(
         400,
@@ -235,7 +236,6 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
         `Could not find operation ${call.action} for version ${call.version ?? API_VERSION}`,
       );
     }
-    if ("rejected" in checked) return checked.rejected;
     if ("unsigned" in checked && call.action !== "AssumeRoleWithWebIdentity") {
       return this.#error(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
     }
