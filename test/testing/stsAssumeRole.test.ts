@@ -5,6 +5,7 @@ import type { AwsCredentialIdentity } from "@smithy/types";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   createFakeJwt,
+  type FakeImds,
   type FakeSts,
   fakeImds,
   fakeSts,
@@ -62,6 +63,17 @@ const iamUser = (): AwsCredentialIdentity => {
     identity: { arn: "arn:aws:iam::123456789012:user/ci", account: "123456789012", userId: "AIDAEXAMPLEUSER00001" },
   });
   return { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey };
+};
+
+/** The node role's credentials, as the fake IMDS serves them. */
+const nodeCredentials = async (imds: FakeImds): Promise<AwsCredentialIdentity> => {
+  const url = "http://169.254.169.254/latest/meta-data/iam/security-credentials/eks-node-role";
+  const served = (await (await imds.handler(new Request(url))).json()) as Record<string, string>;
+  return {
+    accessKeyId: served.AccessKeyId ?? "",
+    secretAccessKey: served.SecretAccessKey ?? "",
+    sessionToken: served.Token,
+  };
 };
 
 /** The SDK's AssumeRole with `masterCredentials`, at the fake; resolves to the credentials or the SDK's error. */
@@ -170,16 +182,8 @@ describe("AssumeRole, called by the AWS SDK", () => {
 
   it("answers AccessDenied in real STS's words to a caller the role's trust policy does not name", async () => {
     sts.configure({ trust: { [TARGET]: [POD_ROLE] } });
-    const imds = fakeImds();
-    const node = await (
-      await imds.handler(new Request("http://169.254.169.254/latest/meta-data/iam/security-credentials/eks-node-role"))
-    ).json();
-    const nodeCredentials = {
-      accessKeyId: node.AccessKeyId,
-      secretAccessKey: node.SecretAccessKey,
-      sessionToken: node.Token,
-    };
-    expect(await assumeWithSdk(nodeCredentials, { RoleArn: TARGET })).toEqual({
+    const node = await nodeCredentials(fakeImds());
+    expect(await assumeWithSdk(node, { RoleArn: TARGET })).toEqual({
       name: "AccessDenied",
       message: `User: ${NODE_ARN} is not authorized to perform: sts:AssumeRole on resource: ${TARGET}`,
       status: 403,
@@ -201,15 +205,7 @@ describe("AssumeRole, called by the AWS SDK", () => {
   });
 
   it("refuses an expired caller with ExpiredToken, and an unknown one with InvalidClientTokenId", async () => {
-    const imds = fakeImds({ expiration: new Date(Date.now() - 1000) });
-    const served = await (
-      await imds.handler(new Request("http://169.254.169.254/latest/meta-data/iam/security-credentials/eks-node-role"))
-    ).json();
-    const expired = {
-      accessKeyId: served.AccessKeyId,
-      secretAccessKey: served.SecretAccessKey,
-      sessionToken: served.Token,
-    };
+    const expired = await nodeCredentials(fakeImds({ expiration: new Date(Date.now() - 1000) }));
     expect(await assumeWithSdk(expired, { RoleArn: TARGET })).toMatchObject({ name: "ExpiredToken", status: 403 });
     const stranger = { accessKeyId: "ASIASTRANGER00000000", secretAccessKey: "s".repeat(40), sessionToken: "t" };
     expect(await assumeWithSdk(stranger, { RoleArn: TARGET })).toMatchObject({
