@@ -72,7 +72,7 @@ const nodeCredentials = async (imds: FakeImds): Promise<AwsCredentialIdentity> =
   return {
     accessKeyId: served.AccessKeyId ?? "",
     secretAccessKey: served.SecretAccessKey ?? "",
-    sessionToken: served.Token,
+    sessionToken: served.Token ?? "",
   };
 };
 
