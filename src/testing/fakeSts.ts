@@ -565,22 +565,31 @@ const xmlResponse = (status: number, requestId: string, lines: string[]): Respon
 const escapeXml = (text: string): string => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /**
- * Creates a fake AWS STS speaking the query protocol the SDKs use (`POST /`, form-urlencoded
- * `Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=...&RoleSessionName=...&WebIdentityToken=...`).
+ * Creates a fake AWS STS speaking the query protocol the SDKs and CLIs use (`POST /` with a form, or `GET /?Action=...`):
+ * `AssumeRoleWithWebIdentity` (unsigned), `AssumeRole` and `GetCallerIdentity` (signed).
  *
+ * - **Signatures**: every call carrying SigV4 is checked as real STS checks it, against the secret of credentials a
+ *   fake handed out (see {@link registerFakeCredentials}): unknown key or wrong session token `InvalidClientTokenId`,
+ *   expired credentials `ExpiredToken`, a date more than 15 minutes from the fake's clock or a signature that does not
+ *   match `SignatureDoesNotMatch`, a partial header `IncompleteSignature`; unsigned `AssumeRole` or
+ *   `GetCallerIdentity` is `MissingAuthenticationToken`.
+ * - `GetCallerIdentity` answers whose the signing credentials are: the node role for IMDS's, the pod's role for the
+ *   Pod Identity agent's, kube2iam's and kiam's, the assumed role for this fake's, else `callerIdentity`.
+ * - `AssumeRole` checks `trust`, caps role chaining at one hour, and records `ExternalId`, `Policy`, `Tags`,
+ *   `TransitiveTagKeys` and `SourceIdentity`; the credentials it issues are known to it in turn.
  * - Success is STS's XML (`<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">`
- *   with Credentials, SubjectFromWebIdentityToken, AssumedRoleUser, Provider, Audience, ResponseMetadata).
+ *   with Credentials, SubjectFromWebIdentityToken, AssumedRoleUser, Provider, Audience, ResponseMetadata;
+ *   `<AssumeRoleResponse>` with SourceIdentity, AssumedRoleUser, Credentials, PackedPolicySize).
  * - Errors are `<ErrorResponse><Error><Type>Sender</Type><Code>...</Code><Message>...</Message></Error><RequestId>`
  *   with the code's status (see {@link StsErrorCode}).
- * - `GetCallerIdentity` answers the assumed role of the key that signed it (one this fake issued), or
- *   `callerIdentity`.
- * - `calls` records each call's fields (the token STS received, the region of the signature, the Host);
- *   `issued` the credentials handed out.
+ * - `calls` records each call's fields and what came of its signature; `issued` the credentials handed out.
  *
  * @example
  * ```ts
  * import { fakeSts, startLoopbackServer } from "pod-credentials/testing";
- * const sts = fakeSts().setMode("Throttling", { times: 1 });
+ * const sts = fakeSts({
+ *   trust: { "arn:aws:iam::210987654321:role/reports": ["arn:aws:iam::123456789012:role/orders-reader"] },
+ * }).setMode("Throttling", { times: 1 });
  * const server = await startLoopbackServer(sts.handler);
  * process.env.AWS_ENDPOINT_URL_STS = server.url;
  * await server.close();
