@@ -4,27 +4,20 @@ import { randomUUID } from "node:crypto";
 import {
   createFakeCredentials,
   type FakeCredentials,
-  type KnownFakeCredentials,
-  knownFakeCredentials,
   registerFakeCredentials,
   type StsCallerIdentity,
 } from "./fakeCredentials.js";
 import { FAKE_OIDC_ISSUER, jwtExpired, parseJwt } from "./fakeJwt.js";
 import type { RecordedRequest } from "./fakeServer.js";
 import { ModalFake, type ModalFakeOptions, type ModeOptions } from "./modalFake.js";
-import { amzDateOf, parseAmzDate, parseAuthorization, signatureMatches } from "./sigv4.js";
+import { INVALID_TOKEN, parseAuthorization, verifySignature } from "./sigv4.js";
 import { assumedRoleIdentity, awsTimestamp } from "./wire.js";
 
 const XML_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/";
 const API_VERSION = "2011-06-15";
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const ACTIONS = new Set(["AssumeRoleWithWebIdentity", "AssumeRole", "GetCallerIdentity"]);
-/** How far a request's `X-Amz-Date` may be from STS's clock. */
-const MAX_SKEW_MS = 15 * 60 * 1000;
 const ONE_HOUR_S = 3600;
-const INVALID_TOKEN = "The security token included in the request is invalid.";
-const SIGNATURE_MISMATCH =
-  "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
 
 /**
  * An STS error the fake can answer with, with real STS's status: 403 for `AccessDenied` and `IDPRejectedClaim`, 500
@@ -219,16 +212,15 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
   }
 
   protected respond(request: RecordedRequest): Response {
-    const checked = this.#authenticate(request);
-    const caller = "caller" in checked ? (checked.caller.identity ?? this.options.callerIdentity) : undefined;
-    const signature = "caller" in checked ? "verified" : "unsigned" in checked ? "unsigned" : "rejected";
-    const call = callOf(request, signature, caller?.arn);
+    const checked = verifySignature(request, this.now());
+    const caller = checked.status === "verified" ? (checked.caller.identity ?? this.options.callerIdentity) : undefined;
+    const call = callOf(request, checked.status, caller?.arn);
     this.#calls.push(call);
 
     if (request.path !== "/" || (request.method !== "POST" && request.method !== "GET")) {
       return this.#error(404, "UnknownOperationException", `No operation at ${request.method} ${request.path}`);
     }
-    if ("rejected" in checked) return checked.rejected;
+    if (checked.status === "rejected") return this.#error(...checked.error);
     if (!ACTIONS.has(call.action)) {
       return this.#error(
         400,
@@ -236,7 +228,7 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
         `Could not find operation ${call.action} for version ${call.version ?? API_VERSION}`,
       );
     }
-    if ("unsigned" in checked && call.action !== "AssumeRoleWithWebIdentity") {
+    if (checked.status === "unsigned" && call.action !== "AssumeRoleWithWebIdentity") {
       return this.#error(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
     }
     const [mode, params] = this.takeMode();
@@ -247,69 +239,6 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
     if (call.action === "AssumeRoleWithWebIdentity") return this.#assumeRoleWithWebIdentity(call);
     if (caller === undefined) return this.#error(403, "InvalidClientTokenId", INVALID_TOKEN);
     return call.action === "AssumeRole" ? this.#assumeRole(call, caller) : this.#callerIdentity(caller);
-  }
-
-  /**
-   * Real STS's checks of a SigV4 signature, in its order: a complete header, a key it issued with its session token,
-   * not expired, a date within 15 minutes of its clock in the scope the credential names, then the signature itself.
-   */
-  #authenticate(
-    request: RecordedRequest,
-  ): { unsigned: true } | { caller: KnownFakeCredentials } | { rejected: Response } {
-    const authorization = parseAuthorization(request.headers.authorization);
-    if (authorization === undefined) return { unsigned: true };
-    const reject = (status: number, code: string, message: string) => ({
-      rejected: this.#error(status, code, message),
-    });
-    const amzDate = request.headers["x-amz-date"] ?? "";
-    const signedAt = parseAmzDate(amzDate);
-    if (Array.isArray(authorization) || signedAt === undefined) {
-      const missing = Array.isArray(authorization) ? authorization : [];
-      const reasons = missing.map((name) => `Authorization header requires '${name}' parameter.`);
-      if (signedAt === undefined)
-        reasons.push("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
-      return reject(400, "IncompleteSignature", reasons.join(" "));
-    }
-    const caller = knownFakeCredentials(authorization.accessKeyId);
-    if (caller === undefined || (request.headers["x-amz-security-token"] ?? "") !== caller.sessionToken) {
-      return reject(403, "InvalidClientTokenId", INVALID_TOKEN);
-    }
-    const now = this.now();
-    if (caller.expiration !== undefined && caller.expiration.getTime() <= now.getTime()) {
-      return reject(403, "ExpiredToken", "The security token included in the request is expired");
-    }
-    const day = amzDate.slice(0, 8);
-    if (authorization.date !== day) {
-      return reject(
-        403,
-        "SignatureDoesNotMatch",
-        `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${authorization.date}' != '${day}', from '${amzDate}'.`,
-      );
-    }
-    if (authorization.service !== "sts") {
-      return reject(403, "SignatureDoesNotMatch", "Credential should be scoped to correct service: 'sts'. ");
-    }
-    const stamp = amzDateOf(now);
-    if (signedAt.getTime() < now.getTime() - MAX_SKEW_MS) {
-      const earliest = amzDateOf(new Date(now.getTime() - MAX_SKEW_MS));
-      return reject(
-        403,
-        "SignatureDoesNotMatch",
-        `Signature expired: ${amzDate} is now earlier than ${earliest} (${stamp} - 15 min.)`,
-      );
-    }
-    if (signedAt.getTime() > now.getTime() + MAX_SKEW_MS) {
-      const latest = amzDateOf(new Date(now.getTime() + MAX_SKEW_MS));
-      return reject(
-        403,
-        "SignatureDoesNotMatch",
-        `Signature not yet current: ${amzDate} is still later than ${latest} (${stamp} + 15 min.)`,
-      );
-    }
-    if (!signatureMatches(request, authorization, amzDate, caller.secretAccessKey)) {
-      return reject(403, "SignatureDoesNotMatch", SIGNATURE_MISMATCH);
-    }
-    return { caller };
   }
 
   /** STS's ValidationError for missing fields, a bad session name or role ARN, a duration out of bounds. */

@@ -4,12 +4,65 @@
 // content-length, x-amz-content-sha256 and amz-sdk-*), so the canonical request is rebuilt from the headers the
 // client lists in SignedHeaders, whatever they are.
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { type KnownFakeCredentials, knownFakeCredentials } from "./fakeCredentials.js";
 import type { RecordedRequest } from "./fakeServer.js";
 
 const ALGORITHM = "AWS4-HMAC-SHA256";
+/** How far a request's `X-Amz-Date` may be from STS's clock. */
+const MAX_SKEW_MS = 15 * 60 * 1000;
+export const INVALID_TOKEN = "The security token included in the request is invalid.";
+const MISMATCH =
+  "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
+
+/** What came of a request's signature; a rejection carries real STS's status, code and message. */
+export type SignatureCheck =
+  | { readonly status: "unsigned" }
+  | { readonly status: "verified"; readonly caller: KnownFakeCredentials }
+  | { readonly status: "rejected"; readonly error: [status: number, code: string, message: string] };
+
+/**
+ * Real STS's checks of a SigV4 signature, in its order: a complete header with a date, a key the fakes issued with
+ * its session token, not expired, a scope of that day and of STS, a date within 15 minutes of `now`, then the
+ * signature itself.
+ */
+export const verifySignature = (request: RecordedRequest, now: Date): SignatureCheck => {
+  const authorization = parseAuthorization(request.headers.authorization);
+  if (authorization === undefined) return { status: "unsigned" };
+  const reject = (status: number, code: string, message: string): SignatureCheck => ({
+    status: "rejected",
+    error: [status, code, message],
+  });
+  const amzDate = request.headers["x-amz-date"] ?? "";
+  const signedAt = parseAmzDate(amzDate);
+  if (Array.isArray(authorization) || signedAt === undefined) {
+    const missing = Array.isArray(authorization) ? authorization : [];
+    return reject(400, "IncompleteSignature", incomplete(missing, signedAt === undefined));
+  }
+  const caller = knownFakeCredentials(authorization.accessKeyId);
+  if (caller === undefined || (request.headers["x-amz-security-token"] ?? "") !== caller.sessionToken)
+    return reject(403, "InvalidClientTokenId", INVALID_TOKEN);
+  if (caller.expiration !== undefined && caller.expiration.getTime() <= now.getTime())
+    return reject(403, "ExpiredToken", "The security token included in the request is expired");
+  const day = amzDate.slice(0, 8);
+  if (authorization.date !== day) {
+    const detail = `'${authorization.date}' != '${day}', from '${amzDate}'.`;
+    return reject(
+      403,
+      "SignatureDoesNotMatch",
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: ${detail}`,
+    );
+  }
+  if (authorization.service !== "sts")
+    return reject(403, "SignatureDoesNotMatch", "Credential should be scoped to correct service: 'sts'. ");
+  const skewed = skewMessage(amzDate, signedAt, now);
+  if (skewed !== undefined) return reject(403, "SignatureDoesNotMatch", skewed);
+  if (!signatureMatches(request, authorization, amzDate, caller.secretAccessKey))
+    return reject(403, "SignatureDoesNotMatch", MISMATCH);
+  return { status: "verified", caller };
+};
 
 /** The parts of an `Authorization: AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...` header. */
-export interface SigV4Authorization {
+interface SigV4Authorization {
   readonly accessKeyId: string;
   /** `YYYYMMDD` of the credential scope. */
   readonly date: string;
@@ -48,6 +101,25 @@ export const parseAuthorization = (header: string | undefined): SigV4Authorizati
   return { accessKeyId, date, region, service, signedHeaders: signedHeaders.split(";"), signature };
 };
 
+/** IncompleteSignature's message: each missing parameter, then the missing date. */
+const incomplete = (missing: readonly string[], noDate: boolean): string =>
+  [
+    ...missing.map((name) => `Authorization header requires '${name}' parameter.`),
+    ...(noDate ? ["Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."] : []),
+  ].join(" ");
+
+/** Real STS's message for a request signed more than 15 minutes before or after its clock; undefined within. */
+const skewMessage = (amzDate: string, signedAt: Date, now: Date): string | undefined => {
+  const skewMs = signedAt.getTime() - now.getTime();
+  if (Math.abs(skewMs) <= MAX_SKEW_MS) return undefined;
+  const sign = skewMs < 0 ? -1 : 1;
+  const bound = amzDateOf(new Date(now.getTime() + sign * MAX_SKEW_MS));
+  const window = `(${amzDateOf(now)} ${sign < 0 ? "-" : "+"} 15 min.)`;
+  return sign < 0
+    ? `Signature expired: ${amzDate} is now earlier than ${bound} ${window}`
+    : `Signature not yet current: ${amzDate} is still later than ${bound} ${window}`;
+};
+
 /** RFC 3986 percent-encoding, as SigV4 wants it: everything but `A-Za-z0-9-_.~`. */
 const encode = (text: string): string =>
   encodeURIComponent(text).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -84,7 +156,7 @@ const hmac = (key: string | Buffer, data: string): Buffer => createHmac("sha256"
  * their values trimmed and inner spaces folded, the SHA-256 of the body actually received), the string to sign for
  * the scope and `amzDate`, and the key derived from the secret for the scope's date, region and service.
  */
-export const signatureMatches = (
+const signatureMatches = (
   request: RecordedRequest,
   authorization: SigV4Authorization,
   amzDate: string,
@@ -116,7 +188,7 @@ export const signatureMatches = (
 };
 
 /** `20300101T000000Z` (SigV4's basic ISO 8601) as a date, or undefined when it is not one. */
-export const parseAmzDate = (text: string | undefined): Date | undefined => {
+const parseAmzDate = (text: string | undefined): Date | undefined => {
   const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text ?? "");
   if (match === null) return undefined;
   const [, year, month, day, hours, minutes, seconds] = match;
@@ -125,4 +197,4 @@ export const parseAmzDate = (text: string | undefined): Date | undefined => {
 };
 
 /** A date in SigV4's basic ISO 8601: `20300101T000000Z`. */
-export const amzDateOf = (date: Date): string => `${date.toISOString().replace(/[-:]/g, "").slice(0, 15)}Z`;
+const amzDateOf = (date: Date): string => `${date.toISOString().replace(/[-:]/g, "").slice(0, 15)}Z`;
