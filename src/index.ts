@@ -35,3 +35,16 @@ export {
   fromWebIdentity,
   type PodCredentialProvider,
 } from "./chain/fromPodProviderChain.js";
+export type {
+  ChainReport,
+  ConfigurationReport,
+  CredentialsSummary,
+  DoctorReport,
+  DoctorVerdict,
+  ErrorReport,
+  FileReport,
+  MetadataEndpointReport,
+  SourceReport,
+  VerificationReport,
+  WaitReport,
+} from "./doctor/doctorReport.js";
