@@ -13,7 +13,16 @@ export {
   type PodCredentialsErrorName,
   type PodCredentialsErrorOptions,
 } from "./base/errors.js";
-export { consoleLogger, type LogLevel, noopLogger } from "./base/logging.js";
+export {
+  consoleLogger,
+  type LogFields,
+  type LogLevel,
+  noopLogger,
+  type PinoLikeLogger,
+  pinoLogger,
+  type WinstonLikeLogger,
+  winstonLogger,
+} from "./base/logging.js";
 export type {
   CommonOptions,
   CredentialEvent,
