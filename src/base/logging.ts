@@ -1,4 +1,5 @@
 import type { Logger } from "@smithy/types";
+import type { SkippedSource } from "./options.js";
 
 /**
  * A logger that drops everything. Pass it as `logger` to silence the library.
@@ -69,7 +70,7 @@ export interface LogFields {
   /** When the credentials expire, as an ISO 8601 string. */
   readonly expiration?: string | undefined;
   /** The sources skipped before the one that answered, each with its reason. */
-  readonly skipped?: readonly { readonly source: string; readonly reason: string }[] | undefined;
+  readonly skipped?: readonly SkippedSource[] | undefined;
   /** The name of the error a failure line reports (`CredentialSourceError`, …). */
   readonly error?: string | undefined;
 }
@@ -171,10 +172,7 @@ const redactFields = (fields: LogFields, redact: (text: string) => string): LogF
       typeof value === "string"
         ? redact(value)
         : Array.isArray(value)
-          ? value.map(({ source, reason }: { source: string; reason: string }) => ({
-              source: redact(source),
-              reason: redact(reason),
-            }))
+          ? value.map(({ source, reason }: SkippedSource) => ({ source, reason: redact(reason) }))
           : value;
   }
   return logFields(copy);
