@@ -1,21 +1,22 @@
-// One "pod": resolves credentials with fromPodProviderChain, configured by environment variables alone, and prints
-// what an operator would see. Run by demo/run.mjs with a different environment for each situation.
+// One "pod": a process configured by environment variables alone, as Kubernetes configures a container. It asks the
+// AWS SDK's default chain (fromNodeProviderChain, which reads process.env itself) and fromPodProviderChain for
+// credentials, and prints one JSON line: the access key id each got (not a secret: the demo maps it back to the fake
+// that issued it) or the error, once.
+import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
 import { fromPodProviderChain } from "../dist/esm/index.js";
 
-// Every log line to standard output, in order, marked with its level.
-const line =
-  (level) =>
-  (...parts) =>
-    console.log(`  [${level}] ${parts.join(" ")}`);
-const logger = { debug: () => {}, info: line("info"), warn: line("warn"), error: line("error") };
-const provider = fromPodProviderChain({ region: "us-east-1", logger });
-try {
-  const credentials = await provider();
-  const { source, roleArn, roleName, accountId, expiration } = provider.describe() ?? {};
-  console.log(
-    `  -> credentials from ${source}: role ${roleArn ?? roleName ?? "(unknown)"}, account ${accountId ?? "(unknown)"}, access key …${credentials.accessKeyId.slice(-4)}, expires ${expiration?.toISOString()}`,
-  );
-} catch (error) {
-  console.log(`  -> ${error.name}: ${error.message}`);
-  process.exitCode = 2;
-}
+const outcome = async (provider) => {
+  try {
+    const { accessKeyId } = await provider();
+    return { accessKeyId };
+  } catch (error) {
+    return { error: `${error.name}: ${error.message}` };
+  }
+};
+
+const warnings = [];
+const logger = { debug() {}, info() {}, warn: (line) => warnings.push(line), error() {} };
+const ours = fromPodProviderChain({ logger });
+const sdk = await outcome(fromNodeProviderChain());
+const pod = await outcome(ours);
+console.log(JSON.stringify({ sdk, ours: { ...pod, source: ours.describe()?.source, warnings } }));

@@ -13,7 +13,16 @@ export {
   type PodCredentialsErrorName,
   type PodCredentialsErrorOptions,
 } from "./base/errors.js";
-export { consoleLogger, type LogLevel, noopLogger } from "./base/logging.js";
+export {
+  consoleLogger,
+  type LogFields,
+  type LogLevel,
+  noopLogger,
+  type PinoLikeLogger,
+  pinoLogger,
+  type WinstonLikeLogger,
+  winstonLogger,
+} from "./base/logging.js";
 export type {
   CommonOptions,
   CredentialEvent,
@@ -35,3 +44,16 @@ export {
   fromWebIdentity,
   type PodCredentialProvider,
 } from "./chain/fromPodProviderChain.js";
+export type {
+  ChainReport,
+  ConfigurationReport,
+  CredentialsSummary,
+  DoctorReport,
+  DoctorVerdict,
+  ErrorReport,
+  FileReport,
+  MetadataEndpointReport,
+  SourceReport,
+  VerificationReport,
+  WaitReport,
+} from "./doctor/doctorReport.js";

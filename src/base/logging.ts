@@ -1,4 +1,5 @@
 import type { Logger } from "@smithy/types";
+import type { SkippedSource } from "./options.js";
 
 /**
  * A logger that drops everything. Pass it as `logger` to silence the library.
@@ -48,9 +49,140 @@ export const consoleLogger = (level: LogLevel = "info"): Logger => {
 };
 
 /**
+ * The fields of a log line, for loggers that index them (pino, winston): the facts of the line's message as separate
+ * values. Never a secret: no key, token or credential, only names, ARNs, ids and times.
+ *
+ * @example
+ * ```ts
+ * import type { LogFields } from "pod-credentials";
+ * const fields: LogFields = { source: "webIdentity", roleArn: "arn:aws:iam::123456789012:role/orders-reader" };
+ * ```
+ */
+export interface LogFields {
+  /** The credential source the line is about. */
+  readonly source?: string | undefined;
+  /** The role's ARN, when the source says it. */
+  readonly roleArn?: string | undefined;
+  /** The role's name, when the source gives a name and no ARN (kube2iam, kiam, the instance profile). */
+  readonly roleName?: string | undefined;
+  /** The account, when the source says it. */
+  readonly accountId?: string | undefined;
+  /** When the credentials expire, as an ISO 8601 string. */
+  readonly expiration?: string | undefined;
+  /** The sources skipped before the one that answered, each with its reason. */
+  readonly skipped?: readonly SkippedSource[] | undefined;
+  /** The name of the error a failure line reports (`CredentialSourceError`, …). */
+  readonly error?: string | undefined;
+}
+
+/** Marks the fields object the library passes after a line's message, so that `guardLogger` can tell it apart. */
+const FIELDS = Symbol("pod-credentials.logFields");
+/** Marks a logger made by {@link pinoLogger} or {@link winstonLogger}: only these receive the fields. */
+const STRUCTURED = Symbol.for("pod-credentials.structuredLogger");
+
+/** The fields of a log line, tagged for `guardLogger`; fields that are `undefined` are left out. */
+export const logFields = (fields: LogFields): LogFields => {
+  const defined = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+  return Object.defineProperty(defined, FIELDS, { value: true, enumerable: false }) as LogFields;
+};
+
+const isLogFields = (value: unknown): value is LogFields =>
+  typeof value === "object" && value !== null && FIELDS in value;
+
+type Level = "debug" | "info" | "warn" | "error";
+type StructuredWrite = (message: string, fields: LogFields | undefined) => unknown;
+
+const structured = (write: (level: Level) => StructuredWrite): Logger => {
+  const at =
+    (level: Level) =>
+    (...content: unknown[]): unknown => {
+      const last = content.at(-1);
+      const fields = isLogFields(last) ? last : undefined;
+      const words = (fields ? content.slice(0, -1) : content).map((part) => String(part));
+      return write(level)(words.join(" "), fields);
+    };
+  return Object.defineProperty(
+    { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") },
+    STRUCTURED,
+    {
+      value: true,
+    },
+  );
+};
+
+/** A logger with pino's calling convention: the fields object first, then the message. */
+export interface PinoLikeLogger {
+  /** Logs at debug. */
+  debug(fields: object, message: string): unknown;
+  /** Logs at info. */
+  info(fields: object, message: string): unknown;
+  /** Logs at warn. */
+  warn(fields: object, message: string): unknown;
+  /** Logs at error. */
+  error(fields: object, message: string): unknown;
+}
+
+/**
+ * Adapts a pino logger (or any logger that takes the fields object first, then the message): every line the library
+ * logs arrives as `logger.info({ source, roleArn, accountId, expiration, skipped }, message)`, so the fields are
+ * indexed as pino's own. Lines without fields arrive as `logger.info({}, message)`.
+ *
+ * @example
+ * ```ts
+ * import pino from "pino";
+ * import { fromPodProviderChain, pinoLogger } from "pod-credentials";
+ * const credentials = fromPodProviderChain({ logger: pinoLogger(pino()) });
+ * ```
+ */
+export const pinoLogger = (logger: PinoLikeLogger): Logger =>
+  structured((level) => (message, fields) => logger[level]({ ...fields }, message));
+
+/** A logger with winston's calling convention: the message first, then an object of fields (winston's meta). */
+export interface WinstonLikeLogger {
+  /** Logs at debug. */
+  debug(message: string, fields: object): unknown;
+  /** Logs at info. */
+  info(message: string, fields: object): unknown;
+  /** Logs at warn. */
+  warn(message: string, fields: object): unknown;
+  /** Logs at error. */
+  error(message: string, fields: object): unknown;
+}
+
+/**
+ * Adapts a winston logger (or any logger that takes the message first, then an object of fields): every line arrives
+ * as `logger.info(message, { source, roleArn, accountId, expiration, skipped })`, which winston merges into the log
+ * entry. Lines without fields arrive as `logger.info(message, {})`.
+ *
+ * @example
+ * ```ts
+ * import winston from "winston";
+ * import { fromPodProviderChain, winstonLogger } from "pod-credentials";
+ * const credentials = fromPodProviderChain({ logger: winstonLogger(winston.createLogger()) });
+ * ```
+ */
+export const winstonLogger = (logger: WinstonLikeLogger): Logger =>
+  structured((level) => (message, fields) => logger[level](message, { ...fields }));
+
+/** A copy of `fields` with every text through `redact`: the fields leave the provider like its lines do. */
+const redactFields = (fields: LogFields, redact: (text: string) => string): LogFields => {
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    copy[key] =
+      typeof value === "string"
+        ? redact(value)
+        : Array.isArray(value)
+          ? value.map(({ source, reason }: SkippedSource) => ({ source, reason: redact(reason) }))
+          : value;
+  }
+  return logFields(copy);
+};
+
+/**
  * The user's logger, made safe to call: a method that throws, rejects or is missing never changes what the provider
  * returns and never crashes the process. The first failure is reported once, as a process warning (code
- * `POD_CREDENTIALS_LOGGER_FAILED`): the logger itself cannot be trusted to say it. Every line goes through `redact`.
+ * `POD_CREDENTIALS_LOGGER_FAILED`): the logger itself cannot be trusted to say it. Every line goes through `redact`,
+ * and so do the fields that may follow it.
  */
 export const guardLogger = (logger: Logger, redact: (text: string) => string = (text) => text): Logger => {
   let reported = false;
@@ -67,7 +199,13 @@ export const guardLogger = (logger: Logger, redact: (text: string) => string = (
     (...content: unknown[]): void => {
       try {
         const method = (logger as Partial<Logger>)[level];
-        const lines = content.map((item) => (typeof item === "string" ? redact(item) : item));
+        // The fields go only to a logger that asked for them (pinoLogger, winstonLogger): any other logger gets the
+        // message alone, as before fields existed.
+        const last = content.at(-1);
+        const fields = isLogFields(last) ? redactFields(last, redact) : undefined;
+        const words = fields ? content.slice(0, -1) : content;
+        const lines = words.map((item) => (typeof item === "string" ? redact(item) : item));
+        if (fields && STRUCTURED in logger) lines.push(fields);
         const returned: unknown = typeof method === "function" ? method.apply(logger, lines) : undefined;
         if (returned instanceof Promise) returned.catch((error: unknown) => failed(level, error));
       } catch (error) {

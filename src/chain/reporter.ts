@@ -1,4 +1,5 @@
 import type { AwsCredentialIdentity, Logger } from "@smithy/types";
+import { type LogFields, logFields } from "../base/logging.js";
 import type { CredentialEvent, CredentialEventBase, PodCredentialsDescription } from "../base/options.js";
 import type { SourceName } from "../base/settings.js";
 import type { CacheObserver, LoadFailure, LoadKind } from "./cache.js";
@@ -33,6 +34,20 @@ export const formatResolution = (description: Resolution["description"]): string
   return parts.join("");
 };
 
+/**
+ * The fields of a line about a resolution, for loggers that index them (see `pinoLogger`): the role's ARN, or its
+ * name when no ARN is known.
+ */
+export const resolutionFields = (description: Resolution["description"], withSkipped = false): LogFields =>
+  logFields({
+    source: description.source,
+    roleArn: description.roleArn,
+    roleName: description.roleArn ? undefined : description.roleName,
+    accountId: description.accountId,
+    expiration: description.expiration?.toISOString(),
+    skipped: withSkipped ? description.skipped.map(({ source, reason }) => ({ source, reason })) : undefined,
+  });
+
 const sourceOf = (error: unknown): SourceName | undefined =>
   typeof error === "object" && error !== null ? ((error as { source?: SourceName }).source ?? undefined) : undefined;
 
@@ -61,16 +76,18 @@ export class ChainReporter implements CacheObserver<Resolution> {
     const { description } = value;
     const previous = this.#last?.description;
     if (!previous || previous.source !== description.source || roleLabel(previous) !== roleLabel(description)) {
-      this.logger.info(formatResolution(description));
+      this.logger.info(formatResolution(description), resolutionFields(description, true));
     } else {
       this.logger.debug(
         `pod-credentials: refreshed ${description.source} credentials, now expiring ${description.expiration?.toISOString() ?? "never"}`,
+        resolutionFields(description),
       );
     }
     if (description.source === "instanceProfile") {
       const role = roleLabel(description);
       this.logger.warn(
         `pod-credentials: using the node's instance-profile role${role ? ` ${role}` : ""}: ${NODE_ROLE_WARNING}`,
+        resolutionFields(description),
       );
     }
     this.#last = value;
@@ -85,15 +102,20 @@ export class ChainReporter implements CacheObserver<Resolution> {
   loadFailed(error: unknown, failure: LoadFailure): void {
     const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     const now = Date.now();
+    const fields = logFields({
+      ...(this.#last ? resolutionFields(this.#last.description) : { source: sourceOf(error) }),
+      error: error instanceof Error ? error.name : "Error",
+    });
     if (failure.servingCached && failure.usableUntil !== undefined) {
       this.logger.warn(
         `pod-credentials: refreshing ${this.#last?.description.source ?? "the"} credentials failed (${text}); serving the ` +
           `cached credentials for another ${seconds(failure.usableUntil - now)}; next attempt in ${seconds(failure.retryAt - now)}`,
+        fields,
       );
     } else if (text === this.#lastFailure) {
-      this.logger.debug(`pod-credentials: ${text}`);
+      this.logger.debug(`pod-credentials: ${text}`, fields);
     } else {
-      this.logger.error(`pod-credentials: ${text}`);
+      this.logger.error(`pod-credentials: ${text}`, fields);
     }
     this.#lastFailure = text;
     this.#emit({
@@ -117,6 +139,7 @@ export class ChainReporter implements CacheObserver<Resolution> {
     this.logger.warn(
       `pod-credentials: the cached ${value.description.source} credentials (expiring ${value.description.expiration?.toISOString()}) ` +
         "can no longer be served and no refresh has succeeded; calls now wait for a refresh",
+      resolutionFields(value.description),
     );
     this.#emit({ type: "expired", ...this.#base(value) });
   }

@@ -61,11 +61,114 @@ const REGION = /^[a-z]{2,}(-[a-z0-9]+)+$/;
 
 const usageError = (message: string) => ({ command: "usageError" as const, message });
 
+/**
+ * The commands, for "did you mean": `serve` and `credential-process` are dispatched from their own modules. A command
+ * not handled by {@link runCli}'s switch is still an unknown command.
+ */
+export const KNOWN_COMMANDS = ["doctor", "help", "serve", "credential-process"] as const;
+
+const OPTIONS = {
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "v" },
+  json: { type: "boolean" },
+  verify: { type: "boolean" },
+  wait: { type: "string" },
+  region: { type: "string" },
+} as const;
+
+const LONG_OPTIONS = Object.keys(OPTIONS).map((name) => `--${name}`);
+const SHORT_OPTIONS = Object.values(OPTIONS).flatMap((option) => ("short" in option ? [`-${option.short}`] : []));
+
+/**
+ * The number of one-character edits (insert, delete, replace, or swap two neighbours) that turn `a` into `b`: the
+ * optimal string alignment distance, so that the common slip "--wiat" is one edit from "--wait", not two.
+ */
+export const editDistance = (a: string, b: string): number => {
+  const rows = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => i || j));
+  const at = (i: number, j: number): number => rows[i]?.[j] ?? 0;
+  for (let i = 1; i <= a.length; i++) {
+    const row = rows[i] ?? [];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        row[j] = Math.min(at(i, j), at(i - 2, j - 2) + 1);
+      }
+    }
+  }
+  return at(a.length, b.length);
+};
+
+/**
+ * The known word closest to `word`, when it is close enough to be a slip: at most 2 edits, and fewer than half the
+ * word, so that "--x" suggests nothing rather than a random option.
+ */
+export const closest = (word: string, known: readonly string[]): string | undefined => {
+  const typed = word.toLowerCase();
+  let best: { word: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const distance = editDistance(typed, candidate);
+    if (distance <= 2 && distance * 2 < typed.replace(/^-+/, "").length && (!best || distance < best.distance)) {
+      best = { word: candidate, distance };
+    }
+  }
+  return best?.word;
+};
+
+const didYouMean = (word: string, known: readonly string[]): string => {
+  const suggestion = closest(word, known);
+  return suggestion ? ` Did you mean '${suggestion}'?` : "";
+};
+
+const WAIT_RANGE = `--wait takes a number of seconds from 0 to ${MAX_WAIT_SECONDS}`;
+const REGION_FORM = "--region takes an AWS region such as us-east-1";
+
+/** The usage error for an option that does not exist, with the closest known one; undefined for a known option. */
+const unknownOption = (arg: string): string | undefined => {
+  if (arg.startsWith("--")) {
+    const name = arg.split("=", 1)[0] ?? arg;
+    return LONG_OPTIONS.includes(name) ? undefined : `Unknown option '${name}'.${didYouMean(name, LONG_OPTIONS)}`;
+  }
+  // Short options may be grouped: "-hv".
+  if (!/^-[^-]/.test(arg) || [...arg.slice(1)].every((letter) => SHORT_OPTIONS.includes(`-${letter}`)))
+    return undefined;
+  // "-json" is a long option typed with one dash.
+  return `Unknown option '${arg}'.${didYouMean(arg.length > 2 ? `-${arg}` : arg, LONG_OPTIONS)}`;
+};
+
+const isOption = (arg: string): boolean => LONG_OPTIONS.includes(arg) || SHORT_OPTIONS.includes(arg);
+
+/**
+ * What node:util's parseArgs would word for a programmer, said for an operator: an unknown option with the closest
+ * known one, a value option without its value, and a value that starts with "-" (`--wait -1`), which parseArgs
+ * calls ambiguous, handed on as `--wait=-1` so that the number check words it.
+ */
+const prepare = (argv: readonly string[]): { args: string[] } | { error: string } => {
+  const args: string[] = [];
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index] ?? "";
+    if (arg === "--") return { args: [...args, ...argv.slice(index)] };
+    const unknown = unknownOption(arg);
+    if (unknown) return { error: unknown };
+    if (arg === "--wait" || arg === "--region") {
+      const value = argv[index + 1];
+      if (value === undefined || isOption(value))
+        return { error: `${arg === "--wait" ? WAIT_RANGE : REGION_FORM}, got nothing.` };
+      args.push(`${arg}=${value}`);
+      index++;
+    } else {
+      args.push(arg);
+    }
+  }
+  return { args };
+};
+
 /** Strict (an unknown option is a usage error); `doctor` is the default command; `--help` and `--version` win. */
 export const parseCommandLine = (argv: readonly string[]) => {
+  const prepared = prepare(argv);
+  if ("error" in prepared) return usageError(prepared.error);
   let parsed: ReturnType<typeof parse>;
   try {
-    parsed = parse(argv);
+    parsed = parse(prepared.args);
   } catch (error) {
     return usageError(error instanceof Error ? error.message : String(error));
   }
@@ -73,7 +176,9 @@ export const parseCommandLine = (argv: readonly string[]) => {
   if (values.help) return { command: "help" as const };
   if (values.version) return { command: "version" as const };
   const [command = "doctor", ...extra] = positionals;
-  if (command !== "doctor" && command !== "help") return usageError(`unknown command "${command}".`);
+  if (command !== "doctor" && command !== "help") {
+    return usageError(`unknown command "${command}".${didYouMean(command, KNOWN_COMMANDS)}`);
+  }
   if (extra.length > 0) return usageError(`unexpected argument "${extra[0] ?? ""}".`);
   if (command === "help") return { command: "help" as const };
 
@@ -81,11 +186,11 @@ export const parseCommandLine = (argv: readonly string[]) => {
   // Plain decimals only: Number() would also take "", "0x10", "1e3" and "Infinity".
   const waitSeconds = wait === undefined ? undefined : /^\d+(\.\d+)?$/.test(wait) ? Number(wait) : Number.NaN;
   if (waitSeconds !== undefined && !(waitSeconds <= MAX_WAIT_SECONDS)) {
-    return usageError(`--wait takes a number of seconds from 0 to ${MAX_WAIT_SECONDS}, not "${values.wait}".`);
+    return usageError(`${WAIT_RANGE}, got ${quoteValue(values.wait ?? "")}.`);
   }
   const region = values.region?.trim();
   if (values.region !== undefined && (region === undefined || !REGION.test(region))) {
-    return usageError(`--region takes an AWS region such as us-east-1, not "${values.region}".`);
+    return usageError(`${REGION_FORM}, got ${quoteValue(values.region)}.`);
   }
   return {
     command: "doctor" as const,
@@ -93,20 +198,13 @@ export const parseCommandLine = (argv: readonly string[]) => {
   };
 };
 
-const parse = (argv: readonly string[]) =>
-  parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      help: { type: "boolean", short: "h" },
-      version: { type: "boolean", short: "v" },
-      json: { type: "boolean" },
-      verify: { type: "boolean" },
-      wait: { type: "string" },
-      region: { type: "string" },
-    },
-  });
+/** A number as typed (`-1`, `100000`); anything else in quotes, so an empty or odd value is visible. */
+const quoteValue = (value: string): string => (/^-?\d+(\.\d+)?$/.test(value) ? value : `"${value}"`);
+
+const parse = (args: string[]) => parseArgs({ args, allowPositionals: true, strict: true, options: OPTIONS });
+
+/** Where the documentation lives: the package ships the code, not the docs folder. */
+export const DOCS_URL = "https://github.com/pod-credentials/pod-credentials/blob/main/docs";
 
 export const helpText = (version: string): string => `pod-credentials ${version}: AWS credentials that are the pod's own
 
@@ -120,7 +218,8 @@ Identity, kube2iam/kiam, the node's instance profile, static keys, ~/.aws), and 
 fromPodProviderChain() does with this environment. It never prints a secret.
 
 Options:
-  --json              print the report as one JSON object (schema version 1, see docs/doctor.md)
+  --json              print the report as one JSON object (schema version 1, documented at
+                      ${DOCS_URL}/doctor.md)
   --verify            call STS GetCallerIdentity with the chain's credentials and print the ARN
   --wait <seconds>    run the chain again, a second apart, until it resolves or the time is up
                       (progress on standard error); for an init container

@@ -18,135 +18,253 @@ export type DoctorVerdict = "podCredentials" | "nodeCredentialsOnly" | "notConfi
 
 /** What `pod-credentials doctor --json` prints: no secret, and `null` (never missing) for what does not apply. */
 export interface DoctorReport {
+  /** This shape; changes only when a field is removed or changes meaning. */
   readonly schemaVersion: 1;
-  readonly tool: { readonly name: "pod-credentials"; readonly version: string };
+  /** The tool that made the report. */
+  readonly tool: {
+    /** Always `"pod-credentials"`. */
+    readonly name: "pod-credentials";
+    /** The package version. */
+    readonly version: string;
+  };
+  /** When the examination started. */
   readonly generatedAt: string;
+  /** How long it took, waiting included. */
   readonly durationMs: number;
+  /** The overall finding ("Verdicts" in docs/doctor.md); only `podCredentials` exits 0. */
   readonly verdict: DoctorVerdict;
   /** 1, a usage error, makes no report. */
   readonly exitCode: 0 | 2;
+  /** One sentence stating the finding. */
   readonly summary: string;
-  readonly environment: readonly { readonly name: string; readonly value: string | null }[];
+  /** The `AWS_*` and `POD_CREDENTIALS_*` variables that are set, sorted by name. */
+  readonly environment: readonly {
+    /** The variable. */
+    readonly name: string;
+    /**
+     * The value for non-secret settings; URLs without user, password, query or fragment; `"…ABCD"` for
+     * `AWS_ACCESS_KEY_ID`; `null` for secrets and unknown variables.
+     */
+    readonly value: string | null;
+  }[];
+  /** The chain's configuration. */
   readonly configuration: ConfigurationReport;
+  /** What answers at the metadata endpoint. */
   readonly metadataEndpoint: MetadataEndpointReport;
+  /** The token and annotations files. */
   readonly files: readonly FileReport[];
+  /** All six sources, in the chain's order, then the others. */
   readonly sources: readonly SourceReport[];
+  /** What `fromPodProviderChain()` did. */
   readonly chain: ChainReport;
+  /** STS `GetCallerIdentity` with the chain's credentials; `null` without `--verify`. */
   readonly verification: VerificationReport | null;
+  /** How the `--wait` loop went; `null` without `--wait`. */
   readonly wait: WaitReport | null;
 }
 
 /** An error by name and message, with the parts an operator acts on. */
 export interface ErrorReport {
+  /**
+   * The error's name: `CredentialSourceError`, `NodeCredentialsRefusedError`, `NoPodCredentialsError`,
+   * `InvalidConfigurationError`, `PodCredentialsError`, `VerificationError`, …
+   */
   readonly name: string;
+  /** The whole message, with `Fix: …`. */
   readonly message: string;
+  /** The source the error names. */
   readonly source: SourceName | null;
+  /** The `Fix: …` part of the message. */
   readonly fix: string | null;
+  /** The HTTP status behind it. */
   readonly status: number | null;
 }
 
 /** The chain's configuration, read as `fromPodProviderChain()` reads it; `sources` is `null` when it is invalid. */
 export interface ConfigurationReport {
+  /** The chain's order; `null` when the configuration is invalid. */
   readonly sources: readonly SourceName[] | null;
+  /** Whether the chain accepts the node's role. */
   readonly allowNodeCredentials: boolean | null;
+  /** The region for STS calls. */
   readonly region: string;
+  /** Where the region came from: `--region`, `AWS_REGION` or `the default`. */
   readonly regionFrom: string;
+  /** What the chain logs at warn when it is created. */
   readonly warnings: readonly string[];
+  /** The `InvalidConfigurationError`, if any. */
   readonly error: ErrorReport | null;
 }
 
 /** What answers at the metadata endpoint, from the role listing asked with an invalid token, `/healthz` and `/ping`. */
 export interface MetadataEndpointReport {
+  /** The endpoint; `null` when its setting is invalid. */
   readonly url: string | null;
+  /** Where the URL came from: `AWS_EC2_METADATA_SERVICE_ENDPOINT`, `…_ENDPOINT_MODE` or `the default endpoint`. */
   readonly from: string | null;
+  /** What answers. */
   readonly kind: "ec2Imds" | "kube2iam" | "kiam" | "metadataProxy" | "unreachable" | "invalid";
+  /**
+   * `kind` in words: `real EC2 IMDS`, `kube2iam`, `kiam`, `an unidentified metadata proxy`, `nothing`,
+   * `an invalid endpoint setting`.
+   */
   readonly description: string;
+  /** The role listing asked with an invalid IMDSv2 token: the real IMDS refuses it, a proxy does not. */
   readonly listing: {
+    /** The HTTP status of the role listing asked with the invalid token. */
     readonly status: number | null;
+    /** What it means. */
     readonly answer: ProxyAnswer["kind"] | "noAnswer";
+    /** The role listed. */
     readonly role: string | null;
+    /** The proxy's message, or why there was no answer. */
     readonly message: string | null;
   };
-  readonly kube2iamHealth: { readonly hostIP: string | null; readonly instanceId: string | null } | null;
+  /** Kube2iam's `/healthz` answer (strings or `null`). */
+  readonly kube2iamHealth: {
+    /** The node's address, as kube2iam reports it. */
+    readonly hostIP: string | null;
+    /** The node's instance id, as kube2iam reports it. */
+    readonly instanceId: string | null;
+  } | null;
+  /** Whether `/ping` answered `pong`. */
   readonly kiamPing: boolean;
   /** Behind the real IMDS, the node's role (from the `instanceProfile` row). */
   readonly offeredRole: string | null;
+  /** Why the endpoint could not be probed. */
   readonly error: string | null;
+  /** How long the probe took. */
   readonly elapsedMs: number;
 }
 
 /** A token or annotations file the configuration names; a token's claims are decoded, never the token shown. */
 export interface FileReport {
+  /** What the file is for. */
   readonly purpose: "webIdentityToken" | "podIdentityToken" | "annotations";
+  /** The path the configuration names. */
   readonly path: string;
+  /** The variable that named it, or `the default annotations file`. */
   readonly from: string;
+  /** Whether the file exists. */
   readonly exists: boolean;
+  /** Size. */
   readonly bytes: number | null;
+  /** Last written (kubelet rewrites projected tokens as they rotate). */
   readonly modifiedAt: string | null;
+  /** A JWT's claims: `iss`, `sub`, `aud` (array), `exp` (ISO 8601), whether it has passed; never the token. */
   readonly token: {
+    /** The `iss` claim. */
     readonly issuer: string | null;
+    /** The `sub` claim. */
     readonly subject: string | null;
+    /** The `aud` claim, as an array. */
     readonly audience: readonly string[];
+    /** The `exp` claim, as an ISO 8601 string. */
     readonly expiresAt: string | null;
+    /** Whether `exp` has passed. */
     readonly expired: boolean;
   } | null;
+  /** The `iam.amazonaws.com/role` annotation. */
   readonly declaredRole: string | null;
+  /**
+   * What is wrong with the file: `does not exist`, `is empty`, `does not hold a JWT`, `has no
+   * iam.amazonaws.com/role annotation`, `is malformed at line N: …`.
+   */
   readonly problem: string | null;
 }
 
 /** Credentials without a secret: the access key id cut to its last four characters. */
 export interface CredentialsSummary {
+  /** The access key id cut to its last four characters: `"…ABCD"`. */
   readonly accessKeyId: string;
+  /** The role ARN, when the source says it. */
   readonly roleArn: string | null;
+  /** The role name, when the source says it. */
   readonly roleName: string | null;
+  /** The account, when the source says it. */
   readonly accountId: string | null;
+  /** When the credentials expire, ISO 8601; `null` for static keys. */
   readonly expiration: string | null;
 }
 
 /** One source examined on its own (`detect()`, then `resolve()` when configured), whatever the chain's settings. */
 export interface SourceReport {
+  /** The source examined. */
   readonly source: SourceName;
+  /** 1-based position in the chain; `null` when the chain does not use it. */
   readonly chainPosition: number | null;
+  /** Gave credentials / not configured / configured but broken. */
   readonly status: "ok" | "absent" | "failed";
+  /** What configured it, by variable and file names. */
   readonly configuredBy: string | null;
+  /** Why it is absent. */
   readonly reason: string | null;
+  /** For `ok`. */
   readonly credentials: CredentialsSummary | null;
+  /** For `failed`. */
   readonly error: ErrorReport | null;
   /** False for `instanceProfile` behind a proxy, which answers in the node's place. */
   readonly nodeCredentials: boolean;
+  /** How long the examination took. */
   readonly elapsedMs: number;
 }
 
 /** What `fromPodProviderChain()` did with this environment, run for real with a new provider. */
 export interface ChainReport {
+  /** Whether the chain resolved. */
   readonly status: "resolved" | "failed";
+  /** The source that answered. */
   readonly source: SourceName | null;
+  /** What configured the source that answered, by variable and file names. */
   readonly configuredBy: string | null;
+  /** The credentials the chain resolved, without a secret. */
   readonly credentials: CredentialsSummary | null;
+  /** The sources skipped before the one that answered (for `NoPodCredentialsError`, all of them). */
   readonly skipped: readonly SkippedSource[];
+  /** The error the chain threw. */
   readonly error: ErrorReport | null;
-  readonly log: readonly { readonly level: "debug" | "info" | "warn" | "error"; readonly message: string }[];
+  /** Every line the chain logged, `debug` included, in order. */
+  readonly log: readonly {
+    /** The level the chain logged the line at. */
+    readonly level: "debug" | "info" | "warn" | "error";
+    /** The line. */
+    readonly message: string;
+  }[];
+  /** The (last) attempt's duration. */
   readonly elapsedMs: number;
 }
 
 /** STS `GetCallerIdentity` called with the chain's credentials (`--verify`). */
 export interface VerificationReport {
+  /** The outcome; `skipped` when the chain gave no credentials. */
   readonly status: "ok" | "failed" | "skipped";
+  /** The region the call was signed for. */
   readonly region: string;
+  /** The STS URL called: `AWS_ENDPOINT_URL_STS`, else `https://sts.<region>.amazonaws.com`. */
   readonly endpoint: string;
+  /** E.g. `arn:aws:sts::123456789012:assumed-role/orders-reader/pod-credentials-orders-7d9f`. */
   readonly arn: string | null;
+  /** The account STS reports. */
   readonly account: string | null;
+  /** The caller's user id, `AROA…:<session>`. */
   readonly userId: string | null;
+  /** Whether the ARN names the role the chain reported (paths aside). */
   readonly matchesChainRole: boolean | null;
+  /** Why the call failed. */
   readonly error: ErrorReport | null;
+  /** How long the call took. */
   readonly elapsedMs: number;
 }
 
 /** How `--wait` went. */
 export interface WaitReport {
+  /** The `--wait` value. */
   readonly seconds: number;
+  /** How many chains were run. */
   readonly attempts: number;
+  /** How long the loop waited. */
   readonly waitedMs: number;
+  /** Whether the chain resolved in time. */
   readonly resolved: boolean;
 }
 

@@ -92,8 +92,21 @@ const endpointSection: Section = ({ metadataEndpoint: endpoint }, c) => {
   ]);
 };
 
+/**
+ * The doctor examines the instance profile with node credentials allowed, whatever the chain's setting, so its
+ * `configuredBy` starts with "node credentials allowed": the row says what the chain does with them instead.
+ */
+const configuredByOf = (source: SourceReport, allowNodeCredentials: boolean | null): string | null => {
+  const prefix = "node credentials allowed; ";
+  if (source.source !== "instanceProfile" || !source.configuredBy?.startsWith(prefix)) return source.configuredBy;
+  const rest = source.configuredBy.slice(prefix.length);
+  return allowNodeCredentials === true
+    ? `node credentials allowed by the configuration; ${rest}`
+    : `${rest}; examined on its own: the chain refuses node credentials`;
+};
+
 /** What a source got, and whose it is: the node's, or (instance profile behind a proxy) the proxy's. */
-const sourceDetail = (source: SourceReport, endpoint: string): string => {
+const sourceDetail = (source: SourceReport, endpoint: string, allowNodeCredentials: boolean | null): string => {
   if (source.status === "absent") return source.reason ?? "";
   if (source.status === "failed") return source.error ? problemOf(source.error) : "Error: ";
   const { credentials } = source;
@@ -107,7 +120,7 @@ const sourceDetail = (source: SourceReport, endpoint: string): string => {
     credentials?.accountId && `account ${credentials.accountId}`,
     credentials && `key ${credentials.accessKeyId}`,
     credentials?.expiration && `expires ${credentials.expiration}`,
-    source.configuredBy && `via ${source.configuredBy}`,
+    source.configuredBy && `via ${configuredByOf(source, allowNodeCredentials)}`,
   ])}`;
 };
 
@@ -117,7 +130,7 @@ const sourcesSection: Section = (report, c) => {
     cell(source.source),
     // The node's credentials are a warning even when they work.
     cell(source.status, source.status === "ok" && source.nodeCredentials ? c.yellow : statusPaint(c, source.status)),
-    cell(sourceDetail(source, report.metadataEndpoint.description)),
+    cell(sourceDetail(source, report.metadataEndpoint.description, report.configuration.allowNodeCredentials)),
   ]);
   const fixes = report.sources.flatMap(({ source, status, error }) =>
     status === "failed" && error?.fix ? [`  ${source} fix: ${error.fix}`] : [],

@@ -72,7 +72,7 @@ describe("pod-credentials, run in-process", () => {
 
   it.each([
     [["fix"], 'unknown command "fix".'],
-    [["doctor", "--wait", "soon"], '--wait takes a number of seconds from 0 to 86400, not "soon".'],
+    [["doctor", "--wait", "soon"], '--wait takes a number of seconds from 0 to 86400, got "soon".'],
     [["--bogus"], "Unknown option '--bogus'"],
   ])("calls %j a usage error on standard error with a hint, exit 1, nothing on standard output", async (argv, what) => {
     const { exitCode, stdout, stderr } = await run(argv);

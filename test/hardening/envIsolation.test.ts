@@ -105,7 +105,10 @@ const recordingEnv = new Proxy({} as NodeJS.ProcessEnv, {
 
 const realEnv = process.env;
 const poisonProcessEnv = (values: Environment = POISON) => {
-  target = { ...values };
+  // The test processes' switch for the SDK's Node 22 notice (test/support/isolateEnvironment.ts) stays on: the notice
+  // is printed to the run's standard error, and reading the switch is allowed (READ_BY_EVERY_STS_CLIENT).
+  const { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: quiet } = realEnv;
+  target = { ...values, ...(quiet === undefined ? {} : { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: quiet }) };
   process.env = recordingEnv;
 };
 const restoreProcessEnv = () => {

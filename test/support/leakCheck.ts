@@ -20,18 +20,32 @@ export const recordOutput = (value: unknown): void => {
   if (value instanceof Error) outputs.push(value.message, JSON.stringify(value));
 };
 
-/** A logger that records its lines (for assertions) and into the leak check. */
-export const testLogger = (): Logger & { lines: string[]; at: (level: string) => string[] } => {
+/**
+ * A logger that records its lines (for assertions) and into the leak check. A line's trailing fields object (see
+ * logFields) is kept apart in `fields`, one entry per line (`undefined` for a line without), and checked for leaks too.
+ */
+export const testLogger = (): Logger & {
+  lines: string[];
+  fields: (Record<string, unknown> | undefined)[];
+  at: (level: string) => string[];
+} => {
   const lines: string[] = [];
+  const fields: (Record<string, unknown> | undefined)[] = [];
   const write =
     (level: string) =>
     (...content: unknown[]) => {
-      const line = `${level} ${content.map((part) => (typeof part === "string" ? part : inspect(part))).join(" ")}`;
+      const last = content.at(-1);
+      const trailing = content.length > 1 && typeof last === "object" && last !== null ? last : undefined;
+      const words = trailing ? content.slice(0, -1) : content;
+      const line = `${level} ${words.map((part) => (typeof part === "string" ? part : inspect(part))).join(" ")}`;
       lines.push(line);
+      fields.push(trailing ? { ...trailing } : undefined);
       outputs.push(line);
+      if (trailing) outputs.push(inspect(trailing, { depth: 8 }));
     };
   return {
     lines,
+    fields,
     at: (level) => lines.filter((line) => line.startsWith(`${level} `)).map((line) => line.slice(level.length + 1)),
     trace: write("trace"),
     debug: write("debug"),
