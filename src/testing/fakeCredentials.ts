@@ -1,4 +1,5 @@
-// Recognizable fake secrets, so a test can scan logs, errors and output for leaks.
+// Recognizable fake secrets, so a test can scan logs, errors and output for leaks; and the process-wide record of
+// every set the fakes made or served, which the fake STS verifies signatures against.
 import { randomBytes } from "node:crypto";
 
 /** AWS credentials made up for a test, shaped like real ones, each value carrying the prefix it was made with. */
@@ -17,10 +18,84 @@ const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/
 const randomFrom = (alphabet: string, length: number): string =>
   Array.from(randomBytes(length), (byte) => alphabet[byte % alphabet.length] ?? "A").join("");
 
+/** An identity as `GetCallerIdentity` answers it. */
+export interface StsCallerIdentity {
+  /** `<Arn>`, for example `arn:aws:sts::123456789012:assumed-role/eks-node-role/i-0123456789abcdef0`. */
+  readonly arn: string;
+  /** `<Account>`, twelve digits. */
+  readonly account: string;
+  /** `<UserId>`, for example `AROAFAKENODEROLE0000:i-0123456789abcdef0`. */
+  readonly userId: string;
+}
+
+/** Credentials the fakes know, with whose they are and until when, as {@link registerFakeCredentials} recorded them. */
+export interface KnownFakeCredentials extends FakeCredentials {
+  /** Whose they are; unset for credentials no fake has served yet. */
+  readonly identity?: StsCallerIdentity | undefined;
+  /** When they expire; unset: never. */
+  readonly expiration?: Date | undefined;
+}
+
+/** The most sets remembered; the oldest are forgotten first (a long fuzzing run must not grow without bound). */
+const MAX_KNOWN = 10_000;
+// On globalThis under a registered symbol, so the ESM and CJS builds (and the sources under test) share one record.
+const KNOWN_KEY = Symbol.for("pod-credentials/testing.knownFakeCredentials");
+const known = (): Map<string, KnownFakeCredentials> => {
+  const holder = globalThis as { [KNOWN_KEY]?: Map<string, KnownFakeCredentials> };
+  holder[KNOWN_KEY] ??= new Map();
+  return holder[KNOWN_KEY];
+};
+
+/**
+ * Records credentials in this process's register of fake credentials, which the fake STS checks signatures
+ * against: a call signed with credentials not in it is `InvalidClientTokenId`, as real STS answers keys it never
+ * issued. {@link createFakeCredentials} records each set it makes, and every fake records what it serves with the
+ * identity it serves it for (IMDS: the node role; the Pod Identity agent, kube2iam, kiam: the pod's role; STS: the
+ * role assumed), so you only need this for credentials you wrote by hand. Recording a key again replaces its secret
+ * and token and keeps an identity or expiration the new record leaves unset. The register keeps the 10,000 most
+ * recently recorded keys.
+ *
+ * @example
+ * ```ts
+ * import { fakeSts, registerFakeCredentials } from "pod-credentials/testing";
+ * const mine = { accessKeyId: "AKIAEXAMPLEUSER00001", secretAccessKey: "s".repeat(40), sessionToken: "" };
+ * registerFakeCredentials(mine, {
+ *   identity: { arn: "arn:aws:iam::123456789012:user/ci", account: "123456789012", userId: "AIDAEXAMPLEUSER00001" },
+ * });
+ * const sts = fakeSts(); // GetCallerIdentity signed with `mine` answers arn:aws:iam::123456789012:user/ci
+ * ```
+ */
+export const registerFakeCredentials = (
+  credentials: FakeCredentials,
+  details: { readonly identity?: StsCallerIdentity | undefined; readonly expiration?: Date | undefined } = {},
+): void => {
+  const register = known();
+  const before = register.get(credentials.accessKeyId);
+  register.delete(credentials.accessKeyId); // re-inserted last: the most recent survive eviction
+  register.set(
+    credentials.accessKeyId,
+    Object.freeze({
+      accessKeyId: credentials.accessKeyId,
+      secretAccessKey: credentials.secretAccessKey,
+      sessionToken: credentials.sessionToken,
+      identity: details.identity ?? before?.identity,
+      expiration: details.expiration ?? before?.expiration,
+    }),
+  );
+  for (const oldest of register.keys()) {
+    if (register.size <= MAX_KNOWN) break;
+    register.delete(oldest);
+  }
+};
+
+/** The credentials recorded for `accessKeyId`, if any. */
+export const knownFakeCredentials = (accessKeyId: string): KnownFakeCredentials | undefined => known().get(accessKeyId);
+
 /**
  * Makes recognizable fake credentials. The prefix (letters and digits only, at most 8 used in the key id) appears in
  * every value, so `text.includes(credentials.secretAccessKey)` finds a leak and the prefix tells which fake it came
- * from. Each call makes new random values.
+ * from. Each call makes new random values, and records them with {@link registerFakeCredentials} (no identity yet),
+ * so the fake STS verifies signatures made with them.
  *
  * @example
  * ```ts
@@ -33,11 +108,13 @@ export const createFakeCredentials = (prefix = "FAKE"): FakeCredentials => {
   const tag = prefix.replace(/[^A-Za-z0-9]/g, "") || "FAKE";
   const keyTag = tag.toUpperCase().slice(0, 8);
   const secretTag = tag.slice(0, 20);
-  return Object.freeze({
+  const credentials = Object.freeze({
     accessKeyId: `ASIA${keyTag}${randomFrom(BASE32, 16 - keyTag.length)}`,
     secretAccessKey: `${secretTag}${randomFrom(BASE64, 40 - secretTag.length)}`,
     sessionToken: `IQoJb3JpZ2luX2VjE${tag}Token${randomFrom(BASE64, 380)}`,
   });
+  registerFakeCredentials(credentials);
+  return credentials;
 };
 
 /** Which secrets of `credentials` appear in `text` (the access key id is no secret): empty when nothing leaked. */

@@ -1,5 +1,6 @@
 // A fake EC2 instance metadata service (IMDS): IMDSv2 tokens, the node role's credentials, its HTML errors.
 import { randomBytes } from "node:crypto";
+import { registerFakeCredentials } from "./fakeCredentials.js";
 import {
   type ExpirationOptions,
   expirationOf,
@@ -8,7 +9,7 @@ import {
   type RecordedRequest,
 } from "./fakeServer.js";
 import { hangResponse } from "./faults.js";
-import { awsTimestamp } from "./wire.js";
+import { assumedRoleIdentity, awsTimestamp } from "./wire.js";
 
 const TOKEN_PATH = "/latest/api/token";
 const TOKEN_HEADER = "x-aws-ec2-metadata-token";
@@ -138,22 +139,31 @@ export class FakeImds extends FakeServer<FakeImdsOptions> {
     const root = ["ami-id", "hostname", ...(hasRole ? ["iam/"] : []), "instance-id", "local-ipv4", "placement/"];
     const now = this.now();
     const credentials = this.credentials;
+    const accountId = this.options.accountId ?? "123456789012";
+    const instanceId = this.options.instanceId ?? "i-0123456789abcdef0";
+    const credentialsPath = `/iam/security-credentials/${roleName}`;
+    const expiration = expirationOf(this.options, now, SIX_HOURS_MS);
+    if (hasRole && path === credentialsPath) {
+      // STS knows the instance profile's sessions as the node role, named after the instance.
+      const identity = assumedRoleIdentity(`arn:aws:iam::${accountId}:role/${roleName}`, instanceId);
+      registerFakeCredentials(credentials, { identity, expiration });
+    }
     const iam = {
-      [`/iam/security-credentials/${roleName}`]: imdsJson({
+      [credentialsPath]: imdsJson({
         Code: "Success",
         LastUpdated: awsTimestamp(now),
         Type: "AWS-HMAC",
         AccessKeyId: credentials.accessKeyId,
         SecretAccessKey: credentials.secretAccessKey,
         Token: credentials.sessionToken,
-        Expiration: awsTimestamp(expirationOf(this.options, now, SIX_HOURS_MS)),
+        Expiration: awsTimestamp(expiration),
       }),
       "/iam": "info\nsecurity-credentials/",
       "/iam/": "info\nsecurity-credentials/",
       "/iam/info": imdsJson({
         Code: "Success",
         LastUpdated: awsTimestamp(now),
-        InstanceProfileArn: `arn:aws:iam::${this.options.accountId ?? "123456789012"}:instance-profile/${roleName}`,
+        InstanceProfileArn: `arn:aws:iam::${accountId}:instance-profile/${roleName}`,
         InstanceProfileId: "AIPAFAKEINSTANCEPROFILE",
       }),
       "/iam/security-credentials": roleName,
@@ -165,7 +175,7 @@ export class FakeImds extends FakeServer<FakeImdsOptions> {
       "/ami-id": "ami-0123456789abcdef0",
       "/hostname": "ip-10-0-0-1.ec2.internal",
       "/local-ipv4": "10.0.0.1",
-      "/instance-id": this.options.instanceId ?? "i-0123456789abcdef0",
+      "/instance-id": instanceId,
       "/placement": "availability-zone\nregion",
       "/placement/": "availability-zone\nregion",
       "/placement/region": region,

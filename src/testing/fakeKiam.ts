@@ -1,7 +1,9 @@
 // A fake kiam agent: answers the role listing and the role's credentials, blocks (or proxies) everything else.
+
+import { registerFakeCredentials } from "./fakeCredentials.js";
 import { type ExpirationOptions, expirationOf, type FakeHandler, type RecordedRequest } from "./fakeServer.js";
 import { ModalFake, type ModalFakeOptions } from "./modalFake.js";
-import { awsTimestamp, goError, goRedirect, goText, reverseProxy, roleArnOf } from "./wire.js";
+import { assumedRoleIdentity, awsTimestamp, goError, goRedirect, goText, reverseProxy, roleArnOf } from "./wire.js";
 
 const LISTING_PATH = /^\/[^/]+\/meta-data\/iam\/security-credentials\/$/;
 const LISTING_NO_SLASH_PATH = /^\/[^/]+\/meta-data\/iam\/security-credentials$/;
@@ -107,6 +109,9 @@ export class FakeKiam extends ModalFake<KiamMode, FakeKiamOptions> {
     const credentials = this.credentials;
     const now = this.now();
     const expiration = expirationOf(this.options, now, TEN_MINUTES_MS);
+    // kiam's server assumes the role with its default `--session` name, prefixed `kiam-`.
+    const identity = assumedRoleIdentity(roleArnOf(wantedRole, base), "kiam-kiam");
+    registerFakeCredentials(credentials, { identity, expiration });
     // kiam's sts.Credentials struct, fields in declaration order (encoding/json keeps it).
     const document = {
       Code: "Success",

@@ -1,7 +1,9 @@
 // A fake kube2iam: answers the role listing and the role's credentials for the pod, proxies the rest to IMDS.
+
+import { registerFakeCredentials } from "./fakeCredentials.js";
 import { type ExpirationOptions, expirationOf, type FakeHandler, type RecordedRequest } from "./fakeServer.js";
 import { ModalFake, type ModalFakeOptions } from "./modalFake.js";
-import { awsTimestamp, goError, goText, reverseProxy, roleArnOf } from "./wire.js";
+import { assumedRoleIdentity, awsTimestamp, goError, goText, reverseProxy, roleArnOf, roleNameOf } from "./wire.js";
 
 const LISTING_PATH = /^\/[^/]+\/meta-data\/iam\/security-credentials\/?$/;
 const ROLE_PATH = /^\/[^/]+\/meta-data\/iam\/security-credentials\/(.+)$/;
@@ -142,6 +144,8 @@ export class FakeKube2iam extends ModalFake<Kube2iamMode, FakeKube2iamOptions> {
     const credentials = this.credentials;
     const now = this.now();
     const expiration = expirationOf(this.options, now, THIRTY_MINUTES_MS);
+    const session = `${fnv1a(this.options.podIp ?? "10.1.2.3")}-${roleNameOf(mapping.roleArn)}`.slice(0, 64);
+    registerFakeCredentials(credentials, { identity: assumedRoleIdentity(mapping.roleArn, session), expiration });
     // kube2iam's iam.Credentials struct, fields in declaration order (encoding/json keeps it).
     const document = {
       AccessKeyId: credentials.accessKeyId,
@@ -163,6 +167,13 @@ export class FakeKube2iam extends ModalFake<Kube2iamMode, FakeKube2iamOptions> {
     return new Response(`${body}\n`, { status: 200, headers: { "Content-Type": "application/json" } });
   }
 }
+
+/** kube2iam's session names start with the FNV-1a hash (32 bits, hex) of the pod's IP. */
+const fnv1a = (text: string): string => {
+  let hash = 0x811c9dc5;
+  for (const byte of Buffer.from(text)) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+  return hash.toString(16);
+};
 
 /**
  * Creates a fake kube2iam, faithful to jtblin/kube2iam's `server.go`:

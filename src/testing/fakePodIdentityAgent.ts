@@ -1,8 +1,10 @@
 // A fake EKS Pod Identity agent: GET /v1/credentials with the service-account token in Authorization.
+import { randomUUID } from "node:crypto";
+import { registerFakeCredentials } from "./fakeCredentials.js";
 import { jwtExpired, parseJwt } from "./fakeJwt.js";
 import { type ExpirationOptions, expirationOf, type RecordedRequest } from "./fakeServer.js";
 import { ModalFake, type ModalFakeOptions, type ModeOptions } from "./modalFake.js";
-import { awsTimestamp, goError } from "./wire.js";
+import { assumedRoleIdentity, awsTimestamp, goError } from "./wire.js";
 
 const CREDENTIALS_PATH = "/v1/credentials";
 const SIX_HOURS_MS = 6 * 60 * 60 * 1000;
@@ -51,6 +53,14 @@ export interface FakePodIdentityAgentOptions extends ModalFakeOptions<PodIdentit
   wrongTokenReason?: string | undefined;
   /** @default "123456789012" */
   accountId?: string | undefined;
+  /**
+   * The role associated with the pod's service account: the fake STS answers `GetCallerIdentity` for the served
+   * credentials as a session of it, named `eks-<clusterName>-<pod>-<uuid>` like EKS Auth names them.
+   * @default "arn:aws:iam::<accountId>:role/orders-reader"
+   */
+  roleArn?: string | undefined;
+  /** The cluster in the session name. @default "cluster" */
+  clusterName?: string | undefined;
 }
 
 /** The fake Pod Identity agent, made by {@link fakePodIdentityAgent}. Modes count `/v1/credentials` requests. */
@@ -59,8 +69,15 @@ export class FakePodIdentityAgent extends ModalFake<
   FakePodIdentityAgentOptions,
   PodIdentityAgentModeOptions
 > {
+  readonly #sessionId = randomUUID();
+
   constructor(options: FakePodIdentityAgentOptions = {}) {
     super(options, "ready", "PODID");
+  }
+
+  /** The role the served credentials belong to: `roleArn`, or `orders-reader` in `accountId`. */
+  get roleArn(): string {
+    return this.options.roleArn ?? `arn:aws:iam::${this.options.accountId ?? "123456789012"}:role/orders-reader`;
   }
 
   protected respond(request: RecordedRequest): Response {
@@ -82,6 +99,8 @@ export class FakePodIdentityAgent extends ModalFake<
     if (mode === "upstreamError") return goError(params.status ?? 500, params.message ?? "Internal Server Error");
     const credentials = this.credentials;
     const expiration = expirationOf(this.options, this.now(), SIX_HOURS_MS);
+    const session = `eks-${this.options.clusterName ?? "cluster"}-orders-${this.#sessionId}`.slice(0, 64);
+    registerFakeCredentials(credentials, { identity: assumedRoleIdentity(this.roleArn, session), expiration });
     const body = JSON.stringify({
       AccessKeyId: credentials.accessKeyId,
       SecretAccessKey: credentials.secretAccessKey,

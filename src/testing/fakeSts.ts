@@ -1,14 +1,30 @@
-// A fake AWS STS speaking the query protocol: AssumeRoleWithWebIdentity and GetCallerIdentity, real XML both ways.
-import { createHash, randomUUID } from "node:crypto";
-import { createFakeCredentials, type FakeCredentials } from "./fakeCredentials.js";
+// A fake AWS STS speaking the query protocol: AssumeRoleWithWebIdentity, AssumeRole and GetCallerIdentity, real XML
+// both ways, every signed call checked against the credentials the fakes handed out.
+import { randomUUID } from "node:crypto";
+import {
+  createFakeCredentials,
+  type FakeCredentials,
+  type KnownFakeCredentials,
+  knownFakeCredentials,
+  registerFakeCredentials,
+  type StsCallerIdentity,
+} from "./fakeCredentials.js";
 import { FAKE_OIDC_ISSUER, jwtExpired, parseJwt } from "./fakeJwt.js";
 import type { RecordedRequest } from "./fakeServer.js";
 import { ModalFake, type ModalFakeOptions, type ModeOptions } from "./modalFake.js";
-import { awsTimestamp, roleNameOf, sigV4Scope } from "./wire.js";
+import { amzDateOf, parseAmzDate, parseAuthorization, signatureMatches } from "./sigv4.js";
+import { assumedRoleIdentity, awsTimestamp } from "./wire.js";
 
 const XML_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/";
 const API_VERSION = "2011-06-15";
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
+const ACTIONS = new Set(["AssumeRoleWithWebIdentity", "AssumeRole", "GetCallerIdentity"]);
+/** How far a request's `X-Amz-Date` may be from STS's clock. */
+const MAX_SKEW_MS = 15 * 60 * 1000;
+const ONE_HOUR_S = 3600;
+const INVALID_TOKEN = "The security token included in the request is invalid.";
+const SIGNATURE_MISMATCH =
+  "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
 
 /**
  * An STS error the fake can answer with, with real STS's status: 403 for `AccessDenied` and `IDPRejectedClaim`, 500
@@ -73,12 +89,37 @@ export interface StsCall {
   readonly signedWith: string | undefined;
   /** The `Host` the call was sent to. */
   readonly host: string;
+  /**
+   * What came of the SigV4 signature: `unsigned` (no `Authorization`), `verified`, or `rejected` (an unknown key, a
+   * wrong session token, expired credentials, a skewed clock, a signature that does not match).
+   */
+  readonly signature: "unsigned" | "verified" | "rejected";
+  /** Whom the verified signature belongs to (its `GetCallerIdentity` ARN), when known. */
+  readonly callerArn: string | undefined;
+  /** `ExternalId` (AssumeRole), as sent. */
+  readonly externalId: string | undefined;
+  /** `Policy`, the session policy (AssumeRole), as sent. */
+  readonly policy: string | undefined;
+  /** `Tags.member.N.Key`/`.Value` (AssumeRole), in order. */
+  readonly tags: ReadonlyArray<{ readonly key: string; readonly value: string }>;
+  /** `TransitiveTagKeys.member.N` (AssumeRole), in order. */
+  readonly transitiveTagKeys: readonly string[];
+  /** `SourceIdentity` (AssumeRole), as sent. */
+  readonly sourceIdentity: string | undefined;
   /** Every form and query field, as sent. */
   readonly fields: Readonly<Record<string, string>>;
 }
 
 /** Credentials the fake STS issued, with the session they belong to. */
 export interface IssuedStsCredentials extends FakeCredentials {
+  /** The call that issued them. */
+  readonly action: "AssumeRoleWithWebIdentity" | "AssumeRole";
+  /** Whether they come from role chaining: AssumeRole called with a role session's credentials. */
+  readonly chained: boolean;
+  /** The ARN of the credentials that called AssumeRole; undefined for AssumeRoleWithWebIdentity. */
+  readonly callerArn: string | undefined;
+  /** `SourceIdentity`, when the call set one. */
+  readonly sourceIdentity: string | undefined;
   /** The role assumed. */
   readonly roleArn: string;
   /** The session name the call sent. */
@@ -91,14 +132,23 @@ export interface IssuedStsCredentials extends FakeCredentials {
   readonly assumedRoleId: string;
 }
 
-/** An identity `GetCallerIdentity` answers for keys the fake did not issue. */
-export interface StsCallerIdentity {
-  /** `<Arn>`, for example `arn:aws:sts::123456789012:assumed-role/eks-node-role/i-0123456789abcdef0`. */
-  readonly arn: string;
-  /** `<Account>`, twelve digits. */
-  readonly account: string;
-  /** `<UserId>`, for example `AROAFAKENODEROLE0000:i-0123456789abcdef0`. */
-  readonly userId: string;
+/**
+ * Who may assume a role with `AssumeRole`: the role's trust policy, reduced to its principals and the
+ * `sts:ExternalId` condition.
+ *
+ * @example
+ * ```ts
+ * const policy: StsTrustPolicy = { principals: ["arn:aws:iam::123456789012:role/orders-reader"], externalId: "x-42" };
+ * ```
+ */
+export interface StsTrustPolicy {
+  /**
+   * Role ARNs (any session of the role, paths aside), `arn:aws:iam::<account>:root` (anyone in the account), ARNs
+   * as `GetCallerIdentity` answers them (an IAM user, one session), or `"*"` (anyone).
+   */
+  readonly principals: readonly string[];
+  /** The `ExternalId` the call must send. Unset: none is required. */
+  readonly externalId?: string | undefined;
 }
 
 /**
@@ -115,8 +165,14 @@ export interface FakeStsOptions extends ModalFakeOptions<StsMode> {
    * accepted (a JWT whose `exp` has passed is `ExpiredTokenException` either way).
    */
   expectedToken?: string | undefined;
-  /** The only role that may be assumed; any other is `AccessDenied`. Unset: any role. */
+  /** The only role `AssumeRoleWithWebIdentity` may assume; any other is `AccessDenied`. Unset: any role. */
   expectedRoleArn?: string | undefined;
+  /**
+   * The trust policies `AssumeRole` checks, by role ARN: a list of principals, or an {@link StsTrustPolicy}. A role
+   * missing from it is `AccessDenied` to everyone. Unset: any caller whose signature verifies may assume any role.
+   * @example { "arn:aws:iam::210987654321:role/reports-writer": ["arn:aws:iam::123456789012:role/orders-reader"] }
+   */
+  trust?: Readonly<Record<string, readonly string[] | StsTrustPolicy>> | undefined;
   /** Session length when the call sends no `DurationSeconds`. @default 3600 */
   durationSeconds?: number | undefined;
   /** The account of assumed-role ARNs when the role ARN has none. @default "123456789012" */
@@ -128,7 +184,12 @@ export interface FakeStsOptions extends ModalFakeOptions<StsMode> {
   provider?: string | undefined;
   /** `<Audience>` in the answer. @default "sts.amazonaws.com" */
   audience?: string | undefined;
-  /** What `GetCallerIdentity` answers for keys the fake did not issue. Unset: 403 `InvalidClientTokenId`. */
+  /**
+   * Who credentials are whose signature verifies but that no fake has served (made by `createFakeCredentials` and
+   * used directly, or recorded without an identity): what `GetCallerIdentity` answers, and the caller of
+   * `AssumeRole`. Unset: such calls are 403 `InvalidClientTokenId`. Keys the register of fake credentials does not
+   * hold are `InvalidClientTokenId` either way: the fake STS cannot check their signature.
+   */
   callerIdentity?: StsCallerIdentity | undefined;
 }
 
@@ -158,71 +219,134 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
   }
 
   protected respond(request: RecordedRequest): Response {
-    const fields: Record<string, string> = Object.fromEntries(new URLSearchParams(request.search));
-    const contentType = request.headers["content-type"] ?? "";
-    if (request.method === "POST" && (contentType === "" || contentType.includes("application/x-www-form-urlencoded")))
-      Object.assign(fields, Object.fromEntries(new URLSearchParams(request.body)));
-    const scope = sigV4Scope(request.headers.authorization);
-    const duration = fields.DurationSeconds;
-    const call: StsCall = Object.freeze({
-      action: fields.Action ?? "",
-      roleArn: fields.RoleArn,
-      roleSessionName: fields.RoleSessionName,
-      webIdentityToken: fields.WebIdentityToken,
-      durationSeconds: duration === undefined ? undefined : Number(duration),
-      version: fields.Version,
-      region: scope?.region,
-      signedWith: scope?.accessKeyId,
-      host: request.headers.host ?? new URL(request.url).host,
-      fields: Object.freeze(fields),
-    });
+    const checked = this.#authenticate(request);
+    const caller = "caller" in checked ? (checked.caller.identity ?? this.options.callerIdentity) : undefined;
+    const signature = "caller" in checked ? "verified" : "unsigned" in checked ? "unsigned" : "rejected";
+    const call = callOf(request, signature, caller?.arn);
     this.#calls.push(call);
 
     if (request.path !== "/" || (request.method !== "POST" && request.method !== "GET")) {
       return this.#error(404, "UnknownOperationException", `No operation at ${request.method} ${request.path}`);
     }
-    if (call.action !== "AssumeRoleWithWebIdentity" && call.action !== "GetCallerIdentity") {
+    if ("rejected" in checked) return checked.rejected;
+    if (!ACTIONS.has(call.action)) {
       return this.#error(
         400,
         "InvalidAction",
         `Could not find operation ${call.action} for version ${call.version ?? API_VERSION}`,
       );
     }
+    if ("unsigned" in checked && call.action !== "AssumeRoleWithWebIdentity") {
+      return this.#error(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
+    }
     const [mode, params] = this.takeMode();
     if (mode !== "ok") {
       const [status, message] = ERRORS[mode];
       return this.#error(status, mode, params.message ?? message);
     }
-    return call.action === "GetCallerIdentity" ? this.#callerIdentity(call) : this.#assumeRoleWithWebIdentity(call);
+    if (call.action === "AssumeRoleWithWebIdentity") return this.#assumeRoleWithWebIdentity(call);
+    if (caller === undefined) return this.#error(403, "InvalidClientTokenId", INVALID_TOKEN);
+    return call.action === "AssumeRole" ? this.#assumeRole(call, caller) : this.#callerIdentity(caller);
   }
 
-  #assumeRoleWithWebIdentity(call: StsCall): Response {
-    const missing = (["roleArn", "roleSessionName", "webIdentityToken"] as const).filter(
-      (field) => call[field] === undefined,
-    );
+  /**
+   * Real STS's checks of a SigV4 signature, in its order: a complete header, a key it issued with its session token,
+   * not expired, a date within 15 minutes of its clock in the scope the credential names, then the signature itself.
+   */
+  #authenticate(
+    request: RecordedRequest,
+  ): { unsigned: true } | { caller: KnownFakeCredentials } | { rejected: Response } {
+    const authorization = parseAuthorization(request.headers.authorization);
+    if (authorization === undefined) return { unsigned: true };
+    const reject = (status: number, code: string, message: string) => ({
+      rejected: this.#error(status, code, message),
+    });
+    const amzDate = request.headers["x-amz-date"] ?? "";
+    const signedAt = parseAmzDate(amzDate);
+    if (Array.isArray(authorization) || signedAt === undefined) {
+      const missing = Array.isArray(authorization) ? authorization : [];
+      const reasons = missing.map((name) => `Authorization header requires '${name}' parameter.`);
+      if (signedAt === undefined)
+        reasons.push("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+      return reject(400, "IncompleteSignature", reasons.join(" "));
+    }
+    const caller = knownFakeCredentials(authorization.accessKeyId);
+    if (caller === undefined || (request.headers["x-amz-security-token"] ?? "") !== caller.sessionToken) {
+      return reject(403, "InvalidClientTokenId", INVALID_TOKEN);
+    }
+    const now = this.now();
+    if (caller.expiration !== undefined && caller.expiration.getTime() <= now.getTime()) {
+      return reject(403, "ExpiredToken", "The security token included in the request is expired");
+    }
+    const day = amzDate.slice(0, 8);
+    if (authorization.date !== day) {
+      return reject(
+        403,
+        "SignatureDoesNotMatch",
+        `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${authorization.date}' != '${day}', from '${amzDate}'.`,
+      );
+    }
+    if (authorization.service !== "sts") {
+      return reject(403, "SignatureDoesNotMatch", "Credential should be scoped to correct service: 'sts'. ");
+    }
+    const stamp = amzDateOf(now);
+    if (signedAt.getTime() < now.getTime() - MAX_SKEW_MS) {
+      const earliest = amzDateOf(new Date(now.getTime() - MAX_SKEW_MS));
+      return reject(
+        403,
+        "SignatureDoesNotMatch",
+        `Signature expired: ${amzDate} is now earlier than ${earliest} (${stamp} - 15 min.)`,
+      );
+    }
+    if (signedAt.getTime() > now.getTime() + MAX_SKEW_MS) {
+      const latest = amzDateOf(new Date(now.getTime() + MAX_SKEW_MS));
+      return reject(
+        403,
+        "SignatureDoesNotMatch",
+        `Signature not yet current: ${amzDate} is still later than ${latest} (${stamp} + 15 min.)`,
+      );
+    }
+    if (!signatureMatches(request, authorization, amzDate, caller.secretAccessKey)) {
+      return reject(403, "SignatureDoesNotMatch", SIGNATURE_MISMATCH);
+    }
+    return { caller };
+  }
+
+  /** STS's ValidationError for missing fields, a bad session name or role ARN, a duration out of bounds. */
+  #invalid(call: StsCall, required: ReadonlyArray<"roleArn" | "roleSessionName" | "webIdentityToken">) {
+    const missing = required.filter((field) => call[field] === undefined);
+    const invalid = (message: string) => this.#error(400, "ValidationError", message);
     if (missing.length > 0) {
       const details = missing.map(
         (field) => `Value null at '${field}' failed to satisfy constraint: Member must not be null`,
       );
-      return this.#error(
-        400,
-        "ValidationError",
+      return invalid(
         `${missing.length} validation error${missing.length > 1 ? "s" : ""} detected: ${details.join("; ")}`,
       );
     }
-    const roleArn = call.roleArn ?? "";
-    const sessionName = call.roleSessionName ?? "";
-    const token = call.webIdentityToken ?? "";
-    if (!SESSION_NAME.test(sessionName)) {
-      return this.#error(
-        400,
-        "ValidationError",
-        `1 validation error detected: Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*`,
+    const constraint = (value: unknown, field: string, rule: string) =>
+      invalid(
+        `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must ${rule}`,
       );
+    if (!SESSION_NAME.test(call.roleSessionName ?? "")) {
+      return constraint(call.roleSessionName, "roleSessionName", "satisfy regular expression pattern: [\\w+=,.@-]*");
     }
-    if (!/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/.test(roleArn)) {
-      return this.#error(400, "ValidationError", `${roleArn} is invalid`);
+    if (!/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/.test(call.roleArn ?? "")) return invalid(`${call.roleArn} is invalid`);
+    const seconds = call.durationSeconds;
+    if (seconds !== undefined && !(seconds >= 900)) {
+      return constraint(call.fields.DurationSeconds, "durationSeconds", "have value greater than or equal to 900");
     }
+    if (seconds !== undefined && seconds > 43_200) {
+      return constraint(seconds, "durationSeconds", "have value less than or equal to 43200");
+    }
+    return undefined;
+  }
+
+  #assumeRoleWithWebIdentity(call: StsCall): Response {
+    const invalid = this.#invalid(call, ["roleArn", "roleSessionName", "webIdentityToken"]);
+    if (invalid !== undefined) return invalid;
+    const roleArn = call.roleArn ?? "";
+    const token = call.webIdentityToken ?? "";
     const expected = this.options.expectedToken;
     if (token === "" || (expected !== undefined && token !== expected)) {
       return this.#error(400, "InvalidIdentityToken", ERRORS.InvalidIdentityToken[1]);
@@ -240,7 +364,7 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
     if (this.options.expectedRoleArn !== undefined && roleArn !== this.options.expectedRoleArn) {
       return this.#error(403, "AccessDenied", ERRORS.AccessDenied[1]);
     }
-    const issued = this.#issue(roleArn, sessionName, call.durationSeconds, now);
+    const issued = this.#issue(call, now);
     const subject =
       parsed.ok && typeof parsed.claims.sub === "string" ? parsed.claims.sub : "system:serviceaccount:default:orders";
     const provider =
@@ -263,18 +387,69 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
     ]);
   }
 
-  #callerIdentity(call: StsCall): Response {
-    if (call.signedWith === undefined) {
-      return this.#error(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
+  #assumeRole(call: StsCall, caller: StsCallerIdentity): Response {
+    const invalid = this.#invalid(call, ["roleArn", "roleSessionName"]);
+    if (invalid !== undefined) return invalid;
+    const roleArn = call.roleArn ?? "";
+    // Any role session calling AssumeRole is role chaining, the instance profile's and the pod's included.
+    const chained = caller.arn.includes(":assumed-role/");
+    if (chained && (call.durationSeconds ?? 0) > ONE_HOUR_S) {
+      return this.#error(
+        400,
+        "ValidationError",
+        "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
+      );
     }
-    const issued = this.#issued.find((candidate) => candidate.accessKeyId === call.signedWith);
-    const identity: StsCallerIdentity | undefined =
-      issued === undefined
-        ? this.options.callerIdentity
-        : { arn: issued.assumedRoleArn, account: this.#account(issued.roleArn), userId: issued.assumedRoleId };
-    if (identity === undefined) {
-      return this.#error(403, "InvalidClientTokenId", "The security token included in the request is invalid.");
+    if (!this.#trusts(roleArn, caller, call.externalId)) {
+      return this.#error(
+        403,
+        "AccessDenied",
+        `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+      );
     }
+    const issued = this.#issue(call, this.now(), caller.arn, chained);
+    const sessionData =
+      (call.policy ?? "").length + call.tags.reduce((sum, tag) => sum + tag.key.length + tag.value.length, 0);
+    return this.#xml("AssumeRole", [
+      ...(issued.sourceIdentity === undefined
+        ? []
+        : [`<SourceIdentity>${escapeXml(issued.sourceIdentity)}</SourceIdentity>`]),
+      "<AssumedRoleUser>",
+      `  <Arn>${escapeXml(issued.assumedRoleArn)}</Arn>`,
+      `  <AssumedRoleId>${escapeXml(issued.assumedRoleId)}</AssumedRoleId>`,
+      "</AssumedRoleUser>",
+      "<Credentials>",
+      `  <AccessKeyId>${escapeXml(issued.accessKeyId)}</AccessKeyId>`,
+      `  <SecretAccessKey>${escapeXml(issued.secretAccessKey)}</SecretAccessKey>`,
+      `  <SessionToken>${escapeXml(issued.sessionToken)}</SessionToken>`,
+      `  <Expiration>${awsTimestamp(issued.expiration)}</Expiration>`,
+      "</Credentials>",
+      // An estimate (real STS packs and compresses): the policy's and tags' characters against 2,048.
+      ...(call.policy === undefined && call.tags.length === 0
+        ? []
+        : [`<PackedPolicySize>${Math.max(1, Math.ceil((sessionData * 100) / 2048))}</PackedPolicySize>`]),
+    ]);
+  }
+
+  /** Whether the role's trust policy lets `caller` assume it (any caller when no `trust` is configured). */
+  #trusts(roleArn: string, caller: StsCallerIdentity, externalId: string | undefined): boolean {
+    const trust = this.options.trust;
+    if (trust === undefined) return true;
+    const entry = trust[roleArn];
+    if (entry === undefined) return false;
+    const policy: StsTrustPolicy = "principals" in entry ? entry : { principals: entry };
+    if (policy.externalId !== undefined && policy.externalId !== externalId) return false;
+    const session = /^arn:[^:]+:sts::(\d{12}):assumed-role\/([^/]+)\//.exec(caller.arn);
+    return policy.principals.some((principal) => {
+      if (principal === "*" || principal === caller.arn) return true;
+      const account = /^arn:[^:]+:iam::(\d{12}):root$/.exec(principal)?.[1];
+      if (account !== undefined) return account === caller.account;
+      const role = /^arn:[^:]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(principal);
+      return role !== null && session !== null && role[1] === session[1] && role[2] === session[2];
+    });
+  }
+
+  #callerIdentity(identity: StsCallerIdentity): Response {
     return this.#xml("GetCallerIdentity", [
       `<Arn>${escapeXml(identity.arn)}</Arn>`,
       `<UserId>${escapeXml(identity.userId)}</UserId>`,
@@ -282,23 +457,26 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
     ]);
   }
 
-  #issue(
-    roleArn: string,
-    roleSessionName: string,
-    durationSeconds: number | undefined,
-    now: Date,
-  ): IssuedStsCredentials {
+  #issue(call: StsCall, now: Date, callerArn?: string, chained = false): IssuedStsCredentials {
     const credentials = { ...createFakeCredentials("STS"), ...this.options.credentials };
-    const seconds = durationSeconds ?? this.options.durationSeconds ?? 3600;
-    const roleId = `AROA${createHash("sha256").update(roleArn).digest("hex").toUpperCase().slice(0, 17)}`;
+    const roleArn = call.roleArn ?? "";
+    const roleSessionName = call.roleSessionName ?? "";
+    const seconds = call.durationSeconds ?? this.options.durationSeconds ?? ONE_HOUR_S;
+    const identity = assumedRoleIdentity(roleArn, roleSessionName, this.#account(roleArn));
+    const expiration = new Date(Math.floor(now.getTime() / 1000) * 1000 + seconds * 1000); // whole seconds, as sent
     const issued: IssuedStsCredentials = Object.freeze({
       ...credentials,
+      action: callerArn === undefined ? "AssumeRoleWithWebIdentity" : "AssumeRole",
+      chained,
+      callerArn,
+      sourceIdentity: call.sourceIdentity,
       roleArn,
       roleSessionName,
-      expiration: new Date(Math.floor(now.getTime() / 1000) * 1000 + seconds * 1000), // whole seconds, as sent
-      assumedRoleArn: `arn:aws:sts::${this.#account(roleArn)}:assumed-role/${roleNameOf(roleArn)}/${roleSessionName}`,
-      assumedRoleId: `${roleId}:${roleSessionName}`,
+      expiration,
+      assumedRoleArn: identity.arn,
+      assumedRoleId: identity.userId,
     });
+    registerFakeCredentials(credentials, { identity, expiration });
     this.#issued.push(issued);
     return issued;
   }
@@ -336,6 +514,46 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
     ]);
   }
 }
+
+/** The call's fields, from the query string and a form body. */
+const callOf = (request: RecordedRequest, signature: StsCall["signature"], callerArn: string | undefined): StsCall => {
+  const fields: Record<string, string> = Object.fromEntries(new URLSearchParams(request.search));
+  const contentType = request.headers["content-type"] ?? "";
+  if (request.method === "POST" && (contentType === "" || contentType.includes("application/x-www-form-urlencoded")))
+    Object.assign(fields, Object.fromEntries(new URLSearchParams(request.body)));
+  const authorization = parseAuthorization(request.headers.authorization);
+  const scope = Array.isArray(authorization) ? undefined : authorization;
+  const duration = fields.DurationSeconds;
+  return Object.freeze({
+    action: fields.Action ?? "",
+    roleArn: fields.RoleArn,
+    roleSessionName: fields.RoleSessionName,
+    webIdentityToken: fields.WebIdentityToken,
+    durationSeconds: duration === undefined ? undefined : Number(duration),
+    version: fields.Version,
+    region: scope?.region,
+    signedWith: scope?.accessKeyId,
+    host: request.headers.host ?? new URL(request.url).host,
+    signature,
+    callerArn,
+    externalId: fields.ExternalId,
+    policy: fields.Policy,
+    tags: membersOf((n) => fields[`Tags.member.${n}.Key`]).map((key, index) => ({
+      key,
+      value: fields[`Tags.member.${index + 1}.Value`] ?? "",
+    })),
+    transitiveTagKeys: membersOf((n) => fields[`TransitiveTagKeys.member.${n}`]),
+    sourceIdentity: fields.SourceIdentity,
+    fields: Object.freeze(fields),
+  });
+};
+
+/** The values of a query-protocol list (`.member.1`, `.member.2`, ...), in order, up to the first gap. */
+const membersOf = (at: (n: number) => string | undefined): string[] => {
+  const values: string[] = [];
+  for (let n = 1, value = at(1); value !== undefined; n += 1, value = at(n)) values.push(value);
+  return values;
+};
 
 /** STS's answer: the document with a final newline, its request id also in `x-amzn-RequestId`. */
 const xmlResponse = (status: number, requestId: string, lines: string[]): Response =>

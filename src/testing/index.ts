@@ -1,7 +1,15 @@
-// pod-credentials/testing: faithful fakes of IMDS, kube2iam, kiam, the EKS Pod Identity agent and STS, with two
+// pod-credentials/testing: faithful fakes of IMDS, kube2iam, kiam, the EKS Pod Identity agent and STS (which checks
+// SigV4 signatures against the credentials the fakes handed out), with two
 // ways to serve them (a real loopback server, or msw). Importing this module never loads msw.
 
-export { createFakeCredentials, type FakeCredentials, leakedSecrets } from "./fakeCredentials.js";
+export {
+  createFakeCredentials,
+  type FakeCredentials,
+  type KnownFakeCredentials,
+  leakedSecrets,
+  registerFakeCredentials,
+  type StsCallerIdentity,
+} from "./fakeCredentials.js";
 export { FakeImds, type FakeImdsOptions, fakeImds, type IssuedImdsToken } from "./fakeImds.js";
 export { createFakeJwt, FAKE_OIDC_ISSUER, type FakeJwtOptions } from "./fakeJwt.js";
 export { FakeKiam, type FakeKiamOptions, fakeKiam, type KiamMode } from "./fakeKiam.js";
@@ -26,10 +34,10 @@ export {
   fakeSts,
   type IssuedStsCredentials,
   type StsCall,
-  type StsCallerIdentity,
   type StsErrorCode,
   type StsMode,
   type StsModeOptions,
+  type StsTrustPolicy,
 } from "./fakeSts.js";
 export {
   DEFAULT_MALFORMED_BODY,

@@ -1,4 +1,6 @@
 // Internal: small helpers to write answers the way the real servers write them.
+import { createHash } from "node:crypto";
+import type { StsCallerIdentity } from "./fakeCredentials.js";
 import type { FakeHandler, RecordedRequest } from "./fakeServer.js";
 
 /** `2030-01-01T00:00:00Z`: the timestamp format of IMDS, kube2iam, kiam and STS (whole seconds, UTC). */
@@ -30,18 +32,26 @@ export const goRedirect = (location: string, status: number): Response =>
     headers: { Location: location, "Content-Type": "text/html; charset=utf-8" },
   });
 
-/** Parses `Credential=AKID/20300101/us-east-1/sts/aws4_request` out of a SigV4 `Authorization` header. */
-export const sigV4Scope = (
-  authorization: string | undefined,
-): { accessKeyId: string; region: string; service: string } | undefined => {
-  const match = /Credential=([^/,\s]+)\/\d{8}\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/.exec(authorization ?? "");
-  if (match === null) return undefined;
-  const [, accessKeyId = "", region = "", service = ""] = match;
-  return { accessKeyId, region, service };
-};
-
 /** The role name at the end of a role ARN (`arn:aws:iam::1:role/team/orders` -> `orders`). */
 export const roleNameOf = (roleArn: string): string => roleArn.slice(roleArn.lastIndexOf("/") + 1);
+
+/**
+ * Who a session of `roleArn` named `sessionName` is to STS: `arn:<partition>:sts::<account>:assumed-role/<name>/<session>`
+ * and `AROA<17 characters derived from the role ARN>:<session>` (stable per role, as a real role id is).
+ */
+export const assumedRoleIdentity = (
+  roleArn: string,
+  sessionName: string,
+  account = "123456789012",
+): StsCallerIdentity => {
+  const [, partition = "aws", roleAccount = account] = /^arn:([^:]+):iam::(\d{12}):/.exec(roleArn) ?? [];
+  const roleId = `AROA${createHash("sha256").update(roleArn).digest("hex").toUpperCase().slice(0, 17)}`;
+  return {
+    arn: `arn:${partition}:sts::${roleAccount}:assumed-role/${roleNameOf(roleArn)}/${sessionName}`,
+    account: roleAccount,
+    userId: `${roleId}:${sessionName}`,
+  };
+};
 
 /** A role annotation as kube2iam and kiam resolve it: a full ARN as is, a name (with its path) after `baseRoleArn`. */
 export const roleArnOf = (role: string, baseRoleArn = "arn:aws:iam::123456789012:role/"): string =>

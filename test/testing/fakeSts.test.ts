@@ -1,8 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createFakeJwt, type FakeSts, fakeSts, type StsErrorCode } from "../../src/testing/index.js";
+import {
+  createFakeCredentials,
+  createFakeJwt,
+  type FakeSts,
+  fakeSts,
+  type StsErrorCode,
+} from "../../src/testing/index.js";
 import { ADAPTERS, call, NOW, type Served, serve } from "./serveFake.js";
+import { signedCall } from "./signedCall.js";
 
 const ROLE_ARN = "arn:aws:iam::123456789012:role/team/orders-reader";
+const IDENTITY = { Action: "GetCallerIdentity", Version: "2011-06-15" };
+const DEVELOPER = { arn: "arn:aws:iam::123456789012:user/dev", account: "123456789012", userId: "AIDAFAKE" };
 
 const form = (fields: Record<string, string>): RequestInit => ({
   method: "POST",
@@ -139,44 +148,51 @@ describe.each(ADAPTERS)("fakeSts through %s", (adapter) => {
     expect(sts.issued).toHaveLength(1);
   });
 
-  it("answers GetCallerIdentity for a key it issued, reading the region from the signature", async () => {
+  it("answers GetCallerIdentity signed with credentials it issued, reading the region from the signature", async () => {
     await assume();
     const issued = sts.issued[0];
-    const authorization = `AWS4-HMAC-SHA256 Credential=${issued?.accessKeyId ?? ""}/20300101/eu-west-1/sts/aws4_request, SignedHeaders=host, Signature=00`;
-    const response = await call(served.baseUrl, {
-      ...form({ Action: "GetCallerIdentity", Version: "2011-06-15" }),
-      headers: { "Content-Type": "application/x-www-form-urlencoded", Authorization: authorization },
-    });
+    if (issued === undefined) throw new Error("no credentials issued");
+    sts.configure({ now: () => new Date() }); // the signature is made now; the issued credentials expire in 2030
+    const { url, init } = await signedCall(served.baseUrl, IDENTITY, issued, { region: "eu-west-1" });
+    const response = await call(url, init);
     expect(response.status).toBe(200);
     expect(field(response.body, "Arn")).toBe("arn:aws:sts::123456789012:assumed-role/orders-reader/orders-session");
     expect(field(response.body, "Account")).toBe("123456789012");
+    expect(field(response.body, "UserId")).toBe(issued.assumedRoleId);
     expect(sts.calls[1]).toMatchObject({
       action: "GetCallerIdentity",
       region: "eu-west-1",
-      signedWith: issued?.accessKeyId,
+      signedWith: issued.accessKeyId,
+      signature: "verified",
+      callerArn: issued.assumedRoleArn,
     });
   });
 
-  it("refuses GetCallerIdentity unsigned or signed with an unknown key, unless an identity is configured", async () => {
-    const unsigned = await call(served.baseUrl, form({ Action: "GetCallerIdentity", Version: "2011-06-15" }));
+  it("refuses GetCallerIdentity unsigned, or signed with a key no fake made, as real STS does", async () => {
+    const unsigned = await call(served.baseUrl, form(IDENTITY));
     expect(unsigned.status).toBe(403);
     expect(field(unsigned.body, "Code")).toBe("MissingAuthenticationToken");
-    const signed: RequestInit = {
-      ...form({ Action: "GetCallerIdentity", Version: "2011-06-15" }),
-      headers: {
-        "Content-Type": "application/x-www-form-urlencoded",
-        Authorization: "AWS4-HMAC-SHA256 Credential=AKIAUNKNOWN/20300101/us-east-1/sts/aws4_request, Signature=00",
-      },
-    };
-    expect(field((await call(served.baseUrl, signed)).body, "Code")).toBe("InvalidClientTokenId");
-    sts.configure({
-      callerIdentity: { arn: "arn:aws:iam::123456789012:user/dev", account: "123456789012", userId: "AIDAFAKE" },
-    });
-    expect(field((await call(served.baseUrl, signed)).body, "Arn")).toBe("arn:aws:iam::123456789012:user/dev");
+    const stranger = { accessKeyId: "AKIAUNKNOWN000000000", secretAccessKey: "s".repeat(40) };
+    const { url, init } = await signedCall(served.baseUrl, IDENTITY, stranger);
+    sts.configure({ now: () => new Date(), callerIdentity: DEVELOPER });
+    const unknown = await call(url, init);
+    expect(unknown.status).toBe(403);
+    expect(field(unknown.body, "Code")).toBe("InvalidClientTokenId");
+    expect(field(unknown.body, "Message")).toBe("The security token included in the request is invalid.");
+    expect(sts.calls.map((received) => received.signature)).toEqual(["unsigned", "rejected"]);
+  });
+
+  it("answers callerIdentity for credentials that verify but that no fake has served", async () => {
+    const made = createFakeCredentials("MADE");
+    sts.configure({ now: () => new Date() });
+    const { url, init } = await signedCall(served.baseUrl, IDENTITY, made);
+    expect(field((await call(url, init)).body, "Code")).toBe("InvalidClientTokenId");
+    sts.configure({ callerIdentity: DEVELOPER });
+    expect(field((await call(url, init)).body, "Arn")).toBe(DEVELOPER.arn);
   });
 
   it("answers InvalidAction to an unknown action", async () => {
-    const response = await call(served.baseUrl, form({ Action: "AssumeRole", Version: "2011-06-15" }));
+    const response = await call(served.baseUrl, form({ Action: "GetSessionToken", Version: "2011-06-15" }));
     expect(response.status).toBe(400);
     expect(field(response.body, "Code")).toBe("InvalidAction");
   });
