@@ -15,9 +15,12 @@ export {
 } from "./base/errors.js";
 export { consoleLogger, type LogLevel, noopLogger } from "./base/logging.js";
 export type {
+  AssumeRoleOptions,
   CommonOptions,
   CredentialEvent,
   CredentialEventBase,
+  CredentialHop,
+  IdentityVerification,
   Kube2iamOptions,
   NodeInstanceProfileOptions,
   PodCredentialsDescription,
