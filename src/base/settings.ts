@@ -564,8 +564,9 @@ const readAssumeRole = (option: unknown, env: Environment): AssumeRoleSettings |
     const value = typeof given[name] === "string" ? (given[name] as string).trim() : given[name];
     if (value !== undefined && value !== "")
       return { value: parse(value, `${fields}.${name}`), from: `${fields}.${name}` };
-    const fromEnv = variable === undefined ? undefined : env[variable]?.trim();
-    return fromEnv ? { value: parse(fromEnv, variable as string), from: variable as string } : undefined;
+    const variableName = variable === undefined ? undefined : variableOf(variable);
+    const fromEnv = variableName === undefined ? undefined : env[variableName]?.trim();
+    return fromEnv && variableName ? { value: parse(fromEnv, variableName), from: variableName } : undefined;
   };
   const roleArn = field("roleArn", text, "assumeRole");
   const externalId = field("externalId", externalIdOf, "POD_CREDENTIALS_ASSUME_ROLE_EXTERNAL_ID");
