@@ -645,7 +645,7 @@ const sessionTags = (input: unknown, from: string): [string, string][] => {
       refuse(
         `${from}.${key}`,
         "expected a key of 1 to 128 characters and a string value of at most 256.",
-        "fix the tag.",
+        "shorten the key or the value; a value must be a string.",
       );
     }
   }

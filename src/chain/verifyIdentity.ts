@@ -16,11 +16,12 @@ const INSTANCE_SESSION = /^arn:[\w-]+:sts::\d{12}:assumed-role\/([^/]+)\/(i-[0-9
 
 /** Where each source's role is declared, for the fix of a mismatch. */
 const WHERE_THE_ROLE_IS_SET: Readonly<Record<SourceName, string>> = {
-  webIdentity: "the ServiceAccount's eks.amazonaws.com/role-arn annotation and AWS_ROLE_ARN",
-  podIdentity: "the pod identity association of this pod's service account (aws eks list-pod-identity-associations)",
+  webIdentity: "the role in the ServiceAccount's eks.amazonaws.com/role-arn annotation (AWS_ROLE_ARN)",
+  podIdentity:
+    "the role of the pod identity association of this pod's service account (aws eks list-pod-identity-associations)",
   kube2iam: "the role kube2iam or kiam maps this pod to (its iam.amazonaws.com/role annotation, the proxy's logs)",
   instanceProfile: "the node's instance profile",
-  env: "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+  env: "whose keys AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY hold",
   sharedConfig: "the profile in ~/.aws",
 };
 
@@ -94,7 +95,7 @@ export const identityVerifier = (settings: Settings, transport: StsTransportFor)
         {
           source,
           target: wrong.role,
-          fix: `check the role set in ${WHERE_THE_ROLE_IS_SET[source]}, or correct ${wrong.from}.`,
+          fix: `check ${WHERE_THE_ROLE_IS_SET[source]}, or correct ${wrong.from}.`,
         },
       );
     }

@@ -196,7 +196,7 @@ describe("credentials that are not the declared role's are refused", () => {
       says: [
         /^\[podIdentity\] STS GetCallerIdentity says these credentials belong to arn:aws:sts::123456789012:assumed-role\/payments-admin\/eks-cluster-orders-[\w-]+, not to the role arn:aws:iam::123456789012:role\/orders-reader declared by POD_CREDENTIALS_EXPECTED_ROLE; they were not used\./,
       ],
-      fix: "check the role set in the pod identity association of this pod's service account (aws eks list-pod-identity-associations), or correct POD_CREDENTIALS_EXPECTED_ROLE.",
+      fix: "check the role of the pod identity association of this pod's service account (aws eks list-pod-identity-associations), or correct POD_CREDENTIALS_EXPECTED_ROLE.",
     });
   });
 
