@@ -1,7 +1,7 @@
 // Role chaining (`assumeRole`): the pinned source's credentials (hop 1) sign an STS AssumeRole for the target role
 // (hop 2). STS names the session it gave: it must be the target role's. Every error says which hop failed.
 import type { AwsCredentialIdentity } from "@smithy/types";
-import { CredentialSourceError, InvalidConfigurationError, PodCredentialsError } from "../base/errors.js";
+import { CredentialSourceError, InvalidConfigurationError, isPodCredentialsError } from "../base/errors.js";
 import { quoteRemoteText } from "../base/logging.js";
 import type { CredentialHop } from "../base/options.js";
 import type { Settings, SourceName } from "../base/settings.js";
@@ -143,10 +143,11 @@ const fixFor = (
 
 /**
  * Marks an error of hop 1 (the source, or the verification of its credentials) as such: `[webIdentity] hop 1: …`.
- * Only this package's errors are marked; the message is the only field that changes.
+ * Only this package's errors are marked, once; the message is the only field that changes.
  */
 export const inHopOne = (error: unknown): unknown => {
-  if (!(error instanceof PodCredentialsError)) return error;
+  // The deadline's error is already named by hop, and is the abort reason the source may reject with too.
+  if (!isPodCredentialsError(error) || /^(\[\w+\] )?hop \d/.test(error.message)) return error;
   const message = error.message.replace(/^(\[\w+\] )?/, (prefix) => `${prefix}hop 1: `);
   Object.defineProperty(error, "message", { value: message, writable: true, configurable: true });
   return error;
