@@ -100,7 +100,9 @@ export interface PodProviderChainOptions {
   containerAuthorizationToken?: string | undefined;
   /**
    * kube2iam/kiam: the role the pod declares (`orders-reader`, `path/name` or an ARN). The proxy must offer exactly
-   * this role; any other is treated as the node's and refused.
+   * this role; any other is treated as the node's and refused. With `verifyIdentity`, the credentials of any source
+   * must belong to it too (`POD_CREDENTIALS_EXPECTED_ROLE` declares a role for verification alone, without
+   * configuring kube2iam).
    * @default process.env.POD_CREDENTIALS_ROLE, else the `iam.amazonaws.com/role` annotation in `annotationsFile`
    */
   expectedRole?: string | undefined;
