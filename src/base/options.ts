@@ -387,7 +387,12 @@ export interface IdentityVerification {
    * The declared roles it matched, each with where it was declared (`AWS_ROLE_ARN`, `POD_CREDENTIALS_EXPECTED_ROLE`);
    * empty when nothing was declared, and then only "not the node's role" was checked.
    */
-  readonly declaredRoles: readonly { readonly role: string; readonly from: string }[];
+  readonly declaredRoles: readonly {
+    /** The role as declared: a name, `path/name` or ARN. */
+    readonly role: string;
+    /** Where it was declared, by option or variable name (`AWS_ROLE_ARN`, `POD_CREDENTIALS_EXPECTED_ROLE`). */
+    readonly from: string;
+  }[];
   /** When STS answered. */
   readonly verifiedAt: Date;
 }

@@ -184,8 +184,8 @@ const describeResolution = (
   const verified = verification && parseRoleReference(verification.callerArn);
   const roleName = result.roleName ?? verified?.name;
   const accountId = result.accountId ?? credentials.accountId ?? verification?.accountId;
-  const sourceHop = { source, configuredBy, roleArn, roleName, accountId, expiration: credentials.expiration };
-  const base = { ...sourceHop, skipped, resolvedAt: new Date(), ...(verification && { verification }) };
+  const sourceHop = { configuredBy, roleArn, roleName, accountId, expiration: credentials.expiration };
+  const base = { source, ...sourceHop, skipped, resolvedAt: new Date(), ...(verification && { verification }) };
   if (second === undefined) return { credentials, description: base };
   const { hop } = second;
   const hops: CredentialHop[] = [{ hop: 1, via: source, ...sourceHop }, hop];

@@ -101,7 +101,12 @@ export interface StsCall {
   /** `Policy`, the session policy (AssumeRole), as sent. */
   readonly policy: string | undefined;
   /** `Tags.member.N.Key`/`.Value` (AssumeRole), in order. */
-  readonly tags: ReadonlyArray<{ readonly key: string; readonly value: string }>;
+  readonly tags: ReadonlyArray<{
+    /** `Tags.member.N.Key`. */
+    readonly key: string;
+    /** `Tags.member.N.Value`. */
+    readonly value: string;
+  }>;
   /** `TransitiveTagKeys.member.N` (AssumeRole), in order. */
   readonly transitiveTagKeys: readonly string[];
   /** `SourceIdentity` (AssumeRole), as sent. */
