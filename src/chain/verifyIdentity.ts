@@ -72,7 +72,15 @@ export const identityVerifier = (settings: Settings, transport: StsTransportFor)
     });
     const arn = quoteRemoteText(identity.arn, 200);
     const node = INSTANCE_SESSION.exec(identity.arn);
-    const declared = declaredRoles(source, configuredBy, result, declaredForAll);
+    // Where the source's own role was declared: IRSA's variable (not its token file's), the node's listing, else
+    // what configured the source (kube2iam: the annotation or POD_CREDENTIALS_ROLE).
+    const ownFrom =
+      source === "webIdentity"
+        ? (settings.roleArn?.from ?? configuredBy)
+        : source === "instanceProfile"
+          ? "the instance metadata service's role listing"
+          : configuredBy;
+    const declared = declaredRoles(ownFrom, result, declaredForAll);
     if (node && source !== "instanceProfile") {
       throw new NodeCredentialsRefusedError(
         `STS GetCallerIdentity says these credentials belong to ${arn}, a session of the EC2 instance ${node[2]}: ` +
@@ -112,13 +120,11 @@ export const identityVerifier = (settings: Settings, transport: StsTransportFor)
 
 /** The roles the credentials must belong to: the source's own, then those declared for any source; each once. */
 const declaredRoles = (
-  source: SourceName,
-  configuredBy: string,
+  ownFrom: string,
   result: SourceResult,
   declaredForAll: readonly Setting[],
 ): { role: string; from: string }[] => {
   const own = result.roleArn ?? result.roleName;
-  const ownFrom = source === "instanceProfile" ? "the instance metadata service's role listing" : configuredBy;
   const all = [
     ...(own === undefined ? [] : [{ role: own, from: ownFrom }]),
     ...declaredForAll.map(({ value, from }) => ({ role: value, from })),

@@ -21,6 +21,7 @@ const AGENT = "http://169.254.170.23";
 const IMDS = "http://169.254.169.254";
 const START = new Date("2026-11-27T12:00:00Z");
 const MINUTE = 60_000;
+const PAYMENTS_ROLE_ARN = "arn:aws:iam::123456789012:role/payments-admin";
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ["Date", "performance"] });
@@ -152,7 +153,7 @@ describe("verification on, for each source", () => {
     await credentials();
 
     expect(credentials.describe()?.verification?.declaredRoles).toEqual([
-      { role: ORDERS_ROLE_ARN, from: "AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN" },
+      { role: ORDERS_ROLE_ARN, from: "AWS_ROLE_ARN" },
       { role: "orders-reader", from: "POD_CREDENTIALS_EXPECTED_ROLE" },
     ]);
   });
@@ -198,6 +199,26 @@ describe("credentials that are not the declared role's are refused", () => {
       ],
       fix: "check the role of the pod identity association of this pod's service account (aws eks list-pod-identity-associations), or correct POD_CREDENTIALS_EXPECTED_ROLE.",
     });
+  });
+
+  it("IRSA: credentials for another role than AWS_ROLE_ARN (an STS, or something posing as one, that swaps roles)", async () => {
+    const sts = fakeSts();
+    // Every AssumeRoleWithWebIdentity is answered for payments-admin, whatever role was asked.
+    const swapping = async (request: Request) => {
+      const body = await request.text();
+      const swapped = body.replace(encodeURIComponent(ORDERS_ROLE_ARN), encodeURIComponent(PAYMENTS_ROLE_ARN));
+      return sts.handler(new Request(request.url, { method: request.method, headers: request.headers, body: swapped }));
+    };
+    await serveWithMsw(STS, { handler: swapping });
+    const { env } = await SOURCES.webIdentity();
+    const { credentials } = provider({ ...env, POD_CREDENTIALS_VERIFY_IDENTITY: "true" });
+
+    // Whichever check sees it first refuses it: IRSA's own comparison of STS's answer (once the direct STS client
+    // has it), or the verification's GetCallerIdentity (the message pinned in the golden file for kube2iam).
+    const error = await expectSourceError(expect, credentials(), { source: "webIdentity", target: ORDERS_ROLE_ARN });
+    expect(error.message).toMatch(/assumed-role\/payments-admin\/pod-credentials-/);
+    expect(error.message).toContain(ORDERS_ROLE_ARN);
+    expect(sts.calls.filter((call) => call.action === "GetCallerIdentity").length).toBeLessThanOrEqual(1);
   });
 
   it("kube2iam: the role STS names is another account's, though the proxy offered the declared name", async () => {
