@@ -74,7 +74,7 @@ export interface PodProviderChainOptions {
    */
   roleSessionName?: string | undefined;
   /**
-   * IRSA: the region of the STS endpoint.
+   * The region of the STS endpoint: IRSA's, and that of the chain's own STS calls (`verifyIdentity`, `assumeRole`).
    * @default the calling client's region, else process.env.AWS_REGION (then the SDK's own default)
    */
   region?: string | undefined;
