@@ -305,6 +305,27 @@ describe("every error names the hop that failed", () => {
   });
 });
 
+describe("answers that mean 'try again'", () => {
+  it("retries a throttled AssumeRole with backoff, within the deadline, without asking hop 1 again", async () => {
+    const { sts, calls } = await stsAtPod();
+    sts.setMode("Throttling", { times: 1 });
+    const agent = fakePodIdentityAgent({ credentials: secretCredentials("PODID") });
+    await serveWithMsw(AGENT, agent);
+    const { credentials, logger } = provider({ ...agentEnv(), POD_CREDENTIALS_ASSUME_ROLE_ARN: REPORTS_ROLE_ARN });
+
+    const served = await credentials();
+
+    expect(served.accessKeyId).toBe(sts.issued[0]?.accessKeyId);
+    expect(calls("AssumeRole")).toHaveLength(2);
+    expect(agent.requests).toHaveLength(1);
+    expect(logger.at("debug").filter((line) => line.includes("not ready"))).toEqual([
+      expect.stringMatching(
+        /^pod-credentials: hop 2 \(AssumeRole arn:aws:iam::210987654321:role\/reports-writer\): not ready \(\[podIdentity\] hop 2 .* failed with Throttling \(HTTP 400\): Rate exceeded Fix: STS is busy; .*\); retrying in \d+ ms$/,
+      ),
+    ]);
+  });
+});
+
 describe("STS's 1-hour cap on chained sessions", () => {
   it.each([
     [

@@ -370,6 +370,26 @@ describe("when STS cannot verify", () => {
   });
 });
 
+describe("an STS endpoint that cannot be built", () => {
+  it("is the source's error, with the SDK's own reason and the variables to check", async () => {
+    const { env } = await SOURCES.podIdentity();
+    const { credentials } = provider({
+      ...env,
+      POD_CREDENTIALS_VERIFY_IDENTITY: "true",
+      AWS_USE_FIPS_ENDPOINT: "true",
+      AWS_ENDPOINT_URL_STS: "https://sts.internal.example",
+    });
+
+    await expectSourceError(expect, credentials(), {
+      source: "podIdentity",
+      says: [
+        "[podIdentity] Verifying the credentials failed: Invalid Configuration: FIPS and custom endpoint are not supported",
+      ],
+      fix: "check AWS_REGION (or the region option), AWS_USE_FIPS_ENDPOINT, AWS_USE_DUALSTACK_ENDPOINT and AWS_ENDPOINT_URL_STS; the AWS SDK refuses this combination too.",
+    });
+  });
+});
+
 describe("the settings", () => {
   it.each([
     [
