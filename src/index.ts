@@ -24,9 +24,12 @@ export {
   winstonLogger,
 } from "./base/logging.js";
 export type {
+  AssumeRoleOptions,
   CommonOptions,
   CredentialEvent,
   CredentialEventBase,
+  CredentialHop,
+  IdentityVerification,
   Kube2iamOptions,
   NodeInstanceProfileOptions,
   PodCredentialsDescription,

@@ -74,7 +74,7 @@ export interface PodProviderChainOptions {
    */
   roleSessionName?: string | undefined;
   /**
-   * IRSA: the region of the STS endpoint.
+   * The region of the STS endpoint: IRSA's, and that of the chain's own STS calls (`verifyIdentity`, `assumeRole`).
    * @default the calling client's region, else process.env.AWS_REGION (then the SDK's own default)
    */
   region?: string | undefined;
@@ -100,7 +100,9 @@ export interface PodProviderChainOptions {
   containerAuthorizationToken?: string | undefined;
   /**
    * kube2iam/kiam: the role the pod declares (`orders-reader`, `path/name` or an ARN). The proxy must offer exactly
-   * this role; any other is treated as the node's and refused.
+   * this role; any other is treated as the node's and refused. With `verifyIdentity`, the credentials of any source
+   * must belong to it too (`POD_CREDENTIALS_EXPECTED_ROLE` declares a role for verification alone, without
+   * configuring kube2iam).
    * @default process.env.POD_CREDENTIALS_ROLE, else the `iam.amazonaws.com/role` annotation in `annotationsFile`
    */
   expectedRole?: string | undefined;
@@ -114,6 +116,24 @@ export interface PodProviderChainOptions {
    * @default process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT, else by AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE, else `http://169.254.169.254`
    */
   metadataEndpoint?: string | undefined;
+  /**
+   * Checks each new set of credentials with one signed STS `GetCallerIdentity` before using them: they must belong to
+   * the role the pod declares (IRSA: `AWS_ROLE_ARN`; kube2iam/kiam: the declared role; the node: the role IMDS lists;
+   * any source: `expectedRole` and `POD_CREDENTIALS_EXPECTED_ROLE`), and never to the node's instance-profile role
+   * unless they come from the `instanceProfile` source. With nothing declared (Pod Identity without
+   * `POD_CREDENTIALS_EXPECTED_ROLE`), only the second check applies, and the role STS names is reported. Only `true`
+   * turns it on. Env: `POD_CREDENTIALS_VERIFY_IDENTITY` (`true` or `false`).
+   * @default false
+   */
+  verifyIdentity?: boolean | undefined;
+  /**
+   * Role chaining: assume this role with the credentials of the source that answered, through STS `AssumeRole`
+   * (signed). The chained credentials are cached and refreshed on their own; errors name the hop that failed. Env:
+   * `POD_CREDENTIALS_ASSUME_ROLE_ARN`, `_EXTERNAL_ID`, `_DURATION_SECONDS`, `_SESSION_NAME` (an option's field wins
+   * over its variable). See docs/role-chaining.md.
+   * @default undefined (no chaining)
+   */
+  assumeRole?: AssumeRoleOptions | undefined;
   /**
    * Refresh this long before expiry, but never before half the lifetime (short-lived credentials are not refreshed at
    * every call). From 0 to 12 hours.
@@ -152,6 +172,63 @@ export interface PodProviderChainOptions {
 }
 
 /**
+ * Role chaining: the role to assume with the source's credentials, and STS `AssumeRole`'s parameters. Every pod
+ * source hands out role-session credentials, so STS treats this as role chaining and caps the session at one hour.
+ *
+ * @example
+ * ```ts
+ * import { fromPodProviderChain } from "pod-credentials";
+ * const credentials = fromPodProviderChain({
+ *   assumeRole: { roleArn: "arn:aws:iam::210987654321:role/reports-writer", externalId: "orders-7f3a" },
+ * });
+ * ```
+ */
+export interface AssumeRoleOptions {
+  /**
+   * The role to assume, a full role ARN. Env: `POD_CREDENTIALS_ASSUME_ROLE_ARN`.
+   * @default process.env.POD_CREDENTIALS_ASSUME_ROLE_ARN
+   */
+  roleArn?: string | undefined;
+  /**
+   * `ExternalId`, when the role's trust policy requires one (`sts:ExternalId`). Env:
+   * `POD_CREDENTIALS_ASSUME_ROLE_EXTERNAL_ID`.
+   * @default process.env.POD_CREDENTIALS_ASSUME_ROLE_EXTERNAL_ID
+   */
+  externalId?: string | undefined;
+  /**
+   * The session length, 900 to 3600 seconds: STS refuses more for role chaining, so more is refused when the provider
+   * is created. Env: `POD_CREDENTIALS_ASSUME_ROLE_DURATION_SECONDS`.
+   * @default STS's default, 3600
+   */
+  durationSeconds?: number | undefined;
+  /**
+   * A session policy (JSON text, at most 2048 characters) that narrows the role's permissions for this session.
+   * @default undefined
+   */
+  policy?: string | undefined;
+  /**
+   * Session tags, key to value (at most 50).
+   * @default undefined
+   */
+  tags?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Keys of `tags` that pass on to sessions assumed from this one.
+   * @default undefined
+   */
+  transitiveTagKeys?: readonly string[] | undefined;
+  /**
+   * `SourceIdentity`, recorded in CloudTrail for this session and any chained from it.
+   * @default undefined
+   */
+  sourceIdentity?: string | undefined;
+  /**
+   * The session name CloudTrail records. Env: `POD_CREDENTIALS_ASSUME_ROLE_SESSION_NAME`.
+   * @default `pod-credentials-<hostname>` (the pod's name)
+   */
+  roleSessionName?: string | undefined;
+}
+
+/**
  * Options every provider of this package accepts: logging, environment, deadlines, caching and events.
  *
  * @example
@@ -172,6 +249,8 @@ export type CommonOptions = Pick<
   | "failureBackoffMs"
   | "maxFailureBackoffMs"
   | "onEvent"
+  | "verifyIdentity"
+  | "assumeRole"
 >;
 
 /**
@@ -280,6 +359,71 @@ export interface PodCredentialsDescription {
   readonly nextRefreshAt?: Date | undefined;
   /** How many times the credentials were refreshed since the first resolution. */
   readonly refreshCount: number;
+  /** With `verifyIdentity`: what STS said of the source's credentials, and the declared roles it matched. */
+  readonly verification?: IdentityVerification | undefined;
+  /**
+   * With `assumeRole`: the source's credentials (hop 1), then the role assumed with them (hop 2). The fields above
+   * describe the credentials returned, those of the last hop; `source` and `configuredBy` those of hop 1.
+   */
+  readonly hops?: readonly CredentialHop[] | undefined;
+}
+
+/**
+ * What identity verification (`verifyIdentity`) found: whom STS `GetCallerIdentity` says the source's credentials
+ * belong to, and the declared roles that identity matched.
+ *
+ * @example
+ * ```ts
+ * import type { IdentityVerification } from "pod-credentials";
+ * const line = (v: IdentityVerification) => `${v.callerArn} matches ${v.declaredRoles.map((d) => d.role).join(", ") || "no declared role"}`;
+ * ```
+ */
+export interface IdentityVerification {
+  /** The ARN STS answered, such as `arn:aws:sts::123456789012:assumed-role/orders-reader/<session>`. */
+  readonly callerArn: string;
+  /** The account STS answered. */
+  readonly accountId: string;
+  /**
+   * The declared roles it matched, each with where it was declared (`AWS_ROLE_ARN`, `POD_CREDENTIALS_EXPECTED_ROLE`);
+   * empty when nothing was declared, and then only "not the node's role" was checked.
+   */
+  readonly declaredRoles: readonly {
+    /** The role as declared: a name, `path/name` or ARN. */
+    readonly role: string;
+    /** Where it was declared, by option or variable name (`AWS_ROLE_ARN`, `POD_CREDENTIALS_EXPECTED_ROLE`). */
+    readonly from: string;
+  }[];
+  /** When STS answered. */
+  readonly verifiedAt: Date;
+}
+
+/**
+ * One hop of role chaining (`assumeRole`), as `describe()` shows it: hop 1 is the source's credentials, hop 2 the
+ * role assumed with them.
+ *
+ * @example
+ * ```ts
+ * import type { CredentialHop } from "pod-credentials";
+ * const label = (hop: CredentialHop) => `hop ${hop.hop}: ${hop.via} ${hop.roleArn ?? hop.roleName ?? ""}`;
+ * ```
+ */
+export interface CredentialHop {
+  /** 1 for the source, 2 for the assumed role. */
+  readonly hop: 1 | 2;
+  /** The source for hop 1; `assumeRole` for hop 2. */
+  readonly via: SourceName | "assumeRole";
+  /** What configured this hop, by option or variable name: the source's, or `POD_CREDENTIALS_ASSUME_ROLE_ARN`. */
+  readonly configuredBy: string;
+  /** The role's ARN, when known (hop 2: always). */
+  readonly roleArn?: string | undefined;
+  /** The role's name, when known. */
+  readonly roleName?: string | undefined;
+  /** The account, when known. */
+  readonly accountId?: string | undefined;
+  /** When this hop's credentials expire. */
+  readonly expiration?: Date | undefined;
+  /** Hop 2: the assumed-role session STS answered with (`arn:aws:sts::…:assumed-role/<role>/<session>`). */
+  readonly assumedRoleArn?: string | undefined;
 }
 
 /**
@@ -304,6 +448,8 @@ export interface CredentialEventBase {
   readonly accountId?: string | undefined;
   /** The expiration of the credentials concerned (the new ones for `resolved`/`refreshed`, the cached ones otherwise). */
   readonly expiration?: Date | undefined;
+  /** With `verifyIdentity`: the verification of the credentials concerned (absent on a failure before any success). */
+  readonly verification?: IdentityVerification | undefined;
 }
 
 /**

@@ -165,6 +165,37 @@ const share = (input: unknown, from: string): number =>
     ? input
     : refuse(from, "expected a number from 0.2 to 1.", "pass a share such as 0.5.");
 
+/** STS's rule for session names and source identities: 2 to 64 of letters, digits and `+=,.@_-`. */
+const STS_NAME = /^[\w+=,.@-]{2,64}$/;
+const stsName = (input: unknown, from: string): string => {
+  const value = text(input, from).trim();
+  if (STS_NAME.test(value)) return value;
+  const fix = isOption(from) ? `pass ${optionName(from)} as such a name.` : `set ${from} to such a name.`;
+  return refuse(from, "expected 2 to 64 of letters, digits and +=,.@_- (STS's rule).", fix);
+};
+
+/** STS's longest session for a role assumed with an assumed role's credentials (role chaining). */
+export const CHAINED_SESSION_MAX_SECONDS = 3600;
+
+/**
+ * A chained session's length: 900 to 3600 seconds. STS refuses more than an hour for role chaining, and every pod
+ * source hands out role-session credentials, so a longer one is refused here, at creation, rather than at every call.
+ */
+const chainedSeconds = (input: unknown, from: string): number => {
+  const value = isOption(from) ? input : /^\d+$/.test(String(input)) ? Number(input) : Number.NaN;
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 900 && value <= CHAINED_SESSION_MAX_SECONDS)
+    return value;
+  const capped = typeof value === "number" && value > CHAINED_SESSION_MAX_SECONDS;
+  const problem = capped
+    ? "STS limits a role assumed with role-session credentials (role chaining: IRSA, Pod Identity, kube2iam, kiam " +
+      "and the node all hand out such credentials) to 1 hour: expected 900 to 3600 seconds."
+    : "expected a whole number of seconds from 900 to 3600.";
+  const fix = isOption(from)
+    ? `pass ${optionName(from)} as a number from 900 to 3600, or leave it out (STS's default is 3600).`
+    : `set ${from} to a number from 900 to 3600, or unset it (STS's default is 3600).`;
+  return refuse(from, problem, fix);
+};
+
 /**
  * Every setting the library reads, once: option (the key), variable, parser with its bounds, default and meaning. It
  * drives parsing ({@link readSettings}), the warning about unknown `POD_CREDENTIALS_*` variables, where `describe()`
@@ -269,6 +300,36 @@ export const SETTINGS = {
   AWS_EC2_METADATA_DISABLED: {
     default: "unset",
     doc: "any value but `false` turns the `instanceProfile` source off, as in the SDK",
+  },
+  verifyIdentity: {
+    variable: "POD_CREDENTIALS_VERIFY_IDENTITY",
+    parse: flag,
+    default: "`false`",
+    doc: "check each new set of credentials with STS `GetCallerIdentity`: the declared role, never the node's",
+  },
+  POD_CREDENTIALS_EXPECTED_ROLE: {
+    default: "—",
+    doc: "the role verification expects, for any source (Pod Identity declares none); configures no source",
+  },
+  assumeRole: {
+    variable: "POD_CREDENTIALS_ASSUME_ROLE_ARN",
+    default: "—",
+    doc: "role chaining: the role to assume with the source's credentials ([docs/role-chaining.md](docs/role-chaining.md))",
+  },
+  POD_CREDENTIALS_ASSUME_ROLE_EXTERNAL_ID: {
+    parse: text,
+    default: "—",
+    doc: "role chaining: the `ExternalId` (option `assumeRole.externalId`)",
+  },
+  POD_CREDENTIALS_ASSUME_ROLE_DURATION_SECONDS: {
+    parse: chainedSeconds,
+    default: "`3600`",
+    doc: "role chaining: the session length, 900 to 3600 s (option `assumeRole.durationSeconds`)",
+  },
+  POD_CREDENTIALS_ASSUME_ROLE_SESSION_NAME: {
+    parse: stsName,
+    default: "`pod-credentials-<hostname>`",
+    doc: "role chaining: the session name (option `assumeRole.roleSessionName`)",
   },
   env: { default: "`process.env`", doc: "the environment to read (for tests)" },
   refreshBeforeMs: {
@@ -440,8 +501,164 @@ export const readSettings = (options: PodProviderChainOptions = {}) => {
     metadataV1Disabled: env.AWS_EC2_METADATA_V1_DISABLED?.trim().toLowerCase() === "true",
     /** The SDK's rule: any value but `false` turns off the instance metadata service. */
     metadataDisabled: isMetadataDisabled(env.AWS_EC2_METADATA_DISABLED),
+    verifyIdentity: read("verifyIdentity")?.value ?? false,
+    /** The role verification expects whatever the source (`POD_CREDENTIALS_EXPECTED_ROLE`). */
+    verifiedRole: read("POD_CREDENTIALS_EXPECTED_ROLE"),
+    assumeRole: readAssumeRole(options.assumeRole, env),
     warnings: configurationWarnings(sources, env),
   };
+};
+
+/** Role chaining, read and checked: the target role and STS's `AssumeRole` parameters. */
+export interface AssumeRoleSettings {
+  /** Where it came from: `option assumeRole.roleArn` or `POD_CREDENTIALS_ASSUME_ROLE_ARN`. */
+  readonly roleArn: Setting;
+  readonly externalId: string | undefined;
+  readonly durationSeconds: number | undefined;
+  readonly policy: string | undefined;
+  readonly tags: readonly (readonly [key: string, value: string])[];
+  readonly transitiveTagKeys: readonly string[];
+  readonly sourceIdentity: string | undefined;
+  readonly roleSessionName: string | undefined;
+}
+
+const ASSUME_ROLE_FIELDS = [
+  "roleArn",
+  "externalId",
+  "durationSeconds",
+  "policy",
+  "tags",
+  "transitiveTagKeys",
+  "sourceIdentity",
+  "roleSessionName",
+] as const;
+/** STS's limits: ExternalId 2 to 1224 of `[\w+=,.@:/-]`, a session policy of 2048 characters, 50 session tags. */
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+const MAX_POLICY_CHARS = 2048;
+const MAX_TAGS = 50;
+
+/**
+ * The `assumeRole` option, field by field over its variables (`POD_CREDENTIALS_ASSUME_ROLE_*`; the option's field
+ * wins). The policy, tags and source identity are options only: they are structured, or rarely set per pod.
+ */
+const readAssumeRole = (option: unknown, env: Environment): AssumeRoleSettings | undefined => {
+  const fields = "option assumeRole";
+  if (option !== undefined && (!isObject(option) || Array.isArray(option))) {
+    refuse(
+      fields,
+      'expected an object such as { roleArn: "arn:aws:iam::210987654321:role/reports-writer" }.',
+      "pass assumeRole as an object, or leave it out.",
+    );
+  }
+  const given = (option ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (!(ASSUME_ROLE_FIELDS as readonly string[]).includes(key) && given[key] !== undefined) {
+      refuse(`${fields}.${key}`, "is not a field of assumeRole.", `use ${ASSUME_ROLE_FIELDS.join(", ")}.`);
+    }
+  }
+  const field = <T>(
+    name: (typeof ASSUME_ROLE_FIELDS)[number],
+    parse: (input: unknown, from: string) => T,
+    variable?: SettingKey,
+  ) => {
+    const value = typeof given[name] === "string" ? (given[name] as string).trim() : given[name];
+    if (value !== undefined && value !== "")
+      return { value: parse(value, `${fields}.${name}`), from: `${fields}.${name}` };
+    const variableName = variable === undefined ? undefined : variableOf(variable);
+    const fromEnv = variableName === undefined ? undefined : env[variableName]?.trim();
+    return fromEnv && variableName ? { value: parse(fromEnv, variableName), from: variableName } : undefined;
+  };
+  const roleArn = field("roleArn", text, "assumeRole");
+  const externalId = field("externalId", externalIdOf, "POD_CREDENTIALS_ASSUME_ROLE_EXTERNAL_ID");
+  const durationSeconds = field("durationSeconds", chainedSeconds, "POD_CREDENTIALS_ASSUME_ROLE_DURATION_SECONDS");
+  const roleSessionName = field("roleSessionName", stsName, "POD_CREDENTIALS_ASSUME_ROLE_SESSION_NAME");
+  const policy = field("policy", sessionPolicy);
+  const tags = field("tags", sessionTags)?.value ?? [];
+  const transitiveTagKeys = field("transitiveTagKeys", (input, from) => tagKeys(input, from, tags))?.value ?? [];
+  const sourceIdentity = field("sourceIdentity", stsName);
+  if (roleArn === undefined) {
+    const stray = [externalId, durationSeconds, roleSessionName, policy, sourceIdentity].find(Boolean);
+    if (stray || tags.length > 0) {
+      const from = stray?.from ?? `${fields}.tags`;
+      refuse(
+        from,
+        "is set, but no role to assume is.",
+        `set ${SETTINGS.assumeRole.variable} (or assumeRole.roleArn) too, or remove it.`,
+      );
+    }
+    return undefined;
+  }
+  return {
+    roleArn,
+    externalId: externalId?.value,
+    durationSeconds: durationSeconds?.value,
+    policy: policy?.value,
+    tags,
+    transitiveTagKeys,
+    sourceIdentity: sourceIdentity?.value,
+    roleSessionName: roleSessionName?.value,
+  };
+};
+
+const externalIdOf = (input: unknown, from: string): string => {
+  const value = text(input, from);
+  if (EXTERNAL_ID.test(value)) return value;
+  return refuse(
+    from,
+    "expected 2 to 1224 of letters, digits and +=,.@:/_- (STS's rule).",
+    "use the external ID the role's owner gave you, as it is.",
+  );
+};
+
+const sessionPolicy = (input: unknown, from: string): string => {
+  const value = text(input, from);
+  const json = (() => {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      return undefined;
+    }
+  })();
+  if (!isObject(json))
+    refuse(
+      from,
+      "is not a JSON policy document.",
+      'pass the policy as JSON text, such as JSON.stringify({ Version: "2012-10-17", Statement: [...] }).',
+    );
+  if (value.length > MAX_POLICY_CHARS)
+    refuse(
+      from,
+      `is ${value.length} characters; STS takes at most ${MAX_POLICY_CHARS}.`,
+      "shorten the policy (drop whitespace, merge statements).",
+    );
+  return value;
+};
+
+const sessionTags = (input: unknown, from: string): [string, string][] => {
+  if (!isObject(input) || Array.isArray(input))
+    return refuse(from, "expected an object of tag keys to values.", `pass ${optionName(from)} as { team: "orders" }.`);
+  const entries = Object.entries(input);
+  if (entries.length > MAX_TAGS)
+    refuse(from, `has ${entries.length} tags; STS takes at most ${MAX_TAGS}.`, "pass fewer tags.");
+  for (const [key, value] of entries) {
+    if (key.length < 1 || key.length > 128 || typeof value !== "string" || value.length > 256) {
+      refuse(
+        `${from}.${key}`,
+        "expected a key of 1 to 128 characters and a string value of at most 256.",
+        "shorten the key or the value; a value must be a string.",
+      );
+    }
+  }
+  return entries as [string, string][];
+};
+
+const tagKeys = (input: unknown, from: string, tags: readonly (readonly [string, string])[]): string[] => {
+  const keys = Array.isArray(input) ? input : [];
+  const known = new Set(tags.map(([key]) => key));
+  if (!Array.isArray(input) || !keys.every((key) => typeof key === "string" && known.has(key))) {
+    refuse(from, "expected a list of keys of assumeRole.tags.", "list only keys that assumeRole.tags sets.");
+  }
+  return keys as string[];
 };
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null;

@@ -74,7 +74,9 @@ export const failureBackoff = (consecutiveFailures: number, policy: RefreshPolic
  * Refresh and expiry times are compared with the wall clock (`Date.now()`), as the expiration the server gave is a
  * wall-clock time; the failure backoff is a duration, kept on the monotonic clock (`monotonicNow()`).
  */
-export class CredentialCache<T extends { readonly credentials: AwsCredentialIdentity }> {
+export class CredentialCache<
+  T extends { readonly credentials: AwsCredentialIdentity; readonly refreshBy?: Date | undefined },
+> {
   /** `settled` is `Promise.resolve(value.credentials)`, made once. */
   #entry: { value: T; settled: Promise<AwsCredentialIdentity>; plan: ReturnType<typeof planRefresh> } | undefined;
   /** `retryAt` is on the monotonic clock: a step of the wall clock must neither stretch nor cut a backoff. */
@@ -148,7 +150,8 @@ export class CredentialCache<T extends { readonly credentials: AwsCredentialIden
       this.observer.loadFailed(error, { servingCached, usableUntil, retryAt: now + backoff, consecutiveFailures });
       throw error;
     }
-    const plan = planRefresh(Date.now(), value.credentials.expiration?.getTime(), this.policy, this.random);
+    const expiresAt = (value.refreshBy ?? value.credentials.expiration)?.getTime();
+    const plan = planRefresh(Date.now(), expiresAt, this.policy, this.random);
     this.#entry = { value, settled: Promise.resolve(value.credentials), plan };
     this.#failure = undefined;
     this.#staleReported = false;

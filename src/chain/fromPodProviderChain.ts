@@ -64,12 +64,12 @@ export const fromPodProviderChain = (options: PodProviderChainOptions = {}): Pod
   const resolve = chainResolver(settings, logger, (secret) => redactor.add(secret));
   const load = async (properties: IdentityProperties | undefined): Promise<Resolution> => {
     try {
-      const { credentials, description } = await resolve(properties);
+      const { credentials, description, refreshBy } = await resolve(properties);
       redactor.add(credentials.secretAccessKey, credentials.sessionToken);
       const shown = (text: string | undefined) => (text === undefined ? undefined : redactor.text(text));
       const { roleArn, roleName, configuredBy } = description;
       const safe = { roleArn: shown(roleArn), roleName: shown(roleName), configuredBy: redactor.text(configuredBy) };
-      return { credentials, description: { ...description, ...safe } };
+      return { credentials, refreshBy, description: { ...description, ...safe } };
     } catch (error) {
       throw redactor.error(error);
     }

@@ -7,6 +7,8 @@ import type { CacheObserver, LoadFailure, LoadKind } from "./cache.js";
 /** A resolution as the chain caches it: the credentials, and what `describe()` says of them. */
 export interface Resolution {
   readonly credentials: AwsCredentialIdentity;
+  /** When to plan the refresh from, when earlier than the credentials' expiration (role chaining: hop 1's). */
+  readonly refreshBy?: Date | undefined;
   readonly description: Omit<PodCredentialsDescription, "nextRefreshAt" | "refreshCount">;
 }
 
@@ -22,12 +24,21 @@ export const roleLabel = (description: Pick<PodCredentialsDescription, "roleArn"
  * the source, role, account, expiration and the skipped sources with their reasons.
  */
 export const formatResolution = (description: Resolution["description"]): string => {
-  const role = roleLabel(description);
-  const parts = [`pod-credentials: using ${description.source} credentials`];
-  if (role) parts.push(` for role ${role}`);
-  if (description.accountId) parts.push(` in account ${description.accountId}`);
+  const role = (hop: Pick<PodCredentialsDescription, "roleArn" | "roleName" | "accountId">) => {
+    const label = roleLabel(hop);
+    return `${label ? ` for role ${label}` : ""}${hop.accountId ? ` in account ${hop.accountId}` : ""}`;
+  };
+  const verified = description.verification ? " (verified)" : "";
+  const [first, second] = description.hops ?? [];
+  const parts =
+    first && second
+      ? [
+          `pod-credentials: using the role ${roleLabel(second)}${second.accountId ? ` in account ${second.accountId}` : ""}`,
+          `, assumed with ${description.source} credentials${role(first)}${verified}`,
+        ]
+      : [`pod-credentials: using ${description.source} credentials${role(description)}${verified}`];
   parts.push(description.expiration ? `, expiring ${description.expiration.toISOString()}` : ", with no expiration");
-  parts.push(` (configured by ${description.configuredBy})`);
+  parts.push(` (configured by ${description.configuredBy}${second ? `, then ${second.configuredBy}` : ""})`);
   if (description.skipped.length > 0) {
     parts.push(`; skipped ${description.skipped.map(({ source, reason }) => `${source} (${reason})`).join(", ")}`);
   }
@@ -145,8 +156,8 @@ export class ChainReporter implements CacheObserver<Resolution> {
   }
 
   #base({ description }: Resolution): CredentialEventBase {
-    const { source, roleArn, roleName, accountId, expiration } = description;
-    return { at: new Date(), source, roleArn, roleName, accountId, expiration };
+    const { source, roleArn, roleName, accountId, expiration, verification } = description;
+    return { at: new Date(), source, roleArn, roleName, accountId, expiration, ...(verification && { verification }) };
   }
 
   /** A handler that throws or rejects changes nothing the provider returns; its first failure is logged, once. */

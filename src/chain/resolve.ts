@@ -1,6 +1,6 @@
-import type { Logger } from "@smithy/types";
+import type { AwsCredentialIdentity, Logger } from "@smithy/types";
 import { CredentialSourceError, NoPodCredentialsError, PodCredentialsError } from "../base/errors.js";
-import type { SkippedSource } from "../base/options.js";
+import type { CredentialHop, IdentityVerification, SkippedSource } from "../base/options.js";
 import type { Settings, SourceName } from "../base/settings.js";
 import { monotonicNow, withDeadline } from "../base/timing.js";
 import { envSource } from "../sources/env.js";
@@ -10,7 +10,11 @@ import { podIdentitySource } from "../sources/podIdentity.js";
 import { sharedConfigSource } from "../sources/sharedConfig.js";
 import type { IdentityProperties, ResolutionContext, Source, SourceFactory, SourceResult } from "../sources/source.js";
 import { webIdentitySource } from "../sources/webIdentity.js";
+import { parseRoleReference } from "../wire/kubernetes.js";
+import { inHopOne, roleChainer } from "./assumeRole.js";
 import type { Resolution } from "./reporter.js";
+import { stsTransportFor } from "./stsTransport.js";
+import { identityVerifier } from "./verifyIdentity.js";
 
 /** Every source, by name: the chain builds the ones its settings name, in their order. */
 export const SOURCE_FACTORIES: Readonly<Record<SourceName, SourceFactory>> = Object.freeze({
@@ -97,11 +101,16 @@ const walkSources = async (
 
 /**
  * Resolves credentials for one provider: walks the sources the first time, then asks only the source that answered
- * (it is pinned: a failing refresh reports that source's error and never moves on), every resolution within the
- * overall deadline. Returns what the cache keeps.
+ * (it is pinned: a failing refresh reports that source's error and never moves on); with `verifyIdentity`, STS says
+ * whose the source's credentials are; with `assumeRole`, they assume the target role (hop 2). Every resolution, all
+ * hops included, runs within the overall deadline. Returns what the cache keeps. Bad verification or chaining
+ * settings throw `InvalidConfigurationError` here, when the provider is created.
  */
 export const chainResolver = (settings: Settings, logger: Logger, secret?: (value: string) => void) => {
   const sources = settings.sources.map((name) => SOURCE_FACTORIES[name](settings));
+  const transport = stsTransportFor(settings);
+  const verify = identityVerifier(settings, transport);
+  const chain = roleChainer(settings, transport);
   let pinned: Pinned | undefined;
   let firstCallAt: number | undefined;
   return async (identityProperties: IdentityProperties | undefined): Promise<Resolution> => {
@@ -109,6 +118,7 @@ export const chainResolver = (settings: Settings, logger: Logger, secret?: (valu
     firstCallAt ??= started;
     let trying = pinned?.source;
     let lastAnswer: string | undefined;
+    let hop: string | undefined;
     const context: ResolutionContext = {
       identityProperties,
       logger,
@@ -120,31 +130,92 @@ export const chainResolver = (settings: Settings, logger: Logger, secret?: (valu
         lastAnswer = message.split(" Fix: ")[0];
       },
     };
-    const { pinned: answered, result } = await withDeadline(
+    const resolution = await withDeadline(
       settings.resolutionTimeoutMs,
       async (signal) => {
         const withSignal = { ...context, signal };
-        if (!pinned) return walkSources(sources, settings.allowNodeCredentials, withSignal, (name) => (trying = name));
-        return { pinned, result: rejectExpired(pinned.source, await pinned.resolve(withSignal)) };
+        const hopOne = async () => {
+          if (chain) hop = "hop 1";
+          const found = pinned
+            ? { pinned, result: rejectExpired(pinned.source, await pinned.resolve(withSignal)) }
+            : await walkSources(sources, settings.allowNodeCredentials, withSignal, (name) => (trying = name));
+          // Hop 1's secrets never leave the provider either, though only hop 2's are returned.
+          for (const value of [found.result.credentials.secretAccessKey, found.result.credentials.sessionToken]) {
+            if (value) secret?.(value);
+          }
+          const { source, configuredBy } = found.pinned;
+          const verification = await verify?.(source, configuredBy, found.result, withSignal);
+          return { ...found, verification };
+        };
+        const first = chain
+          ? await hopOne().catch((error: unknown) => Promise.reject(inHopOne(error)))
+          : await hopOne();
+        if (!chain) return first;
+        hop = "hop 2";
+        const { result } = first;
+        const second = await chain(
+          first.pinned.source,
+          result.roleArn ?? result.roleName,
+          result.credentials,
+          withSignal,
+        );
+        return { ...first, second };
       },
-      () => resolutionTimedOut(settings.resolutionTimeoutMs, trying, lastAnswer),
+      () => resolutionTimedOut(settings.resolutionTimeoutMs, trying, lastAnswer, hop),
     );
+    const { pinned: answered, result, verification } = resolution;
     logger.debug(`pod-credentials: ${pinned ? "refreshed" : "resolved"} from ${answered.source}`);
     pinned ??= answered;
-    const { source, configuredBy, skipped } = answered;
-    const { credentials, roleArn, roleName } = result;
-    const accountId = result.accountId ?? credentials.accountId;
-    const description = { source, configuredBy, roleArn, roleName, accountId, skipped, resolvedAt: new Date() };
-    return { credentials, description: { ...description, expiration: credentials.expiration } };
+    return describeResolution(answered, result, verification, "second" in resolution ? resolution.second : undefined);
+  };
+};
+
+/** What the cache keeps: the credentials returned (the last hop's) and what `describe()` says of every hop. */
+const describeResolution = (
+  answered: Pinned,
+  result: SourceResult,
+  verification: IdentityVerification | undefined,
+  second: { readonly credentials: AwsCredentialIdentity; readonly hop: CredentialHop } | undefined,
+): Resolution => {
+  const { source, configuredBy, skipped } = answered;
+  const { credentials, roleArn } = result;
+  // Pod Identity never says its role: STS's answer to the verification does (name and account; ARNs of sessions
+  // have no path, so no role ARN is made up).
+  const verified = verification && parseRoleReference(verification.callerArn);
+  const roleName = result.roleName ?? verified?.name;
+  const accountId = result.accountId ?? credentials.accountId ?? verification?.accountId;
+  const sourceHop = { configuredBy, roleArn, roleName, accountId, expiration: credentials.expiration };
+  const base = { source, ...sourceHop, skipped, resolvedAt: new Date(), ...(verification && { verification }) };
+  if (second === undefined) return { credentials, description: base };
+  const { hop } = second;
+  const hops: CredentialHop[] = [{ hop: 1, via: source, ...sourceHop }, hop];
+  const expirations = [credentials.expiration, hop.expiration].filter((date): date is Date => date !== undefined);
+  return {
+    credentials: second.credentials,
+    // Refreshed ahead of the earlier expiration: a refresh gets hop 1's credentials again, then hop 2's.
+    refreshBy: expirations.length === 0 ? undefined : new Date(Math.min(...expirations.map((date) => date.getTime()))),
+    description: {
+      ...base,
+      roleArn: hop.roleArn,
+      roleName: hop.roleName,
+      accountId: hop.accountId,
+      expiration: hop.expiration,
+      hops,
+    },
   };
 };
 
 /** The error when a whole resolution misses its deadline; it names the source when one was being tried. */
-const resolutionTimedOut = (ms: number, source: SourceName | undefined, lastAnswer: string | undefined): Error => {
+const resolutionTimedOut = (
+  ms: number,
+  source: SourceName | undefined,
+  lastAnswer: string | undefined,
+  hop: string | undefined,
+): Error => {
   const fix =
     "check that the endpoints the pod uses answer (see the debug log: POD_CREDENTIALS_LOG_LEVEL=debug), or raise " +
     "POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS.";
   const last = lastAnswer === undefined ? "" : ` The last answer, retried until then: ${lastAnswer}`;
-  const problem = `No credentials within the ${ms} ms resolution deadline.${last}`;
+  const problem = `${hop ? `${hop}: ` : ""}No credentials within the ${ms} ms resolution deadline.${last}`;
   return source ? new CredentialSourceError(problem, { source, fix }) : new PodCredentialsError(problem, { fix });
 };

@@ -1,81 +1,14 @@
-// `--verify`: STS GetCallerIdentity with the chain's credentials. The STS client that @aws-sdk/credential-providers
-// installs (@aws-sdk/nested-clients/sts) has AssumeRole and AssumeRoleWithWebIdentity only, so the call is the STS
-// query API, signed here with SigV4 and sent with the package's bounded HTTP client.
-import { createHash, createHmac, type Hmac, type Hash as NodeHash } from "node:crypto";
-import type { AwsCredentialIdentity, Hash, SourceData } from "@smithy/types";
-import { displayUrl, quoteRemoteText } from "../base/logging.js";
+// `--verify`: STS GetCallerIdentity with the chain's credentials, signed with SigV4 and sent by the package's own STS
+// client (src/wire/sts.ts), at the endpoint the SDK would use for the region (partition, FIPS, dual-stack,
+// AWS_ENDPOINT_URL_STS).
+import type { AwsCredentialIdentity } from "@smithy/types";
+import { displayUrl } from "../base/logging.js";
 import type { Environment } from "../base/settings.js";
-import { type HttpResponse, httpRequest, isHttpRequestError } from "../wire/http.js";
+import { proxyFor } from "../wire/http.js";
+import { getCallerIdentity, isStsError, resolveStsEndpoint, type StsEndpoint } from "../wire/sts.js";
 import { errorReport, type VerificationReport } from "./doctorReport.js";
 
-const QUERY = { Action: "GetCallerIdentity", Version: "2011-06-15" };
 const STS_TIMEOUT_MS = 5000;
-const MAX_ANSWER_BYTES = 64 * 1024;
-
-/** SHA-256 and HMAC-SHA-256 from `node:crypto`, in the shape `@smithy/signature-v4` takes. */
-class NodeSha256 implements Hash {
-  readonly #hash: NodeHash | Hmac;
-  constructor(secret?: SourceData) {
-    this.#hash = secret === undefined ? createHash("sha256") : createHmac("sha256", toBytes(secret));
-  }
-  update(data: SourceData): void {
-    this.#hash.update(toBytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.#hash.digest());
-  }
-}
-
-const toBytes = (data: SourceData): string | Uint8Array =>
-  typeof data === "string"
-    ? data
-    : ArrayBuffer.isView(data)
-      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-      : new Uint8Array(data);
-
-const getCallerIdentity = async (
-  credentials: AwsCredentialIdentity,
-  region: string,
-  endpoint: URL,
-): Promise<HttpResponse | string> => {
-  // Loaded on demand: only --verify needs the signer.
-  const { SignatureV4 } = await import("@smithy/signature-v4");
-  const signer = new SignatureV4({ service: "sts", region, credentials, sha256: NodeSha256 });
-  const signed = await signer.sign({
-    method: "GET",
-    protocol: endpoint.protocol,
-    hostname: endpoint.hostname,
-    ...(endpoint.port === "" ? {} : { port: Number(endpoint.port) }),
-    path: endpoint.pathname === "" ? "/" : endpoint.pathname,
-    query: QUERY,
-    headers: { host: endpoint.host },
-  });
-  const target = new URL(endpoint.href);
-  target.search = new URLSearchParams(QUERY).toString();
-  const headers = Object.fromEntries(Object.entries(signed.headers).map(([name, value]) => [name, String(value)]));
-  const request = { url: target.href, headers, timeoutMs: STS_TIMEOUT_MS, maxBodyBytes: MAX_ANSWER_BYTES };
-  // The answer, or why there was none.
-  return httpRequest(request).catch((error: unknown) => {
-    if (isHttpRequestError(error)) return error.message;
-    throw error;
-  });
-};
-
-/** The STS endpoint: `AWS_ENDPOINT_URL_STS`, else the regional one (`https://sts.<region>.amazonaws.com`). */
-export const stsEndpoint = (region: string, env: Environment): string => {
-  const configured = env.AWS_ENDPOINT_URL_STS?.trim();
-  if (configured) return configured;
-  const suffix = region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
-  return `https://sts.${region}.${suffix}`;
-};
-
-const XML_ENTITIES: Readonly<Record<string, string>> = { lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" };
-
-const xmlField = (xml: string, name: string): string | null => {
-  const match = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
-  const text = match?.replace(/&(lt|gt|quot|apos|amp);/g, (_, entity: string) => XML_ENTITIES[entity] ?? "");
-  return text === undefined ? null : quoteRemoteText(text, 400);
-};
 
 /**
  * Whether `arn:aws:sts::<account>:assumed-role/<role>/<session>` names `expectedRole` (a name or an ARN; paths
@@ -88,17 +21,28 @@ export const arnMatchesRole = (arn: string | null, expectedRole: string | null |
   return match[1] === expectedRole.slice(expectedRole.lastIndexOf("/") + 1);
 };
 
+const NETWORK_FIX =
+  "check network access to STS (egress, proxies, AWS_ENDPOINT_URL_STS) and the region (--region or AWS_REGION).";
+const REFUSED_FIX =
+  "the credentials the chain returned are not accepted by STS: check the source's role and the clock of this node.";
+
 /** Whom STS says `credentials` belong to (the chain's `expectedRole`?), or why it could not say; `skipped` without. */
 export const verifyCallerIdentity = async (
   credentials: AwsCredentialIdentity | undefined,
   options: { readonly region: string; readonly env: Environment; readonly expectedRole?: string | undefined },
 ): Promise<VerificationReport> => {
   const started = Date.now();
-  const endpoint = stsEndpoint(options.region, options.env);
+  let endpoint: StsEndpoint | undefined;
+  let endpointError: unknown;
+  try {
+    endpoint = resolveStsEndpoint(options.region, options.env, "GetCallerIdentity");
+  } catch (error) {
+    endpointError = error;
+  }
   const report = (status: VerificationReport["status"], fields: Partial<VerificationReport> = {}) => ({
     status,
     region: options.region,
-    endpoint: displayUrl(endpoint),
+    endpoint: endpoint ? displayUrl(endpoint.url) : "(none)",
     arn: null,
     account: null,
     userId: null,
@@ -113,38 +57,29 @@ export const verifyCallerIdentity = async (
     report("failed", {
       error: { name: "VerificationError", message: `${message} Fix: ${fix}`, source: null, fix, status },
     });
-  if (!URL.canParse(endpoint)) {
+  if (endpoint === undefined) {
+    const message = endpointError instanceof Error ? endpointError.message : String(endpointError);
+    return failed(
+      `${message}.`,
+      "check AWS_REGION (or --region), AWS_USE_FIPS_ENDPOINT, AWS_USE_DUALSTACK_ENDPOINT and AWS_ENDPOINT_URL_STS.",
+    );
+  }
+  if (!URL.canParse(endpoint.url)) {
     return failed(
       "AWS_ENDPOINT_URL_STS is not a URL.",
       "set it to an https URL such as https://sts.us-east-1.amazonaws.com.",
     );
   }
-  let answer: HttpResponse | string;
   try {
-    answer = await getCallerIdentity(credentials, options.region, new URL(endpoint));
+    const identity = await getCallerIdentity(credentials, {
+      endpoint,
+      timeoutMs: STS_TIMEOUT_MS,
+      proxy: proxyFor(endpoint.url, options.env),
+    });
+    return report("ok", { ...identity, matchesChainRole: arnMatchesRole(identity.arn, options.expectedRole) });
   } catch (error) {
-    return report("failed", { error: errorReport(error) });
+    if (!isStsError(error)) return report("failed", { error: errorReport(error) });
+    if (error.kind === "network") return failed(`${error.message}.`, NETWORK_FIX);
+    return failed(error.message, REFUSED_FIX, error.status ?? null);
   }
-  if (typeof answer === "string") {
-    return failed(
-      `Could not call STS GetCallerIdentity at ${displayUrl(endpoint)}: ${answer}.`,
-      "check network access to STS (egress, proxies, AWS_ENDPOINT_URL_STS) and the region (--region or AWS_REGION).",
-    );
-  }
-  if (answer.status !== 200) {
-    const code = xmlField(answer.body, "Code") ?? `HTTP ${answer.status}`;
-    const message = xmlField(answer.body, "Message") ?? quoteRemoteText(answer.body, 200);
-    return failed(
-      `STS GetCallerIdentity failed with ${code} (HTTP ${answer.status}): ${message}`,
-      "the credentials the chain returned are not accepted by STS: check the source's role and the clock of this node.",
-      answer.status,
-    );
-  }
-  const arn = xmlField(answer.body, "Arn");
-  return report("ok", {
-    arn,
-    account: xmlField(answer.body, "Account"),
-    userId: xmlField(answer.body, "UserId"),
-    matchesChainRole: arnMatchesRole(arn, options.expectedRole),
-  });
 };

@@ -4,6 +4,9 @@
 // at import, so that msw's interceptors, which patch it, see it in tests.
 import http from "node:http";
 import https from "node:https";
+import { isIP } from "node:net";
+import type { Duplex } from "node:stream";
+import tls from "node:tls";
 
 /** Node.js caps timers at 2^31 - 1 ms; a longer delay silently becomes 1 ms. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -11,13 +14,20 @@ const MAX_TIMER_MS = 2_147_483_647;
 /** One request: to a metadata endpoint, to the Pod Identity agent or to STS. */
 export interface HttpRequest {
   url: string;
-  method?: "GET" | "PUT" | undefined;
+  method?: "GET" | "PUT" | "POST" | undefined;
   /** Request headers. Their values never appear in an error message (one may be the Pod Identity token). */
   headers?: Record<string, string> | undefined;
   /** One deadline over connect, response headers and the whole body. */
   timeoutMs: number;
   maxBodyBytes: number;
   signal?: AbortSignal | undefined;
+  /** Sent as the request body (UTF-8), with its `content-length`. */
+  body?: string | undefined;
+  /**
+   * An `http:` proxy to reach `url` through, by an HTTP CONNECT tunnel (TLS to the target runs inside it); from
+   * {@link proxyFor}. The proxy's answer to CONNECT counts within the one deadline.
+   */
+  proxy?: string | undefined;
 }
 
 /** A complete answer, whatever its status (a 3xx is returned, not followed). */
@@ -131,17 +141,120 @@ export const httpRequest = async (request: HttpRequest): Promise<HttpResponse> =
         if (!response.complete) broken();
       });
     };
-    try {
-      const options = { method: request.method ?? "GET", headers: request.headers ?? {}, agent: false };
-      clientRequest = (target.protocol === "https:" ? https : http).request(target, options, onResponse);
-    } catch (cause) {
-      // Argument validation (an invalid header): Node's message may quote a header value, so the cause is dropped.
-      fail(connectionError(url, errorCode(cause) ?? "ERR_INVALID_ARG_VALUE"));
+    const send = (tunnel?: Duplex): void => {
+      try {
+        const body = request.body;
+        const headers = {
+          ...request.headers,
+          ...(body === undefined ? {} : { "content-length": `${Buffer.byteLength(body)}` }),
+        };
+        const options: https.RequestOptions = { method: request.method ?? "GET", headers };
+        if (tunnel === undefined) options.agent = false;
+        else if (target.protocol === "https:") {
+          const servername = isIP(target.hostname.replace(/^\[|\]$/g, "")) ? undefined : target.hostname;
+          options.createConnection = () => tls.connect({ socket: tunnel, ...(servername && { servername }) });
+        } else options.createConnection = () => tunnel as never;
+        clientRequest = (target.protocol === "https:" ? https : http).request(target, options, onResponse);
+        clientRequest.on("error", (cause) => fail(connectionError(url, errorCode(cause), { cause })));
+        clientRequest.end(body);
+      } catch (cause) {
+        // Argument validation (an invalid header): Node's message may quote a header value, so the cause is dropped.
+        fail(connectionError(url, errorCode(cause) ?? "ERR_INVALID_ARG_VALUE"));
+      }
+    };
+    if (request.proxy === undefined) {
+      send();
       return;
     }
-    clientRequest.on("error", (cause) => fail(connectionError(url, errorCode(cause), { cause })));
-    clientRequest.end();
+    const proxy = URL.canParse(request.proxy) ? new URL(request.proxy) : undefined;
+    if (proxy?.protocol !== "http:") {
+      fail(connectionError(url, "ERR_INVALID_PROXY", { after: " (the proxy must be an http:// URL)" }));
+      return;
+    }
+    const shownProxy = withoutUserinfo(proxy.href);
+    const authority = `${target.hostname}:${target.port || (target.protocol === "https:" ? 443 : 80)}`;
+    const credentials =
+      proxy.username === ""
+        ? {}
+        : {
+            "proxy-authorization": `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString("base64")}`,
+          };
+    const connect = http.request({
+      host: proxy.hostname.replace(/^\[|\]$/g, ""),
+      port: proxy.port || 80,
+      method: "CONNECT",
+      path: authority,
+      headers: { host: authority, ...credentials },
+      agent: false,
+    });
+    clientRequest = connect;
+    connect.on("connect", (answer: http.IncomingMessage, socket: Duplex) => {
+      if (answer.statusCode !== 200) {
+        socket.destroy();
+        const after = ` (the proxy ${shownProxy} answered CONNECT with HTTP ${answer.statusCode})`;
+        fail(connectionError(url, "ERR_PROXY_TUNNEL", { after }));
+        return;
+      }
+      if (settled) socket.destroy();
+      else send(socket);
+    });
+    connect.on("error", (cause) =>
+      fail(connectionError(url, errorCode(cause), { cause, after: ` (through the proxy ${shownProxy})` })),
+    );
+    connect.end();
   });
+};
+
+/** Addresses never reached through a proxy: loopback, link-local (IMDS, the Pod Identity agent), EKS's fd00:ec2::. */
+const isLocalHost = (hostname: string): boolean => {
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  if (host === "localhost" || host.endsWith(".localhost")) return true;
+  if (isIP(host) === 4) return host.startsWith("127.") || host.startsWith("169.254.");
+  if (isIP(host) === 6) {
+    return (
+      host === "::1" ||
+      /^fe[89ab][0-9a-f]:/.test(host) ||
+      host.startsWith("fd00:ec2:") ||
+      host.startsWith("::ffff:127.") ||
+      host.startsWith("::ffff:169.254.")
+    );
+  }
+  return false;
+};
+
+/** Whether `NO_PROXY` (`no_proxy`) exempts the host: `*`, an exact host or IP, or a domain with its subdomains. */
+const exempted = (target: URL, noProxy: string): boolean => {
+  const host = target.hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  const port = target.port || (target.protocol === "https:" ? "443" : "80");
+  return noProxy
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .some((entry) => {
+      if (entry === "*") return true;
+      const match = /^(?:\[([^\]]+)\]|([^:]+))(?::(\d+))?$/.exec(entry.toLowerCase());
+      const name = (match?.[1] ?? match?.[2] ?? "").replace(/^\*?\./, "");
+      if (match?.[3] !== undefined && match[3] !== port) return false;
+      return name !== "" && (host === name || host.endsWith(`.${name}`));
+    });
+};
+
+/**
+ * The proxy for a request to `url`, from `env` as curl reads it: `https_proxy` then `HTTPS_PROXY` for https URLs,
+ * `http_proxy` then `HTTP_PROXY` for http ones, unless `no_proxy`/`NO_PROXY` exempts the host. Never for loopback or
+ * link-local addresses (IMDS, the Pod Identity agent, kube2iam), whatever the variables say. Only STS calls ask.
+ */
+export const proxyFor = (url: string, env: Readonly<Record<string, string | undefined>>): string | undefined => {
+  const target = URL.canParse(url) ? new URL(url) : undefined;
+  if (target === undefined || isLocalHost(target.hostname)) return undefined;
+  const proxy =
+    target.protocol === "https:"
+      ? env.https_proxy || env.HTTPS_PROXY
+      : target.protocol === "http:"
+        ? env.http_proxy || env.HTTP_PROXY
+        : undefined;
+  if (!proxy) return undefined;
+  const noProxy = env.no_proxy ?? env.NO_PROXY ?? "";
+  return exempted(target, noProxy) ? undefined : proxy.includes("://") ? proxy : `http://${proxy}`;
 };
 
 const connectionError = (url: string, code?: string, { before = "", after = "", cause }: ConnectionFailure = {}) => {

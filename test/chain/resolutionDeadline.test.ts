@@ -2,7 +2,7 @@
 // deadline was, the last "not yet" answer that was retried until then (when there was one), and what to do.
 import { describe, expect, it } from "vitest";
 import { fromPodProviderChain } from "../../src/index.js";
-import { fakePodIdentityAgent } from "../../src/testing/index.js";
+import { fakePodIdentityAgent, fakeSts } from "../../src/testing/index.js";
 import { secretCredentials, secretToken, serveWithMsw } from "../support/fakes.js";
 import { testLogger } from "../support/leakCheck.js";
 import { expectSourceError } from "../support/sourceErrors.js";
@@ -49,5 +49,33 @@ describe("the resolution deadline", () => {
       fix: FIX,
     });
     expect(error.message).toBe(`[podIdentity] No credentials within the 150 ms resolution deadline. Fix: ${FIX}`);
+  });
+
+  it("with role chaining, names the hop that was running when the deadline passed", async () => {
+    const sts = fakeSts().injectFault({ kind: "hang" });
+    await serveWithMsw("https://sts.us-east-1.amazonaws.com", sts);
+    const chain = await agentChain(() => {});
+    const assumeRole = { roleArn: "arn:aws:iam::210987654321:role/reports-writer" };
+    const error = await expectSourceError(
+      expect,
+      chain({ timeoutMs: 150, resolutionTimeoutMs: 300, region: "us-east-1", assumeRole })(),
+      { source: "podIdentity", fix: FIX },
+    );
+    expect(error.message).toBe(
+      `[podIdentity] hop 2: No credentials within the 300 ms resolution deadline. Fix: ${FIX}`,
+    );
+    expect(sts.requests).toHaveLength(1);
+  });
+
+  it("with role chaining, a source that never answers is hop 1's deadline, marked once", async () => {
+    const chain = await agentChain((agent) => agent.injectFault({ kind: "hang" }));
+    const assumeRole = { roleArn: "arn:aws:iam::210987654321:role/reports-writer" };
+    const error = await expectSourceError(expect, chain({ timeoutMs: 150, resolutionTimeoutMs: 150, assumeRole })(), {
+      source: "podIdentity",
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(error.message).toBe(
+      `[podIdentity] hop 1: No credentials within the 150 ms resolution deadline. Fix: ${FIX}`,
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { arnMatchesRole, stsEndpoint, verifyCallerIdentity } from "../../src/doctor/verifyCallerIdentity.js";
+import { arnMatchesRole, verifyCallerIdentity } from "../../src/doctor/verifyCallerIdentity.js";
 import { fakeSts } from "../../src/testing/index.js";
 import { secretCredentials } from "../support/fakes.js";
 import { recordOutput } from "../support/leakCheck.js";
@@ -89,18 +89,19 @@ describe("verifying credentials with STS GetCallerIdentity", () => {
     });
     recordOutput(report);
     expect(report.error).toMatchObject({ status: 502 });
-    expect(report.error?.message).toMatch(
-      /^STS GetCallerIdentity failed with HTTP 502 \(HTTP 502\): upstream proxy broke Fix:/,
+    expect(report.error?.message).toBe(
+      `STS GetCallerIdentity at ${url}/ answered HTTP 502 without an STS error document: upstream proxy broke Fix: ` +
+        "the credentials the chain returned are not accepted by STS: check the source's role and the clock of this node.",
     );
   });
 
-  it("reads the identity from STS's XML, unescaping entities, and leaves out fields STS did not send", async () => {
+  it("reads the identity from STS's XML, unescaping entities", async () => {
     const url = await serve(
       async () =>
         new Response(
           "<GetCallerIdentityResponse><GetCallerIdentityResult>" +
             "<Arn>arn:aws:sts::123456789012:assumed-role/a&amp;b/s&lt;1&gt;</Arn><Account>123456789012</Account>" +
-            "</GetCallerIdentityResult></GetCallerIdentityResponse>",
+            "<UserId>AROAEXAMPLE:s</UserId></GetCallerIdentityResult></GetCallerIdentityResponse>",
         ),
     );
     const report = await verifyCallerIdentity(secretCredentials("VERIFY"), {
@@ -112,15 +113,48 @@ describe("verifying credentials with STS GetCallerIdentity", () => {
       status: "ok",
       arn: "arn:aws:sts::123456789012:assumed-role/a&b/s<1>",
       account: "123456789012",
-      userId: null,
+      userId: "AROAEXAMPLE:s",
       matchesChainRole: true,
     });
   });
 
-  it("uses the regional endpoint without AWS_ENDPOINT_URL_STS", () => {
-    expect(stsEndpoint("eu-central-1", {})).toBe("https://sts.eu-central-1.amazonaws.com");
-    expect(stsEndpoint("cn-north-1", {})).toBe("https://sts.cn-north-1.amazonaws.com.cn");
-    expect(stsEndpoint("us-east-1", { AWS_ENDPOINT_URL_STS: " http://127.0.0.1:9/ " })).toBe("http://127.0.0.1:9/");
+  it("refuses an answer that lacks a field real STS always sends", async () => {
+    const url = await serve(
+      async () =>
+        new Response(
+          "<GetCallerIdentityResponse><GetCallerIdentityResult>" +
+            "<Arn>arn:aws:sts::123456789012:assumed-role/a/s</Arn><Account>123456789012</Account>" +
+            "</GetCallerIdentityResult></GetCallerIdentityResponse>",
+        ),
+    );
+    const report = await verifyCallerIdentity(secretCredentials("VERIFY"), {
+      region: "us-east-1",
+      env: { AWS_ENDPOINT_URL_STS: url },
+    });
+    expect(report).toMatchObject({ status: "failed", arn: null });
+    expect(report.error?.message).toMatch(/^STS GetCallerIdentity answered without UserId\. Fix:/);
+  });
+
+  it.each([
+    ["eu-central-1", {}, "https://sts.eu-central-1.amazonaws.com/"],
+    ["cn-north-1", {}, "https://sts.cn-north-1.amazonaws.com.cn/"],
+    ["us-gov-west-1", { AWS_USE_FIPS_ENDPOINT: "true" }, "https://sts.us-gov-west-1.amazonaws.com/"],
+    ["us-east-1", { AWS_USE_FIPS_ENDPOINT: "true" }, "https://sts-fips.us-east-1.amazonaws.com/"],
+    ["us-east-1", { AWS_ENDPOINT_URL_STS: " http://127.0.0.1:9/ " }, "http://127.0.0.1:9/"],
+  ])("follows the partition and flags of the region: %s with %o calls %s", async (region, env, endpoint) => {
+    const report = await verifyCallerIdentity(undefined, { region, env });
+    expect(report).toMatchObject({ status: "skipped", endpoint });
+  });
+
+  it("reports a configuration the SDK refuses too, without calling anything", async () => {
+    const report = await verifyCallerIdentity(secretCredentials("VERIFY"), {
+      region: "us-east-1",
+      env: { AWS_ENDPOINT_URL_STS: "http://127.0.0.1:9", AWS_USE_FIPS_ENDPOINT: "true" },
+    });
+    expect(report).toMatchObject({ status: "failed", endpoint: "(none)" });
+    expect(report.error?.message).toBe(
+      "Invalid Configuration: FIPS and custom endpoint are not supported. Fix: check AWS_REGION (or --region), AWS_USE_FIPS_ENDPOINT, AWS_USE_DUALSTACK_ENDPOINT and AWS_ENDPOINT_URL_STS.",
+    );
   });
 
   it("compares the assumed role with the chain's role by name, paths aside", () => {

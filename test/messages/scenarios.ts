@@ -16,7 +16,14 @@ import type {
   FakePodIdentityAgentOptions,
   FakeStsOptions,
 } from "../../src/testing/index.js";
-import { fakeImds, fakeKiam, fakeKube2iam, fakePodIdentityAgent, fakeSts } from "../../src/testing/index.js";
+import {
+  fakeImds,
+  fakeKiam,
+  fakeKube2iam,
+  fakePodIdentityAgent,
+  fakeSts,
+  registerFakeCredentials,
+} from "../../src/testing/index.js";
 import { ORDERS_ROLE_ARN, secretCredentials, secretToken, serveWithMsw } from "../support/fakes.js";
 import { recordOutput, registerSecrets } from "../support/leakCheck.js";
 import { startTestServer } from "../support/loopback.js";
@@ -42,6 +49,7 @@ const STS = "https://sts.us-east-1.amazonaws.com";
 const TOKEN_PATH = "/latest/api/token";
 const LISTING_PATH = "/latest/meta-data/iam/security-credentials/";
 const ROLE = "orders-reader";
+const REPORTS = "arn:aws:iam::210987654321:role/reports-writer";
 const MINUTE = 60_000;
 
 type Options = PodProviderChainOptions;
@@ -978,4 +986,206 @@ export const SCENARIOS: readonly Scenario[] = [
       return notReadyLines(world);
     },
   },
+
+  // Identity verification (verifyIdentity) and role chaining (assumeRole)
+  {
+    name: "verification: log, verified",
+    documented: ["using podIdentity credentials for role orders-reader in account 123456789012 (verified)"],
+    run: chainResolves(async (world) => {
+      await serveWithMsw(STS, fakeSts());
+      return { ...(await agent(world)).env, POD_CREDENTIALS_VERIFY_IDENTITY: "true" };
+    }),
+  },
+  {
+    name: "verification: the credentials are another role's",
+    documented: ["STS GetCallerIdentity says these credentials belong to"],
+    run: chainFails(async () => {
+      await serveWithMsw(STS, fakeSts());
+      await kube2iam({ baseRoleArn: "arn:aws:iam::999999999999:role/" });
+      return { POD_CREDENTIALS_ROLE: ORDERS_ROLE_ARN, POD_CREDENTIALS_VERIFY_IDENTITY: "true" };
+    }),
+  },
+  {
+    name: "verification: the node's role, from an endpoint posing as the Pod Identity agent",
+    documented: ["the node's own role, not this pod's; they were not used."],
+    run: chainFails(async () => {
+      await serveWithMsw(STS, fakeSts());
+      const node = secretCredentials("NODE");
+      registerFakeCredentials(node, {
+        identity: {
+          arn: "arn:aws:sts::123456789012:assumed-role/eks-node-role/i-0123456789abcdef0",
+          account: "123456789012",
+          userId: "AROAFAKENODEROLE0000:i-0123456789abcdef0",
+        },
+      });
+      const document = JSON.stringify({
+        AccessKeyId: node.accessKeyId,
+        SecretAccessKey: node.secretAccessKey,
+        Token: node.sessionToken,
+        Expiration: new Date(START.getTime() + 60 * MINUTE).toISOString(),
+      });
+      await serveWithMsw(AGENT_BASE, { handler: async () => new Response(document, { status: 200 }) });
+      return { AWS_CONTAINER_CREDENTIALS_FULL_URI: AGENT_URL, POD_CREDENTIALS_VERIFY_IDENTITY: "true" };
+    }),
+  },
+  {
+    name: "verification: STS cannot be reached",
+    documented: ["Verifying the credentials failed: Could not call STS GetCallerIdentity at"],
+    run: chainFails(async (world) => ({
+      ...(await agent(world)).env,
+      POD_CREDENTIALS_VERIFY_IDENTITY: "true",
+      AWS_ENDPOINT_URL_STS: await world.refusingUrl("https://sts.us-east-1.amazonaws.com"),
+    })),
+  },
+  {
+    name: "verification: no region for the chain's STS calls",
+    documented: [
+      "no region for the chain's STS calls (identity verification, role chaining)",
+      "using podIdentity credentials for role orders-reader in account 123456789012 (verified)",
+    ],
+    run: chainResolves(
+      async (world) => {
+        await serveWithMsw(STS, fakeSts());
+        return { ...(await agent(world)).env, POD_CREDENTIALS_VERIFY_IDENTITY: "true" };
+      },
+      { region: undefined },
+    ),
+  },
+  {
+    name: "role chaining: log, both hops",
+    documented: ["using the role arn:aws:iam::210987654321:role/reports-writer in account 210987654321, assumed with"],
+    run: chainResolves(irsaWith({}, { AWS_ROLE_SESSION_NAME: "orders-api", POD_CREDENTIALS_ASSUME_ROLE_ARN: REPORTS })),
+  },
+  {
+    name: "role chaining: hop 1 fails",
+    documented: ["hop 1: "],
+    run: chainFails(
+      irsaWith(
+        { mode: "AccessDenied" },
+        { AWS_ROLE_SESSION_NAME: "orders-api", POD_CREDENTIALS_ASSUME_ROLE_ARN: REPORTS },
+      ),
+    ),
+  },
+  {
+    name: "role chaining: hop 2 denied by the target role's trust policy",
+    documented: [
+      "hop 2 (AssumeRole arn:aws:iam::210987654321:role/reports-writer): STS AssumeRole failed with AccessDenied",
+    ],
+    run: chainFails(
+      irsaWith({ trust: {} }, { AWS_ROLE_SESSION_NAME: "orders-api", POD_CREDENTIALS_ASSUME_ROLE_ARN: REPORTS }),
+    ),
+  },
+  {
+    name: "role chaining: hop 2 finds hop 1's credentials expired",
+    documented: ["STS AssumeRole failed with ExpiredToken (HTTP 403)"],
+    run: chainFails(async (world) => {
+      // STS's clock is 20 minutes ahead of this node's: the agent's credentials, good here for 10 minutes, are not there.
+      await serveWithMsw(STS, fakeSts({ now: () => new Date(Date.now() + 20 * MINUTE) }));
+      const { env } = await agent(world, { expiration: new Date(START.getTime() + 10 * MINUTE) });
+      return { ...env, POD_CREDENTIALS_ASSUME_ROLE_ARN: REPORTS };
+    }),
+  },
+  {
+    name: "role chaining: STS answers with another role's session",
+    documented: ["STS answered with credentials for"],
+    run: chainFails(async (world) => {
+      const { env } = await agent(world);
+      const other = secretCredentials("OTHER");
+      const answer =
+        "<AssumeRoleResponse><AssumeRoleResult><Credentials>" +
+        `<AccessKeyId>${other.accessKeyId}</AccessKeyId><SecretAccessKey>${other.secretAccessKey}</SecretAccessKey>` +
+        `<SessionToken>${other.sessionToken}</SessionToken><Expiration>2026-11-27T23:00:00Z</Expiration></Credentials>` +
+        "<AssumedRoleUser><Arn>arn:aws:sts::210987654321:assumed-role/payments-admin/s</Arn>" +
+        "<AssumedRoleId>AROA:s</AssumedRoleId></AssumedRoleUser></AssumeRoleResult></AssumeRoleResponse>";
+      await serveWithMsw(STS, { handler: async () => new Response(answer, { status: 200 }) });
+      return { ...env, POD_CREDENTIALS_ASSUME_ROLE_ARN: REPORTS };
+    }),
+  },
+  ...configurationErrors([
+    ["POD_CREDENTIALS_VERIFY_IDENTITY=yes", "expected true or false.", { POD_CREDENTIALS_VERIFY_IDENTITY: "yes" }],
+    [
+      "POD_CREDENTIALS_EXPECTED_ROLE is not a role",
+      "is not a role name, path or ARN",
+      { POD_CREDENTIALS_VERIFY_IDENTITY: "true", POD_CREDENTIALS_EXPECTED_ROLE: "orders reader" },
+    ],
+    [
+      "POD_CREDENTIALS_ASSUME_ROLE_ARN is not a role ARN",
+      "POD_CREDENTIALS_ASSUME_ROLE_ARN: is not a role ARN",
+      { POD_CREDENTIALS_ASSUME_ROLE_ARN: "reports-writer" },
+    ],
+    [
+      "a chained session longer than an hour",
+      "STS limits a role assumed with role-session credentials (role chaining",
+      { POD_CREDENTIALS_ASSUME_ROLE_ARN: REPORTS, POD_CREDENTIALS_ASSUME_ROLE_DURATION_SECONDS: "7200" },
+    ],
+    [
+      "a chained session shorter than 15 minutes",
+      "expected a whole number of seconds from 900 to 3600.",
+      {},
+      { assumeRole: { roleArn: REPORTS, durationSeconds: 60 } },
+    ],
+    [
+      "a chaining variable without the role",
+      "is set, but no role to assume is.",
+      { POD_CREDENTIALS_ASSUME_ROLE_SESSION_NAME: "orders-api" },
+    ],
+    ["assumeRole is not an object", "option assumeRole: expected an object", {}, { assumeRole: REPORTS as never }],
+    [
+      "an unknown field of assumeRole",
+      "is not a field of assumeRole.",
+      {},
+      { assumeRole: { roleArn: REPORTS, roleARN: REPORTS } as never },
+    ],
+    [
+      "a chained session name STS refuses",
+      "expected 2 to 64 of letters, digits and +=,.@_- (STS's rule).",
+      { POD_CREDENTIALS_ASSUME_ROLE_ARN: REPORTS, POD_CREDENTIALS_ASSUME_ROLE_SESSION_NAME: "orders api" },
+    ],
+    [
+      "an external ID STS refuses",
+      "expected 2 to 1224 of letters, digits and +=,.@:/_- (STS's rule).",
+      { POD_CREDENTIALS_ASSUME_ROLE_ARN: REPORTS, POD_CREDENTIALS_ASSUME_ROLE_EXTERNAL_ID: "x" },
+    ],
+    [
+      "a session policy that is not JSON",
+      "is not a JSON policy document.",
+      {},
+      { assumeRole: { roleArn: REPORTS, policy: "s3:GetObject" } },
+    ],
+    [
+      "a session policy longer than STS takes",
+      "characters; STS takes at most 2048.",
+      {},
+      { assumeRole: { roleArn: REPORTS, policy: JSON.stringify({ Version: "2012-10-17", Sid: "x".repeat(2100) }) } },
+    ],
+    [
+      "session tags that are not an object",
+      "expected an object of tag keys to values.",
+      {},
+      { assumeRole: { roleArn: REPORTS, tags: ["team"] as never } },
+    ],
+    [
+      "more session tags than STS takes",
+      "tags; STS takes at most 50.",
+      {},
+      {
+        assumeRole: {
+          roleArn: REPORTS,
+          tags: Object.fromEntries(Array.from({ length: 51 }, (_, n) => [`k${n}`, "v"])),
+        },
+      },
+    ],
+    [
+      "a session tag STS refuses",
+      "expected a key of 1 to 128 characters and a string value of at most 256.",
+      {},
+      { assumeRole: { roleArn: REPORTS, tags: { team: "x".repeat(257) } } },
+    ],
+    [
+      "transitive tag keys that are not tags",
+      "expected a list of keys of assumeRole.tags.",
+      {},
+      { assumeRole: { roleArn: REPORTS, tags: { team: "orders" }, transitiveTagKeys: ["env"] } },
+    ],
+  ]),
 ];

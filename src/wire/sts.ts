@@ -1,0 +1,496 @@
+// STS, spoken directly: the query protocol is a form POST and a small XML answer, so IRSA needs neither the SDK's STS
+// client (~45 ms to import, rebuilt at every call) nor its HTTP handler (50-90 ms). Calls go through the package's
+// bounded `httpRequest` (one deadline, abortable, size cap); `credentials` sign them with SigV4 (AssumeRole,
+// GetCallerIdentity); error answers keep STS's own code, with the SDK's retry rules.
+import { createHash, createHmac, type Hmac, type Hash as NodeHash } from "node:crypto";
+import type { AwsCredentialIdentity, Hash, SourceData } from "@smithy/types";
+import { displayUrl, quoteRemoteText, redactSecrets } from "../base/logging.js";
+import type { Environment } from "../base/settings.js";
+import { type HttpRequestError, type HttpResponse, httpRequest, isHttpRequestError } from "./http.js";
+
+const API_VERSION = "2011-06-15";
+/** Real STS answers in about 1.5 KB; a larger answer is not one of its. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
+/** Where STS calls go, as the SDK resolves it (see {@link resolveStsEndpoint}). */
+export interface StsEndpoint {
+  /** `https://sts.eu-west-1.amazonaws.com`, or the configured endpoint. */
+  readonly url: string;
+  /** The region after the SDK's clean-up (`fips-us-east-1` → `us-east-1`): the SigV4 signing region. */
+  readonly region: string;
+}
+
+/** The STS actions this module speaks. */
+export type StsAction = "AssumeRoleWithWebIdentity" | "AssumeRole" | "GetCallerIdentity";
+
+/** One STS call. Parameters are sent as given; `undefined` ones are left out. */
+export interface StsRequest {
+  readonly action: StsAction;
+  readonly parameters?: Readonly<Record<string, string | number | undefined>> | undefined;
+  readonly endpoint: StsEndpoint;
+  /** Signs the call with SigV4 (AssumeRole, GetCallerIdentity); without them it is sent unsigned. */
+  readonly credentials?: AwsCredentialIdentity | undefined;
+  /** One deadline over connect, answer headers and body. */
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal | undefined;
+  /** An `http:` proxy to tunnel through (HTTP CONNECT), from `proxyFor` in ./http.ts. */
+  readonly proxy?: string | undefined;
+  /** Text that must never appear in an error (the web-identity token), whatever STS or the network echoes. */
+  readonly secrets?: readonly string[] | undefined;
+}
+
+/**
+ * An STS call gave no credentials. `kind`: `service` (STS answered with an error document; `code` is its `<Code>`,
+ * `status` the HTTP status), `network` (no answer: `code` is Node's, such as `ECONNREFUSED`, or `TimeoutError`),
+ * `answer` (an answer that is not a valid STS document), `configuration` (no endpoint can be built; the SDK's
+ * message). `retryable` follows the SDK's standard retry rules for service errors. `detail` is the remote text,
+ * quoted and with `secrets` redacted.
+ */
+export class StsError extends Error {
+  override name = "StsError";
+  readonly action: StsAction;
+  readonly kind: "service" | "network" | "answer" | "configuration";
+  readonly code: string;
+  readonly detail: string;
+  readonly retryable: boolean;
+  readonly status: number | undefined;
+  readonly requestId: string | undefined;
+
+  constructor(message: string, fields: StsErrorFields) {
+    super(message);
+    this.action = fields.action;
+    this.kind = fields.kind;
+    this.code = fields.code;
+    this.detail = fields.detail ?? "";
+    this.retryable = fields.retryable ?? false;
+    this.status = fields.status;
+    this.requestId = fields.requestId;
+  }
+}
+
+/** What an {@link StsError} carries besides its message. */
+export interface StsErrorFields {
+  readonly action: StsAction;
+  readonly kind: StsError["kind"];
+  readonly code: string;
+  readonly detail?: string | undefined;
+  readonly retryable?: boolean | undefined;
+  readonly status?: number | undefined;
+  readonly requestId?: string | undefined;
+}
+
+/** Whether a value is an {@link StsError}, matched by `name` so that two copies of the package agree. */
+export const isStsError = (error: unknown): error is StsError => error instanceof Error && error.name === "StsError";
+
+/** Credentials from `AssumeRoleWithWebIdentity` or `AssumeRole`, and the assumed-role user STS names. */
+export interface StsAssumedRole {
+  readonly credentials: AwsCredentialIdentity & { readonly expiration: Date; readonly sessionToken: string };
+  /** `arn:aws:sts::123456789012:assumed-role/orders-reader/session`. */
+  readonly assumedRoleArn: string;
+  readonly assumedRoleId: string;
+  /** The account in `assumedRoleArn`. */
+  readonly accountId: string | undefined;
+}
+
+/** `GetCallerIdentity`'s answer. */
+export interface StsCallerIdentity {
+  readonly arn: string;
+  readonly account: string;
+  readonly userId: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Endpoints: the rules of the SDK's STS endpoint rule set (@aws-sdk/nested-clients/sts, the client fromWebToken uses),
+// with its partitions. test/wire/stsEndpoint.test.ts compares them with the SDK's resolver for a table of regions.
+
+interface Partition {
+  readonly name: string;
+  readonly dnsSuffix: string;
+  readonly dualStackDnsSuffix: string;
+  readonly regionRegex: RegExp;
+  /** The SDK's pseudo-regions of the partition, listed by name because the regular expression does not match them. */
+  readonly globalRegions: readonly string[];
+}
+
+const PARTITIONS: readonly Partition[] = [
+  ["aws", "amazonaws.com", "api.aws", /^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/, ["aws-global"]],
+  ["aws-cn", "amazonaws.com.cn", "api.amazonwebservices.com.cn", /^cn-\w+-\d+$/, ["aws-cn-global"]],
+  ["aws-eusc", "amazonaws.eu", "api.amazonwebservices.eu", /^eusc-(de)-\w+-\d+$/, []],
+  ["aws-iso", "c2s.ic.gov", "api.aws.ic.gov", /^us-iso-\w+-\d+$/, ["aws-iso-global"]],
+  ["aws-iso-b", "sc2s.sgov.gov", "api.aws.scloud", /^us-isob-\w+-\d+$/, ["aws-iso-b-global"]],
+  ["aws-iso-e", "cloud.adc-e.uk", "api.cloud-aws.adc-e.uk", /^eu-isoe-\w+-\d+$/, ["aws-iso-e-global"]],
+  ["aws-iso-f", "csp.hci.ic.gov", "api.aws.hci.ic.gov", /^us-isof-\w+-\d+$/, ["aws-iso-f-global"]],
+  ["aws-us-gov", "amazonaws.com", "api.aws", /^us-gov-\w+-\d+$/, ["aws-us-gov-global"]],
+].map(([name, dnsSuffix, dualStackDnsSuffix, regionRegex, globalRegions]) => ({
+  name,
+  dnsSuffix,
+  dualStackDnsSuffix,
+  regionRegex,
+  globalRegions,
+})) as Partition[];
+
+/** The partition of a region: listed by name first, then by pattern, else `aws` (the SDK's order). */
+export const partitionOf = (region: string): Partition => {
+  const aws = PARTITIONS[0] as Partition;
+  return (
+    PARTITIONS.find((partition) => partition.globalRegions.includes(region)) ??
+    PARTITIONS.find((partition) => partition.regionRegex.test(region)) ??
+    aws
+  );
+};
+
+/** The SDK's boolean variables: `true` or `false`; anything else counts as unset (its loader rejects it). */
+const sdkFlag = (env: Environment, name: string): boolean | undefined =>
+  env[name] === "true" ? true : env[name] === "false" ? false : undefined;
+
+/** The SDK's check of a region: a valid host label (`@smithy/core`'s `isValidHostLabel`). */
+const HOST_LABEL = /^(?!.*-$)(?!-)[a-zA-Z0-9-]{1,63}$/;
+const isFipsRegion = (region: string) => region.startsWith("fips-") || region.endsWith("-fips");
+
+/**
+ * The STS endpoint for `region`, as the SDK's STS client picks it: `AWS_ENDPOINT_URL_STS`, else `AWS_ENDPOINT_URL`
+ * (both ignored when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`), else the regional endpoint of the region's partition
+ * (`amazonaws.com.cn` for cn-*), `sts-fips.` with `AWS_USE_FIPS_ENDPOINT=true` or a `fips-` region, the dual-stack
+ * suffix with `AWS_USE_DUALSTACK_ENDPOINT=true`. `AWS_STS_REGIONAL_ENDPOINTS` is not read: the SDK v3 STS client of
+ * the web-identity provider ignores it and is always regional. `aws-global` gives `https://sts.amazonaws.com`.
+ *
+ * @throws {StsError} (`configuration`) where the SDK refuses too: an invalid region, FIPS or dual-stack with a
+ *   configured endpoint; the message is the SDK's.
+ */
+export const resolveStsEndpoint = (givenRegion: string, env: Environment, action: StsAction): StsEndpoint => {
+  const refuse = (message: string) =>
+    new StsError(message, { action, kind: "configuration", code: "ConfigurationError" });
+  const region = realRegion(givenRegion);
+  if (!HOST_LABEL.test(region)) {
+    throw refuse(`Region not accepted: region="${region}" is not a valid hostname component.`);
+  }
+  const fips = isFipsRegion(givenRegion) || (sdkFlag(env, "AWS_USE_FIPS_ENDPOINT") ?? false);
+  const dualStack = sdkFlag(env, "AWS_USE_DUALSTACK_ENDPOINT") ?? false;
+  const configured = sdkFlag(env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+    ? undefined
+    : env.AWS_ENDPOINT_URL_STS?.trim() || env.AWS_ENDPOINT_URL?.trim() || undefined;
+  if (configured !== undefined) {
+    if (fips) throw refuse("Invalid Configuration: FIPS and custom endpoint are not supported");
+    if (dualStack) throw refuse("Invalid Configuration: Dualstack and custom endpoint are not supported");
+    return { url: configured, region };
+  }
+  if (region === "aws-global" && !fips && !dualStack) return { url: "https://sts.amazonaws.com", region: "us-east-1" };
+  return { url: `https://${regionalHost(region, fips, dualStack)}`, region };
+};
+
+/** The SDK's region clean-up: `fips-us-east-1` and `us-east-1-fips` are `us-east-1` with FIPS on. */
+const realRegion = (region: string): string => {
+  if (!isFipsRegion(region)) return region;
+  if (region === "fips-aws-global" || region === "aws-fips") return "us-east-1";
+  return region.replace(/fips-(dkr-|prod-)?|-fips/, "");
+};
+
+const regionalHost = (region: string, fips: boolean, dualStack: boolean): string => {
+  const partition = partitionOf(region);
+  if (fips && dualStack) return `sts-fips.${region}.${partition.dualStackDnsSuffix}`;
+  // GovCloud's regional endpoints are FIPS endpoints already.
+  if (fips && partition.name === "aws-us-gov") return `sts.${region}.amazonaws.com`;
+  if (fips) return `sts-fips.${region}.${partition.dnsSuffix}`;
+  if (dualStack) return `sts.${region}.${partition.dualStackDnsSuffix}`;
+  return `sts.${region}.${partition.dnsSuffix}`;
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Errors: which answers are worth another try, as the SDK's standard retry strategy decides.
+
+/** The SDK's throttling codes (`@smithy/service-error-classification`). */
+const THROTTLING_CODES = new Set([
+  "BandwidthLimitExceeded",
+  "EC2ThrottledException",
+  "LimitExceededException",
+  "PriorRequestNotComplete",
+  "ProvisionedThroughputExceededException",
+  "RequestLimitExceeded",
+  "RequestThrottled",
+  "RequestThrottledException",
+  "SlowDown",
+  "ThrottledException",
+  "Throttling",
+  "ThrottlingException",
+  "TooManyRequestsException",
+  "TransactionInProgressException",
+]);
+/** Codes the SDK retries as transient, and STS's one error modeled `@retryable`. */
+const TRANSIENT_CODES = new Set(["TimeoutError", "RequestTimeout", "RequestTimeoutException", "IDPCommunicationError"]);
+const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504]);
+/** Failures on the way (no answer at all) that may pass. A refused connection is not one: nothing listens there. */
+const TRANSIENT_NETWORK = new Set(["TimeoutError", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EAI_AGAIN"]);
+
+/** Whether the SDK would retry an STS error answer with this code and status. */
+export const isRetryableStsAnswer = (code: string, status: number): boolean =>
+  THROTTLING_CODES.has(code) || TRANSIENT_CODES.has(code) || TRANSIENT_STATUSES.has(status);
+
+// ---------------------------------------------------------------------------------------------------------------
+// XML: STS's documents are flat and small; fields are read by name inside the expected element, strictly.
+
+const ENTITIES: Readonly<Record<string, string>> = { lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" };
+
+const decodeXml = (text: string): string =>
+  text.replace(/&(#x[0-9a-fA-F]+|#\d+|lt|gt|quot|apos|amp);/g, (_, entity: string) =>
+    entity.startsWith("#x")
+      ? String.fromCodePoint(Number.parseInt(entity.slice(2), 16))
+      : entity.startsWith("#")
+        ? String.fromCodePoint(Number(entity.slice(1)))
+        : (ENTITIES[entity] ?? ""),
+  );
+
+/** The text of the one `<name>` element directly holding text inside `xml`, or `undefined`. */
+const field = (xml: string | undefined, name: string): string | undefined => {
+  if (xml === undefined) return undefined;
+  const match = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml);
+  return match?.[1] === undefined ? undefined : decodeXml(match[1]).trim();
+};
+
+/** The inside of the element `<name ...>...</name>`, or `undefined`. */
+const element = (xml: string, name: string): string | undefined =>
+  new RegExp(`<${name}(?:\\s[^>]*)?>([\\s\\S]*)</${name}>`).exec(xml)?.[1];
+
+// ---------------------------------------------------------------------------------------------------------------
+// The call.
+
+/** SHA-256 and HMAC-SHA-256 from `node:crypto`, in the shape `@smithy/signature-v4` takes. */
+class NodeSha256 implements Hash {
+  readonly #hash: NodeHash | Hmac;
+  constructor(secret?: SourceData) {
+    this.#hash = secret === undefined ? createHash("sha256") : createHmac("sha256", toBytes(secret));
+  }
+  update(data: SourceData): void {
+    this.#hash.update(toBytes(data));
+  }
+  async digest(): Promise<Uint8Array> {
+    return new Uint8Array(this.#hash.digest());
+  }
+}
+
+const toBytes = (data: SourceData): string | Uint8Array =>
+  typeof data === "string"
+    ? data
+    : ArrayBuffer.isView(data)
+      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+      : new Uint8Array(data);
+
+const signedHeaders = async (
+  url: URL,
+  region: string,
+  credentials: AwsCredentialIdentity,
+  headers: Record<string, string>,
+  body: string,
+): Promise<Record<string, string>> => {
+  // Loaded on demand: the unsigned IRSA call does not need the signer.
+  const { SignatureV4 } = await import("@smithy/signature-v4");
+  const signer = new SignatureV4({ service: "sts", region, credentials, sha256: NodeSha256 });
+  const signed = await signer.sign({
+    method: "POST",
+    protocol: url.protocol,
+    hostname: url.hostname,
+    ...(url.port === "" ? {} : { port: Number(url.port) }),
+    path: url.pathname === "" ? "/" : url.pathname,
+    query: Object.fromEntries(url.searchParams),
+    headers: { ...headers, host: url.host },
+    body,
+  });
+  return Object.fromEntries(Object.entries(signed.headers).map(([name, value]) => [name, String(value)]));
+};
+
+/**
+ * Sends one STS query-protocol call and returns the inside of its `<{Action}Result>` element.
+ *
+ * @throws {StsError} for every failure: no answer, an error answer, an answer that is not STS's.
+ */
+export const callSts = async (request: StsRequest): Promise<string> => {
+  const { action, endpoint, secrets = [] } = request;
+  const form = new URLSearchParams({ Action: action, Version: API_VERSION });
+  for (const [name, value] of Object.entries(request.parameters ?? {})) {
+    if (value !== undefined) form.append(name, String(value));
+  }
+  const body = form.toString();
+  const shown = displayUrl(endpoint.url);
+  const quote = (text: string, max?: number) => quoteRemoteText(redactSecrets(text, secrets), max);
+  const url = URL.canParse(endpoint.url) ? new URL(endpoint.url) : undefined;
+  if (url === undefined) {
+    throw new StsError(`The STS endpoint ${shown} is not a URL.`, {
+      action,
+      kind: "configuration",
+      code: "ERR_INVALID_URL",
+    });
+  }
+  let headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded; charset=utf-8" };
+  if (request.credentials) headers = await signedHeaders(url, endpoint.region, request.credentials, headers, body);
+  let answer: HttpResponse;
+  try {
+    answer = await httpRequest({
+      url: url.href,
+      method: "POST",
+      headers,
+      body,
+      timeoutMs: request.timeoutMs,
+      maxBodyBytes: MAX_ANSWER_BYTES,
+      signal: request.signal,
+      proxy: request.proxy,
+    });
+  } catch (error) {
+    throw isHttpRequestError(error) ? noAnswer(action, error, shown, quote) : error;
+  }
+  const requestId = answer.headers["x-amzn-requestid"];
+  if (answer.status !== 200) throw errorAnswer(action, answer, shown, quote);
+  const result = element(answer.body, `${action}Result`);
+  if (result === undefined || element(answer.body, `${action}Response`) === undefined) {
+    // Never quoted: a 200 answer may carry credentials in any shape.
+    const message = `STS ${action} at ${shown} answered HTTP 200 with a document that is not a ${action} answer.`;
+    throw new StsError(message, { action, kind: "answer", code: "MalformedAnswer", status: 200, requestId });
+  }
+  return result;
+};
+
+type Quote = (text: string, max?: number) => string;
+
+/** The error for no answer: `code` is Node's (`ECONNREFUSED`) or `TimeoutError`, as the SDK's handler names them. */
+const noAnswer = (action: StsAction, error: HttpRequestError, shown: string, quote: Quote): StsError => {
+  const code = error.kind === "timeout" ? "TimeoutError" : (error.code ?? error.kind);
+  // Node's own message ("connect ECONNREFUSED 10.0.0.1:443") names the address actually tried.
+  const cause = error.cause instanceof Error ? error.cause.message : "";
+  const detail = quote(cause || error.message);
+  const retryable = TRANSIENT_NETWORK.has(code);
+  return new StsError(`Could not call STS ${action} at ${shown}: ${detail}`, {
+    action,
+    kind: "network",
+    code,
+    detail,
+    retryable,
+  });
+};
+
+/** The error for a non-200 answer: STS's error document, or whatever else answered (a proxy's page). */
+const errorAnswer = (action: StsAction, answer: HttpResponse, shown: string, quote: Quote): StsError => {
+  const requestId = answer.headers["x-amzn-requestid"];
+  const status = answer.status;
+  const error = element(answer.body, "Error");
+  const code = field(error, "Code");
+  if (code === undefined) {
+    // Not STS's error document: a proxy's page, a load balancer's. Only the status says anything.
+    const detail = quote(answer.body, 200) || "(no body)";
+    const message = `STS ${action} at ${shown} answered HTTP ${status} without an STS error document: ${detail}`;
+    const retryable = isRetryableStsAnswer("", status);
+    return new StsError(message, {
+      action,
+      kind: "answer",
+      code: `HTTP ${status}`,
+      detail,
+      retryable,
+      status,
+      requestId,
+    });
+  }
+  const safeCode = quote(code, 100);
+  const detail = quote(field(error, "Message") ?? "");
+  const message = `STS ${action} failed with ${safeCode} (HTTP ${status}): ${detail}`;
+  const retryable = isRetryableStsAnswer(code, status);
+  return new StsError(message, { action, kind: "service", code: safeCode, detail, retryable, status, requestId });
+};
+
+/** Reads required fields, or throws the `answer` error naming the first missing one (never a value). */
+const required = (action: StsAction, xml: string | undefined, names: readonly string[], where: string) =>
+  names.map((name) => {
+    const value = field(xml, name);
+    if (value) return value;
+    const message = `STS ${action} answered without ${where}${name}.`;
+    throw new StsError(message, { action, kind: "answer", code: "MalformedAnswer", status: 200 });
+  });
+
+const ASSUMED_ROLE_ARN = /^arn:[\w-]+:sts::(\d{12}):assumed-role\/[^/]+\/.+$/;
+
+const assumedRole = (action: StsAction, result: string): StsAssumedRole => {
+  const credentials = element(result, "Credentials");
+  const user = element(result, "AssumedRoleUser");
+  const [accessKeyId, secretAccessKey, sessionToken, expiration] = required(
+    action,
+    credentials,
+    ["AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"],
+    "Credentials/",
+  ) as [string, string, string, string];
+  const [assumedRoleArn, assumedRoleId] = required(action, user, ["Arn", "AssumedRoleId"], "AssumedRoleUser/") as [
+    string,
+    string,
+  ];
+  const expires = new Date(expiration);
+  if (Number.isNaN(expires.getTime())) {
+    const message = `STS ${action} answered with an Expiration that is not a date ("${quoteRemoteText(expiration, 40)}").`;
+    throw new StsError(message, { action, kind: "answer", code: "MalformedAnswer", status: 200 });
+  }
+  return {
+    credentials: { accessKeyId, secretAccessKey, sessionToken, expiration: expires },
+    assumedRoleArn,
+    assumedRoleId,
+    accountId: ASSUMED_ROLE_ARN.exec(assumedRoleArn)?.[1],
+  };
+};
+
+/** The transport part of a call: everything but the action and its parameters. */
+export type StsTransport = Omit<StsRequest, "action" | "parameters" | "credentials">;
+
+/** `AssumeRoleWithWebIdentity`: unsigned; the token is also redacted from any error. */
+export const assumeRoleWithWebIdentity = async (
+  parameters: {
+    readonly roleArn: string;
+    readonly roleSessionName: string;
+    readonly webIdentityToken: string;
+    readonly durationSeconds?: number | undefined;
+  },
+  transport: StsTransport,
+): Promise<StsAssumedRole> => {
+  const action = "AssumeRoleWithWebIdentity";
+  const result = await callSts({
+    ...transport,
+    action,
+    secrets: [...(transport.secrets ?? []), parameters.webIdentityToken],
+    parameters: {
+      RoleArn: parameters.roleArn,
+      RoleSessionName: parameters.roleSessionName,
+      WebIdentityToken: parameters.webIdentityToken,
+      DurationSeconds: parameters.durationSeconds,
+    },
+  });
+  return assumedRole(action, result);
+};
+
+/**
+ * `AssumeRole`, signed with `credentials`. `parameters` are STS's own names (`RoleArn`, `RoleSessionName`,
+ * `ExternalId`, `DurationSeconds`, `Policy`, `SourceIdentity`, `Tags.member.1.Key`, ...).
+ */
+export const assumeRole = async (
+  parameters: Readonly<Record<string, string | number | undefined>>,
+  credentials: AwsCredentialIdentity,
+  transport: StsTransport,
+): Promise<StsAssumedRole> => {
+  const result = await callSts({ ...transport, action: "AssumeRole", parameters, credentials });
+  return assumedRole("AssumeRole", result);
+};
+
+/** `GetCallerIdentity`, signed with `credentials`: whom STS says they belong to. */
+export const getCallerIdentity = async (
+  credentials: AwsCredentialIdentity,
+  transport: StsTransport,
+): Promise<StsCallerIdentity> => {
+  const result = await callSts({ ...transport, action: "GetCallerIdentity", credentials });
+  const [arn, account, userId] = required("GetCallerIdentity", result, ["Arn", "Account", "UserId"], "");
+  return { arn, account, userId } as StsCallerIdentity;
+};
+
+/**
+ * The role an assumed-role ARN belongs to: `arn:aws:sts::123456789012:assumed-role/orders-reader/session` →
+ * `{ partition: "aws", accountId: "123456789012", roleName: "orders-reader" }`; `undefined` for another ARN. Role
+ * paths are not part of assumed-role ARNs: compare name and account only.
+ */
+export const roleOfAssumedRoleArn = (
+  arn: string,
+): { readonly partition: string; readonly accountId: string; readonly roleName: string } | undefined => {
+  const match = /^arn:([\w-]+):sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/.exec(arn);
+  if (!match) return undefined;
+  const [, partition, accountId, roleName] = match as unknown as [string, string, string, string];
+  return { partition, accountId, roleName };
+};
