@@ -31,6 +31,28 @@ import { chainResolver } from "./resolve.js";
 export interface PodCredentialProvider extends AwsCredentialIdentityProvider {
   /** The last successful resolution, without secrets; `undefined` before the first. */
   describe(): PodCredentialsDescription | undefined;
+  /**
+   * For a readiness endpoint: resolves with what {@link PodCredentialProvider.describe} says once usable credentials
+   * are held (fetching them first if needed, sharing any resolution in flight), and rejects with the chain's error
+   * otherwise (`NoPodCredentialsError`, `CredentialSourceError`, ...). Credentials stay usable until shortly before
+   * they expire, also while a refresh is failing; within a failure's backoff it rejects at once, with no network
+   * request, so a probe every few seconds costs nothing.
+   *
+   * @example
+   * ```ts
+   * import { createServer } from "node:http";
+   * import { fromPodProviderChain } from "pod-credentials";
+   * const credentials = fromPodProviderChain();
+   * createServer((request, response) => {
+   *   if (request.url !== "/readyz") return response.writeHead(404).end();
+   *   credentials.ready().then(
+   *     () => response.writeHead(200).end("ready\n"),
+   *     (error: Error) => response.writeHead(503).end(`${error.name}\n`),
+   *   );
+   * }).listen(8080);
+   * ```
+   */
+  ready(): Promise<PodCredentialsDescription>;
 }
 
 /**
@@ -86,7 +108,12 @@ export const fromPodProviderChain = (options: PodProviderChainOptions = {}): Pod
       }
     );
   };
-  return Object.assign((properties?: IdentityProperties) => cache.get(properties), { describe });
+  const ready = async (): Promise<PodCredentialsDescription> => {
+    await cache.get();
+    // Set by the load that just succeeded (the reporter records it before the cache hands the credentials out).
+    return describe() as PodCredentialsDescription;
+  };
+  return Object.assign((properties?: IdentityProperties) => cache.get(properties), { describe, ready });
 };
 
 /**

@@ -8,6 +8,10 @@ runCliReportingFailures({
   stdout: process.stdout,
   stderr: process.stderr,
   version: packageVersion(process.argv[1]),
+  onShutdown: (stop) => {
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+  },
 }).then((code) => {
   process.exitCode = code;
 });

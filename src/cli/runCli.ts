@@ -6,6 +6,8 @@ import { parseArgs } from "node:util";
 import type { Environment } from "../base/settings.js";
 import { renderReport } from "../doctor/renderReport.js";
 import { runDoctor } from "../doctor/runDoctor.js";
+import { credentialProcessCommand } from "./credentialProcess.js";
+import { serveCommand } from "./serve.js";
 
 /** The process, or a test's stand-ins: `argv` after the program name; standard error takes usage errors and progress. */
 export interface CliIo {
@@ -14,10 +16,17 @@ export interface CliIo {
   readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean | undefined };
   readonly stderr: { write(text: string): unknown };
   readonly version: string;
+  /** Calls `stop` on SIGTERM or SIGINT, for `serve`. */
+  readonly onShutdown?: ((stop: () => void) => void) | undefined;
 }
+
+/** Commands with options of their own, each parsed in its own file. */
+const OWN_COMMANDS = { serve: serveCommand, "credential-process": credentialProcessCommand } as const;
 
 /** Runs the command line and returns the exit code: 0 pod-scoped credentials, 1 usage error, 2 anything else. */
 export const runCli = async (io: CliIo): Promise<number> => {
+  const [first = "", ...rest] = io.argv;
+  if (Object.hasOwn(OWN_COMMANDS, first)) return OWN_COMMANDS[first as keyof typeof OWN_COMMANDS](io, rest);
   const line = parseCommandLine(io.argv);
   switch (line.command) {
     case "help":
@@ -210,12 +219,17 @@ export const helpText = (version: string): string => `pod-credentials ${version}
 
 Usage:
   pod-credentials [doctor] [--json] [--verify] [--wait <seconds>] [--region <region>]
+  pod-credentials credential-process      (for a credential_process profile)
+  pod-credentials serve [--listen 127.0.0.1:PORT] [--token-file FILE]   (see serve --help)
   pod-credentials --help | --version
 
 doctor (the default command) examines this pod's credential set-up: what answers at the metadata
 endpoint (the real EC2 IMDS, kube2iam, kiam or nothing), every source on its own (IRSA, EKS Pod
 Identity, kube2iam/kiam, the node's instance profile, static keys, ~/.aws), and what
 fromPodProviderChain() does with this environment. It never prints a secret.
+
+credential-process prints this pod's credentials as a credential_process document, for the AWS CLI
+and any SDK; serve serves them to the pod's other containers on loopback (docs/serving-the-pod.md).
 
 Options:
   --json              print the report as one JSON object (schema version 1, documented at
