@@ -88,7 +88,9 @@ describe("serve: the credentials endpoint", () => {
     release();
     const settled = await Promise.all(answers);
 
-    expect(new Set(settled.filter(({ status }) => status !== 200).map(({ status, body }) => `${status} ${body}`))).toEqual(new Set());
+    expect(
+      new Set(settled.filter(({ status }) => status !== 200).map(({ status, body }) => `${status} ${body}`)),
+    ).toEqual(new Set());
     expect(settled.filter(({ status }) => status === 200)).toHaveLength(1000);
     expect(new Set(settled.map(({ body }) => JSON.parse(body).AccessKeyId))).toEqual(new Set([issued.accessKeyId]));
     expect(agent.requests).toHaveLength(1);
