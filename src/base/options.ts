@@ -450,6 +450,11 @@ export interface CredentialEventBase {
   readonly expiration?: Date | undefined;
   /** With `verifyIdentity`: the verification of the credentials concerned (absent on a failure before any success). */
   readonly verification?: IdentityVerification | undefined;
+  /**
+   * For `resolved`, `refreshed` and `refreshFailed`: how long the resolution took, in ms (on the monotonic clock, so
+   * a step of the wall clock does not distort it).
+   */
+  readonly durationMs?: number | undefined;
 }
 
 /**

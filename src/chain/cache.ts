@@ -21,8 +21,10 @@ export interface LoadFailure {
 
 /** The cache tells its owner what happens, so that the owner logs and emits events; the cache itself stays silent. */
 export interface CacheObserver<T> {
-  loaded(value: T, kind: LoadKind, refreshCount: number): void;
-  loadFailed(error: unknown, failure: LoadFailure): void;
+  /** `durationMs`: how long the load took (monotonic clock). */
+  loaded(value: T, kind: LoadKind, refreshCount: number, durationMs?: number): void;
+  /** `durationMs`: how long the failed load took (monotonic clock). */
+  loadFailed(error: unknown, failure: LoadFailure, durationMs?: number): void;
   /** Cached credentials were served after a refresh failed (once per failure). */
   servedStale(value: T): void;
   /** Cached credentials reached the end of their usable time with no replacement (once per set of credentials). */
@@ -135,6 +137,7 @@ export class CredentialCache<
 
   async #loadOnce(properties: IdentityProperties | undefined): Promise<T> {
     const kind: LoadKind = this.#entry ? "refresh" : "initial";
+    const started = monotonicNow();
     let value: T;
     try {
       value = await this.load(properties, kind);
@@ -147,7 +150,8 @@ export class CredentialCache<
       const usableUntil = this.#entry?.plan.usableUntil;
       const servingCached = usableUntil !== undefined && now < usableUntil;
       // The observer gets wall-clock times, for people: the retry time as of now.
-      this.observer.loadFailed(error, { servingCached, usableUntil, retryAt: now + backoff, consecutiveFailures });
+      const failure = { servingCached, usableUntil, retryAt: now + backoff, consecutiveFailures };
+      this.observer.loadFailed(error, failure, monotonicNow() - started);
       throw error;
     }
     const expiresAt = (value.refreshBy ?? value.credentials.expiration)?.getTime();
@@ -157,7 +161,7 @@ export class CredentialCache<
     this.#staleReported = false;
     this.#expiredReported = false;
     if (kind === "refresh") this.#refreshCount++;
-    this.observer.loaded(value, kind, this.#refreshCount);
+    this.observer.loaded(value, kind, this.#refreshCount, monotonicNow() - started);
     return value;
   }
 }

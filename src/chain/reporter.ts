@@ -83,7 +83,7 @@ export class ChainReporter implements CacheObserver<Resolution> {
     return this.#last;
   }
 
-  loaded(value: Resolution, kind: LoadKind, refreshCount = 0): void {
+  loaded(value: Resolution, kind: LoadKind, refreshCount = 0, durationMs?: number): void {
     const { description } = value;
     const previous = this.#last?.description;
     if (!previous || previous.source !== description.source || roleLabel(previous) !== roleLabel(description)) {
@@ -103,14 +103,15 @@ export class ChainReporter implements CacheObserver<Resolution> {
     }
     this.#last = value;
     this.#lastFailure = undefined;
+    const took = durationMs === undefined ? {} : { durationMs };
     this.#emit(
       kind === "initial"
-        ? { type: "resolved", ...this.#base(value) }
-        : { type: "refreshed", refreshCount, ...this.#base(value) },
+        ? { type: "resolved", ...this.#base(value), ...took }
+        : { type: "refreshed", refreshCount, ...this.#base(value), ...took },
     );
   }
 
-  loadFailed(error: unknown, failure: LoadFailure): void {
+  loadFailed(error: unknown, failure: LoadFailure, durationMs?: number): void {
     const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     const now = Date.now();
     const fields = logFields({
@@ -139,6 +140,7 @@ export class ChainReporter implements CacheObserver<Resolution> {
       servingCached: failure.servingCached,
       retryAt: new Date(failure.retryAt),
       consecutiveFailures: failure.consecutiveFailures,
+      ...(durationMs === undefined ? {} : { durationMs }),
     });
   }
 
