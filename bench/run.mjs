@@ -23,6 +23,7 @@ import { fleet } from "./scenarios/fleet.mjs";
 import { footprint } from "./scenarios/footprint.mjs";
 import { hopLimit } from "./scenarios/hopLimit.mjs";
 import { nothingConfigured } from "./scenarios/nothingConfigured.mjs";
+import { serveEndpoint } from "./scenarios/serveEndpoint.mjs";
 
 const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const SCENARIOS = {
@@ -33,6 +34,7 @@ const SCENARIOS = {
   concurrent: concurrentColdStart,
   fleet,
   footprint,
+  serve: serveEndpoint,
 };
 
 const { values: args } = parseArgs({

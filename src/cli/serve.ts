@@ -152,26 +152,31 @@ export const startServing = async (options: ServeOptions): Promise<Serving> => {
   const expected = sha256(token);
   const provider: PodCredentialProvider = fromPodProviderChain({ env: options.env, logger });
 
-  // The document is built once per set of credentials: the hot path is a lookup and a write.
-  let served: { credentials: object; body: string } | undefined;
+  // The document is built once per set of credentials, and served without asking the provider until the provider's
+  // planned refresh time: the hot path is a clock read, a comparison and a write. From that time on, each request
+  // goes through the provider (which refreshes in the background and never returns expired credentials), as does the
+  // refresh timer below, even with no request coming in.
+  let served: { credentials: object; body: string; freshUntil: number } | undefined;
   const documentOf = (credentials: Awaited<ReturnType<PodCredentialProvider>>): string => {
     if (served?.credentials !== credentials) {
-      const roleArn = provider.describe()?.roleArn;
+      const description = provider.describe();
       const body = JSON.stringify({
         AccessKeyId: credentials.accessKeyId,
         SecretAccessKey: credentials.secretAccessKey,
         Token: credentials.sessionToken,
         Expiration: credentials.expiration === undefined ? undefined : awsTime(credentials.expiration),
-        ...(roleArn === undefined ? {} : { RoleArn: roleArn }),
+        ...(description?.roleArn === undefined ? {} : { RoleArn: description.roleArn }),
       });
-      served = { credentials, body };
+      const freshUntil = description?.nextRefreshAt?.getTime() ?? credentials.expiration?.getTime() ?? Infinity;
+      served = { credentials, body, freshUntil };
     }
     return served.body;
   };
 
   let closing = false;
+  const logging = options.logger.debugEnabled !== false;
   const accessLog = (request: IncomingMessage, path: string, status: number, started: number) => {
-    if (options.logger.debugEnabled === false) return;
+    if (!logging) return;
     // A path we do not serve is the client's text: quoted safely, never a query (it could hold anything).
     const shown = KNOWN_PATHS.has(path) ? path : JSON.stringify(quoteRemoteText(path, 100));
     const ms = (performance.now() - started).toFixed(1);
@@ -179,7 +184,7 @@ export const startServing = async (options: ServeOptions): Promise<Serving> => {
   };
 
   const handle = (request: IncomingMessage, response: ServerResponse) => {
-    const started = performance.now();
+    const started = logging ? performance.now() : 0;
     const url = request.url ?? "/";
     const query = url.indexOf("?");
     const path = query === -1 ? url : url.slice(0, query);
@@ -219,6 +224,7 @@ export const startServing = async (options: ServeOptions): Promise<Serving> => {
       );
     }
     if (request.method !== "GET") return reply(405, failure("MethodNotAllowed", "Use GET."));
+    if (served !== undefined && Date.now() < served.freshUntil) return reply(200, served.body);
     provider().then(
       (credentials) => {
         // The provider never returns expired credentials; this guards the time between its answer and ours.
@@ -251,12 +257,16 @@ export const startServing = async (options: ServeOptions): Promise<Serving> => {
     const delay = Math.min(MAX_TIMER_MS, Math.max(REFRESH_RETRY_MS, next - Date.now()));
     timer = setTimeout(() => {
       provider()
+        .then(documentOf)
         .catch(() => {}) // reported by the provider's own log lines and events
         .finally(keepFresh);
     }, delay);
   };
   const ready = provider.ready();
-  ready.then(keepFresh, () => {});
+  ready.then(
+    () => provider().then(documentOf).finally(keepFresh),
+    () => {},
+  );
 
   return {
     url: `http://${host}:${port}${CREDENTIALS_PATH}`,
