@@ -1,7 +1,7 @@
 // `pod-credentials serve`: a container-credentials endpoint on loopback for the pod's other containers, which share
 // its network namespace. Every AWS SDK and CLI reads it through AWS_CONTAINER_CREDENTIALS_FULL_URI and
 // AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE. One pinned, refreshing provider answers every request.
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import * as crypto from "node:crypto";
 import { constants } from "node:fs";
 import { open, readFile, stat } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -75,7 +75,7 @@ export const loadOrCreateToken = async (path: string): Promise<{ token: string; 
     }
   }
   if (handle) {
-    const token = randomBytes(TOKEN_BYTES).toString("base64url");
+    const token = crypto.randomBytes(TOKEN_BYTES).toString("base64url");
     try {
       await handle.writeFile(token);
     } finally {
@@ -123,13 +123,16 @@ export interface Serving {
   close(): Promise<void>;
 }
 
-const sha256 = (text: string): Buffer => createHash("sha256").update(text).digest();
+/** One-shot `crypto.hash` where Node.js has it (20.12 and later): no Hash object per request. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: "buffer") => Buffer }).hash;
+const sha256 = (text: string): Buffer =>
+  oneShot ? oneShot("sha256", text, "buffer") : crypto.createHash("sha256").update(text).digest();
 
 /** A JSON answer in the error shape the AWS SDKs read from a container-credentials endpoint (`Code`, `Message`). */
-const answer = (response: ServerResponse, status: number, body: string, closing: boolean): void => {
+const answer = (response: ServerResponse, status: number, body: string, closing: boolean, length?: number): void => {
   response.writeHead(status, {
     "Content-Type": "application/json",
-    "Content-Length": Buffer.byteLength(body),
+    "Content-Length": length ?? Buffer.byteLength(body),
     "Cache-Control": "no-store",
     ...(closing ? { Connection: "close" } : {}),
   });
@@ -156,7 +159,7 @@ export const startServing = async (options: ServeOptions): Promise<Serving> => {
   // planned refresh time: the hot path is a clock read, a comparison and a write. From that time on, each request
   // goes through the provider (which refreshes in the background and never returns expired credentials), as does the
   // refresh timer below, even with no request coming in.
-  let served: { credentials: object; body: string; freshUntil: number } | undefined;
+  let served: { credentials: object; body: string; length: number; freshUntil: number } | undefined;
   const documentOf = (credentials: Awaited<ReturnType<PodCredentialProvider>>): string => {
     if (served?.credentials !== credentials) {
       const description = provider.describe();
@@ -168,7 +171,7 @@ export const startServing = async (options: ServeOptions): Promise<Serving> => {
         ...(description?.roleArn === undefined ? {} : { RoleArn: description.roleArn }),
       });
       const freshUntil = description?.nextRefreshAt?.getTime() ?? credentials.expiration?.getTime() ?? Infinity;
-      served = { credentials, body, freshUntil };
+      served = { credentials, body, length: Buffer.byteLength(body), freshUntil };
     }
     return served.body;
   };
@@ -188,8 +191,8 @@ export const startServing = async (options: ServeOptions): Promise<Serving> => {
     const url = request.url ?? "/";
     const query = url.indexOf("?");
     const path = query === -1 ? url : url.slice(0, query);
-    const reply = (status: number, body: string) => {
-      answer(response, status, body, closing);
+    const reply = (status: number, body: string, length?: number) => {
+      answer(response, status, body, closing, length);
       accessLog(request, path, status, started);
     };
     if (path === "/healthz") return reply(200, '{"status":"ok"}');
@@ -214,7 +217,7 @@ export const startServing = async (options: ServeOptions): Promise<Serving> => {
       );
     }
     // Equal-length digests, compared in constant time: neither the token's length nor its prefix leaks.
-    if (!timingSafeEqual(sha256(given), expected)) {
+    if (!crypto.timingSafeEqual(sha256(given), expected)) {
       return reply(
         403,
         failure(
@@ -224,7 +227,7 @@ export const startServing = async (options: ServeOptions): Promise<Serving> => {
       );
     }
     if (request.method !== "GET") return reply(405, failure("MethodNotAllowed", "Use GET."));
-    if (served !== undefined && Date.now() < served.freshUntil) return reply(200, served.body);
+    if (served !== undefined && Date.now() < served.freshUntil) return reply(200, served.body, served.length);
     provider().then(
       (credentials) => {
         // The provider never returns expired credentials; this guards the time between its answer and ours.
