@@ -176,6 +176,20 @@ export const startServing = async (options: ServeOptions): Promise<Serving> => {
     return served.body;
   };
 
+  /** Why a request for credentials gets none: no token (401), a wrong one (403), not a GET (405). */
+  const refusal = (given: string | undefined, method: string | undefined): [number, string] | undefined => {
+    if (given === undefined || given === "") {
+      const fix = "Fix: set AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE to the token file serve printed.";
+      return [401, failure("MissingAuthorization", `The request has no Authorization header. ${fix}`)];
+    }
+    // Equal-length digests, compared in constant time: neither the token's length nor its prefix leaks.
+    if (!crypto.timingSafeEqual(sha256(given), expected)) {
+      const fix = "Fix: read the token from the file serve printed.";
+      return [403, failure("AccessDenied", `The Authorization header does not match the token. ${fix}`)];
+    }
+    return method === "GET" ? undefined : [405, failure("MethodNotAllowed", "Use GET.")];
+  };
+
   let closing = false;
   const logging = options.logger.debugEnabled !== false;
   const accessLog = (request: IncomingMessage, path: string, status: number, started: number) => {
@@ -206,27 +220,8 @@ export const startServing = async (options: ServeOptions): Promise<Serving> => {
     }
     if (path !== CREDENTIALS_PATH)
       return reply(404, failure("NotFound", `Credentials are served at ${CREDENTIALS_PATH}.`));
-    const given = request.headers.authorization;
-    if (given === undefined || given === "") {
-      return reply(
-        401,
-        failure(
-          "MissingAuthorization",
-          "The request has no Authorization header. Fix: set AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE to the token file serve printed.",
-        ),
-      );
-    }
-    // Equal-length digests, compared in constant time: neither the token's length nor its prefix leaks.
-    if (!crypto.timingSafeEqual(sha256(given), expected)) {
-      return reply(
-        403,
-        failure(
-          "AccessDenied",
-          "The Authorization header does not match the token. Fix: read the token from the file serve printed.",
-        ),
-      );
-    }
-    if (request.method !== "GET") return reply(405, failure("MethodNotAllowed", "Use GET."));
+    const refused = refusal(request.headers.authorization, request.method);
+    if (refused) return reply(refused[0], refused[1]);
     if (served !== undefined && Date.now() < served.freshUntil) return reply(200, served.body, served.length);
     provider().then(
       (credentials) => {
