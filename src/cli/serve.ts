@@ -262,7 +262,11 @@ export const startServing = async (options: ServeOptions): Promise<Serving> => {
   };
   const ready = provider.ready();
   ready.then(
-    () => provider().then(documentOf).finally(keepFresh),
+    () =>
+      provider()
+        .then(documentOf)
+        .catch(() => {}) // a failure here is the provider's to report; requests get it too
+        .finally(keepFresh),
     () => {},
   );
 
