@@ -229,7 +229,8 @@ Identity, kube2iam/kiam, the node's instance profile, static keys, ~/.aws), and 
 fromPodProviderChain() does with this environment. It never prints a secret.
 
 credential-process prints this pod's credentials as a credential_process document, for the AWS CLI
-and any SDK; serve serves them to the pod's other containers on loopback (docs/serving-the-pod.md).
+and any SDK; serve serves them to the pod's other containers on loopback (serve --help; the guide:
+${DOCS_URL}/serving-the-pod.md).
 
 Options:
   --json              print the report as one JSON object (schema version 1, documented at

@@ -347,7 +347,7 @@ export const runServe = async (io: ServeIo, listen: ListenAddress, tokenFile: st
 const USAGE = `Usage: pod-credentials serve [--listen 127.0.0.1:PORT] [--token-file FILE]
 
 Serves this pod's credentials to the pod's other containers, as a container-credentials endpoint on loopback
-(docs/serving-the-pod.md). When ready, prints AWS_CONTAINER_CREDENTIALS_FULL_URI=<url> and
+(the guide, serving-the-pod.md, is linked from pod-credentials --help). When ready, prints AWS_CONTAINER_CREDENTIALS_FULL_URI=<url> and
 AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=<file> on one line of standard output; logs go to standard error.
 
 Options:

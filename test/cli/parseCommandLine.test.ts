@@ -99,7 +99,7 @@ describe("the help", () => {
   it("links the documentation by URL: the package does not ship docs/", async () => {
     const text = helpText("9.9.9");
     const cited = [...text.matchAll(/(\S*)docs\/([\w-]+\.md)/g)];
-    expect(cited.map((match) => match[0])).toEqual([`${DOCS_URL}/doctor.md`]);
+    expect(cited.map((match) => match[0])).toEqual([`${DOCS_URL}/serving-the-pod.md`, `${DOCS_URL}/doctor.md`]);
     const { homepage, files } = JSON.parse(await readFile(join(root, "package.json"), "utf8")) as {
       homepage: string;
       files: string[];

@@ -1,7 +1,8 @@
 // Real AWS clients nobody here wrote (the AWS CLI v1, the AWS CLI v2, boto3) sign `sts get-caller-identity` with
 // the credentials our built commands hand out, through a `credential_process` profile and through `serve`, for an
-// IRSA, an EKS Pod Identity and a kube2iam pod. The fake STS answers as the role the credentials belong to, and
-// records which access key signed the call: it must be the one our command handed out.
+// IRSA, an EKS Pod Identity and a kube2iam pod. The fake STS verifies each signature against the credentials the
+// fakes handed out, answers as the role they belong to, and records which access key signed the call: it must be the
+// one our command handed out.
 //
 // `npm run test:clients` (its own config: these runs take seconds each, so `npm test` does not run them).
 import { type ChildProcessByStdio, spawn } from "node:child_process";
@@ -74,7 +75,7 @@ const SOURCES: Record<string, (folder: string) => Promise<Pod>> = {
     await writeFile(tokenFile, token);
     const agent = fakePodIdentityAgent({ credentials: createFakeCredentials("PODID"), expectedToken: token });
     const agentServer = await startLoopbackServer(agent.handler);
-    const { sts, server } = await stsFor(agent.credentials.accessKeyId);
+    const { sts, server } = await stsFor();
     return {
       env: {
         AWS_CONTAINER_CREDENTIALS_FULL_URI: `${agentServer.url}/v1/credentials`,
@@ -97,7 +98,7 @@ const SOURCES: Record<string, (folder: string) => Promise<Pod>> = {
       upstream: node.handler,
     });
     const proxyServer = await startLoopbackServer(proxy.handler);
-    const { sts, server } = await stsFor(proxy.credentials.accessKeyId);
+    const { sts, server } = await stsFor();
     return {
       env: { POD_CREDENTIALS_ROLE: POD_ROLE, AWS_EC2_METADATA_SERVICE_ENDPOINT: proxyServer.url },
       sts,
@@ -112,17 +113,11 @@ const SOURCES: Record<string, (folder: string) => Promise<Pod>> = {
 };
 
 /**
- * A fake STS for credentials another fake served: `GetCallerIdentity` answers the pod's role for them. (The fake
- * STS that verifies signatures knows each fake's credentials and role by itself; this identity is then not used.)
+ * A fake STS for credentials another fake served: it verifies the call's signature against the credentials the
+ * fakes handed out, and answers as the role the fake served them for (the pod's role).
  */
-const stsFor = async (accessKeyId: string): Promise<{ sts: FakeSts; server: LoopbackServer }> => {
-  const sts = fakeSts({
-    callerIdentity: {
-      arn: `arn:aws:sts::${ACCOUNT}:assumed-role/${POD_ROLE}/${accessKeyId.slice(-8).toLowerCase()}`,
-      account: ACCOUNT,
-      userId: `AROAFAKEPODROLE00000:${accessKeyId.slice(-8).toLowerCase()}`,
-    },
-  });
+const stsFor = async (): Promise<{ sts: FakeSts; server: LoopbackServer }> => {
+  const sts = fakeSts();
   return { sts, server: await startLoopbackServer(sts.handler) };
 };
 
