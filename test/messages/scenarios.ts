@@ -27,6 +27,7 @@ import {
 import { ORDERS_ROLE_ARN, secretCredentials, secretToken, serveWithMsw } from "../support/fakes.js";
 import { recordOutput, registerSecrets } from "../support/leakCheck.js";
 import { startTestServer } from "../support/loopback.js";
+import { SERVE_SCENARIOS } from "./serveScenarios.js";
 import { errorText, POD_ENDPOINTS, POD_PATHS, START, type World } from "./world.js";
 
 /** One scenario of the golden file. */
@@ -1188,4 +1189,5 @@ export const SCENARIOS: readonly Scenario[] = [
       { assumeRole: { roleArn: REPORTS, tags: { team: "orders" }, transitiveTagKeys: ["env"] } },
     ],
   ]),
+  ...SERVE_SCENARIOS,
 ];
