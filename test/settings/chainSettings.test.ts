@@ -117,7 +117,7 @@ describe("warnings at creation", () => {
   const KNOWN =
     "POD_CREDENTIALS_SOURCES, POD_CREDENTIALS_ALLOW_NODE, POD_CREDENTIALS_ROLE, POD_CREDENTIALS_ANNOTATIONS_FILE, " +
     "POD_CREDENTIALS_STARTUP_TIMEOUT_MS, POD_CREDENTIALS_TIMEOUT_MS, POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS, " +
-    "POD_CREDENTIALS_LOG_LEVEL";
+    "POD_CREDENTIALS_LOG_LEVEL, POD_CREDENTIALS_DURATION_SECONDS";
 
   const warningsFor = (env: Record<string, string>, options: PodProviderChainOptions = {}): string[] => {
     const logger = testLogger();
