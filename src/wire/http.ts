@@ -4,7 +4,7 @@
 // at import, so that msw's interceptors, which patch it, see it in tests.
 import http from "node:http";
 import https from "node:https";
-import { isIP } from "node:net";
+import { connect, isIP, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import tls from "node:tls";
 
@@ -92,6 +92,7 @@ export const httpRequest = async (request: HttpRequest): Promise<HttpResponse> =
 
   return new Promise<HttpResponse>((resolve, reject) => {
     let clientRequest: http.ClientRequest | undefined;
+    let tunnel: Socket | undefined;
     let settled = false;
     const settle = (): boolean => {
       if (settled) return false;
@@ -103,6 +104,7 @@ export const httpRequest = async (request: HttpRequest): Promise<HttpResponse> =
     const fail = (error: Error): void => {
       if (!settle()) return;
       clientRequest?.destroy();
+      tunnel?.destroy();
       reject(error);
     };
     const onAbort = (): void => fail(aborted());
@@ -141,7 +143,7 @@ export const httpRequest = async (request: HttpRequest): Promise<HttpResponse> =
         if (!response.complete) broken();
       });
     };
-    const send = (tunnel?: Duplex): void => {
+    const send = (tunneled?: Duplex): void => {
       try {
         const body = request.body;
         const headers = {
@@ -149,11 +151,16 @@ export const httpRequest = async (request: HttpRequest): Promise<HttpResponse> =
           ...(body === undefined ? {} : { "content-length": `${Buffer.byteLength(body)}` }),
         };
         const options: https.RequestOptions = { method: request.method ?? "GET", headers };
-        if (tunnel === undefined) options.agent = false;
-        else if (target.protocol === "https:") {
+        if (tunneled === undefined) options.agent = false;
+        else {
+          // Without an agent, Node takes port 80 as the default: the Host header would say ":80" for an https URL.
+          options.defaultPort = target.protocol === "https:" ? 443 : 80;
           const servername = isIP(target.hostname.replace(/^\[|\]$/g, "")) ? undefined : target.hostname;
-          options.createConnection = () => tls.connect({ socket: tunnel, ...(servername && { servername }) });
-        } else options.createConnection = () => tunnel as never;
+          options.createConnection = () =>
+            target.protocol === "https:"
+              ? tls.connect({ socket: tunneled, ...(servername && { servername }) })
+              : (tunneled as Socket);
+        }
         clientRequest = (target.protocol === "https:" ? https : http).request(target, options, onResponse);
         clientRequest.on("error", (cause) => fail(connectionError(url, errorCode(cause), { cause })));
         clientRequest.end(body);
@@ -171,38 +178,62 @@ export const httpRequest = async (request: HttpRequest): Promise<HttpResponse> =
       fail(connectionError(url, "ERR_INVALID_PROXY", { after: " (the proxy must be an http:// URL)" }));
       return;
     }
-    const shownProxy = withoutUserinfo(proxy.href);
-    const authority = `${target.hostname}:${target.port || (target.protocol === "https:" ? 443 : 80)}`;
-    const credentials =
-      proxy.username === ""
-        ? {}
-        : {
-            "proxy-authorization": `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString("base64")}`,
-          };
-    const connect = http.request({
-      host: proxy.hostname.replace(/^\[|\]$/g, ""),
-      port: proxy.port || 80,
-      method: "CONNECT",
-      path: authority,
-      headers: { host: authority, ...credentials },
-      agent: false,
+    tunnel = openTunnel(proxy, target, {
+      ready: (socket) => send(socket),
+      failed: (code, after, cause) => fail(connectionError(url, code, { after, cause })),
     });
-    clientRequest = connect;
-    connect.on("connect", (answer: http.IncomingMessage, socket: Duplex) => {
-      if (answer.statusCode !== 200) {
-        socket.destroy();
-        const after = ` (the proxy ${shownProxy} answered CONNECT with HTTP ${answer.statusCode})`;
-        fail(connectionError(url, "ERR_PROXY_TUNNEL", { after }));
-        return;
-      }
-      if (settled) socket.destroy();
-      else send(socket);
-    });
-    connect.on("error", (cause) =>
-      fail(connectionError(url, errorCode(cause), { cause, after: ` (through the proxy ${shownProxy})` })),
-    );
-    connect.end();
   });
+};
+
+/** The largest CONNECT answer head accepted from a proxy: real ones send a few hundred bytes. */
+const MAX_PROXY_HEAD_BYTES = 16 * 1024;
+
+/**
+ * Opens an HTTP CONNECT tunnel to `target`'s host and port through `proxy`, over a plain socket (not `http.request`,
+ * whose CONNECT support msw's interceptors break); `ready` gets the socket once the proxy answered 200. Errors name
+ * the proxy without its user information.
+ */
+const openTunnel = (
+  proxy: URL,
+  target: URL,
+  on: { ready(socket: Duplex): void; failed(code: string | undefined, after: string, cause?: unknown): void },
+): Socket => {
+  const shownProxy = withoutUserinfo(proxy.href);
+  const through = ` (through the proxy ${shownProxy})`;
+  const authority = `${target.hostname}:${target.port || (target.protocol === "https:" ? 443 : 80)}`;
+  const user = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+  const authorization =
+    proxy.username === "" ? "" : `Proxy-Authorization: Basic ${Buffer.from(user).toString("base64")}\r\n`;
+  const socket = connect({ host: proxy.hostname.replace(/^\[|\]$/g, ""), port: Number(proxy.port || 80) });
+  let head = Buffer.alloc(0);
+  const onData = (chunk: Buffer): void => {
+    head = Buffer.concat([head, chunk]);
+    const end = head.indexOf("\r\n\r\n");
+    if (end < 0) {
+      if (head.length > MAX_PROXY_HEAD_BYTES)
+        on.failed("ERR_PROXY_TUNNEL", ` (the proxy ${shownProxy} sent no HTTP answer)`);
+      return;
+    }
+    socket.off("data", onData);
+    socket.off("close", onClose);
+    const status = /^HTTP\/1\.[01] (\d{3})/.exec(head.toString("latin1"))?.[1];
+    if (status !== "200") {
+      const answered = status === undefined ? "sent no HTTP answer" : `answered CONNECT with HTTP ${status}`;
+      on.failed("ERR_PROXY_TUNNEL", ` (the proxy ${shownProxy} ${answered})`);
+      return;
+    }
+    const rest = head.subarray(end + 4);
+    if (rest.length > 0) socket.unshift(rest);
+    on.ready(socket);
+  };
+  const onClose = (): void => on.failed("ECONNRESET", through);
+  socket.once("connect", () => {
+    socket.write(`CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n${authorization}\r\n`);
+  });
+  socket.on("data", onData);
+  socket.on("close", onClose);
+  socket.on("error", (cause) => on.failed(errorCode(cause), through, cause));
+  return socket;
 };
 
 /** Addresses never reached through a proxy: loopback, link-local (IMDS, the Pod Identity agent), EKS's fd00:ec2::. */
