@@ -145,25 +145,10 @@ export const httpRequest = async (request: HttpRequest): Promise<HttpResponse> =
     };
     const send = (tunneled?: Duplex): void => {
       try {
-        const body = request.body;
-        const headers = {
-          ...request.headers,
-          ...(body === undefined ? {} : { "content-length": `${Buffer.byteLength(body)}` }),
-        };
-        const options: https.RequestOptions = { method: request.method ?? "GET", headers };
-        if (tunneled === undefined) options.agent = false;
-        else {
-          // Without an agent, Node takes port 80 as the default: the Host header would say ":80" for an https URL.
-          options.defaultPort = target.protocol === "https:" ? 443 : 80;
-          const servername = isIP(target.hostname.replace(/^\[|\]$/g, "")) ? undefined : target.hostname;
-          options.createConnection = () =>
-            target.protocol === "https:"
-              ? tls.connect({ socket: tunneled, ...(servername && { servername }) })
-              : (tunneled as Socket);
-        }
+        const options = requestOptions(request, target, tunneled);
         clientRequest = (target.protocol === "https:" ? https : http).request(target, options, onResponse);
         clientRequest.on("error", (cause) => fail(connectionError(url, errorCode(cause), { cause })));
-        clientRequest.end(body);
+        clientRequest.end(request.body);
       } catch (cause) {
         // Argument validation (an invalid header): Node's message may quote a header value, so the cause is dropped.
         fail(connectionError(url, errorCode(cause) ?? "ERR_INVALID_ARG_VALUE"));
@@ -183,6 +168,27 @@ export const httpRequest = async (request: HttpRequest): Promise<HttpResponse> =
       failed: (code, after, cause) => fail(connectionError(url, code, { after, cause })),
     });
   });
+};
+
+/** Node's options for the request itself: direct (no agent, so no keep-alive), or over an open tunnel. */
+const requestOptions = (request: HttpRequest, target: URL, tunneled: Duplex | undefined): https.RequestOptions => {
+  const body = request.body;
+  const headers = {
+    ...request.headers,
+    ...(body === undefined ? {} : { "content-length": `${Buffer.byteLength(body)}` }),
+  };
+  const options: https.RequestOptions = { method: request.method ?? "GET", headers };
+  if (tunneled === undefined) return { ...options, agent: false };
+  const servername = isIP(target.hostname.replace(/^\[|\]$/g, "")) ? undefined : target.hostname;
+  return {
+    ...options,
+    // Without an agent, Node takes port 80 as the default: the Host header would say ":80" for an https URL.
+    defaultPort: target.protocol === "https:" ? 443 : 80,
+    createConnection: () =>
+      target.protocol === "https:"
+        ? tls.connect({ socket: tunneled, ...(servername && { servername }) })
+        : (tunneled as Socket),
+  };
 };
 
 /** The largest CONNECT answer head accepted from a proxy: real ones send a few hundred bytes. */
