@@ -52,30 +52,53 @@ export const consoleLogger = (level: LogLevel = "info"): Logger => {
  * returns and never crashes the process. The first failure is reported once, as a process warning (code
  * `POD_CREDENTIALS_LOGGER_FAILED`): the logger itself cannot be trusted to say it. Every line goes through `redact`.
  */
-export const guardLogger = (logger: Logger, redact: (text: string) => string = (text) => text): Logger => {
-  let reported = false;
-  const failed = (level: string, error: unknown) => {
-    if (reported) return;
-    reported = true;
+export const guardLogger = (logger: Logger, redact: (text: string) => string = (text) => text): Logger =>
+  new GuardedLogger(logger, redact);
+
+// A class rather than four closures: every provider holds one, and its methods live once on the prototype.
+class GuardedLogger implements Logger {
+  #reported = false;
+  readonly #logger: Logger;
+  readonly #redact: (text: string) => string;
+
+  constructor(logger: Logger, redact: (text: string) => string) {
+    this.#logger = logger;
+    this.#redact = redact;
+  }
+
+  debug(...content: unknown[]): void {
+    this.#at("debug", content);
+  }
+  info(...content: unknown[]): void {
+    this.#at("info", content);
+  }
+  warn(...content: unknown[]): void {
+    this.#at("warn", content);
+  }
+  error(...content: unknown[]): void {
+    this.#at("error", content);
+  }
+
+  #at(level: "debug" | "info" | "warn" | "error", content: unknown[]): void {
+    try {
+      const method = (this.#logger as Partial<Logger>)[level];
+      const lines = content.map((item) => (typeof item === "string" ? this.#redact(item) : item));
+      const returned: unknown = typeof method === "function" ? method.apply(this.#logger, lines) : undefined;
+      if (returned instanceof Promise) returned.catch((error: unknown) => this.#failed(level, error));
+    } catch (error) {
+      this.#failed(level, error);
+    }
+  }
+
+  #failed(level: string, error: unknown): void {
+    if (this.#reported) return;
+    this.#reported = true;
     const name = error instanceof Error ? error.name : typeof error;
     process.emitWarning(`pod-credentials: the logger's ${level}() failed (${name}); its lines are dropped`, {
       code: "POD_CREDENTIALS_LOGGER_FAILED",
     });
-  };
-  const at =
-    (level: "debug" | "info" | "warn" | "error") =>
-    (...content: unknown[]): void => {
-      try {
-        const method = (logger as Partial<Logger>)[level];
-        const lines = content.map((item) => (typeof item === "string" ? redact(item) : item));
-        const returned: unknown = typeof method === "function" ? method.apply(logger, lines) : undefined;
-        if (returned instanceof Promise) returned.catch((error: unknown) => failed(level, error));
-      } catch (error) {
-        failed(level, error);
-      }
-    };
-  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
-};
+  }
+}
 
 /**
  * Replaces every occurrence of each secret in `text` with `[redacted]`: the last line of defence for text that comes
@@ -164,20 +187,23 @@ export class Redactor {
       if (result.includes(secret)) result = result.split(secret).join("[redacted]");
     }
     if (this.#secrets.size === 0 || result.length < SECRET_RUN) return result;
+    // Plain text is copied in slices, not character by character: a string built one character at a time is a chain
+    // of one heap object per character, and describe() keeps such strings for the provider's lifetime.
     let out = "";
+    let plainFrom = 0;
     for (let index = 0; index < result.length; ) {
       if (this.#isSecretRun(result, index)) {
         // Extend over the whole run of secret characters, so that no tail of it is left.
         let end = index + SECRET_RUN;
         while (end < result.length && this.#isSecretRun(result, end - SECRET_RUN + 1)) end++;
-        out += "[redacted]";
+        out += `${result.slice(plainFrom, index)}[redacted]`;
         index = end;
+        plainFrom = end;
       } else {
-        out += result[index];
         index++;
       }
     }
-    return out;
+    return plainFrom === 0 ? result : out + result.slice(plainFrom);
   }
 
   /** An error as it may leave the provider: its message, fix and the fields that name what it is about, redacted. */

@@ -3,24 +3,24 @@ import { CredentialSourceError, NoPodCredentialsError, PodCredentialsError } fro
 import type { SkippedSource } from "../base/options.js";
 import type { Settings, SourceName } from "../base/settings.js";
 import { monotonicNow, withDeadline } from "../base/timing.js";
-import { envSource } from "../sources/env.js";
-import { instanceProfileSource } from "../sources/instanceProfile.js";
-import { kube2iamSource } from "../sources/kube2iam.js";
-import { podIdentitySource } from "../sources/podIdentity.js";
-import { sharedConfigSource } from "../sources/sharedConfig.js";
 import type { IdentityProperties, ResolutionContext, Source, SourceFactory, SourceResult } from "../sources/source.js";
-import { webIdentitySource } from "../sources/webIdentity.js";
 import type { Resolution } from "./reporter.js";
 
-/** Every source, by name: the chain builds the ones its settings name, in their order. */
-export const SOURCE_FACTORIES: Readonly<Record<SourceName, SourceFactory>> = Object.freeze({
-  webIdentity: webIdentitySource,
-  podIdentity: podIdentitySource,
-  kube2iam: kube2iamSource,
-  instanceProfile: instanceProfileSource,
-  env: envSource,
-  sharedConfig: sharedConfigSource,
+/**
+ * Every source, by name, loaded when a chain first needs it: importing the package loads none of them, and an IRSA
+ * pod loads only the IRSA source (and the HTTP and STS clients it uses).
+ */
+const SOURCE_MODULES: Readonly<Record<SourceName, () => Promise<SourceFactory>>> = Object.freeze({
+  webIdentity: () => import("../sources/webIdentity.js").then((module) => module.webIdentitySource),
+  podIdentity: () => import("../sources/podIdentity.js").then((module) => module.podIdentitySource),
+  kube2iam: () => import("../sources/kube2iam.js").then((module) => module.kube2iamSource),
+  instanceProfile: () => import("../sources/instanceProfile.js").then((module) => module.instanceProfileSource),
+  env: () => import("../sources/env.js").then((module) => module.envSource),
+  sharedConfig: () => import("../sources/sharedConfig.js").then((module) => module.sharedConfigSource),
 });
+
+/** The factory of the source `name`, loaded on first use. */
+export const loadSourceFactory = (name: SourceName): Promise<SourceFactory> => SOURCE_MODULES[name]();
 
 const NODE_NOT_ALLOWED =
   "node credentials are not allowed (set POD_CREDENTIALS_ALLOW_NODE=true to accept the node's shared role)";
@@ -67,7 +67,8 @@ export const rejectExpired = (source: SourceName, result: SourceResult): SourceR
  * source decides: its credentials, or its error. Never moves on after a configured source fails.
  */
 const walkSources = async (
-  sources: readonly Source[],
+  sources: readonly SourceName[],
+  build: (name: SourceName) => Promise<Source>,
   allowNodeCredentials: boolean,
   context: ResolutionContext,
   onTrying: (source: SourceName) => void,
@@ -77,12 +78,13 @@ const walkSources = async (
     skipped.push({ source, reason });
     context.logger.debug(`pod-credentials: skipped ${source}: ${reason}`);
   };
-  for (const source of sources) {
-    if (source.name === "instanceProfile" && !allowNodeCredentials) {
-      skip(source.name, NODE_NOT_ALLOWED);
+  for (const name of sources) {
+    if (name === "instanceProfile" && !allowNodeCredentials) {
+      skip(name, NODE_NOT_ALLOWED);
       continue;
     }
-    onTrying(source.name);
+    onTrying(name);
+    const source = await build(name);
     const detected = await source.detect();
     if (!detected.configured) {
       skip(source.name, detected.reason);
@@ -101,7 +103,13 @@ const walkSources = async (
  * overall deadline. Returns what the cache keeps.
  */
 export const chainResolver = (settings: Settings, logger: Logger, secret?: (value: string) => void) => {
-  const sources = settings.sources.map((name) => SOURCE_FACTORIES[name](settings));
+  // Built when first tried, and dropped once a source is pinned: a provider keeps only the source it uses.
+  let sources: Map<SourceName, Source> | undefined = new Map();
+  const build = async (name: SourceName): Promise<Source> => {
+    const built = sources?.get(name) ?? (await loadSourceFactory(name))(settings);
+    sources?.set(name, built);
+    return built;
+  };
   let pinned: Pinned | undefined;
   let firstCallAt: number | undefined;
   return async (identityProperties: IdentityProperties | undefined): Promise<Resolution> => {
@@ -124,13 +132,17 @@ export const chainResolver = (settings: Settings, logger: Logger, secret?: (valu
       settings.resolutionTimeoutMs,
       async (signal) => {
         const withSignal = { ...context, signal };
-        if (!pinned) return walkSources(sources, settings.allowNodeCredentials, withSignal, (name) => (trying = name));
+        if (!pinned) {
+          const { allowNodeCredentials } = settings;
+          return walkSources(settings.sources, build, allowNodeCredentials, withSignal, (name) => (trying = name));
+        }
         return { pinned, result: rejectExpired(pinned.source, await pinned.resolve(withSignal)) };
       },
       () => resolutionTimedOut(settings.resolutionTimeoutMs, trying, lastAnswer),
     );
     logger.debug(`pod-credentials: ${pinned ? "refreshed" : "resolved"} from ${answered.source}`);
     pinned ??= answered;
+    sources = undefined;
     const { source, configuredBy, skipped } = answered;
     const { credentials, roleArn, roleName } = result;
     const accountId = result.accountId ?? credentials.accountId;

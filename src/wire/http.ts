@@ -3,10 +3,10 @@
 // does not cap the body (test/wire/http.test.ts shows it). `http.request` is looked up at call time, not destructured
 // at import, so that msw's interceptors, which patch it, see it in tests.
 import http from "node:http";
-import https from "node:https";
+import type https from "node:https";
 import { connect, isIP, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import tls from "node:tls";
+import type tls from "node:tls";
 
 /** Node.js caps timers at 2^31 - 1 ms; a longer delay silently becomes 1 ms. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -89,6 +89,10 @@ export const httpRequest = async (request: HttpRequest): Promise<HttpResponse> =
     throw connectionError(url, "ERR_INVALID_PROTOCOL", { after: " (only http: and https: are supported)" });
   }
   if (signal?.aborted) throw aborted();
+  // TLS is loaded on first use: metadata endpoints and the Pod Identity agent are plain http, and node:https with
+  // node:tls is a good part of the package's import time.
+  const secure = target.protocol === "https:" ? await loadTls() : undefined;
+  if (signal?.aborted) throw aborted();
 
   return new Promise<HttpResponse>((resolve, reject) => {
     let clientRequest: http.ClientRequest | undefined;
@@ -145,8 +149,8 @@ export const httpRequest = async (request: HttpRequest): Promise<HttpResponse> =
     };
     const send = (tunneled?: Duplex): void => {
       try {
-        const options = requestOptions(request, target, tunneled);
-        clientRequest = (target.protocol === "https:" ? https : http).request(target, options, onResponse);
+        const options = requestOptions(request, target, tunneled, secure?.tls);
+        clientRequest = (secure?.https ?? http).request(target, options, onResponse);
         clientRequest.on("error", (cause) => fail(connectionError(url, errorCode(cause), { cause })));
         clientRequest.end(request.body);
       } catch (cause) {
@@ -170,8 +174,20 @@ export const httpRequest = async (request: HttpRequest): Promise<HttpResponse> =
   });
 };
 
+let tlsModules: Promise<{ https: typeof https; tls: typeof tls }> | undefined;
+const loadTls = () =>
+  (tlsModules ??= Promise.all([import("node:https"), import("node:tls")]).then(([https, tls]) => ({
+    https: https.default,
+    tls: tls.default,
+  })));
+
 /** Node's options for the request itself: direct (no agent, so no keep-alive), or over an open tunnel. */
-const requestOptions = (request: HttpRequest, target: URL, tunneled: Duplex | undefined): https.RequestOptions => {
+const requestOptions = (
+  request: HttpRequest,
+  target: URL,
+  tunneled: Duplex | undefined,
+  tlsModule: typeof tls | undefined,
+): https.RequestOptions => {
   const body = request.body;
   const headers = {
     ...request.headers,
@@ -185,9 +201,7 @@ const requestOptions = (request: HttpRequest, target: URL, tunneled: Duplex | un
     // Without an agent, Node takes port 80 as the default: the Host header would say ":80" for an https URL.
     defaultPort: target.protocol === "https:" ? 443 : 80,
     createConnection: () =>
-      target.protocol === "https:"
-        ? tls.connect({ socket: tunneled, ...(servername && { servername }) })
-        : (tunneled as Socket),
+      tlsModule ? tlsModule.connect({ socket: tunneled, ...(servername && { servername }) }) : (tunneled as Socket),
   };
 };
 

@@ -2,7 +2,7 @@
 // client (~45 ms to import, rebuilt at every call) nor its HTTP handler (50-90 ms). Calls go through the package's
 // bounded `httpRequest` (one deadline, abortable, size cap); `credentials` sign them with SigV4 (AssumeRole,
 // GetCallerIdentity); error answers keep STS's own code, with the SDK's retry rules.
-import { createHash, createHmac, type Hmac, type Hash as NodeHash } from "node:crypto";
+import type { Hmac, Hash as NodeHash } from "node:crypto";
 import type { AwsCredentialIdentity, Hash, SourceData } from "@smithy/types";
 import { displayUrl, quoteRemoteText, redactSecrets } from "../base/logging.js";
 import type { Environment } from "../base/settings.js";
@@ -253,19 +253,22 @@ const element = (xml: string, name: string): string | undefined =>
 // ---------------------------------------------------------------------------------------------------------------
 // The call.
 
-/** SHA-256 and HMAC-SHA-256 from `node:crypto`, in the shape `@smithy/signature-v4` takes. */
-class NodeSha256 implements Hash {
-  readonly #hash: NodeHash | Hmac;
-  constructor(secret?: SourceData) {
-    this.#hash = secret === undefined ? createHash("sha256") : createHmac("sha256", toBytes(secret));
-  }
-  update(data: SourceData): void {
-    this.#hash.update(toBytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.#hash.digest());
-  }
-}
+/** SHA-256 and HMAC-SHA-256 from `node:crypto`, in the shape `@smithy/signature-v4` takes; loaded with the signer. */
+const nodeSha256 = async () => {
+  const { createHash, createHmac } = await import("node:crypto");
+  return class NodeSha256 implements Hash {
+    readonly #hash: NodeHash | Hmac;
+    constructor(secret?: SourceData) {
+      this.#hash = secret === undefined ? createHash("sha256") : createHmac("sha256", toBytes(secret));
+    }
+    update(data: SourceData): void {
+      this.#hash.update(toBytes(data));
+    }
+    async digest(): Promise<Uint8Array> {
+      return new Uint8Array(this.#hash.digest());
+    }
+  };
+};
 
 const toBytes = (data: SourceData): string | Uint8Array =>
   typeof data === "string"
@@ -282,8 +285,8 @@ const signedHeaders = async (
   body: string,
 ): Promise<Record<string, string>> => {
   // Loaded on demand: the unsigned IRSA call does not need the signer.
-  const { SignatureV4 } = await import("@smithy/signature-v4");
-  const signer = new SignatureV4({ service: "sts", region, credentials, sha256: NodeSha256 });
+  const [{ SignatureV4 }, sha256] = await Promise.all([import("@smithy/signature-v4"), nodeSha256()]);
+  const signer = new SignatureV4({ service: "sts", region, credentials, sha256 });
   const signed = await signer.sign({
     method: "POST",
     protocol: url.protocol,
