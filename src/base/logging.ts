@@ -80,6 +80,8 @@ class GuardedLogger implements Logger {
   }
 
   #at(level: "debug" | "info" | "warn" | "error", content: unknown[]): void {
+    // Nothing to redact for a logger that drops everything.
+    if (this.#logger === noopLogger) return;
     try {
       const method = (this.#logger as Partial<Logger>)[level];
       const lines = content.map((item) => (typeof item === "string" ? this.#redact(item) : item));
@@ -171,6 +173,21 @@ export class Redactor {
     return this.#secretsOut(text.replace(URL_USER_INFO, "$1").replace(UNSAFE_CHARACTERS, " "));
   }
 
+  /**
+   * A quick test that is never wrong when it says no: any run of 16 characters contains a whole block of 8 that
+   * starts at a multiple of 8 in `text`, so a text none of whose aligned blocks occurs in a secret holds no run. It
+   * keeps the character-by-character search below (milliseconds for a log line against a long session token) for
+   * the texts that may need it.
+   */
+  #mayHoldSecretRun(text: string): boolean {
+    const half = SECRET_RUN / 2;
+    for (let start = 0; start + half <= text.length; start += half) {
+      const block = text.slice(start, start + half);
+      for (const secret of this.#secrets) if (secret.includes(block)) return true;
+    }
+    return false;
+  }
+
   /** Whether the 16 characters of `text` from `index` on are a run of a remembered secret. */
   #isSecretRun(text: string, index: number): boolean {
     if (index + SECRET_RUN > text.length) return false;
@@ -186,7 +203,7 @@ export class Redactor {
     for (const secret of [...this.#secrets].sort((a, b) => b.length - a.length)) {
       if (result.includes(secret)) result = result.split(secret).join("[redacted]");
     }
-    if (this.#secrets.size === 0 || result.length < SECRET_RUN) return result;
+    if (this.#secrets.size === 0 || result.length < SECRET_RUN || !this.#mayHoldSecretRun(result)) return result;
     // Plain text is copied in slices, not character by character: a string built one character at a time is a chain
     // of one heap object per character, and describe() keeps such strings for the provider's lifetime.
     let out = "";

@@ -5,13 +5,14 @@ import { monotonicNow, retryWhileRetryable } from "../base/timing.js";
 import { readTokenFile } from "../wire/files.js";
 import { proxyFor } from "../wire/http.js";
 import { parseRoleReference } from "../wire/kubernetes.js";
-import { stsSettingsFromConfigFile } from "../wire/sdkConfig.js";
+import { isIsolated, stsSettingsFromConfigFile } from "../wire/sdkConfig.js";
 import {
   assumeRoleWithWebIdentity,
   isStsError,
   resolveStsEndpoint,
   type StsAssumedRole,
   type StsError,
+  stsHeaders,
 } from "../wire/sts.js";
 import type { ResolutionContext, Source, SourceResult } from "./source.js";
 
@@ -28,9 +29,30 @@ const ROLE_ARN = SETTINGS.roleArn.variable;
 const IRSA_FIX =
   "EKS sets AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN together when the pod's ServiceAccount is annotated with " +
   "eks.amazonaws.com/role-arn; check the annotation and restart the pod, or set both variables yourself.";
-const REGION_WARNING =
-  "pod-credentials: no region for STS (no region option, none from the calling client, AWS_REGION not set, none in " +
-  "the shared config file): using us-east-1, as the SDK does. Pass the region option or set AWS_REGION.";
+const regionWarning = (isolated: boolean) =>
+  "pod-credentials: no region for STS (no region option, none from the calling client, AWS_REGION not set " +
+  `${isolated ? "in the given environment" : "nor in the shared config file"}): using us-east-1, as the SDK does. ` +
+  "Pass the region option or set AWS_REGION.";
+
+/** What STS calls read from the environment: region, endpoint, proxy, User-Agent and trace header. */
+const STS_VARIABLES = [
+  "AWS_REGION",
+  "AWS_ENDPOINT_URL_STS",
+  "AWS_ENDPOINT_URL",
+  "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+  "AWS_USE_FIPS_ENDPOINT",
+  "AWS_USE_DUALSTACK_ENDPOINT",
+  "https_proxy",
+  "HTTPS_PROXY",
+  "http_proxy",
+  "HTTP_PROXY",
+  "no_proxy",
+  "NO_PROXY",
+  "AWS_EXECUTION_ENV",
+  "AWS_SDK_UA_APP_ID",
+  "AWS_LAMBDA_FUNCTION_NAME",
+  "_X_AMZN_TRACE_ID",
+];
 
 /** `pod-credentials-<hostname>`, reduced to the characters STS accepts in a session name (`[\w+=,.@-]`, 2–64). */
 export const defaultRoleSessionName = (host: string = hostname()): string =>
@@ -43,14 +65,16 @@ export const webIdentitySource = (settings: Settings): Source => {
   let regionWarned = false; // once per provider, not at every refresh
   const stsEnv = async (context: ResolutionContext) => {
     fromConfigFile ??= stsSettingsFromConfigFile(settings.env);
-    const env = { ...(await fromConfigFile), ...settings.env };
+    const fromFile = await fromConfigFile;
+    // The variables STS calls use, each read once: the environment's value, else the shared config file's.
+    const env = Object.fromEntries(STS_VARIABLES.map((name) => [name, settings.env[name] ?? fromFile[name]]));
     const caller = context.identityProperties?.callerClientConfig?.region;
     const callerRegion = typeof caller === "function" ? await caller() : caller;
     const region =
       settings.region ??
       (typeof callerRegion === "string" && callerRegion ? callerRegion : undefined) ??
       (env.AWS_REGION?.trim() || undefined);
-    if (region === undefined && !regionWarned) context.logger.warn(REGION_WARNING);
+    if (region === undefined && !regionWarned) context.logger.warn(regionWarning(isIsolated(settings.env)));
     regionWarned ||= region === undefined;
     return { env, region: region ?? "us-east-1" };
   };
@@ -101,6 +125,7 @@ export const webIdentitySource = (settings: Settings): Source => {
                 timeoutMs: STS_REQUEST_TIMEOUT_MS,
                 signal: context.signal,
                 proxy: proxyFor(endpoint.url, env),
+                headers: stsHeaders(env),
               });
             } catch (error) {
               throw isStsError(error) ? describeStsFailure(error, failure) : error;

@@ -37,7 +37,32 @@ export interface StsRequest {
   readonly proxy?: string | undefined;
   /** Text that must never appear in an error (the web-identity token), whatever STS or the network echoes. */
   readonly secrets?: readonly string[] | undefined;
+  /** Headers the SDK's STS client would add: `user-agent`, `x-amzn-trace-id` (see {@link stsHeaders}). */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
 }
+
+/** The package's version, for the User-Agent. */
+const PACKAGE_VERSION = "0.1.0";
+
+/**
+ * The headers the SDK's STS client adds from the environment, built from `env`: a User-Agent with the SDK's sections
+ * (`exec-env/` from `AWS_EXECUTION_ENV`, `app/` from `AWS_SDK_UA_APP_ID`), this package named first, and in Lambda
+ * (`AWS_LAMBDA_FUNCTION_NAME`) the trace header from `_X_AMZN_TRACE_ID`.
+ */
+export const stsHeaders = (env: Environment): Record<string, string> => {
+  const sections = [
+    `pod-credentials/${PACKAGE_VERSION}`,
+    "ua/2.1",
+    `os/${process.platform}`,
+    "lang/js",
+    `md/nodejs#${process.versions.node}`,
+    "api/sts",
+    ...(env.AWS_EXECUTION_ENV ? [`exec-env/${env.AWS_EXECUTION_ENV}`] : []),
+    ...(env.AWS_SDK_UA_APP_ID ? [`app/${env.AWS_SDK_UA_APP_ID}`] : []),
+  ];
+  const traceId = env.AWS_LAMBDA_FUNCTION_NAME ? env._X_AMZN_TRACE_ID : undefined;
+  return { "user-agent": sections.join(" "), ...(traceId && { "x-amzn-trace-id": traceId }) };
+};
 
 /**
  * An STS call gave no credentials. `kind`: `service` (STS answered with an error document; `code` is its `<Code>`,
@@ -312,9 +337,10 @@ export const callSts = async (request: StsRequest): Promise<string> => {
     if (value !== undefined) form.append(name, String(value));
   }
   const body = form.toString();
-  const shown = displayUrl(endpoint.url);
+
   const quote = (text: string, max?: number) => quoteRemoteText(redactSecrets(text, secrets), max);
   const url = URL.canParse(endpoint.url) ? new URL(endpoint.url) : undefined;
+  const shown = displayUrl(url ?? endpoint.url);
   if (url === undefined) {
     throw new StsError(`The STS endpoint ${shown} is not a URL.`, {
       action,
@@ -322,7 +348,10 @@ export const callSts = async (request: StsRequest): Promise<string> => {
       code: "ERR_INVALID_URL",
     });
   }
-  let headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded; charset=utf-8" };
+  let headers: Record<string, string> = {
+    ...request.headers,
+    "content-type": "application/x-www-form-urlencoded; charset=utf-8",
+  };
   if (request.credentials) headers = await signedHeaders(url, endpoint.region, request.credentials, headers, body);
   let answer: HttpResponse;
   try {
