@@ -264,16 +264,27 @@ const decodeXml = (text: string): string =>
         : (ENTITIES[entity] ?? ""),
   );
 
+/** One compiled pattern per element name and kind, made once per process. */
+const patterns = new Map<string, RegExp>();
+const pattern = (key: string, source: () => string): RegExp => {
+  let compiled = patterns.get(key);
+  if (compiled === undefined) {
+    compiled = new RegExp(source());
+    patterns.set(key, compiled);
+  }
+  return compiled;
+};
+
 /** The text of the one `<name>` element directly holding text inside `xml`, or `undefined`. */
 const field = (xml: string | undefined, name: string): string | undefined => {
   if (xml === undefined) return undefined;
-  const match = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml);
+  const match = pattern(`field ${name}`, () => `<${name}>([^<]*)</${name}>`).exec(xml);
   return match?.[1] === undefined ? undefined : decodeXml(match[1]).trim();
 };
 
 /** The inside of the element `<name ...>...</name>`, or `undefined`. */
 const element = (xml: string, name: string): string | undefined =>
-  new RegExp(`<${name}(?:\\s[^>]*)?>([\\s\\S]*)</${name}>`).exec(xml)?.[1];
+  pattern(`element ${name}`, () => `<${name}(?:\\s[^>]*)?>([\\s\\S]*)</${name}>`).exec(xml)?.[1];
 
 // ---------------------------------------------------------------------------------------------------------------
 // The call.
