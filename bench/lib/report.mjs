@@ -165,8 +165,8 @@ const renderIrsaTime = (results) => {
       "`@smithy/node-http-handler` (50–90 ms cold through its ESM build; started when the provider was created, so " +
       "partly overlapped), then building the client. Importing the package loaded all six sources and both HTTP stacks.",
     "- **After**: IRSA calls STS itself (src/wire/sts.ts: a form POST through the package's own HTTP client and a small " +
-      "XML answer); importing the package loads 9 small modules, and the first IRSA resolution loads the IRSA source, " +
-      "the HTTP and STS clients and node:https. A `node --cpu-prof` of one cold IRSA import + first credentials " +
+      "XML answer); importing the package loads no SDK package and none of Node's network stack, which the first " +
+      "request loads (node:http, node:https, node:tls). A `node --cpu-prof` of one cold IRSA import + first credentials " +
       "(`node --cpu-prof --cpu-prof-interval 100`, loopback fake STS) then shows mostly ES module loading and file " +
       "opens (the token file, the absent shared config file); two costs it exposed were removed: redacting the " +
       "one info line against the session token took about 6 ms (a character-by-character search, now behind an " +

@@ -64,7 +64,7 @@ export const importAndFirst = async ({ dist, env, profiles, parent, repetitionsO
         measured: `${fmt(median(field("ours", "ms")))} ms vs ${fmt(median(field("sdkChain", "ms")))} ms: ${fmtRatio(r)} (per repetition ${fmtRatio(Math.min(...perRepetition))} to ${fmtRatio(Math.max(...perRepetition))})`,
         met,
         why: met
-          ? "importing the package loads 9 small modules (the sources load on first use), and the IRSA path then loads its source, the HTTP client and the STS client: a form POST and an XML answer, without the SDK's STS client, its HTTP handler or its credential-provider packages."
+          ? "importing the package loads its own small modules and none of Node's network stack (node:http, node:https, node:tls and node:crypto load at the first request); the IRSA call is a form POST and an XML answer through the package's own HTTP client, without the SDK's STS client, its HTTP handler or its credential-provider packages."
           : "see the import share in the table: the import and the first call are both measured in the same child.",
       },
     ],

@@ -3,24 +3,24 @@ import { CredentialSourceError, NoPodCredentialsError, PodCredentialsError } fro
 import type { SkippedSource } from "../base/options.js";
 import type { Settings, SourceName } from "../base/settings.js";
 import { monotonicNow, withDeadline } from "../base/timing.js";
+import { envSource } from "../sources/env.js";
+import { instanceProfileSource } from "../sources/instanceProfile.js";
+import { kube2iamSource } from "../sources/kube2iam.js";
+import { podIdentitySource } from "../sources/podIdentity.js";
+import { sharedConfigSource } from "../sources/sharedConfig.js";
 import type { IdentityProperties, ResolutionContext, Source, SourceFactory, SourceResult } from "../sources/source.js";
+import { webIdentitySource } from "../sources/webIdentity.js";
 import type { Resolution } from "./reporter.js";
 
-/**
- * Every source, by name, loaded when a chain first needs it: importing the package loads none of them, and an IRSA
- * pod loads only the IRSA source (and the HTTP and STS clients it uses).
- */
-const SOURCE_MODULES: Readonly<Record<SourceName, () => Promise<SourceFactory>>> = Object.freeze({
-  webIdentity: () => import("../sources/webIdentity.js").then((module) => module.webIdentitySource),
-  podIdentity: () => import("../sources/podIdentity.js").then((module) => module.podIdentitySource),
-  kube2iam: () => import("../sources/kube2iam.js").then((module) => module.kube2iamSource),
-  instanceProfile: () => import("../sources/instanceProfile.js").then((module) => module.instanceProfileSource),
-  env: () => import("../sources/env.js").then((module) => module.envSource),
-  sharedConfig: () => import("../sources/sharedConfig.js").then((module) => module.sharedConfigSource),
+/** Every source, by name: the chain builds the ones its settings name, in their order, when it first tries them. */
+export const SOURCE_FACTORIES: Readonly<Record<SourceName, SourceFactory>> = Object.freeze({
+  webIdentity: webIdentitySource,
+  podIdentity: podIdentitySource,
+  kube2iam: kube2iamSource,
+  instanceProfile: instanceProfileSource,
+  env: envSource,
+  sharedConfig: sharedConfigSource,
 });
-
-/** The factory of the source `name`, loaded on first use. */
-export const loadSourceFactory = (name: SourceName): Promise<SourceFactory> => SOURCE_MODULES[name]();
 
 const NODE_NOT_ALLOWED =
   "node credentials are not allowed (set POD_CREDENTIALS_ALLOW_NODE=true to accept the node's shared role)";
@@ -68,7 +68,7 @@ export const rejectExpired = (source: SourceName, result: SourceResult): SourceR
  */
 const walkSources = async (
   sources: readonly SourceName[],
-  build: (name: SourceName) => Promise<Source>,
+  build: (name: SourceName) => Source,
   allowNodeCredentials: boolean,
   context: ResolutionContext,
   onTrying: (source: SourceName) => void,
@@ -84,7 +84,7 @@ const walkSources = async (
       continue;
     }
     onTrying(name);
-    const source = await build(name);
+    const source = build(name);
     const detected = await source.detect();
     if (!detected.configured) {
       skip(source.name, detected.reason);
@@ -105,8 +105,8 @@ const walkSources = async (
 export const chainResolver = (settings: Settings, logger: Logger, secret?: (value: string) => void) => {
   // Built when first tried, and dropped once a source is pinned: a provider keeps only the source it uses.
   let sources: Map<SourceName, Source> | undefined = new Map();
-  const build = async (name: SourceName): Promise<Source> => {
-    const built = sources?.get(name) ?? (await loadSourceFactory(name))(settings);
+  const build = (name: SourceName): Source => {
+    const built = sources?.get(name) ?? SOURCE_FACTORIES[name](settings);
     sources?.set(name, built);
     return built;
   };

@@ -16,7 +16,7 @@ import {
 } from "../base/settings.js";
 import { monotonicNow } from "../base/timing.js";
 import { fromPodProviderChain } from "../chain/fromPodProviderChain.js";
-import { loadSourceFactory, rejectExpired } from "../chain/resolve.js";
+import { rejectExpired, SOURCE_FACTORIES } from "../chain/resolve.js";
 import { MAX_RESPONSE_BYTES } from "../sources/source.js";
 import { type HttpResponse, httpRequest, isHttpRequestError } from "../wire/http.js";
 import { declaredRoleFromAnnotationsText, ROLE_ANNOTATION } from "../wire/kubernetes.js";
@@ -261,7 +261,7 @@ export const examineSources = (
           region,
           startupTimeoutMs,
         });
-        const detected = await (await loadSourceFactory(name))(settings).detect();
+        const detected = await SOURCE_FACTORIES[name](settings).detect();
         if (!detected.configured) return row("absent", { reason: detected.reason });
         configuredBy = detected.configuredBy;
         const result = await detected.resolve({

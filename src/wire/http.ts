@@ -2,9 +2,9 @@
 // its `socketTimeout` is an idle timeout, so a body trickling one byte every 500 ms holds the call for ever, and it
 // does not cap the body (test/wire/http.test.ts shows it). `http.request` is looked up at call time, not destructured
 // at import, so that msw's interceptors, which patch it, see it in tests.
-import http from "node:http";
+import type http from "node:http";
 import type https from "node:https";
-import { connect, isIP, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type tls from "node:tls";
 
@@ -89,8 +89,8 @@ export const httpRequest = async (request: HttpRequest): Promise<HttpResponse> =
     throw connectionError(url, "ERR_INVALID_PROTOCOL", { after: " (only http: and https: are supported)" });
   }
   if (signal?.aborted) throw aborted();
-  // TLS is loaded on first use: metadata endpoints and the Pod Identity agent are plain http, and node:https with
-  // node:tls is a good part of the package's import time.
+  // Node's HTTP stack is loaded on first use, TLS only for https: importing the package loads neither.
+  const { http, net } = await loadHttp();
   const secure = target.protocol === "https:" ? await loadTls() : undefined;
   if (signal?.aborted) throw aborted();
 
@@ -167,12 +167,19 @@ export const httpRequest = async (request: HttpRequest): Promise<HttpResponse> =
       fail(connectionError(url, "ERR_INVALID_PROXY", { after: " (the proxy must be an http:// URL)" }));
       return;
     }
-    tunnel = openTunnel(proxy, target, {
+    tunnel = openTunnel(net.connect, proxy, target, {
       ready: (socket) => send(socket),
       failed: (code, after, cause) => fail(connectionError(url, code, { after, cause })),
     });
   });
 };
+
+let httpModules: Promise<{ http: typeof http; net: typeof import("node:net") }> | undefined;
+const loadHttp = () =>
+  (httpModules ??= Promise.all([import("node:http"), import("node:net")]).then(([http, net]) => ({
+    http: http.default,
+    net: net.default,
+  })));
 
 let tlsModules: Promise<{ https: typeof https; tls: typeof tls }> | undefined;
 const loadTls = () =>
@@ -195,7 +202,7 @@ const requestOptions = (
   };
   const options: https.RequestOptions = { method: request.method ?? "GET", headers };
   if (tunneled === undefined) return { ...options, agent: false };
-  const servername = isIP(target.hostname.replace(/^\[|\]$/g, "")) ? undefined : target.hostname;
+  const servername = ipVersion(target.hostname) === 0 ? target.hostname : undefined;
   return {
     ...options,
     // Without an agent, Node takes port 80 as the default: the Host header would say ":80" for an https URL.
@@ -214,6 +221,7 @@ const MAX_PROXY_HEAD_BYTES = 16 * 1024;
  * the proxy without its user information.
  */
 const openTunnel = (
+  connect: typeof import("node:net").connect,
   proxy: URL,
   target: URL,
   on: { ready(socket: Duplex): void; failed(code: string | undefined, after: string, cause?: unknown): void },
@@ -256,12 +264,21 @@ const openTunnel = (
   return socket;
 };
 
+/**
+ * 4 or 6 for an IP address as the URL parser normalises hosts (dotted decimal; IPv6 in brackets), else 0: a host
+ * name. Not `net.isIP`, so that importing the package does not load Node's network stack.
+ */
+const ipVersion = (hostname: string): 0 | 4 | 6 => {
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(hostname)) return 4;
+  return hostname.includes(":") ? 6 : 0;
+};
+
 /** Addresses never reached through a proxy: loopback, link-local (IMDS, the Pod Identity agent), EKS's fd00:ec2::. */
 const isLocalHost = (hostname: string): boolean => {
   const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
   if (host === "localhost" || host.endsWith(".localhost")) return true;
-  if (isIP(host) === 4) return host.startsWith("127.") || host.startsWith("169.254.");
-  if (isIP(host) === 6) {
+  if (ipVersion(host) === 4) return host.startsWith("127.") || host.startsWith("169.254.");
+  if (ipVersion(host) === 6) {
     return (
       host === "::1" ||
       /^fe[89ab][0-9a-f]:/.test(host) ||
