@@ -77,12 +77,14 @@ export const cachedCall = async ({ dist, env, profiles, repetitionsOverride, pro
             (Math.max(...perRepetitionRatios) > TARGET_RATIO
               ? ` Close to the line: both pay the loop's own ${fmt(reference)} ns, and single repetitions ranged ${fmtRatio(Math.min(...perRepetitionRatios))} to ${fmtRatio(Math.max(...perRepetitionRatios))}, so a run on this noisy machine can land either side of ${TARGET_RATIO}x; above the loop's cost ours adds ${fmtRatio(ratio(ours - reference, sdk - reference))} of what the SDK adds.`
               : "")
-          : `ours adds ${fmt(ours - reference)} ns to the ${fmt(reference)} ns that awaiting any already resolved promise costs here, the SDK chain ${fmt(sdk - reference)} ns ` +
-            `(${fmtRatio(ratio(ours - reference, sdk - reference))} of it). Because both pay the loop's own cost, reaching ${TARGET_RATIO}x of the whole call would need ours to add at most ` +
-            `${fmt(Math.max(0, TARGET_RATIO * sdk - reference))} ns; a cached call already does little more than one Date.now() (tens of ns on this machine) and returns an already resolved promise; the clock read is what keeps expired credentials from ever being served. ` +
-            (Math.min(...perRepetitionRatios) <= TARGET_RATIO
-              ? `The per-repetition ratios straddle the target on this noisy machine.`
-              : `No repetition reached the target.`),
+          : TARGET_RATIO * sdk < reference
+            ? `${TARGET_RATIO}x of the SDK chain's ${fmt(sdk)} ns is ${fmt(TARGET_RATIO * sdk)} ns, less than the ${fmt(reference)} ns that the loop's own await of an already resolved promise costs: no provider that is awaited can meet it in this run. Above the loop, ours adds ${fmt(ours - reference)} ns, ${fmtRatio(ratio(ours - reference, sdk - reference))} of what the SDK chain adds (${fmt(sdk - reference)} ns): one Date.now() compared with the planned refresh time, kept so that expired credentials are never served.`
+            : `ours adds ${fmt(ours - reference)} ns to the ${fmt(reference)} ns that awaiting any already resolved promise costs here, the SDK chain ${fmt(sdk - reference)} ns ` +
+              `(${fmtRatio(ratio(ours - reference, sdk - reference))} of it). Because both pay the loop's own cost, reaching ${TARGET_RATIO}x of the whole call would need ours to add at most ` +
+              `${fmt(Math.max(0, TARGET_RATIO * sdk - reference))} ns; a cached call already does little more than one Date.now() (tens of ns on this machine) and returns an already resolved promise; the clock read is what keeps expired credentials from ever being served. ` +
+              (Math.min(...perRepetitionRatios) <= TARGET_RATIO
+                ? `The per-repetition ratios straddle the target on this noisy machine.`
+                : `No repetition reached the target.`),
       },
       {
         target: `cached call within ${LOOP_TARGET}x of the bare loop (an await of an already resolved promise)`,
