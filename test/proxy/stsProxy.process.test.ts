@@ -1,10 +1,10 @@
 // HTTPS_PROXY in a pod, end to end (the built package in a child process): STS calls go through the proxy, in an
 // HTTP CONNECT tunnel with TLS inside (the fake STS serves HTTPS on loopback with a self-signed certificate for
-// sts.us-east-1.amazonaws.com, trusted through NODE_EXTRA_CA_CERTS); IMDS and the Pod Identity agent never do. The
-// proxy counts the tunnels it opens and sends each to the fake STS, whatever host was asked. The child refuses any
+// sts.us-east-1.amazonaws.com in fixtures/, trusted through NODE_EXTRA_CA_CERTS); IMDS and the Pod Identity agent
+// never do. The proxy counts the tunnels it opens and sends each to the fake STS, whatever host was asked. The child refuses any
 // socket outside loopback (loopbackOnly.mjs), so a call that skipped the proxy fails instead of leaving the machine.
-import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer as createHttpsServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -24,22 +24,13 @@ const ROLE_ARN = "arn:aws:iam::123456789012:role/orders-reader";
 const POD = join(import.meta.dirname, "..", "support", "podProcess.mjs");
 const GUARD = join(import.meta.dirname, "loopbackOnly.mjs");
 
+// A self-signed certificate for sts.us-east-1.amazonaws.com, made for these tests only (valid until 2126).
+const certificate = join(import.meta.dirname, "fixtures", "sts-test-cert.pem");
+const key = readFileSync(join(import.meta.dirname, "fixtures", "sts-test-key.pem"), "utf8");
+
 let folder = "";
-let certificate = "";
-let key = "";
 beforeAll(() => {
   folder = mkdtempSync(join(tmpdir(), "pod-credentials-proxy-"));
-  execFileSync(
-    "openssl",
-    [
-      ...["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2"],
-      ...["-subj", "/CN=sts.us-east-1.amazonaws.com", "-addext", "subjectAltName=DNS:sts.us-east-1.amazonaws.com"],
-      ...["-keyout", join(folder, "key.pem"), "-out", join(folder, "cert.pem")],
-    ],
-    { stdio: "ignore" },
-  );
-  certificate = join(folder, "cert.pem");
-  key = readFileSync(join(folder, "key.pem"), "utf8");
 });
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
@@ -111,7 +102,7 @@ const runPod = (env: Record<string, string>) =>
 
 const tokenFile = (token: string) => {
   const path = join(folder, `token-${Math.random().toString(36).slice(2)}`);
-  execFileSync("sh", ["-c", 'printf %s "$1" > "$2"', "sh", token, path]);
+  writeFileSync(path, token);
   return path;
 };
 
