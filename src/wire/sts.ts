@@ -7,6 +7,7 @@ import type { AwsCredentialIdentity, Hash, SourceData } from "@smithy/types";
 import { displayUrl, quoteRemoteText, redactSecrets } from "../base/logging.js";
 import type { Environment } from "../base/settings.js";
 import { type HttpRequestError, type HttpResponse, httpRequest, isHttpRequestError } from "./http.js";
+import { parseRoleReference } from "./kubernetes.js";
 
 const API_VERSION = "2011-06-15";
 /** Real STS answers in about 1.5 KB; a larger answer is not one of its. */
@@ -445,8 +446,6 @@ const required = (action: StsAction, xml: string | undefined, names: readonly st
     throw new StsError(message, { action, kind: "answer", code: "MalformedAnswer", status: 200 });
   });
 
-const ASSUMED_ROLE_ARN = /^arn:[\w-]+:sts::(\d{12}):assumed-role\/[^/]+\/.+$/;
-
 const assumedRole = (action: StsAction, result: string): StsAssumedRole => {
   const credentials = element(result, "Credentials");
   const user = element(result, "AssumedRoleUser");
@@ -469,7 +468,7 @@ const assumedRole = (action: StsAction, result: string): StsAssumedRole => {
     credentials: { accessKeyId, secretAccessKey, sessionToken, expiration: expires },
     assumedRoleArn,
     assumedRoleId,
-    accountId: ASSUMED_ROLE_ARN.exec(assumedRoleArn)?.[1],
+    accountId: roleOfAssumedRoleArn(assumedRoleArn)?.accountId,
   };
 };
 
@@ -527,13 +526,14 @@ export const getCallerIdentity = async (
 /**
  * The role an assumed-role ARN belongs to: `arn:aws:sts::123456789012:assumed-role/orders-reader/session` →
  * `{ partition: "aws", accountId: "123456789012", roleName: "orders-reader" }`; `undefined` for another ARN. Role
- * paths are not part of assumed-role ARNs: compare name and account only.
+ * paths are not part of assumed-role ARNs: compare name and account only. (Parsed by `parseRoleReference`.)
  */
 export const roleOfAssumedRoleArn = (
   arn: string,
 ): { readonly partition: string; readonly accountId: string; readonly roleName: string } | undefined => {
-  const match = /^arn:([\w-]+):sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/.exec(arn);
-  if (!match) return undefined;
-  const [, partition, accountId, roleName] = match as unknown as [string, string, string, string];
-  return { partition, accountId, roleName };
+  const parsed = parseRoleReference(arn);
+  if (parsed?.form !== "assumedRoleArn" || parsed.partition === undefined || parsed.accountId === undefined) {
+    return undefined;
+  }
+  return { partition: parsed.partition, accountId: parsed.accountId, roleName: parsed.name };
 };
