@@ -22,6 +22,7 @@ import { firstCredentials } from "./scenarios/firstCredentials.mjs";
 import { fleet } from "./scenarios/fleet.mjs";
 import { footprint } from "./scenarios/footprint.mjs";
 import { hopLimit } from "./scenarios/hopLimit.mjs";
+import { importAndFirst } from "./scenarios/importAndFirst.mjs";
 import { nothingConfigured } from "./scenarios/nothingConfigured.mjs";
 import { serveEndpoint } from "./scenarios/serveEndpoint.mjs";
 
@@ -29,6 +30,7 @@ const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const SCENARIOS = {
   cached: cachedCall,
   first: firstCredentials,
+  importAndFirst,
   nothing: nothingConfigured,
   hop: hopLimit,
   concurrent: concurrentColdStart,

@@ -9,7 +9,9 @@ const CHILD = new URL("../children/cachedCall.mjs", import.meta.url);
 const CALLS = 300_000;
 const ROUNDS = 5;
 const WARMUP_CALLS = 50_000;
-const TARGET_RATIO = 0.5;
+const TARGET_RATIO = 0.25;
+/** Of the reference loop: what a cached call may cost in all, the loop's own `await` included. */
+const LOOP_TARGET = 1.3;
 const DEFAULT_REPETITIONS = 7;
 const REFERENCE_LABEL = "reference: `await` of an already resolved promise (the loop's own cost)";
 
@@ -39,6 +41,7 @@ export const cachedCall = async ({ dist, env, profiles, repetitionsOverride, pro
   const [ours, sdk, reference] = [median(ns.ours), median(ns.sdkChain), median(ns.reference)];
   const r = ratio(ours, sdk);
   const met = r <= TARGET_RATIO;
+  const loopRatio = ratio(ours, reference);
   return {
     id: "cached",
     title: "1. Cached call",
@@ -72,16 +75,27 @@ export const cachedCall = async ({ dist, env, profiles, repetitionsOverride, pro
         why: met
           ? "a cached call is one Date.now() comparison against the planned refresh time and an already resolved promise; the SDK's memoized chain is an async function that also checks its locks and the 5-minute expiry window on every call." +
             (Math.max(...perRepetitionRatios) > TARGET_RATIO
-              ? ` Close to the line: both pay the loop's own ${fmt(reference)} ns, and single repetitions ranged ${fmtRatio(Math.min(...perRepetitionRatios))} to ${fmtRatio(Math.max(...perRepetitionRatios))}, so a run on this noisy machine can land either side of 0.5x; above the loop's cost ours adds ${fmtRatio(ratio(ours - reference, sdk - reference))} of what the SDK adds.`
+              ? ` Close to the line: both pay the loop's own ${fmt(reference)} ns, and single repetitions ranged ${fmtRatio(Math.min(...perRepetitionRatios))} to ${fmtRatio(Math.max(...perRepetitionRatios))}, so a run on this noisy machine can land either side of ${TARGET_RATIO}x; above the loop's cost ours adds ${fmtRatio(ratio(ours - reference, sdk - reference))} of what the SDK adds.`
               : "")
-          : `ours adds ${fmt(ours - reference)} ns to the ${fmt(reference)} ns that awaiting any already resolved promise costs here, the SDK chain ${fmt(sdk - reference)} ns ` +
-            `(${fmtRatio(ratio(ours - reference, sdk - reference))} of it). Because both pay the loop's own cost, reaching 0.5x of the whole call would need ours to add at most ` +
-            `${fmt(Math.max(0, TARGET_RATIO * sdk - reference))} ns; a cached call already does little more than one Date.now() (tens of ns on this machine) and returns an already resolved promise. ` +
-            (Math.min(...perRepetitionRatios) <= TARGET_RATIO
-              ? `The per-repetition ratios straddle the target on this noisy machine.`
-              : `No repetition reached the target.`),
+          : TARGET_RATIO * sdk < reference
+            ? `${TARGET_RATIO}x of the SDK chain's ${fmt(sdk)} ns is ${fmt(TARGET_RATIO * sdk)} ns, less than the ${fmt(reference)} ns that the loop's own await of an already resolved promise costs: no provider that is awaited can meet it in this run. Above the loop, ours adds ${fmt(ours - reference)} ns, ${fmtRatio(ratio(ours - reference, sdk - reference))} of what the SDK chain adds (${fmt(sdk - reference)} ns): one Date.now() compared with the planned refresh time, kept so that expired credentials are never served.`
+            : `ours adds ${fmt(ours - reference)} ns to the ${fmt(reference)} ns that awaiting any already resolved promise costs here, the SDK chain ${fmt(sdk - reference)} ns ` +
+              `(${fmtRatio(ratio(ours - reference, sdk - reference))} of it). Because both pay the loop's own cost, reaching ${TARGET_RATIO}x of the whole call would need ours to add at most ` +
+              `${fmt(Math.max(0, TARGET_RATIO * sdk - reference))} ns; a cached call already does little more than one Date.now() (tens of ns on this machine) and returns an already resolved promise; the clock read is what keeps expired credentials from ever being served. ` +
+              (Math.min(...perRepetitionRatios) <= TARGET_RATIO
+                ? `The per-repetition ratios straddle the target on this noisy machine.`
+                : `No repetition reached the target.`),
+      },
+      {
+        target: `cached call within ${LOOP_TARGET}x of the bare loop (an await of an already resolved promise)`,
+        measured: `${fmt(ours)} ns vs ${fmt(reference)} ns: ${fmtRatio(loopRatio)}`,
+        met: loopRatio <= LOOP_TARGET,
+        why:
+          "a cached call returns the same already resolved promise every time; what it adds to the loop is one " +
+          "Date.now() compared with the planned refresh time, kept so that expired credentials are never served even " +
+          "after the host was suspended (timers run on a clock that stops during suspend; the wall clock does not).",
       },
     ],
-    data: { ns, ratio: r },
+    data: { ns, ratio: r, loopRatio },
   };
 };

@@ -6,6 +6,7 @@ import { fmt, fmtRatio, median, ratio, spread } from "../lib/stats.mjs";
 
 const CHILD = new URL("../children/firstCredentials.mjs", import.meta.url);
 const DEFAULT_REPETITIONS = 7;
+const IRSA_TARGET = 0.8;
 
 /** Each source: its environment, the fake whose log counts its requests, the key prefix its credentials carry. */
 const SOURCES = [
@@ -70,7 +71,8 @@ export const firstCredentials = async ({ dist, env, profiles, parent, repetition
     title: "2. Time to first credentials, and upstream requests per resolution",
     method:
       "One child per measurement, timed from creating the provider (package already imported) to the first credentials, " +
-      "lazy module loads included. Requests are counted from the fake's log in the parent, cleared before each child. " +
+      "lazy module loads included (scenario 2b adds the import). " +
+      "Requests are counted from the fake's log in the parent, cleared before each child. " +
       "IRSA: AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN, AWS_REGION and AWS_ENDPOINT_URL_STS to the fake STS. Pod Identity: " +
       "AWS_CONTAINER_CREDENTIALS_FULL_URI to the fake agent and AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE. kube2iam: " +
       "AWS_EC2_METADATA_SERVICE_ENDPOINT to a fake kube2iam proxying to a fake IMDS, POD_CREDENTIALS_ROLE for ours (the SDK " +
@@ -99,16 +101,16 @@ export const firstCredentials = async ({ dist, env, profiles, parent, repetition
     ],
     targets: [
       {
-        target: "IRSA first credentials no slower than the SDK chain",
+        target: `IRSA first credentials at most ${IRSA_TARGET}x the SDK chain`,
         measured: `${fmt(irsa.msOurs)} ms vs ${fmt(irsa.msSdk)} ms: ${fmtRatio(irsa.ratio)}`,
-        met: irsa.ratio <= 1,
+        met: irsa.ratio <= IRSA_TARGET,
         why:
-          irsa.ratio <= 1
-            ? "both spend most of this time loading and building the SDK's own STS client (ours calls its fromWebToken); ours goes to the token file directly, where the SDK chain first passes its env, SSO, ini and process links." +
-              (irsa.rangesOverlap
-                ? " The two ranges overlap, so on this noisy machine single runs can go either way."
-                : "")
-            : "both spend most of this time loading and building the SDK's own STS client (ours calls its fromWebToken), so the two are close and the order flips with the machine's noise; see the min–max columns.",
+          "ours calls STS AssumeRoleWithWebIdentity itself (a form POST through its own HTTP client, a small XML answer) " +
+          "and goes to the token file directly; the SDK chain first passes its env, SSO, ini and process links, then loads " +
+          "and builds its STS client and its HTTP handler." +
+          (irsa.rangesOverlap
+            ? " The two ranges overlap, so on this noisy machine single runs can go either way."
+            : ""),
       },
       {
         target: "kube2iam in 2 requests (SDK 3)",

@@ -184,36 +184,61 @@ const redactFields = (fields: LogFields, redact: (text: string) => string): LogF
  * `POD_CREDENTIALS_LOGGER_FAILED`): the logger itself cannot be trusted to say it. Every line goes through `redact`,
  * and so do the fields that may follow it.
  */
-export const guardLogger = (logger: Logger, redact: (text: string) => string = (text) => text): Logger => {
-  let reported = false;
-  const failed = (level: string, error: unknown) => {
-    if (reported) return;
-    reported = true;
+export const guardLogger = (logger: Logger, redact: (text: string) => string = (text) => text): Logger =>
+  new GuardedLogger(logger, redact);
+
+// A class rather than four closures: every provider holds one, and its methods live once on the prototype.
+class GuardedLogger implements Logger {
+  #reported = false;
+  readonly #logger: Logger;
+  readonly #redact: (text: string) => string;
+
+  constructor(logger: Logger, redact: (text: string) => string) {
+    this.#logger = logger;
+    this.#redact = redact;
+  }
+
+  debug(...content: unknown[]): void {
+    this.#at("debug", content);
+  }
+  info(...content: unknown[]): void {
+    this.#at("info", content);
+  }
+  warn(...content: unknown[]): void {
+    this.#at("warn", content);
+  }
+  error(...content: unknown[]): void {
+    this.#at("error", content);
+  }
+
+  #at(level: "debug" | "info" | "warn" | "error", content: unknown[]): void {
+    // Nothing to redact for a logger that drops everything.
+    if (this.#logger === noopLogger) return;
+    try {
+      const method = (this.#logger as Partial<Logger>)[level];
+      // The fields go only to a logger that asked for them (pinoLogger, winstonLogger): any other logger gets the
+      // message alone, as before fields existed.
+      const last = content.at(-1);
+      const fields = isLogFields(last) ? redactFields(last, this.#redact) : undefined;
+      const words = fields ? content.slice(0, -1) : content;
+      const lines = words.map((item) => (typeof item === "string" ? this.#redact(item) : item));
+      if (fields && STRUCTURED in this.#logger) lines.push(fields);
+      const returned: unknown = typeof method === "function" ? method.apply(this.#logger, lines) : undefined;
+      if (returned instanceof Promise) returned.catch((error: unknown) => this.#failed(level, error));
+    } catch (error) {
+      this.#failed(level, error);
+    }
+  }
+
+  #failed(level: string, error: unknown): void {
+    if (this.#reported) return;
+    this.#reported = true;
     const name = error instanceof Error ? error.name : typeof error;
     process.emitWarning(`pod-credentials: the logger's ${level}() failed (${name}); its lines are dropped`, {
       code: "POD_CREDENTIALS_LOGGER_FAILED",
     });
-  };
-  const at =
-    (level: "debug" | "info" | "warn" | "error") =>
-    (...content: unknown[]): void => {
-      try {
-        const method = (logger as Partial<Logger>)[level];
-        // The fields go only to a logger that asked for them (pinoLogger, winstonLogger): any other logger gets the
-        // message alone, as before fields existed.
-        const last = content.at(-1);
-        const fields = isLogFields(last) ? redactFields(last, redact) : undefined;
-        const words = fields ? content.slice(0, -1) : content;
-        const lines = words.map((item) => (typeof item === "string" ? redact(item) : item));
-        if (fields && STRUCTURED in logger) lines.push(fields);
-        const returned: unknown = typeof method === "function" ? method.apply(logger, lines) : undefined;
-        if (returned instanceof Promise) returned.catch((error: unknown) => failed(level, error));
-      } catch (error) {
-        failed(level, error);
-      }
-    };
-  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
-};
+  }
+}
 
 /**
  * Replaces every occurrence of each secret in `text` with `[redacted]`: the last line of defence for text that comes
@@ -286,6 +311,21 @@ export class Redactor {
     return this.#secretsOut(text.replace(URL_USER_INFO, "$1").replace(UNSAFE_CHARACTERS, " "));
   }
 
+  /**
+   * A quick test that is never wrong when it says no: any run of 16 characters contains a whole block of 8 that
+   * starts at a multiple of 8 in `text`, so a text none of whose aligned blocks occurs in a secret holds no run. It
+   * keeps the character-by-character search below (milliseconds for a log line against a long session token) for
+   * the texts that may need it.
+   */
+  #mayHoldSecretRun(text: string): boolean {
+    const half = SECRET_RUN / 2;
+    for (let start = 0; start + half <= text.length; start += half) {
+      const block = text.slice(start, start + half);
+      for (const secret of this.#secrets) if (secret.includes(block)) return true;
+    }
+    return false;
+  }
+
   /** Whether the 16 characters of `text` from `index` on are a run of a remembered secret. */
   #isSecretRun(text: string, index: number): boolean {
     if (index + SECRET_RUN > text.length) return false;
@@ -301,21 +341,24 @@ export class Redactor {
     for (const secret of [...this.#secrets].sort((a, b) => b.length - a.length)) {
       if (result.includes(secret)) result = result.split(secret).join("[redacted]");
     }
-    if (this.#secrets.size === 0 || result.length < SECRET_RUN) return result;
+    if (this.#secrets.size === 0 || result.length < SECRET_RUN || !this.#mayHoldSecretRun(result)) return result;
+    // Plain text is copied in slices, not character by character: a string built one character at a time is a chain
+    // of one heap object per character, and describe() keeps such strings for the provider's lifetime.
     let out = "";
+    let plainFrom = 0;
     for (let index = 0; index < result.length; ) {
       if (this.#isSecretRun(result, index)) {
         // Extend over the whole run of secret characters, so that no tail of it is left.
         let end = index + SECRET_RUN;
         while (end < result.length && this.#isSecretRun(result, end - SECRET_RUN + 1)) end++;
-        out += "[redacted]";
+        out += `${result.slice(plainFrom, index)}[redacted]`;
         index = end;
+        plainFrom = end;
       } else {
-        out += result[index];
         index++;
       }
     }
-    return out;
+    return plainFrom === 0 ? result : out + result.slice(plainFrom);
   }
 
   /** An error as it may leave the provider: its message, fix and the fields that name what it is about, redacted. */

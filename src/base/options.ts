@@ -74,6 +74,12 @@ export interface PodProviderChainOptions {
    */
   roleSessionName?: string | undefined;
   /**
+   * IRSA: the session length to ask of STS (`DurationSeconds`), 900 to 43200 seconds; STS refuses more than the role's
+   * maximum session duration (`ValidationError`). Env: `POD_CREDENTIALS_DURATION_SECONDS`.
+   * @default STS's default, 3600
+   */
+  durationSeconds?: number | undefined;
+  /**
    * The region of the STS endpoint: IRSA's, and that of the chain's own STS calls (`verifyIdentity`, `assumeRole`).
    * @default the calling client's region, else process.env.AWS_REGION (then the SDK's own default)
    */
@@ -263,7 +269,7 @@ export type CommonOptions = Pick<
  * ```
  */
 export type WebIdentityOptions = CommonOptions &
-  Pick<PodProviderChainOptions, "webIdentityTokenFile" | "roleArn" | "roleSessionName" | "region">;
+  Pick<PodProviderChainOptions, "webIdentityTokenFile" | "roleArn" | "roleSessionName" | "durationSeconds" | "region">;
 
 /**
  * Options of {@link fromPodIdentityAgent} (the EKS Pod Identity agent, or any container-credentials endpoint).

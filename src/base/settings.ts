@@ -126,6 +126,22 @@ const milliseconds =
     return refuse(from, `expected a whole number of milliseconds from ${min} to ${max}.`, fix);
   };
 
+/** A whole number of seconds in `[min, max]`: a number in an option, digits in a variable. */
+const seconds =
+  (min: number, max: number) =>
+  (input: unknown, from: string): number => {
+    const value = isOption(from)
+      ? input
+      : /^\d+$/.test(String(input).trim())
+        ? Number(String(input).trim())
+        : Number.NaN;
+    if (typeof value === "number" && Number.isSafeInteger(value) && value >= min && value <= max) return value;
+    const fix = isOption(from)
+      ? `pass ${optionName(from)} as a number from ${min} to ${max}.`
+      : `set ${from} to a number of seconds such as 3600.`;
+    return refuse(from, `expected a whole number of seconds from ${min} to ${max}.`, fix);
+  };
+
 /** Source names: a list in an option, comma-separated text in a variable; every name known, none twice, one at least. */
 const sourceList = (input: unknown, from: string): SourceName[] => {
   const split = (value: string) => value.split(",").flatMap((part) => (part.trim() === "" ? [] : [part.trim()]));
@@ -256,6 +272,12 @@ export const SETTINGS = {
     variable: "AWS_ROLE_SESSION_NAME",
     default: "`pod-credentials-<hostname>`",
     doc: "STS session name (the pod's name, in CloudTrail)",
+  },
+  durationSeconds: {
+    variable: "POD_CREDENTIALS_DURATION_SECONDS",
+    parse: seconds(900, (12 * HOUR) / SECOND),
+    default: "STS's (3600)",
+    doc: "IRSA: the session length asked of STS, 900 to 43200 s, within the role's maximum session duration",
   },
   region: {
     variable: "AWS_REGION",
@@ -484,6 +506,7 @@ export const readSettings = (options: PodProviderChainOptions = {}) => {
     webIdentityTokenFile: read("webIdentityTokenFile"),
     roleArn: read("roleArn"),
     roleSessionName: read("roleSessionName")?.value as string | undefined,
+    durationSeconds: read("durationSeconds")?.value,
     region: options.region?.trim() || undefined,
     /** A relative URI is already joined to `169.254.170.2`. */
     containerCredentialsUrl: relativeUri

@@ -16,7 +16,7 @@ import type { Resolution } from "./reporter.js";
 import { stsTransportFor } from "./stsTransport.js";
 import { identityVerifier } from "./verifyIdentity.js";
 
-/** Every source, by name: the chain builds the ones its settings name, in their order. */
+/** Every source, by name: the chain builds the ones its settings name, in their order, when it first tries them. */
 export const SOURCE_FACTORIES: Readonly<Record<SourceName, SourceFactory>> = Object.freeze({
   webIdentity: webIdentitySource,
   podIdentity: podIdentitySource,
@@ -71,7 +71,8 @@ export const rejectExpired = (source: SourceName, result: SourceResult): SourceR
  * source decides: its credentials, or its error. Never moves on after a configured source fails.
  */
 const walkSources = async (
-  sources: readonly Source[],
+  sources: readonly SourceName[],
+  build: (name: SourceName) => Source,
   allowNodeCredentials: boolean,
   context: ResolutionContext,
   onTrying: (source: SourceName) => void,
@@ -81,12 +82,13 @@ const walkSources = async (
     skipped.push({ source, reason });
     context.logger.debug(`pod-credentials: skipped ${source}: ${reason}`);
   };
-  for (const source of sources) {
-    if (source.name === "instanceProfile" && !allowNodeCredentials) {
-      skip(source.name, NODE_NOT_ALLOWED);
+  for (const name of sources) {
+    if (name === "instanceProfile" && !allowNodeCredentials) {
+      skip(name, NODE_NOT_ALLOWED);
       continue;
     }
-    onTrying(source.name);
+    onTrying(name);
+    const source = build(name);
     const detected = await source.detect();
     if (!detected.configured) {
       skip(source.name, detected.reason);
@@ -107,7 +109,13 @@ const walkSources = async (
  * settings throw `InvalidConfigurationError` here, when the provider is created.
  */
 export const chainResolver = (settings: Settings, logger: Logger, secret?: (value: string) => void) => {
-  const sources = settings.sources.map((name) => SOURCE_FACTORIES[name](settings));
+  // Built when first tried, and dropped once a source is pinned: a provider keeps only the source it uses.
+  let sources: Map<SourceName, Source> | undefined = new Map();
+  const build = (name: SourceName): Source => {
+    const built = sources?.get(name) ?? SOURCE_FACTORIES[name](settings);
+    sources?.set(name, built);
+    return built;
+  };
   const transport = stsTransportFor(settings);
   const verify = identityVerifier(settings, transport);
   const chain = roleChainer(settings, transport);
@@ -138,7 +146,13 @@ export const chainResolver = (settings: Settings, logger: Logger, secret?: (valu
           if (chain) hop = "hop 1";
           const found = pinned
             ? { pinned, result: rejectExpired(pinned.source, await pinned.resolve(withSignal)) }
-            : await walkSources(sources, settings.allowNodeCredentials, withSignal, (name) => (trying = name));
+            : await walkSources(
+                settings.sources,
+                build,
+                settings.allowNodeCredentials,
+                withSignal,
+                (name) => (trying = name),
+              );
           // Hop 1's secrets never leave the provider either, though only hop 2's are returned.
           for (const value of [found.result.credentials.secretAccessKey, found.result.credentials.sessionToken]) {
             if (value) secret?.(value);
@@ -166,6 +180,8 @@ export const chainResolver = (settings: Settings, logger: Logger, secret?: (valu
     const { pinned: answered, result, verification } = resolution;
     logger.debug(`pod-credentials: ${pinned ? "refreshed" : "resolved"} from ${answered.source}`);
     pinned ??= answered;
+    // A provider keeps only the source it pinned.
+    sources = undefined;
     return describeResolution(answered, result, verification, "second" in resolution ? resolution.second : undefined);
   };
 };

@@ -1,27 +1,25 @@
 import { hostname } from "node:os";
-import type { NodeHttpHandler } from "@smithy/node-http-handler";
-import type { Logger } from "@smithy/types";
 import { CredentialSourceError } from "../base/errors.js";
-import { quoteRemoteText, redactSecrets } from "../base/logging.js";
 import { SETTINGS, type Settings } from "../base/settings.js";
 import { monotonicNow, retryWhileRetryable } from "../base/timing.js";
 import { readTokenFile } from "../wire/files.js";
+import { proxyFor } from "../wire/http.js";
 import { parseRoleReference } from "../wire/kubernetes.js";
+import { isIsolated, stsSettingsFromConfigFile } from "../wire/sdkConfig.js";
 import {
-  createRequestHandler,
-  isIsolated,
-  isolatedSdkConfig,
-  loadIrsaModules,
-  withAbortSignal,
-} from "../wire/sdkConfig.js";
+  assumeRoleWithWebIdentity,
+  isStsError,
+  resolveStsEndpoint,
+  type StsAssumedRole,
+  type StsError,
+  stsHeaders,
+} from "../wire/sts.js";
 import type { ResolutionContext, Source, SourceResult } from "./source.js";
 
-export { abortableRequestHandler } from "../wire/sdkConfig.js";
-
-// IRSA: the projected service-account token, read again at every resolution (kubelet rotates it), exchanged through
-// the SDK's own `fromWebToken` (STS `AssumeRoleWithWebIdentity`), which honours `AWS_ENDPOINT_URL_STS` and takes the
-// calling client's region from `callerClientConfig`. With an `env` option, the SDK reads nothing itself: every
-// setting it would read is resolved from that environment and passed (`isolatedSdkConfig`).
+// IRSA: the projected service-account token, read again at every resolution (kubelet rotates it), exchanged at STS
+// `AssumeRoleWithWebIdentity` by the package's own STS client, at the endpoint the SDK's client would pick (region:
+// the option, the calling client's, AWS_REGION, the profile's, else us-east-1; AWS_ENDPOINT_URL_STS, FIPS, dual-stack),
+// through HTTPS_PROXY when set. STS names the role it gave: it must be the role asked for.
 
 /** STS answers within a few hundred milliseconds; past this, one attempt is abandoned (the resolution deadline still rules). */
 const STS_REQUEST_TIMEOUT_MS = 5000;
@@ -31,30 +29,54 @@ const ROLE_ARN = SETTINGS.roleArn.variable;
 const IRSA_FIX =
   "EKS sets AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN together when the pod's ServiceAccount is annotated with " +
   "eks.amazonaws.com/role-arn; check the annotation and restart the pod, or set both variables yourself.";
+const regionWarning = (isolated: boolean) =>
+  "pod-credentials: no region for STS (no region option, none from the calling client, AWS_REGION not set " +
+  `${isolated ? "in the given environment" : "nor in the shared config file"}): using us-east-1, as the SDK does. ` +
+  "Pass the region option or set AWS_REGION.";
+
+/** What STS calls read from the environment: region, endpoint, proxy, User-Agent and trace header. */
+const STS_VARIABLES = [
+  "AWS_REGION",
+  "AWS_ENDPOINT_URL_STS",
+  "AWS_ENDPOINT_URL",
+  "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+  "AWS_USE_FIPS_ENDPOINT",
+  "AWS_USE_DUALSTACK_ENDPOINT",
+  "https_proxy",
+  "HTTPS_PROXY",
+  "http_proxy",
+  "HTTP_PROXY",
+  "no_proxy",
+  "NO_PROXY",
+  "AWS_EXECUTION_ENV",
+  "AWS_SDK_UA_APP_ID",
+  "AWS_LAMBDA_FUNCTION_NAME",
+  "_X_AMZN_TRACE_ID",
+];
 
 /** `pod-credentials-<hostname>`, reduced to the characters STS accepts in a session name (`[\w+=,.@-]`, 2–64). */
 export const defaultRoleSessionName = (host: string = hostname()): string =>
   `pod-credentials-${host.replace(/[^\w+=,.@-]/g, "-")}`.slice(0, 64);
 
 export const webIdentitySource = (settings: Settings): Source => {
-  // Loaded on first use, like the SDK's own chain does (a pod that does not use IRSA never loads the STS client), but
-  // started now when IRSA is configured.
-  if (settings.webIdentityTokenFile && settings.roleArn) void loadIrsaModules();
-  // One HTTP handler per provider, built at its first attempt and shared by every attempt after it; each resolution
-  // ties its own requests to its own AbortSignal (`withAbortSignal`).
-  let handler: Promise<NodeHttpHandler> | undefined;
-  const exchange: Exchange = {
-    requestHandler: () =>
-      (handler ??= createRequestHandler({
-        connectionTimeout: settings.timeoutMs,
-        requestTimeout: STS_REQUEST_TIMEOUT_MS,
-      })),
-    roleSessionName: settings.roleSessionName ?? defaultRoleSessionName(),
-  };
+  const roleSessionName = settings.roleSessionName ?? defaultRoleSessionName();
+  // The shared config file is read once per provider, at its first resolution, as the SDK caches it per process.
+  let fromConfigFile: Promise<Settings["env"]> | undefined;
   let regionWarned = false; // once per provider, not at every refresh
-  const warnRegion = (logger: Logger) => (message: string) => {
-    if (!regionWarned) logger.warn(message);
-    regionWarned = true;
+  const stsEnv = async (context: ResolutionContext) => {
+    fromConfigFile ??= stsSettingsFromConfigFile(settings.env);
+    const fromFile = await fromConfigFile;
+    // The variables STS calls use, each read once: the environment's value, else the shared config file's.
+    const env = Object.fromEntries(STS_VARIABLES.map((name) => [name, settings.env[name] ?? fromFile[name]]));
+    const caller = context.identityProperties?.callerClientConfig?.region;
+    const callerRegion = typeof caller === "function" ? await caller() : caller;
+    const region =
+      settings.region ??
+      (typeof callerRegion === "string" && callerRegion ? callerRegion : undefined) ??
+      (env.AWS_REGION?.trim() || undefined);
+    if (region === undefined && !regionWarned) context.logger.warn(regionWarning(isIsolated(settings.env)));
+    regionWarned ||= region === undefined;
+    return { env, region: region ?? "us-east-1" };
   };
   return {
     name: "webIdentity",
@@ -79,76 +101,75 @@ export const webIdentitySource = (settings: Settings): Source => {
       return {
         configured: true,
         configuredBy: `${tokenFile.from} and ${roleArn.from}`,
-        resolve: (context) =>
-          exchangeToken(settings, exchange, tokenFile.value, roleArn.value, context, warnRegion(context.logger)),
+        resolve: async (context) => {
+          const token = await readTokenFile(tokenFile.value, {
+            source: "webIdentity",
+            what: "web-identity token file",
+            maxBytes: MAX_TOKEN_FILE_BYTES,
+            envVar: TOKEN_FILE,
+          });
+          context.secret?.(token);
+          const failure = { roleArn: roleArn.value, tokenFile: tokenFile.value, token };
+          const attempt = async () => {
+            const { env, region } = await stsEnv(context);
+            try {
+              const endpoint = resolveStsEndpoint(region, env, "AssumeRoleWithWebIdentity");
+              const parameters = {
+                roleArn: roleArn.value,
+                roleSessionName,
+                webIdentityToken: token,
+                durationSeconds: settings.durationSeconds,
+              };
+              return await assumeRoleWithWebIdentity(parameters, {
+                endpoint,
+                timeoutMs: STS_REQUEST_TIMEOUT_MS,
+                signal: context.signal,
+                proxy: proxyFor(endpoint.url, env),
+                headers: stsHeaders(env),
+              });
+            } catch (error) {
+              throw isStsError(error) ? describeStsFailure(error, failure) : error;
+            }
+          };
+          const answer = await retryWhileRetryable(attempt, {
+            until: context.deadlineAt ?? monotonicNow(),
+            signal: context.signal,
+            logger: context.logger,
+            onRetry: context.onRetry,
+            what: `STS AssumeRoleWithWebIdentity for ${roleArn.value}`,
+          });
+          return verifiedRole(answer, roleArn.value, roleArn.from);
+        },
       };
     },
   };
 };
 
-/** What a provider keeps from one STS exchange to the next. */
-interface Exchange {
-  readonly requestHandler: () => Promise<NodeHttpHandler>;
-  readonly roleSessionName: string;
-}
-
-const exchangeToken = async (
-  settings: Settings,
-  exchange: Exchange,
-  tokenFile: string,
-  roleArn: string,
-  context: ResolutionContext,
-  warnRegion: (message: string) => void,
-): Promise<SourceResult> => {
-  const token = await readTokenFile(tokenFile, {
-    source: "webIdentity",
-    what: "web-identity token file",
-    maxBytes: MAX_TOKEN_FILE_BYTES,
-    envVar: TOKEN_FILE,
-  });
-  context.secret?.(token);
-  const attempt = async () => {
-    const requestHandler = withAbortSignal(await exchange.requestHandler(), context.signal);
-    const { fromWebToken } = await loadIrsaModules();
-    const caller = context.identityProperties?.callerClientConfig;
-    try {
-      const isolated = isIsolated(settings.env)
-        ? await isolatedSdkConfig(settings.env, { region: settings.region, caller, warnRegion })
-        : undefined;
-      const assumeRole = fromWebToken({
-        roleArn,
-        webIdentityToken: token,
-        roleSessionName: exchange.roleSessionName,
-        clientConfig: {
-          ...(settings.region === undefined ? {} : { region: settings.region }),
-          ...isolated?.clientConfig,
-          // One attempt per call: "try again" answers (Throttling, IDPCommunicationError) are retried below, with
-          // backoff, within the resolution's deadline, so there is one retry policy and it is bounded.
-          maxAttempts: 1,
-          requestHandler,
-        },
-        ...(isolated && { clientPlugins: isolated.clientPlugins }),
-      });
-      return await assumeRole(context.identityProperties as Parameters<typeof assumeRole>[0]);
-    } catch (error) {
-      throw describeStsFailure(error, { roleArn, tokenFile, token });
-    }
-  };
-  const credentials = await retryWhileRetryable(attempt, {
-    until: context.deadlineAt ?? monotonicNow(),
-    signal: context.signal,
-    logger: context.logger,
-    onRetry: context.onRetry,
-    what: `STS AssumeRoleWithWebIdentity for ${roleArn}`,
-  });
-  const role = parseRoleReference(roleArn);
-  return { credentials, roleArn, roleName: role?.name, accountId: credentials.accountId ?? role?.accountId };
+/**
+ * The credentials, once STS's `AssumedRoleUser.Arn` is checked against the role asked for. An assumed-role ARN has
+ * no path (`arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION`): partition, account and name are compared.
+ */
+const verifiedRole = (answer: StsAssumedRole, roleArn: string, from: string): SourceResult => {
+  const asked = parseRoleReference(roleArn);
+  const got = parseRoleReference(answer.assumedRoleArn);
+  const same =
+    got?.form === "assumedRoleArn" &&
+    got.name === asked?.name &&
+    got.accountId === asked.accountId &&
+    got.partition === asked.partition;
+  if (!same) {
+    throw new CredentialSourceError(
+      `STS AssumeRoleWithWebIdentity for ${roleArn} (${from}) answered with credentials for ${answer.assumedRoleArn}, not for that role.`,
+      {
+        source: "webIdentity",
+        target: roleArn,
+        fix: `check what answers at the STS endpoint (AWS_ENDPOINT_URL_STS, proxies): real STS names the role it was asked for; the credentials were not used.`,
+      },
+    );
+  }
+  const credentials = { ...answer.credentials, ...(answer.accountId && { accountId: answer.accountId }) };
+  return { credentials, roleArn, roleName: asked?.name, accountId: answer.accountId ?? asked?.accountId };
 };
-
-/** Failures on the way to STS (no answer at all) that may pass: retried within the resolution's deadline. */
-const TRANSIENT_NETWORK = new Set(["TimeoutError", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EAI_AGAIN"]);
-/** STS error codes that mean "try again shortly", not "no". */
-const RETRYABLE_CODES = new Set(["Throttling", "IDPCommunicationError", "ServiceUnavailable", "InternalFailure"]);
 
 /** Node's codes for a TLS certificate it does not trust: a proxy that intercepts TLS, or a missing CA bundle. */
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET)_|ERR_TLS_/;
@@ -156,7 +177,7 @@ const TLS_FIX =
   "the STS endpoint's TLS certificate is not trusted: if a proxy intercepts TLS, add its CA with NODE_EXTRA_CA_CERTS; " +
   "otherwise check AWS_ENDPOINT_URL_STS and that the image's CA bundle is present.";
 
-const fixFor = (code: string, roleArn: string, tokenFile: string): string => {
+const fixFor = (code: string, retryable: boolean, roleArn: string, tokenFile: string): string => {
   switch (code) {
     case "InvalidIdentityToken":
       return (
@@ -174,49 +195,48 @@ const fixFor = (code: string, roleArn: string, tokenFile: string): string => {
     case "ValidationError":
     case "InvalidParameterValue":
       return "check AWS_ROLE_ARN (a full role ARN) and AWS_ROLE_SESSION_NAME (2 to 64 of [A-Za-z0-9+=,.@_-]).";
-    case "RegionDisabled":
+    case "ConfigurationError":
+      return "check AWS_REGION (or the region option), AWS_USE_FIPS_ENDPOINT, AWS_USE_DUALSTACK_ENDPOINT and AWS_ENDPOINT_URL_STS; the AWS SDK refuses this combination too.";
+    case "ERR_INVALID_URL":
+      return "set AWS_ENDPOINT_URL_STS (or AWS_ENDPOINT_URL) to an https URL such as https://sts.us-east-1.amazonaws.com.";
+    case "RegionDisabledException":
       return "STS is not activated in this region: activate it in IAM account settings, or set AWS_REGION to another region.";
     default:
-      return RETRYABLE_CODES.has(code)
+      return retryable
         ? "STS or the identity provider is busy; the call is retried. If it persists, check the OIDC provider's health."
         : "check network access to STS (egress, proxies, AWS_ENDPOINT_URL_STS) and the role's trust policy.";
   }
 };
 
 /**
- * Turns whatever the SDK's `AssumeRoleWithWebIdentity` call threw into a `CredentialSourceError` that names the role,
- * the token file and the fix. The token is redacted from any text that came back, in case an identity provider echoes it.
+ * Turns an STS failure into a `CredentialSourceError` that names the role, the token file and the fix, retryable as
+ * the SDK would retry it. The token was already redacted from any text STS or the network sent back.
  */
 export const describeStsFailure = (
-  error: unknown,
-  { roleArn, tokenFile, token }: { roleArn: string; tokenFile: string; token: string },
+  error: StsError,
+  { roleArn, tokenFile }: { roleArn: string; tokenFile: string; token: string },
 ): CredentialSourceError => {
-  const shape = (typeof error === "object" && error !== null ? error : {}) as {
-    name?: unknown;
-    message?: unknown;
-    code?: unknown;
-    $metadata?: { httpStatusCode?: unknown };
-  };
-  const name = typeof shape.name === "string" ? shape.name : "Error";
-  // The SDK names modeled errors `<Code>Exception`; `ExpiredTokenException` is STS's own code, suffix included.
-  const code = name === "ExpiredTokenException" ? name : name.replace(/Exception$/, "");
-  const status = typeof shape.$metadata?.httpStatusCode === "number" ? shape.$metadata.httpStatusCode : undefined;
-  const detail = quoteRemoteText(
-    redactSecrets(typeof shape.message === "string" ? shape.message : String(error), [token]),
-  );
-  const networkCode = typeof shape.code === "string" ? ` (${shape.code})` : "";
-  const problem =
-    status === undefined
-      ? `Could not call STS AssumeRoleWithWebIdentity for ${roleArn}: ${name}${networkCode}: ${detail}`
-      : `STS AssumeRoleWithWebIdentity for ${roleArn} failed with ${code} (HTTP ${status}): ${detail}`;
+  const action = "STS AssumeRoleWithWebIdentity";
+  let problem: string;
+  if (error.kind === "service") {
+    problem = `${action} for ${roleArn} failed with ${error.code} (HTTP ${error.status}): ${error.detail}`;
+  } else if (error.kind === "network") {
+    // As the SDK's HTTP handler named it: `TimeoutError`, or `Error (ECONNREFUSED)`.
+    const name = error.code === "TimeoutError" ? "TimeoutError" : error.code === "aborted" ? "AbortError" : "Error";
+    const code = name === "Error" ? ` (${error.code})` : "";
+    problem = `Could not call ${action} for ${roleArn}: ${name}${code}: ${error.detail}`;
+  } else if (error.kind === "configuration") {
+    problem = `Cannot call ${action} for ${roleArn}: ${error.message}${/[.!?]$/.test(error.message) ? "" : "."}`;
+  } else {
+    // "STS AssumeRoleWithWebIdentity at <url> answered …": the role joins the action.
+    problem = error.message.replace(action, `${action} for ${roleArn}`);
+  }
   return new CredentialSourceError(problem, {
     source: "webIdentity",
     target: roleArn,
-    status,
-    retryable:
-      RETRYABLE_CODES.has(code) ||
-      (status === undefined && (TRANSIENT_NETWORK.has(name) || TRANSIENT_NETWORK.has(String(shape.code)))),
-    fix: TLS_CODES.test(String(shape.code)) ? TLS_FIX : fixFor(code, roleArn, tokenFile),
-    cause: new Error(`${name}${networkCode}: ${detail}`),
+    status: error.status,
+    retryable: error.retryable,
+    fix: TLS_CODES.test(error.code) ? TLS_FIX : fixFor(error.code, error.retryable, roleArn, tokenFile),
+    cause: error,
   });
 };

@@ -2,11 +2,11 @@
 // its `socketTimeout` is an idle timeout, so a body trickling one byte every 500 ms holds the call for ever, and it
 // does not cap the body (test/wire/http.test.ts shows it). `http.request` is looked up at call time, not destructured
 // at import, so that msw's interceptors, which patch it, see it in tests.
-import http from "node:http";
-import https from "node:https";
-import { isIP } from "node:net";
+import type http from "node:http";
+import type https from "node:https";
+import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import tls from "node:tls";
+import type tls from "node:tls";
 
 /** Node.js caps timers at 2^31 - 1 ms; a longer delay silently becomes 1 ms. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -89,9 +89,14 @@ export const httpRequest = async (request: HttpRequest): Promise<HttpResponse> =
     throw connectionError(url, "ERR_INVALID_PROTOCOL", { after: " (only http: and https: are supported)" });
   }
   if (signal?.aborted) throw aborted();
+  // Node's HTTP stack is loaded on first use, TLS only for https: importing the package loads neither.
+  const { http, net } = await loadHttp();
+  const secure = target.protocol === "https:" ? await loadTls() : undefined;
+  if (signal?.aborted) throw aborted();
 
   return new Promise<HttpResponse>((resolve, reject) => {
     let clientRequest: http.ClientRequest | undefined;
+    let tunnel: Socket | undefined;
     let settled = false;
     const settle = (): boolean => {
       if (settled) return false;
@@ -103,6 +108,7 @@ export const httpRequest = async (request: HttpRequest): Promise<HttpResponse> =
     const fail = (error: Error): void => {
       if (!settle()) return;
       clientRequest?.destroy();
+      tunnel?.destroy();
       reject(error);
     };
     const onAbort = (): void => fail(aborted());
@@ -141,22 +147,12 @@ export const httpRequest = async (request: HttpRequest): Promise<HttpResponse> =
         if (!response.complete) broken();
       });
     };
-    const send = (tunnel?: Duplex): void => {
+    const send = (tunneled?: Duplex): void => {
       try {
-        const body = request.body;
-        const headers = {
-          ...request.headers,
-          ...(body === undefined ? {} : { "content-length": `${Buffer.byteLength(body)}` }),
-        };
-        const options: https.RequestOptions = { method: request.method ?? "GET", headers };
-        if (tunnel === undefined) options.agent = false;
-        else if (target.protocol === "https:") {
-          const servername = isIP(target.hostname.replace(/^\[|\]$/g, "")) ? undefined : target.hostname;
-          options.createConnection = () => tls.connect({ socket: tunnel, ...(servername && { servername }) });
-        } else options.createConnection = () => tunnel as never;
-        clientRequest = (target.protocol === "https:" ? https : http).request(target, options, onResponse);
+        const options = requestOptions(request, target, tunneled, secure?.tls);
+        clientRequest = (secure?.https ?? http).request(target, options, onResponse);
         clientRequest.on("error", (cause) => fail(connectionError(url, errorCode(cause), { cause })));
-        clientRequest.end(body);
+        clientRequest.end(request.body);
       } catch (cause) {
         // Argument validation (an invalid header): Node's message may quote a header value, so the cause is dropped.
         fail(connectionError(url, errorCode(cause) ?? "ERR_INVALID_ARG_VALUE"));
@@ -171,46 +167,118 @@ export const httpRequest = async (request: HttpRequest): Promise<HttpResponse> =
       fail(connectionError(url, "ERR_INVALID_PROXY", { after: " (the proxy must be an http:// URL)" }));
       return;
     }
-    const shownProxy = withoutUserinfo(proxy.href);
-    const authority = `${target.hostname}:${target.port || (target.protocol === "https:" ? 443 : 80)}`;
-    const credentials =
-      proxy.username === ""
-        ? {}
-        : {
-            "proxy-authorization": `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString("base64")}`,
-          };
-    const connect = http.request({
-      host: proxy.hostname.replace(/^\[|\]$/g, ""),
-      port: proxy.port || 80,
-      method: "CONNECT",
-      path: authority,
-      headers: { host: authority, ...credentials },
-      agent: false,
+    tunnel = openTunnel(net.connect, proxy, target, {
+      ready: (socket) => send(socket),
+      failed: (code, after, cause) => fail(connectionError(url, code, { after, cause })),
     });
-    clientRequest = connect;
-    connect.on("connect", (answer: http.IncomingMessage, socket: Duplex) => {
-      if (answer.statusCode !== 200) {
-        socket.destroy();
-        const after = ` (the proxy ${shownProxy} answered CONNECT with HTTP ${answer.statusCode})`;
-        fail(connectionError(url, "ERR_PROXY_TUNNEL", { after }));
-        return;
-      }
-      if (settled) socket.destroy();
-      else send(socket);
-    });
-    connect.on("error", (cause) =>
-      fail(connectionError(url, errorCode(cause), { cause, after: ` (through the proxy ${shownProxy})` })),
-    );
-    connect.end();
   });
+};
+
+let httpModules: Promise<{ http: typeof http; net: typeof import("node:net") }> | undefined;
+const loadHttp = () =>
+  (httpModules ??= Promise.all([import("node:http"), import("node:net")]).then(([http, net]) => ({
+    http: http.default,
+    net: net.default,
+  })));
+
+let tlsModules: Promise<{ https: typeof https; tls: typeof tls }> | undefined;
+const loadTls = () =>
+  (tlsModules ??= Promise.all([import("node:https"), import("node:tls")]).then(([https, tls]) => ({
+    https: https.default,
+    tls: tls.default,
+  })));
+
+/** Node's options for the request itself: direct (no agent, so no keep-alive), or over an open tunnel. */
+const requestOptions = (
+  request: HttpRequest,
+  target: URL,
+  tunneled: Duplex | undefined,
+  tlsModule: typeof tls | undefined,
+): https.RequestOptions => {
+  const body = request.body;
+  const headers = {
+    ...request.headers,
+    ...(body === undefined ? {} : { "content-length": `${Buffer.byteLength(body)}` }),
+  };
+  const options: https.RequestOptions = { method: request.method ?? "GET", headers };
+  if (tunneled === undefined) return { ...options, agent: false };
+  const servername = ipVersion(target.hostname) === 0 ? target.hostname : undefined;
+  return {
+    ...options,
+    // Without an agent, Node takes port 80 as the default: the Host header would say ":80" for an https URL.
+    defaultPort: target.protocol === "https:" ? 443 : 80,
+    createConnection: () =>
+      tlsModule ? tlsModule.connect({ socket: tunneled, ...(servername && { servername }) }) : (tunneled as Socket),
+  };
+};
+
+/** The largest CONNECT answer head accepted from a proxy: real ones send a few hundred bytes. */
+const MAX_PROXY_HEAD_BYTES = 16 * 1024;
+
+/**
+ * Opens an HTTP CONNECT tunnel to `target`'s host and port through `proxy`, over a plain socket (not `http.request`,
+ * whose CONNECT support msw's interceptors break); `ready` gets the socket once the proxy answered 200. Errors name
+ * the proxy without its user information.
+ */
+const openTunnel = (
+  connect: typeof import("node:net").connect,
+  proxy: URL,
+  target: URL,
+  on: { ready(socket: Duplex): void; failed(code: string | undefined, after: string, cause?: unknown): void },
+): Socket => {
+  const shownProxy = withoutUserinfo(proxy.href);
+  const through = ` (through the proxy ${shownProxy})`;
+  const authority = `${target.hostname}:${target.port || (target.protocol === "https:" ? 443 : 80)}`;
+  const user = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+  const authorization =
+    proxy.username === "" ? "" : `Proxy-Authorization: Basic ${Buffer.from(user).toString("base64")}\r\n`;
+  const socket = connect({ host: proxy.hostname.replace(/^\[|\]$/g, ""), port: Number(proxy.port || 80) });
+  let head = Buffer.alloc(0);
+  const onData = (chunk: Buffer): void => {
+    head = Buffer.concat([head, chunk]);
+    const end = head.indexOf("\r\n\r\n");
+    if (end < 0) {
+      if (head.length > MAX_PROXY_HEAD_BYTES)
+        on.failed("ERR_PROXY_TUNNEL", ` (the proxy ${shownProxy} sent no HTTP answer)`);
+      return;
+    }
+    socket.off("data", onData);
+    socket.off("close", onClose);
+    const status = /^HTTP\/1\.[01] (\d{3})/.exec(head.toString("latin1"))?.[1];
+    if (status !== "200") {
+      const answered = status === undefined ? "sent no HTTP answer" : `answered CONNECT with HTTP ${status}`;
+      on.failed("ERR_PROXY_TUNNEL", ` (the proxy ${shownProxy} ${answered})`);
+      return;
+    }
+    const rest = head.subarray(end + 4);
+    if (rest.length > 0) socket.unshift(rest);
+    on.ready(socket);
+  };
+  const onClose = (): void => on.failed("ECONNRESET", through);
+  socket.once("connect", () => {
+    socket.write(`CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n${authorization}\r\n`);
+  });
+  socket.on("data", onData);
+  socket.on("close", onClose);
+  socket.on("error", (cause) => on.failed(errorCode(cause), through, cause));
+  return socket;
+};
+
+/**
+ * 4 or 6 for an IP address as the URL parser normalises hosts (dotted decimal; IPv6 in brackets), else 0: a host
+ * name. Not `net.isIP`, so that importing the package does not load Node's network stack.
+ */
+const ipVersion = (hostname: string): 0 | 4 | 6 => {
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(hostname)) return 4;
+  return hostname.includes(":") ? 6 : 0;
 };
 
 /** Addresses never reached through a proxy: loopback, link-local (IMDS, the Pod Identity agent), EKS's fd00:ec2::. */
 const isLocalHost = (hostname: string): boolean => {
   const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
   if (host === "localhost" || host.endsWith(".localhost")) return true;
-  if (isIP(host) === 4) return host.startsWith("127.") || host.startsWith("169.254.");
-  if (isIP(host) === 6) {
+  if (ipVersion(host) === 4) return host.startsWith("127.") || host.startsWith("169.254.");
+  if (ipVersion(host) === 6) {
     return (
       host === "::1" ||
       /^fe[89ab][0-9a-f]:/.test(host) ||

@@ -1,13 +1,13 @@
-import { platform, release } from "node:os";
-import type { fromWebToken as FromWebToken } from "@aws-sdk/credential-provider-web-identity";
-import type { NodeHttpHandler } from "@smithy/node-http-handler";
+import { readFile } from "node:fs/promises";
+import { homedir, platform, release } from "node:os";
+import { join } from "node:path";
 import type { Pluggable } from "@smithy/types";
 import type { Environment } from "../base/settings.js";
 
-// The settings the SDK's STS client (`@aws-sdk/nested-clients`, built by `fromWebToken` and by `fromIni` for role
-// profiles) reads from `process.env` and `~/.aws` by itself. When a provider is given its own `env`, they are resolved
-// here from that environment, with the SDK's rules, and passed to the SDK explicitly, so it reads neither. Also the SDK
-// pieces the STS exchange loads (`loadIrsaModules`) and the HTTP handler it is given.
+// The settings the SDK's STS client (`@aws-sdk/nested-clients`, built by `fromIni` for role profiles) reads from
+// `process.env` and `~/.aws` by itself. When a provider is given its own `env`, they are resolved here from that
+// environment, with the SDK's rules, and passed to the SDK explicitly, so it reads neither. IRSA's own STS client
+// (src/wire/sts.ts) takes the same settings, with the config file's through `stsSettingsFromConfigFile`.
 
 /** A caller's client configuration, as the SDK passes it to a credential provider. */
 export interface CallerClientConfig {
@@ -111,68 +111,68 @@ const recursionDetectionFrom = (env: Environment): Pluggable<object, object> => 
   },
 });
 
-/** What the STS exchange loads: the SDK's `fromWebToken` (its STS client comes later, at its first call) and its HTTP handler. */
-interface IrsaModules {
-  readonly fromWebToken: typeof FromWebToken;
-  readonly NodeHttpHandler: typeof NodeHttpHandler;
-}
-
-let irsaModules: Promise<IrsaModules> | undefined;
+/** A profile's settings in a shared config file: `key` and, for a nested block, `key.sub`. */
+type IniSection = Record<string, string>;
 
 /**
- * Loads what the STS exchange needs, once per process; every caller shares the one promise. Started when a provider
- * is created with IRSA configured, so that the load overlaps the application's own start-up instead of delaying its
- * first credentials. A failed load is not reported there: it rejects again wherever the modules are used.
+ * The sections of an AWS config file, by name as the SDK names them: `default` and `profile NAME` as `NAME`,
+ * `services NAME` as `services NAME`; other sections are ignored, as the SDK ignores them. Indented lines under a key
+ * with no value (`sts =`) are that key's nested settings.
  */
-export const loadIrsaModules = (): Promise<IrsaModules> => {
-  if (!irsaModules) {
-    irsaModules = Promise.all([
-      import("@aws-sdk/credential-provider-web-identity"),
-      import("@smithy/node-http-handler"),
-    ]).then(([webIdentity, http]) => ({
-      fromWebToken: webIdentity.fromWebToken,
-      NodeHttpHandler: http.NodeHttpHandler,
-    }));
-    irsaModules.catch(() => {}); // a load nobody awaits yet is no unhandled rejection
+export const parseConfigFile = (text: string): Record<string, IniSection> => {
+  const sections: Record<string, IniSection> = {};
+  let current: IniSection | undefined;
+  let parent: string | undefined;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/(^|\s)[#;].*$/, "").trimEnd();
+    const header = /^\s*\[([^\]]+)\]\s*$/.exec(line)?.[1];
+    if (header !== undefined) {
+      const key = sectionKey(header.trim());
+      if (key !== undefined) sections[key] ??= {};
+      current = key === undefined ? undefined : sections[key];
+      parent = undefined;
+      continue;
+    }
+    const [, indent = "", key = "", value = ""] = /^(\s*)([^=\s][^=]*?)\s*=\s*(.*)$/.exec(line) ?? [];
+    if (current === undefined || key === "") continue;
+    const nested = indent !== "" && parent !== undefined;
+    if (nested) current[`${parent}.${key}`] = value.trim();
+    else if (value.trim() === "") parent = key;
+    else [current[key], parent] = [value.trim(), undefined];
   }
-  return irsaModules;
+  return sections;
+};
+
+/** `default`, `profile NAME` → `NAME`, `services NAME` → `services NAME`; `undefined` for any other section. */
+const sectionKey = (header: string): string | undefined => {
+  if (header === "default") return "default";
+  const [, kind, name] = /^(profile|services)\s+(\S+)$/.exec(header) ?? [];
+  return kind === "profile" ? name : kind === "services" ? `services ${name}` : undefined;
 };
 
 /**
- * The SDK's own `NodeHttpHandler` with our timeouts and without keep-alive: its connection closes with each answer, so
- * a handler kept by the provider between resolutions holds no socket that would keep the process alive.
- * Loaded with `loadIrsaModules`: importing `@smithy/node-http-handler` alone costs 50-90 ms in a cold process, which a
- * pod without IRSA should not pay.
+ * What the SDK's STS client would take from the shared config file (`AWS_CONFIG_FILE`, else `~/.aws/config`) for
+ * the profile `AWS_PROFILE` (else `default`), under the names of the variables that win over it: the region,
+ * `use_fips_endpoint`, `use_dualstack_endpoint`, `ignore_configured_endpoint_urls`, and the endpoint (the profile's
+ * `services` section's `sts` `endpoint_url`, else its `endpoint_url`), which counts only when neither endpoint
+ * variable is set. Empty when there is no such file, and always with an `env` option (nothing outside it is read).
  */
-export const createRequestHandler = async (timeouts: {
-  connectionTimeout: number;
-  requestTimeout: number;
-}): Promise<NodeHttpHandler> => {
-  const { NodeHttpHandler } = await loadIrsaModules();
-  return new NodeHttpHandler({
-    ...timeouts,
-    throwOnRequestTimeout: true,
-    httpAgent: { keepAlive: false },
-    httpsAgent: { keepAlive: false },
-  });
+export const stsSettingsFromConfigFile = async (env: Environment): Promise<Environment> => {
+  if (isIsolated(env)) return {};
+  const file = env.AWS_CONFIG_FILE?.trim() || join(homedir(), ".aws", "config");
+  const path = file.startsWith("~/") ? join(homedir(), file.slice(2)) : file;
+  const text = await readFile(path, "utf8").catch(() => undefined);
+  if (text === undefined) return {};
+  const sections = parseConfigFile(text);
+  const profile = sections[env.AWS_PROFILE?.trim() || "default"] ?? {};
+  const services = profile.services === undefined ? {} : (sections[`services ${profile.services}`] ?? {});
+  const endpoint = services["sts.endpoint_url"] ?? profile.endpoint_url;
+  const entries: [string, string | undefined][] = [
+    ["AWS_REGION", profile.region],
+    ["AWS_USE_FIPS_ENDPOINT", profile.use_fips_endpoint],
+    ["AWS_USE_DUALSTACK_ENDPOINT", profile.use_dualstack_endpoint],
+    ["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", profile.ignore_configured_endpoint_urls],
+    ["AWS_ENDPOINT_URL_STS", env.AWS_ENDPOINT_URL_STS || env.AWS_ENDPOINT_URL ? undefined : endpoint],
+  ];
+  return Object.fromEntries(entries.filter(([, value]) => value !== undefined && value !== ""));
 };
-
-/**
- * `handler` with every request tied to `signal` (one resolution's): `fromWebToken` takes no abort signal, and without
- * one a hanging or trickling STS keeps its connection (and the process) alive after the resolution's deadline
- * (measured: ~5 s for a hanging STS, forever for a trickling one). A signal the SDK passes for one request takes its
- * place. The handler itself is not changed: the result delegates everything else to it.
- */
-export const withAbortSignal = (handler: NodeHttpHandler, signal: AbortSignal | undefined): NodeHttpHandler => {
-  if (!signal) return handler;
-  const tied: NodeHttpHandler = Object.create(handler);
-  tied.handle = (request, options = {}) =>
-    handler.handle(request, { ...options, abortSignal: options.abortSignal ?? signal });
-  return tied;
-};
-
-/** A new handler (`createRequestHandler`) whose requests are tied to `signal` (`withAbortSignal`). */
-export const abortableRequestHandler = async (
-  signal: AbortSignal | undefined,
-  timeouts: { connectionTimeout: number; requestTimeout: number },
-): Promise<NodeHttpHandler> => withAbortSignal(await createRequestHandler(timeouts), signal);

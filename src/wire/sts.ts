@@ -2,11 +2,12 @@
 // client (~45 ms to import, rebuilt at every call) nor its HTTP handler (50-90 ms). Calls go through the package's
 // bounded `httpRequest` (one deadline, abortable, size cap); `credentials` sign them with SigV4 (AssumeRole,
 // GetCallerIdentity); error answers keep STS's own code, with the SDK's retry rules.
-import { createHash, createHmac, type Hmac, type Hash as NodeHash } from "node:crypto";
+import type { Hmac, Hash as NodeHash } from "node:crypto";
 import type { AwsCredentialIdentity, Hash, SourceData } from "@smithy/types";
 import { displayUrl, quoteRemoteText, redactSecrets } from "../base/logging.js";
 import type { Environment } from "../base/settings.js";
 import { type HttpRequestError, type HttpResponse, httpRequest, isHttpRequestError } from "./http.js";
+import { parseRoleReference } from "./kubernetes.js";
 
 const API_VERSION = "2011-06-15";
 /** Real STS answers in about 1.5 KB; a larger answer is not one of its. */
@@ -37,7 +38,32 @@ export interface StsRequest {
   readonly proxy?: string | undefined;
   /** Text that must never appear in an error (the web-identity token), whatever STS or the network echoes. */
   readonly secrets?: readonly string[] | undefined;
+  /** Headers the SDK's STS client would add: `user-agent`, `x-amzn-trace-id` (see {@link stsHeaders}). */
+  readonly headers?: Readonly<Record<string, string>> | undefined;
 }
+
+/** The package's version, for the User-Agent. */
+const PACKAGE_VERSION = "0.1.0";
+
+/**
+ * The headers the SDK's STS client adds from the environment, built from `env`: a User-Agent with the SDK's sections
+ * (`exec-env/` from `AWS_EXECUTION_ENV`, `app/` from `AWS_SDK_UA_APP_ID`), this package named first, and in Lambda
+ * (`AWS_LAMBDA_FUNCTION_NAME`) the trace header from `_X_AMZN_TRACE_ID`.
+ */
+export const stsHeaders = (env: Environment): Record<string, string> => {
+  const sections = [
+    `pod-credentials/${PACKAGE_VERSION}`,
+    "ua/2.1",
+    `os/${process.platform}`,
+    "lang/js",
+    `md/nodejs#${process.versions.node}`,
+    "api/sts",
+    ...(env.AWS_EXECUTION_ENV ? [`exec-env/${env.AWS_EXECUTION_ENV}`] : []),
+    ...(env.AWS_SDK_UA_APP_ID ? [`app/${env.AWS_SDK_UA_APP_ID}`] : []),
+  ];
+  const traceId = env.AWS_LAMBDA_FUNCTION_NAME ? env._X_AMZN_TRACE_ID : undefined;
+  return { "user-agent": sections.join(" "), ...(traceId && { "x-amzn-trace-id": traceId }) };
+};
 
 /**
  * An STS call gave no credentials. `kind`: `service` (STS answered with an error document; `code` is its `<Code>`,
@@ -239,33 +265,47 @@ const decodeXml = (text: string): string =>
         : (ENTITIES[entity] ?? ""),
   );
 
+/** One compiled pattern per element name and kind, made once per process. */
+const patterns = new Map<string, RegExp>();
+const pattern = (key: string, source: () => string): RegExp => {
+  let compiled = patterns.get(key);
+  if (compiled === undefined) {
+    compiled = new RegExp(source());
+    patterns.set(key, compiled);
+  }
+  return compiled;
+};
+
 /** The text of the one `<name>` element directly holding text inside `xml`, or `undefined`. */
 const field = (xml: string | undefined, name: string): string | undefined => {
   if (xml === undefined) return undefined;
-  const match = new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml);
+  const match = pattern(`field ${name}`, () => `<${name}>([^<]*)</${name}>`).exec(xml);
   return match?.[1] === undefined ? undefined : decodeXml(match[1]).trim();
 };
 
 /** The inside of the element `<name ...>...</name>`, or `undefined`. */
 const element = (xml: string, name: string): string | undefined =>
-  new RegExp(`<${name}(?:\\s[^>]*)?>([\\s\\S]*)</${name}>`).exec(xml)?.[1];
+  pattern(`element ${name}`, () => `<${name}(?:\\s[^>]*)?>([\\s\\S]*)</${name}>`).exec(xml)?.[1];
 
 // ---------------------------------------------------------------------------------------------------------------
 // The call.
 
-/** SHA-256 and HMAC-SHA-256 from `node:crypto`, in the shape `@smithy/signature-v4` takes. */
-class NodeSha256 implements Hash {
-  readonly #hash: NodeHash | Hmac;
-  constructor(secret?: SourceData) {
-    this.#hash = secret === undefined ? createHash("sha256") : createHmac("sha256", toBytes(secret));
-  }
-  update(data: SourceData): void {
-    this.#hash.update(toBytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.#hash.digest());
-  }
-}
+/** SHA-256 and HMAC-SHA-256 from `node:crypto`, in the shape `@smithy/signature-v4` takes; loaded with the signer. */
+const nodeSha256 = async () => {
+  const { createHash, createHmac } = await import("node:crypto");
+  return class NodeSha256 implements Hash {
+    readonly #hash: NodeHash | Hmac;
+    constructor(secret?: SourceData) {
+      this.#hash = secret === undefined ? createHash("sha256") : createHmac("sha256", toBytes(secret));
+    }
+    update(data: SourceData): void {
+      this.#hash.update(toBytes(data));
+    }
+    async digest(): Promise<Uint8Array> {
+      return new Uint8Array(this.#hash.digest());
+    }
+  };
+};
 
 const toBytes = (data: SourceData): string | Uint8Array =>
   typeof data === "string"
@@ -282,8 +322,8 @@ const signedHeaders = async (
   body: string,
 ): Promise<Record<string, string>> => {
   // Loaded on demand: the unsigned IRSA call does not need the signer.
-  const { SignatureV4 } = await import("@smithy/signature-v4");
-  const signer = new SignatureV4({ service: "sts", region, credentials, sha256: NodeSha256 });
+  const [{ SignatureV4 }, sha256] = await Promise.all([import("@smithy/signature-v4"), nodeSha256()]);
+  const signer = new SignatureV4({ service: "sts", region, credentials, sha256 });
   const signed = await signer.sign({
     method: "POST",
     protocol: url.protocol,
@@ -309,9 +349,10 @@ export const callSts = async (request: StsRequest): Promise<string> => {
     if (value !== undefined) form.append(name, String(value));
   }
   const body = form.toString();
-  const shown = displayUrl(endpoint.url);
+
   const quote = (text: string, max?: number) => quoteRemoteText(redactSecrets(text, secrets), max);
   const url = URL.canParse(endpoint.url) ? new URL(endpoint.url) : undefined;
+  const shown = displayUrl(url ?? endpoint.url);
   if (url === undefined) {
     throw new StsError(`The STS endpoint ${shown} is not a URL.`, {
       action,
@@ -319,7 +360,10 @@ export const callSts = async (request: StsRequest): Promise<string> => {
       code: "ERR_INVALID_URL",
     });
   }
-  let headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded; charset=utf-8" };
+  let headers: Record<string, string> = {
+    ...request.headers,
+    "content-type": "application/x-www-form-urlencoded; charset=utf-8",
+  };
   if (request.credentials) headers = await signedHeaders(url, endpoint.region, request.credentials, headers, body);
   let answer: HttpResponse;
   try {
@@ -402,8 +446,6 @@ const required = (action: StsAction, xml: string | undefined, names: readonly st
     throw new StsError(message, { action, kind: "answer", code: "MalformedAnswer", status: 200 });
   });
 
-const ASSUMED_ROLE_ARN = /^arn:[\w-]+:sts::(\d{12}):assumed-role\/[^/]+\/.+$/;
-
 const assumedRole = (action: StsAction, result: string): StsAssumedRole => {
   const credentials = element(result, "Credentials");
   const user = element(result, "AssumedRoleUser");
@@ -426,7 +468,7 @@ const assumedRole = (action: StsAction, result: string): StsAssumedRole => {
     credentials: { accessKeyId, secretAccessKey, sessionToken, expiration: expires },
     assumedRoleArn,
     assumedRoleId,
-    accountId: ASSUMED_ROLE_ARN.exec(assumedRoleArn)?.[1],
+    accountId: roleOfAssumedRoleArn(assumedRoleArn)?.accountId,
   };
 };
 
@@ -484,13 +526,14 @@ export const getCallerIdentity = async (
 /**
  * The role an assumed-role ARN belongs to: `arn:aws:sts::123456789012:assumed-role/orders-reader/session` →
  * `{ partition: "aws", accountId: "123456789012", roleName: "orders-reader" }`; `undefined` for another ARN. Role
- * paths are not part of assumed-role ARNs: compare name and account only.
+ * paths are not part of assumed-role ARNs: compare name and account only. (Parsed by `parseRoleReference`.)
  */
 export const roleOfAssumedRoleArn = (
   arn: string,
 ): { readonly partition: string; readonly accountId: string; readonly roleName: string } | undefined => {
-  const match = /^arn:([\w-]+):sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/.exec(arn);
-  if (!match) return undefined;
-  const [, partition, accountId, roleName] = match as unknown as [string, string, string, string];
-  return { partition, accountId, roleName };
+  const parsed = parseRoleReference(arn);
+  if (parsed?.form !== "assumedRoleArn" || parsed.partition === undefined || parsed.accountId === undefined) {
+    return undefined;
+  }
+  return { partition: parsed.partition, accountId: parsed.accountId, roleName: parsed.name };
 };

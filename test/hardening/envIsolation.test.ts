@@ -167,7 +167,7 @@ const resolveIsolated = async (options: PodProviderChainOptions, identityPropert
 };
 
 describe("the recorder", () => {
-  it("sees the SDK's own reads when no env is given (so its silence below means something)", async () => {
+  it("sees the reads of process.env when no env is given (so its silence below means something)", async () => {
     const { sts, env } = await irsaEnv("eu-west-1");
     poisonProcessEnv({ ...env, AWS_REGION: "eu-west-1" });
     try {
@@ -181,9 +181,9 @@ describe("the recorder", () => {
         "AWS_REGION",
         "AWS_ENDPOINT_URL_STS",
         "AWS_USE_FIPS_ENDPOINT",
-        "AWS_PROFILE",
-        "HOME",
-        // Read through the reference @aws-sdk/core kept when it loaded: that reference is the recorder too.
+        // Where the SDK would find the shared config file (absent here, so no profile is read).
+        "AWS_CONFIG_FILE",
+        // The User-Agent and the Lambda trace header the SDK's STS client would send.
         "AWS_EXECUTION_ENV",
         "AWS_LAMBDA_FUNCTION_NAME",
       ]),

@@ -209,6 +209,33 @@ const tokenFile =
     AWS_ROLE_ARN: role,
   });
 
+/** A loopback "STS" answering every call with `status` and `body`, shown as the regional endpoint. */
+const stsOnLoopback = async (world: World, status: number, body: string): Promise<string> => {
+  const server = await startTestServer((request, response) => {
+    request.resume();
+    request.on("end", () => {
+      response.writeHead(status, { "content-type": "text/xml" });
+      response.end(body);
+    });
+  });
+  world.onClose(server.close);
+  world.show(server.url, "https://sts.us-east-1.amazonaws.com");
+  return server.url;
+};
+
+/** A well-formed AssumeRoleWithWebIdentity answer for another role than the one asked for. */
+const otherRoleAnswer = (): string => {
+  const issued = secretCredentials("OTHER");
+  return (
+    "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials>" +
+    `<AccessKeyId>${issued.accessKeyId}</AccessKeyId><SecretAccessKey>${issued.secretAccessKey}</SecretAccessKey>` +
+    `<SessionToken>${issued.sessionToken}</SessionToken><Expiration>2026-11-27T22:37:48Z</Expiration></Credentials>` +
+    "<AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/payments-admin/pod-credentials-orders</Arn>" +
+    "<AssumedRoleId>AROAEXAMPLE:pod-credentials-orders</AssumedRoleId></AssumedRoleUser>" +
+    "</AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>"
+  );
+};
+
 /** IRSA with STS set by `options`, and `more` variables. */
 const irsaWith =
   (options: FakeStsOptions, more: Env = {}): SetUp =>
@@ -363,6 +390,32 @@ export const SCENARIOS: readonly Scenario[] = [
     run: chainFails(async (world) => ({
       ...(await irsa(world)).env,
       AWS_ENDPOINT_URL_STS: await world.refusingUrl("https://sts.us-east-1.amazonaws.com"),
+    })),
+  },
+
+  {
+    name: "webIdentity: STS names another role than AWS_ROLE_ARN",
+    documented: ["answered with credentials for"],
+    run: chainFails(async (world) => ({
+      ...(await tokenFile("token.a.b")(world)),
+      AWS_ENDPOINT_URL_STS: await stsOnLoopback(world, 200, otherRoleAnswer()),
+    })),
+  },
+  {
+    name: "webIdentity: something else answers for STS (a proxy's page)",
+    documented: ["without an STS error document"],
+    run: chainFails(async (world) => ({
+      ...(await tokenFile("token.a.b")(world)),
+      AWS_ENDPOINT_URL_STS: await stsOnLoopback(world, 403, "Forbidden by proxy policy"),
+    })),
+  },
+  {
+    name: "webIdentity: FIPS with a custom STS endpoint",
+    documented: ["Invalid Configuration: FIPS and custom endpoint are not supported"],
+    run: chainFails(async (world) => ({
+      ...(await tokenFile("token.a.b")(world)),
+      AWS_ENDPOINT_URL_STS: "https://sts.internal.example.com",
+      AWS_USE_FIPS_ENDPOINT: "true",
     })),
   },
 
@@ -731,6 +784,11 @@ export const SCENARIOS: readonly Scenario[] = [
       "expected true or false.",
       {},
       { allowNodeCredentials: "true" as never },
+    ],
+    [
+      "POD_CREDENTIALS_DURATION_SECONDS out of range",
+      "POD_CREDENTIALS_DURATION_SECONDS: expected a whole number of seconds from 900 to 43200.",
+      { POD_CREDENTIALS_DURATION_SECONDS: "600" },
     ],
     [
       "POD_CREDENTIALS_TIMEOUT_MS is not a number",

@@ -1,9 +1,9 @@
 // What an operator reads when STS AssumeRoleWithWebIdentity fails: the code STS sent (or the network error on the way),
-// the role, the HTTP status, a fix per code, and whether the chain retries it within the resolution deadline.
-// The errors below have the shapes the AWS SDK throws: a modeled STS error is named `<Code>Exception` and carries
-// `$metadata.httpStatusCode`; a network error from the Node HTTP handler has a `code` and no status.
+// the role, the HTTP status, a fix per code, and whether the chain retries it within the resolution deadline. The
+// failures are the STS client's own `StsError`s (src/wire/sts.ts; how it builds them from answers: test/wire/sts.test.ts).
 import { describe, expect, it } from "vitest";
 import { describeStsFailure } from "../../src/sources/webIdentity.js";
+import { isRetryableStsAnswer, StsError } from "../../src/wire/sts.js";
 import { ORDERS_ROLE_ARN, secretToken } from "../support/fakes.js";
 import { recordOutput } from "../support/leakCheck.js";
 
@@ -26,35 +26,46 @@ const FIX = {
   other: "check network access to STS (egress, proxies, AWS_ENDPOINT_URL_STS) and the role's trust policy.",
 } as const;
 
-/** An error as the SDK throws it for an STS error answer. */
-const stsAnswer = (name: string, status: number, message: string): Error =>
-  Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status, attempts: 1 } });
+const action = "AssumeRoleWithWebIdentity" as const;
 
-/** An error as the Node HTTP handler throws it when no answer came (the SDK adds `$metadata` without a status). */
-const networkError = (fields: { name?: string; code?: string; message: string; withMetadata?: boolean }): Error =>
-  Object.assign(new Error(fields.message), {
-    ...(fields.name === undefined ? {} : { name: fields.name }),
-    ...(fields.code === undefined ? {} : { code: fields.code }),
-    ...(fields.withMetadata ? { $metadata: { attempts: 1, totalRetryDelay: 0 } } : {}),
+/** An STS error answer, as the STS client reports it. */
+const stsAnswer = (code: string, status: number, detail: string): StsError =>
+  new StsError(`STS ${action} failed with ${code} (HTTP ${status}): ${detail}`, {
+    action,
+    kind: "service",
+    code,
+    detail,
+    status,
+    retryable: isRetryableStsAnswer(code, status),
+  });
+
+/** No answer, as the STS client reports it: Node's code, or TimeoutError. */
+const networkError = (code: string, detail: string, retryable: boolean): StsError =>
+  new StsError(`Could not call STS ${action} at https://sts.us-east-1.amazonaws.com/: ${detail}`, {
+    action,
+    kind: "network",
+    code,
+    detail,
+    retryable,
   });
 
 describe("describeStsFailure: an STS error answer", () => {
   it.each([
-    // [SDK error name, HTTP status, code shown, fix, retried]
-    ["InvalidIdentityTokenException", 400, "InvalidIdentityToken", FIX.invalidToken, false],
-    ["AccessDenied", 403, "AccessDenied", FIX.trustPolicy, false],
-    ["IDPRejectedClaimException", 403, "IDPRejectedClaim", FIX.trustPolicy, false],
-    ["ExpiredTokenException", 400, "ExpiredTokenException", FIX.expired, false],
-    ["ValidationError", 400, "ValidationError", FIX.parameters, false],
-    ["InvalidParameterValue", 400, "InvalidParameterValue", FIX.parameters, false],
-    ["RegionDisabledException", 403, "RegionDisabled", FIX.regionDisabled, false],
-    ["Throttling", 400, "Throttling", FIX.busy, true],
-    ["IDPCommunicationErrorException", 400, "IDPCommunicationError", FIX.busy, true],
-    ["ServiceUnavailable", 503, "ServiceUnavailable", FIX.busy, true],
-    ["InternalFailure", 500, "InternalFailure", FIX.busy, true],
-    ["MalformedPolicyDocumentException", 400, "MalformedPolicyDocument", FIX.other, false],
-  ] as const)("%s (HTTP %i) is shown as %s, with its fix; retried: %s", (name, status, code, fix, retryable) => {
-    const error = describeStsFailure(stsAnswer(name, status, "what STS said"), context);
+    // [STS code, HTTP status, fix, retried]
+    ["InvalidIdentityToken", 400, FIX.invalidToken, false],
+    ["AccessDenied", 403, FIX.trustPolicy, false],
+    ["IDPRejectedClaim", 403, FIX.trustPolicy, false],
+    ["ExpiredTokenException", 400, FIX.expired, false],
+    ["ValidationError", 400, FIX.parameters, false],
+    ["InvalidParameterValue", 400, FIX.parameters, false],
+    ["RegionDisabledException", 403, FIX.regionDisabled, false],
+    ["Throttling", 400, FIX.busy, true],
+    ["IDPCommunicationError", 400, FIX.busy, true],
+    ["ServiceUnavailable", 503, FIX.busy, true],
+    ["InternalFailure", 500, FIX.busy, true],
+    ["MalformedPolicyDocument", 400, FIX.other, false],
+  ] as const)("%s (HTTP %i) is shown with its fix; retried: %s", (code, status, fix, retryable) => {
+    const error = describeStsFailure(stsAnswer(code, status, "what STS said"), context);
     recordOutput(error);
 
     expect(error).toMatchObject({
@@ -69,69 +80,23 @@ describe("describeStsFailure: an STS error answer", () => {
       `[webIdentity] STS AssumeRoleWithWebIdentity for ${ORDERS_ROLE_ARN} failed with ${code} (HTTP ${status}): ` +
         `what STS said Fix: ${fix}`,
     );
-    expect((error.cause as Error).message).toBe(`${name}: what STS said`);
-  });
-
-  it("redacts the token from what STS sent back and quotes it on one line", () => {
-    const error = describeStsFailure(
-      stsAnswer("InvalidIdentityTokenException", 400, `Incorrect token audience\nfor ${token}`),
-      context,
-    );
-    recordOutput(error);
-
-    expect(error.message).toContain(
-      "failed with InvalidIdentityToken (HTTP 400): Incorrect token audience for [redacted]",
-    );
-    expect((error.cause as Error).message).toBe(
-      "InvalidIdentityTokenException: Incorrect token audience for [redacted]",
-    );
+    expect(error.cause).toBeInstanceOf(StsError);
   });
 });
 
 describe("describeStsFailure: no answer from STS", () => {
   it.each([
-    // [what, error, name and code shown, retried]
-    [
-      "a request timeout",
-      networkError({ name: "TimeoutError", code: "ETIMEDOUT", message: "request timed out", withMetadata: true }),
-      "TimeoutError (ETIMEDOUT)",
-      true,
-    ],
-    ["a socket timeout", networkError({ name: "TimeoutError", message: "socket timed out" }), "TimeoutError", true],
-    [
-      "a reset connection",
-      networkError({ code: "ECONNRESET", message: "read ECONNRESET" }),
-      "Error (ECONNRESET)",
-      true,
-    ],
-    [
-      "a connect timeout",
-      networkError({ code: "ETIMEDOUT", message: "connect ETIMEDOUT", withMetadata: true }),
-      "Error (ETIMEDOUT)",
-      true,
-    ],
-    ["a broken pipe", networkError({ code: "EPIPE", message: "write EPIPE" }), "Error (EPIPE)", true],
-    [
-      "a DNS lookup that failed for now",
-      networkError({ code: "EAI_AGAIN", message: "getaddrinfo EAI_AGAIN sts.us-east-1.amazonaws.com" }),
-      "Error (EAI_AGAIN)",
-      true,
-    ],
-    [
-      "a refused connection",
-      networkError({ code: "ECONNREFUSED", message: "connect ECONNREFUSED 127.0.0.1:1", withMetadata: true }),
-      "Error (ECONNREFUSED)",
-      false,
-    ],
-    [
-      "an unknown host",
-      networkError({ code: "ENOTFOUND", message: "getaddrinfo ENOTFOUND sts.example" }),
-      "Error (ENOTFOUND)",
-      false,
-    ],
-    ["an error without a code", networkError({ message: "something broke" }), "Error", false],
-  ] as const)("%s: names the error and its code, retried: %s", (_what, thrown, shown, retryable) => {
-    const error = describeStsFailure(thrown, context);
+    // [what, code, Node's message, name and code shown, retried]
+    ["a request timeout", "TimeoutError", "no complete answer within 5000 ms", "TimeoutError", true],
+    ["a reset connection", "ECONNRESET", "read ECONNRESET", "Error (ECONNRESET)", true],
+    ["a connect timeout", "ETIMEDOUT", "connect ETIMEDOUT", "Error (ETIMEDOUT)", true],
+    ["a broken pipe", "EPIPE", "write EPIPE", "Error (EPIPE)", true],
+    ["a DNS lookup that failed for now", "EAI_AGAIN", "getaddrinfo EAI_AGAIN sts.example", "Error (EAI_AGAIN)", true],
+    ["a refused connection", "ECONNREFUSED", "connect ECONNREFUSED 127.0.0.1:1", "Error (ECONNREFUSED)", false],
+    ["an unknown host", "ENOTFOUND", "getaddrinfo ENOTFOUND sts.example", "Error (ENOTFOUND)", false],
+    ["an aborted resolution", "aborted", "request was aborted", "AbortError", false],
+  ] as const)("%s: names the error and its code, retried: %s", (_what, code, detail, shown, retryable) => {
+    const error = describeStsFailure(networkError(code, detail, retryable), context);
     recordOutput(error);
 
     expect(error).toMatchObject({
@@ -140,13 +105,12 @@ describe("describeStsFailure: no answer from STS", () => {
       target: ORDERS_ROLE_ARN,
       status: undefined,
       retryable,
-      fix: FIX.other,
+      fix: retryable ? FIX.busy : FIX.other,
     });
     expect(error.message).toBe(
-      `[webIdentity] Could not call STS AssumeRoleWithWebIdentity for ${ORDERS_ROLE_ARN}: ${shown}: ${thrown.message} ` +
-        `Fix: ${FIX.other}`,
+      `[webIdentity] Could not call STS AssumeRoleWithWebIdentity for ${ORDERS_ROLE_ARN}: ${shown}: ${detail} ` +
+        `Fix: ${retryable ? FIX.busy : FIX.other}`,
     );
-    expect((error.cause as Error).message).toBe(`${shown}: ${thrown.message}`);
   });
 
   it.each([
@@ -157,33 +121,26 @@ describe("describeStsFailure: no answer from STS", () => {
   ])(
     "a TLS certificate Node does not trust (%s): the fix says which CA to add, not to check the trust policy",
     (code) => {
-      const error = describeStsFailure(
-        networkError({ code, message: "unable to verify the first certificate" }),
-        context,
-      );
+      const error = describeStsFailure(networkError(code, "unable to verify the first certificate", false), context);
       expect(error).toMatchObject({ retryable: false, fix: expect.stringContaining("NODE_EXTRA_CA_CERTS") });
       expect(error.fix).toContain("TLS certificate is not trusted");
       expect(error.message).toContain(`Error (${code}): unable to verify the first certificate`);
     },
   );
+});
 
-  it("describes something thrown that is not an Error by its text", () => {
-    const error = describeStsFailure("socket hang up", context);
+describe("describeStsFailure: an answer that is not STS's", () => {
+  it("says what answered, and retries what the SDK retries (a 502 page)", () => {
+    const message =
+      "STS AssumeRoleWithWebIdentity at https://sts.us-east-1.amazonaws.com/ answered HTTP 502 without an STS error document: Bad gateway";
+    const thrown = new StsError(message, { action, kind: "answer", code: "HTTP 502", status: 502, retryable: true });
+    const error = describeStsFailure(thrown, context);
     recordOutput(error);
 
-    expect(error).toMatchObject({ status: undefined, retryable: false, fix: FIX.other });
+    expect(error).toMatchObject({ status: 502, retryable: true, fix: FIX.busy });
     expect(error.message).toBe(
-      `[webIdentity] Could not call STS AssumeRoleWithWebIdentity for ${ORDERS_ROLE_ARN}: Error: socket hang up ` +
-        `Fix: ${FIX.other}`,
+      `[webIdentity] STS AssumeRoleWithWebIdentity for ${ORDERS_ROLE_ARN} at https://sts.us-east-1.amazonaws.com/ ` +
+        `answered HTTP 502 without an STS error document: Bad gateway Fix: ${FIX.busy}`,
     );
-  });
-
-  it("does not treat an answer with a status as a network failure, whatever its name", () => {
-    const error = describeStsFailure(
-      Object.assign(stsAnswer("TimeoutError", 504, "gateway timeout"), { code: "ETIMEDOUT" }),
-      context,
-    );
-    expect(error).toMatchObject({ status: 504, retryable: false });
-    expect(error.message).toContain("failed with TimeoutError (HTTP 504): gateway timeout");
   });
 });

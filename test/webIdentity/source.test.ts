@@ -456,9 +456,9 @@ describe("webIdentity (IRSA)", () => {
     expect(error).toMatchObject({ name: "CredentialSourceError", source: "webIdentity" });
     expect(error.message).toContain(
       "No credentials within the 8000 ms resolution deadline. The last answer, retried until then: [webIdentity] " +
-        `Could not call STS AssumeRoleWithWebIdentity for ${ORDERS_ROLE_ARN}: TimeoutError (ETIMEDOUT): `,
+        `Could not call STS AssumeRoleWithWebIdentity for ${ORDERS_ROLE_ARN}: TimeoutError: no complete answer from `,
     );
-    expect(error.message).toContain("exceeded the configured 5000 ms requestTimeout");
+    expect(error.message).toContain("within 5000 ms");
     await Promise.all(connections.map(closed));
   });
 

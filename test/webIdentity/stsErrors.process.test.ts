@@ -1,5 +1,5 @@
 // Specifies how IRSA handles STS errors, end to end (the built package in a pod process, AssumeRoleWithWebIdentity
-// through the SDK, against the fake STS at AWS_ENDPOINT_URL_STS): InvalidIdentityToken, AccessDenied, IDPRejectedClaim and ExpiredTokenException are final
+// through the package's own STS client, against the fake STS at AWS_ENDPOINT_URL_STS): InvalidIdentityToken, AccessDenied, IDPRejectedClaim and ExpiredTokenException are final
 // after one call; Throttling, IDPCommunicationError and InternalFailure are retried with backoff within the
 // resolution deadline, then succeed (or fail at the deadline if they never stop).
 import { describe } from "vitest";
@@ -9,7 +9,7 @@ import { irsaPod, ORDERS_ROLE_ARN, podTest } from "../support/podScenario.js";
 
 /**
  * Far longer than any of these resolutions needs: only the "never stops" test is about the deadline, and it sets its
- * own. (The first call loads the SDK's STS client, which takes a loaded machine a good part of a second.)
+ * own.
  */
 const RESOLUTION_MS = 8000;
 const IRSA = { POD_CREDENTIALS_TIMEOUT_MS: "1000", POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS: String(RESOLUTION_MS) };

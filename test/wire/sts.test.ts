@@ -369,7 +369,7 @@ describe("roleOfAssumedRoleArn", () => {
       accountId: "123456789012",
       roleName: "orders-reader",
     });
-    expect(roleOfAssumedRoleArn("arn:aws-cn:sts::123456789012:assumed-role/r/s")?.partition).toBe("aws-cn");
+    expect(roleOfAssumedRoleArn("arn:aws-cn:sts::123456789012:assumed-role/reader/session")?.partition).toBe("aws-cn");
   });
 
   it.each([
