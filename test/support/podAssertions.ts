@@ -60,27 +60,14 @@ export const expectCredentials = (
 };
 
 /**
- * A timer the SDK leaves behind, which a test accepts: `@smithy/node-http-handler` sets its connection timeout (the
- * per-request deadline, POD_CREDENTIALS_TIMEOUT_MS) when a request starts and clears it on `connect`, not on abort.
- * An STS request aborted by the resolution deadline before its socket connected leaves it running, so the pod
- * lingers up to that long after its result (seen on a loaded machine, about 1 run in 8 of "Throttling that never
- * stops"). To fix in `abortableRequestHandler` (src/sources/webIdentity.ts); accepted here so the suite stays
- * deterministic, and only this timer: any other socket or timer still fails the test.
- */
-const SDK_CONNECTION_TIMER = /^Timeout \d+ ms .*@smithy\/node-http-handler\/.*\bsetConnectionTimeout\b/;
-
-/**
  * The pod process ended by itself, as a pod whose resolution has settled must: it was not killed by the liveness guard
  * (`KILL_AFTER_MS`), and two turns of its event loop after its result nothing was left running (no socket, no timer
- * that is not unref'd, but SDK_CONNECTION_TIMER). Proves "nothing hangs" without timing it: a request the deadline did
+ * that is not unref'd). Proves "nothing hangs" without timing it: a request the deadline did
  * not abort shows up here as a `TCPSocketWrap`, however fast the machine.
  */
 export const expectExitedByItself = (expect: ExpectStatic, run: PodOutcome): void => {
   expect(run.killed, `the pod did not exit by itself; stderr: ${run.stderr}`).toBe(false);
-  expect(
-    run.aliveAfterResult?.filter((resource) => !SDK_CONNECTION_TIMER.test(resource)),
-    "what still kept the pod alive after its result",
-  ).toEqual([]);
+  expect(run.aliveAfterResult, "what still kept the pod alive after its result").toEqual([]);
 };
 
 /** What a pod's run must have been, beyond the checks every run gets: its outcome, and the waits it made. */
