@@ -11,9 +11,9 @@ import { sharedConfigSource } from "../sources/sharedConfig.js";
 import type { IdentityProperties, ResolutionContext, Source, SourceFactory, SourceResult } from "../sources/source.js";
 import { webIdentitySource } from "../sources/webIdentity.js";
 import { parseRoleReference } from "../wire/kubernetes.js";
+import { stsTransportFor } from "../wire/stsTransport.js";
 import { inHopOne, roleChainer } from "./assumeRole.js";
 import type { Resolution } from "./reporter.js";
-import { stsTransportFor } from "./stsTransport.js";
 import { identityVerifier } from "./verifyIdentity.js";
 
 /** Every source, by name: the chain builds the ones its settings name, in their order, when it first tries them. */

@@ -3,56 +3,23 @@ import { CredentialSourceError } from "../base/errors.js";
 import { SETTINGS, type Settings } from "../base/settings.js";
 import { monotonicNow, retryWhileRetryable } from "../base/timing.js";
 import { readTokenFile } from "../wire/files.js";
-import { proxyFor } from "../wire/http.js";
 import { parseRoleReference } from "../wire/kubernetes.js";
-import { isIsolated, stsSettingsFromConfigFile } from "../wire/sdkConfig.js";
-import {
-  assumeRoleWithWebIdentity,
-  isStsError,
-  resolveStsEndpoint,
-  type StsAssumedRole,
-  type StsError,
-  stsHeaders,
-} from "../wire/sts.js";
-import type { ResolutionContext, Source, SourceResult } from "./source.js";
+import { assumeRoleWithWebIdentity, isStsError, type StsAssumedRole, type StsError } from "../wire/sts.js";
+import { stsTransportFor } from "../wire/stsTransport.js";
+import type { Source, SourceResult } from "./source.js";
 
 // IRSA: the projected service-account token, read again at every resolution (kubelet rotates it), exchanged at STS
 // `AssumeRoleWithWebIdentity` by the package's own STS client, at the endpoint the SDK's client would pick (region:
 // the option, the calling client's, AWS_REGION, the profile's, else us-east-1; AWS_ENDPOINT_URL_STS, FIPS, dual-stack),
-// through HTTPS_PROXY when set. STS names the role it gave: it must be the role asked for.
+// through HTTPS_PROXY when set (src/wire/stsTransport.ts, shared with the chain's own STS calls). STS names the role it
+// gave: it must be the role asked for.
 
-/** STS answers within a few hundred milliseconds; past this, one attempt is abandoned (the resolution deadline still rules). */
-const STS_REQUEST_TIMEOUT_MS = 5000;
 const MAX_TOKEN_FILE_BYTES = 16 * 1024;
 const TOKEN_FILE = SETTINGS.webIdentityTokenFile.variable;
 const ROLE_ARN = SETTINGS.roleArn.variable;
 const IRSA_FIX =
   "EKS sets AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN together when the pod's ServiceAccount is annotated with " +
   "eks.amazonaws.com/role-arn; check the annotation and restart the pod, or set both variables yourself.";
-const regionWarning = (isolated: boolean) =>
-  "pod-credentials: no region for STS (no region option, none from the calling client, AWS_REGION not set " +
-  `${isolated ? "in the given environment" : "nor in the shared config file"}): using us-east-1, as the SDK does. ` +
-  "Pass the region option or set AWS_REGION.";
-
-/** What STS calls read from the environment: region, endpoint, proxy, User-Agent and trace header. */
-const STS_VARIABLES = [
-  "AWS_REGION",
-  "AWS_ENDPOINT_URL_STS",
-  "AWS_ENDPOINT_URL",
-  "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
-  "AWS_USE_FIPS_ENDPOINT",
-  "AWS_USE_DUALSTACK_ENDPOINT",
-  "https_proxy",
-  "HTTPS_PROXY",
-  "http_proxy",
-  "HTTP_PROXY",
-  "no_proxy",
-  "NO_PROXY",
-  "AWS_EXECUTION_ENV",
-  "AWS_SDK_UA_APP_ID",
-  "AWS_LAMBDA_FUNCTION_NAME",
-  "_X_AMZN_TRACE_ID",
-];
 
 /** `pod-credentials-<hostname>`, reduced to the characters STS accepts in a session name (`[\w+=,.@-]`, 2–64). */
 export const defaultRoleSessionName = (host: string = hostname()): string =>
@@ -60,24 +27,7 @@ export const defaultRoleSessionName = (host: string = hostname()): string =>
 
 export const webIdentitySource = (settings: Settings): Source => {
   const roleSessionName = settings.roleSessionName ?? defaultRoleSessionName();
-  // The shared config file is read once per provider, at its first resolution, as the SDK caches it per process.
-  let fromConfigFile: Promise<Settings["env"]> | undefined;
-  let regionWarned = false; // once per provider, not at every refresh
-  const stsEnv = async (context: ResolutionContext) => {
-    fromConfigFile ??= stsSettingsFromConfigFile(settings.env);
-    const fromFile = await fromConfigFile;
-    // The variables STS calls use, each read once: the environment's value, else the shared config file's.
-    const env = Object.fromEntries(STS_VARIABLES.map((name) => [name, settings.env[name] ?? fromFile[name]]));
-    const caller = context.identityProperties?.callerClientConfig?.region;
-    const callerRegion = typeof caller === "function" ? await caller() : caller;
-    const region =
-      settings.region ??
-      (typeof callerRegion === "string" && callerRegion ? callerRegion : undefined) ??
-      (env.AWS_REGION?.trim() || undefined);
-    if (region === undefined && !regionWarned) context.logger.warn(regionWarning(isIsolated(settings.env)));
-    regionWarned ||= region === undefined;
-    return { env, region: region ?? "us-east-1" };
-  };
+  const transport = stsTransportFor(settings);
   return {
     name: "webIdentity",
     async detect() {
@@ -111,22 +61,14 @@ export const webIdentitySource = (settings: Settings): Source => {
           context.secret?.(token);
           const failure = { roleArn: roleArn.value, tokenFile: tokenFile.value, token };
           const attempt = async () => {
-            const { env, region } = await stsEnv(context);
             try {
-              const endpoint = resolveStsEndpoint(region, env, "AssumeRoleWithWebIdentity");
               const parameters = {
                 roleArn: roleArn.value,
                 roleSessionName,
                 webIdentityToken: token,
                 durationSeconds: settings.durationSeconds,
               };
-              return await assumeRoleWithWebIdentity(parameters, {
-                endpoint,
-                timeoutMs: STS_REQUEST_TIMEOUT_MS,
-                signal: context.signal,
-                proxy: proxyFor(endpoint.url, env),
-                headers: stsHeaders(env),
-              });
+              return await assumeRoleWithWebIdentity(parameters, await transport("AssumeRoleWithWebIdentity", context));
             } catch (error) {
               throw isStsError(error) ? describeStsFailure(error, failure) : error;
             }

@@ -16,6 +16,15 @@ export interface CallerClientConfig {
   [key: string]: unknown;
 }
 
+/**
+ * The one warning for an STS call without a region, whichever call it is (IRSA's, identity verification, role
+ * chaining, a role profile's): `isolated` when the provider was given its own `env`, so no config file was read.
+ */
+export const stsRegionWarning = (isolated: boolean): string =>
+  "pod-credentials: no region for STS (no region option, none from the calling client, AWS_REGION not set " +
+  `${isolated ? "in the given environment" : "nor in the shared config file"}): using us-east-1, as the SDK does. ` +
+  "Pass the region option or set AWS_REGION.";
+
 /** Whether the provider was given its own `env`: then neither we nor the SDK may read `process.env` or `~/.aws`. */
 export const isIsolated = (env: Environment): boolean => env !== process.env;
 
@@ -58,10 +67,7 @@ export const isolatedSdkConfig = async (
       (typeof callerRegion === "string" && callerRegion ? callerRegion : undefined) ??
       (env.AWS_REGION?.trim() || undefined);
     if (found !== undefined) return found;
-    warnRegion(
-      "pod-credentials: no region for STS (no region option, none from the calling client, AWS_REGION not set in the " +
-        "given environment): using us-east-1, as the SDK does. Pass the region option or set AWS_REGION.",
-    );
+    warnRegion(stsRegionWarning(true));
     return "us-east-1";
   };
   const endpoint = configuredEndpoint(env);

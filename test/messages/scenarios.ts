@@ -1097,9 +1097,9 @@ export const SCENARIOS: readonly Scenario[] = [
     })),
   },
   {
-    name: "verification: no region for the chain's STS calls",
+    name: "verification: no region for STS",
     documented: [
-      "no region for the chain's STS calls (identity verification, role chaining)",
+      "no region for STS (no region option, none from the calling client, AWS_REGION not set",
       "using podIdentity credentials for role orders-reader in account 123456789012 (verified)",
     ],
     run: chainResolves(
