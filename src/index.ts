@@ -49,12 +49,14 @@ export {
 } from "./chain/fromPodProviderChain.js";
 export type {
   ChainReport,
+  ChainVerificationReport,
   ConfigurationReport,
   CredentialsSummary,
   DoctorReport,
   DoctorVerdict,
   ErrorReport,
   FileReport,
+  HopReport,
   MetadataEndpointReport,
   SourceReport,
   VerificationReport,

@@ -94,6 +94,16 @@ export interface ConfigurationReport {
   readonly warnings: readonly string[];
   /** The `InvalidConfigurationError`, if any. */
   readonly error: ErrorReport | null;
+  /**
+   * Whether the chain verifies its credentials with STS `GetCallerIdentity` (`POD_CREDENTIALS_VERIFY_IDENTITY`);
+   * `null` when the configuration is invalid. Absent from the reports of versions before it was added.
+   */
+  readonly verifyIdentity?: boolean | null;
+  /**
+   * The role the chain assumes with the source's credentials (`POD_CREDENTIALS_ASSUME_ROLE_ARN`); `null` without role
+   * chaining or when the configuration is invalid. Absent from the reports of versions before it was added.
+   */
+  readonly assumeRoleArn?: string | null;
 }
 
 /** What answers at the metadata endpoint, from the role listing asked with an invalid token, `/healthz` and `/ping`. */
@@ -232,6 +242,57 @@ export interface ChainReport {
   }[];
   /** The (last) attempt's duration. */
   readonly elapsedMs: number;
+  /**
+   * What identity verification found: whom STS `GetCallerIdentity` says the source's credentials (hop 1's, with role
+   * chaining) belong to; `null` when verification is off or the chain failed. Absent from the reports of versions
+   * before it was added.
+   */
+  readonly identityVerification?: ChainVerificationReport | null;
+  /**
+   * With role chaining, hop 1 (the source's credentials) then hop 2 (the role assumed with them); empty without role
+   * chaining or when the chain failed. Absent from the reports of versions before it was added.
+   */
+  readonly hops?: readonly HopReport[];
+}
+
+/** Identity verification (`POD_CREDENTIALS_VERIFY_IDENTITY`) in the chain's run: whose STS says the credentials are. */
+export interface ChainVerificationReport {
+  /** The ARN STS answered, such as `arn:aws:sts::123456789012:assumed-role/orders-reader/<session>`. */
+  readonly callerArn: string;
+  /** The account STS answered. */
+  readonly accountId: string;
+  /**
+   * The declared roles the ARN matched, each with where it was declared (`AWS_ROLE_ARN`,
+   * `POD_CREDENTIALS_EXPECTED_ROLE`); empty when none was declared (then only "not the node's role" was checked).
+   */
+  readonly declaredRoles: readonly {
+    /** The role as declared: a name, `path/name` or ARN. */
+    readonly role: string;
+    /** Where it was declared, by variable name. */
+    readonly from: string;
+  }[];
+  /** When STS answered, ISO 8601. */
+  readonly verifiedAt: string;
+}
+
+/** One hop of role chaining (`POD_CREDENTIALS_ASSUME_ROLE_ARN`), without a secret. */
+export interface HopReport {
+  /** 1 for the source's credentials, 2 for the role assumed with them. */
+  readonly hop: 1 | 2;
+  /** The source for hop 1; `assumeRole` for hop 2. */
+  readonly via: SourceName | "assumeRole";
+  /** What configured the hop, by variable name: the source's, or `POD_CREDENTIALS_ASSUME_ROLE_ARN`. */
+  readonly configuredBy: string;
+  /** The role's ARN, when known (hop 2: always). */
+  readonly roleArn: string | null;
+  /** The role's name, when known. */
+  readonly roleName: string | null;
+  /** The account, when known. */
+  readonly accountId: string | null;
+  /** When the hop's credentials expire, ISO 8601. */
+  readonly expiration: string | null;
+  /** Hop 2: the assumed-role session STS answered with (`arn:aws:sts::…:assumed-role/<role>/<session>`). */
+  readonly assumedRoleArn: string | null;
 }
 
 /** STS `GetCallerIdentity` called with the chain's credentials (`--verify`). */

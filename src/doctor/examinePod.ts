@@ -3,6 +3,7 @@
 // secret return it beside the report (never in it), for the report's last redaction pass.
 import { readFile, stat } from "node:fs/promises";
 import { noopLogger, quoteRemoteText } from "../base/logging.js";
+import type { CredentialHop, IdentityVerification } from "../base/options.js";
 import {
   DEFAULT_ANNOTATIONS_FILE,
   DEFAULT_TIMEOUT_MS,
@@ -28,8 +29,10 @@ import {
 } from "../wire/metadata.js";
 import {
   type ChainReport,
+  type ChainVerificationReport,
   errorReport,
   type FileReport,
+  type HopReport,
   type MetadataEndpointReport,
   problemOf,
   type SourceReport,
@@ -298,6 +301,8 @@ export const runChain = async (env: Environment, options: RunOptions) => {
     credentials: null,
     skipped: [],
     error: null,
+    identityVerification: null,
+    hops: [],
     ...fields,
     log,
     elapsedMs: Date.now() - started,
@@ -316,6 +321,8 @@ export const runChain = async (env: Environment, options: RunOptions) => {
         configuredBy: description?.configuredBy ?? null,
         credentials: summarizeCredentials(credentials, description ?? {}),
         skipped: description?.skipped ?? [],
+        identityVerification: chainVerificationReport(description?.verification),
+        hops: (description?.hops ?? []).map(hopReport),
       }),
       credentials,
     };
@@ -326,3 +333,24 @@ export const runChain = async (env: Environment, options: RunOptions) => {
     return { report: report("failed", fields), credentials: undefined };
   }
 };
+
+const chainVerificationReport = (verification: IdentityVerification | undefined): ChainVerificationReport | null =>
+  verification
+    ? {
+        callerArn: verification.callerArn,
+        accountId: verification.accountId,
+        declaredRoles: verification.declaredRoles.map(({ role, from }) => ({ role, from })),
+        verifiedAt: verification.verifiedAt.toISOString(),
+      }
+    : null;
+
+const hopReport = (hop: CredentialHop): HopReport => ({
+  hop: hop.hop,
+  via: hop.via,
+  configuredBy: hop.configuredBy,
+  roleArn: hop.roleArn ?? null,
+  roleName: hop.roleName ?? null,
+  accountId: hop.accountId ?? null,
+  expiration: hop.expiration?.toISOString() ?? null,
+  assumedRoleArn: hop.assumedRoleArn ?? null,
+});

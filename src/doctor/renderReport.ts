@@ -1,6 +1,14 @@
 // The report as text for a terminal: one section per part of the report, in the order an operator reads them, and
 // the verdict last, where the eye lands. The report holds no secret, so neither does the text.
-import { type DoctorReport, type FileReport, problemOf, roleOf, type SourceReport } from "./doctorReport.js";
+import {
+  type ChainReport,
+  type DoctorReport,
+  type FileReport,
+  type HopReport,
+  problemOf,
+  roleOf,
+  type SourceReport,
+} from "./doctorReport.js";
 
 type Paint = (text: string) => string;
 const plain: Paint = (text) => text;
@@ -192,6 +200,8 @@ const chainSection: Section = ({ chain, configuration }, c) => {
     !!credentials && row("access key", credentials.accessKeyId),
     !!credentials && row("expires", credentials.expiration ?? "never (static keys)"),
     !!credentials && !!chain.configuredBy && row("configured by", chain.configuredBy),
+    ...hopRows(chain, configuration.assumeRoleArn, c),
+    configuration.verifyIdentity === true && verifiedRow(chain, c),
     !!error && row("error", problemOf(error), c.red),
     !!error?.fix && row("fix", error.fix),
     // A failed chain's error (NoPodCredentialsError) already lists what it skipped.
@@ -202,6 +212,34 @@ const chainSection: Section = ({ chain, configuration }, c) => {
     log.length === 0 ? [] : ["  log:"],
     log.map((line) => `    ${levelPaint(line.level)(line.level.padEnd(5))} ${line.message}`),
   );
+};
+
+/** One hop of role chaining, as the sources table shows a source: role, account, session, expiry, what set it. */
+const hopDetail = (hop: HopReport): string =>
+  `${hop.via}: ${known([
+    (hop.roleArn ?? hop.roleName) && `role ${hop.roleArn ?? hop.roleName}`,
+    hop.accountId && `account ${hop.accountId}`,
+    hop.assumedRoleArn && `session ${hop.assumedRoleArn}`,
+    hop.expiration && `expires ${hop.expiration}`,
+    `via ${hop.configuredBy}`,
+  ])}`;
+
+/** A row per hop of role chaining; when the chain failed, the role it would have assumed. */
+const hopRows = (chain: ChainReport, assumeRoleArn: string | null | undefined, c: Palette): Cell[][] => {
+  const hops = chain.hops ?? [];
+  if (hops.length > 0) return hops.map((hop) => row(`hop ${hop.hop}`, hopDetail(hop)));
+  if (!assumeRoleArn) return [];
+  return [row("hop 2", `assumeRole: role ${assumeRoleArn}, not assumed: the chain failed`, c.dim)];
+};
+
+/** Identity verification: the ARN STS confirmed and the declared roles it matched; with role chaining, hop 1's. */
+const verifiedRow = (chain: ChainReport, c: Palette): Cell[] => {
+  const verified = chain.identityVerification;
+  if (!verified) return row("verified", "no: the chain gave no credentials (see the error)", c.red);
+  const matched = verified.declaredRoles.map(({ role, from }) => `${role} (${from})`).join(", ");
+  const checked = matched ? `matching ${matched}` : "no role declared: checked only that it is not the node's role";
+  const whose = (chain.hops ?? []).length > 0 ? "hop 1: " : "";
+  return row("verified", `${whose}STS says ${verified.callerArn}, account ${verified.accountId}; ${checked}`, c.green);
 };
 
 const verificationSection: Section = ({ verification: verified }, c) => {

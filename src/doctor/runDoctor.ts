@@ -101,10 +101,26 @@ export const runDoctor = async (options: DoctorOptions): Promise<DoctorReport> =
 const readConfiguration = (env: Environment, region: Pick<ConfigurationReport, "region" | "regionFrom">) => {
   try {
     // No logger given, so that POD_CREDENTIALS_LOG_LEVEL is checked as in an application.
-    const { sources, allowNodeCredentials, warnings } = readSettings({ env });
-    return { sources: [...sources], allowNodeCredentials, ...region, warnings: [...warnings], error: null };
+    const { sources, allowNodeCredentials, warnings, verifyIdentity, assumeRole } = readSettings({ env });
+    return {
+      sources: [...sources],
+      allowNodeCredentials,
+      ...region,
+      warnings: [...warnings],
+      error: null,
+      verifyIdentity,
+      assumeRoleArn: assumeRole?.roleArn.value ?? null,
+    };
   } catch (error) {
-    return { sources: null, allowNodeCredentials: null, ...region, warnings: [], error: errorReport(error) };
+    const unknown = { verifyIdentity: null, assumeRoleArn: null };
+    return {
+      sources: null,
+      allowNodeCredentials: null,
+      ...region,
+      warnings: [],
+      error: errorReport(error),
+      ...unknown,
+    };
   }
 };
 
