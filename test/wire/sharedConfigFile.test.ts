@@ -473,6 +473,41 @@ describe("which file, and when there is none", () => {
   });
 });
 
+describe("the shared credentials file's profile, as the SDK merges it", () => {
+  const withCredentials = (config: string, credentials: string, profile?: string) => {
+    use(config, profile);
+    vi.stubEnv("AWS_SHARED_CREDENTIALS_FILE", configFile(credentials));
+  };
+
+  it.each([
+    [
+      "a region only in the credentials file counts",
+      "[default]\nuse_fips_endpoint = true\n",
+      "[default]\nregion = ap-south-1\n",
+      undefined,
+    ],
+    [
+      "the config file's region wins over the credentials file's",
+      "[default]\nregion = eu-west-1\n",
+      "[default]\nregion = ap-south-1\n",
+      undefined,
+    ],
+    ["[NAME] in the credentials file is the profile NAME", "", "[dev]\nregion = ap-south-1\n", "dev"],
+    ["[profile NAME] in the credentials file is no profile", "", "[profile dev]\nregion = ap-south-1\n", "dev"],
+  ])("%s", async (_, config, credentials, profile) => {
+    withCredentials(config, credentials, profile);
+    const expected = await sdk();
+    expect(await ours()).toEqual(expected);
+  });
+
+  it("the SDK's answers, pinned", async () => {
+    withCredentials("[default]\nuse_fips_endpoint = true\n", "[default]\nregion = ap-south-1\n");
+    expect(await sdk()).toEqual({ region: "ap-south-1", fips: true, dualStack: false, endpoint: undefined });
+    withCredentials("", "[profile dev]\nregion = ap-south-1\n", "dev");
+    expect((await sdk()).region).toBeUndefined();
+  });
+});
+
 describe("parseConfigFile", () => {
   it("names sections as the SDK does and ignores other sections", () => {
     const text =
