@@ -56,6 +56,17 @@ export const parseListen = (text: string): ListenAddress | string => {
 
 const tokenFileError = (problem: string, fix: string) => new PodCredentialsError(`[serve] ${problem}`, { fix });
 
+/** An existing path that is no readable file (a folder, a link to nothing): serve's error, not Node's. */
+const unreadable =
+  (path: string) =>
+  (error: unknown): never => {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw tokenFileError(
+      `Cannot read the token file ${path} (${code ?? String(error)}).`,
+      "point --token-file at a file, or remove what is at that path and let serve create the token there.",
+    );
+  };
+
 /**
  * The token every request must carry. An existing file is used as it is (the SDKs send its content verbatim, so it
  * must be one line of visible ASCII, without a final newline), unless others than its owner and group can read or
@@ -83,14 +94,14 @@ export const loadOrCreateToken = async (path: string): Promise<{ token: string; 
     }
     return { token, created: true };
   }
-  const info = await stat(path);
+  const info = await stat(path).catch(unreadable(path));
   if ((info.mode & 0o007) !== 0) {
     throw tokenFileError(
       `The token file ${path} can be read or written by any user (mode ${(info.mode & 0o777).toString(8)}).`,
       "make it readable by its owner and group only (chmod 600, or 640 with a shared fsGroup; defaultMode: 0440 for a Secret volume), or remove it and let serve create one.",
     );
   }
-  const token = await readFile(path, "utf8");
+  const token = await readFile(path, "utf8").catch(unreadable(path));
   if (!TOKEN_CHARACTERS.test(token) || token.length < MIN_TOKEN_LENGTH) {
     throw tokenFileError(
       `The token file ${path} must hold one token of at least ${MIN_TOKEN_LENGTH} visible ASCII characters and nothing else (the AWS SDKs send its content as the Authorization header, as it is; a final newline makes them fail).`,

@@ -308,8 +308,9 @@ const exempted = (target: URL, noProxy: string): boolean => {
 
 /**
  * The proxy for a request to `url`, from `env` as curl reads it: `https_proxy` then `HTTPS_PROXY` for https URLs,
- * `http_proxy` then `HTTP_PROXY` for http ones, unless `no_proxy`/`NO_PROXY` exempts the host. Never for loopback or
- * link-local addresses (IMDS, the Pod Identity agent, kube2iam), whatever the variables say. Only STS calls ask.
+ * `http_proxy` then `HTTP_PROXY` for http ones (an empty variable counts as unset), unless `no_proxy`/`NO_PROXY`
+ * exempts the host. Never for loopback or link-local addresses (IMDS, the Pod Identity agent, kube2iam), whatever the
+ * variables say. Only STS calls ask.
  */
 export const proxyFor = (url: string, env: Readonly<Record<string, string | undefined>>): string | undefined => {
   const target = URL.canParse(url) ? new URL(url) : undefined;
@@ -321,7 +322,8 @@ export const proxyFor = (url: string, env: Readonly<Record<string, string | unde
         ? env.http_proxy || env.HTTP_PROXY
         : undefined;
   if (!proxy) return undefined;
-  const noProxy = env.no_proxy ?? env.NO_PROXY ?? "";
+  // An empty no_proxy counts as unset, as an empty https_proxy does: curl reads both so.
+  const noProxy = env.no_proxy || env.NO_PROXY || "";
   return exempted(target, noProxy) ? undefined : proxy.includes("://") ? proxy : `http://${proxy}`;
 };
 

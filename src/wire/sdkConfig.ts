@@ -122,20 +122,25 @@ type IniSection = Record<string, string>;
 
 /**
  * The sections of an AWS config file, by name as the SDK names them: `default` and `profile NAME` as `NAME`,
- * `services NAME` as `services NAME`; other sections are ignored, as the SDK ignores them. Indented lines under a key
- * with no value (`sts =`) are that key's nested settings.
+ * `services NAME` as `services NAME`; other sections are ignored, as the SDK ignores them. As in the SDK's parser,
+ * a header is `[default]` or a kind, one space and a name, which may be quoted (`[profile "x"]`), and a
+ * `[profile default]` section replaces a `[default]` one wherever it is. Indented lines under a key with no value
+ * (`sts =`) are that key's nested settings. In the shared credentials file, `[NAME]` is the profile NAME.
  */
-export const parseConfigFile = (text: string): Record<string, IniSection> => {
-  const sections: Record<string, IniSection> = {};
+export const parseConfigFile = (
+  text: string,
+  file: "config" | "credentials" = "config",
+): Record<string, IniSection> => {
+  const byHeader: Record<string, IniSection> = Object.create(null);
   let current: IniSection | undefined;
   let parent: string | undefined;
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.replace(/(^|\s)[#;].*$/, "").trimEnd();
-    const header = /^\s*\[([^\]]+)\]\s*$/.exec(line)?.[1];
+    const header = /^\s*\[(.*)\]$/.exec(line)?.[1];
     if (header !== undefined) {
-      const key = sectionKey(header.trim());
-      if (key !== undefined) sections[key] ??= {};
-      current = key === undefined ? undefined : sections[key];
+      // The SDK refuses such a file whole (its loader then reads nothing from it); so do we.
+      if (REFUSED_HEADERS.has(header)) return {};
+      current = sectionIn(byHeader, file === "config" ? sectionKey(header) : credentialsSectionKey(header));
       parent = undefined;
       continue;
     }
@@ -146,14 +151,47 @@ export const parseConfigFile = (text: string): Record<string, IniSection> => {
     else if (value.trim() === "") parent = key;
     else [current[key], parent] = [value.trim(), undefined];
   }
+  return namedAsTheSdk(byHeader);
+};
+
+/** `profile NAME` → `NAME`, with a `[profile default]` section replacing a `[default]` one. */
+const namedAsTheSdk = (byHeader: Record<string, IniSection>): Record<string, IniSection> => {
+  const sections: Record<string, IniSection> = Object.create(null);
+  for (const [key, section] of Object.entries(byHeader)) {
+    if (key.startsWith("profile ")) sections[key.slice("profile ".length)] = section;
+    else if (key !== "default" || byHeader["profile default"] === undefined) sections[key] = section;
+  }
   return sections;
 };
 
-/** `default`, `profile NAME` → `NAME`, `services NAME` → `services NAME`; `undefined` for any other section. */
+/** The section named `key`, opened at its first header: a repeated header adds to it, as in the SDK. */
+const sectionIn = (byHeader: Record<string, IniSection>, key: string | undefined): IniSection | undefined => {
+  if (key === undefined) return undefined;
+  byHeader[key] ??= {};
+  return byHeader[key];
+};
+
+const REFUSED_HEADERS = new Set(["__proto__", "profile __proto__"]);
+
+/** A header as the SDK's parser splits it: a kind, one space, a name that may be quoted. */
+const KIND_AND_NAME = /^([\w-]+)\s(["']?)([\w@+.%:/-]+)\2$/;
+
+/** `default`, `profile NAME`, `services NAME` (quotes dropped), as the SDK's parser reads a header; else `undefined`. */
 const sectionKey = (header: string): string | undefined => {
   if (header === "default") return "default";
-  const [, kind, name] = /^(profile|services)\s+(\S+)$/.exec(header) ?? [];
-  return kind === "profile" ? name : kind === "services" ? `services ${name}` : undefined;
+  const [, kind, , name] = KIND_AND_NAME.exec(header) ?? [];
+  return kind === "profile" || kind === "services" ? `${kind} ${name}` : undefined;
+};
+
+/** In the credentials file, `[NAME]` is the profile NAME; a header with a kind (`[profile x]`) names none. */
+const credentialsSectionKey = (header: string): string | undefined =>
+  KIND_AND_NAME.test(header) ? undefined : `profile ${header}`;
+
+/** A shared file's text: the variable's path (`~/` expanded), else `~/.aws/NAME`; `undefined` when unreadable. */
+const readSharedFile = (named: string | undefined, name: string): Promise<string | undefined> => {
+  const file = named?.trim() || join(homedir(), ".aws", name);
+  const path = file.startsWith("~/") ? join(homedir(), file.slice(2)) : file;
+  return readFile(path, "utf8").catch(() => undefined);
 };
 
 /**
@@ -161,18 +199,25 @@ const sectionKey = (header: string): string | undefined => {
  * the profile `AWS_PROFILE` (else `default`), under the names of the variables that win over it: the region,
  * `use_fips_endpoint`, `use_dualstack_endpoint`, `ignore_configured_endpoint_urls`, and the endpoint (the profile's
  * `services` section's `sts` `endpoint_url`, else its `endpoint_url`), which counts only when neither endpoint
- * variable is set. Empty when there is no such file, and always with an `env` option (nothing outside it is read).
+ * variable is set. The shared credentials file's profile (`AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/credentials`)
+ * counts too, under the config file's, as in the SDK. Empty when there is no such file, and always with an `env`
+ * option (nothing outside it is read).
  */
 export const stsSettingsFromConfigFile = async (env: Environment): Promise<Environment> => {
   if (isIsolated(env)) return {};
-  const file = env.AWS_CONFIG_FILE?.trim() || join(homedir(), ".aws", "config");
-  const path = file.startsWith("~/") ? join(homedir(), file.slice(2)) : file;
-  const text = await readFile(path, "utf8").catch(() => undefined);
-  if (text === undefined) return {};
-  const sections = parseConfigFile(text);
-  const profile = sections[env.AWS_PROFILE?.trim() || "default"] ?? {};
-  const services = profile.services === undefined ? {} : (sections[`services ${profile.services}`] ?? {});
-  const endpoint = services["sts.endpoint_url"] ?? profile.endpoint_url;
+  const [config, credentials] = await Promise.all([
+    readSharedFile(env.AWS_CONFIG_FILE, "config"),
+    readSharedFile(env.AWS_SHARED_CREDENTIALS_FILE, "credentials"),
+  ]);
+  const sections = config === undefined ? {} : parseConfigFile(config);
+  const name = env.AWS_PROFILE?.trim() || "default";
+  // The SDK merges the profile of both files, the config file's settings winning (`fromSharedConfigFiles`).
+  const inCredentials = credentials === undefined ? {} : parseConfigFile(credentials, "credentials")[name];
+  const profile: IniSection = { ...inCredentials, ...sections[name] };
+  const services = profile.services === undefined ? {} : sections[`services ${profile.services}`];
+  // A profile naming a services section the file lacks is an error to the SDK, which then takes no endpoint from
+  // the file at all, not even the profile's own `endpoint_url`.
+  const endpoint = services === undefined ? undefined : (services["sts.endpoint_url"] ?? profile.endpoint_url);
   const entries: [string, string | undefined][] = [
     ["AWS_REGION", profile.region],
     ["AWS_USE_FIPS_ENDPOINT", profile.use_fips_endpoint],
