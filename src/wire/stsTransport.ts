@@ -30,6 +30,22 @@ const STS_VARIABLES = [
   "_X_AMZN_TRACE_ID",
 ];
 
+/** Flags the SDK reads only as `true` or `false`; any other value of the variable is skipped for the file's. */
+const FLAGS = new Set(["AWS_USE_FIPS_ENDPOINT", "AWS_USE_DUALSTACK_ENDPOINT", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"]);
+
+/**
+ * A variable's value as the SDK's config chain takes it (`loadConfig`: the environment, then the shared config file):
+ * an empty value is unset, and a flag that is neither `true` nor `false` fails its selector, so the file's value
+ * counts (`AWS_USE_FIPS_ENDPOINT=yes` with `use_fips_endpoint = true` in the profile is FIPS).
+ */
+const usableIn =
+  (env: Settings["env"], fromFile: Settings["env"]) =>
+  (name: string): string | undefined => {
+    const given = env[name];
+    const usable = FLAGS.has(name) ? given === "true" || given === "false" : given !== undefined && given !== "";
+    return usable ? given : (fromFile[name] ?? given);
+  };
+
 /**
  * What an STS call needs from the resolution it belongs to. Structural, so that wire needs nothing from the sources
  * or the chain: their `ResolutionContext` is one.
@@ -67,7 +83,8 @@ export const stsTransportFor = (settings: Settings): StsTransportFor => {
   const transport: StsTransportFor = async (action, context) => {
     fromConfigFile ??= stsSettingsFromConfigFile(settings.env);
     const fromFile = await fromConfigFile;
-    const env = Object.fromEntries(STS_VARIABLES.map((name) => [name, settings.env[name] ?? fromFile[name]]));
+    const settingOf = usableIn(settings.env, fromFile);
+    const env = Object.fromEntries(STS_VARIABLES.map((name) => [name, settingOf(name)]));
     const caller = context.identityProperties?.callerClientConfig?.region;
     const callerRegion = typeof caller === "function" ? await (caller as () => Promise<unknown>)() : caller;
     const region =

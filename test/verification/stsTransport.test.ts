@@ -96,6 +96,37 @@ describe("verification's GetCallerIdentity follows the shared config file, as IR
 
     expect(sts.calls.map((call) => call.host)).toEqual(["sts.eu-west-1.amazonaws.com"]);
   });
+
+  // As the SDK's loadConfig takes them: an empty variable is unset, and a flag that is neither "true" nor "false"
+  // fails its selector, so the file's value counts.
+  it("an empty AWS_ENDPOINT_URL_STS leaves the profile's endpoint_url in force", async () => {
+    const sts = await stsAt("sts.custom.example.com");
+    const { credentials } = fromProcessEnv({
+      ...(await irsaEnv()),
+      AWS_ENDPOINT_URL_STS: "",
+      AWS_CONFIG_FILE: await temporaryFile(
+        "config",
+        "[default]\nregion = ap-south-1\nendpoint_url = https://sts.custom.example.com\n",
+      ),
+    });
+
+    await credentials();
+
+    expect(sts.calls.map((call) => call.host)).toEqual(["sts.custom.example.com", "sts.custom.example.com"]);
+  });
+
+  it("AWS_USE_FIPS_ENDPOINT=yes gives way to the profile's use_fips_endpoint = true", async () => {
+    const sts = await stsAt("sts-fips.us-east-2.amazonaws.com");
+    const { credentials } = fromProcessEnv({
+      ...(await podIdentityEnv()),
+      AWS_USE_FIPS_ENDPOINT: "yes",
+      AWS_CONFIG_FILE: await temporaryFile("config", "[default]\nregion = us-east-2\nuse_fips_endpoint = true\n"),
+    });
+
+    await credentials();
+
+    expect(sts.calls.map((call) => call.host)).toEqual(["sts-fips.us-east-2.amazonaws.com"]);
+  });
 });
 
 describe("the headers of the chain's STS calls are IRSA's", () => {
