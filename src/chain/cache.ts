@@ -84,6 +84,12 @@ export class CredentialCache<
   /** `retryAt` is on the monotonic clock: a step of the wall clock must neither stretch nor cut a backoff. */
   #failure: { error: unknown; retryAt: number; consecutiveFailures: number } | undefined;
   #loading: Promise<T> | undefined;
+  /**
+   * The fast path, for a provider to check before calling {@link CredentialCache.get}: while `Date.now()` is below
+   * `freshUntil` (the planned refresh time; -Infinity until the first load), `fresh` is what `get()` would return.
+   */
+  freshUntil = Number.NEGATIVE_INFINITY;
+  fresh: Promise<AwsCredentialIdentity> | undefined;
   #refreshCount = 0;
   #staleReported = false;
   #expiredReported = false;
@@ -157,6 +163,8 @@ export class CredentialCache<
     const expiresAt = (value.refreshBy ?? value.credentials.expiration)?.getTime();
     const plan = planRefresh(Date.now(), expiresAt, this.policy, this.random);
     this.#entry = { value, settled: Promise.resolve(value.credentials), plan };
+    this.fresh = this.#entry.settled;
+    this.freshUntil = plan.refreshAt;
     this.#failure = undefined;
     this.#staleReported = false;
     this.#expiredReported = false;
