@@ -117,7 +117,11 @@ describe("settings every provider on the defaults shares", () => {
     expect(changed.refresh).not.toBe(base.refresh);
     expect(changed.refresh.refreshBeforeMs).toBe(600_000);
     expect(base.refresh.refreshBeforeMs).toBe(300_000);
-    expect(changed.annotationsFile).toEqual({ value: "/tmp/annotations", from: "option annotationsFile", explicit: true });
+    expect(changed.annotationsFile).toEqual({
+      value: "/tmp/annotations",
+      from: "option annotationsFile",
+      explicit: true,
+    });
     expect(changed.sources).toEqual(["podIdentity"]);
     expect(changed.warnings).toHaveLength(1);
     expect(base.warnings).toEqual([]);
