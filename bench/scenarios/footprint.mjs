@@ -156,12 +156,12 @@ export const footprint = async ({ root, dist, env, sandbox, profiles, repetition
         met: memoryRatio <= MEMORY_TARGET,
         why:
           "a heap snapshot of 200 resolved Pod Identity providers (what one provider reaches that another does not; " +
-          "4 December 2026, after this round of cuts) puts about 4.0 KB on each: 0.7 KB are the credentials, which the " +
+          "bench/tools/heapPerProvider.mjs, after this round of cuts) puts about 4.0 KB on each: 0.7 KB are the credentials, which the " +
           "SDK chain keeps too; 0.7 KB the Pod Identity token read from its file, kept by the redactor so that it is " +
           "never output, which the SDK does not keep; 1.6 KB the settings and the pinned source (the settings object, " +
           "the endpoint as a URL object, the source's closures and contexts, the skipped sources and their reasons); " +
-          "1.0 KB the cache, reporter, description, describe() and ready(). Cut in this round: a second copy of the " +
-          "token and its JWT segments (the redactor now keeps each secret once, whole), the guard around noopLogger, " +
+          "1.0 KB the cache, reporter, description, describe() and ready(). Cut in this round: the token's JWT " +
+          "segments kept beside it (the redactor now keeps each secret once, whole) and its Set, the guard around noopLogger, " +
           "per-provider copies of the default refresh policy, annotations file and source list, the refresh plan's " +
           "object, the Set's table. What is left to reach the SDK's figure is mostly in the chain's resolver and the " +
           "Pod Identity source (settings kept whole, a URL object) and the token itself. The rest of the figure, " +
