@@ -163,7 +163,7 @@ export const footprint = async ({ root, dist, env, sandbox, profiles, repetition
           "1.0 KB the cache, reporter, description, describe() and ready(). Cut in this round: the token's JWT " +
           "segments kept beside it (the redactor now keeps each secret once, whole) and its Set, the guard around noopLogger, " +
           "per-provider copies of the default refresh policy, annotations file and source list, the refresh plan's " +
-          "object, the Set's table. What is left to reach the SDK's figure is mostly in the chain's resolver and the " +
+          "object. What is left to reach the SDK's figure is mostly in the chain's resolver and the " +
           "Pod Identity source (settings kept whole, a URL object) and the token itself. The rest of the figure, " +
           "for both, is code and feedback V8 allocates while the chains are created, counted in heapUsed.",
       },
