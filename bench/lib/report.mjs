@@ -69,7 +69,7 @@ const HEADER = [
   "",
 ];
 
-const renderRun = ({ machine, startedAt, totalSeconds }) => [
+const renderRun = ({ machine, startedAt, totalSeconds, loadAverages = [] }) => [
   "## This run",
   "",
   table({
@@ -79,6 +79,10 @@ const renderRun = ({ machine, startedAt, totalSeconds }) => [
       ["command", "`npm run bench`"],
       ["total runtime of bench/run.mjs", `${fmt(totalSeconds)} s`],
       ["processors (`nproc`)", machine.cpus],
+      [
+        "load average (1 minute) at the start and at the end",
+        loadAverages.map((value) => value.toFixed(1)).join(" and ") || "not recorded",
+      ],
       ["CPU model (/proc/cpuinfo)", machine.cpuModel],
       ["memory", `${fmt(machine.memoryGiB)} GiB`],
       ["OS", machine.os],
@@ -216,13 +220,13 @@ const renderCachedAndMemory = (results) => {
 /**
  * @returns {{ markdown: string, svg: string | undefined }} docs/benchmarks.md, and the fleet chart if the fleet ran
  */
-export const renderReport = ({ machine, startedAt, totalSeconds, results }) => {
+export const renderReport = ({ machine, startedAt, totalSeconds, loadAverages, results }) => {
   const targets = results.flatMap((result) => result.targets.map((target) => ({ ...target, scenario: result.title })));
   const missed = targets.filter((target) => !target.met);
   const svg = results.find((result) => result.svg)?.svg;
   const lines = [
     ...HEADER,
-    ...renderRun({ machine, startedAt, totalSeconds }),
+    ...renderRun({ machine, startedAt, totalSeconds, loadAverages }),
     ...renderTargets(targets, missed),
     ...renderIrsaTime(results),
     ...renderCachedAndMemory(results),
