@@ -5,7 +5,7 @@
 //   node bench/run.mjs                 every scenario, full repetitions (what npm run bench does after building)
 //   node bench/run.mjs --only cached,fleet --repetitions 2 --no-write
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -56,6 +56,8 @@ if (repetitionsOverride !== undefined && !(Number.isInteger(repetitionsOverride)
 
 const startedAt = new Date();
 const started = process.hrtime.bigint();
+// The other work on the machine: 1-minute load averages when the run started and when it ended.
+const loadAverages = [loadavg()[0]];
 const elapsed = () => `${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(0)} s`;
 const progress = (message) => process.stderr.write(`[bench ${elapsed()}] ${message}\n`);
 
@@ -93,16 +95,31 @@ try {
 if (!homeStillEmpty) throw new Error("something wrote into the children's HOME, which must stay empty");
 
 const totalSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-progress(`done in ${totalSeconds.toFixed(0)} s`);
+loadAverages.push(loadavg()[0]);
+progress(
+  `done in ${totalSeconds.toFixed(0)} s (load average ${loadAverages.map((value) => value.toFixed(1)).join(" at the start, ")} at the end)`,
+);
 if (!args["no-write"] && args.only === undefined && repetitionsOverride === undefined) {
-  const { markdown, svg } = renderReport({ machine: describeMachine(ROOT), startedAt, totalSeconds, results });
+  const { markdown, svg } = renderReport({
+    machine: describeMachine(ROOT),
+    startedAt,
+    totalSeconds,
+    loadAverages,
+    results,
+  });
   writeFileSync(join(ROOT, "docs", "benchmarks.md"), markdown);
   if (svg !== undefined) writeFileSync(join(ROOT, "docs", "benchmarks-fleet.svg"), svg);
   progress("wrote docs/benchmarks.md and docs/benchmarks-fleet.svg");
 } else {
   const preview = join(tmpdir(), "pod-credentials-bench-preview");
   mkdirSync(preview, { recursive: true });
-  const { markdown, svg } = renderReport({ machine: describeMachine(ROOT), startedAt, totalSeconds, results });
+  const { markdown, svg } = renderReport({
+    machine: describeMachine(ROOT),
+    startedAt,
+    totalSeconds,
+    loadAverages,
+    results,
+  });
   writeFileSync(join(preview, "benchmarks.md"), markdown);
   if (svg !== undefined) writeFileSync(join(preview, "benchmarks-fleet.svg"), svg);
   progress(`partial run (--only, --repetitions or --no-write): docs/ left as they are; preview in ${preview}`);

@@ -294,16 +294,29 @@ const SECRET_RUN = 16;
  * spaces.
  */
 export class Redactor {
-  readonly #secrets = new Set<string>();
+  // Whole secrets only, in an array of exactly their number (a provider holds a handful, added once per resolution:
+  // a Set's table, or an array grown by push, reserves room for 16). Their JWT segments are derived when a text is
+  // redacted: kept as segments, each was a slice of its own flat copy of the token, which doubled what a provider
+  // holds (measured by the bench's footprint scenario).
+  #secrets: readonly string[] = [];
 
-  /** Remembers secrets: each value of 8 characters or more, and its JWT segments. */
+  /** Remembers secrets: each value of 8 characters or more (and, when a text is redacted, its JWT segments). */
   add(...values: readonly (string | undefined)[]): void {
     for (const value of values) {
-      if (value === undefined || value.length < 8 || this.#secrets.has(value)) continue;
-      for (const part of [value, ...value.split(".")]) {
-        if (part.length >= 8) this.#secrets.add(part);
+      if (value !== undefined && value.length >= 8 && !this.#secrets.includes(value)) {
+        this.#secrets = this.#secrets.concat(value);
       }
     }
+  }
+
+  /** Every whole secret and every JWT segment of 8 characters or more, longest first (so a longer one goes first). */
+  #wholeSecrets(): string[] {
+    const all = new Set<string>();
+    for (const secret of this.#secrets) {
+      all.add(secret);
+      if (secret.includes(".")) for (const part of secret.split(".")) if (part.length >= 8) all.add(part);
+    }
+    return [...all].sort((a, b) => b.length - a.length);
   }
 
   /** A text as it may leave the provider. */
@@ -338,10 +351,10 @@ export class Redactor {
   // about 1,000 runs, and a set of them cost each provider some 80 KB (measured by the bench's footprint scenario).
   #secretsOut(text: string): string {
     let result = text.replace(URL_USER_INFO, "$1");
-    for (const secret of [...this.#secrets].sort((a, b) => b.length - a.length)) {
+    for (const secret of this.#wholeSecrets()) {
       if (result.includes(secret)) result = result.split(secret).join("[redacted]");
     }
-    if (this.#secrets.size === 0 || result.length < SECRET_RUN || !this.#mayHoldSecretRun(result)) return result;
+    if (this.#secrets.length === 0 || result.length < SECRET_RUN || !this.#mayHoldSecretRun(result)) return result;
     // Plain text is copied in slices, not character by character: a string built one character at a time is a chain
     // of one heap object per character, and describe() keeps such strings for the provider's lifetime.
     let out = "";

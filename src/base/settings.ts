@@ -471,6 +471,14 @@ export const DEFAULT_REFRESH_POLICY: RefreshPolicy = Object.freeze({
   maxFailureBackoffMs: 30 * SECOND,
 });
 
+// Shared by every provider that uses them (frozen): each provider keeps its settings for its lifetime.
+const DEFAULT_ANNOTATIONS_SETTING = Object.freeze({
+  value: DEFAULT_ANNOTATIONS_FILE,
+  from: "the default annotations file",
+  explicit: false as boolean,
+});
+const NO_WARNINGS: readonly string[] = Object.freeze([]);
+
 /** Everything a chain and its sources need, read and checked once, when the provider is created. */
 export type Settings = ReturnType<typeof readSettings>;
 
@@ -483,7 +491,7 @@ export const readSettings = (options: PodProviderChainOptions = {}) => {
   const env = options.env ?? process.env;
   const read: Read = (key, parse) => readSetting(key, options as Record<string, unknown>, env, parse);
   const logLevel = options.logger === undefined ? (read("logger")?.value ?? "info") : undefined;
-  const sources = read("sources")?.value ?? [...DEFAULT_SOURCES];
+  const sources = read("sources")?.value ?? DEFAULT_SOURCES;
   const allowNodeCredentials = read("allowNodeCredentials")?.value ?? false;
   const timeoutMs = read("timeoutMs")?.value ?? DEFAULT_TIMEOUT_MS;
   const startupTimeoutMs = read("startupTimeoutMs")?.value ?? 10 * SECOND;
@@ -516,9 +524,7 @@ export const readSettings = (options: PodProviderChainOptions = {}) => {
     containerAuthorizationToken: read("containerAuthorizationToken"),
     expectedRole: read("expectedRole"),
     /** And whether someone named it: then a missing file is an error, not an absence. */
-    annotationsFile: annotationsFile
-      ? { ...annotationsFile, explicit: true }
-      : { value: DEFAULT_ANNOTATIONS_FILE, from: "the default annotations file", explicit: false },
+    annotationsFile: annotationsFile ? { ...annotationsFile, explicit: true } : DEFAULT_ANNOTATIONS_SETTING,
     /** Read only when a source uses it, so a bad value does not fail a chain that does not. */
     metadataEndpoint: usesMetadata ? metadataEndpoint(options.metadataEndpoint, env) : DEFAULT_METADATA_ENDPOINT,
     metadataV1Disabled: env.AWS_EC2_METADATA_V1_DISABLED?.trim().toLowerCase() === "true",
@@ -749,10 +755,13 @@ const readRefreshPolicy = (read: Read): RefreshPolicy => {
   const failureBackoffMs = read("failureBackoffMs")?.value ?? defaults.failureBackoffMs;
   const maxFailureBackoffMs =
     read("maxFailureBackoffMs", milliseconds(failureBackoffMs, 10 * MINUTE))?.value ?? defaults.maxFailureBackoffMs;
-  return { refreshBeforeMs, jitterRatio, expiryMarginMs, failureBackoffMs, maxFailureBackoffMs };
+  const policy = { refreshBeforeMs, jitterRatio, expiryMarginMs, failureBackoffMs, maxFailureBackoffMs };
+  // Most providers run on the defaults: they share the one frozen policy rather than each keeping a copy.
+  const isDefault = (Object.keys(policy) as (keyof RefreshPolicy)[]).every((key) => policy[key] === defaults[key]);
+  return isDefault ? defaults : policy;
 };
 
-const configurationWarnings = (sources: readonly SourceName[], env: Environment): string[] => {
+const configurationWarnings = (sources: readonly SourceName[], env: Environment): readonly string[] => {
   const warnings: string[] = [];
   const keys = "AWS_ACCESS_KEY_ID";
   if (env[keys]?.trim() && !sources.includes("env")) {
@@ -768,5 +777,5 @@ const configurationWarnings = (sources: readonly SourceName[], env: Environment)
       );
     }
   }
-  return warnings;
+  return warnings.length === 0 ? NO_WARNINGS : warnings;
 };

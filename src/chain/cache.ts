@@ -79,11 +79,17 @@ export const failureBackoff = (consecutiveFailures: number, policy: RefreshPolic
 export class CredentialCache<
   T extends { readonly credentials: AwsCredentialIdentity; readonly refreshBy?: Date | undefined },
 > {
-  /** `settled` is `Promise.resolve(value.credentials)`, made once. */
-  #entry: { value: T; settled: Promise<AwsCredentialIdentity>; plan: ReturnType<typeof planRefresh> } | undefined;
+  /** `settled` is `Promise.resolve(value.credentials)`, made once; the plan's two times are kept in the entry itself. */
+  #entry: ({ value: T; settled: Promise<AwsCredentialIdentity> } & ReturnType<typeof planRefresh>) | undefined;
   /** `retryAt` is on the monotonic clock: a step of the wall clock must neither stretch nor cut a backoff. */
   #failure: { error: unknown; retryAt: number; consecutiveFailures: number } | undefined;
   #loading: Promise<T> | undefined;
+  /**
+   * The fast path, for a provider to check before calling {@link CredentialCache.get}: while `Date.now()` is below
+   * `freshUntil` (the planned refresh time; -Infinity until the first load), `fresh` is what `get()` would return.
+   */
+  freshUntil = Number.NEGATIVE_INFINITY;
+  fresh: Promise<AwsCredentialIdentity> | undefined;
   #refreshCount = 0;
   #staleReported = false;
   #expiredReported = false;
@@ -97,7 +103,7 @@ export class CredentialCache<
 
   /** The next planned refresh, and how many refreshes succeeded so far. */
   get status() {
-    const refreshAt = this.#entry?.plan.refreshAt;
+    const refreshAt = this.#entry?.refreshAt;
     return { nextRefreshAt: Number.isFinite(refreshAt) ? refreshAt : undefined, refreshCount: this.#refreshCount };
   }
 
@@ -106,8 +112,8 @@ export class CredentialCache<
     const forced = properties?.forceRefresh === true;
     const now = Date.now();
     // The hot path: fresh credentials, returned as the same settled promise every time (no allocation, no I/O).
-    if (entry && !forced && now < entry.plan.refreshAt) return entry.settled;
-    if (entry && !forced && now < entry.plan.usableUntil) {
+    if (entry && !forced && now < entry.refreshAt) return entry.settled;
+    if (entry && !forced && now < entry.usableUntil) {
       // A failed background refresh is reported to the observer; callers keep getting the cached credentials.
       if (!this.#loading && !this.#backingOff()) this.#loadShared(properties).catch(() => {});
       if (this.#failure && !this.#staleReported) {
@@ -116,7 +122,7 @@ export class CredentialCache<
       }
       return entry.settled;
     }
-    if (entry && now >= entry.plan.usableUntil && !this.#expiredReported) {
+    if (entry && now >= entry.usableUntil && !this.#expiredReported) {
       this.#expiredReported = true;
       this.observer.expired(entry.value);
     }
@@ -147,7 +153,7 @@ export class CredentialCache<
       this.#failure = { error, retryAt: monotonicNow() + backoff, consecutiveFailures };
       this.#staleReported = false;
       const now = Date.now();
-      const usableUntil = this.#entry?.plan.usableUntil;
+      const usableUntil = this.#entry?.usableUntil;
       const servingCached = usableUntil !== undefined && now < usableUntil;
       // The observer gets wall-clock times, for people: the retry time as of now.
       const failure = { servingCached, usableUntil, retryAt: now + backoff, consecutiveFailures };
@@ -155,8 +161,10 @@ export class CredentialCache<
       throw error;
     }
     const expiresAt = (value.refreshBy ?? value.credentials.expiration)?.getTime();
-    const plan = planRefresh(Date.now(), expiresAt, this.policy, this.random);
-    this.#entry = { value, settled: Promise.resolve(value.credentials), plan };
+    const { refreshAt, usableUntil } = planRefresh(Date.now(), expiresAt, this.policy, this.random);
+    this.#entry = { value, settled: Promise.resolve(value.credentials), refreshAt, usableUntil };
+    this.fresh = this.#entry.settled;
+    this.freshUntil = refreshAt;
     this.#failure = undefined;
     this.#staleReported = false;
     this.#expiredReported = false;

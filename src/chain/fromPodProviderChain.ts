@@ -1,5 +1,5 @@
-import type { AwsCredentialIdentityProvider } from "@smithy/types";
-import { consoleLogger, guardLogger, Redactor } from "../base/logging.js";
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import { consoleLogger, guardLogger, noopLogger, Redactor } from "../base/logging.js";
 import type {
   Kube2iamOptions,
   NodeInstanceProfileOptions,
@@ -80,7 +80,11 @@ export const fromPodProviderChain = (options: PodProviderChainOptions = {}): Pod
   const settings = readSettings(options);
   // Every text the provider puts out goes through one redactor that knows every secret it has seen.
   const redactor = new Redactor();
-  const logger = guardLogger(options.logger ?? consoleLogger(settings.logLevel), (text) => redactor.text(text));
+  // A logger that drops everything needs no guard and no redaction: the provider keeps no wrapper for it.
+  const logger =
+    options.logger === noopLogger
+      ? noopLogger
+      : guardLogger(options.logger ?? consoleLogger(settings.logLevel), (text) => redactor.text(text));
   for (const warning of settings.warnings) logger.warn(warning);
   const reporter = new ChainReporter(logger, options.onEvent);
   const resolve = chainResolver(settings, logger, (secret) => redactor.add(secret));
@@ -113,7 +117,13 @@ export const fromPodProviderChain = (options: PodProviderChainOptions = {}): Pod
     // Set by the load that just succeeded (the reporter records it before the cache hands the credentials out).
     return describe() as PodCredentialsDescription;
   };
-  return Object.assign((properties?: IdentityProperties) => cache.get(properties), { describe, ready });
+  // The cached call, inlined: one wall-clock read against the planned refresh time, then the same settled promise
+  // every time. The wall clock, not a timer or the monotonic clock: those stop while the host is suspended.
+  const provider = (properties?: IdentityProperties): Promise<AwsCredentialIdentity> =>
+    properties?.forceRefresh !== true && Date.now() < cache.freshUntil
+      ? (cache.fresh as Promise<AwsCredentialIdentity>)
+      : cache.get(properties);
+  return Object.assign(provider, { describe, ready });
 };
 
 /**

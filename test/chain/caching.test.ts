@@ -38,6 +38,28 @@ describe("caching", () => {
     expect(agent.requests).toHaveLength(1);
   });
 
+  it("hands every fresh call the one settled promise, whatever identity properties an SDK client passes", async () => {
+    const { agent, env } = await agentEnv();
+    const provider = fromPodProviderChain({ env, logger: testLogger() });
+    const first = provider();
+    await first;
+    const calls = [provider(), provider({}), provider({ callerClientConfig: {} } as never), provider()];
+    expect(calls.every((call) => call === calls[0])).toBe(true);
+    expect(await calls[0]).toBe(await first);
+    expect(agent.requests).toHaveLength(1);
+  });
+
+  it("still goes to the source for a forced refresh while the credentials are fresh", async () => {
+    const { agent, env } = await agentEnv();
+    const provider = fromPodProviderChain({ env, logger: testLogger() });
+    const fresh = provider();
+    await fresh;
+    const forced = provider({ forceRefresh: true });
+    expect(forced).not.toBe(fresh);
+    await forced;
+    expect(agent.requests).toHaveLength(2);
+  });
+
   it("logs the info line once, not at every call", async () => {
     const { env } = await agentEnv();
     const logger = testLogger();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { fromPodProviderChain, isPodCredentialsError } from "../../src/index.js";
+import { readSettings } from "../../src/base/settings.js";
+import { fromPodProviderChain, isPodCredentialsError, noopLogger } from "../../src/index.js";
 import { recordOutput, testLogger } from "../support/leakCheck.js";
 
 const creating =
@@ -91,5 +92,38 @@ describe("configuration is checked when the provider is created", () => {
     const logger = testLogger();
     fromPodProviderChain({ env: { POD_CREDENTIALS_ALOW_NODE: "true" }, logger });
     expect(logger.at("warn")).toEqual([expect.stringContaining("unknown variable POD_CREDENTIALS_ALOW_NODE")]);
+  });
+});
+
+describe("settings every provider on the defaults shares", () => {
+  const settingsOf = (options: Parameters<typeof readSettings>[0]) => readSettings({ logger: noopLogger, ...options });
+
+  it("are one frozen refresh policy, annotations file, source list and empty warning list, whatever env object", () => {
+    const [first, second] = [settingsOf({ env: {} }), settingsOf({ env: {} })];
+    for (const key of ["refresh", "annotationsFile", "sources", "warnings"] as const) {
+      expect(second[key]).toBe(first[key]);
+      expect(Object.isFrozen(first[key])).toBe(true);
+    }
+  });
+
+  it("are the provider's own as soon as an option or its env object changes one of them", () => {
+    const base = settingsOf({ env: {} });
+    const changed = settingsOf({
+      env: { POD_CREDENTIALS_TYPO: "1" },
+      refreshBeforeMs: 600_000,
+      annotationsFile: "/tmp/annotations",
+      sources: ["podIdentity"],
+    });
+    expect(changed.refresh).not.toBe(base.refresh);
+    expect(changed.refresh.refreshBeforeMs).toBe(600_000);
+    expect(base.refresh.refreshBeforeMs).toBe(300_000);
+    expect(changed.annotationsFile).toEqual({
+      value: "/tmp/annotations",
+      from: "option annotationsFile",
+      explicit: true,
+    });
+    expect(changed.sources).toEqual(["podIdentity"]);
+    expect(changed.warnings).toHaveLength(1);
+    expect(base.warnings).toEqual([]);
   });
 });

@@ -66,6 +66,25 @@ describe("refresh ahead of expiry", () => {
     expect((await provider()).expiration?.getTime()).toBe(START.getTime() + 57.6 * MINUTE + 60 * MINUTE);
   });
 
+  it("after a host suspend (the wall clock jumps, the monotonic clock and timers do not), the very next call refreshes", async () => {
+    const { agent, provider } = await agentChain();
+    const first = await provider();
+    // Only the wall clock moves: what a suspended host sees when it wakes up.
+    vi.setSystemTime(START.getTime() + 57.6 * MINUTE);
+    expect(await provider()).toBe(first);
+    await vi.waitFor(() => expect(agent.requests).toHaveLength(2));
+  });
+
+  it("after a suspend past the credentials' usable time, the next call waits for new ones, never the expired", async () => {
+    const { agent, provider } = await agentChain();
+    const first = await provider();
+    vi.setSystemTime(START.getTime() + 61 * MINUTE);
+    const served = await provider();
+    expect(served).not.toBe(first);
+    expect(agent.requests).toHaveLength(2);
+    expect(served.expiration?.getTime()).toBe(START.getTime() + 121 * MINUTE);
+  });
+
   it("does not refresh short-lived credentials before half their lifetime (kiam serves 5 to 15 minutes)", async () => {
     const { agent, provider } = await agentChain(5 * MINUTE);
     await provider();
