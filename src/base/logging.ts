@@ -288,6 +288,12 @@ export const quoteRemoteText = (text: string, maxLength = 400): string => {
 const SECRET_RUN = 16;
 
 /**
+ * How many secrets a {@link Redactor} remembers: those of the last few resolutions (a resolution adds at most six: the
+ * token read, the secret key and session token, and hop 1's two when chaining).
+ */
+export const REMEMBERED_SECRETS = 24;
+
+/**
  * The one redaction step every text a provider puts out goes through (errors, log lines, events, `describe()`):
  * every secret it has seen (credentials it obtained, tokens it read), each segment of a JWT, and any run of 16
  * characters of a secret are replaced by `[redacted]`; URL user information is removed; unsafe characters become
@@ -300,11 +306,16 @@ export class Redactor {
   // holds (measured by the bench's footprint scenario).
   #secrets: readonly string[] = [];
 
-  /** Remembers secrets: each value of 8 characters or more (and, when a text is redacted, its JWT segments). */
+  /**
+   * Remembers secrets: each value of 8 characters or more (and, when a text is redacted, its JWT segments), the
+   * {@link REMEMBERED_SECRETS} most recent of them. A provider adds a few at every refresh; remembering all of them
+   * grew a long-lived provider by about 0.5 KB an hour, for secrets long expired that no output of a later
+   * resolution can hold.
+   */
   add(...values: readonly (string | undefined)[]): void {
     for (const value of values) {
       if (value !== undefined && value.length >= 8 && !this.#secrets.includes(value)) {
-        this.#secrets = this.#secrets.concat(value);
+        this.#secrets = this.#secrets.concat(value).slice(-REMEMBERED_SECRETS);
       }
     }
   }

@@ -1,7 +1,8 @@
 // The one redaction step every output of a provider goes through, on its own: which secrets it remembers, what it
 // removes from a text, and which fields of an error it rewrites.
+import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { Redactor } from "../../src/base/logging.js";
+import { REMEMBERED_SECRETS, Redactor } from "../../src/base/logging.js";
 
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 const JWT =
@@ -19,6 +20,15 @@ describe("a Redactor", () => {
     expect(redactor.text("plain text, 16+ characters long")).toBe("plain text, 16+ characters long");
     expect(redactor.text("see http://user:pass@proxy.internal/path")).toBe("see http://proxy.internal/path");
     expect(redactor.text("a\u001b[31mb\u009bc\u202ed\r\ne")).toBe("a [31mb c d e");
+  });
+
+  it("remembers the most recent REMEMBERED_SECRETS secrets, so a provider refreshed for months does not grow", () => {
+    // Distinct throughout, so that no 16-character run of one is in another.
+    const secrets = Array.from({ length: REMEMBERED_SECRETS + 10 }, () => randomBytes(30).toString("base64url"));
+    const redactor = redactorOf(...secrets);
+    const kept = secrets.slice(-REMEMBERED_SECRETS);
+    expect(kept.map((secret) => redactor.text(`x ${secret} y`))).toEqual(kept.map(() => "x [redacted] y"));
+    expect(redactor.text(`x ${secrets[0]} y`)).not.toContain("[redacted]");
   });
 
   it("ignores values shorter than 8 characters, which would redact ordinary words", () => {
