@@ -2,11 +2,12 @@
 // Against the faithful fake STS, which verifies SigV4 signatures against the credentials the fakes handed out,
 // applies trust policies and the 1-hour cap on chained sessions, and answers with STS's own error codes.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { type CredentialEvent, fromPodProviderChain, type PodProviderChainOptions } from "../../src/index.js";
+import { fromPodProviderChain, type PodProviderChainOptions } from "../../src/index.js";
 import { type FakeStsOptions, fakePodIdentityAgent, fakeSts } from "../../src/testing/index.js";
 import { ORDERS_ROLE_ARN, secretCredentials, secretToken, serveWithMsw, temporaryFile } from "../support/fakes.js";
 import { recordOutput, testLogger } from "../support/leakCheck.js";
 import { startTestServer } from "../support/loopback.js";
+import { observedProvider } from "../support/observedProvider.js";
 import { expectSourceError } from "../support/sourceErrors.js";
 
 const STS = "https://sts.us-east-1.amazonaws.com";
@@ -44,18 +45,7 @@ const agentEnv = () => ({
   AWS_CONTAINER_AUTHORIZATION_TOKEN: secretToken({ expiresInSeconds: 86_400 }),
 });
 
-const provider = (env: Record<string, string>, options: PodProviderChainOptions = {}) => {
-  const logger = testLogger();
-  const events: CredentialEvent[] = [];
-  const credentials = fromPodProviderChain({
-    env,
-    logger,
-    region: "us-east-1",
-    onEvent: (event) => events.push(event),
-    ...options,
-  });
-  return { credentials, logger, events };
-};
+const provider = observedProvider;
 
 describe("a chained role", () => {
   it("IRSA, then AssumeRole signed with IRSA's credentials: returns the target role's credentials", async () => {

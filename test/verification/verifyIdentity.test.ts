@@ -2,7 +2,7 @@
 // name the declared role, and never a session of the EC2 instance unless the node's role was asked for. Every source,
 // on and off, against the faithful fakes at the pod's addresses (msw).
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { type CredentialEvent, fromPodProviderChain, type PodProviderChainOptions } from "../../src/index.js";
+import { fromPodProviderChain } from "../../src/index.js";
 import { resetImdsTokenStates } from "../../src/sources/instanceProfile.js";
 import {
   fakeImds,
@@ -14,6 +14,7 @@ import {
 import { ORDERS_ROLE_ARN, secretCredentials, secretToken, serveWithMsw, temporaryFile } from "../support/fakes.js";
 import { recordOutput, testLogger } from "../support/leakCheck.js";
 import { startTestServer } from "../support/loopback.js";
+import { observedProvider } from "../support/observedProvider.js";
 import { expectSourceError } from "../support/sourceErrors.js";
 
 const STS = "https://sts.us-east-1.amazonaws.com";
@@ -43,18 +44,7 @@ const stsAtPod = async () => {
   return { sts, callerIdentityCalls };
 };
 
-const provider = (env: Record<string, string>, options: PodProviderChainOptions = {}) => {
-  const logger = testLogger();
-  const events: CredentialEvent[] = [];
-  const credentials = fromPodProviderChain({
-    env,
-    logger,
-    region: "us-east-1",
-    onEvent: (event) => events.push(event),
-    ...options,
-  });
-  return { credentials, logger, events };
-};
+const provider = observedProvider;
 
 /** Each source set up as a pod has it: the environment, and the ARN STS says its credentials belong to. */
 const SOURCES = {

@@ -40,6 +40,20 @@ const irsaEnv = async (roleArn: string, more: Record<string, string> = {}) => ({
   ...more,
 });
 
+/** An IRSA pod whose token the faithful fake STS (in us-east-1) expects, with `more` in its environment. */
+const withFake = async (more: Record<string, string> = {}) => {
+  const token = secretToken();
+  const sts = fakeSts({ expectedToken: token });
+  await serveWithMsw("https://sts.us-east-1.amazonaws.com", sts);
+  const env = {
+    AWS_WEB_IDENTITY_TOKEN_FILE: await temporaryFile("token", token),
+    AWS_ROLE_ARN: ORDERS_ROLE_ARN,
+    AWS_REGION: "us-east-1",
+    ...more,
+  };
+  return { sts, env };
+};
+
 describe("IRSA: the role STS names must be the role asked for", () => {
   it.each([
     ["another role in the same account", "arn:aws:sts::123456789012:assumed-role/payments-admin/session"],
@@ -74,14 +88,7 @@ describe("IRSA: the role STS names must be the role asked for", () => {
   });
 
   it("passes the faithful fake STS, which names the role it was asked for", async () => {
-    const token = secretToken();
-    const sts = fakeSts({ expectedToken: token });
-    await serveWithMsw("https://sts.us-east-1.amazonaws.com", sts);
-    const env = {
-      AWS_WEB_IDENTITY_TOKEN_FILE: await temporaryFile("token", token),
-      AWS_ROLE_ARN: ORDERS_ROLE_ARN,
-      AWS_REGION: "us-east-1",
-    };
+    const { sts, env } = await withFake();
 
     const credentials = await fromPodProviderChain({ env, logger: testLogger() })();
 
@@ -90,19 +97,6 @@ describe("IRSA: the role STS names must be the role asked for", () => {
 });
 
 describe("IRSA: the session length", () => {
-  const withFake = async (more: Record<string, string> = {}) => {
-    const token = secretToken();
-    const sts = fakeSts({ expectedToken: token });
-    await serveWithMsw("https://sts.us-east-1.amazonaws.com", sts);
-    const env = {
-      AWS_WEB_IDENTITY_TOKEN_FILE: await temporaryFile("token", token),
-      AWS_ROLE_ARN: ORDERS_ROLE_ARN,
-      AWS_REGION: "us-east-1",
-      ...more,
-    };
-    return { sts, env };
-  };
-
   it("is left to STS by default (no DurationSeconds sent)", async () => {
     const { sts, env } = await withFake();
     await fromPodProviderChain({ env, logger: testLogger() })();
