@@ -1,32 +1,28 @@
-// The `pod-credentials` command: the arguments in, a report or a message out, the exit code back. main.ts wires it to
-// the process; tests pass their own streams and environment.
+// The `pod-credentials` command line: the arguments in, a report, a document or a message out, the exit code back.
+// main.ts wires it to the process; tests pass their own streams and environment. `doctor` and `credential-process`
+// live here; `serve`, long-running, in serve.ts.
 import { readFileSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
-import type { Environment } from "../base/settings.js";
+import type { AwsCredentialIdentity } from "@smithy/types";
+import { fromPodProviderChain } from "../chain/fromPodProviderChain.js";
 import { renderReport } from "../doctor/renderReport.js";
 import { runDoctor } from "../doctor/runDoctor.js";
-import { credentialProcessCommand } from "./credentialProcess.js";
-import { serveCommand } from "./serve.js";
+import { awsTime, type CommandIo, errorLine, failed, serveCommand, streamLogger } from "./serve.js";
 
 /** The process, or a test's stand-ins: `argv` after the program name; standard error takes usage errors and progress. */
-export interface CliIo {
+export interface CliIo extends CommandIo {
   readonly argv: readonly string[];
-  readonly env: Environment;
   readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean | undefined };
-  readonly stderr: { write(text: string): unknown };
   readonly version: string;
-  /** Calls `stop` on SIGTERM or SIGINT, for `serve`. */
-  readonly onShutdown?: ((stop: () => void) => void) | undefined;
 }
-
-/** Commands with options of their own, each parsed in its own file. */
-const OWN_COMMANDS = { serve: serveCommand, "credential-process": credentialProcessCommand } as const;
 
 /** Runs the command line and returns the exit code: 0 pod-scoped credentials, 1 usage error, 2 anything else. */
 export const runCli = async (io: CliIo): Promise<number> => {
   const [first = "", ...rest] = io.argv;
-  if (Object.hasOwn(OWN_COMMANDS, first)) return OWN_COMMANDS[first as keyof typeof OWN_COMMANDS](io, rest);
+  // Commands with options of their own parse them themselves.
+  if (first === "serve") return serveCommand(io, rest);
+  if (first === "credential-process") return credentialProcessCommand(io, rest);
   const line = parseCommandLine(io.argv);
   switch (line.command) {
     case "help":
@@ -52,15 +48,50 @@ export const runCli = async (io: CliIo): Promise<number> => {
 
 /**
  * {@link runCli}, with a failure of the doctor itself (a bug, or standard output that cannot be written) reported on
- * standard error as exit 1. Name and message only: a stack trace helps nobody at 3 a.m. and could quote data.
+ * standard error as exit 1.
  */
 export const runCliReportingFailures = async (io: CliIo): Promise<number> => {
   try {
     return await runCli(io);
   } catch (error) {
-    const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    io.stderr.write(`pod-credentials: the doctor itself failed: ${text}\n`);
+    io.stderr.write(`pod-credentials: the doctor itself failed: ${errorLine(error)}\n`);
     return 1;
+  }
+};
+
+/**
+ * The document a `credential_process` prints (Version 1): `SessionToken` and `Expiration` only when the credentials
+ * have them (static keys have neither, and the SDKs then treat the keys as not expiring).
+ */
+export const credentialProcessDocument = (credentials: AwsCredentialIdentity) => ({
+  Version: 1,
+  AccessKeyId: credentials.accessKeyId,
+  SecretAccessKey: credentials.secretAccessKey,
+  ...(credentials.sessionToken === undefined ? {} : { SessionToken: credentials.sessionToken }),
+  ...(credentials.expiration === undefined ? {} : { Expiration: awsTime(credentials.expiration) }),
+});
+
+/**
+ * `pod-credentials credential-process`: takes no arguments (exit 1 otherwise), resolves once through the chain,
+ * configured by the environment alone, and prints the document; exit 0, or 2 with the chain's error. Nothing is
+ * written to disk: each run resolves anew (an SDK calls it again near the expiration).
+ *
+ * The default log level is `warn` (the AWS CLI shows the process's standard error to its user): the node-role
+ * warning is kept, the info line is not. Error lines are dropped because the command prints the same error itself.
+ */
+export const credentialProcessCommand = async (io: CommandIo, args: readonly string[]): Promise<number> => {
+  if (args.length > 0) {
+    io.stderr.write(
+      `pod-credentials: credential-process takes no arguments, not "${args[0]}"; it is configured by the environment, as the library is.\n`,
+    );
+    return 1;
+  }
+  try {
+    const credentials = await fromPodProviderChain({ env: io.env, logger: streamLogger(io, "warn", ["error"]) })();
+    io.stdout.write(`${JSON.stringify(credentialProcessDocument(credentials))}\n`);
+    return 0;
+  } catch (error) {
+    return failed(io, "credential-process", error);
   }
 };
 
@@ -70,10 +101,7 @@ const REGION = /^[a-z]{2,}(-[a-z0-9]+)+$/;
 
 const usageError = (message: string) => ({ command: "usageError" as const, message });
 
-/**
- * The commands, for "did you mean": `serve` and `credential-process` are dispatched from their own modules. A command
- * not handled by {@link runCli}'s switch is still an unknown command.
- */
+/** The commands, for "did you mean"; `serve` and `credential-process` never reach the parser below. */
 export const KNOWN_COMMANDS = ["doctor", "help", "serve", "credential-process"] as const;
 
 const OPTIONS = {

@@ -1,7 +1,9 @@
 // `pod-credentials serve`: a container-credentials endpoint on loopback for the pod's other containers, which share
 // its network namespace. Every AWS SDK and CLI reads it through AWS_CONTAINER_CREDENTIALS_FULL_URI and
-// AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE. One pinned, refreshing provider answers every request.
+// AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE. One pinned, refreshing provider answers every request. Also what the
+// commands share: their streams, their standard-error logger, their failure line.
 import * as crypto from "node:crypto";
+import { once } from "node:events";
 import { constants } from "node:fs";
 import { open, readFile, stat } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -9,19 +11,60 @@ import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import type { Logger } from "@smithy/types";
 import { PodCredentialsError } from "../base/errors.js";
-import { quoteRemoteText } from "../base/logging.js";
+import { type LogLevel, quoteRemoteText } from "../base/logging.js";
 import type { PodCredentialsDescription } from "../base/options.js";
-import type { Environment } from "../base/settings.js";
+import { type Environment, readSetting } from "../base/settings.js";
 import { fromPodProviderChain, type PodCredentialProvider } from "../chain/fromPodProviderChain.js";
-import { awsTime } from "./credentialProcess.js";
-import { logLevelOf, streamLogger } from "./streamLogger.js";
+
+/** The streams and environment of one command run; `onShutdown` calls `stop` on SIGTERM or SIGINT (main.ts). */
+export interface CommandIo {
+  readonly env: Environment;
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+  readonly onShutdown?: ((stop: () => void) => void) | undefined;
+}
+
+/** `Name: message`, never a stack trace: it helps nobody at 3 a.m. and could quote data. */
+export const errorLine = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+
+/** The command's own failure line on standard error; exit 2, as the doctor's "no pod-scoped credentials". */
+export const failed = (io: CommandIo, command: string, error: unknown): number => {
+  io.stderr.write(`pod-credentials ${command}: ${errorLine(error)}\n`);
+  return 2;
+};
+
+const LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
+
+/**
+ * The commands' logger: `<ISO time> <level> <text>` lines on standard error from `POD_CREDENTIALS_LOG_LEVEL` (an
+ * unknown level throws `InvalidConfigurationError`), else `fallback`, up; `drop` names levels the command reports
+ * itself. Whether debug is on is a property, so that a hot path builds no line it drops.
+ */
+export const streamLogger = (
+  io: Pick<CommandIo, "env" | "stderr">,
+  fallback: LogLevel,
+  drop: readonly LogLevel[] = [],
+): Logger & { readonly debugEnabled: boolean } => {
+  const from = LEVELS.indexOf(readSetting("logger", {}, io.env)?.value ?? fallback);
+  const at = (name: Exclude<LogLevel, "silent">) =>
+    LEVELS.indexOf(name) >= from && !drop.includes(name)
+      ? (...content: unknown[]) => {
+          io.stderr.write(`${new Date().toISOString()} ${name} ${content.map(String).join(" ")}\n`);
+        }
+      : () => {};
+  return { debugEnabled: from === 0, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+};
+
+/** An ISO 8601 time in whole seconds, as AWS writes expirations (`2030-01-01T00:00:00Z`). */
+export const awsTime = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, "Z");
 
 /** Where the credentials are served; the full URI the other containers get ends with it. */
 export const CREDENTIALS_PATH = "/v1/credentials";
 /** A port nothing common uses, so that a manifest can name the URL before the pod starts. */
-export const DEFAULT_LISTEN = "127.0.0.1:9911";
+const DEFAULT_LISTEN = "127.0.0.1:9911";
 /** The folder of an `emptyDir` volume shared by the containers of the pod (docs/serving-the-pod.md). */
-export const DEFAULT_TOKEN_FILE = "/var/run/pod-credentials/token";
+const DEFAULT_TOKEN_FILE = "/var/run/pod-credentials/token";
 /** 32 random bytes, base64url: 43 characters an HTTP header carries as they are. */
 const TOKEN_BYTES = 32;
 /** A shorter token given by an operator is refused: it could be guessed. */
@@ -36,10 +79,7 @@ const REFRESH_RETRY_MS = 1_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Where `serve` listens: loopback only. */
-export interface ListenAddress {
-  readonly host: "127.0.0.1" | "::1";
-  readonly port: number;
-}
+export type ListenAddress = { readonly host: "127.0.0.1" | "::1"; readonly port: number };
 
 /**
  * `127.0.0.1:PORT` or `[::1]:PORT` (port 0 picks a free one); anything else is a usage error, returned as its text.
@@ -247,13 +287,8 @@ export const startServing = async (options: ServeOptions): Promise<Serving> => {
   };
 
   const server = createServer(handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.listen.port, options.listen.host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
+  server.listen(options.listen.port, options.listen.host);
+  await once(server, "listening");
   const { port } = server.address() as AddressInfo;
   const host = options.listen.host === "::1" ? "[::1]" : options.listen.host;
 
@@ -264,22 +299,16 @@ export const startServing = async (options: ServeOptions): Promise<Serving> => {
     const next = provider.describe()?.nextRefreshAt?.getTime();
     if (next === undefined) return; // credentials that never expire
     const delay = Math.min(MAX_TIMER_MS, Math.max(REFRESH_RETRY_MS, next - Date.now()));
-    timer = setTimeout(() => {
-      provider()
-        .then(documentOf)
-        .catch(() => {}) // reported by the provider's own log lines and events
-        .finally(keepFresh);
-    }, delay);
+    timer = setTimeout(refresh, delay);
   };
+  // A failure is the provider's to report (its log lines and events); requests get it too.
+  const refresh = () =>
+    provider()
+      .then(documentOf)
+      .catch(() => {})
+      .finally(keepFresh);
   const ready = provider.ready();
-  ready.then(
-    () =>
-      provider()
-        .then(documentOf)
-        .catch(() => {}) // a failure here is the provider's to report; requests get it too
-        .finally(keepFresh),
-    () => {},
-  );
+  ready.then(refresh, () => {});
 
   return {
     url: `http://${host}:${port}${CREDENTIALS_PATH}`,
@@ -310,51 +339,6 @@ const shellWord = (text: string): string => (/^[\w./:@%+=-]+$/.test(text) ? text
 export const readyLine = (serving: Pick<Serving, "url" | "tokenFile">): string =>
   `AWS_CONTAINER_CREDENTIALS_FULL_URI=${serving.url} AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE=${shellWord(serving.tokenFile)}\n`;
 
-/** The streams, environment and shutdown signal of one `serve` run. */
-export interface ServeIo {
-  readonly env: Environment;
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
-  /** Calls `stop` on SIGTERM or SIGINT (main.ts); tests call it themselves. */
-  readonly onShutdown?: ((stop: () => void) => void) | undefined;
-}
-
-/**
- * Runs `serve` until shutdown: exit 0 after a graceful stop; 2 when the token file is unusable, the configuration is
- * invalid or the first resolution fails (nothing pod-scoped configured, or a configured source broken), with the
- * error and its fix on standard error.
- */
-export const runServe = async (io: ServeIo, listen: ListenAddress, tokenFile: string): Promise<number> => {
-  const fail = (error: unknown) => {
-    const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    io.stderr.write(`pod-credentials serve: ${text}\n`);
-    return 2;
-  };
-  let serving: Serving;
-  let started = false;
-  try {
-    const base = streamLogger(io.stderr, logLevelOf(io.env, "info"));
-    // Until the first resolution succeeds, its failure is printed once, by this command; later ones the provider logs.
-    const error = (...content: unknown[]) => (started ? base.error(...content) : undefined);
-    serving = await startServing({ listen, tokenFile, env: io.env, logger: { ...base, error } });
-  } catch (error) {
-    return fail(error);
-  }
-  const stopped = new Promise<void>((resolve) => io.onShutdown?.(resolve));
-  try {
-    await serving.ready;
-  } catch (error) {
-    await serving.close();
-    return fail(error);
-  }
-  started = true;
-  io.stdout.write(readyLine(serving));
-  await stopped;
-  io.stderr.write("pod-credentials serve: stopping: finishing the requests in flight\n");
-  await serving.close();
-  return 0;
-};
-
 const USAGE = `Usage: pod-credentials serve [--listen 127.0.0.1:PORT] [--token-file FILE]
 
 Serves this pod's credentials to the pod's other containers, as a container-credentials endpoint on loopback
@@ -369,8 +353,12 @@ Options:
 Exit codes: 0 stopped by SIGTERM or SIGINT; 1 usage error; 2 no credentials at start-up, or an unusable token file.
 `;
 
-/** `pod-credentials serve [options]`: parses the arguments after the command name, then {@link runServe}. */
-export const serveCommand = async (io: ServeIo, args: readonly string[]): Promise<number> => {
+/**
+ * `pod-credentials serve [options]`, until shutdown: exit 0 after a graceful stop; 1 for a usage error; 2 when the
+ * token file is unusable, the configuration is invalid or the first resolution fails (nothing pod-scoped configured,
+ * or a configured source broken), with the error and its fix on standard error.
+ */
+export const serveCommand = async (io: CommandIo, args: readonly string[]): Promise<number> => {
   let values: { listen?: string | undefined; "token-file"?: string | undefined; help?: boolean | undefined };
   try {
     ({ values } = parseArgs({
@@ -394,5 +382,27 @@ export const serveCommand = async (io: ServeIo, args: readonly string[]): Promis
     io.stderr.write(`pod-credentials: ${message}\nRun "pod-credentials serve --help" for usage.\n`);
     return 1;
   }
-  return runServe(io, listen, tokenFile);
+  let serving: Serving;
+  let started = false;
+  try {
+    const base = streamLogger(io, "info");
+    // Until the first resolution succeeds, its failure is printed once, by this command; later ones the provider logs.
+    const error = (...content: unknown[]) => (started ? base.error(...content) : undefined);
+    serving = await startServing({ listen, tokenFile, env: io.env, logger: { ...base, error } });
+  } catch (error) {
+    return failed(io, "serve", error);
+  }
+  const stopped = new Promise<void>((resolve) => io.onShutdown?.(resolve));
+  try {
+    await serving.ready;
+  } catch (error) {
+    await serving.close();
+    return failed(io, "serve", error);
+  }
+  started = true;
+  io.stdout.write(readyLine(serving));
+  await stopped;
+  io.stderr.write("pod-credentials serve: stopping: finishing the requests in flight\n");
+  await serving.close();
+  return 0;
 };

@@ -2,8 +2,7 @@
 // standard output, the chain's error with its fix on standard error, the doctor's exit codes, nothing on disk.
 import { readdir } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { credentialProcessDocument } from "../../src/cli/credentialProcess.js";
-import { runCli } from "../../src/cli/runCli.js";
+import { credentialProcessDocument, runCli } from "../../src/cli/runCli.js";
 import { fakeImds } from "../../src/testing/index.js";
 import { serve, unusedLoopbackUrl } from "../doctor/servers.js";
 import { podIdentityPod } from "../serve/harness.js";

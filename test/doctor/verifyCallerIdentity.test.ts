@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { arnMatchesRole, verifyCallerIdentity } from "../../src/doctor/verifyCallerIdentity.js";
+import { arnMatchesRole, verifyCallerIdentity } from "../../src/doctor/runDoctor.js";
 import { fakeSts } from "../../src/testing/index.js";
 import { secretCredentials } from "../support/fakes.js";
 import { recordOutput } from "../support/leakCheck.js";
