@@ -125,9 +125,11 @@ export const inspectFiles = async (env: Environment): Promise<Examined<FileRepor
   return Promise.all([
     ...named("webIdentityToken", "webIdentityTokenFile"),
     ...named("podIdentityToken", "containerAuthorizationTokenFile"),
-    annotations
-      ? inspect("annotations", annotations.value, annotations.from)
-      : inspect("annotations", DEFAULT_ANNOTATIONS_FILE, "the default annotations file"),
+    inspect(
+      "annotations",
+      annotations?.value ?? DEFAULT_ANNOTATIONS_FILE,
+      annotations?.from ?? "the default annotations file",
+    ),
   ]);
 };
 

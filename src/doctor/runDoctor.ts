@@ -1,8 +1,8 @@
 // The doctor's run: the configuration, then the chain (once, or with --wait until it resolves) beside the examination
-// of the pod, then --verify (STS GetCallerIdentity with the chain's credentials), the verdict, and a last pass that
-// redacts every secret the doctor saw.
+// of the pod, then --verify (STS GetCallerIdentity with the chain's credentials), the verdict that decides the exit
+// code, and a last pass that redacts every secret the doctor saw.
 import type { AwsCredentialIdentity } from "@smithy/types";
-import { displayUrl } from "../base/logging.js";
+import { displayUrl, Redactor } from "../base/logging.js";
 import { type Environment, readSetting, readSettings } from "../base/settings.js";
 import { delay } from "../base/timing.js";
 import { proxyFor } from "../wire/http.js";
@@ -10,14 +10,13 @@ import { getCallerIdentity, isStsError, resolveStsEndpoint, type StsEndpoint } f
 import {
   type ConfigurationReport,
   type DoctorReport,
-  decideFinding,
+  type DoctorVerdict,
   describeEnvironment,
   type ErrorReport,
   errorReport,
-  isProxy,
+  type MetadataEndpointReport,
   problemOf,
   roleOf,
-  scrubSecrets,
   secretsOf,
   type VerificationReport,
   type WaitReport,
@@ -238,4 +237,110 @@ export const verifyCallerIdentity = async (
     if (error.kind === "network") return failed(`${error.message}.`, NETWORK_FIX);
     return failed(error.message, REFUSED_FIX, error.status ?? null);
   }
+};
+
+/** Behind a proxy, the instance-profile path gets the proxy's answer, not the node's. */
+const isProxy = (kind: MetadataEndpointReport["kind"]): boolean =>
+  kind === "kube2iam" || kind === "kiam" || kind === "metadataProxy";
+
+/** The report sections the verdict is decided from. */
+export type FindingInput = Pick<
+  DoctorReport,
+  "configuration" | "chain" | "metadataEndpoint" | "sources" | "verification"
+>;
+
+/**
+ * The verdict, exit code and summary. The node's role is exit 2 even when `POD_CREDENTIALS_ALLOW_NODE=true` lets the
+ * chain use it: every pod on the node shares it, so a pod-scoped check must not pass on it.
+ */
+export const decideFinding = (input: FindingInput) => {
+  const [verdict, summary] = verdictOf(input);
+  return { verdict, exitCode: verdict === "podCredentials" ? (0 as const) : (2 as const), summary };
+};
+
+type Verdict = [DoctorVerdict, string];
+
+const verdictOf = (input: FindingInput): Verdict => {
+  const { configuration, chain } = input;
+  if (configuration.error) return ["failed", `The configuration is invalid: ${problemOf(configuration.error)}`];
+  if (chain.status === "resolved") return resolvedVerdict(input);
+  const problem = chain.error ? problemOf(chain.error) : "unknown error";
+  if (chain.error?.name === "NodeCredentialsRefusedError") {
+    return ["nodeCredentialsOnly", `Only the node's credentials are on offer, and the chain refuses them: ${problem}`];
+  }
+  if (chain.error?.name === "NoPodCredentialsError") return nothingConfiguredVerdict(input);
+  return ["failed", `fromPodProviderChain() fails: ${problem}`];
+};
+
+const resolvedVerdict = ({ chain, verification }: FindingInput): Verdict => {
+  const { credentials } = chain;
+  const details = [
+    roleOf(credentials) && `role ${roleOf(credentials)}`,
+    credentials?.accountId && `account ${credentials.accountId}`,
+    credentials?.expiration && `expiring ${credentials.expiration}`,
+  ].filter(Boolean);
+  const described = details.length > 0 ? ` (${details.join(", ")})` : "";
+  const resolves = "fromPodProviderChain() resolves";
+  if (chain.source === "instanceProfile") {
+    return [
+      "nodeCredentialsOnly",
+      `${resolves} the node's instance-profile role${described} because node credentials are allowed: every pod ` +
+        "on this node shares it. Configure IRSA, EKS Pod Identity or kube2iam/kiam for this pod.",
+    ];
+  }
+  const source = chain.source ?? "unknown";
+  if (verification?.status === "failed" && verification.error) {
+    const rejected = problemOf(verification.error);
+    return [
+      "failed",
+      `${resolves} ${source} credentials${described}, but STS GetCallerIdentity rejects them: ${rejected}`,
+    ];
+  }
+  const verified =
+    verification?.status === "ok" && verification.arn ? `; STS says they belong to ${verification.arn}` : "";
+  return ["podCredentials", `${resolves} pod-scoped credentials from ${source}${described}${verified}.`];
+};
+
+/** The node's role is on offer (the real IMDS, or fetched although the probe got no answer), or a proxy's, or none. */
+const nothingConfiguredVerdict = ({ sources, metadataEndpoint: endpoint }: FindingInput): Verdict => {
+  const node = sources.find((source) => source.source === "instanceProfile");
+  const nodeRole = node?.status === "ok" ? roleOf(node.credentials) : undefined;
+  if (endpoint.kind === "ec2Imds" || (endpoint.kind === "unreachable" && nodeRole)) {
+    const where = endpoint.kind === "ec2Imds" ? "is the real EC2 IMDS" : "did not answer the probe";
+    const offers = nodeRole ? ` and offers the node's role ${nodeRole}` : "";
+    return [
+      "nodeCredentialsOnly",
+      `Nothing pod-scoped is configured; the metadata endpoint ${where}${offers}, which the chain refuses (node ` +
+        "credentials are not allowed).",
+    ];
+  }
+  if (endpoint.offeredRole && isProxy(endpoint.kind)) {
+    return [
+      "notConfigured",
+      `Nothing pod-scoped is declared, but ${endpoint.description} at ${endpoint.url ?? "the metadata endpoint"} ` +
+        `offers the role ${endpoint.offeredRole} to this pod: declare it (the iam.amazonaws.com/role annotation ` +
+        "through a downward-API volume at /etc/podinfo, or POD_CREDENTIALS_ROLE) so that the chain can verify and use it.",
+    ];
+  }
+  return ["notConfigured", "Nothing pod-scoped is configured for this pod, and no node role is on offer either."];
+};
+
+/**
+ * Redacts every secret in every string of `value`, deeply: the last line of defence before printing (the library
+ * already keeps secrets out of its messages). Values shorter than 8 characters would redact ordinary words.
+ */
+export const scrubSecrets = <T>(value: T, secrets: readonly string[]): T => {
+  // The library's one redaction step: whole secrets, their JWT segments and 16-character runs (so a quote cut
+  // before this pass still loses every part of a secret), URL user information, control and bidi characters.
+  const redactor = new Redactor();
+  redactor.add(...secrets);
+  const walk = (item: unknown): unknown => {
+    if (typeof item === "string") return redactor.text(item);
+    if (Array.isArray(item)) return item.map(walk);
+    if (item !== null && typeof item === "object") {
+      return Object.fromEntries(Object.entries(item).map(([key, inner]) => [key, walk(inner)]));
+    }
+    return item;
+  };
+  return walk(value) as T;
 };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { describeEnvironment, lastFour, scrubSecrets } from "../../src/doctor/doctorReport.js";
+import { describeEnvironment, lastFour } from "../../src/doctor/doctorReport.js";
 import { tokenClaims } from "../../src/doctor/examinePod.js";
+import { scrubSecrets } from "../../src/doctor/runDoctor.js";
 import { createFakeJwt } from "../../src/testing/index.js";
 
 describe("what the doctor shows of the environment", () => {

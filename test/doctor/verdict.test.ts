@@ -1,6 +1,6 @@
 // The doctor's finding, rule by rule: which verdict, which exit code, and the exact sentence an operator reads.
 import { describe, expect, it } from "vitest";
-import { decideFinding, type FindingInput } from "../../src/doctor/doctorReport.js";
+import { decideFinding, type FindingInput } from "../../src/doctor/runDoctor.js";
 import {
   configurationReport,
   credentialsSummary,
