@@ -94,6 +94,22 @@ describe("a newcomer maps src/ in a minute", () => {
     }
   });
 
+  it("keeps the doctor and the command line one file per step, each read in one sitting (at most about 400 lines)", () => {
+    const files = CORE.filter((file) => file.startsWith("doctor/") || file.startsWith("cli/"));
+    expect(files.sort()).toEqual([
+      "cli/main.ts",
+      "cli/runCli.ts",
+      "cli/serve.ts",
+      "doctor/doctorReport.ts",
+      "doctor/examinePod.ts",
+      "doctor/renderReport.ts",
+      "doctor/runDoctor.ts",
+    ]);
+    for (const file of files) {
+      expect(readFileSync(join(SRC, file), "utf8").split("\n").length, file).toBeLessThanOrEqual(420);
+    }
+  });
+
   it("lets the kube2iam source reach at most 10 files of src/", () => {
     const reached = reach("sources/kube2iam.ts");
     expect(reached.size, [...reached].sort().join(", ")).toBeLessThanOrEqual(10);
