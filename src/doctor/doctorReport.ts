@@ -352,6 +352,9 @@ export const describeEnvironment = (env: Environment): DoctorReport["environment
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map(({ name, value }) => ({ name, value: SHOWN[shownAs(name)](value) }));
 
+/** A duration as the progress lines and the table show it: `1.5 s`. */
+export const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
 /** The role as an operator reads it: the ARN when known, else the name. */
 export const roleOf = (credentials: CredentialsSummary | null | undefined): string | undefined =>
   credentials?.roleArn ?? credentials?.roleName ?? undefined;

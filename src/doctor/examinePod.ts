@@ -182,7 +182,6 @@ export const probeMetadataEndpoint = async (env: Environment): Promise<MetadataE
   }
   const started = Date.now();
   const base = endpoint.value.replace(/\/+$/, "");
-  /** The answer, or why there was none. */
   const ask = (path: string, headers: Record<string, string> = {}): Promise<HttpResponse | string> =>
     httpRequest({ url: `${base}${path}`, headers, timeoutMs, maxBodyBytes: MAX_RESPONSE_BYTES }).catch((error) => {
       if (isHttpRequestError(error)) return error.message;

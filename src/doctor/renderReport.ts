@@ -8,6 +8,7 @@ import {
   problemOf,
   roleOf,
   type SourceReport,
+  seconds,
 } from "./doctorReport.js";
 
 type Paint = (text: string) => string;
@@ -265,10 +266,10 @@ const verificationSection: Section = ({ verification: verified }, c) => {
 
 const waitSection: Section = ({ wait }, c) => {
   if (!wait) return [];
-  const { attempts, waitedMs, resolved, seconds } = wait;
+  const { attempts, waitedMs, resolved } = wait;
   const counted = `${attempts} attempt${attempts === 1 ? "" : "s"}`;
   const outcome = resolved ? "resolved" : "not resolved";
-  return ["", c.bold("Wait"), `  ${counted} in ${(waitedMs / 1000).toFixed(1)} s of ${seconds} s: ${outcome}`];
+  return ["", c.bold("Wait"), `  ${counted} in ${seconds(waitedMs)} of ${wait.seconds} s: ${outcome}`];
 };
 
 const VERDICTS = {

@@ -17,6 +17,7 @@ import {
   type MetadataEndpointReport,
   problemOf,
   roleOf,
+  seconds,
   secretsOf,
   type VerificationReport,
   type WaitReport,
@@ -125,8 +126,6 @@ const readConfiguration = (
     assumeRoleArn: read?.assumeRole?.roleArn.value ?? null,
   };
 };
-
-const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 /**
  * Runs a new chain (nothing cached), a second apart, until it resolves or `waitSeconds` have passed. Each attempt has
