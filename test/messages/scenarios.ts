@@ -16,15 +16,15 @@ import type {
   FakePodIdentityAgentOptions,
   FakeStsOptions,
 } from "../../src/testing/index.js";
+import { fakeImds, fakeKiam, fakeKube2iam, fakePodIdentityAgent, fakeSts } from "../../src/testing/index.js";
 import {
-  fakeImds,
-  fakeKiam,
-  fakeKube2iam,
-  fakePodIdentityAgent,
-  fakeSts,
-  registerFakeCredentials,
-} from "../../src/testing/index.js";
-import { ORDERS_ROLE_ARN, secretCredentials, secretToken, serveWithMsw } from "../support/fakes.js";
+  credentialsDocument,
+  nodeCredentialsKnownToSts,
+  ORDERS_ROLE_ARN,
+  secretCredentials,
+  secretToken,
+  serveWithMsw,
+} from "../support/fakes.js";
 import { recordOutput, registerSecrets } from "../support/leakCheck.js";
 import { startTestServer } from "../support/loopback.js";
 import { SERVE_SCENARIOS } from "./serveScenarios.js";
@@ -1069,20 +1069,7 @@ export const SCENARIOS: readonly Scenario[] = [
     documented: ["the node's own role, not this pod's; they were not used."],
     run: chainFails(async () => {
       await serveWithMsw(STS, fakeSts());
-      const node = secretCredentials("NODE");
-      registerFakeCredentials(node, {
-        identity: {
-          arn: "arn:aws:sts::123456789012:assumed-role/eks-node-role/i-0123456789abcdef0",
-          account: "123456789012",
-          userId: "AROAFAKENODEROLE0000:i-0123456789abcdef0",
-        },
-      });
-      const document = JSON.stringify({
-        AccessKeyId: node.accessKeyId,
-        SecretAccessKey: node.secretAccessKey,
-        Token: node.sessionToken,
-        Expiration: new Date(START.getTime() + 60 * MINUTE).toISOString(),
-      });
+      const document = credentialsDocument(nodeCredentialsKnownToSts(), new Date(START.getTime() + 60 * MINUTE));
       await serveWithMsw(AGENT_BASE, { handler: async () => new Response(document, { status: 200 }) });
       return { AWS_CONTAINER_CREDENTIALS_FULL_URI: AGENT_URL, POD_CREDENTIALS_VERIFY_IDENTITY: "true" };
     }),

@@ -8,6 +8,7 @@ import {
   type FakeCredentials,
   type FakeHandler,
   mswHandlers,
+  registerFakeCredentials,
 } from "../../src/testing/index.js";
 import { registerSecrets } from "./leakCheck.js";
 import { mswServer } from "./mswServer.js";
@@ -18,6 +19,29 @@ export const secretCredentials = (prefix: string): FakeCredentials => {
   registerSecrets(credentials.secretAccessKey, credentials.sessionToken);
   return credentials;
 };
+
+/** Whom STS GetCallerIdentity names for a session of the node's instance profile: the node's own role. */
+export const NODE_IDENTITY = {
+  arn: "arn:aws:sts::123456789012:assumed-role/eks-node-role/i-0123456789abcdef0",
+  account: "123456789012",
+  userId: "AROAFAKENODEROLE0000:i-0123456789abcdef0",
+};
+
+/** The node's credentials (leak-checked) as the fake STS knows them: GetCallerIdentity answers NODE_IDENTITY. */
+export const nodeCredentialsKnownToSts = (): FakeCredentials => {
+  const node = secretCredentials("NODE");
+  registerFakeCredentials(node, { identity: NODE_IDENTITY });
+  return node;
+};
+
+/** The JSON document the Pod Identity agent and IMDS answer with for `credentials`, expiring at `expiration`. */
+export const credentialsDocument = (credentials: FakeCredentials, expiration: Date): string =>
+  JSON.stringify({
+    AccessKeyId: credentials.accessKeyId,
+    SecretAccessKey: credentials.secretAccessKey,
+    Token: credentials.sessionToken,
+    Expiration: expiration.toISOString(),
+  });
 
 /** A fake service-account token the leak check watches for. */
 export const secretToken = (options: Parameters<typeof createFakeJwt>[0] = {}): string => {
