@@ -18,8 +18,7 @@ import type {
 } from "../../src/testing/index.js";
 import { fakeImds, fakeKiam, fakeKube2iam, fakePodIdentityAgent, fakeSts } from "../../src/testing/index.js";
 import {
-  credentialsDocument,
-  nodeCredentialsKnownToSts,
+  nodeCredentialsDocument,
   ORDERS_ROLE_ARN,
   secretCredentials,
   secretToken,
@@ -1069,7 +1068,7 @@ export const SCENARIOS: readonly Scenario[] = [
     documented: ["the node's own role, not this pod's; they were not used."],
     run: chainFails(async () => {
       await serveWithMsw(STS, fakeSts());
-      const document = credentialsDocument(nodeCredentialsKnownToSts(), new Date(START.getTime() + 60 * MINUTE));
+      const document = nodeCredentialsDocument(new Date(START.getTime() + 60 * MINUTE));
       await serveWithMsw(AGENT_BASE, { handler: async () => new Response(document, { status: 200 }) });
       return { AWS_CONTAINER_CREDENTIALS_FULL_URI: AGENT_URL, POD_CREDENTIALS_VERIFY_IDENTITY: "true" };
     }),

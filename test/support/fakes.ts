@@ -27,21 +27,20 @@ export const NODE_IDENTITY = {
   userId: "AROAFAKENODEROLE0000:i-0123456789abcdef0",
 };
 
-/** The node's credentials (leak-checked) as the fake STS knows them: GetCallerIdentity answers NODE_IDENTITY. */
-export const nodeCredentialsKnownToSts = (): FakeCredentials => {
+/**
+ * The JSON document of something posing as the Pod Identity agent that passes the node's credentials through,
+ * expiring at `expiration`: the fake STS answers GetCallerIdentity for them with NODE_IDENTITY. Leak-checked.
+ */
+export const nodeCredentialsDocument = (expiration: Date): string => {
   const node = secretCredentials("NODE");
   registerFakeCredentials(node, { identity: NODE_IDENTITY });
-  return node;
-};
-
-/** The JSON document the Pod Identity agent and IMDS answer with for `credentials`, expiring at `expiration`. */
-export const credentialsDocument = (credentials: FakeCredentials, expiration: Date): string =>
-  JSON.stringify({
-    AccessKeyId: credentials.accessKeyId,
-    SecretAccessKey: credentials.secretAccessKey,
-    Token: credentials.sessionToken,
+  return JSON.stringify({
+    AccessKeyId: node.accessKeyId,
+    SecretAccessKey: node.secretAccessKey,
+    Token: node.sessionToken,
     Expiration: expiration.toISOString(),
   });
+};
 
 /** A fake service-account token the leak check watches for. */
 export const secretToken = (options: Parameters<typeof createFakeJwt>[0] = {}): string => {

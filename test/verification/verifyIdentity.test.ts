@@ -6,8 +6,7 @@ import { fromPodProviderChain } from "../../src/index.js";
 import { resetImdsTokenStates } from "../../src/sources/instanceProfile.js";
 import { fakeImds, fakeKube2iam, fakePodIdentityAgent, fakeSts } from "../../src/testing/index.js";
 import {
-  credentialsDocument,
-  nodeCredentialsKnownToSts,
+  nodeCredentialsDocument,
   ORDERS_ROLE_ARN,
   secretCredentials,
   secretToken,
@@ -236,7 +235,7 @@ describe("credentials that are not the declared role's are refused", () => {
 
   it("the node's credentials from an endpoint posing as the Pod Identity agent are NodeCredentialsRefusedError", async () => {
     const { callerIdentityCalls } = await stsAtPod();
-    const document = credentialsDocument(nodeCredentialsKnownToSts(), new Date(Date.now() + 60 * MINUTE));
+    const document = nodeCredentialsDocument(new Date(Date.now() + 60 * MINUTE));
     const agent = await startTestServer((_request, response) => {
       response.writeHead(200, { "content-type": "application/json" });
       response.end(document);
