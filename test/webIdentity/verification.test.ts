@@ -6,7 +6,7 @@ import { fromPodProviderChain } from "../../src/index.js";
 import { fakeSts } from "../../src/testing/index.js";
 import { ORDERS_ROLE_ARN, secretCredentials, secretToken, serveWithMsw, temporaryFile } from "../support/fakes.js";
 import { recordOutput, rejectionOf, testLogger } from "../support/leakCheck.js";
-import { startTestServer } from "../support/loopback.js";
+import { startStsAnswering } from "../support/loopback.js";
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -15,19 +15,10 @@ afterEach(async () => {
 
 /** An "STS" on loopback that answers every AssumeRoleWithWebIdentity with credentials for `assumedRoleArn`. */
 const stsAnswering = async (assumedRoleArn: string) => {
-  const issued = secretCredentials("OTHER");
-  const server = await startTestServer((request, response) => {
-    request.resume();
-    request.on("end", () => {
-      response.writeHead(200, { "content-type": "text/xml" });
-      response.end(
-        "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials>" +
-          `<AccessKeyId>${issued.accessKeyId}</AccessKeyId><SecretAccessKey>${issued.secretAccessKey}</SecretAccessKey>` +
-          `<SessionToken>${issued.sessionToken}</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration>` +
-          `</Credentials><AssumedRoleUser><Arn>${assumedRoleArn}</Arn><AssumedRoleId>AROA:s</AssumedRoleId>` +
-          "</AssumedRoleUser></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>",
-      );
-    });
+  const server = await startStsAnswering("AssumeRoleWithWebIdentity", {
+    credentials: secretCredentials("OTHER"),
+    assumedRoleArn,
+    expiration: "2099-01-01T00:00:00Z",
   });
   closers.push(server.close);
   return server;
