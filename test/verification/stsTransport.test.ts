@@ -81,31 +81,31 @@ describe("verification's GetCallerIdentity follows the shared config file, as IR
     ]);
   });
 
-  // As the SDK's loadConfig takes them: an empty variable is unset, and a flag that is neither "true" nor "false"
-  // fails its selector, so the file's value counts.
+  // A variable over the file, as the SDK's loadConfig takes them: an empty variable is unset, and a flag that is
+  // neither "true" nor "false" fails its selector, so the file's value counts.
   it.each([
-    {
-      does: "the environment's AWS_REGION over the profile's region",
-      pod: podIdentityEnv,
-      env: { AWS_REGION: "eu-west-1" },
-      config: "[default]\nregion = eu-central-1\n",
-      hosts: ["sts.eu-west-1.amazonaws.com"],
-    },
-    {
-      does: "an empty AWS_ENDPOINT_URL_STS leaves the profile's endpoint_url in force",
-      pod: irsaEnv,
-      env: { AWS_ENDPOINT_URL_STS: "" },
-      config: "[default]\nregion = ap-south-1\nendpoint_url = https://sts.custom.example.com\n",
-      hosts: ["sts.custom.example.com", "sts.custom.example.com"],
-    },
-    {
-      does: "AWS_USE_FIPS_ENDPOINT=yes gives way to the profile's use_fips_endpoint = true",
-      pod: podIdentityEnv,
-      env: { AWS_USE_FIPS_ENDPOINT: "yes" },
-      config: "[default]\nregion = us-east-2\nuse_fips_endpoint = true\n",
-      hosts: ["sts-fips.us-east-2.amazonaws.com"],
-    },
-  ])("$does", async ({ pod, env, config, hosts }) => {
+    [
+      "the environment's AWS_REGION over the profile's region",
+      podIdentityEnv,
+      { AWS_REGION: "eu-west-1" },
+      "[default]\nregion = eu-central-1\n",
+      ["sts.eu-west-1.amazonaws.com"],
+    ],
+    [
+      "an empty AWS_ENDPOINT_URL_STS leaves the profile's endpoint_url in force",
+      irsaEnv,
+      { AWS_ENDPOINT_URL_STS: "" },
+      "[default]\nregion = ap-south-1\nendpoint_url = https://sts.custom.example.com\n",
+      ["sts.custom.example.com", "sts.custom.example.com"],
+    ],
+    [
+      "AWS_USE_FIPS_ENDPOINT=yes gives way to the profile's use_fips_endpoint = true",
+      podIdentityEnv,
+      { AWS_USE_FIPS_ENDPOINT: "yes" },
+      "[default]\nregion = us-east-2\nuse_fips_endpoint = true\n",
+      ["sts-fips.us-east-2.amazonaws.com"],
+    ],
+  ])("%s", async (_, pod, env, config, hosts) => {
     const sts = await stsAt(...new Set(hosts));
     const { credentials } = await withConfigFile(pod, config, env);
 

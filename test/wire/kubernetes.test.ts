@@ -484,15 +484,15 @@ const ARN = "arn:aws:iam::123456789012:role/team/orders-reader";
 
 describe("role references (parseRoleReference)", () => {
   it.each([
-    { does: "reads a bare name, without a path", text: "orders-reader", name: "orders-reader" },
-    { does: "ignores surrounding whitespace", text: "  orders-reader\n", name: "orders-reader" },
-    {
-      does: "accepts every character IAM allows in a role name: letters, digits and +=,.@_-",
-      text: "Svc+Role=1,a.b@c_d-e",
-      name: "Svc+Role=1,a.b@c_d-e",
-    },
-  ])("$does", ({ text, name }) => {
-    expect(parseRoleReference(text)).toEqual({ form: "name", name });
+    ["reads a bare name, without a path", "orders-reader", { form: "name", name: "orders-reader" }],
+    ["ignores surrounding whitespace", "  orders-reader\n", { form: "name", name: "orders-reader" }],
+    [
+      "accepts every character IAM allows in a role name: letters, digits and +=,.@_-",
+      "Svc+Role=1,a.b@c_d-e",
+      { form: "name", name: "Svc+Role=1,a.b@c_d-e" },
+    ],
+  ])("%s", (_, text, expected) => {
+    expect(parseRoleReference(text)).toEqual(expected);
   });
 
   it.each([

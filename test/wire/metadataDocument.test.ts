@@ -91,25 +91,25 @@ const expectNoSecretIn = (error: CredentialSourceError): void => {
 describe("parseCredentialsDocument", () => {
   describe("real answers", () => {
     it.each([
-      {
-        does: "reads the pretty-printed document of EC2 instance metadata",
-        body: IMDS_BODY,
-        origin: imds,
-        expected: { expiration: new Date("2026-11-27T21:12:34Z") },
-      },
-      {
-        does: "reads kube2iam's compact document with its trailing newline",
-        body: KUBE2IAM_BODY,
-        origin: kube2iam,
-        expected: { expiration: new Date("2026-11-27T15:11:51Z") },
-      },
-      {
-        does: "reads the Pod Identity agent's document with its AccountId",
-        body: AGENT_BODY,
-        origin: podIdentity,
-        expected: { expiration: new Date("2026-11-27T20:56:51Z"), accountId: "123456789012" },
-      },
-    ])("$does", ({ body, origin, expected }) => {
+      [
+        "reads the pretty-printed document of EC2 instance metadata",
+        IMDS_BODY,
+        imds,
+        { expiration: new Date("2026-11-27T21:12:34Z") },
+      ],
+      [
+        "reads kube2iam's compact document with its trailing newline",
+        KUBE2IAM_BODY,
+        kube2iam,
+        { expiration: new Date("2026-11-27T15:11:51Z") },
+      ],
+      [
+        "reads the Pod Identity agent's document with its AccountId",
+        AGENT_BODY,
+        podIdentity,
+        { expiration: new Date("2026-11-27T20:56:51Z"), accountId: "123456789012" },
+      ],
+    ])("%s", (_, body, origin, expected) => {
       expect(parseCredentialsDocument(body, origin)).toEqual({
         accessKeyId: ACCESS_KEY_ID,
         secretAccessKey: SECRET_ACCESS_KEY,
