@@ -64,6 +64,16 @@ const cacheOver = (lifetimeMs: number | "never" = 60 * MINUTE) => {
   return { cache, upstream, events, failures, key };
 };
 
+/** A cache that loaded AKIA1, then at `ms` after the start answered a call from the cache; background work settled. */
+const servedFromCacheAt = async (ms: number) => {
+  const over = cacheOver();
+  await over.key();
+  at(ms);
+  expect(await over.key()).toBe("AKIA1");
+  await settle();
+  return over;
+};
+
 describe("the credential cache", () => {
   describe("status", () => {
     it("has no planned refresh and no refresh before anything is loaded", () => {
@@ -88,20 +98,12 @@ describe("the credential cache", () => {
 
   describe("refresh ahead", () => {
     it("answers from the cache without loading until the millisecond before the planned refresh", async () => {
-      const { upstream, key } = cacheOver();
-      await key();
-      at(REFRESH_AT - 1);
-      expect(await key()).toBe("AKIA1");
-      await settle();
+      const { upstream } = await servedFromCacheAt(REFRESH_AT - 1);
       expect(upstream.loads).toEqual(["initial"]);
     });
 
     it("from the planned refresh time on, answers from the cache and refreshes in the background", async () => {
-      const { cache, upstream, events, key } = cacheOver();
-      await key();
-      at(REFRESH_AT);
-      expect(await key()).toBe("AKIA1");
-      await settle();
+      const { cache, upstream, events, key } = await servedFromCacheAt(REFRESH_AT);
       expect(upstream.loads).toEqual(["initial", "refresh"]);
       expect(await key()).toBe("AKIA2");
       expect(events).toEqual(["loaded AKIA1 (initial)", "loaded AKIA2 (refresh)"]);
@@ -111,11 +113,7 @@ describe("the credential cache", () => {
 
   describe("the end of the usable time", () => {
     it("still serves the cached credentials one millisecond before it", async () => {
-      const { events, key } = cacheOver();
-      await key();
-      at(USABLE_UNTIL - 1);
-      expect(await key()).toBe("AKIA1");
-      await settle();
+      const { events } = await servedFromCacheAt(USABLE_UNTIL - 1);
       expect(events).toEqual(["loaded AKIA1 (initial)", "loaded AKIA2 (refresh)"]);
     });
 

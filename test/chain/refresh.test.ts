@@ -44,14 +44,20 @@ const agentChain = async (lifetimeMs = 60 * MINUTE, options: Parameters<typeof f
   return { agent, provider, logger, events };
 };
 
+/** The agent chain, called once at the start and again `minutes` later. */
+const calledAgainAt = async (minutes: number) => {
+  const chain = await agentChain();
+  await chain.provider();
+  at(minutes);
+  await chain.provider();
+  return chain;
+};
+
 const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 
 describe("refresh ahead of expiry", () => {
   it("serves cached one-hour credentials without a request until the refresh window opens", async () => {
-    const { agent, provider } = await agentChain();
-    await provider();
-    at(54.9);
-    await provider();
+    const { agent } = await calledAgainAt(54.9);
     expect(agent.requests).toHaveLength(1);
   });
 
@@ -281,10 +287,7 @@ describe("token rotation", () => {
 
 describe("events", () => {
   it("carry source, role and expiration but no secrets", async () => {
-    const { provider, events } = await agentChain();
-    await provider();
-    at(58);
-    await provider();
+    const { events } = await calledAgainAt(58);
     await vi.waitFor(() => expect(events.map((event) => event.type)).toEqual(["resolved", "refreshed"]));
     recordOutput(events);
     expect(events[1]).toMatchObject({

@@ -20,7 +20,6 @@ import {
   fakeKube2iam,
   fakePodIdentityAgent,
   fakeSts,
-  type LoopbackServer,
   startLoopbackServer,
 } from "../../src/testing/index.js";
 import { CLIENTS, type Client, callerIdentity } from "./clients.js";
@@ -75,20 +74,14 @@ const SOURCES: Record<string, (folder: string) => Promise<Pod>> = {
     await writeFile(tokenFile, token);
     const agent = fakePodIdentityAgent({ credentials: createFakeCredentials("PODID"), expectedToken: token });
     const agentServer = await startLoopbackServer(agent.handler);
-    const { sts, server } = await stsFor();
-    return {
-      env: {
+    return podServedBy(
+      agentServer,
+      {
         AWS_CONTAINER_CREDENTIALS_FULL_URI: `${agentServer.url}/v1/credentials`,
         AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: tokenFile,
       },
-      sts,
-      stsUrl: server.url,
-      servedKey: () => agent.credentials.accessKeyId,
-      expectedArn: new RegExp(`^arn:aws:sts::${ACCOUNT}:assumed-role/${POD_ROLE}/`),
-      close: async () => {
-        await Promise.all([agentServer.close(), server.close()]);
-      },
-    };
+      () => agent.credentials.accessKeyId,
+    );
   },
   "kube2iam (fake kube2iam in front of a fake IMDS)": async () => {
     const node = fakeImds({ credentials: createFakeCredentials("NODE") });
@@ -98,27 +91,35 @@ const SOURCES: Record<string, (folder: string) => Promise<Pod>> = {
       upstream: node.handler,
     });
     const proxyServer = await startLoopbackServer(proxy.handler);
-    const { sts, server } = await stsFor();
-    return {
-      env: { POD_CREDENTIALS_ROLE: POD_ROLE, AWS_EC2_METADATA_SERVICE_ENDPOINT: proxyServer.url },
-      sts,
-      stsUrl: server.url,
-      servedKey: () => proxy.credentials.accessKeyId,
-      expectedArn: new RegExp(`^arn:aws:sts::${ACCOUNT}:assumed-role/${POD_ROLE}/`),
-      close: async () => {
-        await Promise.all([proxyServer.close(), server.close()]);
-      },
-    };
+    return podServedBy(
+      proxyServer,
+      { POD_CREDENTIALS_ROLE: POD_ROLE, AWS_EC2_METADATA_SERVICE_ENDPOINT: proxyServer.url },
+      () => proxy.credentials.accessKeyId,
+    );
   },
 };
 
 /**
- * A fake STS for credentials another fake served: it verifies the call's signature against the credentials the
- * fakes handed out, and answers as the role the fake served them for (the pod's role).
+ * A pod whose credentials come from the fake served at `source`, with a fake STS that verifies each call's signature
+ * against the credentials the fakes handed out and answers as the role the fake served them for (the pod's role).
  */
-const stsFor = async (): Promise<{ sts: FakeSts; server: LoopbackServer }> => {
+const podServedBy = async (
+  source: { close(): Promise<void> },
+  env: Record<string, string>,
+  servedKey: () => string | undefined,
+): Promise<Pod> => {
   const sts = fakeSts();
-  return { sts, server: await startLoopbackServer(sts.handler) };
+  const server = await startLoopbackServer(sts.handler);
+  return {
+    env,
+    sts,
+    stsUrl: server.url,
+    servedKey,
+    expectedArn: new RegExp(`^arn:aws:sts::${ACCOUNT}:assumed-role/${POD_ROLE}/`),
+    close: async () => {
+      await Promise.all([source.close(), server.close()]);
+    },
+  };
 };
 
 /** The environment of our own commands: the source's settings, nothing of the machine's. */

@@ -81,6 +81,12 @@ describe("the terminal report", () => {
 
 const plain = (report: DoctorReport): string => renderReport(report, { color: false });
 const coloured = (report: DoctorReport): string => showColours(renderReport(report, { color: true }));
+const CHAIN_HEADING = "fromPodProviderChain() with this environment";
+/** The lines under `heading` in the kube2iam pod's report with `overrides`, plain or with its colours shown. */
+const section = (overrides: Partial<DoctorReport>, heading: string, color = false): string[] =>
+  color
+    ? sectionOf(coloured(kube2iamPodReport(overrides)), `<bold>${heading}</>`)
+    : sectionOf(plain(kube2iamPodReport(overrides)), heading);
 
 describe("the terminal report, line by line", () => {
   it("renders a kube2iam pod whose chain resolves as these exact lines, verdict last", () => {
@@ -153,16 +159,11 @@ describe("the terminal report, line by line", () => {
   });
 
   describe("the metadata endpoint", () => {
-    const endpointLines = (endpoint: Partial<MetadataEndpointReport>, color = false): string[] => {
-      const report = kube2iamPodReport({ metadataEndpoint: kube2iamEndpoint(endpoint) });
-      return color
-        ? sectionOf(coloured(report), "<bold>Metadata endpoint</>")
-        : sectionOf(plain(report), "Metadata endpoint");
-    };
+    const endpointLines = (endpoint: Partial<MetadataEndpointReport>, color = false): string[] =>
+      section({ metadataEndpoint: kube2iamEndpoint(endpoint) }, "Metadata endpoint", color);
 
     it("shows the real IMDS in yellow, with the role it offers called the node's", () => {
-      const report = kube2iamPodReport({ metadataEndpoint: imdsEndpoint() });
-      expect(sectionOf(coloured(report), "<bold>Metadata endpoint</>")).toEqual([
+      expect(section({ metadataEndpoint: imdsEndpoint() }, "Metadata endpoint", true)).toEqual([
         "  url           http://169.254.169.254 (from the default endpoint)",
         "  answers       <yellow>real EC2 IMDS</>",
         "  role listing  HTTP 401 (realImds) to an invalid IMDSv2 token",
@@ -171,8 +172,7 @@ describe("the terminal report, line by line", () => {
     });
 
     it("shows an endpoint where nothing answers dim, with the reason, and no separate problem line", () => {
-      const report = kube2iamPodReport({ metadataEndpoint: unreachableEndpoint() });
-      expect(sectionOf(coloured(report), "<bold>Metadata endpoint</>")).toEqual([
+      expect(section({ metadataEndpoint: unreachableEndpoint() }, "Metadata endpoint", true)).toEqual([
         "  url           http://127.0.0.1:9 (from AWS_EC2_METADATA_SERVICE_ENDPOINT)",
         "  answers       <dim>nothing</>",
         "  role listing  no answer (connection refused)",
@@ -241,23 +241,18 @@ describe("the terminal report, line by line", () => {
   });
 
   describe("the sources table", () => {
-    const rowsOf = (sources: SourceReport[], color = false): string[] => {
-      const report = kube2iamPodReport({ sources });
-      return color
-        ? sectionOf(coloured(report), "<bold>Sources, each examined on its own</>").slice(1, -1)
-        : sectionOf(plain(report), "Sources, each examined on its own").slice(1, -1);
-    };
+    const rowsOf = (sources: SourceReport[], color = false): string[] =>
+      section({ sources }, "Sources, each examined on its own", color).slice(1, -1);
 
     it("paints a failed source red and prints its fix under the table", () => {
-      const lines = sectionOf(
-        coloured(
-          kube2iamPodReport({
-            sources: [
-              sourceReport({ source: "webIdentity", chainPosition: 1, status: "failed", error: errorReportOf() }),
-            ],
-          }),
-        ),
-        "<bold>Sources, each examined on its own</>",
+      const lines = section(
+        {
+          sources: [
+            sourceReport({ source: "webIdentity", chainPosition: 1, status: "failed", error: errorReportOf() }),
+          ],
+        },
+        "Sources, each examined on its own",
+        true,
       );
       expect(lines).toEqual([
         "  <dim>#</>  <dim>SOURCE     </>  <dim>STATUS</>  <dim>DETAIL</>",
@@ -329,10 +324,7 @@ describe("the terminal report, line by line", () => {
   });
 
   describe("the files", () => {
-    const fileLines = (files: FileReport[], color = false): string[] =>
-      color
-        ? sectionOf(coloured(kube2iamPodReport({ files })), "<bold>Files</>")
-        : sectionOf(plain(kube2iamPodReport({ files })), "Files");
+    const fileLines = (files: FileReport[], color = false): string[] => section({ files }, "Files", color);
 
     it("leaves the section out when the configuration names no file", () => {
       expect(plain(kube2iamPodReport({ files: [] }))).not.toContain("Files");
@@ -411,13 +403,13 @@ describe("the terminal report, line by line", () => {
 
   describe("the environment", () => {
     it("says when no variable is set", () => {
-      expect(sectionOf(plain(kube2iamPodReport({ environment: [] })), "Environment")).toEqual([
+      expect(section({ environment: [] }, "Environment")).toEqual([
         "  (no AWS_* or POD_CREDENTIALS_* variable is set)",
       ]);
     });
 
     it("shows a secret variable by name only, dim, and the configuration's warnings in yellow", () => {
-      const report = kube2iamPodReport({
+      const overrides = {
         environment: [
           { name: "AWS_REGION", value: "eu-west-1" },
           { name: "AWS_SECRET_ACCESS_KEY", value: null },
@@ -425,8 +417,8 @@ describe("the terminal report, line by line", () => {
         configuration: configurationReport({
           warnings: ["AWS_ACCESS_KEY_ID is ignored", "POD_CREDENTIALS_TYPO is unknown"],
         }),
-      });
-      expect(sectionOf(coloured(report), "<bold>Environment</>")).toEqual([
+      };
+      expect(section(overrides, "Environment", true)).toEqual([
         "  AWS_REGION             eu-west-1",
         "  AWS_SECRET_ACCESS_KEY  <dim>(set; value not shown)</>",
         "<yellow>  warning: AWS_ACCESS_KEY_ID is ignored</>",
@@ -436,11 +428,6 @@ describe("the terminal report, line by line", () => {
   });
 
   describe("what the chain does", () => {
-    const chainLines = (overrides: Partial<DoctorReport>, color = false): string[] =>
-      color
-        ? sectionOf(coloured(kube2iamPodReport(overrides)), "<bold>fromPodProviderChain() with this environment</>")
-        : sectionOf(plain(kube2iamPodReport(overrides)), "fromPodProviderChain() with this environment");
-
     it("shows an invalid configuration, the error in red without its fix, then the fix", () => {
       const error = errorReportOf({
         name: "InvalidConfigurationError",
@@ -448,11 +435,12 @@ describe("the terminal report, line by line", () => {
         fix: "Use known names.",
       });
       expect(
-        chainLines(
+        section(
           {
             configuration: configurationReport({ sources: null, allowNodeCredentials: null, error }),
             chain: failedChain(error),
           },
+          CHAIN_HEADING,
           true,
         ),
       ).toEqual([
@@ -465,16 +453,19 @@ describe("the terminal report, line by line", () => {
 
     it("says when node credentials are allowed, and shows what is unknown about resolved credentials", () => {
       expect(
-        chainLines({
-          configuration: configurationReport({ sources: ["env", "instanceProfile"], allowNodeCredentials: true }),
-          chain: resolvedChain({
-            source: null,
-            configuredBy: null,
-            skipped: [],
-            log: [],
-            credentials: credentialsSummary({ roleArn: null, roleName: null, accountId: null, expiration: null }),
-          }),
-        }),
+        section(
+          {
+            configuration: configurationReport({ sources: ["env", "instanceProfile"], allowNodeCredentials: true }),
+            chain: resolvedChain({
+              source: null,
+              configuredBy: null,
+              skipped: [],
+              log: [],
+              credentials: credentialsSummary({ roleArn: null, roleName: null, accountId: null, expiration: null }),
+            }),
+          },
+          CHAIN_HEADING,
+        ),
       ).toEqual([
         "  sources     env → instanceProfile (node credentials allowed)",
         "  result      resolved from ?",
@@ -487,13 +478,19 @@ describe("the terminal report, line by line", () => {
 
     it("prefers the role ARN, and lists no skipped source for a failed chain (its error lists them)", () => {
       expect(
-        chainLines({ chain: resolvedChain({ credentials: credentialsSummary(), skipped: [], log: [] }) }).slice(2, 3),
+        section(
+          { chain: resolvedChain({ credentials: credentialsSummary(), skipped: [], log: [] }) },
+          CHAIN_HEADING,
+        ).slice(2, 3),
       ).toEqual([`  role           ${ROLE_ARN}`]);
-      const failed = chainLines({
-        chain: failedChain(errorReportOf({ fix: null }), {
-          skipped: [{ source: "webIdentity", reason: "AWS_WEB_IDENTITY_TOKEN_FILE is not set" }],
-        }),
-      });
+      const failed = section(
+        {
+          chain: failedChain(errorReportOf({ fix: null }), {
+            skipped: [{ source: "webIdentity", reason: "AWS_WEB_IDENTITY_TOKEN_FILE is not set" }],
+          }),
+        },
+        CHAIN_HEADING,
+      );
       expect(failed).toEqual([
         "  sources  webIdentity → podIdentity → kube2iam → instanceProfile (node credentials refused)",
         "  result   failed",
@@ -504,7 +501,7 @@ describe("the terminal report, line by line", () => {
     it("shows warn and error log lines in colour, hides debug lines and an error line that repeats the error", () => {
       const error = errorReportOf({ fix: null });
       expect(
-        chainLines(
+        section(
           {
             chain: failedChain(error, {
               log: [
@@ -516,6 +513,7 @@ describe("the terminal report, line by line", () => {
               ],
             }),
           },
+          CHAIN_HEADING,
           true,
         ).slice(3),
       ).toEqual([
@@ -528,7 +526,10 @@ describe("the terminal report, line by line", () => {
 
     it("prints no log heading when every line is debug", () => {
       expect(
-        chainLines({ chain: resolvedChain({ log: [{ level: "debug", message: "pod-credentials: details" }] }) }),
+        section(
+          { chain: resolvedChain({ log: [{ level: "debug", message: "pod-credentials: details" }] }) },
+          CHAIN_HEADING,
+        ),
       ).not.toContain("  log:");
     });
   });
@@ -541,9 +542,7 @@ describe("the terminal report, line by line", () => {
     });
 
     it("shows the ARN in green and whether it is the chain's role", () => {
-      expect(
-        sectionOf(coloured(kube2iamPodReport({ verification: verificationReport() })), `<bold>${HEADING}</>`),
-      ).toEqual([
+      expect(section({ verification: verificationReport() }, HEADING, true)).toEqual([
         "  arn      <green>arn:aws:sts::123456789012:assumed-role/orders-reader/pod-credentials-web-1</>",
         "  account  123456789012",
         "  user id  AROAEXAMPLE:pod-credentials-web-1",
@@ -553,7 +552,7 @@ describe("the terminal report, line by line", () => {
 
     it("shows a mismatch in red, and (none) for what STS did not say", () => {
       const verification = verificationReport({ arn: null, account: null, userId: null, matchesChainRole: false });
-      expect(sectionOf(coloured(kube2iamPodReport({ verification })), `<bold>${HEADING}</>`)).toEqual([
+      expect(section({ verification }, HEADING, true)).toEqual([
         "  arn      <green>(none)</>",
         "  account  (none)",
         "  user id  (none)",
@@ -563,9 +562,7 @@ describe("the terminal report, line by line", () => {
 
     it("says when the roles cannot be compared", () => {
       const verification = verificationReport({ matchesChainRole: null });
-      expect(sectionOf(plain(kube2iamPodReport({ verification })), HEADING).at(-1)).toBe(
-        "  matches  (cannot compare with the chain's role)",
-      );
+      expect(section({ verification }, HEADING).at(-1)).toBe("  matches  (cannot compare with the chain's role)");
     });
 
     it("shows STS's refusal in red, and an unknown failure as Error", () => {
@@ -573,18 +570,16 @@ describe("the terminal report, line by line", () => {
         status: "failed",
         error: errorReportOf({ name: "InvalidClientTokenId", message: "The security token included is invalid." }),
       });
-      expect(sectionOf(coloured(kube2iamPodReport({ verification: refused })), `<bold>${HEADING}</>`)).toEqual([
+      expect(section({ verification: refused }, HEADING, true)).toEqual([
         "<red>  failed: InvalidClientTokenId: The security token included is invalid.</>",
       ]);
       const unknown = verificationReport({ status: "failed", error: null });
-      expect(sectionOf(plain(kube2iamPodReport({ verification: unknown })), HEADING)).toEqual(["  failed: Error: "]);
+      expect(section({ verification: unknown }, HEADING)).toEqual(["  failed: Error: "]);
     });
 
     it("says it was skipped when the chain gave no credentials", () => {
       const verification = verificationReport({ status: "skipped" });
-      expect(sectionOf(plain(kube2iamPodReport({ verification })), HEADING)).toEqual([
-        "  skipped: the chain gave no credentials",
-      ]);
+      expect(section({ verification }, HEADING)).toEqual(["  skipped: the chain gave no credentials"]);
     });
   });
 
@@ -597,7 +592,7 @@ describe("the terminal report, line by line", () => {
       [{ seconds: 60, attempts: 3, waitedMs: 2049, resolved: true }, "  3 attempts in 2.0 s of 60 s: resolved"],
       [{ seconds: 1, attempts: 1, waitedMs: 1000, resolved: false }, "  1 attempt in 1.0 s of 1 s: not resolved"],
     ])("counts the attempts and the time waited: %j", (wait, line) => {
-      expect(sectionOf(plain(kube2iamPodReport({ wait })), "Wait")).toEqual([line]);
+      expect(section({ wait }, "Wait")).toEqual([line]);
     });
   });
 

@@ -1,15 +1,29 @@
 import { describe, expect, it } from "vitest";
 import { arnMatchesRole, verifyCallerIdentity } from "../../src/doctor/runDoctor.js";
 import { fakeSts } from "../../src/testing/index.js";
-import { secretCredentials } from "../support/fakes.js";
+import { NODE_IDENTITY, secretCredentials } from "../support/fakes.js";
 import { recordOutput } from "../support/leakCheck.js";
 import { serve, unusedLoopbackUrl } from "./servers.js";
 
-const NODE_IDENTITY = {
-  arn: "arn:aws:sts::123456789012:assumed-role/eks-node-role/i-0123456789abcdef0",
-  account: "123456789012",
-  userId: "AROAFAKENODEROLE0000:i-0123456789abcdef0",
+/** Verifies fresh test credentials in us-east-1 with the STS at `endpoint`; the report goes to the leak check. */
+const verifyAt = async (endpoint: string, options: { env?: Record<string, string>; expectedRole?: string } = {}) => {
+  const report = await verifyCallerIdentity(secretCredentials("VERIFY"), {
+    region: "us-east-1",
+    env: { AWS_ENDPOINT_URL_STS: endpoint, ...options.env },
+    expectedRole: options.expectedRole,
+  });
+  recordOutput(report);
+  return report;
 };
+
+/** An STS that answers GetCallerIdentity with this GetCallerIdentityResult content. */
+const stsAnswering = (result: string): Promise<string> =>
+  serve(
+    async () =>
+      new Response(
+        `<GetCallerIdentityResponse><GetCallerIdentityResult>${result}</GetCallerIdentityResult></GetCallerIdentityResponse>`,
+      ),
+  );
 
 describe("verifying credentials with STS GetCallerIdentity", () => {
   it("signs the call with the credentials for the region, at AWS_ENDPOINT_URL_STS, and reports the ARN", async () => {
@@ -37,11 +51,7 @@ describe("verifying credentials with STS GetCallerIdentity", () => {
   });
 
   it("reports STS's refusal with its code and a fix", async () => {
-    const report = await verifyCallerIdentity(secretCredentials("VERIFY"), {
-      region: "us-east-1",
-      env: { AWS_ENDPOINT_URL_STS: await serve(fakeSts()) },
-    });
-    recordOutput(report);
+    const report = await verifyAt(await serve(fakeSts()));
     expect(report).toMatchObject({ status: "failed", arn: null, error: { name: "VerificationError", status: 403 } });
     expect(report.error?.message).toContain(
       "failed with InvalidClientTokenId (HTTP 403): The security token included in the request is invalid.",
@@ -49,10 +59,7 @@ describe("verifying credentials with STS GetCallerIdentity", () => {
   });
 
   it("reports an AWS_ENDPOINT_URL_STS that is not a URL without calling anything", async () => {
-    const report = await verifyCallerIdentity(secretCredentials("VERIFY"), {
-      region: "us-east-1",
-      env: { AWS_ENDPOINT_URL_STS: "sts.internal" },
-    });
+    const report = await verifyAt("sts.internal");
     expect(report).toMatchObject({
       status: "failed",
       endpoint: "(an invalid URL)",
@@ -68,11 +75,7 @@ describe("verifying credentials with STS GetCallerIdentity", () => {
 
   it("reports an STS endpoint that does not answer, with the network to check", async () => {
     const endpoint = await unusedLoopbackUrl();
-    const report = await verifyCallerIdentity(secretCredentials("VERIFY"), {
-      region: "us-east-1",
-      env: { AWS_ENDPOINT_URL_STS: endpoint },
-    });
-    recordOutput(report);
+    const report = await verifyAt(endpoint);
     expect(report.status).toBe("failed");
     expect(report.error?.message).toMatch(
       new RegExp(
@@ -83,11 +86,7 @@ describe("verifying credentials with STS GetCallerIdentity", () => {
 
   it("quotes the status and the body of an error answer that is not STS XML", async () => {
     const url = await serve(async () => new Response("upstream\nproxy broke", { status: 502 }));
-    const report = await verifyCallerIdentity(secretCredentials("VERIFY"), {
-      region: "us-east-1",
-      env: { AWS_ENDPOINT_URL_STS: url },
-    });
-    recordOutput(report);
+    const report = await verifyAt(url);
     expect(report.error).toMatchObject({ status: 502 });
     expect(report.error?.message).toBe(
       `STS GetCallerIdentity at ${url}/ answered HTTP 502 without an STS error document: upstream proxy broke Fix: ` +
@@ -96,19 +95,11 @@ describe("verifying credentials with STS GetCallerIdentity", () => {
   });
 
   it("reads the identity from STS's XML, unescaping entities", async () => {
-    const url = await serve(
-      async () =>
-        new Response(
-          "<GetCallerIdentityResponse><GetCallerIdentityResult>" +
-            "<Arn>arn:aws:sts::123456789012:assumed-role/a&amp;b/s&lt;1&gt;</Arn><Account>123456789012</Account>" +
-            "<UserId>AROAEXAMPLE:s</UserId></GetCallerIdentityResult></GetCallerIdentityResponse>",
-        ),
+    const url = await stsAnswering(
+      "<Arn>arn:aws:sts::123456789012:assumed-role/a&amp;b/s&lt;1&gt;</Arn><Account>123456789012</Account>" +
+        "<UserId>AROAEXAMPLE:s</UserId>",
     );
-    const report = await verifyCallerIdentity(secretCredentials("VERIFY"), {
-      region: "us-east-1",
-      env: { AWS_ENDPOINT_URL_STS: url },
-      expectedRole: "a&b",
-    });
+    const report = await verifyAt(url, { expectedRole: "a&b" });
     expect(report).toMatchObject({
       status: "ok",
       arn: "arn:aws:sts::123456789012:assumed-role/a&b/s<1>",
@@ -119,18 +110,10 @@ describe("verifying credentials with STS GetCallerIdentity", () => {
   });
 
   it("refuses an answer that lacks a field real STS always sends", async () => {
-    const url = await serve(
-      async () =>
-        new Response(
-          "<GetCallerIdentityResponse><GetCallerIdentityResult>" +
-            "<Arn>arn:aws:sts::123456789012:assumed-role/a/s</Arn><Account>123456789012</Account>" +
-            "</GetCallerIdentityResult></GetCallerIdentityResponse>",
-        ),
+    const url = await stsAnswering(
+      "<Arn>arn:aws:sts::123456789012:assumed-role/a/s</Arn><Account>123456789012</Account>",
     );
-    const report = await verifyCallerIdentity(secretCredentials("VERIFY"), {
-      region: "us-east-1",
-      env: { AWS_ENDPOINT_URL_STS: url },
-    });
+    const report = await verifyAt(url);
     expect(report).toMatchObject({ status: "failed", arn: null });
     expect(report.error?.message).toMatch(/^STS GetCallerIdentity answered without UserId\. Fix:/);
   });
@@ -147,10 +130,7 @@ describe("verifying credentials with STS GetCallerIdentity", () => {
   });
 
   it("reports a configuration the SDK refuses too, without calling anything", async () => {
-    const report = await verifyCallerIdentity(secretCredentials("VERIFY"), {
-      region: "us-east-1",
-      env: { AWS_ENDPOINT_URL_STS: "http://127.0.0.1:9", AWS_USE_FIPS_ENDPOINT: "true" },
-    });
+    const report = await verifyAt("http://127.0.0.1:9", { env: { AWS_USE_FIPS_ENDPOINT: "true" } });
     expect(report).toMatchObject({ status: "failed", endpoint: "(none)" });
     expect(report.error?.message).toBe(
       "Invalid Configuration: FIPS and custom endpoint are not supported. Fix: check AWS_REGION (or --region), AWS_USE_FIPS_ENDPOINT, AWS_USE_DUALSTACK_ENDPOINT and AWS_ENDPOINT_URL_STS.",

@@ -325,18 +325,14 @@ describe("instanceProfile (the node's role)", () => {
 
   it("says so when the node has no instance profile", async () => {
     await imds({ noRole: true });
-    const error = await rejectionOf(fromNodeInstanceProfile({ env: {}, logger: testLogger() })());
     const fix = "attach an instance profile with a role to the node, or configure a pod-scoped identity instead.";
-    expect(error).toMatchObject({
-      name: "CredentialSourceError",
+    await expectSourceError(expect, fromNodeInstanceProfile({ env: {}, logger: testLogger() })(), {
       source: "instanceProfile",
       target: `${IMDS}${LISTING_PATH}`,
       status: 404,
       fix,
+      message: `[instanceProfile] The instance metadata service at ${IMDS} lists no instance-profile role (HTTP 404). Fix: ${fix}`,
     });
-    expect(error.message).toBe(
-      `[instanceProfile] The instance metadata service at ${IMDS} lists no instance-profile role (HTTP 404). Fix: ${fix}`,
-    );
   });
 
   it.each([

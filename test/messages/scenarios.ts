@@ -16,15 +16,14 @@ import type {
   FakePodIdentityAgentOptions,
   FakeStsOptions,
 } from "../../src/testing/index.js";
+import { fakeImds, fakeKiam, fakeKube2iam, fakePodIdentityAgent, fakeSts } from "../../src/testing/index.js";
 import {
-  fakeImds,
-  fakeKiam,
-  fakeKube2iam,
-  fakePodIdentityAgent,
-  fakeSts,
-  registerFakeCredentials,
-} from "../../src/testing/index.js";
-import { ORDERS_ROLE_ARN, secretCredentials, secretToken, serveWithMsw } from "../support/fakes.js";
+  nodeCredentialsDocument,
+  ORDERS_ROLE_ARN,
+  secretCredentials,
+  secretToken,
+  serveWithMsw,
+} from "../support/fakes.js";
 import { recordOutput, registerSecrets } from "../support/leakCheck.js";
 import { startTestServer } from "../support/loopback.js";
 import { SERVE_SCENARIOS } from "./serveScenarios.js";
@@ -158,6 +157,23 @@ const chainFailsPastStartup = (setUp: SetUp) =>
     world.exhaustRetries();
     return env;
   });
+
+/**
+ * Scenarios named `<prefix>: <what>`, one a row, each documented by its row's fragment: the chain fails with the
+ * environment `setUp` gives for the row's value.
+ */
+const chainFailsFor = (
+  prefix: string,
+  rows: readonly (readonly [what: string, value: string, documented: string])[],
+  setUp: (world: World, value: string) => Promise<Env> | Env,
+) =>
+  rows.map(
+    ([what, value, documented]): Scenario => ({
+      name: `${prefix}: ${what}`,
+      documented: [documented],
+      run: chainFails(async (world) => setUp(world, value)),
+    }),
+  );
 
 /** The node's instance-profile source fails, called with `env` once `setUp` has served (and broken) IMDS. */
 const nodeFails =
@@ -425,7 +441,8 @@ export const SCENARIOS: readonly Scenario[] = [
     documented: ["[podIdentity] AWS_CONTAINER_CREDENTIALS_FULL_URI is not a valid URL."],
     run: chainFails({ AWS_CONTAINER_CREDENTIALS_FULL_URI: "169.254.170.23/v1/credentials" }),
   },
-  ...(
+  ...chainFailsFor(
+    "podIdentity: the agent URL is refused",
     [
       ["plain http to another host", "http://10.0.0.5/v1/credentials", "plain http is only allowed to"],
       [
@@ -434,16 +451,11 @@ export const SCENARIOS: readonly Scenario[] = [
         "it contains a user name or password",
       ],
       ["another scheme", "ftp://169.254.170.23/v1/credentials", "is neither http nor https"],
-    ] as const
-  ).map(
-    ([what, url, documented]): Scenario => ({
-      name: `podIdentity: the agent URL is refused: ${what}`,
-      documented: [documented],
-      run: chainFails(async () => {
-        registerSecrets("hunter22");
-        return { AWS_CONTAINER_CREDENTIALS_FULL_URI: url };
-      }),
-    }),
+    ],
+    (_, url) => {
+      registerSecrets("hunter22");
+      return { AWS_CONTAINER_CREDENTIALS_FULL_URI: url };
+    },
   ),
   {
     name: "podIdentity: the token variable holds a line break",
@@ -656,7 +668,8 @@ export const SCENARIOS: readonly Scenario[] = [
       return env;
     }),
   },
-  ...(
+  ...chainFailsFor(
+    "kube2iam: the annotations file is malformed",
     [
       ["a value not quoted", "iam.amazonaws.com/role=orders-reader\n", "is not quoted (the kubelet writes key="],
       ["a line without =", 'iam.amazonaws.com/role="orders-reader"\nnot an annotation\n', 'it has no "="'],
@@ -664,13 +677,8 @@ export const SCENARIOS: readonly Scenario[] = [
       ["a key with a space", 'iam.amazonaws.com/ role="orders-reader"\nb="c"\n', "the key holds a space or a quote"],
       ["a value that is not a Go string", 'iam.amazonaws.com/role="orders\\q"\n', "is not a valid Go string"],
       ["a key twice", 'iam.amazonaws.com/role="a"\niam.amazonaws.com/role="b"\n', "appears twice"],
-    ] as const
-  ).map(
-    ([what, content, documented]): Scenario => ({
-      name: `kube2iam: the annotations file is malformed: ${what}`,
-      documented: [documented],
-      run: chainFails((world) => annotations(world, content)),
-    }),
+    ],
+    annotations,
   ),
   {
     name: "kube2iam: the named annotations file does not exist",
@@ -1069,20 +1077,7 @@ export const SCENARIOS: readonly Scenario[] = [
     documented: ["the node's own role, not this pod's; they were not used."],
     run: chainFails(async () => {
       await serveWithMsw(STS, fakeSts());
-      const node = secretCredentials("NODE");
-      registerFakeCredentials(node, {
-        identity: {
-          arn: "arn:aws:sts::123456789012:assumed-role/eks-node-role/i-0123456789abcdef0",
-          account: "123456789012",
-          userId: "AROAFAKENODEROLE0000:i-0123456789abcdef0",
-        },
-      });
-      const document = JSON.stringify({
-        AccessKeyId: node.accessKeyId,
-        SecretAccessKey: node.secretAccessKey,
-        Token: node.sessionToken,
-        Expiration: new Date(START.getTime() + 60 * MINUTE).toISOString(),
-      });
+      const document = nodeCredentialsDocument(new Date(START.getTime() + 60 * MINUTE));
       await serveWithMsw(AGENT_BASE, { handler: async () => new Response(document, { status: 200 }) });
       return { AWS_CONTAINER_CREDENTIALS_FULL_URI: AGENT_URL, POD_CREDENTIALS_VERIFY_IDENTITY: "true" };
     }),

@@ -27,25 +27,30 @@ const usage = async (argv: string[]): Promise<string[]> => {
   return [err.join("").trimEnd()];
 };
 
+/** Serve's token file holds `content`, with these permissions. */
+const tokenFileScenario = (what: string, documented: string, content: string, mode: number): Scenario => ({
+  name: `serve: the token file ${what}`,
+  documented: [documented],
+  run: async (world: World) => {
+    const path = await world.file(TOKEN_FILE, content);
+    await chmod(path, mode);
+    return tokenError(path);
+  },
+});
+
 export const SERVE_SCENARIOS: readonly Scenario[] = [
-  {
-    name: "serve: the token file can be read by any user",
-    documented: ["can be read or written by any user"],
-    run: async (world: World) => {
-      const path = await world.file(TOKEN_FILE, "a-token-the-operator-chose-0123456789");
-      await chmod(path, 0o644);
-      return tokenError(path);
-    },
-  },
-  {
-    name: "serve: the token file ends with a newline",
-    documented: ["must hold one token of at least 16 visible ASCII characters and nothing else"],
-    run: async (world: World) => {
-      const path = await world.file(TOKEN_FILE, "a-token-the-operator-chose-0123456789\n");
-      await chmod(path, 0o600);
-      return tokenError(path);
-    },
-  },
+  tokenFileScenario(
+    "can be read by any user",
+    "can be read or written by any user",
+    "a-token-the-operator-chose-0123456789",
+    0o644,
+  ),
+  tokenFileScenario(
+    "ends with a newline",
+    "must hold one token of at least 16 visible ASCII characters and nothing else",
+    "a-token-the-operator-chose-0123456789\n",
+    0o600,
+  ),
   {
     name: "serve: the token file's folder does not exist",
     documented: ["Cannot create the token file"],

@@ -1,6 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import { describe, expect, it, vi } from "vitest";
-import { fromPodIdentityAgent, fromPodProviderChain } from "../../src/index.js";
+import { fromPodIdentityAgent, fromPodProviderChain, type PodProviderChainOptions } from "../../src/index.js";
 import { type FakePodIdentityAgent, fakePodIdentityAgent, startLoopbackServer } from "../../src/testing/index.js";
 import { secretCredentials, secretToken, serveWithMsw, temporaryFile } from "../support/fakes.js";
 import { recordOutput, rejectionOf, testLogger } from "../support/leakCheck.js";
@@ -34,10 +34,14 @@ const podIdentity = async () => {
   };
 };
 
+/** The chain in a pod with `env`, logging to a test logger. */
+const chainWith = (env: Record<string, string>, options: Omit<PodProviderChainOptions, "env" | "logger"> = {}) =>
+  fromPodProviderChain({ env, logger: testLogger(), ...options });
+
 describe("podIdentity (EKS Pod Identity agent)", () => {
   it("asks the agent with the raw token from the token file and returns the pod's credentials with its account", async () => {
     const { env, agent, issued, token } = await podIdentity();
-    const provider = fromPodProviderChain({ env, logger: testLogger() });
+    const provider = chainWith(env);
 
     const credentials = await provider();
 
@@ -66,10 +70,7 @@ describe("podIdentity (EKS Pod Identity agent)", () => {
 
   it("accepts the token from AWS_CONTAINER_AUTHORIZATION_TOKEN when there is no token file", async () => {
     const { agent, token } = await podIdentity();
-    await fromPodProviderChain({
-      env: { AWS_CONTAINER_CREDENTIALS_FULL_URI: AGENT_URL, AWS_CONTAINER_AUTHORIZATION_TOKEN: token },
-      logger: testLogger(),
-    })();
+    await chainWith({ AWS_CONTAINER_CREDENTIALS_FULL_URI: AGENT_URL, AWS_CONTAINER_AUTHORIZATION_TOKEN: token })();
     expect(agent.requests[0]?.headers.authorization).toBe(token);
   });
 
@@ -79,7 +80,7 @@ describe("podIdentity (EKS Pod Identity agent)", () => {
     const stale = secretToken();
     await writeFile(env.AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE, stale);
 
-    const error = await expectSourceError(expect, fromPodProviderChain({ env, logger: testLogger() })(), {
+    const error = await expectSourceError(expect, chainWith(env)(), {
       source: "podIdentity",
       status: 400,
       target: AGENT_URL,
@@ -92,7 +93,7 @@ describe("podIdentity (EKS Pod Identity agent)", () => {
   it("retries a rate-limited (429) answer with backoff within the start-up window", async () => {
     const { env, agent, issued } = await podIdentity();
     agent.setMode("throttled", { times: 2 });
-    const credentials = await fromPodProviderChain({ env, logger: testLogger() })();
+    const credentials = await chainWith(env)();
     expect(credentials.accessKeyId).toBe(issued.accessKeyId);
     expect(agent.requests).toHaveLength(3);
   });
@@ -100,14 +101,14 @@ describe("podIdentity (EKS Pod Identity agent)", () => {
   it("gives up on a rate-limited agent once the start-up window has passed, with the agent's answer", async () => {
     const { env, agent } = await podIdentity();
     agent.setMode("throttled");
-    const error = await rejectionOf(fromPodProviderChain({ env, startupTimeoutMs: 300, logger: testLogger() })());
+    const error = await rejectionOf(chainWith(env, { startupTimeoutMs: 300 })());
     expect(error.message).toContain("HTTP 429");
   });
 
   it("does not retry a final 403 from the agent's upstream", async () => {
     const { env, agent } = await podIdentity();
     agent.setMode("upstreamError", { status: 403, message: "AccessDeniedException: no association" });
-    const error = await rejectionOf(fromPodProviderChain({ env, logger: testLogger() })());
+    const error = await rejectionOf(chainWith(env)());
     expect(error.message).toContain("HTTP 403: AccessDeniedException: no association");
     expect(agent.requests).toHaveLength(1);
   });
@@ -118,10 +119,7 @@ describe("podIdentity (EKS Pod Identity agent)", () => {
     await server.close();
     const error = await expectSourceError(
       expect,
-      fromPodProviderChain({
-        env: { AWS_CONTAINER_CREDENTIALS_FULL_URI: url, AWS_CONTAINER_AUTHORIZATION_TOKEN: "x".repeat(20) },
-        logger: testLogger(),
-      })(),
+      chainWith({ AWS_CONTAINER_CREDENTIALS_FULL_URI: url, AWS_CONTAINER_AUTHORIZATION_TOKEN: "x".repeat(20) })(),
       { source: "podIdentity", target: url, fix: AGENT_FIX, retryable: false },
     );
     expect(error.message).toContain(
@@ -193,7 +191,7 @@ describe("podIdentity (EKS Pod Identity agent)", () => {
       arrange(agent);
 
       // No start-up window: a retryable answer is reported at once, as it would be once the window has passed.
-      await expectSourceError(expect, fromPodProviderChain({ env, startupTimeoutMs: 0, logger: testLogger() })(), {
+      await expectSourceError(expect, chainWith(env, { startupTimeoutMs: 0 })(), {
         source: "podIdentity",
         target: AGENT_URL,
         status,
@@ -224,7 +222,7 @@ describe("podIdentity (EKS Pod Identity agent)", () => {
     const { env, agent } = await podIdentity();
     agent.injectFault({ kind: "malformed", body: "<html><body>Welcome to nginx!</body></html>" });
 
-    const error = await expectSourceError(expect, fromPodProviderChain({ env, logger: testLogger() })(), {
+    const error = await expectSourceError(expect, chainWith(env)(), {
       source: "podIdentity",
       target: AGENT_URL,
     });
@@ -283,21 +281,16 @@ describe("podIdentity (EKS Pod Identity agent)", () => {
     ["ftp://169.254.170.23/creds", "neither http nor https"],
     ["not a url", "is not a valid URL"],
   ])("refuses the endpoint %s", async (url, reason) => {
-    const error = await rejectionOf(
-      fromPodProviderChain({ env: { AWS_CONTAINER_CREDENTIALS_FULL_URI: url }, logger: testLogger() })(),
-    );
+    const error = await rejectionOf(chainWith({ AWS_CONTAINER_CREDENTIALS_FULL_URI: url })());
     expect(error.message).toContain(reason);
     expect(error.message).not.toContain("pass@");
   });
 
   it("refuses a token with a line break in it", async () => {
     const error = await rejectionOf(
-      fromPodProviderChain({
-        env: {
-          AWS_CONTAINER_CREDENTIALS_FULL_URI: AGENT_URL,
-          AWS_CONTAINER_AUTHORIZATION_TOKEN: "abc\r\nX-Injected: 1",
-        },
-        logger: testLogger(),
+      chainWith({
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: AGENT_URL,
+        AWS_CONTAINER_AUTHORIZATION_TOKEN: "abc\r\nX-Injected: 1",
       })(),
     );
     expect(error.message).toContain("line break");
@@ -315,9 +308,9 @@ describe("podIdentity (EKS Pod Identity agent)", () => {
         );
       },
     });
-    await fromPodProviderChain({
-      env: { AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: "/v2/credentials/abc", AWS_CONTAINER_AUTHORIZATION_TOKEN: token },
-      logger: testLogger(),
+    await chainWith({
+      AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: "/v2/credentials/abc",
+      AWS_CONTAINER_AUTHORIZATION_TOKEN: token,
     })();
     expect(agent.requests).toHaveLength(1);
   });

@@ -106,17 +106,23 @@ const tokenFile = (token: string) => {
   return path;
 };
 
+/** An IRSA pod whose STS calls may go through a proxy that tunnels to the fake STS: its result, the STS and the proxy. */
+const irsaPodBehindProxy = async (env: Record<string, string> = {}) => {
+  const { sts, token, port } = await httpsSts();
+  const proxy = await proxyTo(port);
+  const result = await runPod({
+    POD_CREDENTIALS_SOURCES: "webIdentity",
+    AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile(token),
+    AWS_ROLE_ARN: ROLE_ARN,
+    HTTPS_PROXY: proxy.url,
+    ...env,
+  });
+  return { result, sts, proxy };
+};
+
 describe.concurrent("HTTPS_PROXY: STS through the proxy, the metadata endpoints never", () => {
   it("IRSA's STS call goes through one tunnel to sts.us-east-1.amazonaws.com:443, TLS inside", async () => {
-    const { sts, token, port } = await httpsSts();
-    const proxy = await proxyTo(port);
-
-    const result = await runPod({
-      POD_CREDENTIALS_SOURCES: "webIdentity",
-      AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile(token),
-      AWS_ROLE_ARN: ROLE_ARN,
-      HTTPS_PROXY: proxy.url,
-    });
+    const { result, sts, proxy } = await irsaPodBehindProxy();
 
     expect(result).toMatchObject({ ok: true, source: "webIdentity", accessKeyId: sts.issued[0]?.accessKeyId });
     expect(proxy.tunnels).toEqual([{ authority: "sts.us-east-1.amazonaws.com:443", authorization: undefined }]);
@@ -126,16 +132,7 @@ describe.concurrent("HTTPS_PROXY: STS through the proxy, the metadata endpoints 
   });
 
   it("NO_PROXY exempts STS: no tunnel (and here, with no route out, no credentials)", async () => {
-    const { sts, token, port } = await httpsSts();
-    const proxy = await proxyTo(port);
-
-    const result = await runPod({
-      POD_CREDENTIALS_SOURCES: "webIdentity",
-      AWS_WEB_IDENTITY_TOKEN_FILE: tokenFile(token),
-      AWS_ROLE_ARN: ROLE_ARN,
-      HTTPS_PROXY: proxy.url,
-      NO_PROXY: "localhost,.amazonaws.com",
-    });
+    const { result, sts, proxy } = await irsaPodBehindProxy({ NO_PROXY: "localhost,.amazonaws.com" });
 
     expect(result.ok).toBe(false);
     expect(result.message).toContain("Could not call STS AssumeRoleWithWebIdentity");

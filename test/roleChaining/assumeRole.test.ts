@@ -6,7 +6,7 @@ import { fromPodProviderChain, type PodProviderChainOptions } from "../../src/in
 import { type FakeStsOptions, fakePodIdentityAgent, fakeSts } from "../../src/testing/index.js";
 import { ORDERS_ROLE_ARN, secretCredentials, secretToken, serveWithMsw, temporaryFile } from "../support/fakes.js";
 import { recordOutput, testLogger } from "../support/leakCheck.js";
-import { startTestServer } from "../support/loopback.js";
+import { startStsAnswering } from "../support/loopback.js";
 import { observedProvider } from "../support/observedProvider.js";
 import { expectSourceError } from "../support/sourceErrors.js";
 
@@ -262,19 +262,10 @@ describe("every error names the hop that failed", () => {
 
   it("an STS that answers with another role's session is refused", async () => {
     await serveWithMsw(AGENT, fakePodIdentityAgent({ credentials: secretCredentials("PODID") }));
-    const other = secretCredentials("OTHER");
-    const impostor = await startTestServer((request, response) => {
-      request.resume();
-      request.on("end", () => {
-        response.writeHead(200, { "content-type": "text/xml" });
-        response.end(
-          "<AssumeRoleResponse><AssumeRoleResult><Credentials>" +
-            `<AccessKeyId>${other.accessKeyId}</AccessKeyId><SecretAccessKey>${other.secretAccessKey}</SecretAccessKey>` +
-            `<SessionToken>${other.sessionToken}</SessionToken><Expiration>2026-11-27T13:00:00Z</Expiration></Credentials>` +
-            "<AssumedRoleUser><Arn>arn:aws:sts::210987654321:assumed-role/payments-admin/s</Arn>" +
-            "<AssumedRoleId>AROA:s</AssumedRoleId></AssumedRoleUser></AssumeRoleResult></AssumeRoleResponse>",
-        );
-      });
+    const impostor = await startStsAnswering("AssumeRole", {
+      credentials: secretCredentials("OTHER"),
+      assumedRoleArn: "arn:aws:sts::210987654321:assumed-role/payments-admin/s",
+      expiration: "2026-11-27T13:00:00Z",
     });
     closers.push(impostor.close);
     await expectSourceError(

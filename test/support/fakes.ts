@@ -8,6 +8,7 @@ import {
   type FakeCredentials,
   type FakeHandler,
   mswHandlers,
+  registerFakeCredentials,
 } from "../../src/testing/index.js";
 import { registerSecrets } from "./leakCheck.js";
 import { mswServer } from "./mswServer.js";
@@ -17,6 +18,28 @@ export const secretCredentials = (prefix: string): FakeCredentials => {
   const credentials = createFakeCredentials(prefix);
   registerSecrets(credentials.secretAccessKey, credentials.sessionToken);
   return credentials;
+};
+
+/** Whom STS GetCallerIdentity names for a session of the node's instance profile: the node's own role. */
+export const NODE_IDENTITY = {
+  arn: "arn:aws:sts::123456789012:assumed-role/eks-node-role/i-0123456789abcdef0",
+  account: "123456789012",
+  userId: "AROAFAKENODEROLE0000:i-0123456789abcdef0",
+};
+
+/**
+ * The JSON document of something posing as the Pod Identity agent that passes the node's credentials through,
+ * expiring at `expiration`: the fake STS answers GetCallerIdentity for them with NODE_IDENTITY. Leak-checked.
+ */
+export const nodeCredentialsDocument = (expiration: Date): string => {
+  const node = secretCredentials("NODE");
+  registerFakeCredentials(node, { identity: NODE_IDENTITY });
+  return JSON.stringify({
+    AccessKeyId: node.accessKeyId,
+    SecretAccessKey: node.secretAccessKey,
+    Token: node.sessionToken,
+    Expiration: expiration.toISOString(),
+  });
 };
 
 /** A fake service-account token the leak check watches for. */

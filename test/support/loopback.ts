@@ -26,3 +26,31 @@ export const startTestServer = async (
       }),
   };
 };
+
+/**
+ * An endpoint posing as STS on loopback: it answers every call with a successful `action` response carrying
+ * `credentials` (valid until `expiration`) for the session `assumedRoleArn`, whatever was asked.
+ */
+export const startStsAnswering = (
+  action: "AssumeRole" | "AssumeRoleWithWebIdentity",
+  answer: {
+    credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+    assumedRoleArn: string;
+    expiration: string;
+  },
+) =>
+  startTestServer((request, response) => {
+    const { credentials, assumedRoleArn, expiration } = answer;
+    request.resume();
+    request.on("end", () => {
+      response.writeHead(200, { "content-type": "text/xml" });
+      response.end(
+        `<${action}Response><${action}Result><Credentials>` +
+          `<AccessKeyId>${credentials.accessKeyId}</AccessKeyId>` +
+          `<SecretAccessKey>${credentials.secretAccessKey}</SecretAccessKey>` +
+          `<SessionToken>${credentials.sessionToken}</SessionToken><Expiration>${expiration}</Expiration>` +
+          `</Credentials><AssumedRoleUser><Arn>${assumedRoleArn}</Arn><AssumedRoleId>AROA:s</AssumedRoleId>` +
+          `</AssumedRoleUser></${action}Result></${action}Response>`,
+      );
+    });
+  });

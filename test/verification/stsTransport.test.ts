@@ -48,13 +48,14 @@ const fromProcessEnv = (values: Environment, options: PodProviderChainOptions = 
   return { credentials: fromPodProviderChain({ logger, ...options }), logger };
 };
 
+/** A provider over process.env for the pod (its variables, then `variables`) with this shared config file. */
+const withConfigFile = async (pod: () => Promise<Environment>, config: string, variables: Environment = {}) =>
+  fromProcessEnv({ ...(await pod()), ...variables, AWS_CONFIG_FILE: await temporaryFile("config", config) });
+
 describe("verification's GetCallerIdentity follows the shared config file, as IRSA's call does", () => {
   it("the profile's region: the regional host, signed for that region, no warning", async () => {
     const sts = await stsAt("sts.eu-central-1.amazonaws.com");
-    const { credentials, logger } = fromProcessEnv({
-      ...(await podIdentityEnv()),
-      AWS_CONFIG_FILE: await temporaryFile("config", "[default]\nregion = eu-central-1\n"),
-    });
+    const { credentials, logger } = await withConfigFile(podIdentityEnv, "[default]\nregion = eu-central-1\n");
 
     await credentials();
 
@@ -70,11 +71,7 @@ describe("verification's GetCallerIdentity follows the shared config file, as IR
     const config =
       "[default]\nregion = us-east-1\n[profile team]\nregion = ap-south-1\nservices = mine\n" +
       "[services mine]\nsts =\n  endpoint_url = https://sts.custom.example.com\n";
-    const { credentials } = fromProcessEnv({
-      ...(await irsaEnv()),
-      AWS_PROFILE: "team",
-      AWS_CONFIG_FILE: await temporaryFile("config", config),
-    });
+    const { credentials } = await withConfigFile(irsaEnv, config, { AWS_PROFILE: "team" });
 
     await credentials();
 
@@ -84,48 +81,37 @@ describe("verification's GetCallerIdentity follows the shared config file, as IR
     ]);
   });
 
-  it("the environment's AWS_REGION over the profile's region", async () => {
-    const sts = await stsAt("sts.eu-west-1.amazonaws.com");
-    const { credentials } = fromProcessEnv({
-      ...(await podIdentityEnv()),
-      AWS_REGION: "eu-west-1",
-      AWS_CONFIG_FILE: await temporaryFile("config", "[default]\nregion = eu-central-1\n"),
-    });
+  // A variable over the file, as the SDK's loadConfig takes them: an empty variable is unset, and a flag that is
+  // neither "true" nor "false" fails its selector, so the file's value counts.
+  it.each([
+    [
+      "the environment's AWS_REGION over the profile's region",
+      podIdentityEnv,
+      { AWS_REGION: "eu-west-1" },
+      "[default]\nregion = eu-central-1\n",
+      ["sts.eu-west-1.amazonaws.com"],
+    ],
+    [
+      "an empty AWS_ENDPOINT_URL_STS leaves the profile's endpoint_url in force",
+      irsaEnv,
+      { AWS_ENDPOINT_URL_STS: "" },
+      "[default]\nregion = ap-south-1\nendpoint_url = https://sts.custom.example.com\n",
+      ["sts.custom.example.com", "sts.custom.example.com"],
+    ],
+    [
+      "AWS_USE_FIPS_ENDPOINT=yes gives way to the profile's use_fips_endpoint = true",
+      podIdentityEnv,
+      { AWS_USE_FIPS_ENDPOINT: "yes" },
+      "[default]\nregion = us-east-2\nuse_fips_endpoint = true\n",
+      ["sts-fips.us-east-2.amazonaws.com"],
+    ],
+  ])("%s", async (_, pod, env, config, hosts) => {
+    const sts = await stsAt(...new Set(hosts));
+    const { credentials } = await withConfigFile(pod, config, env);
 
     await credentials();
 
-    expect(sts.calls.map((call) => call.host)).toEqual(["sts.eu-west-1.amazonaws.com"]);
-  });
-
-  // As the SDK's loadConfig takes them: an empty variable is unset, and a flag that is neither "true" nor "false"
-  // fails its selector, so the file's value counts.
-  it("an empty AWS_ENDPOINT_URL_STS leaves the profile's endpoint_url in force", async () => {
-    const sts = await stsAt("sts.custom.example.com");
-    const { credentials } = fromProcessEnv({
-      ...(await irsaEnv()),
-      AWS_ENDPOINT_URL_STS: "",
-      AWS_CONFIG_FILE: await temporaryFile(
-        "config",
-        "[default]\nregion = ap-south-1\nendpoint_url = https://sts.custom.example.com\n",
-      ),
-    });
-
-    await credentials();
-
-    expect(sts.calls.map((call) => call.host)).toEqual(["sts.custom.example.com", "sts.custom.example.com"]);
-  });
-
-  it("AWS_USE_FIPS_ENDPOINT=yes gives way to the profile's use_fips_endpoint = true", async () => {
-    const sts = await stsAt("sts-fips.us-east-2.amazonaws.com");
-    const { credentials } = fromProcessEnv({
-      ...(await podIdentityEnv()),
-      AWS_USE_FIPS_ENDPOINT: "yes",
-      AWS_CONFIG_FILE: await temporaryFile("config", "[default]\nregion = us-east-2\nuse_fips_endpoint = true\n"),
-    });
-
-    await credentials();
-
-    expect(sts.calls.map((call) => call.host)).toEqual(["sts-fips.us-east-2.amazonaws.com"]);
+    expect(sts.calls.map((call) => call.host)).toEqual(hosts);
   });
 });
 
@@ -160,10 +146,7 @@ describe("the headers of the chain's STS calls are IRSA's", () => {
 describe("without a region anywhere", () => {
   it("IRSA and verification both call us-east-1; the warning is said once per provider, naming the config file", async () => {
     const sts = await stsAt("sts.us-east-1.amazonaws.com");
-    const { credentials, logger } = fromProcessEnv({
-      ...(await irsaEnv()),
-      AWS_CONFIG_FILE: await temporaryFile("config", "[default]\noutput = json\n"),
-    });
+    const { credentials, logger } = await withConfigFile(irsaEnv, "[default]\noutput = json\n");
 
     await credentials();
     await credentials({ forceRefresh: true });

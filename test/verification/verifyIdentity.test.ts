@@ -4,14 +4,15 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { fromPodProviderChain } from "../../src/index.js";
 import { resetImdsTokenStates } from "../../src/sources/instanceProfile.js";
+import { fakeImds, fakeKube2iam, fakePodIdentityAgent, fakeSts } from "../../src/testing/index.js";
 import {
-  fakeImds,
-  fakeKube2iam,
-  fakePodIdentityAgent,
-  fakeSts,
-  registerFakeCredentials,
-} from "../../src/testing/index.js";
-import { ORDERS_ROLE_ARN, secretCredentials, secretToken, serveWithMsw, temporaryFile } from "../support/fakes.js";
+  nodeCredentialsDocument,
+  ORDERS_ROLE_ARN,
+  secretCredentials,
+  secretToken,
+  serveWithMsw,
+  temporaryFile,
+} from "../support/fakes.js";
 import { recordOutput, testLogger } from "../support/leakCheck.js";
 import { startTestServer } from "../support/loopback.js";
 import { observedProvider } from "../support/observedProvider.js";
@@ -234,24 +235,10 @@ describe("credentials that are not the declared role's are refused", () => {
 
   it("the node's credentials from an endpoint posing as the Pod Identity agent are NodeCredentialsRefusedError", async () => {
     const { callerIdentityCalls } = await stsAtPod();
-    const node = secretCredentials("NODE");
-    registerFakeCredentials(node, {
-      identity: {
-        arn: "arn:aws:sts::123456789012:assumed-role/eks-node-role/i-0123456789abcdef0",
-        account: "123456789012",
-        userId: "AROAFAKENODEROLE0000:i-0123456789abcdef0",
-      },
-    });
+    const document = nodeCredentialsDocument(new Date(Date.now() + 60 * MINUTE));
     const agent = await startTestServer((_request, response) => {
       response.writeHead(200, { "content-type": "application/json" });
-      response.end(
-        JSON.stringify({
-          AccessKeyId: node.accessKeyId,
-          SecretAccessKey: node.secretAccessKey,
-          Token: node.sessionToken,
-          Expiration: new Date(Date.now() + 60 * MINUTE).toISOString(),
-        }),
-      );
+      response.end(document);
     });
     closers.push(agent.close);
     const { credentials } = provider({

@@ -5,8 +5,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { fromPodProviderChain } from "../../src/index.js";
 import { fakeSts } from "../../src/testing/index.js";
 import { ORDERS_ROLE_ARN, secretCredentials, secretToken, serveWithMsw, temporaryFile } from "../support/fakes.js";
-import { recordOutput, rejectionOf, testLogger } from "../support/leakCheck.js";
-import { startTestServer } from "../support/loopback.js";
+import { testLogger } from "../support/leakCheck.js";
+import { startStsAnswering } from "../support/loopback.js";
+import { expectSourceError } from "../support/sourceErrors.js";
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -15,19 +16,10 @@ afterEach(async () => {
 
 /** An "STS" on loopback that answers every AssumeRoleWithWebIdentity with credentials for `assumedRoleArn`. */
 const stsAnswering = async (assumedRoleArn: string) => {
-  const issued = secretCredentials("OTHER");
-  const server = await startTestServer((request, response) => {
-    request.resume();
-    request.on("end", () => {
-      response.writeHead(200, { "content-type": "text/xml" });
-      response.end(
-        "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult><Credentials>" +
-          `<AccessKeyId>${issued.accessKeyId}</AccessKeyId><SecretAccessKey>${issued.secretAccessKey}</SecretAccessKey>` +
-          `<SessionToken>${issued.sessionToken}</SessionToken><Expiration>2099-01-01T00:00:00Z</Expiration>` +
-          `</Credentials><AssumedRoleUser><Arn>${assumedRoleArn}</Arn><AssumedRoleId>AROA:s</AssumedRoleId>` +
-          "</AssumedRoleUser></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>",
-      );
-    });
+  const server = await startStsAnswering("AssumeRoleWithWebIdentity", {
+    credentials: secretCredentials("OTHER"),
+    assumedRoleArn,
+    expiration: "2099-01-01T00:00:00Z",
   });
   closers.push(server.close);
   return server;
@@ -64,16 +56,15 @@ describe("IRSA: the role STS names must be the role asked for", () => {
     const sts = await stsAnswering(assumedRoleArn);
     const env = await irsaEnv(ORDERS_ROLE_ARN, { AWS_ENDPOINT_URL_STS: sts.url });
 
-    const error = await rejectionOf(fromPodProviderChain({ env, logger: testLogger() })());
-    recordOutput(error);
-
-    expect(sts.requests).toHaveLength(1);
-    expect(error).toMatchObject({ name: "CredentialSourceError", source: "webIdentity", retryable: false });
-    expect(error.message).toBe(
-      `[webIdentity] STS AssumeRoleWithWebIdentity for ${ORDERS_ROLE_ARN} (AWS_ROLE_ARN) answered with credentials ` +
+    await expectSourceError(expect, fromPodProviderChain({ env, logger: testLogger() })(), {
+      source: "webIdentity",
+      retryable: false,
+      message:
+        `[webIdentity] STS AssumeRoleWithWebIdentity for ${ORDERS_ROLE_ARN} (AWS_ROLE_ARN) answered with credentials ` +
         `for ${assumedRoleArn}, not for that role. Fix: check what answers at the STS endpoint (AWS_ENDPOINT_URL_STS, ` +
         "proxies): real STS names the role it was asked for; the credentials were not used.",
-    );
+    });
+    expect(sts.requests).toHaveLength(1);
   });
 
   it("accepts the role with a path: an assumed-role ARN has none, so account and name are compared", async () => {

@@ -27,6 +27,20 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Writes `content` to the file `name` in the test's folder; returns its path. */
+const fileWith = async (content: string, name = "token"): Promise<string> => {
+  const path = join(dir, name);
+  await writeFile(path, content);
+  return path;
+};
+
+/** A named pipe in the test's folder, which nothing writes to. */
+const namedPipe = (): string => {
+  const path = join(dir, "fifo");
+  execFileSync("mkfifo", [path]);
+  return path;
+};
+
 /** The error a read fails with, checked to be a CredentialSourceError free of the fake token. */
 const failureOf = async (read: Promise<unknown>): Promise<CredentialSourceError> => {
   const error: unknown = await read.then(
@@ -48,14 +62,12 @@ const failureOf = async (read: Promise<unknown>): Promise<CredentialSourceError>
 
 describe("readSmallTextFile", () => {
   it("returns the content as it is, untrimmed", async () => {
-    const path = join(dir, "token");
-    await writeFile(path, ` ${FAKE_TOKEN}\n`);
+    const path = await fileWith(` ${FAKE_TOKEN}\n`);
     await expect(readSmallTextFile(path, OPTIONS)).resolves.toBe(` ${FAKE_TOKEN}\n`);
   });
 
   it("reads a file of exactly maxBytes", async () => {
-    const path = join(dir, "token");
-    await writeFile(path, "x".repeat(64));
+    const path = await fileWith("x".repeat(64));
     await expect(readSmallTextFile(path, { ...OPTIONS, maxBytes: 64 })).resolves.toHaveLength(64);
   });
 
@@ -127,8 +139,7 @@ describe("readSmallTextFile", () => {
 
   describe("the size cap", () => {
     it("refuses a 10 MB file larger than maxBytes, without naming its content", async () => {
-      const path = join(dir, "token");
-      await writeFile(path, FAKE_TOKEN.repeat(Math.ceil(10_000_000 / FAKE_TOKEN.length)));
+      const path = await fileWith(FAKE_TOKEN.repeat(Math.ceil(10_000_000 / FAKE_TOKEN.length)));
       const error = await failureOf(readSmallTextFile(path, { ...OPTIONS, maxBytes: 4096 }));
       expect(error.message).toBe(
         `[webIdentity] The web-identity token file ${path} is larger than 4096 bytes, more than such a file ever ` +
@@ -138,8 +149,7 @@ describe("readSmallTextFile", () => {
     });
 
     it("refuses a file one byte over maxBytes", async () => {
-      const path = join(dir, "token");
-      await writeFile(path, "x".repeat(65));
+      const path = await fileWith("x".repeat(65));
       await failureOf(readSmallTextFile(path, { ...OPTIONS, maxBytes: 64 }));
     });
 
@@ -150,8 +160,7 @@ describe("readSmallTextFile", () => {
     });
 
     it("refuses a named pipe without waiting for a writer", async () => {
-      const path = join(dir, "fifo");
-      execFileSync("mkfifo", [path]);
+      const path = namedPipe();
       const error = await failureOf(readSmallTextFile(path, OPTIONS));
       expect(error.message).toContain("is not a regular file (a pipe, socket or device)");
     });
@@ -162,8 +171,7 @@ describe("readSmallTextFile", () => {
       ["empty", ""],
       ["whitespace-only", " \n\t\r\n"],
     ])("refuses an %s file", async (_, content) => {
-      const path = join(dir, "token");
-      await writeFile(path, content);
+      const path = await fileWith(content);
       const error = await failureOf(readSmallTextFile(path, OPTIONS));
       expect(error.message).toBe(
         `[webIdentity] The web-identity token file ${path} is empty or holds only whitespace. Fix: Check that ` +
@@ -173,8 +181,7 @@ describe("readSmallTextFile", () => {
     });
 
     it("returns an empty file when allowEmpty is set", async () => {
-      const path = join(dir, "annotations");
-      await writeFile(path, "");
+      const path = await fileWith("", "annotations");
       await expect(readSmallTextFile(path, { ...OPTIONS, allowEmpty: true })).resolves.toBe("");
     });
   });
@@ -211,15 +218,13 @@ describe("readSmallTextFile", () => {
     });
 
     it("a named pipe: configure a regular file", async () => {
-      const path = join(dir, "fifo");
-      execFileSync("mkfifo", [path]);
+      const path = namedPipe();
       const error = await failureOf(readSmallTextFile(path, withoutVariable));
       expect(error.fix).toBe("Configure the path of a regular file.");
     });
 
     it("a file that is too large: check the configured path", async () => {
-      const path = join(dir, "token");
-      await writeFile(path, "x".repeat(65));
+      const path = await fileWith("x".repeat(65));
       const error = await failureOf(readSmallTextFile(path, { ...withoutVariable, maxBytes: 64 }));
       expect(error.fix).toBe(
         "Check that the configured path names the web-identity token file and not some other file.",
@@ -227,8 +232,7 @@ describe("readSmallTextFile", () => {
     });
 
     it("an empty file: check the configured path and what writes the file", async () => {
-      const path = join(dir, "token");
-      await writeFile(path, "");
+      const path = await fileWith("");
       const error = await failureOf(readSmallTextFile(path, withoutVariable));
       expect(error.fix).toBe(
         "Check that the configured path names the web-identity token file and that whatever writes it (the " +
@@ -255,8 +259,7 @@ describe("readSmallTextFile", () => {
 
 describe("readTokenFile", () => {
   it("returns the token with surrounding whitespace trimmed", async () => {
-    const path = join(dir, "token");
-    await writeFile(path, `\n ${FAKE_TOKEN}\r\n`);
+    const path = await fileWith(`\n ${FAKE_TOKEN}\r\n`);
     await expect(readTokenFile(path, OPTIONS)).resolves.toBe(FAKE_TOKEN);
   });
 
@@ -265,8 +268,7 @@ describe("readTokenFile", () => {
     ["a carriage return", "\r"],
     ["CRLF", "\r\n"],
   ])("refuses a token with %s inside, without naming either part", async (_, lineBreak) => {
-    const path = join(dir, "token");
-    await writeFile(path, `${FAKE_TOKEN}${lineBreak}${FAKE_TOKEN}\n`);
+    const path = await fileWith(`${FAKE_TOKEN}${lineBreak}${FAKE_TOKEN}\n`);
     const error = await failureOf(readTokenFile(path, OPTIONS));
     expect(error.message).toBe(
       `[webIdentity] The web-identity token file ${path} holds more than one line; a token is a single line. Fix: ` +
@@ -275,8 +277,7 @@ describe("readTokenFile", () => {
   });
 
   it("refuses an empty token file", async () => {
-    const path = join(dir, "token");
-    await writeFile(path, "\n");
+    const path = await fileWith("\n");
     const error = await failureOf(readTokenFile(path, OPTIONS));
     expect(error.message).toContain("is empty or holds only whitespace");
   });

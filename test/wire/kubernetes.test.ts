@@ -22,25 +22,20 @@ const KUBELET_FILE = [
 ].join("\n");
 
 describe("the downward-API annotations file", () => {
-  it("decodes Go escapes that JSON does not know: \\x41, \\a, \\U0001F600, octal", () => {
-    expect(declaredRoleFromAnnotationsText(raw`iam.amazonaws.com/role="\x41\a\U0001F600\u263a\101\tend"`)).toEqual({
-      kind: "role",
-      role: "A\x07😀☺A\tend",
-    });
-  });
-
-  it("reads an `=` inside a value as part of the value", () => {
-    expect(declaredRoleFromAnnotationsText('iam.amazonaws.com/role="a=b&c=d"')).toEqual({
-      kind: "role",
-      role: "a=b&c=d",
-    });
-  });
-
-  it("reads CRLF line endings, a trailing newline and blank lines, and keys in any order", () => {
-    expect(declaredRoleFromAnnotationsText('z.example.com/x="1"\r\n\r\niam.amazonaws.com/role="2"\r\n')).toEqual({
-      kind: "role",
-      role: "2",
-    });
+  it.each([
+    [
+      "decodes Go escapes that JSON does not know: \\x41, \\a, \\U0001F600, octal",
+      raw`iam.amazonaws.com/role="\x41\a\U0001F600\u263a\101\tend"`,
+      "A\x07😀☺A\tend",
+    ],
+    ["reads an `=` inside a value as part of the value", 'iam.amazonaws.com/role="a=b&c=d"', "a=b&c=d"],
+    [
+      "reads CRLF line endings, a trailing newline and blank lines, and keys in any order",
+      'z.example.com/x="1"\r\n\r\niam.amazonaws.com/role="2"\r\n',
+      "2",
+    ],
+  ])("%s", (_, text, role) => {
+    expect(declaredRoleFromAnnotationsText(text)).toEqual({ kind: "role", role });
   });
 
   describe("refuses malformed lines and names the line", () => {
@@ -107,25 +102,20 @@ describe("the downward-API annotations file", () => {
 });
 
 describe("the role a pod declares (declaredRoleFromAnnotationsText)", () => {
-  it(`finds the ${ROLE_ANNOTATION} annotation in a file written by the kubelet`, () => {
-    expect(declaredRoleFromAnnotationsText(KUBELET_FILE)).toEqual({
-      kind: "role",
-      role: "arn:aws:iam::123456789012:role/orders-reader",
-    });
-  });
-
-  it("reads the annotation when it is the only one in the file", () => {
-    expect(declaredRoleFromAnnotationsText('iam.amazonaws.com/role="orders-reader"')).toEqual({
-      kind: "role",
-      role: "orders-reader",
-    });
-  });
-
-  it("trims whitespace around the annotation's value", () => {
-    expect(declaredRoleFromAnnotationsText(raw`iam.amazonaws.com/role=" orders-reader\t"`)).toEqual({
-      kind: "role",
-      role: "orders-reader",
-    });
+  it.each([
+    [
+      `finds the ${ROLE_ANNOTATION} annotation in a file written by the kubelet`,
+      KUBELET_FILE,
+      "arn:aws:iam::123456789012:role/orders-reader",
+    ],
+    [
+      "reads the annotation when it is the only one in the file",
+      'iam.amazonaws.com/role="orders-reader"',
+      "orders-reader",
+    ],
+    ["trims whitespace around the annotation's value", raw`iam.amazonaws.com/role=" orders-reader\t"`, "orders-reader"],
+  ])("%s", (_, text, role) => {
+    expect(declaredRoleFromAnnotationsText(text)).toEqual({ kind: "role", role });
   });
 
   it("says noRole when the pod has annotations but not the role annotation", () => {
@@ -493,8 +483,16 @@ describe("Go string literals in annotation values (Go's strconv.Unquote)", () =>
 const ARN = "arn:aws:iam::123456789012:role/team/orders-reader";
 
 describe("role references (parseRoleReference)", () => {
-  it("reads a bare name, without a path", () => {
-    expect(parseRoleReference("orders-reader")).toEqual({ form: "name", name: "orders-reader" });
+  it.each([
+    ["reads a bare name, without a path", "orders-reader", { form: "name", name: "orders-reader" }],
+    ["ignores surrounding whitespace", "  orders-reader\n", { form: "name", name: "orders-reader" }],
+    [
+      "accepts every character IAM allows in a role name: letters, digits and +=,.@_-",
+      "Svc+Role=1,a.b@c_d-e",
+      { form: "name", name: "Svc+Role=1,a.b@c_d-e" },
+    ],
+  ])("%s", (_, text, expected) => {
+    expect(parseRoleReference(text)).toEqual(expected);
   });
 
   it.each([
@@ -541,14 +539,6 @@ describe("role references (parseRoleReference)", () => {
       partition: "aws",
       arn,
     });
-  });
-
-  it("ignores surrounding whitespace", () => {
-    expect(parseRoleReference("  orders-reader\n")).toEqual({ form: "name", name: "orders-reader" });
-  });
-
-  it("accepts every character IAM allows in a role name: letters, digits and +=,.@_-", () => {
-    expect(parseRoleReference("Svc+Role=1,a.b@c_d-e")).toEqual({ form: "name", name: "Svc+Role=1,a.b@c_d-e" });
   });
 
   it.each([

@@ -90,36 +90,36 @@ const expectNoSecretIn = (error: CredentialSourceError): void => {
 
 describe("parseCredentialsDocument", () => {
   describe("real answers", () => {
-    it("reads the pretty-printed document of EC2 instance metadata", () => {
-      expect(parseCredentialsDocument(IMDS_BODY, imds)).toEqual({
+    it.each([
+      [
+        "reads the pretty-printed document of EC2 instance metadata",
+        IMDS_BODY,
+        imds,
+        { expiration: new Date("2026-11-27T21:12:34Z") },
+      ],
+      [
+        "reads kube2iam's compact document with its trailing newline",
+        KUBE2IAM_BODY,
+        kube2iam,
+        { expiration: new Date("2026-11-27T15:11:51Z") },
+      ],
+      [
+        "reads the Pod Identity agent's document with its AccountId",
+        AGENT_BODY,
+        podIdentity,
+        { expiration: new Date("2026-11-27T20:56:51Z"), accountId: "123456789012" },
+      ],
+    ])("%s", (_, body, origin, expected) => {
+      expect(parseCredentialsDocument(body, origin)).toEqual({
         accessKeyId: ACCESS_KEY_ID,
         secretAccessKey: SECRET_ACCESS_KEY,
         sessionToken: SESSION_TOKEN,
-        expiration: new Date("2026-11-27T21:12:34Z"),
-      });
-    });
-
-    it("reads kube2iam's compact document with its trailing newline", () => {
-      expect(parseCredentialsDocument(KUBE2IAM_BODY, kube2iam)).toEqual({
-        accessKeyId: ACCESS_KEY_ID,
-        secretAccessKey: SECRET_ACCESS_KEY,
-        sessionToken: SESSION_TOKEN,
-        expiration: new Date("2026-11-27T15:11:51Z"),
+        ...expected,
       });
     });
 
     it("reads kiam's document, whatever the key order, keeping milliseconds of a nanosecond Expiration", () => {
       expect(parseCredentialsDocument(KIAM_BODY, kube2iam).expiration).toEqual(new Date("2026-11-27T15:11:51.123Z"));
-    });
-
-    it("reads the Pod Identity agent's document with its AccountId", () => {
-      expect(parseCredentialsDocument(AGENT_BODY, podIdentity)).toEqual({
-        accessKeyId: ACCESS_KEY_ID,
-        secretAccessKey: SECRET_ACCESS_KEY,
-        sessionToken: SESSION_TOKEN,
-        expiration: new Date("2026-11-27T20:56:51Z"),
-        accountId: "123456789012",
-      });
     });
 
     it("accepts a leading byte-order mark", () => {

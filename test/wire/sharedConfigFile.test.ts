@@ -26,6 +26,9 @@ interface Resolved {
   endpoint: string | undefined;
 }
 
+/** Nothing configured: no region, no FIPS, no dual-stack, no endpoint. Each case names what differs from it. */
+const UNSET: Resolved = { region: undefined, fips: false, dualStack: false, endpoint: undefined };
+
 const folder = mkdtempSync(join(tmpdir(), "pod-credentials-config-"));
 let files = 0;
 const configFile = (text: string): string => {
@@ -144,90 +147,35 @@ const agreed: [string, string, string | undefined, Resolved][] = [
     "[default] is the profile without AWS_PROFILE",
     "[default]\nregion = eu-west-1\n",
     undefined,
-    {
-      region: "eu-west-1",
-      fips: false,
-      dualStack: false,
-      endpoint: undefined,
-    },
+    { ...UNSET, region: "eu-west-1" },
   ],
   [
     "[profile x] is read for AWS_PROFILE=x, not [default]",
     "[default]\nregion = eu-west-1\n[profile x]\nregion = us-east-2\n",
     "x",
-    {
-      region: "us-east-2",
-      fips: false,
-      dualStack: false,
-      endpoint: undefined,
-    },
+    { ...UNSET, region: "us-east-2" },
   ],
-  [
-    "[x] without 'profile' is not a profile",
-    "[x]\nregion = us-east-2\n",
-    "x",
-    {
-      region: undefined,
-      fips: false,
-      dualStack: false,
-      endpoint: undefined,
-    },
-  ],
-  [
-    "an AWS_PROFILE with no section gives nothing, not [default]",
-    "[default]\nregion = eu-west-1\n",
-    "absent",
-    {
-      region: undefined,
-      fips: false,
-      dualStack: false,
-      endpoint: undefined,
-    },
-  ],
+  ["[x] without 'profile' is not a profile", "[x]\nregion = us-east-2\n", "x", UNSET],
+  ["an AWS_PROFILE with no section gives nothing, not [default]", "[default]\nregion = eu-west-1\n", "absent", UNSET],
   [
     "full-line # and ; comments, blank lines and CRLF",
     "# top\r\n[default]\r\n; a note\r\n\r\nregion = eu-west-1\r\n",
     undefined,
-    {
-      region: "eu-west-1",
-      fips: false,
-      dualStack: false,
-      endpoint: undefined,
-    },
+    { ...UNSET, region: "eu-west-1" },
   ],
   [
     "whitespace around '=' and after the value",
     "[default]\nregion=eu-west-1   \nuse_fips_endpoint   =   true\n",
     undefined,
-    {
-      region: "eu-west-1",
-      fips: true,
-      dualStack: false,
-      endpoint: undefined,
-    },
+    { ...UNSET, region: "eu-west-1", fips: true },
   ],
   [
     "use_fips_endpoint and use_dualstack_endpoint = true",
     "[default]\nuse_fips_endpoint = true\nuse_dualstack_endpoint = true\n",
     undefined,
-    {
-      region: undefined,
-      fips: true,
-      dualStack: true,
-      endpoint: undefined,
-    },
+    { ...UNSET, fips: true, dualStack: true },
   ],
-  [
-    "use_fips_endpoint = false",
-    "[default]\nuse_fips_endpoint = false\n",
-    undefined,
-    {
-      region: undefined,
-      fips: false,
-      dualStack: false,
-      endpoint: undefined,
-    },
-  ],
+  ["use_fips_endpoint = false", "[default]\nuse_fips_endpoint = false\n", undefined, UNSET],
   [
     "the profile's endpoint_url",
     `[default]\nendpoint_url = ${STS_ENDPOINT}\n`,
@@ -254,12 +202,7 @@ const agreed: [string, string, string | undefined, Resolved][] = [
     "a services section without sts: the profile's endpoint_url",
     "[profile x]\nendpoint_url = https://all.example\nservices = mine\n[services mine]\ns3 =\n  endpoint_url = https://s3.example\n",
     "x",
-    {
-      region: undefined,
-      fips: false,
-      dualStack: false,
-      endpoint: "https://all.example",
-    },
+    { ...UNSET, endpoint: "https://all.example" },
   ],
   [
     "a key after a nested block is the profile's again",
@@ -276,12 +219,7 @@ const agreed: [string, string, string | undefined, Resolved][] = [
     "ignore_configured_endpoint_urls = true drops the file's endpoint",
     `[default]\nendpoint_url = ${STS_ENDPOINT}\nignore_configured_endpoint_urls = true\n`,
     undefined,
-    {
-      region: undefined,
-      fips: false,
-      dualStack: false,
-      endpoint: undefined,
-    },
+    UNSET,
   ],
   [
     "ignore_configured_endpoint_urls = false keeps it",
@@ -298,44 +236,27 @@ const agreed: [string, string, string | undefined, Resolved][] = [
     "[profile default] replaces a [default] before it, not merged with it",
     "[default]\nregion = eu-west-1\nuse_fips_endpoint = true\n[profile default]\nregion = us-east-2\n",
     undefined,
-    {
-      region: "us-east-2",
-      fips: false,
-      dualStack: false,
-      endpoint: undefined,
-    },
+    { ...UNSET, region: "us-east-2" },
   ],
-  [
-    "spaces inside the brackets: not a profile",
-    "[ profile x ]\nregion = eu-west-1\n",
-    "x",
-    {
-      region: undefined,
-      fips: false,
-      dualStack: false,
-      endpoint: undefined,
-    },
-  ],
-  [
-    "a quoted profile name",
-    '[profile "x"]\nregion = eu-west-1\n',
-    "x",
-    {
-      region: "eu-west-1",
-      fips: false,
-      dualStack: false,
-      endpoint: undefined,
-    },
-  ],
+  ["spaces inside the brackets: not a profile", "[ profile x ]\nregion = eu-west-1\n", "x", UNSET],
+  ["a quoted profile name", '[profile "x"]\nregion = eu-west-1\n', "x", { ...UNSET, region: "eu-west-1" }],
 ];
 
+/** Reads `text` as the config file (with `profile`): the SDK and ours must read `expected`, botocore `botocoreReading`. */
+const expectReadings = async (
+  text: string,
+  profile: string | undefined,
+  expected: Resolved,
+  botocoreReading: Resolved | { error: string },
+) => {
+  const path = use(text, profile);
+  expect(await sdk()).toEqual(expected);
+  expect(await ours()).toEqual(expected);
+  if (botocoreAvailable) expect(botocoreResolved(path, profile ?? "default")).toEqual(botocoreReading);
+};
+
 describe("the shared config file, read as the SDK's STS client and botocore read it", () => {
-  it.each(agreed)("%s", async (_, text, profile, expected) => {
-    const path = use(text, profile);
-    expect(await sdk()).toEqual(expected);
-    expect(await ours()).toEqual(expected);
-    if (botocoreAvailable) expect(botocoreResolved(path, profile ?? "default")).toEqual(expected);
-  });
+  it.each(agreed)("%s", (_, text, profile, expected) => expectReadings(text, profile, expected, expected));
 });
 
 /**
@@ -347,81 +268,78 @@ const sdkOnly: [string, string, string | undefined, Resolved, Resolved | { error
     "an inline comment after whitespace is dropped by the SDK, kept in the value by botocore",
     "[default]\nregion = eu-west-1 # Ireland\nuse_fips_endpoint = true ; audited\n",
     undefined,
-    { region: "eu-west-1", fips: true, dualStack: false, endpoint: undefined },
-    { region: "eu-west-1 # Ireland", fips: false, dualStack: false, endpoint: undefined },
+    { ...UNSET, region: "eu-west-1", fips: true },
+    { ...UNSET, region: "eu-west-1 # Ireland" },
   ],
   [
     "a '#' inside a value (no whitespace before it) is part of the value for both",
     "[default]\nregion = eu-west-1#x\n",
     undefined,
-    { region: "eu-west-1#x", fips: false, dualStack: false, endpoint: undefined },
-    { region: "eu-west-1#x", fips: false, dualStack: false, endpoint: undefined },
+    { ...UNSET, region: "eu-west-1#x" },
+    { ...UNSET, region: "eu-west-1#x" },
   ],
   [
     "keys are case-sensitive for the SDK (botocore lower-cases them)",
     "[default]\nRegion = eu-west-1\nUSE_FIPS_ENDPOINT = true\n",
     undefined,
-    { region: undefined, fips: false, dualStack: false, endpoint: undefined },
-    { region: "eu-west-1", fips: true, dualStack: false, endpoint: undefined },
+    UNSET,
+    { ...UNSET, region: "eu-west-1", fips: true },
   ],
   [
     "boolean values other than true/false count as unset for the SDK (botocore ignores case)",
     "[default]\nuse_fips_endpoint = TRUE\nuse_dualstack_endpoint = yes\n",
     undefined,
-    { region: undefined, fips: false, dualStack: false, endpoint: undefined },
-    { region: undefined, fips: true, dualStack: false, endpoint: undefined },
+    UNSET,
+    { ...UNSET, fips: true },
   ],
   [
     "a duplicate key: the last wins for the SDK, botocore refuses the file",
     "[default]\nregion = eu-west-1\nregion = us-east-2\n",
     undefined,
-    { region: "us-east-2", fips: false, dualStack: false, endpoint: undefined },
+    { ...UNSET, region: "us-east-2" },
     { error: "ConfigParseError" },
   ],
   [
     "a repeated section: merged, last key wins, for the SDK; botocore refuses the file",
     "[profile x]\nregion = eu-west-1\nuse_fips_endpoint = true\n[profile x]\nregion = us-east-2\n",
     "x",
-    { region: "us-east-2", fips: true, dualStack: false, endpoint: undefined },
+    { ...UNSET, region: "us-east-2", fips: true },
     { error: "ConfigParseError" },
   ],
   [
     "a profile naming an absent services section: the SDK takes no configured endpoint at all",
     "[default]\nendpoint_url = https://all.example\nservices = missing\n",
     undefined,
-    { region: undefined, fips: false, dualStack: false, endpoint: undefined },
-    { region: undefined, fips: false, dualStack: false, endpoint: "https://all.example" },
+    UNSET,
+    { ...UNSET, endpoint: "https://all.example" },
   ],
   [
     "a header with two spaces after 'profile' is no profile for the SDK (botocore takes it)",
     "[profile  x]\nregion = eu-west-1\n",
     "x",
-    { region: undefined, fips: false, dualStack: false, endpoint: undefined },
-    { region: "eu-west-1", fips: false, dualStack: false, endpoint: undefined },
+    UNSET,
+    { ...UNSET, region: "eu-west-1" },
   ],
   [
     "an indented line under a key with a value is a key of its own for the SDK (botocore continues the value)",
     "[default]\nregion = eu-west-1\n  use_fips_endpoint = true\n",
     undefined,
-    { region: "eu-west-1", fips: true, dualStack: false, endpoint: undefined },
-    { region: "eu-west-1\nuse_fips_endpoint = true", fips: false, dualStack: false, endpoint: undefined },
+    { ...UNSET, region: "eu-west-1", fips: true },
+    { ...UNSET, region: "eu-west-1\nuse_fips_endpoint = true" },
   ],
   [
     "a [profile __proto__] section: the SDK refuses the whole file (botocore reads it)",
     "[default]\nregion = eu-west-1\n[profile __proto__]\nregion = us-east-2\n",
     undefined,
-    { region: undefined, fips: false, dualStack: false, endpoint: undefined },
-    { region: "eu-west-1", fips: false, dualStack: false, endpoint: undefined },
+    UNSET,
+    { ...UNSET, region: "eu-west-1" },
   ],
 ];
 
 describe("where botocore differs, the SDK's reading wins", () => {
-  it.each(sdkOnly)("%s", async (_, text, profile, expected, botocoreReading) => {
-    const path = use(text, profile);
-    expect(await sdk()).toEqual(expected);
-    expect(await ours()).toEqual(expected);
-    if (botocoreAvailable) expect(botocoreResolved(path, profile ?? "default")).toEqual(botocoreReading);
-  });
+  it.each(sdkOnly)("%s", (_, text, profile, expected, botocoreReading) =>
+    expectReadings(text, profile, expected, botocoreReading),
+  );
 });
 
 describe("which file, and when there is none", () => {
@@ -449,7 +367,7 @@ describe("which file, and when there is none", () => {
   ])("%s gives no settings and no error, as the SDK's loader", async (_, path) => {
     vi.stubEnv("AWS_CONFIG_FILE", path());
     expect(await stsSettingsFromConfigFile(process.env)).toEqual({});
-    expect(await sdk()).toEqual({ region: undefined, fips: false, dualStack: false, endpoint: undefined });
+    expect(await sdk()).toEqual(UNSET);
   });
 
   it("an unreadable file gives no settings and no error", async () => {
@@ -502,7 +420,7 @@ describe("the shared credentials file's profile, as the SDK merges it", () => {
 
   it("the SDK's answers, pinned", async () => {
     withCredentials("[default]\nuse_fips_endpoint = true\n", "[default]\nregion = ap-south-1\n");
-    expect(await sdk()).toEqual({ region: "ap-south-1", fips: true, dualStack: false, endpoint: undefined });
+    expect(await sdk()).toEqual({ ...UNSET, region: "ap-south-1", fips: true });
     withCredentials("", "[profile dev]\nregion = ap-south-1\n", "dev");
     expect((await sdk()).region).toBeUndefined();
   });

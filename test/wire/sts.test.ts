@@ -11,19 +11,13 @@ import {
   roleOfAssumedRoleArn,
   type StsError,
 } from "../../src/wire/sts.js";
-import { ORDERS_ROLE_ARN, secretCredentials, secretToken, serveWithMsw } from "../support/fakes.js";
+import { NODE_IDENTITY, ORDERS_ROLE_ARN, secretCredentials, secretToken, serveWithMsw } from "../support/fakes.js";
 import { recordOutput } from "../support/leakCheck.js";
 import { startTestServer } from "../support/loopback.js";
 
 const STS_URL = "https://sts.eu-west-1.amazonaws.com";
 const ENDPOINT = { url: STS_URL, region: "eu-west-1" };
 const TRANSPORT = { endpoint: ENDPOINT, timeoutMs: 5000 };
-
-const NODE_IDENTITY = {
-  arn: "arn:aws:sts::123456789012:assumed-role/eks-node-role/i-0123456789abcdef0",
-  account: "123456789012",
-  userId: "AROAFAKENODEROLE0000:i-0123456789abcdef0",
-};
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
