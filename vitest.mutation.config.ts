@@ -1,5 +1,5 @@
 // The test suite Stryker runs for each mutant: every in-process test of src/. Tests that run the built package in
-// child processes (named `*.process.test.ts`, and the built CLI's doctor) cannot see a mutant of src/ and are left
+// child processes (named `*.process.test.ts`) cannot see a mutant of src/ and are left
 // out, which keeps runs short. The SDK-behaviour pins test the SDK, not src/.
 import { defineConfig, mergeConfig } from "vitest/config";
 import base from "./vitest.config.js";
@@ -11,7 +11,6 @@ export default mergeConfig(
       include: ["test/**/*.test.ts"],
       exclude: [
         "test/**/*.process.test.ts",
-        "test/cli/doctor.test.ts",
         "test/sdk-behaviour/**",
         // Load tests (1,000 chains, 1,000 requests: seconds each), which would run again for every mutant they cover.
         "test/chain/fleet.test.ts",

@@ -288,9 +288,11 @@ const MAX_LEVELS = 6;
  * than imported, so that the same source builds as ES module and CommonJS.
  */
 export const packageVersion = (scriptPath: string | undefined): string => {
+  // realpath takes an empty path for the working folder: without a script there is nothing to walk up from.
+  if (!scriptPath) return "unknown";
   let folder: string;
   try {
-    folder = dirname(realpathSync(scriptPath ?? ""));
+    folder = dirname(realpathSync(scriptPath));
   } catch {
     return "unknown";
   }

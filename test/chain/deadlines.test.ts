@@ -17,7 +17,8 @@ describe("deadlines", () => {
   it("ends a resolution at its overall deadline, naming the source, while a proxy keeps answering 'not yet'", async () => {
     const proxy = fakeKube2iam({ mode: "podNotFound", credentials: secretCredentials("K2I") });
     await serveWithMsw("http://169.254.169.254", proxy);
-    // What proves the deadline ended it (not how fast): its own error, after the proxy was asked more than once.
+    // What proves the deadline ended it (not how fast): its own error, quoting the proxy's last 'not yet'. How many
+    // times the proxy was asked within 400 ms depends on the machine's load, so only that it was asked is pinned.
     await expectSourceError(
       expect,
       fromPodProviderChain({
@@ -27,9 +28,12 @@ describe("deadlines", () => {
         resolutionTimeoutMs: 400,
         logger: testLogger(),
       })(),
-      { source: "kube2iam", says: ["No credentials within the 400 ms resolution deadline"] },
+      {
+        source: "kube2iam",
+        says: ["No credentials within the 400 ms resolution deadline", "The last answer, retried until then:"],
+      },
     );
-    expect(proxy.requests.length).toBeGreaterThan(1);
+    expect(proxy.requests.length).toBeGreaterThanOrEqual(1);
   });
 
   it("bounds an STS call that never answers by the resolution deadline", async () => {

@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { isMainThread } from "node:worker_threads";
 import {
   booleanSelector,
   loadConfig,
@@ -343,7 +344,9 @@ describe("where botocore differs, the SDK's reading wins", () => {
 });
 
 describe("which file, and when there is none", () => {
-  it("reads AWS_CONFIG_FILE, with ~/ meaning the home folder, as the SDK does", async () => {
+  // os.homedir() reads the process's own environment, which a worker thread's process.env does not change: these
+  // two run wherever the tests run in the main thread (npm test), not under the mutation runner's worker threads.
+  it.skipIf(!isMainThread)("reads AWS_CONFIG_FILE, with ~/ meaning the home folder, as the SDK does", async () => {
     const home = mkdtempSync(join(tmpdir(), "pod-credentials-home-"));
     writeFileSync(join(home, "elsewhere"), "[default]\nregion = ap-south-1\n");
     vi.stubEnv("HOME", home);
@@ -352,7 +355,7 @@ describe("which file, and when there is none", () => {
     expect((await sdk()).region).toBe("ap-south-1");
   });
 
-  it("reads ~/.aws/config when AWS_CONFIG_FILE is not set", async () => {
+  it.skipIf(!isMainThread)("reads ~/.aws/config when AWS_CONFIG_FILE is not set", async () => {
     const home = mkdtempSync(join(tmpdir(), "pod-credentials-home-"));
     vi.stubEnv("HOME", home);
     expect(await stsSettingsFromConfigFile(process.env)).toEqual({});
