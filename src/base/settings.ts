@@ -485,7 +485,6 @@ export const readSettings = (options: PodProviderChainOptions = {}) => {
     /** Read only when a source uses it, so a bad value does not fail a chain that does not. */
     metadataEndpoint: usesMetadata ? metadataEndpoint(options.metadataEndpoint, env) : DEFAULT_METADATA_ENDPOINT,
     metadataV1Disabled: env.AWS_EC2_METADATA_V1_DISABLED?.trim().toLowerCase() === "true",
-    /** The SDK's rule: any value but `false` turns off the instance metadata service. */
     metadataDisabled: isMetadataDisabled(env.AWS_EC2_METADATA_DISABLED),
     verifyIdentity: read("verifyIdentity")?.value ?? false,
     /** The role verification expects whatever the source (`POD_CREDENTIALS_EXPECTED_ROLE`). */
