@@ -11,24 +11,10 @@ import type { AssumeRoleOptions, PodProviderChainOptions } from "./options.js";
  * - `instanceProfile`: the node's own role from the EC2 instance metadata service (shared by every pod).
  * - `env`: static keys in `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` (local development).
  * - `sharedConfig`: profiles and SSO from `~/.aws` (local development).
- *
- * @example
- * ```ts
- * import type { SourceName } from "pod-credentials";
- * const order: SourceName[] = ["podIdentity", "webIdentity"];
- * ```
  */
 export type SourceName = "webIdentity" | "podIdentity" | "kube2iam" | "instanceProfile" | "env" | "sharedConfig";
 
-/**
- * Every {@link SourceName}, in the chain's default order followed by the development sources.
- *
- * @example
- * ```ts
- * import { SOURCE_NAMES } from "pod-credentials";
- * SOURCE_NAMES.includes("kube2iam"); // true
- * ```
- */
+/** Every {@link SourceName}, in the chain's default order followed by the development sources. */
 export const SOURCE_NAMES: readonly SourceName[] = Object.freeze([
   "webIdentity",
   "podIdentity",
