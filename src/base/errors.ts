@@ -1,9 +1,7 @@
 import type { SkippedSource } from "./options.js";
 import type { SourceName } from "./settings.js";
 
-/**
- * Options shared by every {@link PodCredentialsError}.
- */
+/** Options shared by every {@link PodCredentialsError}. */
 export interface PodCredentialsErrorOptions {
   /** The source the error is about, when there is one. */
   source?: SourceName | undefined;
@@ -39,9 +37,7 @@ export class PodCredentialsError extends Error {
   }
 }
 
-/**
- * Options of a {@link CredentialSourceError}.
- */
+/** Options of a {@link CredentialSourceError}. */
 export interface CredentialSourceErrorOptions extends PodCredentialsErrorOptions {
   /** The source that is configured but failed. */
   source: SourceName;
@@ -105,9 +101,7 @@ export class NoPodCredentialsError extends PodCredentialsError {
   }
 }
 
-/**
- * Options of a {@link NodeCredentialsRefusedError}.
- */
+/** Options of a {@link NodeCredentialsRefusedError}. */
 export interface NodeCredentialsRefusedErrorOptions {
   /** The source that found node credentials (`kube2iam` or `instanceProfile`). */
   source: SourceName;

@@ -319,12 +319,6 @@ export type NodeInstanceProfileOptions = CommonOptions & Pick<PodProviderChainOp
 /**
  * A source the chain did not use, and why (for example `"AWS_WEB_IDENTITY_TOKEN_FILE is not set"`). Reasons name
  * environment variables and files, never their secret contents.
- *
- * @example
- * ```ts
- * import type { SkippedSource } from "pod-credentials";
- * const skipped: SkippedSource = { source: "podIdentity", reason: "AWS_CONTAINER_CREDENTIALS_FULL_URI is not set" };
- * ```
  */
 export interface SkippedSource {
   /** The source that was skipped. */
@@ -333,17 +327,7 @@ export interface SkippedSource {
   readonly reason: string;
 }
 
-/**
- * What a provider's last successful resolution found, without secrets: returned by `describe()`.
- *
- * @example
- * ```ts
- * import { fromPodProviderChain } from "pod-credentials";
- * const credentials = fromPodProviderChain();
- * await credentials();
- * const { source, roleArn, expiration } = credentials.describe() ?? {};
- * ```
- */
+/** What a provider's last successful resolution found, without secrets: returned by `describe()`. */
 export interface PodCredentialsDescription {
   /** The source the credentials came from. */
   readonly source: SourceName;
@@ -377,12 +361,6 @@ export interface PodCredentialsDescription {
 /**
  * What identity verification (`verifyIdentity`) found: whom STS `GetCallerIdentity` says the source's credentials
  * belong to, and the declared roles that identity matched.
- *
- * @example
- * ```ts
- * import type { IdentityVerification } from "pod-credentials";
- * const line = (v: IdentityVerification) => `${v.callerArn} matches ${v.declaredRoles.map((d) => d.role).join(", ") || "no declared role"}`;
- * ```
  */
 export interface IdentityVerification {
   /** The ARN STS answered, such as `arn:aws:sts::123456789012:assumed-role/orders-reader/<session>`. */
@@ -406,12 +384,6 @@ export interface IdentityVerification {
 /**
  * One hop of role chaining (`assumeRole`), as `describe()` shows it: hop 1 is the source's credentials, hop 2 the
  * role assumed with them.
- *
- * @example
- * ```ts
- * import type { CredentialHop } from "pod-credentials";
- * const label = (hop: CredentialHop) => `hop ${hop.hop}: ${hop.via} ${hop.roleArn ?? hop.roleName ?? ""}`;
- * ```
  */
 export interface CredentialHop {
   /** 1 for the source, 2 for the assumed role. */
@@ -432,15 +404,7 @@ export interface CredentialHop {
   readonly assumedRoleArn?: string | undefined;
 }
 
-/**
- * What every {@link CredentialEvent} says about the credentials it concerns; never a secret.
- *
- * @example
- * ```ts
- * import type { CredentialEventBase } from "pod-credentials";
- * const label = (event: CredentialEventBase) => `${event.source}:${event.roleArn ?? event.roleName ?? "unknown"}`;
- * ```
- */
+/** What every {@link CredentialEvent} says about the credentials it concerns; never a secret. */
 export interface CredentialEventBase {
   /** When the event happened. */
   readonly at: Date;

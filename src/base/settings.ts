@@ -1,6 +1,6 @@
 import { InvalidConfigurationError } from "./errors.js";
 import type { LogLevel } from "./logging.js";
-import type { PodProviderChainOptions } from "./options.js";
+import type { AssumeRoleOptions, PodProviderChainOptions } from "./options.js";
 
 /**
  * The name of a place a {@link fromPodProviderChain} chain can take credentials from.
@@ -11,24 +11,10 @@ import type { PodProviderChainOptions } from "./options.js";
  * - `instanceProfile`: the node's own role from the EC2 instance metadata service (shared by every pod).
  * - `env`: static keys in `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` (local development).
  * - `sharedConfig`: profiles and SSO from `~/.aws` (local development).
- *
- * @example
- * ```ts
- * import type { SourceName } from "pod-credentials";
- * const order: SourceName[] = ["podIdentity", "webIdentity"];
- * ```
  */
 export type SourceName = "webIdentity" | "podIdentity" | "kube2iam" | "instanceProfile" | "env" | "sharedConfig";
 
-/**
- * Every {@link SourceName}, in the chain's default order followed by the development sources.
- *
- * @example
- * ```ts
- * import { SOURCE_NAMES } from "pod-credentials";
- * SOURCE_NAMES.includes("kube2iam"); // true
- * ```
- */
+/** Every {@link SourceName}, in the chain's default order followed by the development sources. */
 export const SOURCE_NAMES: readonly SourceName[] = Object.freeze([
   "webIdentity",
   "podIdentity",
@@ -101,49 +87,43 @@ const optionName = (from: string): string => from.slice("option ".length);
 const refuse = (from: string, problem: string, fix: string): never => {
   throw new InvalidConfigurationError(from, problem, fix);
 };
+/** The fix names the option or the variable at fault: "pass <option> …" or "set <VARIABLE> …". */
+const fixFor = (from: string, optionFix: string, variableFix: string): string =>
+  isOption(from) ? `pass ${optionName(from)} ${optionFix}.` : `set ${from} ${variableFix}.`;
 
-const text = (input: unknown, from: string): string =>
+type Parser<T> = (input: unknown, from: string) => T;
+
+const text: Parser<string> = (input, from) =>
   typeof input === "string" ? input : refuse(from, "expected a string.", `pass ${optionName(from)} as a string.`);
 
 /** `true` or `false` (any case, in a variable); anything else is a configuration error, never a silent `false`. */
-const flag = (input: unknown, from: string): boolean => {
+const flag: Parser<boolean> = (input, from) => {
   if (typeof input === "boolean") return input;
   const normalized = typeof input === "string" && !isOption(from) ? input.toLowerCase() : undefined;
   if (normalized === "true" || normalized === "false") return normalized === "true";
-  const fix = isOption(from) ? `pass ${optionName(from)} as true or false.` : `set ${from} to true or false.`;
-  return refuse(from, "expected true or false.", fix);
+  return refuse(from, "expected true or false.", fixFor(from, "as true or false", "to true or false"));
 };
 
-/** A whole number of milliseconds in `[min, max]`: a number in an option, digits in a variable. */
-const milliseconds =
-  (min: number, max: number) =>
-  (input: unknown, from: string): number => {
-    const value = isOption(from) ? input : /^\d+$/.test(String(input)) ? Number(input) : Number.NaN;
-    if (typeof value === "number" && Number.isSafeInteger(value) && value >= min && value <= max) return value;
-    const fix = isOption(from)
-      ? `pass ${optionName(from)} as a number from ${min} to ${max}.`
-      : `set ${from} to a number such as ${Math.min(Math.max(1000, min), max)}.`;
-    return refuse(from, `expected a whole number of milliseconds from ${min} to ${max}.`, fix);
-  };
+/** A number in an option, digits in a variable; `NaN` for any other text. */
+const numberIn = (input: unknown, from: string): unknown =>
+  isOption(from) ? input : /^\d+$/.test(String(input)) ? Number(input) : Number.NaN;
+const isWholeIn = (value: unknown, min: number, max: number): value is number =>
+  typeof value === "number" && Number.isSafeInteger(value) && value >= min && value <= max;
 
-/** A whole number of seconds in `[min, max]`: a number in an option, digits in a variable. */
-const seconds =
-  (min: number, max: number) =>
-  (input: unknown, from: string): number => {
-    const value = isOption(from)
-      ? input
-      : /^\d+$/.test(String(input).trim())
-        ? Number(String(input).trim())
-        : Number.NaN;
-    if (typeof value === "number" && Number.isSafeInteger(value) && value >= min && value <= max) return value;
-    const fix = isOption(from)
-      ? `pass ${optionName(from)} as a number from ${min} to ${max}.`
-      : `set ${from} to a number of seconds such as 3600.`;
-    return refuse(from, `expected a whole number of seconds from ${min} to ${max}.`, fix);
+/** A whole number of milliseconds or seconds in `[min, max]`. */
+const whole =
+  (unit: "milliseconds" | "seconds", min: number, max: number): Parser<number> =>
+  (input, from) => {
+    const value = numberIn(input, from);
+    if (isWholeIn(value, min, max)) return value;
+    const example = unit === "seconds" ? "of seconds such as 3600" : `such as ${Math.min(Math.max(1000, min), max)}`;
+    const fix = fixFor(from, `as a number from ${min} to ${max}`, `to a number ${example}`);
+    return refuse(from, `expected a whole number of ${unit} from ${min} to ${max}.`, fix);
   };
+const milliseconds = (min: number, max: number) => whole("milliseconds", min, max);
 
 /** Source names: a list in an option, comma-separated text in a variable; every name known, none twice, one at least. */
-const sourceList = (input: unknown, from: string): SourceName[] => {
+const sourceList: Parser<SourceName[]> = (input, from) => {
   const split = (value: string) => value.split(",").flatMap((part) => (part.trim() === "" ? [] : [part.trim()]));
   const names = Array.isArray(input) ? (input as unknown[]) : isOption(from) ? [] : split(String(input));
   const fix = `use a comma-separated list of ${SOURCE_NAMES.join(", ")}.`;
@@ -157,36 +137,33 @@ const sourceList = (input: unknown, from: string): SourceName[] => {
   return [...seen];
 };
 
-const logLevel = (input: unknown, from: string): LogLevel => {
+const logLevel: Parser<LogLevel> = (input, from) => {
   const level = String(input).trim().toLowerCase();
   if ((LOG_LEVELS as readonly string[]).includes(level)) return level as LogLevel;
   return refuse(from, `unknown log level "${String(input)}".`, `use one of ${LOG_LEVELS.join(", ")}.`);
 };
 
-const httpUrl = (input: unknown, from: string): string => {
+const httpUrl: Parser<string> = (input, from) => {
   const value = text(input, from);
   const url = URL.canParse(value) ? new URL(value) : undefined;
   if (url?.protocol !== "http:" && url?.protocol !== "https:") {
-    refuse(
-      from,
-      "is not an http(s) URL.",
-      "set it to the metadata service's base URL, such as http://169.254.169.254.",
-    );
+    const fix = "set it to the metadata service's base URL, such as http://169.254.169.254.";
+    refuse(from, "is not an http(s) URL.", fix);
   }
   return value.replace(/\/+$/, "");
 };
 
-const share = (input: unknown, from: string): number =>
+const share: Parser<number> = (input, from) =>
   typeof input === "number" && input >= 0.2 && input <= 1
     ? input
     : refuse(from, "expected a number from 0.2 to 1.", "pass a share such as 0.5.");
 
 /** STS's rule for session names and source identities: 2 to 64 of letters, digits and `+=,.@_-`. */
 const STS_NAME = /^[\w+=,.@-]{2,64}$/;
-const stsName = (input: unknown, from: string): string => {
+const stsName: Parser<string> = (input, from) => {
   const value = text(input, from).trim();
   if (STS_NAME.test(value)) return value;
-  const fix = isOption(from) ? `pass ${optionName(from)} as such a name.` : `set ${from} to such a name.`;
+  const fix = fixFor(from, "as such a name", "to such a name");
   return refuse(from, "expected 2 to 64 of letters, digits and +=,.@_- (STS's rule).", fix);
 };
 
@@ -197,195 +174,154 @@ export const CHAINED_SESSION_MAX_SECONDS = 3600;
  * A chained session's length: 900 to 3600 seconds. STS refuses more than an hour for role chaining, and every pod
  * source hands out role-session credentials, so a longer one is refused here, at creation, rather than at every call.
  */
-const chainedSeconds = (input: unknown, from: string): number => {
-  const value = isOption(from) ? input : /^\d+$/.test(String(input)) ? Number(input) : Number.NaN;
-  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 900 && value <= CHAINED_SESSION_MAX_SECONDS)
-    return value;
-  const capped = typeof value === "number" && value > CHAINED_SESSION_MAX_SECONDS;
-  const problem = capped
-    ? "STS limits a role assumed with role-session credentials (role chaining: IRSA, Pod Identity, kube2iam, kiam " +
-      "and the node all hand out such credentials) to 1 hour: expected 900 to 3600 seconds."
-    : "expected a whole number of seconds from 900 to 3600.";
-  const fix = isOption(from)
-    ? `pass ${optionName(from)} as a number from 900 to 3600, or leave it out (STS's default is 3600).`
-    : `set ${from} to a number from 900 to 3600, or unset it (STS's default is 3600).`;
+const chainedSeconds: Parser<number> = (input, from) => {
+  const value = numberIn(input, from);
+  if (isWholeIn(value, 900, CHAINED_SESSION_MAX_SECONDS)) return value;
+  const problem =
+    typeof value === "number" && value > CHAINED_SESSION_MAX_SECONDS
+      ? "STS limits a role assumed with role-session credentials (role chaining: IRSA, Pod Identity, kube2iam, kiam " +
+        "and the node all hand out such credentials) to 1 hour: expected 900 to 3600 seconds."
+      : "expected a whole number of seconds from 900 to 3600.";
+  const fix = fixFor(
+    from,
+    "as a number from 900 to 3600, or leave it out (STS's default is 3600)",
+    "to a number from 900 to 3600, or unset it (STS's default is 3600)",
+  );
   return refuse(from, problem, fix);
 };
+
+/**
+ * A documented row, written as its README cells: "variable | default | meaning" (`—` as the variable of an option
+ * alone), then its parser (text when absent) and how the doctor shows the variable's value (as it is when absent).
+ * A cell never holds `|`: it could not in the README's table either.
+ */
+const row = <T = string>(cells: string, parse?: Parser<T>, shown?: Shown): SettingRow<NoInfer<T>> => {
+  const [variable = "", defaultShown = "", doc = ""] = cells.split(" | ");
+  return {
+    ...(variable !== "—" && { variable }),
+    default: defaultShown,
+    doc,
+    ...(parse && { parse }),
+    ...(shown && { shown }),
+  };
+};
+/** A row of the README's caching table: an option alone, "default | meaning". */
+const refresh = <T = string>(cells: string, parse?: Parser<T>): SettingRow<NoInfer<T>> => ({
+  ...row(`— | ${cells}`, parse),
+  refresh: true,
+});
 
 /**
  * Every setting the library reads, once: option (the key), variable, parser with its bounds, default and meaning. It
  * drives parsing ({@link readSettings}), the warning about unknown `POD_CREDENTIALS_*` variables, where `describe()`
  * says a source was configured from, the doctor's listing of the environment, and the README's tables (a test
- * compares them).
+ * compares them). A row keyed by its variable has no option; a row without a meaning is a variable the SDK reads,
+ * listed only by the doctor.
  */
 export const SETTINGS = {
-  sources: {
-    variable: "POD_CREDENTIALS_SOURCES",
-    parse: sourceList,
-    default: "`webIdentity,podIdentity,kube2iam,instanceProfile`",
-    doc: "which sources run, in order",
-  },
-  allowNodeCredentials: {
-    variable: "POD_CREDENTIALS_ALLOW_NODE",
-    parse: flag,
-    default: "`false`",
-    doc: "accept the node's instance-profile role as the last source",
-  },
-  expectedRole: {
-    variable: "POD_CREDENTIALS_ROLE",
-    default: "the annotation",
-    doc: "the role the pod declares (name, `path/name` or ARN)",
-  },
-  annotationsFile: {
-    variable: "POD_CREDENTIALS_ANNOTATIONS_FILE",
-    default: `\`${DEFAULT_ANNOTATIONS_FILE}\``,
-    doc: "the downward-API annotations file",
-  },
-  startupTimeoutMs: {
-    variable: "POD_CREDENTIALS_STARTUP_TIMEOUT_MS",
-    parse: milliseconds(0, MAX_STARTUP_TIMEOUT_MS),
-    default: "`10000`",
-    doc: 'how long after the first call "not yet" answers are retried',
-  },
-  timeoutMs: {
-    variable: "POD_CREDENTIALS_TIMEOUT_MS",
-    parse: milliseconds(1, MINUTE),
-    default: "`1000`",
-    doc: "total deadline of each metadata or agent request",
-  },
-  resolutionTimeoutMs: {
-    variable: "POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS",
+  sources: row(
+    "POD_CREDENTIALS_SOURCES | `webIdentity,podIdentity,kube2iam,instanceProfile` | which sources run, in order",
+    sourceList,
+  ),
+  allowNodeCredentials: row(
+    "POD_CREDENTIALS_ALLOW_NODE | `false` | accept the node's instance-profile role as the last source",
+    flag,
+  ),
+  expectedRole: row("POD_CREDENTIALS_ROLE | the annotation | the role the pod declares (name, `path/name` or ARN)"),
+  annotationsFile: row(
+    `POD_CREDENTIALS_ANNOTATIONS_FILE | \`${DEFAULT_ANNOTATIONS_FILE}\` | the downward-API annotations file`,
+  ),
+  startupTimeoutMs: row(
+    'POD_CREDENTIALS_STARTUP_TIMEOUT_MS | `10000` | how long after the first call "not yet" answers are retried',
+    milliseconds(0, MAX_STARTUP_TIMEOUT_MS),
+  ),
+  timeoutMs: row(
+    "POD_CREDENTIALS_TIMEOUT_MS | `1000` | total deadline of each metadata or agent request",
+    milliseconds(1, MINUTE),
+  ),
+  resolutionTimeoutMs: row(
+    "POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS | `startupTimeoutMs + 5000` | overall deadline of one resolution, retries included",
     // From timeoutMs (checked when it is read) to the longest start-up window plus the slack.
-    parse: milliseconds(1, MAX_STARTUP_TIMEOUT_MS + RESOLUTION_SLACK_MS),
-    default: "`startupTimeoutMs + 5000`",
-    doc: "overall deadline of one resolution, retries included",
-  },
-  logger: {
-    variable: "POD_CREDENTIALS_LOG_LEVEL",
-    parse: logLevel,
-    default: "console, `info`",
-    doc: "a `@smithy/types` `Logger`; the variable sets the default logger's level (`debug` … `silent`)",
-  },
-  webIdentityTokenFile: { variable: "AWS_WEB_IDENTITY_TOKEN_FILE", default: "—", doc: "IRSA token file" },
-  roleArn: { variable: "AWS_ROLE_ARN", default: "—", doc: "IRSA role" },
-  roleSessionName: {
-    variable: "AWS_ROLE_SESSION_NAME",
-    default: "`pod-credentials-<hostname>`",
-    doc: "STS session name (the pod's name, in CloudTrail)",
-  },
-  durationSeconds: {
-    variable: "POD_CREDENTIALS_DURATION_SECONDS",
-    parse: seconds(900, (12 * HOUR) / SECOND),
-    default: "STS's (3600)",
-    doc: "IRSA: the session length asked of STS, 900 to 43200 s, within the role's maximum session duration",
-  },
-  region: {
-    variable: "AWS_REGION",
-    default: "the calling client's region",
-    doc: "STS region (`AWS_ENDPOINT_URL_STS` is honoured)",
-  },
-  containerCredentialsFullUri: {
-    variable: "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-    default: "—",
-    doc: "Pod Identity agent URL",
-    shown: "url",
-  },
-  containerCredentialsRelativeUri: {
-    variable: "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    default: "—",
-    doc: "path on `169.254.170.2` (ECS)",
-    shown: "path",
-  },
-  containerAuthorizationTokenFile: {
-    variable: "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
-    default: "—",
-    doc: "agent token file, re-read at each request",
-  },
-  containerAuthorizationToken: {
-    variable: "AWS_CONTAINER_AUTHORIZATION_TOKEN",
-    default: "—",
-    doc: "agent token, when there is no file",
-    shown: "hidden",
-  },
-  metadataEndpoint: {
-    variable: "AWS_EC2_METADATA_SERVICE_ENDPOINT",
-    parse: httpUrl,
-    default: "`http://169.254.169.254`",
-    doc: "metadata endpoint (kube2iam, kiam, IMDS)",
-    shown: "url",
-  },
-  AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: {
-    default: "`IPv4`",
-    doc: "`IPv6` makes the default metadata endpoint `http://[fd00:ec2::254]`",
-  },
-  AWS_EC2_METADATA_V1_DISABLED: { default: "`false`", doc: "never fall back to IMDSv1" },
-  AWS_EC2_METADATA_DISABLED: {
-    default: "unset",
-    doc: "any value but `false` turns the `instanceProfile` source off, as in the SDK",
-  },
-  verifyIdentity: {
-    variable: "POD_CREDENTIALS_VERIFY_IDENTITY",
-    parse: flag,
-    default: "`false`",
-    doc: "check each new set of credentials with STS `GetCallerIdentity`: the declared role, never the node's",
-  },
-  POD_CREDENTIALS_EXPECTED_ROLE: {
-    default: "—",
-    doc: "the role verification expects, for any source (Pod Identity declares none); configures no source",
-  },
-  assumeRole: {
-    variable: "POD_CREDENTIALS_ASSUME_ROLE_ARN",
-    default: "—",
-    doc: "role chaining: the role to assume with the source's credentials ([docs/role-chaining.md](docs/role-chaining.md))",
-  },
-  POD_CREDENTIALS_ASSUME_ROLE_EXTERNAL_ID: {
-    parse: text,
-    default: "—",
-    doc: "role chaining: the `ExternalId` (option `assumeRole.externalId`)",
-  },
-  POD_CREDENTIALS_ASSUME_ROLE_DURATION_SECONDS: {
-    parse: chainedSeconds,
-    default: "`3600`",
-    doc: "role chaining: the session length, 900 to 3600 s (option `assumeRole.durationSeconds`)",
-  },
-  POD_CREDENTIALS_ASSUME_ROLE_SESSION_NAME: {
-    parse: stsName,
-    default: "`pod-credentials-<hostname>`",
-    doc: "role chaining: the session name (option `assumeRole.roleSessionName`)",
-  },
-  env: { default: "`process.env`", doc: "the environment to read (for tests)" },
-  refreshBeforeMs: {
-    parse: milliseconds(0, 12 * HOUR),
-    default: "`300000`",
-    doc: "refresh this long before expiry (at most half the lifetime)",
-    refresh: true,
-  },
-  refreshJitter: {
-    parse: share,
-    default: "`0.5`",
-    doc: "share of the refresh window the refresh time is spread over (0.2 to 1)",
-    refresh: true,
-  },
-  expiryMarginMs: {
-    parse: milliseconds(0, 12 * HOUR),
-    default: "`60000`",
-    doc: "stop serving cached credentials this long before expiry",
-    refresh: true,
-  },
-  failureBackoffMs: {
-    parse: milliseconds(1, MINUTE),
-    default: "`1000`",
-    doc: "how long a failure is kept, doubling per consecutive failure",
-    refresh: true,
-  },
-  maxFailureBackoffMs: {
-    // From failureBackoffMs (checked when it is read) to 10 minutes.
-    parse: milliseconds(1, 10 * MINUTE),
-    default: "`30000`",
-    doc: "the longest failure backoff",
-    refresh: true,
-  },
-  onEvent: { default: "—", doc: "receives credential events", refresh: true },
+    milliseconds(1, MAX_STARTUP_TIMEOUT_MS + RESOLUTION_SLACK_MS),
+  ),
+  logger: row(
+    "POD_CREDENTIALS_LOG_LEVEL | console, `info` | a `@smithy/types` `Logger`; the variable sets the default logger's level (`debug` … `silent`)",
+    logLevel,
+  ),
+  webIdentityTokenFile: row("AWS_WEB_IDENTITY_TOKEN_FILE | — | IRSA token file"),
+  roleArn: row("AWS_ROLE_ARN | — | IRSA role"),
+  roleSessionName: row(
+    "AWS_ROLE_SESSION_NAME | `pod-credentials-<hostname>` | STS session name (the pod's name, in CloudTrail)",
+  ),
+  durationSeconds: row(
+    "POD_CREDENTIALS_DURATION_SECONDS | STS's (3600) | IRSA: the session length asked of STS, 900 to 43200 s, within the role's maximum session duration",
+    whole("seconds", 900, (12 * HOUR) / SECOND),
+  ),
+  region: row("AWS_REGION | the calling client's region | STS region (`AWS_ENDPOINT_URL_STS` is honoured)"),
+  containerCredentialsFullUri: row("AWS_CONTAINER_CREDENTIALS_FULL_URI | — | Pod Identity agent URL", text, "url"),
+  containerCredentialsRelativeUri: row(
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI | — | path on `169.254.170.2` (ECS)",
+    text,
+    "path",
+  ),
+  containerAuthorizationTokenFile: row(
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE | — | agent token file, re-read at each request",
+  ),
+  containerAuthorizationToken: row(
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN | — | agent token, when there is no file",
+    text,
+    "hidden",
+  ),
+  metadataEndpoint: row(
+    "AWS_EC2_METADATA_SERVICE_ENDPOINT | `http://169.254.169.254` | metadata endpoint (kube2iam, kiam, IMDS)",
+    httpUrl,
+    "url",
+  ),
+  AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE: row(
+    "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE | `IPv4` | `IPv6` makes the default metadata endpoint `http://[fd00:ec2::254]`",
+  ),
+  AWS_EC2_METADATA_V1_DISABLED: row("AWS_EC2_METADATA_V1_DISABLED | `false` | never fall back to IMDSv1"),
+  AWS_EC2_METADATA_DISABLED: row(
+    "AWS_EC2_METADATA_DISABLED | unset | any value but `false` turns the `instanceProfile` source off, as in the SDK",
+  ),
+  verifyIdentity: row(
+    "POD_CREDENTIALS_VERIFY_IDENTITY | `false` | check each new set of credentials with STS `GetCallerIdentity`: the declared role, never the node's",
+    flag,
+  ),
+  POD_CREDENTIALS_EXPECTED_ROLE: row(
+    "POD_CREDENTIALS_EXPECTED_ROLE | — | the role verification expects, for any source (Pod Identity declares none); configures no source",
+  ),
+  assumeRole: row(
+    "POD_CREDENTIALS_ASSUME_ROLE_ARN | — | role chaining: the role to assume with the source's credentials ([docs/role-chaining.md](docs/role-chaining.md))",
+  ),
+  POD_CREDENTIALS_ASSUME_ROLE_EXTERNAL_ID: row(
+    "POD_CREDENTIALS_ASSUME_ROLE_EXTERNAL_ID | — | role chaining: the `ExternalId` (option `assumeRole.externalId`)",
+  ),
+  POD_CREDENTIALS_ASSUME_ROLE_DURATION_SECONDS: row(
+    "POD_CREDENTIALS_ASSUME_ROLE_DURATION_SECONDS | `3600` | role chaining: the session length, 900 to 3600 s (option `assumeRole.durationSeconds`)",
+    chainedSeconds,
+  ),
+  POD_CREDENTIALS_ASSUME_ROLE_SESSION_NAME: row(
+    "POD_CREDENTIALS_ASSUME_ROLE_SESSION_NAME | `pod-credentials-<hostname>` | role chaining: the session name (option `assumeRole.roleSessionName`)",
+    stsName,
+  ),
+  env: row("— | `process.env` | the environment to read (for tests)"),
+  refreshBeforeMs: refresh(
+    "`300000` | refresh this long before expiry (at most half the lifetime)",
+    milliseconds(0, 12 * HOUR),
+  ),
+  refreshJitter: refresh("`0.5` | share of the refresh window the refresh time is spread over (0.2 to 1)", share),
+  expiryMarginMs: refresh(
+    "`60000` | stop serving cached credentials this long before expiry",
+    milliseconds(0, 12 * HOUR),
+  ),
+  failureBackoffMs: refresh(
+    "`1000` | how long a failure is kept, doubling per consecutive failure",
+    milliseconds(1, MINUTE),
+  ),
+  // From failureBackoffMs (checked when it is read) to 10 minutes.
+  maxFailureBackoffMs: refresh("`30000` | the longest failure backoff", milliseconds(1, 10 * MINUTE)),
+  onEvent: refresh("— | receives credential events"),
   AWS_ACCESS_KEY_ID: { shown: "lastFour" },
   AWS_SECRET_ACCESS_KEY: { shown: "hidden" },
   AWS_SESSION_TOKEN: { shown: "hidden" },
@@ -401,7 +337,7 @@ export const SETTINGS = {
 
 /** The key of a row of {@link SETTINGS}. */
 export type SettingKey = keyof typeof SETTINGS;
-type ValueOf<K extends SettingKey> = (typeof SETTINGS)[K] extends { parse: (...args: never[]) => infer T } ? T : string;
+type ValueOf<K extends SettingKey> = (typeof SETTINGS)[K] extends SettingRow<infer T> ? T : string;
 
 /** Whether a row's key is an option's name (options are camelCase; keys of variable-only rows are the variable). */
 export const isOptionKey = (key: string): boolean => /^[a-z]/.test(key);
@@ -429,23 +365,30 @@ export const shownAs = (variable: string): Shown => {
   return key === undefined ? "hidden" : ((SETTINGS[key] as SettingRow).shown ?? "value");
 };
 
-/**
- * Reads one row: the option when it is given (a blank string counts as not given), else the variable when it is set
- * and not blank (Kubernetes manifests often set variables to `""`). Strings are trimmed.
- */
+/** Reads one row of {@link SETTINGS}, as {@link readValue} does, with the row's parser unless another is given. */
 export const readSetting = <K extends SettingKey>(
   key: K,
   options: Partial<Record<string, unknown>>,
   env: Environment,
-  parse: (input: unknown, from: string) => ValueOf<K> = ((SETTINGS[key] as SettingRow).parse ?? text) as never,
-): Setting<ValueOf<K>> | undefined => {
-  const given = isOptionKey(key) ? options[key] : undefined;
-  const option = typeof given === "string" ? given.trim() : given;
-  if (option !== undefined && option !== "") return { value: parse(option, `option ${key}`), from: `option ${key}` };
-  const variable = variableOf(key);
-  const value = variable === undefined ? undefined : env[variable]?.trim();
-  if (variable && value) return { value: parse(value, variable), from: variable };
-  return undefined;
+  parse: Parser<ValueOf<K>> = ((SETTINGS[key] as SettingRow).parse ?? text) as never,
+): Setting<ValueOf<K>> | undefined =>
+  readValue(isOptionKey(key) ? options[key] : undefined, `option ${key}`, variableOf(key), env, parse);
+
+/**
+ * The option when it is given (a blank string counts as not given), else the variable when it is set and not blank
+ * (Kubernetes manifests often set variables to `""`). Strings are trimmed.
+ */
+const readValue = <T>(
+  given: unknown,
+  option: string,
+  variable: string | undefined,
+  env: Environment,
+  parse: Parser<T>,
+) => {
+  const value = typeof given === "string" ? given.trim() : given;
+  if (value !== undefined && value !== "") return { value: parse(value, option), from: option };
+  const fromEnv = variable === undefined ? undefined : env[variable]?.trim();
+  return variable && fromEnv ? { value: parse(fromEnv, variable), from: variable } : undefined;
 };
 
 /** How the cache times refreshes; read and checked from the options when the provider is created. */
@@ -528,7 +471,6 @@ export const readSettings = (options: PodProviderChainOptions = {}) => {
     /** Read only when a source uses it, so a bad value does not fail a chain that does not. */
     metadataEndpoint: usesMetadata ? metadataEndpoint(options.metadataEndpoint, env) : DEFAULT_METADATA_ENDPOINT,
     metadataV1Disabled: env.AWS_EC2_METADATA_V1_DISABLED?.trim().toLowerCase() === "true",
-    /** The SDK's rule: any value but `false` turns off the instance metadata service. */
     metadataDisabled: isMetadataDisabled(env.AWS_EC2_METADATA_DISABLED),
     verifyIdentity: read("verifyIdentity")?.value ?? false,
     /** The role verification expects whatever the source (`POD_CREDENTIALS_EXPECTED_ROLE`). */
@@ -551,16 +493,8 @@ export interface AssumeRoleSettings {
   readonly roleSessionName: string | undefined;
 }
 
-const ASSUME_ROLE_FIELDS = [
-  "roleArn",
-  "externalId",
-  "durationSeconds",
-  "policy",
-  "tags",
-  "transitiveTagKeys",
-  "sourceIdentity",
-  "roleSessionName",
-] as const;
+const ASSUME_ROLE_FIELDS =
+  "roleArn externalId durationSeconds policy tags transitiveTagKeys sourceIdentity roleSessionName".split(" ");
 /** STS's limits: ExternalId 2 to 1224 of `[\w+=,.@:/-]`, a session policy of 2048 characters, 50 session tags. */
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 const MAX_POLICY_CHARS = 2048;
@@ -581,22 +515,12 @@ const readAssumeRole = (option: unknown, env: Environment): AssumeRoleSettings |
   }
   const given = (option ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(given)) {
-    if (!(ASSUME_ROLE_FIELDS as readonly string[]).includes(key) && given[key] !== undefined) {
+    if (!ASSUME_ROLE_FIELDS.includes(key) && given[key] !== undefined) {
       refuse(`${fields}.${key}`, "is not a field of assumeRole.", `use ${ASSUME_ROLE_FIELDS.join(", ")}.`);
     }
   }
-  const field = <T>(
-    name: (typeof ASSUME_ROLE_FIELDS)[number],
-    parse: (input: unknown, from: string) => T,
-    variable?: SettingKey,
-  ) => {
-    const value = typeof given[name] === "string" ? (given[name] as string).trim() : given[name];
-    if (value !== undefined && value !== "")
-      return { value: parse(value, `${fields}.${name}`), from: `${fields}.${name}` };
-    const variableName = variable === undefined ? undefined : variableOf(variable);
-    const fromEnv = variableName === undefined ? undefined : env[variableName]?.trim();
-    return fromEnv && variableName ? { value: parse(fromEnv, variableName), from: variableName } : undefined;
-  };
+  const field = <T>(name: keyof AssumeRoleOptions, parse: Parser<T>, variable?: SettingKey) =>
+    readValue(given[name], `${fields}.${name}`, variable && variableOf(variable), env, parse);
   const roleArn = field("roleArn", text, "assumeRole");
   const externalId = field("externalId", externalIdOf, "POD_CREDENTIALS_ASSUME_ROLE_EXTERNAL_ID");
   const durationSeconds = field("durationSeconds", chainedSeconds, "POD_CREDENTIALS_ASSUME_ROLE_DURATION_SECONDS");

@@ -9,8 +9,7 @@ import { monotonicNow, retryWhileRetryable } from "../base/timing.js";
 import type { ResolutionContext } from "../sources/source.js";
 import { defaultRoleSessionName } from "../sources/webIdentity.js";
 import { parseRoleReference, sameRole } from "../wire/kubernetes.js";
-import { assumeRole, isStsError, type StsError } from "../wire/sts.js";
-import { type StsTransportFor, stsFailureFix } from "../wire/stsTransport.js";
+import { assumeRole, isStsError, type StsError, type StsTransportFor, stsFailureFix } from "../wire/sts.js";
 
 /** Assumes the target role with hop 1's credentials; `sourceRole` names hop 1's role for the fixes, when known. */
 export type Chainer = (

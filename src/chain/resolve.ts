@@ -11,7 +11,7 @@ import { sharedConfigSource } from "../sources/sharedConfig.js";
 import type { IdentityProperties, ResolutionContext, Source, SourceFactory, SourceResult } from "../sources/source.js";
 import { webIdentitySource } from "../sources/webIdentity.js";
 import { parseRoleReference } from "../wire/kubernetes.js";
-import { stsTransportFor } from "../wire/stsTransport.js";
+import { stsTransportFor } from "../wire/sts.js";
 import { inHopOne, roleChainer } from "./assumeRole.js";
 import type { Resolution } from "./reporter.js";
 import { identityVerifier } from "./verifyIdentity.js";

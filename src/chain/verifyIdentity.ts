@@ -8,8 +8,7 @@ import type { Setting, Settings, SourceName } from "../base/settings.js";
 import { monotonicNow, retryWhileRetryable } from "../base/timing.js";
 import type { ResolutionContext, SourceResult } from "../sources/source.js";
 import { parseRoleReference, sameRole } from "../wire/kubernetes.js";
-import { getCallerIdentity, isStsError, type StsError } from "../wire/sts.js";
-import { type StsTransportFor, stsFailureFix } from "../wire/stsTransport.js";
+import { getCallerIdentity, isStsError, type StsError, type StsTransportFor, stsFailureFix } from "../wire/sts.js";
 
 /** EC2 names the sessions of an instance profile's role after the instance: `i-` and 8 or 17 hex digits. */
 const INSTANCE_SESSION = /^arn:[\w-]+:sts::\d{12}:assumed-role\/([^/]+)\/(i-[0-9a-f]{8}(?:[0-9a-f]{9})?)$/;

@@ -4,14 +4,19 @@ import { SETTINGS, type Settings } from "../base/settings.js";
 import { monotonicNow, retryWhileRetryable } from "../base/timing.js";
 import { readTokenFile } from "../wire/files.js";
 import { parseRoleReference } from "../wire/kubernetes.js";
-import { assumeRoleWithWebIdentity, isStsError, type StsAssumedRole, type StsError } from "../wire/sts.js";
-import { stsTransportFor } from "../wire/stsTransport.js";
+import {
+  assumeRoleWithWebIdentity,
+  isStsError,
+  type StsAssumedRole,
+  type StsError,
+  stsTransportFor,
+} from "../wire/sts.js";
 import type { Source, SourceResult } from "./source.js";
 
 // IRSA: the projected service-account token, read again at every resolution (kubelet rotates it), exchanged at STS
 // `AssumeRoleWithWebIdentity` by the package's own STS client, at the endpoint the SDK's client would pick (region:
 // the option, the calling client's, AWS_REGION, the profile's, else us-east-1; AWS_ENDPOINT_URL_STS, FIPS, dual-stack),
-// through HTTPS_PROXY when set (src/wire/stsTransport.ts, shared with the chain's own STS calls). STS names the role it
+// through HTTPS_PROXY when set (src/wire/sts.ts, shared with the chain's own STS calls). STS names the role it
 // gave: it must be the role asked for.
 
 const MAX_TOKEN_FILE_BYTES = 16 * 1024;

@@ -32,14 +32,25 @@ export const isIsolated = (env: Environment): boolean => env !== process.env;
  * The SDK's boolean variables: `true` or `false`; anything else counts as unset (the SDK's loader fails on it, then
  * moves on to the shared config file and the default).
  */
-const sdkFlag = (env: Environment, name: string): boolean | undefined =>
+export const sdkFlag = (env: Environment, name: string): boolean | undefined =>
   env[name] === "true" ? true : env[name] === "false" ? false : undefined;
+
+/**
+ * The region of an STS call, by the one rule of every STS call of a provider: the `region` option, the calling
+ * client's (a value or an async provider), then `AWS_REGION`; `undefined` when none is set (the caller warns).
+ */
+export const stsRegion = async (option: string | undefined, caller: unknown, env: Environment) => {
+  const callerRegion = await (typeof caller === "function" ? (caller as () => unknown)() : caller);
+  return (
+    option ??
+    (typeof callerRegion === "string" && callerRegion ? callerRegion : undefined) ??
+    (env.AWS_REGION?.trim() || undefined)
+  );
+};
 
 /** Where the SDK sends STS calls when no endpoint is passed: `AWS_ENDPOINT_URL_STS`, else `AWS_ENDPOINT_URL`. */
 const configuredEndpoint = (env: Environment): string | undefined =>
   sdkFlag(env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") ? undefined : env.AWS_ENDPOINT_URL_STS || env.AWS_ENDPOINT_URL;
-
-const settled = async (setting: unknown): Promise<unknown> => (typeof setting === "function" ? setting() : setting);
 
 /**
  * Every setting the SDK's STS client (`@aws-sdk/nested-clients`) would read from `process.env` or `~/.aws`, resolved
@@ -61,11 +72,7 @@ export const isolatedSdkConfig = async (
   const { caller, warnRegion } = options;
   // A function, called only when the SDK needs a region: fromIni's role profiles use their own region first.
   const region = async (): Promise<string> => {
-    const callerRegion = await settled(caller?.region);
-    const found =
-      options.region ??
-      (typeof callerRegion === "string" && callerRegion ? callerRegion : undefined) ??
-      (env.AWS_REGION?.trim() || undefined);
+    const found = await stsRegion(options.region, caller?.region, env);
     if (found !== undefined) return found;
     warnRegion(stsRegionWarning(true));
     return "us-east-1";

@@ -1,5 +1,5 @@
 // Role chaining's AssumeRole goes where IRSA's call goes: the shared config file's region and endpoint when the
-// provider reads process.env, with the same User-Agent. The transport: src/wire/stsTransport.ts.
+// provider reads process.env, with the same User-Agent. The transport: stsTransportFor in src/wire/sts.ts.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { fromPodProviderChain } from "../../src/index.js";
 import { fakeSts } from "../../src/testing/index.js";

@@ -1,6 +1,6 @@
 // The chain's own STS calls (identity verification) go where IRSA's go: the region and endpoint of the shared config
 // file's profile when the provider reads process.env, the same User-Agent sections and trace header, and one
-// missing-region warning per provider, whichever of its STS calls met it first. The transport: src/wire/stsTransport.ts.
+// missing-region warning per provider, whichever of its STS calls met it first. The transport: stsTransportFor in src/wire/sts.ts.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type Environment, fromPodProviderChain, type PodProviderChainOptions } from "../../src/index.js";
 import { fakePodIdentityAgent, fakeSts } from "../../src/testing/index.js";
