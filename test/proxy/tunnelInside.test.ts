@@ -86,7 +86,12 @@ describe("a request through the tunnel", () => {
     const server = await echoServer();
     const proxy = await connectProxyTo(portOf(server.url));
 
-    const answer = await httpRequest({ url: "http://127.0.0.1:1/x", timeoutMs: 5000, maxBodyBytes: 1024, proxy: proxy.url });
+    const answer = await httpRequest({
+      url: "http://127.0.0.1:1/x",
+      timeoutMs: 5000,
+      maxBodyBytes: 1024,
+      proxy: proxy.url,
+    });
 
     expect(answer).toMatchObject({ status: 200, body: "GET /x 127.0.0.1:1" });
     expect(proxy.tunnels.map((tunnel) => tunnel.authority)).toEqual(["127.0.0.1:1"]);
