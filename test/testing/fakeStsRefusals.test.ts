@@ -87,6 +87,6 @@ describe.each(ADAPTERS)("fakeSts refusals through %s", (adapter) => {
     const response = await assume({ WebIdentityToken: "not-a-jwt" });
 
     expect(response.status).toBe(200);
-    expect(field(response.body, "SubjectFromWebIdentityToken")).toBe("system:serviceaccount:default:orders-api");
+    expect(field(response.body, "SubjectFromWebIdentityToken")).toBe("system:serviceaccount:default:orders");
   });
 });
