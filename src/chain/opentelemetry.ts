@@ -100,26 +100,37 @@ export const podCredentialsMetrics = (options: PodCredentialsMetricsOptions = {}
     });
   const succeeded = new Set<string>();
 
+  // `durationMs` and `source` are optional in the public event type: an event handed in by other code than a provider
+  // may lack them, and then records no duration and no time to expiry rather than a NaN or an "unknown" series.
+  const recordDuration = (event: CredentialEvent, attributes: Attributes): void => {
+    if (event.durationMs !== undefined) duration.record(event.durationMs / 1000, attributes);
+  };
+  const recordSuccess = (event: CredentialEvent, source: string, kind: "initial" | "refresh"): void => {
+    succeeded.add(source);
+    if (event.source) expirations.set(event.source, event.expiration);
+    const attributes: Attributes = { source, kind, outcome: "success" };
+    resolutions.add(1, attributes);
+    recordDuration(event, attributes);
+  };
+  const recordFailure = (event: CredentialEvent & { type: "refreshFailed" }, source: string): void => {
+    const kind = event.servingCached || succeeded.has(source) ? "refresh" : "initial";
+    const attributes: Attributes = { source, kind, outcome: "failure" };
+    resolutions.add(1, { ...attributes, error: event.error.name });
+    recordDuration(event, attributes);
+  };
+
   const record = (event: CredentialEvent): void => {
     const source = event.source ?? "unknown";
     switch (event.type) {
       case "resolved":
-      case "refreshed": {
-        succeeded.add(source);
-        if (event.source) expirations.set(event.source, event.expiration);
-        const kind = event.type === "resolved" ? "initial" : "refresh";
-        const attributes: Attributes = { source, kind, outcome: "success" };
-        resolutions.add(1, attributes);
-        if (event.durationMs !== undefined) duration.record(event.durationMs / 1000, attributes);
+        recordSuccess(event, source, "initial");
         return;
-      }
-      case "refreshFailed": {
-        const kind = event.servingCached || succeeded.has(source) ? "refresh" : "initial";
-        const attributes: Attributes = { source, kind, outcome: "failure" };
-        resolutions.add(1, { ...attributes, error: event.error.name });
-        if (event.durationMs !== undefined) duration.record(event.durationMs / 1000, attributes);
+      case "refreshed":
+        recordSuccess(event, source, "refresh");
         return;
-      }
+      case "refreshFailed":
+        recordFailure(event, source);
+        return;
       case "servedStale":
         servedStale.add(1, { source });
         return;
