@@ -48,18 +48,28 @@ export interface StsModeOptions extends ModeOptions {
   message?: string | undefined;
 }
 
-/** Each error's status and the message real STS sends with it. */
-const ERRORS: Readonly<Record<StsErrorCode, readonly [status: number, message: string]>> = {
-  InvalidIdentityToken: [400, `No OpenIDConnect provider found in your account for ${FAKE_OIDC_ISSUER}`],
-  AccessDenied: [403, "Not authorized to perform sts:AssumeRoleWithWebIdentity"],
-  ExpiredTokenException: [400, "Token expired: current date/time must be before the expiration date/time"],
-  Throttling: [400, "Rate exceeded"],
-  IDPCommunicationError: [
-    400,
+/** The message real STS sends with each error a mode sets. */
+const MESSAGES: Readonly<Record<StsErrorCode, string>> = {
+  InvalidIdentityToken: `No OpenIDConnect provider found in your account for ${FAKE_OIDC_ISSUER}`,
+  AccessDenied: "Not authorized to perform sts:AssumeRoleWithWebIdentity",
+  ExpiredTokenException: "Token expired: current date/time must be before the expiration date/time",
+  Throttling: "Rate exceeded",
+  IDPCommunicationError:
     "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements",
-  ],
-  IDPRejectedClaim: [403, "The identity provider rejected the claim"],
-  InternalFailure: [500, "An internal error occurred. Try again."],
+  IDPRejectedClaim: "The identity provider rejected the claim",
+  InternalFailure: "An internal error occurred. Try again.",
+};
+
+/** Real STS's status for each error code it does not answer with 400. */
+const STATUS: Readonly<Record<string, number>> = {
+  AccessDenied: 403,
+  IDPRejectedClaim: 403,
+  InternalFailure: 500,
+  InvalidClientTokenId: 403,
+  ExpiredToken: 403,
+  SignatureDoesNotMatch: 403,
+  MissingAuthenticationToken: 403,
+  UnknownOperationException: 404,
 };
 
 /** One call the fake STS received, with the form fields parsed. */
@@ -223,33 +233,27 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
     this.#calls.push(call);
 
     if (request.path !== "/" || (request.method !== "POST" && request.method !== "GET")) {
-      return this.#error(404, "UnknownOperationException", `No operation at ${request.method} ${request.path}`);
+      return this.#error("UnknownOperationException", `No operation at ${request.method} ${request.path}`);
     }
     if (checked.status === "rejected") return this.#error(...checked.error);
     if (!ACTIONS.has(call.action)) {
-      return this.#error(
-        400,
-        "InvalidAction",
-        `Could not find operation ${call.action} for version ${call.version ?? API_VERSION}`,
-      );
+      const version = call.version ?? API_VERSION;
+      return this.#error("InvalidAction", `Could not find operation ${call.action} for version ${version}`);
     }
     if (checked.status === "unsigned" && call.action !== "AssumeRoleWithWebIdentity") {
-      return this.#error(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
+      return this.#error("MissingAuthenticationToken", "Request is missing Authentication Token");
     }
     const [mode, params] = this.takeMode();
-    if (mode !== "ok") {
-      const [status, message] = ERRORS[mode];
-      return this.#error(status, mode, params.message ?? message);
-    }
+    if (mode !== "ok") return this.#error(mode, params.message ?? MESSAGES[mode]);
     if (call.action === "AssumeRoleWithWebIdentity") return this.#assumeRoleWithWebIdentity(call);
-    if (caller === undefined) return this.#error(403, "InvalidClientTokenId", INVALID_TOKEN);
+    if (caller === undefined) return this.#error("InvalidClientTokenId", INVALID_TOKEN);
     return call.action === "AssumeRole" ? this.#assumeRole(call, caller) : this.#callerIdentity(caller);
   }
 
   /** STS's ValidationError for missing fields, a bad session name or role ARN, a duration out of bounds. */
   #invalid(call: StsCall, required: ReadonlyArray<"roleArn" | "roleSessionName" | "webIdentityToken">) {
     const missing = required.filter((field) => call[field] === undefined);
-    const invalid = (message: string) => this.#error(400, "ValidationError", message);
+    const invalid = (message: string) => this.#error("ValidationError", message);
     if (missing.length > 0) {
       const details = missing.map(
         (field) => `Value null at '${field}' failed to satisfy constraint: Member must not be null`,
@@ -283,20 +287,19 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
     const token = call.webIdentityToken ?? "";
     const expected = this.options.expectedToken;
     if (token === "" || (expected !== undefined && token !== expected)) {
-      return this.#error(400, "InvalidIdentityToken", ERRORS.InvalidIdentityToken[1]);
+      return this.#error("InvalidIdentityToken", MESSAGES.InvalidIdentityToken);
     }
     const parsed = parseJwt(token);
     const now = this.now();
     if (parsed.ok && jwtExpired(parsed.claims, now)) {
       const exp = Number(parsed.claims.exp);
       return this.#error(
-        400,
         "ExpiredTokenException",
         `Token expired: current date/time ${Math.floor(now.getTime() / 1000)} must be before the expiration date/time${exp}`,
       );
     }
     if (this.options.expectedRoleArn !== undefined && roleArn !== this.options.expectedRoleArn) {
-      return this.#error(403, "AccessDenied", ERRORS.AccessDenied[1]);
+      return this.#error("AccessDenied", MESSAGES.AccessDenied);
     }
     const issued = this.#issue(call, now);
     const subject =
@@ -305,19 +308,11 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
       this.options.provider ??
       `arn:aws:iam::${this.#account(roleArn)}:oidc-provider/${FAKE_OIDC_ISSUER.replace("https://", "")}`;
     return this.#xml("AssumeRoleWithWebIdentity", [
-      `<SubjectFromWebIdentityToken>${escapeXml(subject)}</SubjectFromWebIdentityToken>`,
-      `<Audience>${escapeXml(this.options.audience ?? "sts.amazonaws.com")}</Audience>`,
-      "<AssumedRoleUser>",
-      `  <Arn>${escapeXml(issued.assumedRoleArn)}</Arn>`,
-      `  <AssumedRoleId>${escapeXml(issued.assumedRoleId)}</AssumedRoleId>`,
-      "</AssumedRoleUser>",
-      "<Credentials>",
-      `  <SessionToken>${escapeXml(issued.sessionToken)}</SessionToken>`,
-      `  <SecretAccessKey>${escapeXml(issued.secretAccessKey)}</SecretAccessKey>`,
-      `  <Expiration>${awsTimestamp(issued.expiration)}</Expiration>`,
-      `  <AccessKeyId>${escapeXml(issued.accessKeyId)}</AccessKeyId>`,
-      "</Credentials>",
-      `<Provider>${escapeXml(provider)}</Provider>`,
+      tag("SubjectFromWebIdentityToken", subject),
+      tag("Audience", this.options.audience ?? "sts.amazonaws.com"),
+      ...assumedRoleUser(issued),
+      ...credentialsXml(issued, ["SessionToken", "SecretAccessKey", "Expiration", "AccessKeyId"]),
+      tag("Provider", provider),
     ]);
   }
 
@@ -329,14 +324,12 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
     const chained = caller.arn.includes(":assumed-role/");
     if (chained && (call.durationSeconds ?? 0) > ONE_HOUR_S) {
       return this.#error(
-        400,
         "ValidationError",
         "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
       );
     }
     if (!this.#trusts(roleArn, caller, call.externalId)) {
       return this.#error(
-        403,
         "AccessDenied",
         `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
       );
@@ -344,24 +337,13 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
     const issued = this.#issue(call, this.now(), caller.arn, chained);
     const sessionData =
       (call.policy ?? "").length + call.tags.reduce((sum, tag) => sum + tag.key.length + tag.value.length, 0);
+    // An estimate (real STS packs and compresses): the policy's and tags' characters against 2,048.
+    const packedSize = String(Math.max(1, Math.ceil((sessionData * 100) / 2048)));
     return this.#xml("AssumeRole", [
-      ...(issued.sourceIdentity === undefined
-        ? []
-        : [`<SourceIdentity>${escapeXml(issued.sourceIdentity)}</SourceIdentity>`]),
-      "<AssumedRoleUser>",
-      `  <Arn>${escapeXml(issued.assumedRoleArn)}</Arn>`,
-      `  <AssumedRoleId>${escapeXml(issued.assumedRoleId)}</AssumedRoleId>`,
-      "</AssumedRoleUser>",
-      "<Credentials>",
-      `  <AccessKeyId>${escapeXml(issued.accessKeyId)}</AccessKeyId>`,
-      `  <SecretAccessKey>${escapeXml(issued.secretAccessKey)}</SecretAccessKey>`,
-      `  <SessionToken>${escapeXml(issued.sessionToken)}</SessionToken>`,
-      `  <Expiration>${awsTimestamp(issued.expiration)}</Expiration>`,
-      "</Credentials>",
-      // An estimate (real STS packs and compresses): the policy's and tags' characters against 2,048.
-      ...(call.policy === undefined && call.tags.length === 0
-        ? []
-        : [`<PackedPolicySize>${Math.max(1, Math.ceil((sessionData * 100) / 2048))}</PackedPolicySize>`]),
+      ...(issued.sourceIdentity === undefined ? [] : [tag("SourceIdentity", issued.sourceIdentity)]),
+      ...assumedRoleUser(issued),
+      ...credentialsXml(issued, ["AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"]),
+      ...(call.policy === undefined && call.tags.length === 0 ? [] : [tag("PackedPolicySize", packedSize)]),
     ]);
   }
 
@@ -383,12 +365,8 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
     });
   }
 
-  #callerIdentity(identity: StsCallerIdentity): Response {
-    return this.#xml("GetCallerIdentity", [
-      `<Arn>${escapeXml(identity.arn)}</Arn>`,
-      `<UserId>${escapeXml(identity.userId)}</UserId>`,
-      `<Account>${escapeXml(identity.account)}</Account>`,
-    ]);
+  #callerIdentity({ arn, userId, account }: StsCallerIdentity): Response {
+    return this.#xml("GetCallerIdentity", [tag("Arn", arn), tag("UserId", userId), tag("Account", account)]);
   }
 
   #issue(call: StsCall, now: Date, callerArn?: string, chained = false): IssuedStsCredentials {
@@ -420,31 +398,19 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
   }
 
   #xml(action: string, result: string[]): Response {
-    const requestId = randomUUID();
-    return xmlResponse(200, requestId, [
-      `<${action}Response xmlns="${XML_NAMESPACE}">`,
-      `  <${action}Result>`,
-      ...result.map((line) => `    ${line}`),
-      `  </${action}Result>`,
-      "  <ResponseMetadata>",
-      `    <RequestId>${requestId}</RequestId>`,
-      "  </ResponseMetadata>",
-      `</${action}Response>`,
+    return xmlResponse(200, `${action}Response`, (requestId) => [
+      ...block(`${action}Result`, result),
+      ...block("ResponseMetadata", [tag("RequestId", requestId)]),
     ]);
   }
 
   /** STS's error document: the caller is to blame (`Sender`) for a 4xx, STS itself (`Receiver`) for a 5xx. */
-  #error(status: number, code: string, message: string): Response {
-    const requestId = randomUUID();
-    return xmlResponse(status, requestId, [
-      `<ErrorResponse xmlns="${XML_NAMESPACE}">`,
-      "  <Error>",
-      `    <Type>${status >= 500 ? "Receiver" : "Sender"}</Type>`,
-      `    <Code>${escapeXml(code)}</Code>`,
-      `    <Message>${escapeXml(message)}</Message>`,
-      "  </Error>",
-      `  <RequestId>${requestId}</RequestId>`,
-      "</ErrorResponse>",
+  #error(code: string, message: string): Response {
+    const status = STATUS[code] ?? 400;
+    const type = status >= 500 ? "Receiver" : "Sender";
+    return xmlResponse(status, "ErrorResponse", (requestId) => [
+      ...block("Error", [tag("Type", type), tag("Code", code), tag("Message", message)]),
+      tag("RequestId", requestId),
     ]);
   }
 }
@@ -489,14 +455,41 @@ const membersOf = (at: (n: number) => string | undefined): string[] => {
   return values;
 };
 
+/** An element holding `text`, escaped. */
+const tag = (name: string, text: string): string =>
+  `<${name}>${text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")}</${name}>`;
+
+/** An element holding other elements, indented two spaces. */
+const block = (name: string, lines: readonly string[], attributes = ""): string[] => [
+  `<${name}${attributes}>`,
+  ...lines.map((line) => `  ${line}`),
+  `</${name}>`,
+];
+
 /** STS's answer: the document with a final newline, its request id also in `x-amzn-RequestId`. */
-const xmlResponse = (status: number, requestId: string, lines: string[]): Response =>
-  new Response(`${lines.join("\n")}\n`, {
+const xmlResponse = (status: number, root: string, children: (requestId: string) => string[]): Response => {
+  const requestId = randomUUID();
+  return new Response(`${block(root, children(requestId), ` xmlns="${XML_NAMESPACE}"`).join("\n")}\n`, {
     status,
     headers: { "Content-Type": "text/xml", "x-amzn-RequestId": requestId },
   });
+};
 
-const escapeXml = (text: string): string => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const assumedRoleUser = (issued: IssuedStsCredentials): string[] =>
+  block("AssumedRoleUser", [tag("Arn", issued.assumedRoleArn), tag("AssumedRoleId", issued.assumedRoleId)]);
+
+/** `<Credentials>` with its elements in `order`: each action answers them in its own. */
+const credentialsXml = (
+  issued: IssuedStsCredentials,
+  order: ReadonlyArray<"AccessKeyId" | "SecretAccessKey" | "SessionToken" | "Expiration">,
+): string[] => {
+  const { accessKeyId: AccessKeyId, secretAccessKey: SecretAccessKey, sessionToken: SessionToken } = issued;
+  const values = { AccessKeyId, SecretAccessKey, SessionToken, Expiration: awsTimestamp(issued.expiration) };
+  return block(
+    "Credentials",
+    order.map((name) => tag(name, values[name])),
+  );
+};
 
 /**
  * Creates a fake AWS STS speaking the query protocol the SDKs and CLIs use (`POST /` with a form, or `GET /?Action=...`):

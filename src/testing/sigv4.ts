@@ -14,11 +14,11 @@ export const INVALID_TOKEN = "The security token included in the request is inva
 const MISMATCH =
   "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
 
-/** What came of a request's signature; a rejection carries real STS's status, code and message. */
+/** What came of a request's signature; a rejection carries real STS's code and message. */
 export type SignatureCheck =
   | { readonly status: "unsigned" }
   | { readonly status: "verified"; readonly caller: KnownFakeCredentials }
-  | { readonly status: "rejected"; readonly error: [status: number, code: string, message: string] };
+  | { readonly status: "rejected"; readonly error: [code: string, message: string] };
 
 /**
  * Real STS's checks of a SigV4 signature, in its order: a complete header with a date, a key the fakes issued with
@@ -28,36 +28,32 @@ export type SignatureCheck =
 export const verifySignature = (request: RecordedRequest, now: Date): SignatureCheck => {
   const authorization = parseAuthorization(request.headers.authorization);
   if (authorization === undefined) return { status: "unsigned" };
-  const reject = (status: number, code: string, message: string): SignatureCheck => ({
-    status: "rejected",
-    error: [status, code, message],
-  });
+  const reject = (code: string, message: string): SignatureCheck => ({ status: "rejected", error: [code, message] });
   const amzDate = request.headers["x-amz-date"] ?? "";
   const signedAt = parseAmzDate(amzDate);
   if (Array.isArray(authorization) || signedAt === undefined) {
     const missing = Array.isArray(authorization) ? authorization : [];
-    return reject(400, "IncompleteSignature", incomplete(missing, signedAt === undefined));
+    return reject("IncompleteSignature", incomplete(missing, signedAt === undefined));
   }
   const caller = knownFakeCredentials(authorization.accessKeyId);
   if (caller === undefined || (request.headers["x-amz-security-token"] ?? "") !== caller.sessionToken)
-    return reject(403, "InvalidClientTokenId", INVALID_TOKEN);
+    return reject("InvalidClientTokenId", INVALID_TOKEN);
   if (caller.expiration !== undefined && caller.expiration.getTime() <= now.getTime())
-    return reject(403, "ExpiredToken", "The security token included in the request is expired");
+    return reject("ExpiredToken", "The security token included in the request is expired");
   const day = amzDate.slice(0, 8);
   if (authorization.date !== day) {
     const detail = `'${authorization.date}' != '${day}', from '${amzDate}'.`;
     return reject(
-      403,
       "SignatureDoesNotMatch",
       `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: ${detail}`,
     );
   }
   if (authorization.service !== "sts")
-    return reject(403, "SignatureDoesNotMatch", "Credential should be scoped to correct service: 'sts'. ");
+    return reject("SignatureDoesNotMatch", "Credential should be scoped to correct service: 'sts'. ");
   const skewed = skewMessage(amzDate, signedAt, now);
-  if (skewed !== undefined) return reject(403, "SignatureDoesNotMatch", skewed);
+  if (skewed !== undefined) return reject("SignatureDoesNotMatch", skewed);
   if (!signatureMatches(request, authorization, amzDate, caller.secretAccessKey))
-    return reject(403, "SignatureDoesNotMatch", MISMATCH);
+    return reject("SignatureDoesNotMatch", MISMATCH);
   return { status: "verified", caller };
 };
 
