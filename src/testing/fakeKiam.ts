@@ -1,15 +1,21 @@
 // A fake kiam agent: answers the role listing and the role's credentials, blocks (or proxies) everything else.
-
-import { registerFakeCredentials } from "./fakeCredentials.js";
-import { type ExpirationOptions, expirationOf, type FakeHandler, type RecordedRequest } from "./fakeServer.js";
+import type { ExpirationOptions, FakeHandler, RecordedRequest } from "./fakeServer.js";
 import { ModalFake, type ModalFakeOptions } from "./modalFake.js";
-import { assumedRoleIdentity, awsTimestamp, goError, goRedirect, goText, reverseProxy, roleArnOf } from "./wire.js";
+import {
+  assumedRoleIdentity,
+  CREDENTIALS_ROUTE,
+  credentialsDocument,
+  goError,
+  goRedirect,
+  goText,
+  reverseProxy,
+  roleArnOf,
+} from "./wire.js";
 
-const LISTING_PATH = /^\/[^/]+\/meta-data\/iam\/security-credentials\/$/;
-const LISTING_NO_SLASH_PATH = /^\/[^/]+\/meta-data\/iam\/security-credentials$/;
-const ROLE_PATH = /^\/[^/]+\/meta-data\/iam\/security-credentials\/(.+)$/;
 const TOKEN_PATH = /^\/?[^/]+\/api\/token$/;
 const TEN_MINUTES_MS = 10 * 60 * 1000;
+// kiam's sts.Credentials struct, fields in declaration order.
+const DOCUMENT_KEYS = ["Code", "Type", "AccessKeyId", "SecretAccessKey", "Token", "Expiration", "LastUpdated"];
 
 /**
  * What the fake kiam agent says about the pod asking.
@@ -62,10 +68,10 @@ export class FakeKiam extends ModalFake<KiamMode, FakeKiamOptions> {
 
   protected respond(request: RecordedRequest, original: Request): Promise<Response> | Response {
     if (request.path === "/ping") return goText("pong");
-    if (LISTING_NO_SLASH_PATH.test(request.path)) return goRedirect(`${request.path}/${request.search}`, 308);
-    if (LISTING_PATH.test(request.path)) return this.#listing();
-    const role = ROLE_PATH.exec(request.path)?.[1];
-    if (role !== undefined) return this.#roleCredentials(decodeURIComponent(role));
+    const route = CREDENTIALS_ROUTE.exec(request.path);
+    if (route?.[1] !== undefined)
+      return route[1] ? this.#roleCredentials(decodeURIComponent(route[1])) : this.#listing();
+    if (route !== null) return goRedirect(`${request.path}/${request.search}`, 308);
     const version = this.options.version ?? 4;
     if (version === 4 && request.method === "PUT" && TOKEN_PATH.test(request.path))
       return reverseProxy(this.options.upstream, request, original);
@@ -103,27 +109,13 @@ export class FakeKiam extends ModalFake<KiamMode, FakeKiamOptions> {
       case "ready":
         break;
     }
-    const base = this.options.baseRoleArn;
-    if (roleArnOf(wantedRole, base) !== roleArnOf(this.options.podRole ?? "orders-reader", base))
+    const roleArn = roleArnOf(wantedRole, this.options.baseRoleArn);
+    if (roleArn !== roleArnOf(this.options.podRole ?? "orders-reader", this.options.baseRoleArn))
       return fail("forbidden by policy");
-    const credentials = this.credentials;
-    const now = this.now();
-    const expiration = expirationOf(this.options, now, TEN_MINUTES_MS);
     // kiam's server assumes the role with its default `--session` name, prefixed `kiam-`.
-    const identity = assumedRoleIdentity(roleArnOf(wantedRole, base), "kiam-kiam");
-    registerFakeCredentials(credentials, { identity, expiration });
-    // kiam's sts.Credentials struct, fields in declaration order (encoding/json keeps it).
-    const document = {
-      Code: "Success",
-      Type: "AWS-HMAC",
-      AccessKeyId: credentials.accessKeyId,
-      SecretAccessKey: credentials.secretAccessKey,
-      Token: credentials.sessionToken,
-      Expiration: awsTimestamp(expiration),
-      LastUpdated: awsTimestamp(now),
-    };
+    const served = this.serveCredentials(assumedRoleIdentity(roleArn, "kiam-kiam"), TEN_MINUTES_MS);
     // kiam sets Content-Type: application/json only after writing the body, too late: Go has sniffed text/plain.
-    return goText(`${JSON.stringify(document)}\n`);
+    return goText(`${JSON.stringify(credentialsDocument(served, DOCUMENT_KEYS))}\n`);
   }
 }
 

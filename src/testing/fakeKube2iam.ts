@@ -1,14 +1,21 @@
 // A fake kube2iam: answers the role listing and the role's credentials for the pod, proxies the rest to IMDS.
-
-import { registerFakeCredentials } from "./fakeCredentials.js";
-import { type ExpirationOptions, expirationOf, type FakeHandler, type RecordedRequest } from "./fakeServer.js";
+import type { ExpirationOptions, FakeHandler, RecordedRequest } from "./fakeServer.js";
 import { ModalFake, type ModalFakeOptions } from "./modalFake.js";
-import { assumedRoleIdentity, awsTimestamp, goError, goText, reverseProxy, roleArnOf, roleNameOf } from "./wire.js";
+import {
+  assumedRoleIdentity,
+  CREDENTIALS_ROUTE,
+  credentialsDocument,
+  goError,
+  goText,
+  reverseProxy,
+  roleArnOf,
+  roleNameOf,
+} from "./wire.js";
 
-const LISTING_PATH = /^\/[^/]+\/meta-data\/iam\/security-credentials\/?$/;
-const ROLE_PATH = /^\/[^/]+\/meta-data\/iam\/security-credentials\/(.+)$/;
 const THIRTY_MINUTES_MS = 30 * 60 * 1000;
 const EC2WS = { Server: "EC2ws" };
+// kube2iam's iam.Credentials struct, fields in declaration order.
+const DOCUMENT_KEYS = ["AccessKeyId", "Code", "Expiration", "LastUpdated", "SecretAccessKey", "Token", "Type"];
 
 /**
  * What the fake kube2iam says about the pod asking.
@@ -88,11 +95,14 @@ export class FakeKube2iam extends ModalFake<Kube2iamMode, FakeKube2iamOptions> {
 
   protected respond(request: RecordedRequest, original: Request): Promise<Response> | Response {
     if (request.path === "/healthz") return this.#health();
-    if (LISTING_PATH.test(request.path)) return this.#listing();
-    const role = ROLE_PATH.exec(request.path)?.[1];
-    if (role !== undefined) return this.#roleCredentials(decodeURIComponent(role));
-    const forwardedFor = this.options.forwardedFor === true ? (this.options.podIp ?? "10.1.2.3") : undefined;
+    const route = CREDENTIALS_ROUTE.exec(request.path);
+    if (route !== null) return route[1] ? this.#roleCredentials(decodeURIComponent(route[1])) : this.#listing();
+    const forwardedFor = this.options.forwardedFor === true ? this.#podIp : undefined;
     return reverseProxy(this.options.upstream, request, original, forwardedFor);
+  }
+
+  get #podIp(): string {
+    return this.options.podIp ?? "10.1.2.3";
   }
 
   #roleArn(role: string): string {
@@ -101,19 +111,18 @@ export class FakeKube2iam extends ModalFake<Kube2iamMode, FakeKube2iamOptions> {
 
   /** kube2iam's role mapping: the pod's role ARN, or the error text of the 404. */
   #mapping(mode: Kube2iamMode): { roleArn: string } | { error: string } {
-    const ip = this.options.podIp ?? "10.1.2.3";
     switch (mode) {
       case "podNotFound":
         return { error: "pod with specificed IP not found" };
       case "noRole":
-        return { error: `unable to find role for IP ${ip}` };
+        return { error: `unable to find role for IP ${this.#podIp}` };
       case "emptyRole":
         return { roleArn: this.#roleArn("") };
       case "defaultRole":
         return { roleArn: this.#roleArn(this.options.defaultRole ?? "kube2iam-default") };
       case "namespaceRestricted":
         return {
-          error: `role requested ${this.podRoleArn} not valid for namespace of pod at ${ip} with namespace ${this.options.namespace ?? "default"}`,
+          error: `role requested ${this.podRoleArn} not valid for namespace of pod at ${this.#podIp} with namespace ${this.options.namespace ?? "default"}`,
         };
       case "ready":
       case "stsError":
@@ -141,22 +150,9 @@ export class FakeKube2iam extends ModalFake<Kube2iamMode, FakeKube2iamOptions> {
         `operation error STS: AssumeRole, https response error StatusCode: 403, RequestID: 5d3a1a9e-0f6c-4c4e-9a59-2f1a4c8f2b10, api error AccessDenied: User: arn:aws:sts::123456789012:assumed-role/eks-node-role/i-0123456789abcdef0 is not authorized to perform: sts:AssumeRole on resource: ${mapping.roleArn}`;
       return goError(500, message, EC2WS);
     }
-    const credentials = this.credentials;
-    const now = this.now();
-    const expiration = expirationOf(this.options, now, THIRTY_MINUTES_MS);
-    const session = `${fnv1a(this.options.podIp ?? "10.1.2.3")}-${roleNameOf(mapping.roleArn)}`.slice(0, 64);
-    registerFakeCredentials(credentials, { identity: assumedRoleIdentity(mapping.roleArn, session), expiration });
-    // kube2iam's iam.Credentials struct, fields in declaration order (encoding/json keeps it).
-    const document = {
-      AccessKeyId: credentials.accessKeyId,
-      Code: "Success",
-      Expiration: awsTimestamp(expiration),
-      LastUpdated: awsTimestamp(now),
-      SecretAccessKey: credentials.secretAccessKey,
-      Token: credentials.sessionToken,
-      Type: "AWS-HMAC",
-    };
-    return goText(`${JSON.stringify(document)}\n`, EC2WS);
+    const session = `${fnv1a(this.#podIp)}-${roleNameOf(mapping.roleArn)}`.slice(0, 64);
+    const served = this.serveCredentials(assumedRoleIdentity(mapping.roleArn, session), THIRTY_MINUTES_MS);
+    return goText(`${JSON.stringify(credentialsDocument(served, DOCUMENT_KEYS))}\n`, EC2WS);
   }
 
   #health(): Response {

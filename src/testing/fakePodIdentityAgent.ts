@@ -1,8 +1,7 @@
 // A fake EKS Pod Identity agent: GET /v1/credentials with the service-account token in Authorization.
 import { randomUUID } from "node:crypto";
-import { registerFakeCredentials } from "./fakeCredentials.js";
 import { jwtExpired, parseJwt } from "./fakeJwt.js";
-import { type ExpirationOptions, expirationOf, type RecordedRequest } from "./fakeServer.js";
+import type { ExpirationOptions, RecordedRequest } from "./fakeServer.js";
 import { ModalFake, type ModalFakeOptions, type ModeOptions } from "./modalFake.js";
 import { assumedRoleIdentity, awsTimestamp, goError } from "./wire.js";
 
@@ -97,16 +96,14 @@ export class FakePodIdentityAgent extends ModalFake<
     if (invalidClaims !== undefined)
       return goError(400, `Service account token failed basic claim validations: ${invalidClaims}`);
     if (mode === "upstreamError") return goError(params.status ?? 500, params.message ?? "Internal Server Error");
-    const credentials = this.credentials;
-    const expiration = expirationOf(this.options, this.now(), SIX_HOURS_MS);
     const session = `eks-${this.options.clusterName ?? "cluster"}-orders-${this.#sessionId}`.slice(0, 64);
-    registerFakeCredentials(credentials, { identity: assumedRoleIdentity(this.roleArn, session), expiration });
+    const served = this.serveCredentials(assumedRoleIdentity(this.roleArn, session), SIX_HOURS_MS);
     const body = JSON.stringify({
-      AccessKeyId: credentials.accessKeyId,
-      SecretAccessKey: credentials.secretAccessKey,
-      Token: credentials.sessionToken,
+      AccessKeyId: served.accessKeyId,
+      SecretAccessKey: served.secretAccessKey,
+      Token: served.sessionToken,
       AccountId: this.options.accountId ?? "123456789012",
-      Expiration: awsTimestamp(expiration),
+      Expiration: awsTimestamp(served.expiration),
     });
     return new Response(body, { status: 200, headers: { "Content-Type": "application/json" } });
   }

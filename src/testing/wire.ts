@@ -1,6 +1,6 @@
 // Internal: small helpers to write answers the way the real servers write them.
 import { createHash } from "node:crypto";
-import type { StsCallerIdentity } from "./fakeCredentials.js";
+import type { FakeCredentials, StsCallerIdentity } from "./fakeCredentials.js";
 import type { FakeHandler, RecordedRequest } from "./fakeServer.js";
 
 /** `2030-01-01T00:00:00Z`: the timestamp format of IMDS, kube2iam, kiam and STS (whole seconds, UTC). */
@@ -24,6 +24,29 @@ export const goText = (body: string, headers: Readonly<Record<string, string>> =
   body === ""
     ? new Response(null, { status, headers })
     : new Response(body, { status, headers: { "Content-Type": "text/plain; charset=utf-8", ...headers } });
+
+/**
+ * The credentials document of IMDS, kube2iam and kiam with its keys in `keys`' order: each server writes its own
+ * (encoding/json keeps a Go struct's declaration order).
+ */
+export const credentialsDocument = (
+  served: FakeCredentials & { readonly now: Date; readonly expiration: Date },
+  keys: readonly string[],
+): Record<string, string> => {
+  const values: Record<string, string> = {
+    AccessKeyId: served.accessKeyId,
+    Code: "Success",
+    Expiration: awsTimestamp(served.expiration),
+    LastUpdated: awsTimestamp(served.now),
+    SecretAccessKey: served.secretAccessKey,
+    Token: served.sessionToken,
+    Type: "AWS-HMAC",
+  };
+  return Object.fromEntries(keys.map((key) => [key, values[key] ?? ""]));
+};
+
+/** `/<version>/meta-data/iam/security-credentials`, and after a `/` the role asked for: kube2iam's and kiam's routes. */
+export const CREDENTIALS_ROUTE = /^\/[^/]+\/meta-data\/iam\/security-credentials(?:\/(.*))?$/;
 
 /** Go's `http.Redirect` for a GET: an HTML link to the new location. */
 export const goRedirect = (location: string, status: number): Response =>
