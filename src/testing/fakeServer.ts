@@ -31,7 +31,6 @@ export interface RecordedRequest {
 
 /**
  * Options every fake accepts.
- *
  * @example
  * ```ts
  * const imds = fakeImds({ now: () => new Date("2030-01-01"), delayMs: 20, credentials: { accessKeyId: "ASIAEX" } });
@@ -131,18 +130,15 @@ export abstract class FakeServer<TOptions extends FakeServerOptions> {
     return this;
   }
 
-  /** Subclasses restore their own state here (modes, issued tokens). */
+  /** Where subclasses restore their own state (modes, issued tokens). */
   protected onReset(): void {}
 
-  /** The fake's clock. */
+  /** The `now` option's time. */
   protected now(): Date {
     return this.#options.now?.() ?? new Date();
   }
 
-  /**
-   * The credentials served now and when they expire (`expiration`, else `lifetimeMs` or the fake's default from
-   * now), recorded as `identity`'s so that the fake STS knows whose they are.
-   */
+  /** @internal The credentials served now, until when, recorded as `identity`'s for the fake STS. */
   protected serveCredentials(identity: StsCallerIdentity, defaultLifetimeMs: number) {
     const { expiration, lifetimeMs } = this.#options as ExpirationOptions;
     const credentials = this.credentials;
