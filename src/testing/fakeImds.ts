@@ -15,7 +15,6 @@ const DOCUMENT_KEYS = ["Code", "LastUpdated", "Type", "AccessKeyId", "SecretAcce
 
 /**
  * Options of {@link fakeImds}. All can be changed later with `configure`.
- *
  * @example
  * ```ts
  * const imds = fakeImds({ roleName: "eks-node", v1Allowed: false, lifetimeMs: 60_000 });
@@ -24,17 +23,13 @@ const DOCUMENT_KEYS = ["Code", "LastUpdated", "Type", "AccessKeyId", "SecretAcce
 export interface FakeImdsOptions extends FakeServerOptions, ExpirationOptions {
   /** The instance profile's role, listed under `iam/security-credentials/`. @default "eks-node-role" */
   roleName?: string | undefined;
-  /**
-   * Whether a GET without a token is answered (IMDSv1). A GET with an invalid or expired token is refused with 401
-   * either way.
-   * @default true
-   */
+  /** Whether a GET without a token is answered (IMDSv1); a bad or expired token is 401 either way. @default true */
   v1Allowed?: boolean | undefined;
   /** The pod is one hop too far (hop limit 1): the token PUT gets no answer; IMDSv1 GETs work. @default false */
   hopLimitExceeded?: boolean | undefined;
   /** The instance has no instance profile: the role listing and everything under `iam/` is 404. @default false */
   noRole?: boolean | undefined;
-  /** @default "i-0123456789abcdef0" */
+  /** Under `instance-id`, and the node role's session name. @default "i-0123456789abcdef0" */
   instanceId?: string | undefined;
   /** The region under `placement/region`; the availability zone is the region plus `a`. @default "us-east-1" */
   region?: string | undefined;
@@ -177,25 +172,19 @@ const imdsJson = (fields: Record<string, string>): string =>
     .join(",\n")}\n}`;
 
 /**
- * Creates a fake EC2 instance metadata service. Faithful to the real one where clients notice:
+ * Creates a fake EC2 instance metadata service, faithful to the real one where clients notice:
  *
- * - `PUT /latest/api/token` with `X-aws-ec2-metadata-token-ttl-seconds` (1 to 21600) answers a token as
- *   `text/plain`; a missing or bad TTL is 400; a PUT carrying `X-Forwarded-For` is 403.
- * - A GET with an invalid or expired token is 401; without a token it works unless `v1Allowed` is false.
- * - `GET /latest/meta-data/iam/security-credentials/` lists the role name (no trailing newline);
- *   `.../security-credentials/<role>` answers pretty-printed JSON: Code, LastUpdated, Type, AccessKeyId,
- *   SecretAccessKey, Token, Expiration.
+ * - `PUT /latest/api/token` with `X-aws-ec2-metadata-token-ttl-seconds` (1 to 21600) answers a token; a missing or
+ *   bad TTL is 400; a PUT carrying `X-Forwarded-For` is 403.
+ * - `GET /latest/meta-data/iam/security-credentials/` lists the role name (no trailing newline); `.../<role>`
+ *   answers pretty-printed JSON. Also `instance-id`, `placement/region`, `placement/availability-zone`, `iam/info`.
  * - Errors are HTML pages (`<title>404 - Not Found</title>`); every answer carries `Server: EC2ws`.
- * - Also `instance-id`, `placement/region`, `placement/availability-zone`, `iam/info`.
- *
  * @example
  * ```ts
  * import { fakeImds, startLoopbackServer } from "pod-credentials/testing";
  * const imds = fakeImds({ hopLimitExceeded: true });
  * const server = await startLoopbackServer(imds.handler);
  * process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT = server.url; // a token PUT now hangs; an IMDSv1 GET still answers
- * imds.configure({ hopLimitExceeded: false, v1Allowed: false });
- * await server.close();
  * ```
  */
 export const fakeImds = (options: FakeImdsOptions = {}): FakeImds => new FakeImds(options);

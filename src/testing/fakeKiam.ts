@@ -14,6 +14,8 @@ import {
 
 const TOKEN_PATH = /^\/?[^/]+\/api\/token$/;
 const TEN_MINUTES_MS = 10 * 60 * 1000;
+const DEFAULT_ERROR =
+  "AccessDenied: Not authorized to perform sts:AssumeRole\n\tstatus code: 403, request id: 5d3a1a9e-0f6c-4c4e-9a59-2f1a4c8f2b10";
 // kiam's sts.Credentials struct, fields in declaration order.
 const DOCUMENT_KEYS = ["Code", "Type", "AccessKeyId", "SecretAccessKey", "Token", "Expiration", "LastUpdated"];
 
@@ -33,7 +35,6 @@ export type KiamMode = "ready" | "podNotFound" | "noRole" | "forbidden" | "error
 
 /**
  * Options of {@link fakeKiam}. All can be changed later with `configure`.
- *
  * @example
  * ```ts
  * const kiam = fakeKiam({ podRole: "arn:aws:iam::123456789012:role/orders-reader", version: 3 });
@@ -50,9 +51,8 @@ export interface FakeKiamOptions extends ModalFakeOptions<KiamMode>, ExpirationO
    */
   errorMessage?: string | undefined;
   /**
-   * The kiam release to imitate for the paths it does not answer itself. 4: the IMDSv2 token PUT is proxied to
-   * `upstream`, other paths are 404 `request blocked by allow-route-regexp "^$": <path>`. 3: the token PUT is
-   * blocked like any other path, and the message says `whitelist-route-regexp`.
+   * The kiam release, for the paths it does not answer: 4 proxies the token PUT to `upstream` and blocks the others
+   * (404 `request blocked by allow-route-regexp "^$": <path>`); 3 blocks all, saying `whitelist-route-regexp`.
    * @default 4
    */
   version?: 3 | 4 | undefined;
@@ -80,35 +80,17 @@ export class FakeKiam extends ModalFake<KiamMode, FakeKiamOptions> {
   }
 
   #listing(): Response {
-    switch (this.takeMode()[0]) {
-      case "podNotFound":
-        return goError(500, "rpc error: code = Unknown desc = no pod found");
-      case "noRole":
-        return goError(404, "empty role");
-      case "ready":
-      case "forbidden":
-      case "error":
-        return goText(this.options.podRole ?? "orders-reader");
-    }
+    const [mode] = this.takeMode();
+    if (mode === "podNotFound") return goError(500, "rpc error: code = Unknown desc = no pod found");
+    return mode === "noRole" ? goError(404, "empty role") : goText(this.options.podRole ?? "orders-reader");
   }
 
   #roleCredentials(wantedRole: string): Response {
     const [mode] = this.takeMode();
     const fail = (reason: string): Response => goError(500, `error fetching credentials: ${reason}`);
-    switch (mode) {
-      case "podNotFound":
-        return fail("no pod found");
-      case "noRole":
-      case "forbidden":
-        return fail("forbidden by policy");
-      case "error":
-        return fail(
-          this.options.errorMessage ??
-            "AccessDenied: Not authorized to perform sts:AssumeRole\n\tstatus code: 403, request id: 5d3a1a9e-0f6c-4c4e-9a59-2f1a4c8f2b10",
-        );
-      case "ready":
-        break;
-    }
+    if (mode === "podNotFound") return fail("no pod found");
+    if (mode === "noRole" || mode === "forbidden") return fail("forbidden by policy");
+    if (mode === "error") return fail(this.options.errorMessage ?? DEFAULT_ERROR);
     const roleArn = roleArnOf(wantedRole, this.options.baseRoleArn);
     if (roleArn !== roleArnOf(this.options.podRole ?? "orders-reader", this.options.baseRoleArn))
       return fail("forbidden by policy");
@@ -122,21 +104,16 @@ export class FakeKiam extends ModalFake<KiamMode, FakeKiamOptions> {
 /**
  * Creates a fake kiam agent, faithful to uswitch/kiam's `pkg/aws/metadata`:
  *
- * - `GET /{version}/meta-data/iam/security-credentials/` answers the annotation as written (a name or a full ARN),
- *   404 `empty role` when there is none; without the trailing slash it is a 308 redirect to it.
- * - `GET .../security-credentials/<role>` answers `JSON.stringify` of kiam's struct plus `"\n"`, keys Code, Type,
- *   AccessKeyId, SecretAccessKey, Token, Expiration, LastUpdated; failures are 500
- *   `error fetching credentials: <reason>`.
- * - No `Server` header; `X-aws-ec2-metadata-token` is ignored.
- * - `/ping` answers `pong`; every other path is 404 `request blocked by allow-route-regexp "^$": <path>` (kiam 4
- *   proxies the token PUT; kiam 3 blocks it too).
- *
+ * - `GET /{version}/meta-data/iam/security-credentials/` answers the annotation as written (a name or an ARN);
+ *   without the trailing slash it is a 308 redirect to it.
+ * - `.../security-credentials/<role>` answers kiam's JSON plus `"\n"`; failures are 500
+ *   `error fetching credentials: <reason>`. No `Server` header; `X-aws-ec2-metadata-token` is ignored.
+ * - `/ping` answers `pong`; other paths are blocked (see `version`).
  * @example
  * ```ts
  * import { fakeKiam, startLoopbackServer } from "pod-credentials/testing";
  * const kiam = fakeKiam({ podRole: "orders-reader" }).setMode("podNotFound", { times: 1 });
  * const server = await startLoopbackServer(kiam.handler);
- * await server.close();
  * ```
  */
 export const fakeKiam = (options: FakeKiamOptions = {}): FakeKiam => new FakeKiam(options);

@@ -29,8 +29,7 @@ const DOCUMENT_KEYS = ["AccessKeyId", "Code", "Expiration", "LastUpdated", "Secr
  *   `role requested <arn> not valid for namespace of pod at <ip> with namespace <ns>`.
  * - `stsError`: the listing works; the credentials are 500 with the STS error text.
  *
- * Real kube2iam retries the pod lookup for up to `--backoff-max-elapsed-time` (2 s) before a 404; set `delayMs` to
- * imitate that wait.
+ * Real kube2iam retries the pod lookup for 2 s (`--backoff-max-elapsed-time`) before a 404: `delayMs` imitates it.
  */
 export type Kube2iamMode =
   | "ready"
@@ -43,7 +42,6 @@ export type Kube2iamMode =
 
 /**
  * Options of {@link fakeKube2iam}. All can be changed later with `configure`.
- *
  * @example
  * ```ts
  * const kube2iam = fakeKube2iam({ podRole: "team/orders", upstream: fakeImds().handler });
@@ -52,10 +50,7 @@ export type Kube2iamMode =
 export interface FakeKube2iamOptions extends ModalFakeOptions<Kube2iamMode>, ExpirationOptions {
   /** The pod's `iam.amazonaws.com/role` annotation: a role name (with its path) or an ARN. @default "orders-reader" */
   podRole?: string | undefined;
-  /**
-   * kube2iam's `--base-role-arn`. Role names are prefixed with it; the listing strips it from the pod's role ARN.
-   * @default "arn:aws:iam::123456789012:role/"
-   */
+  /** kube2iam's `--base-role-arn`: before names, cut from listed ARNs. @default "arn:aws:iam::123456789012:role/" */
   baseRoleArn?: string | undefined;
   /** kube2iam's `--default-role`, answered in mode `defaultRole`. @default "kube2iam-default" */
   defaultRole?: string | undefined;
@@ -75,9 +70,8 @@ export interface FakeKube2iamOptions extends ModalFakeOptions<Kube2iamMode>, Exp
   /** Where every other path (the token PUT too) is proxied, such as `fakeImds().handler`. Unset: 502, as from Go. */
   upstream?: FakeHandler | undefined;
   /**
-   * Add `X-Forwarded-For: <podIp>` to proxied requests, as kube2iam releases before the IMDSv2 fix did (IMDS then
-   * refuses the token PUT with 403).
-   * @default false
+   * Add `X-Forwarded-For: <podIp>` to proxied requests, as kube2iam did before its IMDSv2 fix (IMDS then refuses the
+   * token PUT with 403). @default false
    */
   forwardedFor?: boolean | undefined;
 }
@@ -111,23 +105,15 @@ export class FakeKube2iam extends ModalFake<Kube2iamMode, FakeKube2iamOptions> {
 
   /** kube2iam's role mapping: the pod's role ARN, or the error text of the 404. */
   #mapping(mode: Kube2iamMode): { roleArn: string } | { error: string } {
-    switch (mode) {
-      case "podNotFound":
-        return { error: "pod with specificed IP not found" };
-      case "noRole":
-        return { error: `unable to find role for IP ${this.#podIp}` };
-      case "emptyRole":
-        return { roleArn: this.#roleArn("") };
-      case "defaultRole":
-        return { roleArn: this.#roleArn(this.options.defaultRole ?? "kube2iam-default") };
-      case "namespaceRestricted":
-        return {
-          error: `role requested ${this.podRoleArn} not valid for namespace of pod at ${this.#podIp} with namespace ${this.options.namespace ?? "default"}`,
-        };
-      case "ready":
-      case "stsError":
-        return { roleArn: this.podRoleArn };
-    }
+    if (mode === "podNotFound") return { error: "pod with specificed IP not found" };
+    if (mode === "noRole") return { error: `unable to find role for IP ${this.#podIp}` };
+    if (mode === "emptyRole") return { roleArn: this.#roleArn("") };
+    if (mode === "defaultRole") return { roleArn: this.#roleArn(this.options.defaultRole ?? "kube2iam-default") };
+    if (mode !== "namespaceRestricted") return { roleArn: this.podRoleArn };
+    const namespace = this.options.namespace ?? "default";
+    return {
+      error: `role requested ${this.podRoleArn} not valid for namespace of pod at ${this.#podIp} with namespace ${namespace}`,
+    };
   }
 
   #listing(): Response {
@@ -174,22 +160,18 @@ const fnv1a = (text: string): string => {
 /**
  * Creates a fake kube2iam, faithful to jtblin/kube2iam's `server.go`:
  *
- * - `GET /{version}/meta-data/iam/security-credentials/` lists the pod's role with the base ARN stripped
- *   (`arn:aws:iam::123456789012:role/team/orders` -> `team/orders`), no trailing newline.
- * - `GET .../security-credentials/<role>` answers `JSON.stringify` of kube2iam's struct plus `"\n"`, keys
- *   AccessKeyId, Code, Expiration, LastUpdated, SecretAccessKey, Token, Type; 403 `Invalid role <role>` for another
- *   role. Both paths ignore `X-aws-ec2-metadata-token` and carry `Server: EC2ws`.
+ * - `GET /{version}/meta-data/iam/security-credentials/` lists the pod's role, the base ARN cut off
+ *   (`team/orders`), no trailing newline; `.../<role>` answers kube2iam's JSON plus `"\n"`, 403 `Invalid role <role>`
+ *   for another role. Both ignore `X-aws-ec2-metadata-token` and carry `Server: EC2ws`.
  * - Errors are Go `http.Error`s: `text/plain; charset=utf-8`, a trailing newline.
- * - `/healthz` answers `{"hostIP":"10.0.0.1","instanceId":"i-0123456789abcdef0"}`.
- * - Everything else, the token PUT included, is proxied to `upstream` with its answer unchanged.
- *
+ * - `/healthz` answers `{"hostIP":"10.0.0.1","instanceId":"i-0123456789abcdef0"}`; every other path, the token PUT
+ *   included, is proxied to `upstream`.
  * @example
  * ```ts
  * import { fakeImds, fakeKube2iam, startLoopbackServer } from "pod-credentials/testing";
  * const kube2iam = fakeKube2iam({ podRole: "orders-reader", upstream: fakeImds().handler });
  * kube2iam.setMode("podNotFound", { times: 2 }); // then ready
  * const server = await startLoopbackServer(kube2iam.handler);
- * await server.close();
  * ```
  */
 export const fakeKube2iam = (options: FakeKube2iamOptions = {}): FakeKube2iam => new FakeKube2iam(options);

@@ -20,7 +20,6 @@ export type PodIdentityAgentMode = "ready" | "throttled" | "upstreamError";
 
 /**
  * Parameters of a mode set with `setMode` on the fake Pod Identity agent.
- *
  * @example
  * ```ts
  * fakePodIdentityAgent().setMode("upstreamError", { status: 403, message: "AccessDeniedException: no association" });
@@ -35,7 +34,6 @@ export interface PodIdentityAgentModeOptions extends ModeOptions {
 
 /**
  * Options of {@link fakePodIdentityAgent}. All can be changed later with `configure`.
- *
  * @example
  * ```ts
  * const agent = fakePodIdentityAgent({ expectedToken: createFakeJwt(), accountId: "210987654321" });
@@ -45,17 +43,15 @@ export interface FakePodIdentityAgentOptions extends ModalFakeOptions<PodIdentit
   /** The only token accepted, as the raw `Authorization` header (no `Bearer`). Unset: any unexpired JWT. */
   expectedToken?: string | undefined;
   /**
-   * The message after `Service account token failed basic claim validations: ` for a parseable token that is not
-   * `expectedToken`.
+   * Why a parseable token other than `expectedToken` failed basic claim validations.
    * @default "token has invalid claims: token is expired"
    */
   wrongTokenReason?: string | undefined;
-  /** @default "123456789012" */
+  /** `AccountId` in the answer. @default "123456789012" */
   accountId?: string | undefined;
   /**
-   * The role associated with the pod's service account: the fake STS answers `GetCallerIdentity` for the served
-   * credentials as a session of it, named `eks-<clusterName>-<pod>-<uuid>` like EKS Auth names them.
-   * @default "arn:aws:iam::<accountId>:role/orders-reader"
+   * The service account's role: the fake STS knows the served credentials as its session
+   * `eks-<clusterName>-<pod>-<uuid>`, as EKS Auth names them. @default "arn:aws:iam::<accountId>:role/orders-reader"
    */
   roleArn?: string | undefined;
   /** The cluster in the session name. @default "cluster" */
@@ -113,20 +109,16 @@ export class FakePodIdentityAgent extends ModalFake<
  * Creates a fake EKS Pod Identity agent (the server at `169.254.170.23`):
  *
  * - Only `GET /v1/credentials`; other paths are Go's 404 `404 page not found`.
- * - `Authorization` carries the raw service-account token (no `Bearer`). Missing: 400
- *   `Service account token cannot be empty`; not a JWT: 400 `Service account token cannot be parsed: ...`; expired
- *   or not `expectedToken`: 400 `Service account token failed basic claim validations: ...`. Errors are
- *   `text/plain; charset=utf-8` with a trailing newline.
- * - Success: JSON `{"AccessKeyId","SecretAccessKey","Token","AccountId","Expiration"}`, valid about 6 hours.
- *
+ * - `Authorization` carries the raw service-account token. Missing: 400 `Service account token cannot be empty`;
+ *   not a JWT: 400 `... cannot be parsed: ...`; expired or not `expectedToken`: 400 `... failed basic claim
+ *   validations: ...`. Errors are `text/plain; charset=utf-8` with a trailing newline.
+ * - Success: JSON `{"AccessKeyId","SecretAccessKey","Token","AccountId","Expiration"}`.
  * @example
  * ```ts
  * import { createFakeJwt, fakePodIdentityAgent, startLoopbackServer } from "pod-credentials/testing";
- * const token = createFakeJwt();
- * const agent = fakePodIdentityAgent({ expectedToken: token }).setMode("throttled", { times: 1 });
+ * const agent = fakePodIdentityAgent({ expectedToken: createFakeJwt() }).setMode("throttled", { times: 1 });
  * const server = await startLoopbackServer(agent.handler);
  * process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI = `${server.url}/v1/credentials`;
- * await server.close();
  * ```
  */
 export const fakePodIdentityAgent = (options: FakePodIdentityAgentOptions = {}): FakePodIdentityAgent =>

@@ -19,10 +19,7 @@ const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const ACTIONS = new Set(["AssumeRoleWithWebIdentity", "AssumeRole", "GetCallerIdentity"]);
 const ONE_HOUR_S = 3600;
 
-/**
- * An STS error the fake can answer with, with real STS's status: 403 for `AccessDenied` and `IDPRejectedClaim`, 500
- * (`Receiver`) for `InternalFailure`, 400 for the others.
- */
+/** An STS error a mode answers, with its status: 403 `AccessDenied`, `IDPRejectedClaim`, 500 `InternalFailure`, 400. */
 export type StsErrorCode =
   | "InvalidIdentityToken"
   | "AccessDenied"
@@ -37,7 +34,6 @@ export type StsMode = "ok" | StsErrorCode;
 
 /**
  * Parameters of a mode set with `setMode` on the fake STS.
- *
  * @example
  * ```ts
  * fakeSts().setMode("InvalidIdentityToken", { times: 1, message: "Incorrect token audience" });
@@ -103,13 +99,8 @@ export interface StsCall {
   readonly externalId: string | undefined;
   /** `Policy`, the session policy (AssumeRole), as sent. */
   readonly policy: string | undefined;
-  /** `Tags.member.N.Key`/`.Value` (AssumeRole), in order. */
-  readonly tags: ReadonlyArray<{
-    /** `Tags.member.N.Key`. */
-    readonly key: string;
-    /** `Tags.member.N.Value`. */
-    readonly value: string;
-  }>;
+  /** `Tags.member.N.Key` and `.Value` (AssumeRole), in order. */
+  readonly tags: ReadonlyArray<Readonly<Record<"key" | "value", string>>>;
   /** `TransitiveTagKeys.member.N` (AssumeRole), in order. */
   readonly transitiveTagKeys: readonly string[];
   /** `SourceIdentity` (AssumeRole), as sent. */
@@ -140,15 +131,7 @@ export interface IssuedStsCredentials extends FakeCredentials {
   readonly assumedRoleId: string;
 }
 
-/**
- * Who may assume a role with `AssumeRole`: the role's trust policy, reduced to its principals and the
- * `sts:ExternalId` condition.
- *
- * @example
- * ```ts
- * const policy: StsTrustPolicy = { principals: ["arn:aws:iam::123456789012:role/orders-reader"], externalId: "x-42" };
- * ```
- */
+/** Who may assume a role with `AssumeRole`: its trust policy's principals and `sts:ExternalId` condition. */
 export interface StsTrustPolicy {
   /**
    * Role ARNs (any session of the role, paths aside), `arn:aws:iam::<account>:root` (anyone in the account), ARNs
@@ -161,7 +144,6 @@ export interface StsTrustPolicy {
 
 /**
  * Options of {@link fakeSts}. All can be changed later with `configure`.
- *
  * @example
  * ```ts
  * const sts = fakeSts({ expectedToken: createFakeJwt(), expectedRoleArn: "arn:aws:iam::123456789012:role/reader" });
@@ -193,10 +175,8 @@ export interface FakeStsOptions extends ModalFakeOptions<StsMode> {
   /** `<Audience>` in the answer. @default "sts.amazonaws.com" */
   audience?: string | undefined;
   /**
-   * Who credentials are whose signature verifies but that no fake has served (made by `createFakeCredentials` and
-   * used directly, or recorded without an identity): what `GetCallerIdentity` answers, and the caller of
-   * `AssumeRole`. Unset: such calls are 403 `InvalidClientTokenId`. Keys the register of fake credentials does not
-   * hold are `InvalidClientTokenId` either way: the fake STS cannot check their signature.
+   * Whose are credentials that verify but that no fake served (`createFakeCredentials`, or recorded without an
+   * identity), for `GetCallerIdentity` and `AssumeRole`. Unset: 403 `InvalidClientTokenId`, as for unknown keys.
    */
   callerIdentity?: StsCallerIdentity | undefined;
 }
@@ -492,25 +472,17 @@ const credentialsXml = (
 };
 
 /**
- * Creates a fake AWS STS speaking the query protocol the SDKs and CLIs use (`POST /` with a form, or `GET /?Action=...`):
- * `AssumeRoleWithWebIdentity` (unsigned), `AssumeRole` and `GetCallerIdentity` (signed).
+ * Creates a fake AWS STS speaking the query protocol (`POST /` with a form, or `GET /?Action=...`):
+ * `AssumeRoleWithWebIdentity` (unsigned), `AssumeRole` and `GetCallerIdentity` (signed), in STS's XML.
  *
- * - **Signatures**: every call carrying SigV4 is checked as real STS checks it, against the secret of credentials a
- *   fake handed out (see {@link registerFakeCredentials}): unknown key or wrong session token `InvalidClientTokenId`,
- *   expired credentials `ExpiredToken`, a date more than 15 minutes from the fake's clock or a signature that does not
- *   match `SignatureDoesNotMatch`, a partial header `IncompleteSignature`; unsigned `AssumeRole` or
- *   `GetCallerIdentity` is `MissingAuthenticationToken`.
+ * - A SigV4 signature is checked as real STS checks it, against the credentials the fakes handed out (see
+ *   {@link registerFakeCredentials}): `InvalidClientTokenId`, `ExpiredToken`, `SignatureDoesNotMatch` (a wrong
+ *   signature, or a date 15 minutes off the fake's clock), `IncompleteSignature`, `MissingAuthenticationToken`.
  * - `GetCallerIdentity` answers whose the signing credentials are: the node role for IMDS's, the pod's role for the
- *   Pod Identity agent's, kube2iam's and kiam's, the assumed role for this fake's, else `callerIdentity`.
+ *   agent's, kube2iam's and kiam's, the assumed role for this fake's, else `callerIdentity`.
  * - `AssumeRole` checks `trust`, caps role chaining at one hour, and records `ExternalId`, `Policy`, `Tags`,
- *   `TransitiveTagKeys` and `SourceIdentity`; the credentials it issues are known to it in turn.
- * - Success is STS's XML (`<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">`
- *   with Credentials, SubjectFromWebIdentityToken, AssumedRoleUser, Provider, Audience, ResponseMetadata;
- *   `<AssumeRoleResponse>` with SourceIdentity, AssumedRoleUser, Credentials, PackedPolicySize).
- * - Errors are `<ErrorResponse><Error><Type>Sender</Type><Code>...</Code><Message>...</Message></Error><RequestId>`
- *   with the code's status (see {@link StsErrorCode}).
+ *   `TransitiveTagKeys` and `SourceIdentity`.
  * - `calls` records each call's fields and what came of its signature; `issued` the credentials handed out.
- *
  * @example
  * ```ts
  * import { fakeSts, startLoopbackServer } from "pod-credentials/testing";
@@ -519,7 +491,6 @@ const credentialsXml = (
  * }).setMode("Throttling", { times: 1 });
  * const server = await startLoopbackServer(sts.handler);
  * process.env.AWS_ENDPOINT_URL_STS = server.url;
- * await server.close();
  * ```
  */
 export const fakeSts = (options: FakeStsOptions = {}): FakeSts => new FakeSts(options);

@@ -45,7 +45,7 @@ export const credentialsDocument = (
   return Object.fromEntries(keys.map((key) => [key, values[key] ?? ""]));
 };
 
-/** `/<version>/meta-data/iam/security-credentials`, and after a `/` the role asked for: kube2iam's and kiam's routes. */
+/** `/<version>/meta-data/iam/security-credentials`, then `/` and the role asked for: kube2iam's and kiam's routes. */
 export const CREDENTIALS_ROUTE = /^\/[^/]+\/meta-data\/iam\/security-credentials(?:\/(.*))?$/;
 
 /** Go's `http.Redirect` for a GET: an HTML link to the new location. */
