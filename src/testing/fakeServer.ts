@@ -42,9 +42,8 @@ export interface FakeServerOptions {
   /** The fake's clock, for expirations and token lifetimes. @default () => new Date() */
   now?: (() => Date) | undefined;
   /**
-   * The credentials served. Missing values are made up once, at creation, with the fake's prefix (`IMDS`,
-   * `KUBE2IAM`, `KIAM`, `PODID`); `fakeSts` makes up new ones (prefix `STS`) at each call.
-   * @default createFakeCredentials(prefix)
+   * The credentials served; missing values are made up at creation with the fake's prefix (`IMDS`, `KUBE2IAM`,
+   * `KIAM`, `PODID`), by `fakeSts` at each call (`STS`). @default createFakeCredentials(prefix)
    */
   credentials?: Partial<FakeCredentials> | undefined;
 }
@@ -62,16 +61,7 @@ export interface ExpirationOptions {
   lifetimeMs?: number | undefined;
 }
 
-interface ActiveFault {
-  readonly fault: Fault;
-  readonly scope: FaultScope;
-  remaining: number | undefined;
-}
-
-/**
- * The base of every fake: it records each request, applies injected faults, then lets the fake answer. Options
- * change at runtime with `configure`; `reset` restores the options the fake was created with.
- */
+/** The base of every fake: it records each request, applies injected faults, then lets the fake answer. */
 export abstract class FakeServer<TOptions extends FakeServerOptions> {
   /** The fetch-style core, to serve with {@link startLoopbackServer} or {@link mswHandlers}. Bound: pass it as is. */
   readonly handler: FakeHandler = (request) => this.#handle(request);
@@ -80,7 +70,7 @@ export abstract class FakeServer<TOptions extends FakeServerOptions> {
   readonly #initialOptions: TOptions;
   readonly #madeUp: FakeCredentials;
   #log: RecordedRequest[] = [];
-  #faults: ActiveFault[] = [];
+  #faults: Array<{ readonly fault: Fault; readonly scope: FaultScope; remaining: number | undefined }> = [];
 
   protected constructor(options: TOptions, credentialsPrefix: string) {
     this.#initialOptions = { ...options };

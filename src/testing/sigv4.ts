@@ -184,12 +184,10 @@ const signatureMatches = (
 };
 
 /** `20300101T000000Z` (SigV4's basic ISO 8601) as a date, or undefined when it is not one. */
-const parseAmzDate = (text: string | undefined): Date | undefined => {
-  const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text ?? "");
-  if (match === null) return undefined;
-  const [, year, month, day, hours, minutes, seconds] = match;
-  const date = new Date(`${year}-${month}-${day}T${hours}:${minutes}:${seconds}Z`);
-  return Number.isNaN(date.getTime()) ? undefined : date;
+const parseAmzDate = (text: string): Date | undefined => {
+  const iso = text.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, "$1-$2-$3T$4:$5:$6Z");
+  const date = new Date(iso);
+  return iso === text || Number.isNaN(date.getTime()) ? undefined : date;
 };
 
 /** A date in SigV4's basic ISO 8601: `20300101T000000Z`. */

@@ -20,10 +20,10 @@ export const goError = (status: number, message: string, headers: Readonly<Recor
  * A Go handler writing `body` without setting a content type: Go sniffs one (`text/plain; charset=utf-8` for text
  * and JSON), and sends no content type at all for an empty body.
  */
-export const goText = (body: string, headers: Readonly<Record<string, string>> = {}, status = 200): Response =>
-  body === ""
-    ? new Response(null, { status, headers })
-    : new Response(body, { status, headers: { "Content-Type": "text/plain; charset=utf-8", ...headers } });
+export const goText = (body: string, headers: Readonly<Record<string, string>> = {}): Response =>
+  new Response(body || null, {
+    headers: body === "" ? headers : { "Content-Type": "text/plain; charset=utf-8", ...headers },
+  });
 
 /**
  * The credentials document of IMDS, kube2iam and kiam with its keys in `keys`' order: each server writes its own
