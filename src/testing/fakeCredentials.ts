@@ -73,10 +73,8 @@ export const registerFakeCredentials = (
 export const knownFakeCredentials = (accessKeyId: string): KnownFakeCredentials | undefined => known().get(accessKeyId);
 
 /**
- * Makes recognizable fake credentials. The prefix (letters and digits only, at most 8 used in the key id) appears in
- * every value, so `text.includes(credentials.secretAccessKey)` finds a leak and the prefix tells which fake it came
- * from. Each call makes new random values, and records them with {@link registerFakeCredentials} (no identity yet),
- * so the fake STS verifies signatures made with them.
+ * Makes new recognizable fake credentials, recorded for the fake STS (no identity yet). The prefix (letters and
+ * digits, at most 8 in the key id) appears in every value: a leak is found by `text.includes(secretAccessKey)`.
  * @example
  * ```ts
  * import { createFakeCredentials } from "pod-credentials/testing";

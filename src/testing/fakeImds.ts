@@ -105,7 +105,6 @@ export class FakeImds extends FakeServer<FakeImdsOptions> {
     return this.#ok(token, { [TOKEN_TTL_HEADER]: String(ttl) });
   }
 
-  /** The body at a path under `/latest/meta-data`, or undefined for 404. */
   #metadata(path: string): string | undefined {
     const { roleName = "eks-node-role", region = "us-east-1", accountId = "123456789012" } = this.options;
     const instanceId = this.options.instanceId ?? "i-0123456789abcdef0";

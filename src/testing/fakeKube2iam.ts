@@ -142,11 +142,10 @@ export class FakeKube2iam extends ModalFake<Kube2iamMode, FakeKube2iamOptions> {
   }
 
   #health(): Response {
-    const body = JSON.stringify({
-      hostIP: this.options.hostIp ?? "10.0.0.1",
-      instanceId: this.options.instanceId ?? "i-0123456789abcdef0",
+    const { hostIp: hostIP = "10.0.0.1", instanceId = "i-0123456789abcdef0" } = this.options;
+    return new Response(`${JSON.stringify({ hostIP, instanceId })}\n`, {
+      headers: { "Content-Type": "application/json" },
     });
-    return new Response(`${body}\n`, { status: 200, headers: { "Content-Type": "application/json" } });
   }
 }
 

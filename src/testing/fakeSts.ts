@@ -44,7 +44,6 @@ export interface StsModeOptions extends ModeOptions {
   message?: string | undefined;
 }
 
-/** The message real STS sends with each error a mode sets. */
 const MESSAGES: Readonly<Record<StsErrorCode, string>> = {
   InvalidIdentityToken: `No OpenIDConnect provider found in your account for ${FAKE_OIDC_ISSUER}`,
   AccessDenied: "Not authorized to perform sts:AssumeRoleWithWebIdentity",
@@ -395,7 +394,6 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
   }
 }
 
-/** The call's fields, from the query string and a form body. */
 const callOf = (request: RecordedRequest, signature: StsCall["signature"], callerArn: string | undefined): StsCall => {
   const fields: Record<string, string> = Object.fromEntries(new URLSearchParams(request.search));
   const contentType = request.headers["content-type"] ?? "";
@@ -435,11 +433,9 @@ const membersOf = (at: (n: number) => string | undefined): string[] => {
   return values;
 };
 
-/** An element holding `text`, escaped. */
 const tag = (name: string, text: string): string =>
   `<${name}>${text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")}</${name}>`;
 
-/** An element holding other elements, indented two spaces. */
 const block = (name: string, lines: readonly string[], attributes = ""): string[] => [
   `<${name}${attributes}>`,
   ...lines.map((line) => `  ${line}`),

@@ -8,7 +8,6 @@ import { type KnownFakeCredentials, knownFakeCredentials } from "./fakeCredentia
 import type { RecordedRequest } from "./fakeServer.js";
 
 const ALGORITHM = "AWS4-HMAC-SHA256";
-/** How far a request's `X-Amz-Date` may be from STS's clock. */
 const MAX_SKEW_MS = 15 * 60 * 1000;
 export const INVALID_TOKEN = "The security token included in the request is invalid.";
 const MISMATCH =
@@ -190,5 +189,4 @@ const parseAmzDate = (text: string): Date | undefined => {
   return iso === text || Number.isNaN(date.getTime()) ? undefined : date;
 };
 
-/** A date in SigV4's basic ISO 8601: `20300101T000000Z`. */
 const amzDateOf = (date: Date): string => `${date.toISOString().replace(/[-:]/g, "").slice(0, 15)}Z`;
