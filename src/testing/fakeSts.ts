@@ -211,17 +211,15 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
     const call = callOf(request, checked.status, caller?.arn);
     this.#calls.push(call);
 
-    if (request.path !== "/" || (request.method !== "POST" && request.method !== "GET")) {
+    if (request.path !== "/" || (request.method !== "POST" && request.method !== "GET"))
       return this.#error("UnknownOperationException", `No operation at ${request.method} ${request.path}`);
-    }
     if (checked.status === "rejected") return this.#error(...checked.error);
     if (!ACTIONS.has(call.action)) {
       const version = call.version ?? API_VERSION;
       return this.#error("InvalidAction", `Could not find operation ${call.action} for version ${version}`);
     }
-    if (checked.status === "unsigned" && call.action !== "AssumeRoleWithWebIdentity") {
+    if (checked.status === "unsigned" && call.action !== "AssumeRoleWithWebIdentity")
       return this.#error("MissingAuthenticationToken", "Request is missing Authentication Token");
-    }
     const [mode, params] = this.takeMode();
     if (mode !== "ok") return this.#error(mode, params.message ?? MESSAGES[mode]);
     if (call.action === "AssumeRoleWithWebIdentity") return this.#assumeRoleWithWebIdentity(call);
@@ -245,17 +243,14 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
       invalid(
         `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must ${rule}`,
       );
-    if (!SESSION_NAME.test(call.roleSessionName ?? "")) {
+    if (!SESSION_NAME.test(call.roleSessionName ?? ""))
       return constraint(call.roleSessionName, "roleSessionName", "satisfy regular expression pattern: [\\w+=,.@-]*");
-    }
     if (!/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/.test(call.roleArn ?? "")) return invalid(`${call.roleArn} is invalid`);
     const seconds = call.durationSeconds;
-    if (seconds !== undefined && !(seconds >= 900)) {
+    if (seconds !== undefined && !(seconds >= 900))
       return constraint(call.fields.DurationSeconds, "durationSeconds", "have value greater than or equal to 900");
-    }
-    if (seconds !== undefined && seconds > 43_200) {
+    if (seconds !== undefined && seconds > 43_200)
       return constraint(seconds, "durationSeconds", "have value less than or equal to 43200");
-    }
     return undefined;
   }
 
@@ -265,9 +260,8 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
     const roleArn = call.roleArn ?? "";
     const token = call.webIdentityToken ?? "";
     const expected = this.options.expectedToken;
-    if (token === "" || (expected !== undefined && token !== expected)) {
+    if (token === "" || (expected !== undefined && token !== expected))
       return this.#error("InvalidIdentityToken", MESSAGES.InvalidIdentityToken);
-    }
     const parsed = parseJwt(token);
     const now = this.now();
     if (parsed.ok && jwtExpired(parsed.claims, now)) {
@@ -277,9 +271,8 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
         `Token expired: current date/time ${Math.floor(now.getTime() / 1000)} must be before the expiration date/time${exp}`,
       );
     }
-    if (this.options.expectedRoleArn !== undefined && roleArn !== this.options.expectedRoleArn) {
+    if (this.options.expectedRoleArn !== undefined && roleArn !== this.options.expectedRoleArn)
       return this.#error("AccessDenied", MESSAGES.AccessDenied);
-    }
     const issued = this.#issue(call, now);
     const subject =
       parsed.ok && typeof parsed.claims.sub === "string" ? parsed.claims.sub : "system:serviceaccount:default:orders";
