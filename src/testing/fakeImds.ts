@@ -139,9 +139,8 @@ export class FakeImds extends FakeServer<FakeImdsOptions> {
     return imdsJson(credentialsDocument(this.serveCredentials(identity, SIX_HOURS_MS), DOCUMENT_KEYS));
   }
 
-  #ok(body: string, extra: Record<string, string> = {}): Response {
+  #ok(body: string, extra: Record<string, string>): Response {
     return new Response(body, {
-      status: 200,
       headers: { "Content-Type": "text/plain", "Accept-Ranges": "none", Server: "EC2ws", ...extra },
     });
   }

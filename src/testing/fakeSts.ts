@@ -149,16 +149,13 @@ export interface StsTrustPolicy {
  * ```
  */
 export interface FakeStsOptions extends ModalFakeOptions<StsMode> {
-  /**
-   * The only web identity token accepted; any other is `InvalidIdentityToken`. Unset: any non-empty token is
-   * accepted (a JWT whose `exp` has passed is `ExpiredTokenException` either way).
-   */
+  /** The only web identity token accepted, others are `InvalidIdentityToken`. Unset: any (unexpired) token. */
   expectedToken?: string | undefined;
   /** The only role `AssumeRoleWithWebIdentity` may assume; any other is `AccessDenied`. Unset: any role. */
   expectedRoleArn?: string | undefined;
   /**
-   * The trust policies `AssumeRole` checks, by role ARN: a list of principals, or an {@link StsTrustPolicy}. A role
-   * missing from it is `AccessDenied` to everyone. Unset: any caller whose signature verifies may assume any role.
+   * The trust policies `AssumeRole` checks, by role ARN (a role missing is `AccessDenied`). Unset: any caller whose
+   * signature verifies may assume any role.
    * @example { "arn:aws:iam::210987654321:role/reports-writer": ["arn:aws:iam::123456789012:role/orders-reader"] }
    */
   trust?: Readonly<Record<string, readonly string[] | StsTrustPolicy>> | undefined;
@@ -227,36 +224,9 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
     return call.action === "AssumeRole" ? this.#assumeRole(call, caller) : this.#callerIdentity(caller);
   }
 
-  /** STS's ValidationError for missing fields, a bad session name or role ARN, a duration out of bounds. */
-  #invalid(call: StsCall, required: ReadonlyArray<"roleArn" | "roleSessionName" | "webIdentityToken">) {
-    const missing = required.filter((field) => call[field] === undefined);
-    const invalid = (message: string) => this.#error("ValidationError", message);
-    if (missing.length > 0) {
-      const details = missing.map(
-        (field) => `Value null at '${field}' failed to satisfy constraint: Member must not be null`,
-      );
-      return invalid(
-        `${missing.length} validation error${missing.length > 1 ? "s" : ""} detected: ${details.join("; ")}`,
-      );
-    }
-    const constraint = (value: unknown, field: string, rule: string) =>
-      invalid(
-        `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must ${rule}`,
-      );
-    if (!SESSION_NAME.test(call.roleSessionName ?? ""))
-      return constraint(call.roleSessionName, "roleSessionName", "satisfy regular expression pattern: [\\w+=,.@-]*");
-    if (!/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/.test(call.roleArn ?? "")) return invalid(`${call.roleArn} is invalid`);
-    const seconds = call.durationSeconds;
-    if (seconds !== undefined && !(seconds >= 900))
-      return constraint(call.fields.DurationSeconds, "durationSeconds", "have value greater than or equal to 900");
-    if (seconds !== undefined && seconds > 43_200)
-      return constraint(seconds, "durationSeconds", "have value less than or equal to 43200");
-    return undefined;
-  }
-
   #assumeRoleWithWebIdentity(call: StsCall): Response {
-    const invalid = this.#invalid(call, ["roleArn", "roleSessionName", "webIdentityToken"]);
-    if (invalid !== undefined) return invalid;
+    const invalid = invalidFields(call, ["roleArn", "roleSessionName", "webIdentityToken"]);
+    if (invalid !== undefined) return this.#error("ValidationError", invalid);
     const roleArn = call.roleArn ?? "";
     const token = call.webIdentityToken ?? "";
     const expected = this.options.expectedToken;
@@ -289,8 +259,8 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
   }
 
   #assumeRole(call: StsCall, caller: StsCallerIdentity): Response {
-    const invalid = this.#invalid(call, ["roleArn", "roleSessionName"]);
-    if (invalid !== undefined) return invalid;
+    const invalid = invalidFields(call, ["roleArn", "roleSessionName"]);
+    if (invalid !== undefined) return this.#error("ValidationError", invalid);
     const roleArn = call.roleArn ?? "";
     // Any role session calling AssumeRole is role chaining, the instance profile's and the pod's included.
     const chained = caller.arn.includes(":assumed-role/");
@@ -387,6 +357,27 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
   }
 }
 
+/** STS's ValidationError message for missing fields, a bad session name or role ARN, a duration out of bounds. */
+const invalidFields = (call: StsCall, required: ReadonlyArray<"roleArn" | "roleSessionName" | "webIdentityToken">) => {
+  const missing = required.filter((field) => call[field] === undefined);
+  const details = missing.map(
+    (field) => `Value null at '${field}' failed to satisfy constraint: Member must not be null`,
+  );
+  if (missing.length > 0)
+    return `${missing.length} validation error${missing.length > 1 ? "s" : ""} detected: ${details.join("; ")}`;
+  const constraint = (value: unknown, field: string, rule: string) =>
+    `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must ${rule}`;
+  if (!SESSION_NAME.test(call.roleSessionName ?? ""))
+    return constraint(call.roleSessionName, "roleSessionName", "satisfy regular expression pattern: [\\w+=,.@-]*");
+  if (!/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/.test(call.roleArn ?? "")) return `${call.roleArn} is invalid`;
+  const seconds = call.durationSeconds;
+  if (seconds !== undefined && !(seconds >= 900))
+    return constraint(call.fields.DurationSeconds, "durationSeconds", "have value greater than or equal to 900");
+  if (seconds !== undefined && seconds > 43_200)
+    return constraint(seconds, "durationSeconds", "have value less than or equal to 43200");
+  return undefined;
+};
+
 const callOf = (request: RecordedRequest, signature: StsCall["signature"], callerArn: string | undefined): StsCall => {
   const fields: Record<string, string> = Object.fromEntries(new URLSearchParams(request.search));
   const contentType = request.headers["content-type"] ?? "";
@@ -462,16 +453,11 @@ const credentialsXml = (
 
 /**
  * Creates a fake AWS STS speaking the query protocol (`POST /` with a form, or `GET /?Action=...`):
- * `AssumeRoleWithWebIdentity` (unsigned), `AssumeRole` and `GetCallerIdentity` (signed), in STS's XML.
- *
- * - A SigV4 signature is checked as real STS checks it, against the credentials the fakes handed out (see
- *   {@link registerFakeCredentials}): `InvalidClientTokenId`, `ExpiredToken`, `SignatureDoesNotMatch` (a wrong
- *   signature, or a date 15 minutes off the fake's clock), `IncompleteSignature`, `MissingAuthenticationToken`.
- * - `GetCallerIdentity` answers whose the signing credentials are: the node role for IMDS's, the pod's role for the
- *   agent's, kube2iam's and kiam's, the assumed role for this fake's, else `callerIdentity`.
- * - `AssumeRole` checks `trust`, caps role chaining at one hour, and records `ExternalId`, `Policy`, `Tags`,
- *   `TransitiveTagKeys` and `SourceIdentity`.
- * - `calls` records each call's fields and what came of its signature; `issued` the credentials handed out.
+ * `AssumeRoleWithWebIdentity` (unsigned), `AssumeRole` and `GetCallerIdentity` (signed), in STS's XML. A SigV4
+ * signature is checked as real STS checks it, against the credentials the fakes handed out (see
+ * {@link registerFakeCredentials}); `GetCallerIdentity` answers whose they are (the node role for IMDS's, the pod's
+ * role for the agent's, kube2iam's and kiam's, the assumed role for this fake's). `AssumeRole` checks `trust` and
+ * caps role chaining at one hour.
  * @example
  * ```ts
  * import { fakeSts, startLoopbackServer } from "pod-credentials/testing";

@@ -146,10 +146,8 @@ const sha256 = (data: string): string => createHash("sha256").update(data, "utf8
 const hmac = (key: string | Buffer, data: string): Buffer => createHmac("sha256", key).update(data, "utf8").digest();
 
 /**
- * Whether `request` carries the signature `secretAccessKey` makes for it: the canonical request (method, the path
- * with each segment encoded again as services other than S3 expect, the canonical query, the signed headers with
- * their values trimmed and inner spaces folded, the SHA-256 of the body actually received), the string to sign for
- * the scope and `amzDate`, and the key derived from the secret for the scope's date, region and service.
+ * Whether `request` carries the signature `secretAccessKey` makes for it. The path's segments are encoded again, as
+ * services other than S3 expect; the body hashed is the one actually received.
  */
 const signatureMatches = (
   request: RecordedRequest,
