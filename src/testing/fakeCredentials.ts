@@ -36,7 +36,7 @@ export interface KnownFakeCredentials extends FakeCredentials {
   readonly expiration?: Date | undefined;
 }
 
-/** The most sets remembered; the oldest are forgotten first (a long fuzzing run must not grow without bound). */
+/** The oldest sets are forgotten first: a long fuzzing run must not grow without bound. */
 const MAX_KNOWN = 10_000;
 // On globalThis under a registered symbol, so the ESM and CJS builds (and the sources under test) share one record.
 const KNOWN_KEY = Symbol.for("pod-credentials/testing.knownFakeCredentials");
@@ -47,23 +47,11 @@ const known = (): Map<string, KnownFakeCredentials> => {
 };
 
 /**
- * Records credentials in this process's register of fake credentials, which the fake STS checks signatures
- * against: a call signed with credentials not in it is `InvalidClientTokenId`, as real STS answers keys it never
- * issued. {@link createFakeCredentials} records each set it makes, and every fake records what it serves with the
- * identity it serves it for (IMDS: the node role; the Pod Identity agent, kube2iam, kiam: the pod's role; STS: the
- * role assumed), so you only need this for credentials you wrote by hand. Recording a key again replaces its secret
- * and token and keeps an identity or expiration the new record leaves unset. The register keeps the 10,000 most
- * recently recorded keys.
- *
- * @example
- * ```ts
- * import { fakeSts, registerFakeCredentials } from "pod-credentials/testing";
- * const mine = { accessKeyId: "AKIAEXAMPLEUSER00001", secretAccessKey: "s".repeat(40), sessionToken: "" };
- * registerFakeCredentials(mine, {
- *   identity: { arn: "arn:aws:iam::123456789012:user/ci", account: "123456789012", userId: "AIDAEXAMPLEUSER00001" },
- * });
- * const sts = fakeSts(); // GetCallerIdentity signed with `mine` answers arn:aws:iam::123456789012:user/ci
- * ```
+ * Records credentials in this process's register, against which the fake STS checks signatures: a key not in it is
+ * `InvalidClientTokenId`, as real STS answers keys it never issued. Every fake records what it makes and serves, with
+ * whose it is (IMDS: the node role; the agent, kube2iam, kiam: the pod's role; STS: the role assumed), so this is for
+ * credentials written by hand. Recording a key again keeps an identity or expiration left unset; the 10,000 most
+ * recently recorded keys are kept.
  */
 export const registerFakeCredentials = (
   credentials: FakeCredentials,
@@ -72,16 +60,9 @@ export const registerFakeCredentials = (
   const register = known();
   const before = register.get(credentials.accessKeyId);
   register.delete(credentials.accessKeyId); // re-inserted last: the most recent survive eviction
-  register.set(
-    credentials.accessKeyId,
-    Object.freeze({
-      accessKeyId: credentials.accessKeyId,
-      secretAccessKey: credentials.secretAccessKey,
-      sessionToken: credentials.sessionToken,
-      identity: details.identity ?? before?.identity,
-      expiration: details.expiration ?? before?.expiration,
-    }),
-  );
+  const { accessKeyId, secretAccessKey, sessionToken } = credentials;
+  const { identity = before?.identity, expiration = before?.expiration } = details;
+  register.set(accessKeyId, Object.freeze({ accessKeyId, secretAccessKey, sessionToken, identity, expiration }));
   for (const oldest of register.keys()) {
     if (register.size <= MAX_KNOWN) break;
     register.delete(oldest);
@@ -92,11 +73,8 @@ export const registerFakeCredentials = (
 export const knownFakeCredentials = (accessKeyId: string): KnownFakeCredentials | undefined => known().get(accessKeyId);
 
 /**
- * Makes recognizable fake credentials. The prefix (letters and digits only, at most 8 used in the key id) appears in
- * every value, so `text.includes(credentials.secretAccessKey)` finds a leak and the prefix tells which fake it came
- * from. Each call makes new random values, and records them with {@link registerFakeCredentials} (no identity yet),
- * so the fake STS verifies signatures made with them.
- *
+ * Makes new recognizable fake credentials, recorded for the fake STS (no identity yet). The prefix (letters and
+ * digits, at most 8 in the key id) appears in every value: a leak is found by `text.includes(secretAccessKey)`.
  * @example
  * ```ts
  * import { createFakeCredentials } from "pod-credentials/testing";
@@ -122,8 +100,6 @@ export const leakedSecrets = (
   text: string,
   credentials: Pick<FakeCredentials, "secretAccessKey" | "sessionToken">,
 ): Array<"secretAccessKey" | "sessionToken"> => {
-  const leaks: Array<"secretAccessKey" | "sessionToken"> = [];
-  if (credentials.secretAccessKey !== "" && text.includes(credentials.secretAccessKey)) leaks.push("secretAccessKey");
-  if (credentials.sessionToken !== "" && text.includes(credentials.sessionToken)) leaks.push("sessionToken");
-  return leaks;
+  const secrets = ["secretAccessKey", "sessionToken"] as const;
+  return secrets.filter((name) => credentials[name] !== "" && text.includes(credentials[name]));
 };

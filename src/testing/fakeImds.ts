@@ -1,34 +1,20 @@
 // A fake EC2 instance metadata service (IMDS): IMDSv2 tokens, the node role's credentials, its HTML errors.
 import { randomBytes } from "node:crypto";
-import { registerFakeCredentials } from "./fakeCredentials.js";
-import {
-  type ExpirationOptions,
-  expirationOf,
-  FakeServer,
-  type FakeServerOptions,
-  type RecordedRequest,
-} from "./fakeServer.js";
+import { STATUS_CODES } from "node:http";
+import { type ExpirationOptions, FakeServer, type FakeServerOptions, type RecordedRequest } from "./fakeServer.js";
 import { hangResponse } from "./faults.js";
-import { assumedRoleIdentity, awsTimestamp } from "./wire.js";
+import { assumedRoleIdentity, awsTimestamp, credentialsDocument } from "./wire.js";
 
 const TOKEN_PATH = "/latest/api/token";
-const TOKEN_HEADER = "x-aws-ec2-metadata-token";
-const TOKEN_TTL_HEADER = "x-aws-ec2-metadata-token-ttl-seconds";
-const MAX_TOKEN_TTL_SECONDS = 21_600;
+const TOKEN_TTL_HEADER = "X-Aws-Ec2-Metadata-Token-Ttl-Seconds";
 const SIX_HOURS_MS = 6 * 60 * 60 * 1000;
 const METADATA_PATH = /^\/(latest|\d{4}-\d{2}-\d{2})\/meta-data(\/.*)?$/;
-
-const STATUS_TITLES: Readonly<Record<number, string>> = {
-  400: "Bad Request",
-  401: "Unauthorized",
-  403: "Forbidden",
-  404: "Not Found",
-  405: "Method Not Allowed",
-};
+/** The metadata folders: each answers its listing with or without a trailing slash. */
+const FOLDERS = new Set(["", "/iam", "/iam/security-credentials", "/placement"]);
+const DOCUMENT_KEYS = ["Code", "LastUpdated", "Type", "AccessKeyId", "SecretAccessKey", "Token", "Expiration"];
 
 /**
  * Options of {@link fakeImds}. All can be changed later with `configure`.
- *
  * @example
  * ```ts
  * const imds = fakeImds({ roleName: "eks-node", v1Allowed: false, lifetimeMs: 60_000 });
@@ -37,17 +23,13 @@ const STATUS_TITLES: Readonly<Record<number, string>> = {
 export interface FakeImdsOptions extends FakeServerOptions, ExpirationOptions {
   /** The instance profile's role, listed under `iam/security-credentials/`. @default "eks-node-role" */
   roleName?: string | undefined;
-  /**
-   * Whether a GET without a token is answered (IMDSv1). A GET with an invalid or expired token is refused with 401
-   * either way.
-   * @default true
-   */
+  /** Whether a GET without a token is answered (IMDSv1); a bad or expired token is 401 either way. @default true */
   v1Allowed?: boolean | undefined;
   /** The pod is one hop too far (hop limit 1): the token PUT gets no answer; IMDSv1 GETs work. @default false */
   hopLimitExceeded?: boolean | undefined;
   /** The instance has no instance profile: the role listing and everything under `iam/` is 404. @default false */
   noRole?: boolean | undefined;
-  /** @default "i-0123456789abcdef0" */
+  /** Under `instance-id`, and the node role's session name. @default "i-0123456789abcdef0" */
   instanceId?: string | undefined;
   /** The region under `placement/region`; the availability zone is the region plus `a`. @default "us-east-1" */
   region?: string | undefined;
@@ -98,117 +80,86 @@ export class FakeImds extends FakeServer<FakeImdsOptions> {
     const metadata = METADATA_PATH.exec(request.path);
     if (metadata === null) return this.#error(404);
     if (request.method !== "GET" && request.method !== "HEAD") return this.#error(405);
-    const tokenValue = request.headers[TOKEN_HEADER];
-    let token: IssuedImdsToken | undefined;
+    const tokenValue = request.headers["x-aws-ec2-metadata-token"];
+    let ttl: Record<string, string> = {};
     if (tokenValue !== undefined) {
-      token = this.#tokens.get(tokenValue);
-      if (token === undefined || token.expiresAt.getTime() <= this.now().getTime()) return this.#error(401);
+      const leftMs = (this.#tokens.get(tokenValue)?.expiresAt.getTime() ?? 0) - this.now().getTime();
+      if (!this.#tokens.has(tokenValue) || leftMs <= 0) return this.#error(401);
+      ttl = { [TOKEN_TTL_HEADER]: String(Math.floor(leftMs / 1000)) };
     } else if (this.options.v1Allowed === false) {
       return this.#error(401);
     }
-    const extra: Record<string, string> = {};
-    if (token !== undefined) {
-      const left = Math.max(0, Math.floor((token.expiresAt.getTime() - this.now().getTime()) / 1000));
-      extra["X-Aws-Ec2-Metadata-Token-Ttl-Seconds"] = String(left);
-    }
     const body = this.#metadata(metadata[2] ?? "");
-    return body === undefined ? this.#error(404) : this.#ok(body, extra);
+    return body === undefined ? this.#error(404) : this.#ok(body, ttl);
   }
 
   #token(request: RecordedRequest): Response {
-    if (request.method !== "PUT") {
-      const response = this.#error(405);
-      response.headers.set("Allow", "OPTIONS, PUT");
-      return response;
-    }
+    if (request.method !== "PUT") return this.#error(405, { Allow: "OPTIONS, PUT" });
     if (request.headers["x-forwarded-for"] !== undefined) return this.#error(403);
     if (this.options.hopLimitExceeded === true) return hangResponse();
-    const ttlText = request.headers[TOKEN_TTL_HEADER];
-    const ttl = ttlText !== undefined && /^\d+$/.test(ttlText.trim()) ? Number(ttlText.trim()) : Number.NaN;
-    if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TOKEN_TTL_SECONDS) return this.#error(400);
+    const ttlText = request.headers[TOKEN_TTL_HEADER.toLowerCase()]?.trim() ?? "";
+    const ttl = /^\d+$/.test(ttlText) ? Number(ttlText) : Number.NaN;
+    if (!Number.isInteger(ttl) || ttl < 1 || ttl > 21_600) return this.#error(400);
     const token = `AQAEA${randomBytes(42).toString("base64")}`;
     this.#tokens.set(token, { token, ttlSeconds: ttl, expiresAt: new Date(this.now().getTime() + ttl * 1000) });
-    return this.#ok(token, { "X-Aws-Ec2-Metadata-Token-Ttl-Seconds": String(ttl) });
+    return this.#ok(token, { [TOKEN_TTL_HEADER]: String(ttl) });
   }
 
-  /** The body at a path under `/latest/meta-data`, or undefined for 404. */
   #metadata(path: string): string | undefined {
-    const roleName = this.options.roleName ?? "eks-node-role";
-    const hasRole = this.options.noRole !== true;
-    const region = this.options.region ?? "us-east-1";
-    const root = ["ami-id", "hostname", ...(hasRole ? ["iam/"] : []), "instance-id", "local-ipv4", "placement/"];
-    const now = this.now();
-    const credentials = this.credentials;
-    const accountId = this.options.accountId ?? "123456789012";
+    const { roleName = "eks-node-role", region = "us-east-1", accountId = "123456789012" } = this.options;
     const instanceId = this.options.instanceId ?? "i-0123456789abcdef0";
-    const credentialsPath = `/iam/security-credentials/${roleName}`;
-    const expiration = expirationOf(this.options, now, SIX_HOURS_MS);
-    if (hasRole && path === credentialsPath) {
-      // STS knows the instance profile's sessions as the node role, named after the instance.
-      const identity = assumedRoleIdentity(`arn:aws:iam::${accountId}:role/${roleName}`, instanceId);
-      registerFakeCredentials(credentials, { identity, expiration });
-    }
+    const hasRole = this.options.noRole !== true;
+    const root = ["ami-id", "hostname", ...(hasRole ? ["iam/"] : []), "instance-id", "local-ipv4", "placement/"];
     const iam = {
-      [credentialsPath]: imdsJson({
-        Code: "Success",
-        LastUpdated: awsTimestamp(now),
-        Type: "AWS-HMAC",
-        AccessKeyId: credentials.accessKeyId,
-        SecretAccessKey: credentials.secretAccessKey,
-        Token: credentials.sessionToken,
-        Expiration: awsTimestamp(expiration),
-      }),
       "/iam": "info\nsecurity-credentials/",
-      "/iam/": "info\nsecurity-credentials/",
       "/iam/info": imdsJson({
         Code: "Success",
-        LastUpdated: awsTimestamp(now),
+        LastUpdated: awsTimestamp(this.now()),
         InstanceProfileArn: `arn:aws:iam::${accountId}:instance-profile/${roleName}`,
         InstanceProfileId: "AIPAFAKEINSTANCEPROFILE",
       }),
       "/iam/security-credentials": roleName,
-      "/iam/security-credentials/": roleName,
     };
     const tree: Record<string, string> = {
       "": root.join("\n"),
-      "/": root.join("\n"),
       "/ami-id": "ami-0123456789abcdef0",
       "/hostname": "ip-10-0-0-1.ec2.internal",
       "/local-ipv4": "10.0.0.1",
       "/instance-id": instanceId,
       "/placement": "availability-zone\nregion",
-      "/placement/": "availability-zone\nregion",
       "/placement/region": region,
       "/placement/availability-zone": `${region}a`,
       ...(hasRole ? iam : {}),
     };
-    return Object.hasOwn(tree, path) ? tree[path] : undefined;
+    const key = path.endsWith("/") && FOLDERS.has(path.slice(0, -1)) ? path.slice(0, -1) : path;
+    if (Object.hasOwn(tree, key)) return tree[key];
+    if (!hasRole || path !== `/iam/security-credentials/${roleName}`) return undefined;
+    // STS knows the instance profile's sessions as the node role, named after the instance.
+    const identity = assumedRoleIdentity(`arn:aws:iam::${accountId}:role/${roleName}`, instanceId);
+    return imdsJson(credentialsDocument(this.serveCredentials(identity, SIX_HOURS_MS), DOCUMENT_KEYS));
   }
 
-  #ok(body: string, extra: Record<string, string> = {}): Response {
+  #ok(body: string, extra: Record<string, string>): Response {
     return new Response(body, {
-      status: 200,
       headers: { "Content-Type": "text/plain", "Accept-Ranges": "none", Server: "EC2ws", ...extra },
     });
   }
 
-  #error(status: number): Response {
-    const title = `${status} - ${STATUS_TITLES[status] ?? "Error"}`;
-    const body = [
-      `<?xml version="1.0" encoding="iso-8859-1"?>`,
-      `<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN"`,
-      `         "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">`,
-      `<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="en" lang="en">`,
-      ` <head>`,
-      `  <title>${title}</title>`,
-      ` </head>`,
-      ` <body>`,
-      `  <h1>${title}</h1>`,
-      ` </body>`,
-      `</html>`,
-      ``,
-    ].join("\n");
-    return new Response(body, { status, headers: { "Content-Type": "text/html", Server: "EC2ws" } });
+  #error(status: number, extra: Record<string, string> = {}): Response {
+    const title = `${status} - ${STATUS_CODES[status]}`;
+    const page = `<?xml version="1.0" encoding="iso-8859-1"?>
+<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN"
+         "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
+<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="en" lang="en">
+ <head>
+  <title>${title}</title>
+ </head>
+ <body>
+  <h1>${title}</h1>
+ </body>
+</html>
+`;
+    return new Response(page, { status, headers: { "Content-Type": "text/html", Server: "EC2ws", ...extra } });
   }
 }
 
@@ -219,25 +170,19 @@ const imdsJson = (fields: Record<string, string>): string =>
     .join(",\n")}\n}`;
 
 /**
- * Creates a fake EC2 instance metadata service. Faithful to the real one where clients notice:
+ * Creates a fake EC2 instance metadata service, faithful to the real one where clients notice:
  *
- * - `PUT /latest/api/token` with `X-aws-ec2-metadata-token-ttl-seconds` (1 to 21600) answers a token as
- *   `text/plain`; a missing or bad TTL is 400; a PUT carrying `X-Forwarded-For` is 403.
- * - A GET with an invalid or expired token is 401; without a token it works unless `v1Allowed` is false.
- * - `GET /latest/meta-data/iam/security-credentials/` lists the role name (no trailing newline);
- *   `.../security-credentials/<role>` answers pretty-printed JSON: Code, LastUpdated, Type, AccessKeyId,
- *   SecretAccessKey, Token, Expiration.
+ * - `PUT /latest/api/token` with `X-aws-ec2-metadata-token-ttl-seconds` (1 to 21600) answers a token; a missing or
+ *   bad TTL is 400; a PUT carrying `X-Forwarded-For` is 403.
+ * - `GET /latest/meta-data/iam/security-credentials/` lists the role name (no trailing newline); `.../<role>`
+ *   answers pretty-printed JSON. Also `instance-id`, `placement/region`, `placement/availability-zone`, `iam/info`.
  * - Errors are HTML pages (`<title>404 - Not Found</title>`); every answer carries `Server: EC2ws`.
- * - Also `instance-id`, `placement/region`, `placement/availability-zone`, `iam/info`.
- *
  * @example
  * ```ts
  * import { fakeImds, startLoopbackServer } from "pod-credentials/testing";
  * const imds = fakeImds({ hopLimitExceeded: true });
  * const server = await startLoopbackServer(imds.handler);
  * process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT = server.url; // a token PUT now hangs; an IMDSv1 GET still answers
- * imds.configure({ hopLimitExceeded: false, v1Allowed: false });
- * await server.close();
  * ```
  */
 export const fakeImds = (options: FakeImdsOptions = {}): FakeImds => new FakeImds(options);

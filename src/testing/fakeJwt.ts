@@ -3,7 +3,6 @@ import { randomBytes } from "node:crypto";
 
 /**
  * Options of {@link createFakeJwt}.
- *
  * @example
  * ```ts
  * const expired = createFakeJwt({ expiresInSeconds: -60 });
@@ -27,7 +26,6 @@ const base64url = (value: string | Uint8Array): string => Buffer.from(value).toS
  * Makes a service-account token shaped like a projected Kubernetes token (`header.payload.signature`, RS256, issuer
  * an EKS OIDC provider, subject `system:serviceaccount:default:orders`, audience `sts.amazonaws.com`). The
  * signature is random: the fakes check the shape and the claims, never the signature.
- *
  * @example
  * ```ts
  * import { createFakeJwt } from "pod-credentials/testing";
@@ -36,8 +34,7 @@ const base64url = (value: string | Uint8Array): string => Buffer.from(value).toS
  */
 export const createFakeJwt = (options: FakeJwtOptions = {}): string => {
   const issuedAt = Math.floor((options.now ?? new Date()).getTime() / 1000);
-  const header = { alg: "RS256", kid: "fake-key-id" };
-  const payload = {
+  const claims = {
     aud: ["sts.amazonaws.com"],
     exp: issuedAt + (options.expiresInSeconds ?? 3600),
     iat: issuedAt,
@@ -46,7 +43,8 @@ export const createFakeJwt = (options: FakeJwtOptions = {}): string => {
     sub: "system:serviceaccount:default:orders",
     ...options.claims,
   };
-  return [base64url(JSON.stringify(header)), base64url(JSON.stringify(payload)), base64url(randomBytes(256))].join(".");
+  const header = { alg: "RS256", kid: "fake-key-id" };
+  return [base64url(JSON.stringify(header)), base64url(JSON.stringify(claims)), base64url(randomBytes(256))].join(".");
 };
 
 /** Internal: a token's claims, or why it does not parse (worded as golang-jwt v5 words it). */

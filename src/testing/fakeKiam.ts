@@ -1,15 +1,23 @@
 // A fake kiam agent: answers the role listing and the role's credentials, blocks (or proxies) everything else.
-
-import { registerFakeCredentials } from "./fakeCredentials.js";
-import { type ExpirationOptions, expirationOf, type FakeHandler, type RecordedRequest } from "./fakeServer.js";
+import type { ExpirationOptions, FakeHandler, RecordedRequest } from "./fakeServer.js";
 import { ModalFake, type ModalFakeOptions } from "./modalFake.js";
-import { assumedRoleIdentity, awsTimestamp, goError, goRedirect, goText, reverseProxy, roleArnOf } from "./wire.js";
+import {
+  assumedRoleIdentity,
+  CREDENTIALS_ROUTE,
+  credentialsDocument,
+  goError,
+  goRedirect,
+  goText,
+  reverseProxy,
+  roleArnOf,
+} from "./wire.js";
 
-const LISTING_PATH = /^\/[^/]+\/meta-data\/iam\/security-credentials\/$/;
-const LISTING_NO_SLASH_PATH = /^\/[^/]+\/meta-data\/iam\/security-credentials$/;
-const ROLE_PATH = /^\/[^/]+\/meta-data\/iam\/security-credentials\/(.+)$/;
 const TOKEN_PATH = /^\/?[^/]+\/api\/token$/;
 const TEN_MINUTES_MS = 10 * 60 * 1000;
+const DEFAULT_ERROR =
+  "AccessDenied: Not authorized to perform sts:AssumeRole\n\tstatus code: 403, request id: 5d3a1a9e-0f6c-4c4e-9a59-2f1a4c8f2b10";
+// kiam's sts.Credentials struct, fields in declaration order.
+const DOCUMENT_KEYS = ["Code", "Type", "AccessKeyId", "SecretAccessKey", "Token", "Expiration", "LastUpdated"];
 
 /**
  * What the fake kiam agent says about the pod asking.
@@ -27,7 +35,6 @@ export type KiamMode = "ready" | "podNotFound" | "noRole" | "forbidden" | "error
 
 /**
  * Options of {@link fakeKiam}. All can be changed later with `configure`.
- *
  * @example
  * ```ts
  * const kiam = fakeKiam({ podRole: "arn:aws:iam::123456789012:role/orders-reader", version: 3 });
@@ -44,9 +51,8 @@ export interface FakeKiamOptions extends ModalFakeOptions<KiamMode>, ExpirationO
    */
   errorMessage?: string | undefined;
   /**
-   * The kiam release to imitate for the paths it does not answer itself. 4: the IMDSv2 token PUT is proxied to
-   * `upstream`, other paths are 404 `request blocked by allow-route-regexp "^$": <path>`. 3: the token PUT is
-   * blocked like any other path, and the message says `whitelist-route-regexp`.
+   * The kiam release, for the paths it does not answer: 4 proxies the token PUT to `upstream` and blocks the others
+   * (404 `request blocked by allow-route-regexp "^$": <path>`); 3 blocks all, saying `whitelist-route-regexp`.
    * @default 4
    */
   version?: 3 | 4 | undefined;
@@ -62,10 +68,10 @@ export class FakeKiam extends ModalFake<KiamMode, FakeKiamOptions> {
 
   protected respond(request: RecordedRequest, original: Request): Promise<Response> | Response {
     if (request.path === "/ping") return goText("pong");
-    if (LISTING_NO_SLASH_PATH.test(request.path)) return goRedirect(`${request.path}/${request.search}`, 308);
-    if (LISTING_PATH.test(request.path)) return this.#listing();
-    const role = ROLE_PATH.exec(request.path)?.[1];
-    if (role !== undefined) return this.#roleCredentials(decodeURIComponent(role));
+    const route = CREDENTIALS_ROUTE.exec(request.path);
+    if (route?.[1] !== undefined)
+      return route[1] ? this.#roleCredentials(decodeURIComponent(route[1])) : this.#listing();
+    if (route !== null) return goRedirect(`${request.path}/${request.search}`, 308);
     const version = this.options.version ?? 4;
     if (version === 4 && request.method === "PUT" && TOKEN_PATH.test(request.path))
       return reverseProxy(this.options.upstream, request, original);
@@ -74,77 +80,40 @@ export class FakeKiam extends ModalFake<KiamMode, FakeKiamOptions> {
   }
 
   #listing(): Response {
-    switch (this.takeMode()[0]) {
-      case "podNotFound":
-        return goError(500, "rpc error: code = Unknown desc = no pod found");
-      case "noRole":
-        return goError(404, "empty role");
-      case "ready":
-      case "forbidden":
-      case "error":
-        return goText(this.options.podRole ?? "orders-reader");
-    }
+    const [mode] = this.takeMode();
+    if (mode === "podNotFound") return goError(500, "rpc error: code = Unknown desc = no pod found");
+    return mode === "noRole" ? goError(404, "empty role") : goText(this.options.podRole ?? "orders-reader");
   }
 
   #roleCredentials(wantedRole: string): Response {
     const [mode] = this.takeMode();
     const fail = (reason: string): Response => goError(500, `error fetching credentials: ${reason}`);
-    switch (mode) {
-      case "podNotFound":
-        return fail("no pod found");
-      case "noRole":
-      case "forbidden":
-        return fail("forbidden by policy");
-      case "error":
-        return fail(
-          this.options.errorMessage ??
-            "AccessDenied: Not authorized to perform sts:AssumeRole\n\tstatus code: 403, request id: 5d3a1a9e-0f6c-4c4e-9a59-2f1a4c8f2b10",
-        );
-      case "ready":
-        break;
-    }
-    const base = this.options.baseRoleArn;
-    if (roleArnOf(wantedRole, base) !== roleArnOf(this.options.podRole ?? "orders-reader", base))
+    if (mode === "podNotFound") return fail("no pod found");
+    if (mode === "noRole" || mode === "forbidden") return fail("forbidden by policy");
+    if (mode === "error") return fail(this.options.errorMessage ?? DEFAULT_ERROR);
+    const roleArn = roleArnOf(wantedRole, this.options.baseRoleArn);
+    if (roleArn !== roleArnOf(this.options.podRole ?? "orders-reader", this.options.baseRoleArn))
       return fail("forbidden by policy");
-    const credentials = this.credentials;
-    const now = this.now();
-    const expiration = expirationOf(this.options, now, TEN_MINUTES_MS);
     // kiam's server assumes the role with its default `--session` name, prefixed `kiam-`.
-    const identity = assumedRoleIdentity(roleArnOf(wantedRole, base), "kiam-kiam");
-    registerFakeCredentials(credentials, { identity, expiration });
-    // kiam's sts.Credentials struct, fields in declaration order (encoding/json keeps it).
-    const document = {
-      Code: "Success",
-      Type: "AWS-HMAC",
-      AccessKeyId: credentials.accessKeyId,
-      SecretAccessKey: credentials.secretAccessKey,
-      Token: credentials.sessionToken,
-      Expiration: awsTimestamp(expiration),
-      LastUpdated: awsTimestamp(now),
-    };
+    const served = this.serveCredentials(assumedRoleIdentity(roleArn, "kiam-kiam"), TEN_MINUTES_MS);
     // kiam sets Content-Type: application/json only after writing the body, too late: Go has sniffed text/plain.
-    return goText(`${JSON.stringify(document)}\n`);
+    return goText(`${JSON.stringify(credentialsDocument(served, DOCUMENT_KEYS))}\n`);
   }
 }
 
 /**
  * Creates a fake kiam agent, faithful to uswitch/kiam's `pkg/aws/metadata`:
  *
- * - `GET /{version}/meta-data/iam/security-credentials/` answers the annotation as written (a name or a full ARN),
- *   404 `empty role` when there is none; without the trailing slash it is a 308 redirect to it.
- * - `GET .../security-credentials/<role>` answers `JSON.stringify` of kiam's struct plus `"\n"`, keys Code, Type,
- *   AccessKeyId, SecretAccessKey, Token, Expiration, LastUpdated; failures are 500
- *   `error fetching credentials: <reason>`.
- * - No `Server` header; `X-aws-ec2-metadata-token` is ignored.
- * - `/ping` answers `pong`; every other path is 404 `request blocked by allow-route-regexp "^$": <path>` (kiam 4
- *   proxies the token PUT; kiam 3 blocks it too).
- *
+ * - `GET /{version}/meta-data/iam/security-credentials/` answers the annotation as written (a name or an ARN);
+ *   without the trailing slash it is a 308 redirect to it.
+ * - `.../security-credentials/<role>` answers kiam's JSON plus `"\n"`; failures are 500
+ *   `error fetching credentials: <reason>`. No `Server` header; `X-aws-ec2-metadata-token` is ignored.
+ * - `/ping` answers `pong`; other paths are blocked (see `version`).
  * @example
  * ```ts
  * import { fakeKiam, startLoopbackServer } from "pod-credentials/testing";
  * const kiam = fakeKiam({ podRole: "orders-reader" }).setMode("podNotFound", { times: 1 });
  * const server = await startLoopbackServer(kiam.handler);
- * await server.close();
  * ```
  */
 export const fakeKiam = (options: FakeKiamOptions = {}): FakeKiam => new FakeKiam(options);

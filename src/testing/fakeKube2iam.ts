@@ -1,14 +1,21 @@
 // A fake kube2iam: answers the role listing and the role's credentials for the pod, proxies the rest to IMDS.
-
-import { registerFakeCredentials } from "./fakeCredentials.js";
-import { type ExpirationOptions, expirationOf, type FakeHandler, type RecordedRequest } from "./fakeServer.js";
+import type { ExpirationOptions, FakeHandler, RecordedRequest } from "./fakeServer.js";
 import { ModalFake, type ModalFakeOptions } from "./modalFake.js";
-import { assumedRoleIdentity, awsTimestamp, goError, goText, reverseProxy, roleArnOf, roleNameOf } from "./wire.js";
+import {
+  assumedRoleIdentity,
+  CREDENTIALS_ROUTE,
+  credentialsDocument,
+  goError,
+  goText,
+  reverseProxy,
+  roleArnOf,
+  roleNameOf,
+} from "./wire.js";
 
-const LISTING_PATH = /^\/[^/]+\/meta-data\/iam\/security-credentials\/?$/;
-const ROLE_PATH = /^\/[^/]+\/meta-data\/iam\/security-credentials\/(.+)$/;
 const THIRTY_MINUTES_MS = 30 * 60 * 1000;
 const EC2WS = { Server: "EC2ws" };
+// kube2iam's iam.Credentials struct, fields in declaration order.
+const DOCUMENT_KEYS = ["AccessKeyId", "Code", "Expiration", "LastUpdated", "SecretAccessKey", "Token", "Type"];
 
 /**
  * What the fake kube2iam says about the pod asking.
@@ -22,8 +29,7 @@ const EC2WS = { Server: "EC2ws" };
  *   `role requested <arn> not valid for namespace of pod at <ip> with namespace <ns>`.
  * - `stsError`: the listing works; the credentials are 500 with the STS error text.
  *
- * Real kube2iam retries the pod lookup for up to `--backoff-max-elapsed-time` (2 s) before a 404; set `delayMs` to
- * imitate that wait.
+ * Real kube2iam retries the pod lookup for 2 s (`--backoff-max-elapsed-time`) before a 404: `delayMs` imitates it.
  */
 export type Kube2iamMode =
   | "ready"
@@ -36,7 +42,6 @@ export type Kube2iamMode =
 
 /**
  * Options of {@link fakeKube2iam}. All can be changed later with `configure`.
- *
  * @example
  * ```ts
  * const kube2iam = fakeKube2iam({ podRole: "team/orders", upstream: fakeImds().handler });
@@ -45,10 +50,7 @@ export type Kube2iamMode =
 export interface FakeKube2iamOptions extends ModalFakeOptions<Kube2iamMode>, ExpirationOptions {
   /** The pod's `iam.amazonaws.com/role` annotation: a role name (with its path) or an ARN. @default "orders-reader" */
   podRole?: string | undefined;
-  /**
-   * kube2iam's `--base-role-arn`. Role names are prefixed with it; the listing strips it from the pod's role ARN.
-   * @default "arn:aws:iam::123456789012:role/"
-   */
+  /** kube2iam's `--base-role-arn`: before names, cut from listed ARNs. @default "arn:aws:iam::123456789012:role/" */
   baseRoleArn?: string | undefined;
   /** kube2iam's `--default-role`, answered in mode `defaultRole`. @default "kube2iam-default" */
   defaultRole?: string | undefined;
@@ -68,9 +70,8 @@ export interface FakeKube2iamOptions extends ModalFakeOptions<Kube2iamMode>, Exp
   /** Where every other path (the token PUT too) is proxied, such as `fakeImds().handler`. Unset: 502, as from Go. */
   upstream?: FakeHandler | undefined;
   /**
-   * Add `X-Forwarded-For: <podIp>` to proxied requests, as kube2iam releases before the IMDSv2 fix did (IMDS then
-   * refuses the token PUT with 403).
-   * @default false
+   * Add `X-Forwarded-For: <podIp>` to proxied requests, as kube2iam did before its IMDSv2 fix (IMDS then refuses the
+   * token PUT with 403). @default false
    */
   forwardedFor?: boolean | undefined;
 }
@@ -88,11 +89,14 @@ export class FakeKube2iam extends ModalFake<Kube2iamMode, FakeKube2iamOptions> {
 
   protected respond(request: RecordedRequest, original: Request): Promise<Response> | Response {
     if (request.path === "/healthz") return this.#health();
-    if (LISTING_PATH.test(request.path)) return this.#listing();
-    const role = ROLE_PATH.exec(request.path)?.[1];
-    if (role !== undefined) return this.#roleCredentials(decodeURIComponent(role));
-    const forwardedFor = this.options.forwardedFor === true ? (this.options.podIp ?? "10.1.2.3") : undefined;
+    const route = CREDENTIALS_ROUTE.exec(request.path);
+    if (route !== null) return route[1] ? this.#roleCredentials(decodeURIComponent(route[1])) : this.#listing();
+    const forwardedFor = this.options.forwardedFor === true ? this.#podIp : undefined;
     return reverseProxy(this.options.upstream, request, original, forwardedFor);
+  }
+
+  get #podIp(): string {
+    return this.options.podIp ?? "10.1.2.3";
   }
 
   #roleArn(role: string): string {
@@ -101,24 +105,15 @@ export class FakeKube2iam extends ModalFake<Kube2iamMode, FakeKube2iamOptions> {
 
   /** kube2iam's role mapping: the pod's role ARN, or the error text of the 404. */
   #mapping(mode: Kube2iamMode): { roleArn: string } | { error: string } {
-    const ip = this.options.podIp ?? "10.1.2.3";
-    switch (mode) {
-      case "podNotFound":
-        return { error: "pod with specificed IP not found" };
-      case "noRole":
-        return { error: `unable to find role for IP ${ip}` };
-      case "emptyRole":
-        return { roleArn: this.#roleArn("") };
-      case "defaultRole":
-        return { roleArn: this.#roleArn(this.options.defaultRole ?? "kube2iam-default") };
-      case "namespaceRestricted":
-        return {
-          error: `role requested ${this.podRoleArn} not valid for namespace of pod at ${ip} with namespace ${this.options.namespace ?? "default"}`,
-        };
-      case "ready":
-      case "stsError":
-        return { roleArn: this.podRoleArn };
-    }
+    if (mode === "podNotFound") return { error: "pod with specificed IP not found" };
+    if (mode === "noRole") return { error: `unable to find role for IP ${this.#podIp}` };
+    if (mode === "emptyRole") return { roleArn: this.#roleArn("") };
+    if (mode === "defaultRole") return { roleArn: this.#roleArn(this.options.defaultRole ?? "kube2iam-default") };
+    if (mode !== "namespaceRestricted") return { roleArn: this.podRoleArn };
+    const namespace = this.options.namespace ?? "default";
+    return {
+      error: `role requested ${this.podRoleArn} not valid for namespace of pod at ${this.#podIp} with namespace ${namespace}`,
+    };
   }
 
   #listing(): Response {
@@ -141,30 +136,16 @@ export class FakeKube2iam extends ModalFake<Kube2iamMode, FakeKube2iamOptions> {
         `operation error STS: AssumeRole, https response error StatusCode: 403, RequestID: 5d3a1a9e-0f6c-4c4e-9a59-2f1a4c8f2b10, api error AccessDenied: User: arn:aws:sts::123456789012:assumed-role/eks-node-role/i-0123456789abcdef0 is not authorized to perform: sts:AssumeRole on resource: ${mapping.roleArn}`;
       return goError(500, message, EC2WS);
     }
-    const credentials = this.credentials;
-    const now = this.now();
-    const expiration = expirationOf(this.options, now, THIRTY_MINUTES_MS);
-    const session = `${fnv1a(this.options.podIp ?? "10.1.2.3")}-${roleNameOf(mapping.roleArn)}`.slice(0, 64);
-    registerFakeCredentials(credentials, { identity: assumedRoleIdentity(mapping.roleArn, session), expiration });
-    // kube2iam's iam.Credentials struct, fields in declaration order (encoding/json keeps it).
-    const document = {
-      AccessKeyId: credentials.accessKeyId,
-      Code: "Success",
-      Expiration: awsTimestamp(expiration),
-      LastUpdated: awsTimestamp(now),
-      SecretAccessKey: credentials.secretAccessKey,
-      Token: credentials.sessionToken,
-      Type: "AWS-HMAC",
-    };
-    return goText(`${JSON.stringify(document)}\n`, EC2WS);
+    const session = `${fnv1a(this.#podIp)}-${roleNameOf(mapping.roleArn)}`.slice(0, 64);
+    const served = this.serveCredentials(assumedRoleIdentity(mapping.roleArn, session), THIRTY_MINUTES_MS);
+    return goText(`${JSON.stringify(credentialsDocument(served, DOCUMENT_KEYS))}\n`, EC2WS);
   }
 
   #health(): Response {
-    const body = JSON.stringify({
-      hostIP: this.options.hostIp ?? "10.0.0.1",
-      instanceId: this.options.instanceId ?? "i-0123456789abcdef0",
+    const { hostIp: hostIP = "10.0.0.1", instanceId = "i-0123456789abcdef0" } = this.options;
+    return new Response(`${JSON.stringify({ hostIP, instanceId })}\n`, {
+      headers: { "Content-Type": "application/json" },
     });
-    return new Response(`${body}\n`, { status: 200, headers: { "Content-Type": "application/json" } });
   }
 }
 
@@ -178,22 +159,18 @@ const fnv1a = (text: string): string => {
 /**
  * Creates a fake kube2iam, faithful to jtblin/kube2iam's `server.go`:
  *
- * - `GET /{version}/meta-data/iam/security-credentials/` lists the pod's role with the base ARN stripped
- *   (`arn:aws:iam::123456789012:role/team/orders` -> `team/orders`), no trailing newline.
- * - `GET .../security-credentials/<role>` answers `JSON.stringify` of kube2iam's struct plus `"\n"`, keys
- *   AccessKeyId, Code, Expiration, LastUpdated, SecretAccessKey, Token, Type; 403 `Invalid role <role>` for another
- *   role. Both paths ignore `X-aws-ec2-metadata-token` and carry `Server: EC2ws`.
+ * - `GET /{version}/meta-data/iam/security-credentials/` lists the pod's role, the base ARN cut off
+ *   (`team/orders`), no trailing newline; `.../<role>` answers kube2iam's JSON plus `"\n"`, 403 `Invalid role <role>`
+ *   for another role. Both ignore `X-aws-ec2-metadata-token` and carry `Server: EC2ws`.
  * - Errors are Go `http.Error`s: `text/plain; charset=utf-8`, a trailing newline.
- * - `/healthz` answers `{"hostIP":"10.0.0.1","instanceId":"i-0123456789abcdef0"}`.
- * - Everything else, the token PUT included, is proxied to `upstream` with its answer unchanged.
- *
+ * - `/healthz` answers `{"hostIP":"10.0.0.1","instanceId":"i-0123456789abcdef0"}`; every other path, the token PUT
+ *   included, is proxied to `upstream`.
  * @example
  * ```ts
  * import { fakeImds, fakeKube2iam, startLoopbackServer } from "pod-credentials/testing";
  * const kube2iam = fakeKube2iam({ podRole: "orders-reader", upstream: fakeImds().handler });
  * kube2iam.setMode("podNotFound", { times: 2 }); // then ready
  * const server = await startLoopbackServer(kube2iam.handler);
- * await server.close();
  * ```
  */
 export const fakeKube2iam = (options: FakeKube2iamOptions = {}): FakeKube2iam => new FakeKube2iam(options);

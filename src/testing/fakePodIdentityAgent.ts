@@ -1,8 +1,7 @@
 // A fake EKS Pod Identity agent: GET /v1/credentials with the service-account token in Authorization.
 import { randomUUID } from "node:crypto";
-import { registerFakeCredentials } from "./fakeCredentials.js";
 import { jwtExpired, parseJwt } from "./fakeJwt.js";
-import { type ExpirationOptions, expirationOf, type RecordedRequest } from "./fakeServer.js";
+import type { ExpirationOptions, RecordedRequest } from "./fakeServer.js";
 import { ModalFake, type ModalFakeOptions, type ModeOptions } from "./modalFake.js";
 import { assumedRoleIdentity, awsTimestamp, goError } from "./wire.js";
 
@@ -21,7 +20,6 @@ export type PodIdentityAgentMode = "ready" | "throttled" | "upstreamError";
 
 /**
  * Parameters of a mode set with `setMode` on the fake Pod Identity agent.
- *
  * @example
  * ```ts
  * fakePodIdentityAgent().setMode("upstreamError", { status: 403, message: "AccessDeniedException: no association" });
@@ -36,7 +34,6 @@ export interface PodIdentityAgentModeOptions extends ModeOptions {
 
 /**
  * Options of {@link fakePodIdentityAgent}. All can be changed later with `configure`.
- *
  * @example
  * ```ts
  * const agent = fakePodIdentityAgent({ expectedToken: createFakeJwt(), accountId: "210987654321" });
@@ -46,17 +43,15 @@ export interface FakePodIdentityAgentOptions extends ModalFakeOptions<PodIdentit
   /** The only token accepted, as the raw `Authorization` header (no `Bearer`). Unset: any unexpired JWT. */
   expectedToken?: string | undefined;
   /**
-   * The message after `Service account token failed basic claim validations: ` for a parseable token that is not
-   * `expectedToken`.
+   * Why a parseable token other than `expectedToken` failed basic claim validations.
    * @default "token has invalid claims: token is expired"
    */
   wrongTokenReason?: string | undefined;
-  /** @default "123456789012" */
+  /** `AccountId` in the answer. @default "123456789012" */
   accountId?: string | undefined;
   /**
-   * The role associated with the pod's service account: the fake STS answers `GetCallerIdentity` for the served
-   * credentials as a session of it, named `eks-<clusterName>-<pod>-<uuid>` like EKS Auth names them.
-   * @default "arn:aws:iam::<accountId>:role/orders-reader"
+   * The service account's role: the fake STS knows the served credentials as its session
+   * `eks-<clusterName>-<pod>-<uuid>`, as EKS Auth names them. @default "arn:aws:iam::<accountId>:role/orders-reader"
    */
   roleArn?: string | undefined;
   /** The cluster in the session name. @default "cluster" */
@@ -97,16 +92,14 @@ export class FakePodIdentityAgent extends ModalFake<
     if (invalidClaims !== undefined)
       return goError(400, `Service account token failed basic claim validations: ${invalidClaims}`);
     if (mode === "upstreamError") return goError(params.status ?? 500, params.message ?? "Internal Server Error");
-    const credentials = this.credentials;
-    const expiration = expirationOf(this.options, this.now(), SIX_HOURS_MS);
     const session = `eks-${this.options.clusterName ?? "cluster"}-orders-${this.#sessionId}`.slice(0, 64);
-    registerFakeCredentials(credentials, { identity: assumedRoleIdentity(this.roleArn, session), expiration });
+    const served = this.serveCredentials(assumedRoleIdentity(this.roleArn, session), SIX_HOURS_MS);
     const body = JSON.stringify({
-      AccessKeyId: credentials.accessKeyId,
-      SecretAccessKey: credentials.secretAccessKey,
-      Token: credentials.sessionToken,
+      AccessKeyId: served.accessKeyId,
+      SecretAccessKey: served.secretAccessKey,
+      Token: served.sessionToken,
       AccountId: this.options.accountId ?? "123456789012",
-      Expiration: awsTimestamp(expiration),
+      Expiration: awsTimestamp(served.expiration),
     });
     return new Response(body, { status: 200, headers: { "Content-Type": "application/json" } });
   }
@@ -116,20 +109,16 @@ export class FakePodIdentityAgent extends ModalFake<
  * Creates a fake EKS Pod Identity agent (the server at `169.254.170.23`):
  *
  * - Only `GET /v1/credentials`; other paths are Go's 404 `404 page not found`.
- * - `Authorization` carries the raw service-account token (no `Bearer`). Missing: 400
- *   `Service account token cannot be empty`; not a JWT: 400 `Service account token cannot be parsed: ...`; expired
- *   or not `expectedToken`: 400 `Service account token failed basic claim validations: ...`. Errors are
- *   `text/plain; charset=utf-8` with a trailing newline.
- * - Success: JSON `{"AccessKeyId","SecretAccessKey","Token","AccountId","Expiration"}`, valid about 6 hours.
- *
+ * - `Authorization` carries the raw service-account token. Missing: 400 `Service account token cannot be empty`;
+ *   not a JWT: 400 `... cannot be parsed: ...`; expired or not `expectedToken`: 400 `... failed basic claim
+ *   validations: ...`. Errors are `text/plain; charset=utf-8` with a trailing newline.
+ * - Success: JSON `{"AccessKeyId","SecretAccessKey","Token","AccountId","Expiration"}`.
  * @example
  * ```ts
  * import { createFakeJwt, fakePodIdentityAgent, startLoopbackServer } from "pod-credentials/testing";
- * const token = createFakeJwt();
- * const agent = fakePodIdentityAgent({ expectedToken: token }).setMode("throttled", { times: 1 });
+ * const agent = fakePodIdentityAgent({ expectedToken: createFakeJwt() }).setMode("throttled", { times: 1 });
  * const server = await startLoopbackServer(agent.handler);
  * process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI = `${server.url}/v1/credentials`;
- * await server.close();
  * ```
  */
 export const fakePodIdentityAgent = (options: FakePodIdentityAgentOptions = {}): FakePodIdentityAgent =>

@@ -1,6 +1,11 @@
 // What every fake shares: the handler, the request log, injected faults, options, served credentials, the clock.
 import { setTimeout as sleep } from "node:timers/promises";
-import { createFakeCredentials, type FakeCredentials } from "./fakeCredentials.js";
+import {
+  createFakeCredentials,
+  type FakeCredentials,
+  registerFakeCredentials,
+  type StsCallerIdentity,
+} from "./fakeCredentials.js";
 import { type Fault, type FaultScope, faultApplies, faultResponse } from "./faults.js";
 
 /** A fake's core, from a WHATWG `Request` to a `Response`: served by an adapter, or called directly. */
@@ -26,7 +31,6 @@ export interface RecordedRequest {
 
 /**
  * Options every fake accepts.
- *
  * @example
  * ```ts
  * const imds = fakeImds({ now: () => new Date("2030-01-01"), delayMs: 20, credentials: { accessKeyId: "ASIAEX" } });
@@ -38,9 +42,8 @@ export interface FakeServerOptions {
   /** The fake's clock, for expirations and token lifetimes. @default () => new Date() */
   now?: (() => Date) | undefined;
   /**
-   * The credentials served. Missing values are made up once, at creation, with the fake's prefix (`IMDS`,
-   * `KUBE2IAM`, `KIAM`, `PODID`); `fakeSts` makes up new ones (prefix `STS`) at each call.
-   * @default createFakeCredentials(prefix)
+   * The credentials served; missing values are made up at creation with the fake's prefix (`IMDS`, `KUBE2IAM`,
+   * `KIAM`, `PODID`), by `fakeSts` at each call (`STS`). @default createFakeCredentials(prefix)
    */
   credentials?: Partial<FakeCredentials> | undefined;
 }
@@ -50,29 +53,15 @@ export interface ExpirationOptions {
   /** A fixed `Expiration`. Unset: `lifetimeMs` after each request. */
   expiration?: Date | undefined;
   /**
-   * Time left on served credentials when `expiration` is unset. The defaults are what the real servers leave: IMDS
-   * and the Pod Identity agent hand out credentials for about 6 hours; kube2iam asks STS for twice its
-   * `--iam-role-session-ttl` (15 min) and caches them for one TTL (15 to 30 minutes left); kiam serves cached
-   * credentials it refreshes ahead of expiry (about 5 to 15 minutes left).
+   * Time left on served credentials when `expiration` is unset, as the real servers leave it: IMDS and the agent
+   * about 6 hours; kube2iam asks STS for twice its 15-minute session TTL and caches them for one (15 to 30 minutes
+   * left); kiam refreshes its cache ahead of expiry (5 to 15 minutes left).
    * @default 21_600_000 (IMDS, Pod Identity agent), 1_800_000 (kube2iam), 600_000 (kiam)
    */
   lifetimeMs?: number | undefined;
 }
 
-/** The `Expiration` of credentials served at `now`. */
-export const expirationOf = (options: ExpirationOptions, now: Date, defaultLifetimeMs: number): Date =>
-  options.expiration ?? new Date(now.getTime() + (options.lifetimeMs ?? defaultLifetimeMs));
-
-interface ActiveFault {
-  readonly fault: Fault;
-  readonly scope: FaultScope;
-  remaining: number | undefined;
-}
-
-/**
- * The base of every fake: it records each request, applies injected faults, then lets the fake answer. Options
- * change at runtime with `configure`; `reset` restores the options the fake was created with.
- */
+/** The base of every fake: it records each request, applies injected faults, then lets the fake answer. */
 export abstract class FakeServer<TOptions extends FakeServerOptions> {
   /** The fetch-style core, to serve with {@link startLoopbackServer} or {@link mswHandlers}. Bound: pass it as is. */
   readonly handler: FakeHandler = (request) => this.#handle(request);
@@ -81,7 +70,7 @@ export abstract class FakeServer<TOptions extends FakeServerOptions> {
   readonly #initialOptions: TOptions;
   readonly #madeUp: FakeCredentials;
   #log: RecordedRequest[] = [];
-  #faults: ActiveFault[] = [];
+  #faults: Array<{ readonly fault: Fault; readonly scope: FaultScope; remaining: number | undefined }> = [];
 
   protected constructor(options: TOptions, credentialsPrefix: string) {
     this.#initialOptions = { ...options };
@@ -131,12 +120,22 @@ export abstract class FakeServer<TOptions extends FakeServerOptions> {
     return this;
   }
 
-  /** Subclasses restore their own state here (modes, issued tokens). */
+  /** Where subclasses restore their own state (modes, issued tokens). */
   protected onReset(): void {}
 
-  /** The fake's clock. */
+  /** The `now` option's time. */
   protected now(): Date {
     return this.#options.now?.() ?? new Date();
+  }
+
+  /** @internal The credentials served now, until when, recorded as `identity`'s for the fake STS. */
+  protected serveCredentials(identity: StsCallerIdentity, defaultLifetimeMs: number) {
+    const { expiration, lifetimeMs } = this.#options as ExpirationOptions;
+    const credentials = this.credentials;
+    const now = this.now();
+    const expires = expiration ?? new Date(now.getTime() + (lifetimeMs ?? defaultLifetimeMs));
+    registerFakeCredentials(credentials, { identity, expiration: expires });
+    return { ...credentials, now, expiration: expires };
   }
 
   /** Headers sent with `status`, `malformed` and `trickle` faults (such as `Server: EC2ws`). */
@@ -149,36 +148,30 @@ export abstract class FakeServer<TOptions extends FakeServerOptions> {
 
   async #handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
-    const body = request.method === "GET" || request.method === "HEAD" ? "" : await request.text();
-    const headers: Record<string, string> = Object.fromEntries(request.headers); // names come lower case
     const recorded: RecordedRequest = Object.freeze({
       method: request.method.toUpperCase(),
       path: url.pathname,
       search: url.search,
       url: request.url,
-      headers: Object.freeze(headers),
-      body,
+      headers: Object.freeze(Object.fromEntries(request.headers)), // names come lower case
+      body: request.method === "GET" || request.method === "HEAD" ? "" : await request.text(),
       receivedAt: this.now(),
     });
     this.#log.push(recorded);
     const delayMs = this.#options.delayMs ?? 0;
     if (delayMs > 0) await sleep(delayMs);
     const fault = this.#takeFault(recorded);
-    if (fault !== undefined) return faultResponse(fault, this.faultHeaders());
-    return this.respond(recorded, request);
+    return fault === undefined ? this.respond(recorded, request) : faultResponse(fault, this.faultHeaders());
   }
 
   #takeFault(request: RecordedRequest): Fault | undefined {
     const active = this.#faults.find(
-      (candidate) =>
-        (candidate.remaining === undefined || candidate.remaining > 0) &&
-        faultApplies(candidate.scope, request.method, request.path),
+      ({ remaining, scope }) =>
+        (remaining === undefined || remaining > 0) && faultApplies(scope, request.method, request.path),
     );
-    if (active === undefined) return undefined;
-    if (active.remaining !== undefined) {
-      active.remaining -= 1;
-      if (active.remaining <= 0) this.#faults = this.#faults.filter((candidate) => candidate !== active);
+    if (active?.remaining !== undefined && --active.remaining <= 0) {
+      this.#faults = this.#faults.filter((candidate) => candidate !== active);
     }
-    return active.fault;
+    return active?.fault;
   }
 }

@@ -19,10 +19,7 @@ const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const ACTIONS = new Set(["AssumeRoleWithWebIdentity", "AssumeRole", "GetCallerIdentity"]);
 const ONE_HOUR_S = 3600;
 
-/**
- * An STS error the fake can answer with, with real STS's status: 403 for `AccessDenied` and `IDPRejectedClaim`, 500
- * (`Receiver`) for `InternalFailure`, 400 for the others.
- */
+/** An STS error a mode answers, with its status: 403 `AccessDenied`, `IDPRejectedClaim`, 500 `InternalFailure`, 400. */
 export type StsErrorCode =
   | "InvalidIdentityToken"
   | "AccessDenied"
@@ -37,7 +34,6 @@ export type StsMode = "ok" | StsErrorCode;
 
 /**
  * Parameters of a mode set with `setMode` on the fake STS.
- *
  * @example
  * ```ts
  * fakeSts().setMode("InvalidIdentityToken", { times: 1, message: "Incorrect token audience" });
@@ -48,18 +44,27 @@ export interface StsModeOptions extends ModeOptions {
   message?: string | undefined;
 }
 
-/** Each error's status and the message real STS sends with it. */
-const ERRORS: Readonly<Record<StsErrorCode, readonly [status: number, message: string]>> = {
-  InvalidIdentityToken: [400, `No OpenIDConnect provider found in your account for ${FAKE_OIDC_ISSUER}`],
-  AccessDenied: [403, "Not authorized to perform sts:AssumeRoleWithWebIdentity"],
-  ExpiredTokenException: [400, "Token expired: current date/time must be before the expiration date/time"],
-  Throttling: [400, "Rate exceeded"],
-  IDPCommunicationError: [
-    400,
+const MESSAGES: Readonly<Record<StsErrorCode, string>> = {
+  InvalidIdentityToken: `No OpenIDConnect provider found in your account for ${FAKE_OIDC_ISSUER}`,
+  AccessDenied: "Not authorized to perform sts:AssumeRoleWithWebIdentity",
+  ExpiredTokenException: "Token expired: current date/time must be before the expiration date/time",
+  Throttling: "Rate exceeded",
+  IDPCommunicationError:
     "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements",
-  ],
-  IDPRejectedClaim: [403, "The identity provider rejected the claim"],
-  InternalFailure: [500, "An internal error occurred. Try again."],
+  IDPRejectedClaim: "The identity provider rejected the claim",
+  InternalFailure: "An internal error occurred. Try again.",
+};
+
+/** Real STS's status for each error code it does not answer with 400. */
+const STATUS: Readonly<Record<string, number>> = {
+  AccessDenied: 403,
+  IDPRejectedClaim: 403,
+  InternalFailure: 500,
+  InvalidClientTokenId: 403,
+  ExpiredToken: 403,
+  SignatureDoesNotMatch: 403,
+  MissingAuthenticationToken: 403,
+  UnknownOperationException: 404,
 };
 
 /** One call the fake STS received, with the form fields parsed. */
@@ -93,13 +98,8 @@ export interface StsCall {
   readonly externalId: string | undefined;
   /** `Policy`, the session policy (AssumeRole), as sent. */
   readonly policy: string | undefined;
-  /** `Tags.member.N.Key`/`.Value` (AssumeRole), in order. */
-  readonly tags: ReadonlyArray<{
-    /** `Tags.member.N.Key`. */
-    readonly key: string;
-    /** `Tags.member.N.Value`. */
-    readonly value: string;
-  }>;
+  /** `Tags.member.N.Key` and `.Value` (AssumeRole), in order. */
+  readonly tags: ReadonlyArray<Readonly<Record<"key" | "value", string>>>;
   /** `TransitiveTagKeys.member.N` (AssumeRole), in order. */
   readonly transitiveTagKeys: readonly string[];
   /** `SourceIdentity` (AssumeRole), as sent. */
@@ -130,15 +130,7 @@ export interface IssuedStsCredentials extends FakeCredentials {
   readonly assumedRoleId: string;
 }
 
-/**
- * Who may assume a role with `AssumeRole`: the role's trust policy, reduced to its principals and the
- * `sts:ExternalId` condition.
- *
- * @example
- * ```ts
- * const policy: StsTrustPolicy = { principals: ["arn:aws:iam::123456789012:role/orders-reader"], externalId: "x-42" };
- * ```
- */
+/** Who may assume a role with `AssumeRole`: its trust policy's principals and `sts:ExternalId` condition. */
 export interface StsTrustPolicy {
   /**
    * Role ARNs (any session of the role, paths aside), `arn:aws:iam::<account>:root` (anyone in the account), ARNs
@@ -151,23 +143,19 @@ export interface StsTrustPolicy {
 
 /**
  * Options of {@link fakeSts}. All can be changed later with `configure`.
- *
  * @example
  * ```ts
  * const sts = fakeSts({ expectedToken: createFakeJwt(), expectedRoleArn: "arn:aws:iam::123456789012:role/reader" });
  * ```
  */
 export interface FakeStsOptions extends ModalFakeOptions<StsMode> {
-  /**
-   * The only web identity token accepted; any other is `InvalidIdentityToken`. Unset: any non-empty token is
-   * accepted (a JWT whose `exp` has passed is `ExpiredTokenException` either way).
-   */
+  /** The only web identity token accepted, others are `InvalidIdentityToken`. Unset: any (unexpired) token. */
   expectedToken?: string | undefined;
   /** The only role `AssumeRoleWithWebIdentity` may assume; any other is `AccessDenied`. Unset: any role. */
   expectedRoleArn?: string | undefined;
   /**
-   * The trust policies `AssumeRole` checks, by role ARN: a list of principals, or an {@link StsTrustPolicy}. A role
-   * missing from it is `AccessDenied` to everyone. Unset: any caller whose signature verifies may assume any role.
+   * The trust policies `AssumeRole` checks, by role ARN (a role missing is `AccessDenied`). Unset: any caller whose
+   * signature verifies may assume any role.
    * @example { "arn:aws:iam::210987654321:role/reports-writer": ["arn:aws:iam::123456789012:role/orders-reader"] }
    */
   trust?: Readonly<Record<string, readonly string[] | StsTrustPolicy>> | undefined;
@@ -183,10 +171,8 @@ export interface FakeStsOptions extends ModalFakeOptions<StsMode> {
   /** `<Audience>` in the answer. @default "sts.amazonaws.com" */
   audience?: string | undefined;
   /**
-   * Who credentials are whose signature verifies but that no fake has served (made by `createFakeCredentials` and
-   * used directly, or recorded without an identity): what `GetCallerIdentity` answers, and the caller of
-   * `AssumeRole`. Unset: such calls are 403 `InvalidClientTokenId`. Keys the register of fake credentials does not
-   * hold are `InvalidClientTokenId` either way: the fake STS cannot check their signature.
+   * Whose are credentials that verify but that no fake served (`createFakeCredentials`, or recorded without an
+   * identity), for `GetCallerIdentity` and `AssumeRole`. Unset: 403 `InvalidClientTokenId`, as for unknown keys.
    */
   callerIdentity?: StsCallerIdentity | undefined;
 }
@@ -222,82 +208,41 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
     const call = callOf(request, checked.status, caller?.arn);
     this.#calls.push(call);
 
-    if (request.path !== "/" || (request.method !== "POST" && request.method !== "GET")) {
-      return this.#error(404, "UnknownOperationException", `No operation at ${request.method} ${request.path}`);
-    }
+    if (request.path !== "/" || (request.method !== "POST" && request.method !== "GET"))
+      return this.#error("UnknownOperationException", `No operation at ${request.method} ${request.path}`);
     if (checked.status === "rejected") return this.#error(...checked.error);
     if (!ACTIONS.has(call.action)) {
-      return this.#error(
-        400,
-        "InvalidAction",
-        `Could not find operation ${call.action} for version ${call.version ?? API_VERSION}`,
-      );
+      const version = call.version ?? API_VERSION;
+      return this.#error("InvalidAction", `Could not find operation ${call.action} for version ${version}`);
     }
-    if (checked.status === "unsigned" && call.action !== "AssumeRoleWithWebIdentity") {
-      return this.#error(403, "MissingAuthenticationToken", "Request is missing Authentication Token");
-    }
+    if (checked.status === "unsigned" && call.action !== "AssumeRoleWithWebIdentity")
+      return this.#error("MissingAuthenticationToken", "Request is missing Authentication Token");
     const [mode, params] = this.takeMode();
-    if (mode !== "ok") {
-      const [status, message] = ERRORS[mode];
-      return this.#error(status, mode, params.message ?? message);
-    }
+    if (mode !== "ok") return this.#error(mode, params.message ?? MESSAGES[mode]);
     if (call.action === "AssumeRoleWithWebIdentity") return this.#assumeRoleWithWebIdentity(call);
-    if (caller === undefined) return this.#error(403, "InvalidClientTokenId", INVALID_TOKEN);
+    if (caller === undefined) return this.#error("InvalidClientTokenId", INVALID_TOKEN);
     return call.action === "AssumeRole" ? this.#assumeRole(call, caller) : this.#callerIdentity(caller);
   }
 
-  /** STS's ValidationError for missing fields, a bad session name or role ARN, a duration out of bounds. */
-  #invalid(call: StsCall, required: ReadonlyArray<"roleArn" | "roleSessionName" | "webIdentityToken">) {
-    const missing = required.filter((field) => call[field] === undefined);
-    const invalid = (message: string) => this.#error(400, "ValidationError", message);
-    if (missing.length > 0) {
-      const details = missing.map(
-        (field) => `Value null at '${field}' failed to satisfy constraint: Member must not be null`,
-      );
-      return invalid(
-        `${missing.length} validation error${missing.length > 1 ? "s" : ""} detected: ${details.join("; ")}`,
-      );
-    }
-    const constraint = (value: unknown, field: string, rule: string) =>
-      invalid(
-        `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must ${rule}`,
-      );
-    if (!SESSION_NAME.test(call.roleSessionName ?? "")) {
-      return constraint(call.roleSessionName, "roleSessionName", "satisfy regular expression pattern: [\\w+=,.@-]*");
-    }
-    if (!/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/.test(call.roleArn ?? "")) return invalid(`${call.roleArn} is invalid`);
-    const seconds = call.durationSeconds;
-    if (seconds !== undefined && !(seconds >= 900)) {
-      return constraint(call.fields.DurationSeconds, "durationSeconds", "have value greater than or equal to 900");
-    }
-    if (seconds !== undefined && seconds > 43_200) {
-      return constraint(seconds, "durationSeconds", "have value less than or equal to 43200");
-    }
-    return undefined;
-  }
-
   #assumeRoleWithWebIdentity(call: StsCall): Response {
-    const invalid = this.#invalid(call, ["roleArn", "roleSessionName", "webIdentityToken"]);
-    if (invalid !== undefined) return invalid;
+    const invalid = invalidFields(call, ["roleArn", "roleSessionName", "webIdentityToken"]);
+    if (invalid !== undefined) return this.#error("ValidationError", invalid);
     const roleArn = call.roleArn ?? "";
     const token = call.webIdentityToken ?? "";
     const expected = this.options.expectedToken;
-    if (token === "" || (expected !== undefined && token !== expected)) {
-      return this.#error(400, "InvalidIdentityToken", ERRORS.InvalidIdentityToken[1]);
-    }
+    if (token === "" || (expected !== undefined && token !== expected))
+      return this.#error("InvalidIdentityToken", MESSAGES.InvalidIdentityToken);
     const parsed = parseJwt(token);
     const now = this.now();
     if (parsed.ok && jwtExpired(parsed.claims, now)) {
       const exp = Number(parsed.claims.exp);
       return this.#error(
-        400,
         "ExpiredTokenException",
         `Token expired: current date/time ${Math.floor(now.getTime() / 1000)} must be before the expiration date/time${exp}`,
       );
     }
-    if (this.options.expectedRoleArn !== undefined && roleArn !== this.options.expectedRoleArn) {
-      return this.#error(403, "AccessDenied", ERRORS.AccessDenied[1]);
-    }
+    if (this.options.expectedRoleArn !== undefined && roleArn !== this.options.expectedRoleArn)
+      return this.#error("AccessDenied", MESSAGES.AccessDenied);
     const issued = this.#issue(call, now);
     const subject =
       parsed.ok && typeof parsed.claims.sub === "string" ? parsed.claims.sub : "system:serviceaccount:default:orders";
@@ -305,38 +250,28 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
       this.options.provider ??
       `arn:aws:iam::${this.#account(roleArn)}:oidc-provider/${FAKE_OIDC_ISSUER.replace("https://", "")}`;
     return this.#xml("AssumeRoleWithWebIdentity", [
-      `<SubjectFromWebIdentityToken>${escapeXml(subject)}</SubjectFromWebIdentityToken>`,
-      `<Audience>${escapeXml(this.options.audience ?? "sts.amazonaws.com")}</Audience>`,
-      "<AssumedRoleUser>",
-      `  <Arn>${escapeXml(issued.assumedRoleArn)}</Arn>`,
-      `  <AssumedRoleId>${escapeXml(issued.assumedRoleId)}</AssumedRoleId>`,
-      "</AssumedRoleUser>",
-      "<Credentials>",
-      `  <SessionToken>${escapeXml(issued.sessionToken)}</SessionToken>`,
-      `  <SecretAccessKey>${escapeXml(issued.secretAccessKey)}</SecretAccessKey>`,
-      `  <Expiration>${awsTimestamp(issued.expiration)}</Expiration>`,
-      `  <AccessKeyId>${escapeXml(issued.accessKeyId)}</AccessKeyId>`,
-      "</Credentials>",
-      `<Provider>${escapeXml(provider)}</Provider>`,
+      tag("SubjectFromWebIdentityToken", subject),
+      tag("Audience", this.options.audience ?? "sts.amazonaws.com"),
+      ...assumedRoleUser(issued),
+      ...credentialsXml(issued, ["SessionToken", "SecretAccessKey", "Expiration", "AccessKeyId"]),
+      tag("Provider", provider),
     ]);
   }
 
   #assumeRole(call: StsCall, caller: StsCallerIdentity): Response {
-    const invalid = this.#invalid(call, ["roleArn", "roleSessionName"]);
-    if (invalid !== undefined) return invalid;
+    const invalid = invalidFields(call, ["roleArn", "roleSessionName"]);
+    if (invalid !== undefined) return this.#error("ValidationError", invalid);
     const roleArn = call.roleArn ?? "";
     // Any role session calling AssumeRole is role chaining, the instance profile's and the pod's included.
     const chained = caller.arn.includes(":assumed-role/");
     if (chained && (call.durationSeconds ?? 0) > ONE_HOUR_S) {
       return this.#error(
-        400,
         "ValidationError",
         "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
       );
     }
     if (!this.#trusts(roleArn, caller, call.externalId)) {
       return this.#error(
-        403,
         "AccessDenied",
         `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
       );
@@ -344,24 +279,13 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
     const issued = this.#issue(call, this.now(), caller.arn, chained);
     const sessionData =
       (call.policy ?? "").length + call.tags.reduce((sum, tag) => sum + tag.key.length + tag.value.length, 0);
+    // An estimate (real STS packs and compresses): the policy's and tags' characters against 2,048.
+    const packedSize = String(Math.max(1, Math.ceil((sessionData * 100) / 2048)));
     return this.#xml("AssumeRole", [
-      ...(issued.sourceIdentity === undefined
-        ? []
-        : [`<SourceIdentity>${escapeXml(issued.sourceIdentity)}</SourceIdentity>`]),
-      "<AssumedRoleUser>",
-      `  <Arn>${escapeXml(issued.assumedRoleArn)}</Arn>`,
-      `  <AssumedRoleId>${escapeXml(issued.assumedRoleId)}</AssumedRoleId>`,
-      "</AssumedRoleUser>",
-      "<Credentials>",
-      `  <AccessKeyId>${escapeXml(issued.accessKeyId)}</AccessKeyId>`,
-      `  <SecretAccessKey>${escapeXml(issued.secretAccessKey)}</SecretAccessKey>`,
-      `  <SessionToken>${escapeXml(issued.sessionToken)}</SessionToken>`,
-      `  <Expiration>${awsTimestamp(issued.expiration)}</Expiration>`,
-      "</Credentials>",
-      // An estimate (real STS packs and compresses): the policy's and tags' characters against 2,048.
-      ...(call.policy === undefined && call.tags.length === 0
-        ? []
-        : [`<PackedPolicySize>${Math.max(1, Math.ceil((sessionData * 100) / 2048))}</PackedPolicySize>`]),
+      ...(issued.sourceIdentity === undefined ? [] : [tag("SourceIdentity", issued.sourceIdentity)]),
+      ...assumedRoleUser(issued),
+      ...credentialsXml(issued, ["AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"]),
+      ...(call.policy === undefined && call.tags.length === 0 ? [] : [tag("PackedPolicySize", packedSize)]),
     ]);
   }
 
@@ -383,12 +307,8 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
     });
   }
 
-  #callerIdentity(identity: StsCallerIdentity): Response {
-    return this.#xml("GetCallerIdentity", [
-      `<Arn>${escapeXml(identity.arn)}</Arn>`,
-      `<UserId>${escapeXml(identity.userId)}</UserId>`,
-      `<Account>${escapeXml(identity.account)}</Account>`,
-    ]);
+  #callerIdentity({ arn, userId, account }: StsCallerIdentity): Response {
+    return this.#xml("GetCallerIdentity", [tag("Arn", arn), tag("UserId", userId), tag("Account", account)]);
   }
 
   #issue(call: StsCall, now: Date, callerArn?: string, chained = false): IssuedStsCredentials {
@@ -420,36 +340,44 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
   }
 
   #xml(action: string, result: string[]): Response {
-    const requestId = randomUUID();
-    return xmlResponse(200, requestId, [
-      `<${action}Response xmlns="${XML_NAMESPACE}">`,
-      `  <${action}Result>`,
-      ...result.map((line) => `    ${line}`),
-      `  </${action}Result>`,
-      "  <ResponseMetadata>",
-      `    <RequestId>${requestId}</RequestId>`,
-      "  </ResponseMetadata>",
-      `</${action}Response>`,
+    return xmlResponse(200, `${action}Response`, (requestId) => [
+      ...block(`${action}Result`, result),
+      ...block("ResponseMetadata", [tag("RequestId", requestId)]),
     ]);
   }
 
   /** STS's error document: the caller is to blame (`Sender`) for a 4xx, STS itself (`Receiver`) for a 5xx. */
-  #error(status: number, code: string, message: string): Response {
-    const requestId = randomUUID();
-    return xmlResponse(status, requestId, [
-      `<ErrorResponse xmlns="${XML_NAMESPACE}">`,
-      "  <Error>",
-      `    <Type>${status >= 500 ? "Receiver" : "Sender"}</Type>`,
-      `    <Code>${escapeXml(code)}</Code>`,
-      `    <Message>${escapeXml(message)}</Message>`,
-      "  </Error>",
-      `  <RequestId>${requestId}</RequestId>`,
-      "</ErrorResponse>",
+  #error(code: string, message: string): Response {
+    const status = STATUS[code] ?? 400;
+    const type = status >= 500 ? "Receiver" : "Sender";
+    return xmlResponse(status, "ErrorResponse", (requestId) => [
+      ...block("Error", [tag("Type", type), tag("Code", code), tag("Message", message)]),
+      tag("RequestId", requestId),
     ]);
   }
 }
 
-/** The call's fields, from the query string and a form body. */
+/** STS's ValidationError message for missing fields, a bad session name or role ARN, a duration out of bounds. */
+const invalidFields = (call: StsCall, required: ReadonlyArray<"roleArn" | "roleSessionName" | "webIdentityToken">) => {
+  const missing = required.filter((field) => call[field] === undefined);
+  const details = missing.map(
+    (field) => `Value null at '${field}' failed to satisfy constraint: Member must not be null`,
+  );
+  if (missing.length > 0)
+    return `${missing.length} validation error${missing.length > 1 ? "s" : ""} detected: ${details.join("; ")}`;
+  const constraint = (value: unknown, field: string, rule: string) =>
+    `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must ${rule}`;
+  if (!SESSION_NAME.test(call.roleSessionName ?? ""))
+    return constraint(call.roleSessionName, "roleSessionName", "satisfy regular expression pattern: [\\w+=,.@-]*");
+  if (!/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/.test(call.roleArn ?? "")) return `${call.roleArn} is invalid`;
+  const seconds = call.durationSeconds;
+  if (seconds !== undefined && !(seconds >= 900))
+    return constraint(call.fields.DurationSeconds, "durationSeconds", "have value greater than or equal to 900");
+  if (seconds !== undefined && seconds > 43_200)
+    return constraint(seconds, "durationSeconds", "have value less than or equal to 43200");
+  return undefined;
+};
+
 const callOf = (request: RecordedRequest, signature: StsCall["signature"], callerArn: string | undefined): StsCall => {
   const fields: Record<string, string> = Object.fromEntries(new URLSearchParams(request.search));
   const contentType = request.headers["content-type"] ?? "";
@@ -489,35 +417,47 @@ const membersOf = (at: (n: number) => string | undefined): string[] => {
   return values;
 };
 
+const tag = (name: string, text: string): string =>
+  `<${name}>${text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")}</${name}>`;
+
+const block = (name: string, lines: readonly string[], attributes = ""): string[] => [
+  `<${name}${attributes}>`,
+  ...lines.map((line) => `  ${line}`),
+  `</${name}>`,
+];
+
 /** STS's answer: the document with a final newline, its request id also in `x-amzn-RequestId`. */
-const xmlResponse = (status: number, requestId: string, lines: string[]): Response =>
-  new Response(`${lines.join("\n")}\n`, {
+const xmlResponse = (status: number, root: string, children: (requestId: string) => string[]): Response => {
+  const requestId = randomUUID();
+  return new Response(`${block(root, children(requestId), ` xmlns="${XML_NAMESPACE}"`).join("\n")}\n`, {
     status,
     headers: { "Content-Type": "text/xml", "x-amzn-RequestId": requestId },
   });
+};
 
-const escapeXml = (text: string): string => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const assumedRoleUser = (issued: IssuedStsCredentials): string[] =>
+  block("AssumedRoleUser", [tag("Arn", issued.assumedRoleArn), tag("AssumedRoleId", issued.assumedRoleId)]);
+
+/** `<Credentials>` with its elements in `order`: each action answers them in its own. */
+const credentialsXml = (
+  issued: IssuedStsCredentials,
+  order: ReadonlyArray<"AccessKeyId" | "SecretAccessKey" | "SessionToken" | "Expiration">,
+): string[] => {
+  const { accessKeyId: AccessKeyId, secretAccessKey: SecretAccessKey, sessionToken: SessionToken } = issued;
+  const values = { AccessKeyId, SecretAccessKey, SessionToken, Expiration: awsTimestamp(issued.expiration) };
+  return block(
+    "Credentials",
+    order.map((name) => tag(name, values[name])),
+  );
+};
 
 /**
- * Creates a fake AWS STS speaking the query protocol the SDKs and CLIs use (`POST /` with a form, or `GET /?Action=...`):
- * `AssumeRoleWithWebIdentity` (unsigned), `AssumeRole` and `GetCallerIdentity` (signed).
- *
- * - **Signatures**: every call carrying SigV4 is checked as real STS checks it, against the secret of credentials a
- *   fake handed out (see {@link registerFakeCredentials}): unknown key or wrong session token `InvalidClientTokenId`,
- *   expired credentials `ExpiredToken`, a date more than 15 minutes from the fake's clock or a signature that does not
- *   match `SignatureDoesNotMatch`, a partial header `IncompleteSignature`; unsigned `AssumeRole` or
- *   `GetCallerIdentity` is `MissingAuthenticationToken`.
- * - `GetCallerIdentity` answers whose the signing credentials are: the node role for IMDS's, the pod's role for the
- *   Pod Identity agent's, kube2iam's and kiam's, the assumed role for this fake's, else `callerIdentity`.
- * - `AssumeRole` checks `trust`, caps role chaining at one hour, and records `ExternalId`, `Policy`, `Tags`,
- *   `TransitiveTagKeys` and `SourceIdentity`; the credentials it issues are known to it in turn.
- * - Success is STS's XML (`<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">`
- *   with Credentials, SubjectFromWebIdentityToken, AssumedRoleUser, Provider, Audience, ResponseMetadata;
- *   `<AssumeRoleResponse>` with SourceIdentity, AssumedRoleUser, Credentials, PackedPolicySize).
- * - Errors are `<ErrorResponse><Error><Type>Sender</Type><Code>...</Code><Message>...</Message></Error><RequestId>`
- *   with the code's status (see {@link StsErrorCode}).
- * - `calls` records each call's fields and what came of its signature; `issued` the credentials handed out.
- *
+ * Creates a fake AWS STS speaking the query protocol (`POST /` with a form, or `GET /?Action=...`):
+ * `AssumeRoleWithWebIdentity` (unsigned), `AssumeRole` and `GetCallerIdentity` (signed), in STS's XML. A SigV4
+ * signature is checked as real STS checks it, against the credentials the fakes handed out (see
+ * {@link registerFakeCredentials}); `GetCallerIdentity` answers whose they are (the node role for IMDS's, the pod's
+ * role for the agent's, kube2iam's and kiam's, the assumed role for this fake's). `AssumeRole` checks `trust` and
+ * caps role chaining at one hour.
  * @example
  * ```ts
  * import { fakeSts, startLoopbackServer } from "pod-credentials/testing";
@@ -526,7 +466,6 @@ const escapeXml = (text: string): string => text.replace(/&/g, "&amp;").replace(
  * }).setMode("Throttling", { times: 1 });
  * const server = await startLoopbackServer(sts.handler);
  * process.env.AWS_ENDPOINT_URL_STS = server.url;
- * await server.close();
  * ```
  */
 export const fakeSts = (options: FakeStsOptions = {}): FakeSts => new FakeSts(options);

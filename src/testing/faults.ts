@@ -1,14 +1,7 @@
 // Failures a fake answers with. `hang`, `reset` and `trickle` are no ordinary Response: faultResponse marks the
 // Response with its fault, and each adapter (loopback server, msw) reads it back with faultOf and carries it out.
 
-/**
- * A failure a fake produces instead of its normal answer (see `injectFault` on every fake).
- *
- * @example
- * ```ts
- * fakeImds().injectFault({ kind: "status", status: 503, body: "<html>busy</html>" }, { times: 2 });
- * ```
- */
+/** A failure a fake produces instead of its normal answer (see `injectFault` on every fake). */
 export type Fault =
   | {
       /** Accept the request and never answer (the socket stays open until the client gives up). */
@@ -53,7 +46,6 @@ export type Fault =
 
 /**
  * Which requests a fault applies to, and how often.
- *
  * @example
  * ```ts
  * fakeImds().injectFault({ kind: "hang" }, { method: "PUT", path: "/latest/api/token", times: 1 });
@@ -73,20 +65,19 @@ export const DEFAULT_MALFORMED_BODY = '{"Code":"Success","AccessKeyId":"ASIA';
 
 const faults = new WeakMap<Response, Fault>();
 
-const bodyOf = (fault: Fault): string | null => {
-  if (fault.kind === "malformed") return fault.body ?? DEFAULT_MALFORMED_BODY;
-  return fault.kind === "status" && fault.body ? fault.body : null;
-};
-
 /**
  * The response a fault stands for, marked so that {@link faultOf} finds the fault again. `baseHeaders` are the
  * fake's usual headers (such as `Server: EC2ws`), sent under the fault's own headers.
  */
 export const faultResponse = (fault: Fault, baseHeaders: Readonly<Record<string, string>> = {}): Response => {
+  const body =
+    fault.kind === "malformed"
+      ? (fault.body ?? DEFAULT_MALFORMED_BODY)
+      : (fault.kind === "status" && fault.body) || null;
   const response =
     fault.kind === "hang" || fault.kind === "reset"
       ? new Response(null) // the adapter sends nothing of it
-      : new Response(bodyOf(fault), { status: fault.status ?? 200, headers: { ...baseHeaders, ...fault.headers } });
+      : new Response(body, { status: fault.status ?? 200, headers: { ...baseHeaders, ...fault.headers } });
   faults.set(response, fault);
   return response;
 };
@@ -118,8 +109,8 @@ export const trickleStream = (
       if (signal?.aborted) return fail();
       signal?.addEventListener("abort", fail, { once: true });
       const push = (): void => {
-        controller.enqueue(bytes.subarray(index % bytes.length, (index % bytes.length) + 1));
-        index += 1;
+        const at = index++ % bytes.length;
+        controller.enqueue(bytes.subarray(at, at + 1));
       };
       push();
       timer = setInterval(push, fault.intervalMs ?? 100).unref();

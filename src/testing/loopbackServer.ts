@@ -1,4 +1,5 @@
 // Serves a fake's fetch-style core over real HTTP on 127.0.0.1, including the answers that need the raw socket.
+import { once } from "node:events";
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { Readable } from "node:stream";
@@ -21,13 +22,11 @@ const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "up
 /**
  * Serves `handler` with `node:http` on 127.0.0.1, on a port the system picks. The `hang`, `trickle` and `reset`
  * faults of {@link faultResponse} are carried out on the socket. An error thrown by the handler is answered 500.
- *
  * @example
  * ```ts
  * import { fakeSts, startLoopbackServer } from "pod-credentials/testing";
  * const server = await startLoopbackServer(fakeSts().handler);
  * process.env.AWS_ENDPOINT_URL_STS = server.url;
- * await server.close();
  * ```
  */
 export const startLoopbackServer = async (handler: FakeHandler): Promise<LoopbackServer> => {
@@ -43,13 +42,7 @@ export const startLoopbackServer = async (handler: FakeHandler): Promise<Loopbac
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
+  await once(server.listen(0, "127.0.0.1"), "listening");
   const { port } = server.address() as AddressInfo;
   origin = `http://127.0.0.1:${port}`;
   let closing: Promise<void> | undefined;
@@ -123,10 +116,7 @@ const toRequest = async (origin: string, incoming: IncomingMessage, signal: Abor
 };
 
 const toHeaders = (response: Response): OutgoingHttpHeaders => {
-  const headers: OutgoingHttpHeaders = {};
-  response.headers.forEach((value, name) => {
-    if (name !== "set-cookie") headers[name] = value;
-  });
+  const headers: OutgoingHttpHeaders = Object.fromEntries(response.headers);
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) headers["set-cookie"] = cookies;
   return headers;

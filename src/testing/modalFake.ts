@@ -10,7 +10,6 @@ export interface ModalFakeOptions<TMode extends string> extends FakeServerOption
 
 /**
  * How long a mode set with `setMode` lasts.
- *
  * @example
  * ```ts
  * fakeKube2iam().setMode("podNotFound", { times: 2 }); // the next 2 answers say "pod not found", then ready again
@@ -44,7 +43,7 @@ export abstract class ModalFake<
     this.#state = this.#initial;
   }
 
-  /** The current mode. */
+  /** The mode the next request is answered in. */
   get mode(): TMode {
     return this.#state.mode;
   }
@@ -61,18 +60,16 @@ export abstract class ModalFake<
   /** The mode for this request, with the options it was set with; counts the request against a limited mode. */
   protected takeMode(): [TMode, TModeOptions] {
     const state = this.#state;
-    if (state.remaining !== undefined) {
-      state.remaining -= 1;
-      if (state.remaining <= 0) {
-        this.#state = this.#fallback ?? this.#initial;
-        this.#fallback = undefined;
-      }
-    }
+    if (state.remaining !== undefined && --state.remaining <= 0) this.#restore(this.#fallback ?? this.#initial);
     return [state.mode, state.params];
   }
 
   protected override onReset(): void {
-    this.#state = this.#initial;
+    this.#restore(this.#initial);
+  }
+
+  #restore(state: ModeState<TMode, TModeOptions>): void {
+    this.#state = state;
     this.#fallback = undefined;
   }
 }

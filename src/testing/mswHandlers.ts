@@ -4,14 +4,10 @@ import type { FakeHandler } from "./fakeServer.js";
 import { faultOf, trickleStream } from "./faults.js";
 
 /**
- * msw request handlers that answer every request under `baseUrl` (any method, any path, the root included) with
- * the fake's core. msw is imported only when this is called, so `pod-credentials/testing` loads without it.
- *
- * Faults: `hang` waits until the request's signal aborts (then fails as a network error), `reset` is a network
- * error (`HttpResponse.error()`), `trickle` streams a byte at a time.
- *
+ * msw handlers answering every request under `baseUrl` (any method and path) with the fake's core; msw is imported
+ * only when this is called. Faults: `hang` fails as a network error once the request aborts, `reset` is a network
+ * error, `trickle` streams a byte at a time.
  * @param baseUrl - the origin to intercept, for example `http://169.254.169.254` (a trailing slash is ignored).
- *
  * @example
  * ```ts
  * import { setupServer } from "msw/node";

@@ -8,17 +8,16 @@ import { type KnownFakeCredentials, knownFakeCredentials } from "./fakeCredentia
 import type { RecordedRequest } from "./fakeServer.js";
 
 const ALGORITHM = "AWS4-HMAC-SHA256";
-/** How far a request's `X-Amz-Date` may be from STS's clock. */
 const MAX_SKEW_MS = 15 * 60 * 1000;
 export const INVALID_TOKEN = "The security token included in the request is invalid.";
 const MISMATCH =
   "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
 
-/** What came of a request's signature; a rejection carries real STS's status, code and message. */
+/** What came of a request's signature; a rejection carries real STS's code and message. */
 export type SignatureCheck =
   | { readonly status: "unsigned" }
   | { readonly status: "verified"; readonly caller: KnownFakeCredentials }
-  | { readonly status: "rejected"; readonly error: [status: number, code: string, message: string] };
+  | { readonly status: "rejected"; readonly error: [code: string, message: string] };
 
 /**
  * Real STS's checks of a SigV4 signature, in its order: a complete header with a date, a key the fakes issued with
@@ -28,36 +27,32 @@ export type SignatureCheck =
 export const verifySignature = (request: RecordedRequest, now: Date): SignatureCheck => {
   const authorization = parseAuthorization(request.headers.authorization);
   if (authorization === undefined) return { status: "unsigned" };
-  const reject = (status: number, code: string, message: string): SignatureCheck => ({
-    status: "rejected",
-    error: [status, code, message],
-  });
+  const reject = (code: string, message: string): SignatureCheck => ({ status: "rejected", error: [code, message] });
   const amzDate = request.headers["x-amz-date"] ?? "";
   const signedAt = parseAmzDate(amzDate);
   if (Array.isArray(authorization) || signedAt === undefined) {
     const missing = Array.isArray(authorization) ? authorization : [];
-    return reject(400, "IncompleteSignature", incomplete(missing, signedAt === undefined));
+    return reject("IncompleteSignature", incomplete(missing, signedAt === undefined));
   }
   const caller = knownFakeCredentials(authorization.accessKeyId);
   if (caller === undefined || (request.headers["x-amz-security-token"] ?? "") !== caller.sessionToken)
-    return reject(403, "InvalidClientTokenId", INVALID_TOKEN);
+    return reject("InvalidClientTokenId", INVALID_TOKEN);
   if (caller.expiration !== undefined && caller.expiration.getTime() <= now.getTime())
-    return reject(403, "ExpiredToken", "The security token included in the request is expired");
+    return reject("ExpiredToken", "The security token included in the request is expired");
   const day = amzDate.slice(0, 8);
   if (authorization.date !== day) {
     const detail = `'${authorization.date}' != '${day}', from '${amzDate}'.`;
     return reject(
-      403,
       "SignatureDoesNotMatch",
       `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: ${detail}`,
     );
   }
   if (authorization.service !== "sts")
-    return reject(403, "SignatureDoesNotMatch", "Credential should be scoped to correct service: 'sts'. ");
+    return reject("SignatureDoesNotMatch", "Credential should be scoped to correct service: 'sts'. ");
   const skewed = skewMessage(amzDate, signedAt, now);
-  if (skewed !== undefined) return reject(403, "SignatureDoesNotMatch", skewed);
+  if (skewed !== undefined) return reject("SignatureDoesNotMatch", skewed);
   if (!signatureMatches(request, authorization, amzDate, caller.secretAccessKey))
-    return reject(403, "SignatureDoesNotMatch", MISMATCH);
+    return reject("SignatureDoesNotMatch", MISMATCH);
   return { status: "verified", caller };
 };
 
@@ -151,10 +146,8 @@ const sha256 = (data: string): string => createHash("sha256").update(data, "utf8
 const hmac = (key: string | Buffer, data: string): Buffer => createHmac("sha256", key).update(data, "utf8").digest();
 
 /**
- * Whether `request` carries the signature `secretAccessKey` makes for it: the canonical request (method, the path
- * with each segment encoded again as services other than S3 expect, the canonical query, the signed headers with
- * their values trimmed and inner spaces folded, the SHA-256 of the body actually received), the string to sign for
- * the scope and `amzDate`, and the key derived from the secret for the scope's date, region and service.
+ * Whether `request` carries the signature `secretAccessKey` makes for it. The path's segments are encoded again, as
+ * services other than S3 expect; the body hashed is the one actually received.
  */
 const signatureMatches = (
   request: RecordedRequest,
@@ -188,13 +181,10 @@ const signatureMatches = (
 };
 
 /** `20300101T000000Z` (SigV4's basic ISO 8601) as a date, or undefined when it is not one. */
-const parseAmzDate = (text: string | undefined): Date | undefined => {
-  const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text ?? "");
-  if (match === null) return undefined;
-  const [, year, month, day, hours, minutes, seconds] = match;
-  const date = new Date(`${year}-${month}-${day}T${hours}:${minutes}:${seconds}Z`);
-  return Number.isNaN(date.getTime()) ? undefined : date;
+const parseAmzDate = (text: string): Date | undefined => {
+  const iso = text.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, "$1-$2-$3T$4:$5:$6Z");
+  const date = new Date(iso);
+  return iso === text || Number.isNaN(date.getTime()) ? undefined : date;
 };
 
-/** A date in SigV4's basic ISO 8601: `20300101T000000Z`. */
 const amzDateOf = (date: Date): string => `${date.toISOString().replace(/[-:]/g, "").slice(0, 15)}Z`;

@@ -1,29 +1,43 @@
 // Internal: small helpers to write answers the way the real servers write them.
 import { createHash } from "node:crypto";
-import type { StsCallerIdentity } from "./fakeCredentials.js";
+import type { FakeCredentials, StsCallerIdentity } from "./fakeCredentials.js";
 import type { FakeHandler, RecordedRequest } from "./fakeServer.js";
 
 /** `2030-01-01T00:00:00Z`: the timestamp format of IMDS, kube2iam, kiam and STS (whole seconds, UTC). */
 export const awsTimestamp = (date: Date): string => `${date.toISOString().slice(0, 19)}Z`;
 
-/**
- * Go's `http.Error(w, message, status)`: the message and a newline, `text/plain; charset=utf-8`, and
- * `X-Content-Type-Options: nosniff`, plus any header the handler set before.
- */
+/** Go's `http.Error`: the message and a newline, as `text/plain` with `nosniff`, after the handler's headers. */
 export const goError = (status: number, message: string, headers: Readonly<Record<string, string>> = {}): Response =>
   new Response(`${message}\n`, {
     status,
     headers: { ...headers, "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff" },
   });
 
-/**
- * A Go handler writing `body` without setting a content type: Go sniffs one (`text/plain; charset=utf-8` for text
- * and JSON), and sends no content type at all for an empty body.
- */
-export const goText = (body: string, headers: Readonly<Record<string, string>> = {}, status = 200): Response =>
-  body === ""
-    ? new Response(null, { status, headers })
-    : new Response(body, { status, headers: { "Content-Type": "text/plain; charset=utf-8", ...headers } });
+/** A Go handler writing `body` with no content type: Go sniffs `text/plain` for text and JSON, none if empty. */
+export const goText = (body: string, headers: Readonly<Record<string, string>> = {}): Response =>
+  new Response(body || null, {
+    headers: body === "" ? headers : { "Content-Type": "text/plain; charset=utf-8", ...headers },
+  });
+
+/** The credentials document of IMDS, kube2iam and kiam, its keys in the order each server writes them. */
+export const credentialsDocument = (
+  served: FakeCredentials & { readonly now: Date; readonly expiration: Date },
+  keys: readonly string[],
+): Record<string, string> => {
+  const values: Record<string, string> = {
+    AccessKeyId: served.accessKeyId,
+    Code: "Success",
+    Expiration: awsTimestamp(served.expiration),
+    LastUpdated: awsTimestamp(served.now),
+    SecretAccessKey: served.secretAccessKey,
+    Token: served.sessionToken,
+    Type: "AWS-HMAC",
+  };
+  return Object.fromEntries(keys.map((key) => [key, values[key] ?? ""]));
+};
+
+/** `/<version>/meta-data/iam/security-credentials`, then `/` and the role asked for: kube2iam's and kiam's routes. */
+export const CREDENTIALS_ROUTE = /^\/[^/]+\/meta-data\/iam\/security-credentials(?:\/(.*))?$/;
 
 /** Go's `http.Redirect` for a GET: an HTML link to the new location. */
 export const goRedirect = (location: string, status: number): Response =>
@@ -35,10 +49,7 @@ export const goRedirect = (location: string, status: number): Response =>
 /** The role name at the end of a role ARN (`arn:aws:iam::1:role/team/orders` -> `orders`). */
 export const roleNameOf = (roleArn: string): string => roleArn.slice(roleArn.lastIndexOf("/") + 1);
 
-/**
- * Who a session of `roleArn` named `sessionName` is to STS: `arn:<partition>:sts::<account>:assumed-role/<name>/<session>`
- * and `AROA<17 characters derived from the role ARN>:<session>` (stable per role, as a real role id is).
- */
+/** Who a session of `roleArn` is to STS; the `AROA` role id is derived from the ARN, stable as a real one is. */
 export const assumedRoleIdentity = (
   roleArn: string,
   sessionName: string,
