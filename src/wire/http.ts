@@ -250,8 +250,13 @@ const openTunnel = (
       on.failed("ERR_PROXY_TUNNEL", ` (the proxy ${shownProxy} ${answered})`);
       return;
     }
-    const rest = head.subarray(end + 4);
-    if (rest.length > 0) socket.unshift(rest);
+    // The client speaks first inside a tunnel (its TLS hello, or its request): bytes that came with the proxy's 200
+    // belong to no protocol the request runs. Handing them on would lose them (TLS reads the socket's handle, not its
+    // stream buffer) and the request would hang until its deadline; refusing says what happened.
+    if (end + 4 < head.length) {
+      on.failed("ERR_PROXY_TUNNEL", ` (the proxy ${shownProxy} sent data in the tunnel before the request)`);
+      return;
+    }
     on.ready(socket);
   };
   const onClose = (): void => on.failed("ECONNRESET", through);
@@ -279,15 +284,19 @@ const isLocalHost = (hostname: string): boolean => {
   if (host === "localhost" || host.endsWith(".localhost")) return true;
   if (ipVersion(host) === 4) return host.startsWith("127.") || host.startsWith("169.254.");
   if (ipVersion(host) === 6) {
-    return (
-      host === "::1" ||
-      /^fe[89ab][0-9a-f]:/.test(host) ||
-      host.startsWith("fd00:ec2:") ||
-      host.startsWith("::ffff:127.") ||
-      host.startsWith("::ffff:169.254.")
-    );
+    // An IPv4-mapped address is its IPv4 address: the URL parser writes [::ffff:127.0.0.1] as [::ffff:7f00:1].
+    const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
+    if (mapped) return isLocalHost(`${mappedIpv4(mapped[1] as string)}.${mappedIpv4(mapped[2] as string)}`);
+    if (host.startsWith("::ffff:")) return isLocalHost(host.slice(7));
+    return host === "::1" || /^fe[89ab][0-9a-f]:/.test(host) || host.startsWith("fd00:ec2:");
   }
   return false;
+};
+
+/** Two dotted-decimal bytes from one hexadecimal group of an IPv4-mapped IPv6 address. */
+const mappedIpv4 = (group: string): string => {
+  const value = Number.parseInt(group, 16);
+  return `${value >> 8}.${value & 0xff}`;
 };
 
 /** Whether `NO_PROXY` (`no_proxy`) exempts the host: `*`, an exact host or IP, or a domain with its subdomains. */

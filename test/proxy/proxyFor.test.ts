@@ -77,7 +77,8 @@ describe("httpRequest through a CONNECT proxy", () => {
     return proxy;
   };
 
-  it("opens one tunnel per request and sends the request inside it", async () => {
+  // With msw on, its interceptor answers over a socket of its own: what travels inside the tunnel is tunnelInside.test.ts.
+  it("opens one tunnel per request, asking the proxy for the target's host and port", async () => {
     const server = await target();
     const port = Number(new URL(server.url).port);
     const proxy = await proxyTo(port);
