@@ -9,6 +9,7 @@ import { kube2iamSource } from "../sources/kube2iam.js";
 import { podIdentitySource } from "../sources/podIdentity.js";
 import { sharedConfigSource } from "../sources/sharedConfig.js";
 import type { IdentityProperties, ResolutionContext, Source, SourceFactory, SourceResult } from "../sources/source.js";
+import { sharedText } from "../sources/source.js";
 import { webIdentitySource } from "../sources/webIdentity.js";
 import { parseRoleReference } from "../wire/kubernetes.js";
 import { stsTransportFor } from "../wire/stsTransport.js";
@@ -66,14 +67,28 @@ export const rejectExpired = (source: SourceName, result: SourceResult): SourceR
   return result;
 };
 
+// The skipped sources and their reasons are the same for every provider made from the same environment: a provider
+// keeps the one shared, frozen list (bounded, like sharedText).
+const SHARED_SKIPPED = new Map<string, readonly SkippedSource[]>();
+const MAX_SHARED_SKIPPED = 32;
+const sharedSkipped = (skipped: readonly SkippedSource[]): readonly SkippedSource[] => {
+  const key = JSON.stringify(skipped);
+  const known = SHARED_SKIPPED.get(key);
+  if (known !== undefined) return known;
+  const frozen = Object.freeze(
+    skipped.map(({ source, reason }) => Object.freeze({ source, reason: sharedText(reason) })),
+  );
+  if (SHARED_SKIPPED.size < MAX_SHARED_SKIPPED) SHARED_SKIPPED.set(key, frozen);
+  return frozen;
+};
+
 /**
  * Tries the sources in order. A source that is not configured is skipped with its reason; the first configured
  * source decides: its credentials, or its error. Never moves on after a configured source fails.
  */
 const walkSources = async (
-  sources: readonly SourceName[],
+  settings: Settings,
   build: (name: SourceName) => Source,
-  allowNodeCredentials: boolean,
   context: ResolutionContext,
   onTrying: (source: SourceName) => void,
 ): Promise<{ pinned: Pinned; result: SourceResult }> => {
@@ -82,8 +97,8 @@ const walkSources = async (
     skipped.push({ source, reason });
     context.logger.debug(`pod-credentials: skipped ${source}: ${reason}`);
   };
-  for (const name of sources) {
-    if (name === "instanceProfile" && !allowNodeCredentials) {
+  for (const name of settings.sources) {
+    if (name === "instanceProfile" && !settings.allowNodeCredentials) {
       skip(name, NODE_NOT_ALLOWED);
       continue;
     }
@@ -95,11 +110,23 @@ const walkSources = async (
       continue;
     }
     context.logger.debug(`pod-credentials: trying ${source.name}, configured by ${detected.configuredBy}`);
-    const pinned = { source: source.name, configuredBy: detected.configuredBy, resolve: detected.resolve, skipped };
+    const pinned = {
+      source: source.name,
+      configuredBy: detected.configuredBy,
+      resolve: detected.resolve,
+      skipped: sharedSkipped(skipped),
+    };
     return { pinned, result: rejectExpired(source.name, await detected.resolve(context)) };
   }
   throw new NoPodCredentialsError(skipped);
 };
+
+/** What the resolver keeps of the settings until a source is pinned: the walk needs them, a pinned source does not. */
+interface Walk {
+  readonly settings: Settings;
+  /** Built when first tried: a source that is tried again (after a failure) is the same one. */
+  readonly sources: Map<SourceName, Source>;
+}
 
 /**
  * Resolves credentials for one provider: walks the sources the first time, then asks only the source that answered
@@ -107,18 +134,19 @@ const walkSources = async (
  * whose the source's credentials are; with `assumeRole`, they assume the target role (hop 2). Every resolution, all
  * hops included, runs within the overall deadline. Returns what the cache keeps. Bad verification or chaining
  * settings throw `InvalidConfigurationError` here, when the provider is created.
+ *
+ * `secrets` is told every secret read or obtained during a resolution but not returned (the tokens a source reads,
+ * hop 1's credentials): none of them is kept past the resolution.
  */
-export const chainResolver = (settings: Settings, logger: Logger, secret?: (value: string) => void) => {
-  // Built when first tried, and dropped once a source is pinned: a provider keeps only the source it uses.
-  let sources: Map<SourceName, Source> | undefined = new Map();
-  const build = (name: SourceName): Source => {
-    const built = sources?.get(name) ?? SOURCE_FACTORIES[name](settings);
-    sources?.set(name, built);
-    return built;
-  };
-  const transport = stsTransportFor(settings);
-  const verify = identityVerifier(settings, transport);
-  const chain = roleChainer(settings, transport);
+export const chainResolver = (settings: Settings, logger: Logger, secrets?: { hold(value: string): void }) => {
+  // Dropped once a source is pinned: a provider keeps only the source it uses, and of the settings only what that
+  // source and the hops after it need.
+  let walk: Walk | undefined = { settings, sources: new Map() };
+  const resolutionTimeoutMs = settings.resolutionTimeoutMs;
+  // STS is only called by the chain to verify or to chain a role (IRSA's own STS calls share the same transport).
+  const transport = settings.verifyIdentity || settings.assumeRole ? stsTransportFor(settings) : undefined;
+  const verify = transport && identityVerifier(settings, transport);
+  const chain = transport && roleChainer(settings, transport);
   let pinned: Pinned | undefined;
   let firstCallAt: number | undefined;
   return async (identityProperties: IdentityProperties | undefined): Promise<Resolution> => {
@@ -127,11 +155,12 @@ export const chainResolver = (settings: Settings, logger: Logger, secret?: (valu
     let trying = pinned?.source;
     let lastAnswer: string | undefined;
     let hop: string | undefined;
+    const secret = secrets && ((value: string) => secrets.hold(value));
     const context: ResolutionContext = {
       identityProperties,
       logger,
       firstCallAt,
-      deadlineAt: started + settings.resolutionTimeoutMs,
+      deadlineAt: started + resolutionTimeoutMs,
       secret,
       onRetry: (message) => {
         // Quoted in the deadline error, which has its own fix: the answer's fix would make two.
@@ -139,7 +168,7 @@ export const chainResolver = (settings: Settings, logger: Logger, secret?: (valu
       },
     };
     const resolution = await withDeadline(
-      settings.resolutionTimeoutMs,
+      resolutionTimeoutMs,
       async (signal) => {
         const withSignal = { ...context, signal };
         const hopOne = async () => {
@@ -147,9 +176,8 @@ export const chainResolver = (settings: Settings, logger: Logger, secret?: (valu
           const found = pinned
             ? { pinned, result: rejectExpired(pinned.source, await pinned.resolve(withSignal)) }
             : await walkSources(
-                settings.sources,
-                build,
-                settings.allowNodeCredentials,
+                (walk as Walk).settings,
+                (name) => buildSource(walk as Walk, name),
                 withSignal,
                 (name) => (trying = name),
               );
@@ -175,15 +203,20 @@ export const chainResolver = (settings: Settings, logger: Logger, secret?: (valu
         );
         return { ...first, second };
       },
-      () => resolutionTimedOut(settings.resolutionTimeoutMs, trying, lastAnswer, hop),
+      () => resolutionTimedOut(resolutionTimeoutMs, trying, lastAnswer, hop),
     );
     const { pinned: answered, result, verification } = resolution;
     logger.debug(`pod-credentials: ${pinned ? "refreshed" : "resolved"} from ${answered.source}`);
     pinned ??= answered;
-    // A provider keeps only the source it pinned.
-    sources = undefined;
+    walk = undefined;
     return describeResolution(answered, result, verification, "second" in resolution ? resolution.second : undefined);
   };
+};
+
+const buildSource = (walk: Walk, name: SourceName): Source => {
+  const built = walk.sources.get(name) ?? SOURCE_FACTORIES[name](walk.settings);
+  walk.sources.set(name, built);
+  return built;
 };
 
 /** What the cache keeps: the credentials returned (the last hop's) and what `describe()` says of every hop. */

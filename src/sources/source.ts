@@ -60,6 +60,23 @@ export interface Source {
 /** Builds a source from the chain's settings. */
 export type SourceFactory = (settings: Settings) => Source;
 
+// Texts made of names (of variables, options, files) are few per process; keyed on themselves so that a provider
+// keeps the one shared copy rather than its own: a process may make thousands of providers (the bench's footprint
+// scenario: about 100 bytes each).
+const SHARED_TEXTS = new Map<string, string>();
+const MAX_SHARED_TEXTS = 64;
+
+/**
+ * A text a provider keeps (`configuredBy`, a skipped source's reason), as one copy shared with every provider that
+ * keeps the same text. For texts built from names, never from secrets; the number kept shared is bounded.
+ */
+export const sharedText = (text: string): string => {
+  const known = SHARED_TEXTS.get(text);
+  if (known !== undefined) return known;
+  if (SHARED_TEXTS.size < MAX_SHARED_TEXTS) SHARED_TEXTS.set(text, text);
+  return text;
+};
+
 /** Real metadata servers and agents answer in a few hundred bytes; a larger answer is not one of theirs. */
 export const MAX_RESPONSE_BYTES = 64 * 1024;
 
