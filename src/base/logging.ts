@@ -298,9 +298,9 @@ const NO_SECRETS: readonly string[] = Object.freeze([]);
 
 /**
  * The one redaction step every text a provider puts out goes through (errors, log lines, events, `describe()`):
- * every secret it knows (credentials it obtained; tokens while it reads and sends them), each segment of a JWT, and any run of 16
- * characters of a secret are replaced by `[redacted]`; URL user information is removed; unsafe characters become
- * spaces.
+ * every secret it knows (credentials it obtained; tokens while a resolution reads and sends them), each segment of a
+ * JWT, and any run of 16 characters of a secret are replaced by `[redacted]`; URL user information is removed; unsafe
+ * characters become spaces.
  */
 export class Redactor {
   // Whole secrets only, in an array of exactly their number (a provider holds a handful, added once per resolution:

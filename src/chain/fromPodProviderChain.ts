@@ -11,7 +11,7 @@ import type {
 import { readSettings } from "../base/settings.js";
 import type { IdentityProperties } from "../sources/source.js";
 import { CredentialCache } from "./cache.js";
-import { ChainReporter, type Resolution } from "./reporter.js";
+import { ChainReporter } from "./reporter.js";
 import { chainResolver } from "./resolve.js";
 
 /**
@@ -87,33 +87,14 @@ export const fromPodProviderChain = (options: PodProviderChainOptions = {}): Pod
       : guardLogger(options.logger ?? consoleLogger(settings.logLevel), (text) => redactor.text(text));
   for (const warning of settings.warnings) logger.warn(warning);
   const reporter = new ChainReporter(logger, options.onEvent);
-  const resolve = chainResolver(settings, logger, redactor);
-  const load = async (properties: IdentityProperties | undefined): Promise<Resolution> => {
-    // The tokens a resolution reads (and hop 1's credentials) are held by nothing of ours once it ends, so the
-    // redactor holds them only while it runs: every text put out meanwhile is redacted against them (log lines as
-    // they are written, the resolution's error here, before it leaves), and no text put out later can hold them,
-    // since nothing that could contain them outlives the resolution. The credentials returned are kept, and so are
-    // their secrets, for good.
-    try {
-      const { credentials, description, refreshBy } = await resolve(properties);
-      redactor.add(credentials.secretAccessKey, credentials.sessionToken);
-      const shown = (text: string | undefined) => (text === undefined ? undefined : redactor.text(text));
-      const { roleArn, roleName, configuredBy } = description;
-      const safe = { roleArn: shown(roleArn), roleName: shown(roleName), configuredBy: redactor.text(configuredBy) };
-      return { credentials, refreshBy, description: { ...description, ...safe } };
-    } catch (error) {
-      throw redactor.error(error);
-    } finally {
-      redactor.release();
-    }
-  };
-  const cache = new CredentialCache(load, settings.refresh, reporter);
+  const cache = new CredentialCache(chainResolver(settings, logger, redactor), settings.refresh, reporter);
   const describe = (): PodCredentialsDescription | undefined => {
     const { nextRefreshAt, refreshCount } = cache.status;
     const last = reporter.last?.description;
     return (
       last && {
         ...last,
+        resolvedAt: new Date(last.resolvedAt),
         nextRefreshAt: nextRefreshAt === undefined ? undefined : new Date(nextRefreshAt),
         refreshCount,
       }

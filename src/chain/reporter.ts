@@ -9,7 +9,10 @@ export interface Resolution {
   readonly credentials: AwsCredentialIdentity;
   /** When to plan the refresh from, when earlier than the credentials' expiration (role chaining: hop 1's). */
   readonly refreshBy?: Date | undefined;
-  readonly description: Omit<PodCredentialsDescription, "nextRefreshAt" | "refreshCount">;
+  /** `resolvedAt` may be kept as milliseconds since the epoch (a Date costs a provider 96 bytes more). */
+  readonly description: Omit<PodCredentialsDescription, "nextRefreshAt" | "refreshCount" | "resolvedAt"> & {
+    readonly resolvedAt: Date | number;
+  };
 }
 
 const NODE_ROLE_WARNING =

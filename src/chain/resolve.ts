@@ -1,5 +1,6 @@
 import type { AwsCredentialIdentity, Logger } from "@smithy/types";
 import { CredentialSourceError, NoPodCredentialsError, PodCredentialsError } from "../base/errors.js";
+import type { Redactor } from "../base/logging.js";
 import type { CredentialHop, IdentityVerification, SkippedSource } from "../base/options.js";
 import type { Settings, SourceName } from "../base/settings.js";
 import { monotonicNow, withDeadline } from "../base/timing.js";
@@ -8,7 +9,14 @@ import { instanceProfileSource } from "../sources/instanceProfile.js";
 import { kube2iamSource } from "../sources/kube2iam.js";
 import { podIdentitySource } from "../sources/podIdentity.js";
 import { sharedConfigSource } from "../sources/sharedConfig.js";
-import type { IdentityProperties, ResolutionContext, Source, SourceFactory, SourceResult } from "../sources/source.js";
+import type {
+  Detection,
+  IdentityProperties,
+  ResolutionContext,
+  Source,
+  SourceFactory,
+  SourceResult,
+} from "../sources/source.js";
 import { sharedText } from "../sources/source.js";
 import { webIdentitySource } from "../sources/webIdentity.js";
 import { parseRoleReference } from "../wire/kubernetes.js";
@@ -33,8 +41,8 @@ const NODE_NOT_ALLOWED =
 /** The source that answered, how it was configured, and what was skipped before it: pinned for every refresh. */
 interface Pinned {
   readonly source: SourceName;
-  readonly configuredBy: string;
-  readonly resolve: (context: ResolutionContext) => Promise<SourceResult>;
+  /** What the source's detect() found; its `resolve` is called as its method. */
+  readonly detected: Extract<Detection, { configured: true }>;
   readonly skipped: readonly SkippedSource[];
 }
 
@@ -110,12 +118,7 @@ const walkSources = async (
       continue;
     }
     context.logger.debug(`pod-credentials: trying ${source.name}, configured by ${detected.configuredBy}`);
-    const pinned = {
-      source: source.name,
-      configuredBy: detected.configuredBy,
-      resolve: detected.resolve,
-      skipped: sharedSkipped(skipped),
-    };
+    const pinned = { source: source.name, detected, skipped: sharedSkipped(skipped) };
     return { pinned, result: rejectExpired(source.name, await detected.resolve(context)) };
   }
   throw new NoPodCredentialsError(skipped);
@@ -135,10 +138,9 @@ interface Walk {
  * hops included, runs within the overall deadline. Returns what the cache keeps. Bad verification or chaining
  * settings throw `InvalidConfigurationError` here, when the provider is created.
  *
- * `secrets` is told every secret read or obtained during a resolution but not returned (the tokens a source reads,
- * hop 1's credentials): none of them is kept past the resolution.
+ * Every text that leaves it goes through `redactor`: its errors, and the description's texts.
  */
-export const chainResolver = (settings: Settings, logger: Logger, secrets?: { hold(value: string): void }) => {
+export const chainResolver = (settings: Settings, logger: Logger, redactor: Redactor) => {
   // Dropped once a source is pinned: a provider keeps only the source it uses, and of the settings only what that
   // source and the hops after it need.
   let walk: Walk | undefined = { settings, sources: new Map() };
@@ -150,66 +152,79 @@ export const chainResolver = (settings: Settings, logger: Logger, secrets?: { ho
   let pinned: Pinned | undefined;
   let firstCallAt: number | undefined;
   return async (identityProperties: IdentityProperties | undefined): Promise<Resolution> => {
-    const started = monotonicNow();
-    firstCallAt ??= started;
-    let trying = pinned?.source;
-    let lastAnswer: string | undefined;
-    let hop: string | undefined;
-    const secret = secrets && ((value: string) => secrets.hold(value));
-    const context: ResolutionContext = {
-      identityProperties,
-      logger,
-      firstCallAt,
-      deadlineAt: started + resolutionTimeoutMs,
-      secret,
-      onRetry: (message) => {
-        // Quoted in the deadline error, which has its own fix: the answer's fix would make two.
-        lastAnswer = message.split(" Fix: ")[0];
-      },
-    };
-    const resolution = await withDeadline(
-      resolutionTimeoutMs,
-      async (signal) => {
-        const withSignal = { ...context, signal };
-        const hopOne = async () => {
-          if (chain) hop = "hop 1";
-          const found = pinned
-            ? { pinned, result: rejectExpired(pinned.source, await pinned.resolve(withSignal)) }
-            : await walkSources(
-                (walk as Walk).settings,
-                (name) => buildSource(walk as Walk, name),
-                withSignal,
-                (name) => (trying = name),
-              );
-          // Hop 1's secrets never leave the provider either, though only hop 2's are returned.
-          for (const value of [found.result.credentials.secretAccessKey, found.result.credentials.sessionToken]) {
-            if (value) secret?.(value);
-          }
-          const { source, configuredBy } = found.pinned;
-          const verification = await verify?.(source, configuredBy, found.result, withSignal);
-          return { ...found, verification };
-        };
-        const first = chain
-          ? await hopOne().catch((error: unknown) => Promise.reject(inHopOne(error)))
-          : await hopOne();
-        if (!chain) return first;
-        hop = "hop 2";
-        const { result } = first;
-        const second = await chain(
-          first.pinned.source,
-          result.roleArn ?? result.roleName,
-          result.credentials,
-          withSignal,
-        );
-        return { ...first, second };
-      },
-      () => resolutionTimedOut(resolutionTimeoutMs, trying, lastAnswer, hop),
-    );
-    const { pinned: answered, result, verification } = resolution;
-    logger.debug(`pod-credentials: ${pinned ? "refreshed" : "resolved"} from ${answered.source}`);
-    pinned ??= answered;
-    walk = undefined;
-    return describeResolution(answered, result, verification, "second" in resolution ? resolution.second : undefined);
+    // The tokens a resolution reads (and hop 1's credentials) are held by nothing of ours once it ends, so the
+    // redactor holds them only while it runs: every text put out meanwhile is redacted against them (log lines as
+    // they are written, the resolution's error below, before it leaves), and no text put out later can hold them,
+    // since nothing that could contain them outlives the resolution. The credentials returned are kept, and so are
+    // their secrets, for good.
+    try {
+      const started = monotonicNow();
+      firstCallAt ??= started;
+      let trying = pinned?.source;
+      let lastAnswer: string | undefined;
+      let hop: string | undefined;
+      const secret = (value: string) => redactor.hold(value);
+      const context: ResolutionContext = {
+        identityProperties,
+        logger,
+        firstCallAt,
+        deadlineAt: started + resolutionTimeoutMs,
+        secret,
+        onRetry: (message) => {
+          // Quoted in the deadline error, which has its own fix: the answer's fix would make two.
+          lastAnswer = message.split(" Fix: ")[0];
+        },
+      };
+      const resolution = await withDeadline(
+        resolutionTimeoutMs,
+        async (signal) => {
+          const withSignal = { ...context, signal };
+          const hopOne = async () => {
+            if (chain) hop = "hop 1";
+            const found = pinned
+              ? { pinned, result: rejectExpired(pinned.source, await pinned.detected.resolve(withSignal)) }
+              : await walkSources(
+                  (walk as Walk).settings,
+                  (name) => buildSource(walk as Walk, name),
+                  withSignal,
+                  (name) => (trying = name),
+                );
+            // Hop 1's secrets never leave the provider either, though only hop 2's are returned.
+            for (const value of [found.result.credentials.secretAccessKey, found.result.credentials.sessionToken]) {
+              if (value) secret(value);
+            }
+            const { source, detected } = found.pinned;
+            const { configuredBy } = detected;
+            const verification = await verify?.(source, configuredBy, found.result, withSignal);
+            return { ...found, verification };
+          };
+          const first = chain
+            ? await hopOne().catch((error: unknown) => Promise.reject(inHopOne(error)))
+            : await hopOne();
+          if (!chain) return first;
+          hop = "hop 2";
+          const { result } = first;
+          const second = await chain(
+            first.pinned.source,
+            result.roleArn ?? result.roleName,
+            result.credentials,
+            withSignal,
+          );
+          return { ...first, second };
+        },
+        () => resolutionTimedOut(resolutionTimeoutMs, trying, lastAnswer, hop),
+      );
+      const { pinned: answered, result, verification } = resolution;
+      logger.debug(`pod-credentials: ${pinned ? "refreshed" : "resolved"} from ${answered.source}`);
+      pinned ??= answered;
+      walk = undefined;
+      const second = "second" in resolution ? resolution.second : undefined;
+      return describeResolution(answered, result, verification, second, redactor);
+    } catch (error) {
+      throw redactor.error(error);
+    } finally {
+      redactor.release();
+    }
   };
 };
 
@@ -219,24 +234,46 @@ const buildSource = (walk: Walk, name: SourceName): Source => {
   return built;
 };
 
-/** What the cache keeps: the credentials returned (the last hop's) and what `describe()` says of every hop. */
+/**
+ * What the cache keeps: the credentials returned (the last hop's) and what `describe()` says of every hop, its texts
+ * through the redactor (which from now on knows the returned credentials' secrets).
+ */
 const describeResolution = (
   answered: Pinned,
   result: SourceResult,
   verification: IdentityVerification | undefined,
   second: { readonly credentials: AwsCredentialIdentity; readonly hop: CredentialHop } | undefined,
+  redactor: Redactor,
 ): Resolution => {
-  const { source, configuredBy, skipped } = answered;
+  const { source, detected, skipped } = answered;
+  const { configuredBy } = detected;
   const { credentials, roleArn } = result;
   // Pod Identity never says its role: STS's answer to the verification does (name and account; ARNs of sessions
   // have no path, so no role ARN is made up).
   const verified = verification && parseRoleReference(verification.callerArn);
   const roleName = result.roleName ?? verified?.name;
   const accountId = result.accountId ?? credentials.accountId ?? verification?.accountId;
-  const sourceHop = { configuredBy, roleArn, roleName, accountId, expiration: credentials.expiration };
-  const base = { source, ...sourceHop, skipped, resolvedAt: new Date(), ...(verification && { verification }) };
-  if (second === undefined) return { credentials, description: base };
+  const returned = second?.credentials ?? credentials;
+  redactor.add(returned.secretAccessKey, returned.sessionToken);
+  const shown = (text: string | undefined) => (text === undefined ? undefined : redactor.text(text));
+  // A number, not a Date, for as long as the provider keeps it: describe() makes the Date.
+  const resolvedAt = Date.now();
+  if (second === undefined) {
+    // One literal of one shape, its fields inside the object: a provider keeps it until its next refresh.
+    const description = {
+      source,
+      configuredBy: redactor.text(configuredBy),
+      roleArn: shown(roleArn),
+      roleName: shown(roleName),
+      accountId,
+      expiration: credentials.expiration,
+      skipped,
+      resolvedAt,
+    };
+    return { credentials, description: verification ? { ...description, verification } : description };
+  }
   const { hop } = second;
+  const sourceHop = { configuredBy, roleArn, roleName, accountId, expiration: credentials.expiration };
   const hops: CredentialHop[] = [{ hop: 1, via: source, ...sourceHop }, hop];
   const expirations = [credentials.expiration, hop.expiration].filter((date): date is Date => date !== undefined);
   return {
@@ -244,11 +281,15 @@ const describeResolution = (
     // Refreshed ahead of the earlier expiration: a refresh gets hop 1's credentials again, then hop 2's.
     refreshBy: expirations.length === 0 ? undefined : new Date(Math.min(...expirations.map((date) => date.getTime()))),
     description: {
-      ...base,
-      roleArn: hop.roleArn,
-      roleName: hop.roleName,
+      source,
+      configuredBy: redactor.text(configuredBy),
+      roleArn: shown(hop.roleArn),
+      roleName: shown(hop.roleName),
       accountId: hop.accountId,
       expiration: hop.expiration,
+      skipped,
+      resolvedAt,
+      ...(verification && { verification }),
       hops,
     },
   };

@@ -42,16 +42,6 @@ export const containerCredentialsUrlProblem = (url: URL): string | undefined => 
   return `plain http is only allowed to 169.254.170.2, 169.254.170.23, [fd00:ec2::23] or loopback, not ${url.hostname}`;
 };
 
-/** What a pinned Pod Identity source keeps for its requests: strings and numbers, not the settings or a URL object. */
-interface Agent {
-  /** The endpoint's URL, checked and normalized. */
-  readonly href: string;
-  readonly tokenFile: string | undefined;
-  readonly token: Setting | undefined;
-  readonly timeoutMs: number;
-  readonly startupTimeoutMs: number;
-}
-
 const NOT_SET = `${SETTINGS.containerCredentialsFullUri.variable} and ${SETTINGS.containerCredentialsRelativeUri.variable} are not set`;
 
 export const podIdentitySource = (settings: Settings): Source => ({
@@ -60,20 +50,37 @@ export const podIdentitySource = (settings: Settings): Source => ({
     const url = settings.containerCredentialsUrl;
     if (!url) return { configured: false, reason: NOT_SET };
     const { containerAuthorizationTokenFile: file, containerAuthorizationToken: token } = settings;
-    const agent: Agent = {
-      href: parseEndpoint(url).href,
-      tokenFile: file?.value,
-      token: file ? undefined : token,
-      timeoutMs: settings.timeoutMs,
-      startupTimeoutMs: settings.startupTimeoutMs,
-    };
-    return {
-      configured: true,
-      configuredBy: sharedText([url.from, (file ?? token)?.from].filter(Boolean).join(" and ")),
-      resolve: (context) => fetchFromAgent(agent, context),
-    };
+    return new ConfiguredAgent(
+      sharedText([url.from, (file ?? token)?.from].filter(Boolean).join(" and ")),
+      parseEndpoint(url).href,
+      file?.value,
+      file ? undefined : token,
+      settings.timeoutMs,
+      settings.startupTimeoutMs,
+    );
   },
 });
+
+/**
+ * The source once configured, as the chain pins it: what its requests need, as strings and numbers, and not the
+ * settings, a URL object or a closure over either (a process may hold thousands of providers).
+ */
+class ConfiguredAgent {
+  readonly configured = true;
+  constructor(
+    readonly configuredBy: string,
+    /** The endpoint's URL, checked and normalized. */
+    readonly href: string,
+    readonly tokenFile: string | undefined,
+    readonly token: Setting | undefined,
+    readonly timeoutMs: number,
+    readonly startupTimeoutMs: number,
+  ) {}
+
+  resolve(context: ResolutionContext): Promise<SourceResult> {
+    return fetchFromAgent(this, context);
+  }
+}
 
 const parseEndpoint = (url: Setting): URL => {
   if (!URL.canParse(url.value)) {
@@ -95,7 +102,7 @@ const parseEndpoint = (url: Setting): URL => {
   return parsed;
 };
 
-const readAuthorizationToken = async ({ tokenFile, token }: Agent): Promise<string | undefined> => {
+const readAuthorizationToken = async ({ tokenFile, token }: ConfiguredAgent): Promise<string | undefined> => {
   if (tokenFile !== undefined) {
     return readTokenFile(tokenFile, {
       source: "podIdentity",
@@ -114,7 +121,7 @@ const readAuthorizationToken = async ({ tokenFile, token }: Agent): Promise<stri
   return token?.value;
 };
 
-const fetchFromAgent = async (agent: Agent, context: ResolutionContext): Promise<SourceResult> => {
+const fetchFromAgent = async (agent: ConfiguredAgent, context: ResolutionContext): Promise<SourceResult> => {
   const shown = displayUrl(agent.href);
   const attempt = async (): Promise<SourceResult> => {
     const token = await readAuthorizationToken(agent);
