@@ -105,6 +105,11 @@ export class CredentialCache<
     private readonly random: () => number = Math.random,
   ) {}
 
+  /** The value of the last successful load. */
+  get last(): T | undefined {
+    return this.#value;
+  }
+
   /** The next planned refresh, and how many refreshes succeeded so far. */
   get status() {
     const refreshAt = this.freshUntil;

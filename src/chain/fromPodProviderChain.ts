@@ -11,7 +11,7 @@ import type {
 import { readSettings } from "../base/settings.js";
 import type { IdentityProperties } from "../sources/source.js";
 import { CredentialCache } from "./cache.js";
-import { ChainReporter } from "./reporter.js";
+import { ChainReporter, SILENT_OBSERVER } from "./reporter.js";
 import { chainResolver } from "./resolve.js";
 
 /**
@@ -84,13 +84,16 @@ export const fromPodProviderChain = (options: PodProviderChainOptions = {}): Pod
   const logger =
     options.logger === noopLogger
       ? noopLogger
-      : guardLogger(options.logger ?? consoleLogger(settings.logLevel), (text) => redactor.text(text));
+      : guardLogger(options.logger ?? consoleLogger(settings.logLevel), redactor.text.bind(redactor));
   for (const warning of settings.warnings) logger.warn(warning);
-  const reporter = new ChainReporter(logger, options.onEvent);
-  const cache = new CredentialCache(chainResolver(settings, logger, redactor), settings.refresh, reporter);
+  const observer =
+    logger === noopLogger && options.onEvent === undefined
+      ? SILENT_OBSERVER
+      : new ChainReporter(logger, options.onEvent);
+  const cache = new CredentialCache(chainResolver(settings, logger, redactor), settings.refresh, observer);
   const describe = (): PodCredentialsDescription | undefined => {
     const { nextRefreshAt, refreshCount } = cache.status;
-    const last = reporter.last?.description;
+    const last = cache.last?.description;
     return (
       last && {
         ...last,
@@ -102,7 +105,7 @@ export const fromPodProviderChain = (options: PodProviderChainOptions = {}): Pod
   };
   const ready = async (): Promise<PodCredentialsDescription> => {
     await cache.get();
-    // Set by the load that just succeeded (the reporter records it before the cache hands the credentials out).
+    // Set by the load that just succeeded (the cache records it before it hands the credentials out).
     return describe() as PodCredentialsDescription;
   };
   // The cached call, inlined: one wall-clock read against the planned refresh time, then the same settled promise

@@ -68,6 +68,17 @@ const sourceOf = (error: unknown): SourceName | undefined =>
 const seconds = (ms: number): string => `${Math.max(0, Math.round(ms / 1000))} s`;
 
 /**
+ * The observer of a provider that has nowhere to report to (`noopLogger` and no `onEvent`): one for every such
+ * provider, as a reporter would only build lines and events for no one.
+ */
+export const SILENT_OBSERVER: CacheObserver<Resolution> = Object.freeze({
+  loaded: () => {},
+  loadFailed: () => {},
+  servedStale: () => {},
+  expired: () => {},
+});
+
+/**
  * Turns what the cache observes into log lines and `onEvent` events. Log lines and events name the source, role,
  * account and expiration, never a secret.
  */

@@ -52,14 +52,17 @@ export const podIdentitySource = (settings: Settings): Source => ({
     const { containerAuthorizationTokenFile: file, containerAuthorizationToken: token } = settings;
     return new ConfiguredAgent(
       sharedText([url.from, (file ?? token)?.from].filter(Boolean).join(" and ")),
-      parseEndpoint(url).href,
-      file?.value,
+      endpointText(parseEndpoint(url)),
+      file && sharedText(file.value),
       file ? undefined : token,
       settings.timeoutMs,
       settings.startupTimeoutMs,
     );
   },
 });
+
+/** The endpoint as the source keeps it: shared with other providers, unless it has a query or fragment (a secret?). */
+const endpointText = (url: URL): string => (url.search === "" && url.hash === "" ? sharedText(url.href) : url.href);
 
 /**
  * The source once configured, as the chain pins it: what its requests need, as strings and numbers, and not the

@@ -60,15 +60,17 @@ export interface Source {
 /** Builds a source from the chain's settings. */
 export type SourceFactory = (settings: Settings) => Source;
 
-// Texts made of names (of variables, options, files) are few per process; keyed on themselves so that a provider
-// keeps the one shared copy rather than its own: a process may make thousands of providers (the bench's footprint
-// scenario: about 100 bytes each).
+// The texts a provider keeps from its configuration (what configured its source, why others were skipped, a token
+// file's path, an endpoint) are the same for every provider made from the same environment: keyed on themselves, a
+// process keeps one copy of each rather than one per provider (it may make thousands: the bench's footprint
+// scenario measured about 200 bytes each).
 const SHARED_TEXTS = new Map<string, string>();
 const MAX_SHARED_TEXTS = 64;
 
 /**
- * A text a provider keeps (`configuredBy`, a skipped source's reason), as one copy shared with every provider that
- * keeps the same text. For texts built from names, never from secrets; the number kept shared is bounded.
+ * A text a provider keeps from its configuration, as one copy shared with every provider that keeps the same text.
+ * Only for texts that are never secret (names, paths, URLs without a query); at most 64 are shared, the rest kept as
+ * they are.
  */
 export const sharedText = (text: string): string => {
   const known = SHARED_TEXTS.get(text);
