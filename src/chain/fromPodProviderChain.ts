@@ -11,7 +11,7 @@ import type {
 import { readSettings } from "../base/settings.js";
 import type { IdentityProperties } from "../sources/source.js";
 import { CredentialCache } from "./cache.js";
-import { ChainReporter, SILENT_OBSERVER } from "./reporter.js";
+import { ChainReporter, type Resolution, SILENT_OBSERVER } from "./reporter.js";
 import { chainResolver } from "./resolve.js";
 
 /**
@@ -91,22 +91,11 @@ export const fromPodProviderChain = (options: PodProviderChainOptions = {}): Pod
       ? SILENT_OBSERVER
       : new ChainReporter(logger, options.onEvent);
   const cache = new CredentialCache(chainResolver(settings, logger, redactor), settings.refresh, observer);
-  const describe = (): PodCredentialsDescription | undefined => {
-    const { nextRefreshAt, refreshCount } = cache.status;
-    const last = cache.last?.description;
-    return (
-      last && {
-        ...last,
-        resolvedAt: new Date(last.resolvedAt),
-        nextRefreshAt: nextRefreshAt === undefined ? undefined : new Date(nextRefreshAt),
-        refreshCount,
-      }
-    );
-  };
+  const describe = () => describeLast(cache);
   const ready = async (): Promise<PodCredentialsDescription> => {
     await cache.get();
     // Set by the load that just succeeded (the cache records it before it hands the credentials out).
-    return describe() as PodCredentialsDescription;
+    return describeLast(cache) as PodCredentialsDescription;
   };
   // The cached call, inlined: one wall-clock read against the planned refresh time, then the same settled promise
   // every time. The wall clock, not a timer or the monotonic clock: those stop while the host is suspended.
@@ -115,6 +104,20 @@ export const fromPodProviderChain = (options: PodProviderChainOptions = {}): Pod
       ? (cache.fresh as Promise<AwsCredentialIdentity>)
       : cache.get(properties);
   return Object.assign(provider, { describe, ready });
+};
+
+/** What `describe()` says: the last resolution's description, with the cache's plan. */
+const describeLast = (cache: CredentialCache<Resolution>): PodCredentialsDescription | undefined => {
+  const { nextRefreshAt, refreshCount } = cache.status;
+  const last = cache.last?.description;
+  return (
+    last && {
+      ...last,
+      resolvedAt: new Date(last.resolvedAt),
+      nextRefreshAt: nextRefreshAt === undefined ? undefined : new Date(nextRefreshAt),
+      refreshCount,
+    }
+  );
 };
 
 /**

@@ -69,7 +69,11 @@ const endpointText = (url: URL): string => (url.search === "" && url.hash === ""
  * settings, a URL object or a closure over either (a process may hold thousands of providers).
  */
 class ConfiguredAgent {
-  readonly configured = true;
+  // On the prototype, as the method: nothing per provider.
+  get configured(): true {
+    return true;
+  }
+
   constructor(
     readonly configuredBy: string,
     /** The endpoint's URL, checked and normalized. */
