@@ -19,6 +19,11 @@ export interface LoadFailure {
   readonly consecutiveFailures: number;
 }
 
+/** What loads the value a cache keeps: at most one load runs at a time. */
+export interface Loader<T> {
+  load(properties: IdentityProperties | undefined, kind: LoadKind): Promise<T>;
+}
+
 /** The cache tells its owner what happens, so that the owner logs and emits events; the cache itself stays silent. */
 export interface CacheObserver<T> {
   /** `durationMs`: how long the load took (monotonic clock). */
@@ -98,12 +103,17 @@ export class CredentialCache<
   #staleReported = false;
   #expiredReported = false;
 
+  readonly #loader: Loader<T>;
+
+  /** `load` is a function, or an object whose `load` method the cache calls (a provider's resolver: no closure). */
   constructor(
-    private readonly load: (properties: IdentityProperties | undefined, kind: LoadKind) => Promise<T>,
+    load: Loader<T> | Loader<T>["load"],
     private readonly policy: RefreshPolicy,
     private readonly observer: CacheObserver<T>,
     private readonly random: () => number = Math.random,
-  ) {}
+  ) {
+    this.#loader = typeof load === "function" ? { load } : load;
+  }
 
   /** The value of the last successful load. */
   get last(): T | undefined {
@@ -155,7 +165,7 @@ export class CredentialCache<
     const started = monotonicNow();
     let value: T;
     try {
-      value = await this.load(properties, kind);
+      value = await this.#loader.load(properties, kind);
     } catch (error) {
       const consecutiveFailures = (this.#failure?.consecutiveFailures ?? 0) + 1;
       const backoff = failureBackoff(consecutiveFailures, this.policy);

@@ -12,7 +12,7 @@ import { readSettings } from "../base/settings.js";
 import type { IdentityProperties } from "../sources/source.js";
 import { CredentialCache } from "./cache.js";
 import { ChainReporter, type Resolution, SILENT_OBSERVER } from "./reporter.js";
-import { chainResolver } from "./resolve.js";
+import { ChainResolver } from "./resolve.js";
 
 /**
  * A credential provider for any AWS SDK v3 client (an `AwsCredentialIdentityProvider`), that can also say where its
@@ -90,7 +90,7 @@ export const fromPodProviderChain = (options: PodProviderChainOptions = {}): Pod
     logger === noopLogger && options.onEvent === undefined
       ? SILENT_OBSERVER
       : new ChainReporter(logger, options.onEvent);
-  const cache = new CredentialCache(chainResolver(settings, logger, redactor), settings.refresh, observer);
+  const cache = new CredentialCache(new ChainResolver(settings, logger, redactor), settings.refresh, observer);
   const describe = () => describeLast(cache);
   const ready = async (): Promise<PodCredentialsDescription> => {
     await cache.get();

@@ -21,9 +21,9 @@ import { sharedText } from "../sources/source.js";
 import { webIdentitySource } from "../sources/webIdentity.js";
 import { parseRoleReference } from "../wire/kubernetes.js";
 import { stsTransportFor } from "../wire/stsTransport.js";
-import { inHopOne, roleChainer } from "./assumeRole.js";
+import { type Chainer, inHopOne, roleChainer } from "./assumeRole.js";
 import type { Resolution } from "./reporter.js";
-import { identityVerifier } from "./verifyIdentity.js";
+import { identityVerifier, type Verifier } from "./verifyIdentity.js";
 
 /** Every source, by name: the chain builds the ones its settings name, in their order, when it first tries them. */
 export const SOURCE_FACTORIES: Readonly<Record<SourceName, SourceFactory>> = Object.freeze({
@@ -138,20 +138,34 @@ interface Walk {
  * hops included, runs within the overall deadline. Returns what the cache keeps. Bad verification or chaining
  * settings throw `InvalidConfigurationError` here, when the provider is created.
  *
- * Every text that leaves it goes through `redactor`: its errors, and the description's texts.
+ * Every text that leaves it goes through `redactor`: its errors, and the description's texts. A class, not a closure:
+ * its state is one object's fields, and its method is shared by every provider.
  */
-export const chainResolver = (settings: Settings, logger: Logger, redactor: Redactor) => {
+export class ChainResolver {
   // Dropped once a source is pinned: a provider keeps only the source it uses, and of the settings only what that
   // source and the hops after it need.
-  let walk: Walk | undefined = { settings, sources: new Map() };
-  const resolutionTimeoutMs = settings.resolutionTimeoutMs;
-  // STS is only called by the chain to verify or to chain a role (IRSA's own STS calls share the same transport).
-  const transport = settings.verifyIdentity || settings.assumeRole ? stsTransportFor(settings) : undefined;
-  const verify = transport && identityVerifier(settings, transport);
-  const chain = transport && roleChainer(settings, transport);
-  let pinned: Pinned | undefined;
-  let firstCallAt: number | undefined;
-  return async (identityProperties: IdentityProperties | undefined): Promise<Resolution> => {
+  #walk: Walk | undefined;
+  readonly #resolutionTimeoutMs: number;
+  readonly #logger: Logger;
+  readonly #redactor: Redactor;
+  readonly #verify: Verifier | undefined;
+  readonly #chain: Chainer | undefined;
+  #pinned: Pinned | undefined;
+  #firstCallAt: number | undefined;
+
+  constructor(settings: Settings, logger: Logger, redactor: Redactor) {
+    this.#walk = { settings, sources: new Map() };
+    this.#resolutionTimeoutMs = settings.resolutionTimeoutMs;
+    this.#logger = logger;
+    this.#redactor = redactor;
+    // STS is only called by the chain to verify or to chain a role (IRSA's own STS calls share the same transport).
+    const transport = settings.verifyIdentity || settings.assumeRole ? stsTransportFor(settings) : undefined;
+    this.#verify = transport && identityVerifier(settings, transport);
+    this.#chain = transport && roleChainer(settings, transport);
+  }
+
+  /** One resolution (the cache calls it, one at a time). */
+  async load(identityProperties: IdentityProperties | undefined): Promise<Resolution> {
     // The tokens a resolution reads (and hop 1's credentials) are held by nothing of ours once it ends, so the
     // redactor holds them only while it runs: every text put out meanwhile is redacted against them (log lines as
     // they are written, the resolution's error below, before it leaves), and no text put out later can hold them,
@@ -159,16 +173,16 @@ export const chainResolver = (settings: Settings, logger: Logger, redactor: Reda
     // their secrets, for good.
     try {
       const started = monotonicNow();
-      firstCallAt ??= started;
-      let trying = pinned?.source;
+      this.#firstCallAt ??= started;
+      let trying = this.#pinned?.source;
       let lastAnswer: string | undefined;
       let hop: string | undefined;
-      const secret = (value: string) => redactor.hold(value);
+      const secret = (value: string) => this.#redactor.hold(value);
       const context: ResolutionContext = {
         identityProperties,
-        logger,
-        firstCallAt,
-        deadlineAt: started + resolutionTimeoutMs,
+        logger: this.#logger,
+        firstCallAt: this.#firstCallAt,
+        deadlineAt: started + this.#resolutionTimeoutMs,
         secret,
         onRetry: (message) => {
           // Quoted in the deadline error, which has its own fix: the answer's fix would make two.
@@ -176,16 +190,19 @@ export const chainResolver = (settings: Settings, logger: Logger, redactor: Reda
         },
       };
       const resolution = await withDeadline(
-        resolutionTimeoutMs,
+        this.#resolutionTimeoutMs,
         async (signal) => {
           const withSignal = { ...context, signal };
           const hopOne = async () => {
-            if (chain) hop = "hop 1";
-            const found = pinned
-              ? { pinned, result: rejectExpired(pinned.source, await pinned.detected.resolve(withSignal)) }
+            if (this.#chain) hop = "hop 1";
+            const found = this.#pinned
+              ? {
+                  pinned: this.#pinned,
+                  result: rejectExpired(this.#pinned.source, await this.#pinned.detected.resolve(withSignal)),
+                }
               : await walkSources(
-                  (walk as Walk).settings,
-                  (name) => buildSource(walk as Walk, name),
+                  (this.#walk as Walk).settings,
+                  (name) => buildSource(this.#walk as Walk, name),
                   withSignal,
                   (name) => (trying = name),
                 );
@@ -195,16 +212,16 @@ export const chainResolver = (settings: Settings, logger: Logger, redactor: Reda
             }
             const { source, detected } = found.pinned;
             const { configuredBy } = detected;
-            const verification = await verify?.(source, configuredBy, found.result, withSignal);
+            const verification = await this.#verify?.(source, configuredBy, found.result, withSignal);
             return { ...found, verification };
           };
-          const first = chain
+          const first = this.#chain
             ? await hopOne().catch((error: unknown) => Promise.reject(inHopOne(error)))
             : await hopOne();
-          if (!chain) return first;
+          if (!this.#chain) return first;
           hop = "hop 2";
           const { result } = first;
-          const second = await chain(
+          const second = await this.#chain(
             first.pinned.source,
             result.roleArn ?? result.roleName,
             result.credentials,
@@ -212,21 +229,21 @@ export const chainResolver = (settings: Settings, logger: Logger, redactor: Reda
           );
           return { ...first, second };
         },
-        () => resolutionTimedOut(resolutionTimeoutMs, trying, lastAnswer, hop),
+        () => resolutionTimedOut(this.#resolutionTimeoutMs, trying, lastAnswer, hop),
       );
       const { pinned: answered, result, verification } = resolution;
-      logger.debug(`pod-credentials: ${pinned ? "refreshed" : "resolved"} from ${answered.source}`);
-      pinned ??= answered;
-      walk = undefined;
+      this.#logger.debug(`pod-credentials: ${this.#pinned ? "refreshed" : "resolved"} from ${answered.source}`);
+      this.#pinned ??= answered;
+      this.#walk = undefined;
       const second = "second" in resolution ? resolution.second : undefined;
-      return describeResolution(answered, result, verification, second, redactor);
+      return describeResolution(answered, result, verification, second, this.#redactor);
     } catch (error) {
-      throw redactor.error(error);
+      throw this.#redactor.error(error);
     } finally {
-      redactor.release();
+      this.#redactor.release();
     }
-  };
-};
+  }
+}
 
 const buildSource = (walk: Walk, name: SourceName): Source => {
   const built = walk.sources.get(name) ?? SOURCE_FACTORIES[name](walk.settings);
