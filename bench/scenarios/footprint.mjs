@@ -35,10 +35,11 @@ const importCode = (specifier, exportName) =>
 // what one provider reaches that another does not), and what heapUsed counts beyond it.
 const MEMORY_HELD =
   "A heap snapshot of 200 resolved Pod Identity providers (bench/tools/heapPerProvider.mjs: what one provider " +
-  "reaches that another does not) puts about 1.75 KB on each, of which 0.7 KB are the credentials (which the SDK " +
-  "chain keeps too) and the rest the cache and its settled promise, the resolver and its pinned source (the endpoint " +
-  "and token file as strings, four numbers), the description, the redactor's list of the credentials' secrets, and " +
-  "the provider, describe() and ready(). The Pod Identity token is held only while a request runs: the redactor " +
+  "reaches that another does not) puts about 1.7 KB on each, of which 0.7 KB are the credentials (which the SDK " +
+  "chain keeps too) and the rest the cache and its settled promise, the resolver (one object, its method shared) and " +
+  "its pinned source (the endpoint and token file as strings, two numbers), the description, the redactor's list of " +
+  "the credentials' secrets, and the provider, describe() and ready(). The Pod Identity token is held only while a " +
+  "request runs: the redactor " +
   "holds it for that resolution and forgets it after, every output of the resolution being redacted before it " +
   "leaves. The settings are dropped once a source is pinned; texts read from the environment (what configured the " +
   "source, why others were skipped, the token file's path, an endpoint without a query) are one copy per process; a " +
