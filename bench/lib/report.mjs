@@ -213,6 +213,22 @@ const renderCachedAndMemory = (results) => {
       "segments kept, the secrets in an array of their exact number, no logger wrapper for `noopLogger`, the shared " +
       "frozen defaults, the refresh plan's times in the cache's own entry). " +
       (thisRun.length > 0 ? `This run: ${thisRun.join("; ")}.` : ""),
+    "- **Memory, third round** (before: at commit cbecb9d, `node bench/run.mjs --only footprint --repetitions 3` " +
+      "measured 5,813 B per chain against the SDK chain's 3,045 B, 1.91x; the snapshot, counted from the provider " +
+      "function, 3,640 B per provider). A heap diff of the whole footprint child (snapshots before and after the 1,000 " +
+      "chains, grouped by kind) showed what the snapshot tool missed: each provider also kept its whole settings " +
+      "object, the Setting objects and the environment's strings, and an STS transport closure, through the scope of " +
+      "the Pod Identity source's detect() that its pinned closure kept (the tool did not list them as one provider's, " +
+      "probably because the module-level WeakMap of STS transports, keyed on the settings, makes them reachable from " +
+      "every provider in a snapshot). Cut: the token held only during the request " +
+      "(0.7 KB; the redactor holds it for that resolution and an error is redacted before it leaves); the pinned source " +
+      "one small object with its method on a prototype, keeping the endpoint and token file as strings, not the " +
+      "settings or a URL object; the resolver drops the settings once pinned and builds no STS transport unless it " +
+      "verifies or chains a role, and is one object whose method the cache calls (no closure and context); no load " +
+      "closure, entry object or Date kept by the cache and description; texts read from the environment shared per " +
+      "process; one shared observer for a provider with `noopLogger` and no `onEvent`. After: 2,843 B per chain " +
+      "against 3,049 B (0.93x; `--repetitions 7`); the snapshot 1,672 B per provider, 0.73 KB of it the credentials. " +
+      "A cached call is unchanged (the provider function's fast path was not touched).",
     "",
   ];
 };

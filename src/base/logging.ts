@@ -288,23 +288,28 @@ export const quoteRemoteText = (text: string, maxLength = 400): string => {
 const SECRET_RUN = 16;
 
 /**
- * How many secrets a {@link Redactor} remembers: those of the last few resolutions (a resolution adds at most six: the
- * token read, the secret key and session token, and hop 1's two when chaining).
+ * How many secrets a {@link Redactor} remembers for good: those of the last few resolutions' credentials (tokens read
+ * during a resolution are only held for it, see {@link Redactor.hold}).
  */
 export const REMEMBERED_SECRETS = 24;
 
+/** What a {@link Redactor} holds before it knows a secret: one empty list for every provider. */
+const NO_SECRETS: readonly string[] = Object.freeze([]);
+
 /**
  * The one redaction step every text a provider puts out goes through (errors, log lines, events, `describe()`):
- * every secret it has seen (credentials it obtained, tokens it read), each segment of a JWT, and any run of 16
- * characters of a secret are replaced by `[redacted]`; URL user information is removed; unsafe characters become
- * spaces.
+ * every secret it knows (credentials it obtained; tokens while a resolution reads and sends them), each segment of a
+ * JWT, and any run of 16 characters of a secret are replaced by `[redacted]`; URL user information is removed; unsafe
+ * characters become spaces.
  */
 export class Redactor {
   // Whole secrets only, in an array of exactly their number (a provider holds a handful, added once per resolution:
   // a Set's table, or an array grown by push, reserves room for 16). Their JWT segments are derived when a text is
   // redacted: kept as segments, each was a slice of its own flat copy of the token, which doubled what a provider
   // holds (measured by the bench's footprint scenario).
-  #secrets: readonly string[] = [];
+  #secrets: readonly string[] = NO_SECRETS;
+  /** Secrets remembered only until {@link Redactor.release}: those held only while a resolution runs. */
+  #held: readonly string[] = NO_SECRETS;
 
   /**
    * Remembers secrets: each value of 8 characters or more (and, when a text is redacted, its JWT segments), the
@@ -320,10 +325,28 @@ export class Redactor {
     }
   }
 
+  /**
+   * Remembers a secret until the next {@link Redactor.release}: for a secret that is held only for a while (a token
+   * read from its file for one request), so that the redactor does not keep it alive longer than its holder.
+   */
+  hold(value: string): void {
+    if (value.length >= 8 && !this.#held.includes(value)) this.#held = this.#held.concat(value);
+  }
+
+  /** Forgets the secrets given to {@link Redactor.hold}. */
+  release(): void {
+    this.#held = NO_SECRETS;
+  }
+
+  /** Every secret remembered now. */
+  #known(): readonly string[] {
+    return this.#held.length === 0 ? this.#secrets : this.#secrets.concat(this.#held);
+  }
+
   /** Every whole secret and every JWT segment of 8 characters or more, longest first (so a longer one goes first). */
-  #wholeSecrets(): string[] {
+  #wholeSecrets(secrets: readonly string[]): string[] {
     const all = new Set<string>();
-    for (const secret of this.#secrets) {
+    for (const secret of secrets) {
       all.add(secret);
       if (secret.includes(".")) for (const part of secret.split(".")) if (part.length >= 8) all.add(part);
     }
@@ -341,40 +364,41 @@ export class Redactor {
    * keeps the character-by-character search below (milliseconds for a log line against a long session token) for
    * the texts that may need it.
    */
-  #mayHoldSecretRun(text: string): boolean {
+  #mayHoldSecretRun(text: string, secrets: readonly string[]): boolean {
     const half = SECRET_RUN / 2;
     for (let start = 0; start + half <= text.length; start += half) {
       const block = text.slice(start, start + half);
-      for (const secret of this.#secrets) if (secret.includes(block)) return true;
+      for (const secret of secrets) if (secret.includes(block)) return true;
     }
     return false;
   }
 
   /** Whether the 16 characters of `text` from `index` on are a run of a remembered secret. */
-  #isSecretRun(text: string, index: number): boolean {
+  #isSecretRun(text: string, index: number, secrets: readonly string[]): boolean {
     if (index + SECRET_RUN > text.length) return false;
     const window = text.slice(index, index + SECRET_RUN);
-    for (const secret of this.#secrets) if (secret.includes(window)) return true;
+    for (const secret of secrets) if (secret.includes(window)) return true;
     return false;
   }
 
   // Runs are looked up in the secrets themselves rather than kept in a set: a session token of 1,000 characters has
   // about 1,000 runs, and a set of them cost each provider some 80 KB (measured by the bench's footprint scenario).
   #secretsOut(text: string): string {
+    const secrets = this.#known();
     let result = text.replace(URL_USER_INFO, "$1");
-    for (const secret of this.#wholeSecrets()) {
+    for (const secret of this.#wholeSecrets(secrets)) {
       if (result.includes(secret)) result = result.split(secret).join("[redacted]");
     }
-    if (this.#secrets.length === 0 || result.length < SECRET_RUN || !this.#mayHoldSecretRun(result)) return result;
+    if (secrets.length === 0 || result.length < SECRET_RUN || !this.#mayHoldSecretRun(result, secrets)) return result;
     // Plain text is copied in slices, not character by character: a string built one character at a time is a chain
     // of one heap object per character, and describe() keeps such strings for the provider's lifetime.
     let out = "";
     let plainFrom = 0;
     for (let index = 0; index < result.length; ) {
-      if (this.#isSecretRun(result, index)) {
+      if (this.#isSecretRun(result, index, secrets)) {
         // Extend over the whole run of secret characters, so that no tail of it is left.
         let end = index + SECRET_RUN;
-        while (end < result.length && this.#isSecretRun(result, end - SECRET_RUN + 1)) end++;
+        while (end < result.length && this.#isSecretRun(result, end - SECRET_RUN + 1, secrets)) end++;
         out += `${result.slice(plainFrom, index)}[redacted]`;
         index = end;
         plainFrom = end;

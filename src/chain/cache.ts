@@ -19,6 +19,11 @@ export interface LoadFailure {
   readonly consecutiveFailures: number;
 }
 
+/** What loads the value a cache keeps: at most one load runs at a time. */
+export interface Loader<T> {
+  load(properties: IdentityProperties | undefined, kind: LoadKind): Promise<T>;
+}
+
 /** The cache tells its owner what happens, so that the owner logs and emits events; the cache itself stays silent. */
 export interface CacheObserver<T> {
   /** `durationMs`: how long the load took (monotonic clock). */
@@ -79,14 +84,18 @@ export const failureBackoff = (consecutiveFailures: number, policy: RefreshPolic
 export class CredentialCache<
   T extends { readonly credentials: AwsCredentialIdentity; readonly refreshBy?: Date | undefined },
 > {
-  /** `settled` is `Promise.resolve(value.credentials)`, made once; the plan's two times are kept in the entry itself. */
-  #entry: ({ value: T; settled: Promise<AwsCredentialIdentity> } & ReturnType<typeof planRefresh>) | undefined;
+  // The last value and its plan are fields of the cache itself, not an entry object: a process may hold thousands of
+  // providers (the bench's footprint scenario).
+  #value: T | undefined;
+  /** Until then cached credentials are served (past the refresh time too, while a refresh runs or fails). */
+  #usableUntil = Number.NEGATIVE_INFINITY;
   /** `retryAt` is on the monotonic clock: a step of the wall clock must neither stretch nor cut a backoff. */
   #failure: { error: unknown; retryAt: number; consecutiveFailures: number } | undefined;
   #loading: Promise<T> | undefined;
   /**
    * The fast path, for a provider to check before calling {@link CredentialCache.get}: while `Date.now()` is below
-   * `freshUntil` (the planned refresh time; -Infinity until the first load), `fresh` is what `get()` would return.
+   * `freshUntil` (the planned refresh time; -Infinity until the first load), `fresh` is what `get()` would return:
+   * `Promise.resolve(credentials)` of the last load, made once.
    */
   freshUntil = Number.NEGATIVE_INFINITY;
   fresh: Promise<AwsCredentialIdentity> | undefined;
@@ -94,40 +103,50 @@ export class CredentialCache<
   #staleReported = false;
   #expiredReported = false;
 
+  readonly #loader: Loader<T>;
+
+  /** `load` is a function, or an object whose `load` method the cache calls (a provider's resolver: no closure). */
   constructor(
-    private readonly load: (properties: IdentityProperties | undefined, kind: LoadKind) => Promise<T>,
+    load: Loader<T> | Loader<T>["load"],
     private readonly policy: RefreshPolicy,
     private readonly observer: CacheObserver<T>,
     private readonly random: () => number = Math.random,
-  ) {}
+  ) {
+    this.#loader = typeof load === "function" ? { load } : load;
+  }
+
+  /** The value of the last successful load. */
+  get last(): T | undefined {
+    return this.#value;
+  }
 
   /** The next planned refresh, and how many refreshes succeeded so far. */
   get status() {
-    const refreshAt = this.#entry?.refreshAt;
+    const refreshAt = this.freshUntil;
     return { nextRefreshAt: Number.isFinite(refreshAt) ? refreshAt : undefined, refreshCount: this.#refreshCount };
   }
 
   get(properties?: IdentityProperties): Promise<AwsCredentialIdentity> {
-    const entry = this.#entry;
+    const value = this.#value;
     const forced = properties?.forceRefresh === true;
     const now = Date.now();
     // The hot path: fresh credentials, returned as the same settled promise every time (no allocation, no I/O).
-    if (entry && !forced && now < entry.refreshAt) return entry.settled;
-    if (entry && !forced && now < entry.usableUntil) {
+    if (value && !forced && now < this.freshUntil) return this.fresh as Promise<AwsCredentialIdentity>;
+    if (value && !forced && now < this.#usableUntil) {
       // A failed background refresh is reported to the observer; callers keep getting the cached credentials.
       if (!this.#loading && !this.#backingOff()) this.#loadShared(properties).catch(() => {});
       if (this.#failure && !this.#staleReported) {
         this.#staleReported = true;
-        this.observer.servedStale(entry.value);
+        this.observer.servedStale(value);
       }
-      return entry.settled;
+      return this.fresh as Promise<AwsCredentialIdentity>;
     }
-    if (entry && now >= entry.usableUntil && !this.#expiredReported) {
+    if (value && now >= this.#usableUntil && !this.#expiredReported) {
       this.#expiredReported = true;
-      this.observer.expired(entry.value);
+      this.observer.expired(value);
     }
     if (this.#failure && this.#backingOff() && !this.#loading) return Promise.reject(this.#failure.error);
-    return this.#loadShared(properties).then((value) => value.credentials);
+    return this.#loadShared(properties).then((loaded) => loaded.credentials);
   }
 
   #backingOff(): boolean {
@@ -142,18 +161,18 @@ export class CredentialCache<
   }
 
   async #loadOnce(properties: IdentityProperties | undefined): Promise<T> {
-    const kind: LoadKind = this.#entry ? "refresh" : "initial";
+    const kind: LoadKind = this.#value ? "refresh" : "initial";
     const started = monotonicNow();
     let value: T;
     try {
-      value = await this.load(properties, kind);
+      value = await this.#loader.load(properties, kind);
     } catch (error) {
       const consecutiveFailures = (this.#failure?.consecutiveFailures ?? 0) + 1;
       const backoff = failureBackoff(consecutiveFailures, this.policy);
       this.#failure = { error, retryAt: monotonicNow() + backoff, consecutiveFailures };
       this.#staleReported = false;
       const now = Date.now();
-      const usableUntil = this.#entry?.usableUntil;
+      const usableUntil = this.#value ? this.#usableUntil : undefined;
       const servingCached = usableUntil !== undefined && now < usableUntil;
       // The observer gets wall-clock times, for people: the retry time as of now.
       const failure = { servingCached, usableUntil, retryAt: now + backoff, consecutiveFailures };
@@ -162,8 +181,9 @@ export class CredentialCache<
     }
     const expiresAt = (value.refreshBy ?? value.credentials.expiration)?.getTime();
     const { refreshAt, usableUntil } = planRefresh(Date.now(), expiresAt, this.policy, this.random);
-    this.#entry = { value, settled: Promise.resolve(value.credentials), refreshAt, usableUntil };
-    this.fresh = this.#entry.settled;
+    this.#value = value;
+    this.#usableUntil = usableUntil;
+    this.fresh = Promise.resolve(value.credentials);
     this.freshUntil = refreshAt;
     this.#failure = undefined;
     this.#staleReported = false;

@@ -11,8 +11,8 @@ import type {
 import { readSettings } from "../base/settings.js";
 import type { IdentityProperties } from "../sources/source.js";
 import { CredentialCache } from "./cache.js";
-import { ChainReporter, type Resolution } from "./reporter.js";
-import { chainResolver } from "./resolve.js";
+import { ChainReporter, type Resolution, SILENT_OBSERVER } from "./reporter.js";
+import { ChainResolver } from "./resolve.js";
 
 /**
  * A credential provider for any AWS SDK v3 client (an `AwsCredentialIdentityProvider`), that can also say where its
@@ -84,38 +84,18 @@ export const fromPodProviderChain = (options: PodProviderChainOptions = {}): Pod
   const logger =
     options.logger === noopLogger
       ? noopLogger
-      : guardLogger(options.logger ?? consoleLogger(settings.logLevel), (text) => redactor.text(text));
+      : guardLogger(options.logger ?? consoleLogger(settings.logLevel), redactor.text.bind(redactor));
   for (const warning of settings.warnings) logger.warn(warning);
-  const reporter = new ChainReporter(logger, options.onEvent);
-  const resolve = chainResolver(settings, logger, (secret) => redactor.add(secret));
-  const load = async (properties: IdentityProperties | undefined): Promise<Resolution> => {
-    try {
-      const { credentials, description, refreshBy } = await resolve(properties);
-      redactor.add(credentials.secretAccessKey, credentials.sessionToken);
-      const shown = (text: string | undefined) => (text === undefined ? undefined : redactor.text(text));
-      const { roleArn, roleName, configuredBy } = description;
-      const safe = { roleArn: shown(roleArn), roleName: shown(roleName), configuredBy: redactor.text(configuredBy) };
-      return { credentials, refreshBy, description: { ...description, ...safe } };
-    } catch (error) {
-      throw redactor.error(error);
-    }
-  };
-  const cache = new CredentialCache(load, settings.refresh, reporter);
-  const describe = (): PodCredentialsDescription | undefined => {
-    const { nextRefreshAt, refreshCount } = cache.status;
-    const last = reporter.last?.description;
-    return (
-      last && {
-        ...last,
-        nextRefreshAt: nextRefreshAt === undefined ? undefined : new Date(nextRefreshAt),
-        refreshCount,
-      }
-    );
-  };
+  const observer =
+    logger === noopLogger && options.onEvent === undefined
+      ? SILENT_OBSERVER
+      : new ChainReporter(logger, options.onEvent);
+  const cache = new CredentialCache(new ChainResolver(settings, logger, redactor), settings.refresh, observer);
+  const describe = () => describeLast(cache);
   const ready = async (): Promise<PodCredentialsDescription> => {
     await cache.get();
-    // Set by the load that just succeeded (the reporter records it before the cache hands the credentials out).
-    return describe() as PodCredentialsDescription;
+    // Set by the load that just succeeded (the cache records it before it hands the credentials out).
+    return describeLast(cache) as PodCredentialsDescription;
   };
   // The cached call, inlined: one wall-clock read against the planned refresh time, then the same settled promise
   // every time. The wall clock, not a timer or the monotonic clock: those stop while the host is suspended.
@@ -124,6 +104,20 @@ export const fromPodProviderChain = (options: PodProviderChainOptions = {}): Pod
       ? (cache.fresh as Promise<AwsCredentialIdentity>)
       : cache.get(properties);
   return Object.assign(provider, { describe, ready });
+};
+
+/** What `describe()` says: the last resolution's description, with the cache's plan. */
+const describeLast = (cache: CredentialCache<Resolution>): PodCredentialsDescription | undefined => {
+  const { nextRefreshAt, refreshCount } = cache.status;
+  const last = cache.last?.description;
+  return (
+    last && {
+      ...last,
+      resolvedAt: new Date(last.resolvedAt),
+      nextRefreshAt: nextRefreshAt === undefined ? undefined : new Date(nextRefreshAt),
+      refreshCount,
+    }
+  );
 };
 
 /**

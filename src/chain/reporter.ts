@@ -9,7 +9,10 @@ export interface Resolution {
   readonly credentials: AwsCredentialIdentity;
   /** When to plan the refresh from, when earlier than the credentials' expiration (role chaining: hop 1's). */
   readonly refreshBy?: Date | undefined;
-  readonly description: Omit<PodCredentialsDescription, "nextRefreshAt" | "refreshCount">;
+  /** `resolvedAt` may be kept as milliseconds since the epoch (a Date costs a provider 96 bytes more). */
+  readonly description: Omit<PodCredentialsDescription, "nextRefreshAt" | "refreshCount" | "resolvedAt"> & {
+    readonly resolvedAt: Date | number;
+  };
 }
 
 const NODE_ROLE_WARNING =
@@ -63,6 +66,17 @@ const sourceOf = (error: unknown): SourceName | undefined =>
   typeof error === "object" && error !== null ? ((error as { source?: SourceName }).source ?? undefined) : undefined;
 
 const seconds = (ms: number): string => `${Math.max(0, Math.round(ms / 1000))} s`;
+
+/**
+ * The observer of a provider that has nowhere to report to (`noopLogger` and no `onEvent`): one for every such
+ * provider, as a reporter would only build lines and events for no one.
+ */
+export const SILENT_OBSERVER: CacheObserver<Resolution> = Object.freeze({
+  loaded: () => {},
+  loadFailed: () => {},
+  servedStale: () => {},
+  expired: () => {},
+});
 
 /**
  * Turns what the cache observes into log lines and `onEvent` events. Log lines and events name the source, role,

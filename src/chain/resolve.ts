@@ -1,5 +1,6 @@
 import type { AwsCredentialIdentity, Logger } from "@smithy/types";
 import { CredentialSourceError, NoPodCredentialsError, PodCredentialsError } from "../base/errors.js";
+import type { Redactor } from "../base/logging.js";
 import type { CredentialHop, IdentityVerification, SkippedSource } from "../base/options.js";
 import type { Settings, SourceName } from "../base/settings.js";
 import { monotonicNow, withDeadline } from "../base/timing.js";
@@ -8,13 +9,21 @@ import { instanceProfileSource } from "../sources/instanceProfile.js";
 import { kube2iamSource } from "../sources/kube2iam.js";
 import { podIdentitySource } from "../sources/podIdentity.js";
 import { sharedConfigSource } from "../sources/sharedConfig.js";
-import type { IdentityProperties, ResolutionContext, Source, SourceFactory, SourceResult } from "../sources/source.js";
+import type {
+  Detection,
+  IdentityProperties,
+  ResolutionContext,
+  Source,
+  SourceFactory,
+  SourceResult,
+} from "../sources/source.js";
+import { sharedText } from "../sources/source.js";
 import { webIdentitySource } from "../sources/webIdentity.js";
 import { parseRoleReference } from "../wire/kubernetes.js";
 import { stsTransportFor } from "../wire/sts.js";
-import { inHopOne, roleChainer } from "./assumeRole.js";
+import { type Chainer, inHopOne, roleChainer } from "./assumeRole.js";
 import type { Resolution } from "./reporter.js";
-import { identityVerifier } from "./verifyIdentity.js";
+import { identityVerifier, type Verifier } from "./verifyIdentity.js";
 
 /** Every source, by name: the chain builds the ones its settings name, in their order, when it first tries them. */
 export const SOURCE_FACTORIES: Readonly<Record<SourceName, SourceFactory>> = Object.freeze({
@@ -32,8 +41,8 @@ const NODE_NOT_ALLOWED =
 /** The source that answered, how it was configured, and what was skipped before it: pinned for every refresh. */
 interface Pinned {
   readonly source: SourceName;
-  readonly configuredBy: string;
-  readonly resolve: (context: ResolutionContext) => Promise<SourceResult>;
+  /** What the source's detect() found; its `resolve` is called as its method. */
+  readonly detected: Extract<Detection, { configured: true }>;
   readonly skipped: readonly SkippedSource[];
 }
 
@@ -66,14 +75,28 @@ export const rejectExpired = (source: SourceName, result: SourceResult): SourceR
   return result;
 };
 
+// The skipped sources and their reasons are the same for every provider made from the same environment: a provider
+// keeps the one shared, frozen list (bounded, like sharedText).
+const SHARED_SKIPPED = new Map<string, readonly SkippedSource[]>();
+const MAX_SHARED_SKIPPED = 32;
+const sharedSkipped = (skipped: readonly SkippedSource[]): readonly SkippedSource[] => {
+  const key = JSON.stringify(skipped);
+  const known = SHARED_SKIPPED.get(key);
+  if (known !== undefined) return known;
+  const frozen = Object.freeze(
+    skipped.map(({ source, reason }) => Object.freeze({ source, reason: sharedText(reason) })),
+  );
+  if (SHARED_SKIPPED.size < MAX_SHARED_SKIPPED) SHARED_SKIPPED.set(key, frozen);
+  return frozen;
+};
+
 /**
  * Tries the sources in order. A source that is not configured is skipped with its reason; the first configured
  * source decides: its credentials, or its error. Never moves on after a configured source fails.
  */
 const walkSources = async (
-  sources: readonly SourceName[],
+  settings: Settings,
   build: (name: SourceName) => Source,
-  allowNodeCredentials: boolean,
   context: ResolutionContext,
   onTrying: (source: SourceName) => void,
 ): Promise<{ pinned: Pinned; result: SourceResult }> => {
@@ -82,8 +105,8 @@ const walkSources = async (
     skipped.push({ source, reason });
     context.logger.debug(`pod-credentials: skipped ${source}: ${reason}`);
   };
-  for (const name of sources) {
-    if (name === "instanceProfile" && !allowNodeCredentials) {
+  for (const name of settings.sources) {
+    if (name === "instanceProfile" && !settings.allowNodeCredentials) {
       skip(name, NODE_NOT_ALLOWED);
       continue;
     }
@@ -95,11 +118,18 @@ const walkSources = async (
       continue;
     }
     context.logger.debug(`pod-credentials: trying ${source.name}, configured by ${detected.configuredBy}`);
-    const pinned = { source: source.name, configuredBy: detected.configuredBy, resolve: detected.resolve, skipped };
+    const pinned = { source: source.name, detected, skipped: sharedSkipped(skipped) };
     return { pinned, result: rejectExpired(source.name, await detected.resolve(context)) };
   }
   throw new NoPodCredentialsError(skipped);
 };
+
+/** What the resolver keeps of the settings until a source is pinned: the walk needs them, a pinned source does not. */
+interface Walk {
+  readonly settings: Settings;
+  /** Built when first tried: a source that is tried again (after a failure) is the same one. */
+  readonly sources: Map<SourceName, Source>;
+}
 
 /**
  * Resolves credentials for one provider: walks the sources the first time, then asks only the source that answered
@@ -107,103 +137,160 @@ const walkSources = async (
  * whose the source's credentials are; with `assumeRole`, they assume the target role (hop 2). Every resolution, all
  * hops included, runs within the overall deadline. Returns what the cache keeps. Bad verification or chaining
  * settings throw `InvalidConfigurationError` here, when the provider is created.
+ *
+ * Every text that leaves it goes through `redactor`: its errors, and the description's texts. A class, not a closure:
+ * its state is one object's fields, and its method is shared by every provider.
  */
-export const chainResolver = (settings: Settings, logger: Logger, secret?: (value: string) => void) => {
-  // Built when first tried, and dropped once a source is pinned: a provider keeps only the source it uses.
-  let sources: Map<SourceName, Source> | undefined = new Map();
-  const build = (name: SourceName): Source => {
-    const built = sources?.get(name) ?? SOURCE_FACTORIES[name](settings);
-    sources?.set(name, built);
-    return built;
-  };
-  const transport = stsTransportFor(settings);
-  const verify = identityVerifier(settings, transport);
-  const chain = roleChainer(settings, transport);
-  let pinned: Pinned | undefined;
-  let firstCallAt: number | undefined;
-  return async (identityProperties: IdentityProperties | undefined): Promise<Resolution> => {
-    const started = monotonicNow();
-    firstCallAt ??= started;
-    let trying = pinned?.source;
-    let lastAnswer: string | undefined;
-    let hop: string | undefined;
-    const context: ResolutionContext = {
-      identityProperties,
-      logger,
-      firstCallAt,
-      deadlineAt: started + settings.resolutionTimeoutMs,
-      secret,
-      onRetry: (message) => {
-        // Quoted in the deadline error, which has its own fix: the answer's fix would make two.
-        lastAnswer = message.split(" Fix: ")[0];
-      },
-    };
-    const resolution = await withDeadline(
-      settings.resolutionTimeoutMs,
-      async (signal) => {
-        const withSignal = { ...context, signal };
-        const hopOne = async () => {
-          if (chain) hop = "hop 1";
-          const found = pinned
-            ? { pinned, result: rejectExpired(pinned.source, await pinned.resolve(withSignal)) }
-            : await walkSources(
-                settings.sources,
-                build,
-                settings.allowNodeCredentials,
-                withSignal,
-                (name) => (trying = name),
-              );
-          // Hop 1's secrets never leave the provider either, though only hop 2's are returned.
-          for (const value of [found.result.credentials.secretAccessKey, found.result.credentials.sessionToken]) {
-            if (value) secret?.(value);
-          }
-          const { source, configuredBy } = found.pinned;
-          const verification = await verify?.(source, configuredBy, found.result, withSignal);
-          return { ...found, verification };
-        };
-        const first = chain
-          ? await hopOne().catch((error: unknown) => Promise.reject(inHopOne(error)))
-          : await hopOne();
-        if (!chain) return first;
-        hop = "hop 2";
-        const { result } = first;
-        const second = await chain(
-          first.pinned.source,
-          result.roleArn ?? result.roleName,
-          result.credentials,
-          withSignal,
-        );
-        return { ...first, second };
-      },
-      () => resolutionTimedOut(settings.resolutionTimeoutMs, trying, lastAnswer, hop),
-    );
-    const { pinned: answered, result, verification } = resolution;
-    logger.debug(`pod-credentials: ${pinned ? "refreshed" : "resolved"} from ${answered.source}`);
-    pinned ??= answered;
-    // A provider keeps only the source it pinned.
-    sources = undefined;
-    return describeResolution(answered, result, verification, "second" in resolution ? resolution.second : undefined);
-  };
+export class ChainResolver {
+  // Dropped once a source is pinned: a provider keeps only the source it uses, and of the settings only what that
+  // source and the hops after it need.
+  #walk: Walk | undefined;
+  readonly #resolutionTimeoutMs: number;
+  readonly #logger: Logger;
+  readonly #redactor: Redactor;
+  readonly #verify: Verifier | undefined;
+  readonly #chain: Chainer | undefined;
+  #pinned: Pinned | undefined;
+  #firstCallAt: number | undefined;
+
+  constructor(settings: Settings, logger: Logger, redactor: Redactor) {
+    this.#walk = { settings, sources: new Map() };
+    this.#resolutionTimeoutMs = settings.resolutionTimeoutMs;
+    this.#logger = logger;
+    this.#redactor = redactor;
+    // STS is only called by the chain to verify or to chain a role (IRSA's own STS calls share the same transport).
+    const transport = settings.verifyIdentity || settings.assumeRole ? stsTransportFor(settings) : undefined;
+    this.#verify = transport && identityVerifier(settings, transport);
+    this.#chain = transport && roleChainer(settings, transport);
+  }
+
+  /** One resolution (the cache calls it, one at a time). */
+  async load(identityProperties: IdentityProperties | undefined): Promise<Resolution> {
+    // The tokens a resolution reads (and hop 1's credentials) are held by nothing of ours once it ends, so the
+    // redactor holds them only while it runs: every text put out meanwhile is redacted against them (log lines as
+    // they are written, the resolution's error below, before it leaves), and no text put out later can hold them,
+    // since nothing that could contain them outlives the resolution. The credentials returned are kept, and so are
+    // their secrets, for good.
+    try {
+      const started = monotonicNow();
+      this.#firstCallAt ??= started;
+      let trying = this.#pinned?.source;
+      let lastAnswer: string | undefined;
+      let hop: string | undefined;
+      const secret = (value: string) => this.#redactor.hold(value);
+      const context: ResolutionContext = {
+        identityProperties,
+        logger: this.#logger,
+        firstCallAt: this.#firstCallAt,
+        deadlineAt: started + this.#resolutionTimeoutMs,
+        secret,
+        onRetry: (message) => {
+          // Quoted in the deadline error, which has its own fix: the answer's fix would make two.
+          lastAnswer = message.split(" Fix: ")[0];
+        },
+      };
+      const resolution = await withDeadline(
+        this.#resolutionTimeoutMs,
+        async (signal) => {
+          const withSignal = { ...context, signal };
+          const hopOne = async () => {
+            if (this.#chain) hop = "hop 1";
+            const found = this.#pinned
+              ? {
+                  pinned: this.#pinned,
+                  result: rejectExpired(this.#pinned.source, await this.#pinned.detected.resolve(withSignal)),
+                }
+              : await walkSources(
+                  (this.#walk as Walk).settings,
+                  (name) => buildSource(this.#walk as Walk, name),
+                  withSignal,
+                  (name) => (trying = name),
+                );
+            // Hop 1's secrets never leave the provider either, though only hop 2's are returned.
+            for (const value of [found.result.credentials.secretAccessKey, found.result.credentials.sessionToken]) {
+              if (value) secret(value);
+            }
+            const { source, detected } = found.pinned;
+            const { configuredBy } = detected;
+            const verification = await this.#verify?.(source, configuredBy, found.result, withSignal);
+            return { ...found, verification };
+          };
+          const first = this.#chain
+            ? await hopOne().catch((error: unknown) => Promise.reject(inHopOne(error)))
+            : await hopOne();
+          if (!this.#chain) return first;
+          hop = "hop 2";
+          const { result } = first;
+          const second = await this.#chain(
+            first.pinned.source,
+            result.roleArn ?? result.roleName,
+            result.credentials,
+            withSignal,
+          );
+          return { ...first, second };
+        },
+        () => resolutionTimedOut(this.#resolutionTimeoutMs, trying, lastAnswer, hop),
+      );
+      const { pinned: answered, result, verification } = resolution;
+      this.#logger.debug(`pod-credentials: ${this.#pinned ? "refreshed" : "resolved"} from ${answered.source}`);
+      this.#pinned ??= answered;
+      this.#walk = undefined;
+      const second = "second" in resolution ? resolution.second : undefined;
+      return describeResolution(answered, result, verification, second, this.#redactor);
+    } catch (error) {
+      throw this.#redactor.error(error);
+    } finally {
+      this.#redactor.release();
+    }
+  }
+}
+
+const buildSource = (walk: Walk, name: SourceName): Source => {
+  const built = walk.sources.get(name) ?? SOURCE_FACTORIES[name](walk.settings);
+  walk.sources.set(name, built);
+  return built;
 };
 
-/** What the cache keeps: the credentials returned (the last hop's) and what `describe()` says of every hop. */
+/**
+ * What the cache keeps: the credentials returned (the last hop's) and what `describe()` says of every hop, its texts
+ * through the redactor (which from now on knows the returned credentials' secrets).
+ */
 const describeResolution = (
   answered: Pinned,
   result: SourceResult,
   verification: IdentityVerification | undefined,
   second: { readonly credentials: AwsCredentialIdentity; readonly hop: CredentialHop } | undefined,
+  redactor: Redactor,
 ): Resolution => {
-  const { source, configuredBy, skipped } = answered;
+  const { source, detected, skipped } = answered;
+  const { configuredBy } = detected;
   const { credentials, roleArn } = result;
   // Pod Identity never says its role: STS's answer to the verification does (name and account; ARNs of sessions
   // have no path, so no role ARN is made up).
   const verified = verification && parseRoleReference(verification.callerArn);
   const roleName = result.roleName ?? verified?.name;
   const accountId = result.accountId ?? credentials.accountId ?? verification?.accountId;
-  const sourceHop = { configuredBy, roleArn, roleName, accountId, expiration: credentials.expiration };
-  const base = { source, ...sourceHop, skipped, resolvedAt: new Date(), ...(verification && { verification }) };
-  if (second === undefined) return { credentials, description: base };
+  const returned = second?.credentials ?? credentials;
+  redactor.add(returned.secretAccessKey, returned.sessionToken);
+  const shown = (text: string | undefined) => (text === undefined ? undefined : redactor.text(text));
+  // A number, not a Date, for as long as the provider keeps it: describe() makes the Date.
+  const resolvedAt = Date.now();
+  if (second === undefined) {
+    // One literal of one shape, its fields inside the object: a provider keeps it until its next refresh.
+    const description = {
+      source,
+      configuredBy: redactor.text(configuredBy),
+      roleArn: shown(roleArn),
+      roleName: shown(roleName),
+      accountId,
+      expiration: credentials.expiration,
+      skipped,
+      resolvedAt,
+    };
+    return { credentials, description: verification ? { ...description, verification } : description };
+  }
   const { hop } = second;
+  const sourceHop = { configuredBy, roleArn, roleName, accountId, expiration: credentials.expiration };
   const hops: CredentialHop[] = [{ hop: 1, via: source, ...sourceHop }, hop];
   const expirations = [credentials.expiration, hop.expiration].filter((date): date is Date => date !== undefined);
   return {
@@ -211,11 +298,15 @@ const describeResolution = (
     // Refreshed ahead of the earlier expiration: a refresh gets hop 1's credentials again, then hop 2's.
     refreshBy: expirations.length === 0 ? undefined : new Date(Math.min(...expirations.map((date) => date.getTime()))),
     description: {
-      ...base,
-      roleArn: hop.roleArn,
-      roleName: hop.roleName,
+      source,
+      configuredBy: redactor.text(configuredBy),
+      roleArn: shown(hop.roleArn),
+      roleName: shown(hop.roleName),
       accountId: hop.accountId,
       expiration: hop.expiration,
+      skipped,
+      resolvedAt,
+      ...(verification && { verification }),
       hops,
     },
   };

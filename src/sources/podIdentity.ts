@@ -5,7 +5,7 @@ import { retryWhileRetryable } from "../base/timing.js";
 import { readTokenFile } from "../wire/files.js";
 import type { HttpResponse } from "../wire/http.js";
 import { parseCredentialsDocument } from "../wire/metadata.js";
-import { ask, type ResolutionContext, type Source, type SourceResult } from "./source.js";
+import { ask, type ResolutionContext, type Source, type SourceResult, sharedText } from "./source.js";
 
 // EKS Pod Identity (and any container-credentials endpoint): GET the configured URL with the authorization token,
 // read again from its file at every request.
@@ -42,23 +42,52 @@ export const containerCredentialsUrlProblem = (url: URL): string | undefined => 
   return `plain http is only allowed to 169.254.170.2, 169.254.170.23, [fd00:ec2::23] or loopback, not ${url.hostname}`;
 };
 
+const NOT_SET = `${SETTINGS.containerCredentialsFullUri.variable} and ${SETTINGS.containerCredentialsRelativeUri.variable} are not set`;
+
 export const podIdentitySource = (settings: Settings): Source => ({
   name: "podIdentity",
   async detect() {
     const url = settings.containerCredentialsUrl;
-    if (!url) {
-      const [full, relative] = [SETTINGS.containerCredentialsFullUri, SETTINGS.containerCredentialsRelativeUri];
-      return { configured: false, reason: `${full.variable} and ${relative.variable} are not set` };
-    }
-    const endpoint = parseEndpoint(url);
-    const token = settings.containerAuthorizationTokenFile ?? settings.containerAuthorizationToken;
-    return {
-      configured: true,
-      configuredBy: [url.from, token?.from].filter(Boolean).join(" and "),
-      resolve: (context) => fetchFromAgent(settings, endpoint, context),
-    };
+    if (!url) return { configured: false, reason: NOT_SET };
+    const { containerAuthorizationTokenFile: file, containerAuthorizationToken: token } = settings;
+    return new ConfiguredAgent(
+      sharedText([url.from, (file ?? token)?.from].filter(Boolean).join(" and ")),
+      endpointText(parseEndpoint(url)),
+      file && sharedText(file.value),
+      file ? undefined : token,
+      settings.timeoutMs,
+      settings.startupTimeoutMs,
+    );
   },
 });
+
+/** The endpoint as the source keeps it: shared with other providers, unless it has a query or fragment (a secret?). */
+const endpointText = (url: URL): string => (url.search === "" && url.hash === "" ? sharedText(url.href) : url.href);
+
+/**
+ * The source once configured, as the chain pins it: what its requests need, as strings and numbers, and not the
+ * settings, a URL object or a closure over either (a process may hold thousands of providers).
+ */
+class ConfiguredAgent {
+  // On the prototype, as the method: nothing per provider.
+  get configured(): true {
+    return true;
+  }
+
+  constructor(
+    readonly configuredBy: string,
+    /** The endpoint's URL, checked and normalized. */
+    readonly href: string,
+    readonly tokenFile: string | undefined,
+    readonly token: Setting | undefined,
+    readonly timeoutMs: number,
+    readonly startupTimeoutMs: number,
+  ) {}
+
+  resolve(context: ResolutionContext): Promise<SourceResult> {
+    return fetchFromAgent(this, context);
+  }
+}
 
 const parseEndpoint = (url: Setting): URL => {
   if (!URL.canParse(url.value)) {
@@ -80,10 +109,9 @@ const parseEndpoint = (url: Setting): URL => {
   return parsed;
 };
 
-const readAuthorizationToken = async (settings: Settings): Promise<string | undefined> => {
-  const { containerAuthorizationTokenFile: file, containerAuthorizationToken: token } = settings;
-  if (file) {
-    return readTokenFile(file.value, {
+const readAuthorizationToken = async ({ tokenFile, token }: ConfiguredAgent): Promise<string | undefined> => {
+  if (tokenFile !== undefined) {
+    return readTokenFile(tokenFile, {
       source: "podIdentity",
       what: "pod identity token file",
       maxBytes: MAX_TOKEN_FILE_BYTES,
@@ -100,16 +128,16 @@ const readAuthorizationToken = async (settings: Settings): Promise<string | unde
   return token?.value;
 };
 
-const fetchFromAgent = async (settings: Settings, endpoint: URL, context: ResolutionContext): Promise<SourceResult> => {
-  const shown = displayUrl(endpoint);
+const fetchFromAgent = async (agent: ConfiguredAgent, context: ResolutionContext): Promise<SourceResult> => {
+  const shown = displayUrl(agent.href);
   const attempt = async (): Promise<SourceResult> => {
-    const token = await readAuthorizationToken(settings);
+    const token = await readAuthorizationToken(agent);
     if (token !== undefined) context.secret?.(token);
     const response = await ask(
       {
-        url: endpoint.href,
+        url: agent.href,
         headers: token === undefined ? {} : { Authorization: token },
-        timeoutMs: settings.timeoutMs,
+        timeoutMs: agent.timeoutMs,
         signal: context.signal,
       },
       { source: "podIdentity", what: "The credentials endpoint", target: shown, fix: AGENT_FIX },
@@ -130,7 +158,7 @@ const fetchFromAgent = async (settings: Settings, endpoint: URL, context: Resolu
     return { credentials: parsed, accountId: parsed.accountId };
   };
   return retryWhileRetryable(attempt, {
-    until: context.firstCallAt + settings.startupTimeoutMs,
+    until: context.firstCallAt + agent.startupTimeoutMs,
     signal: context.signal,
     logger: context.logger,
     onRetry: context.onRetry,

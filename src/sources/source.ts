@@ -60,6 +60,25 @@ export interface Source {
 /** Builds a source from the chain's settings. */
 export type SourceFactory = (settings: Settings) => Source;
 
+// The texts a provider keeps from its configuration (what configured its source, why others were skipped, a token
+// file's path, an endpoint) are the same for every provider made from the same environment: keyed on themselves, a
+// process keeps one copy of each rather than one per provider (it may make thousands: the bench's footprint
+// scenario measured about 200 bytes each).
+const SHARED_TEXTS = new Map<string, string>();
+const MAX_SHARED_TEXTS = 64;
+
+/**
+ * A text a provider keeps from its configuration, as one copy shared with every provider that keeps the same text.
+ * Only for texts that are never secret (names, paths, URLs without a query); at most 64 are shared, the rest kept as
+ * they are.
+ */
+export const sharedText = (text: string): string => {
+  const known = SHARED_TEXTS.get(text);
+  if (known !== undefined) return known;
+  if (SHARED_TEXTS.size < MAX_SHARED_TEXTS) SHARED_TEXTS.set(text, text);
+  return text;
+};
+
 /** Real metadata servers and agents answer in a few hundred bytes; a larger answer is not one of theirs. */
 export const MAX_RESPONSE_BYTES = 64 * 1024;
 

@@ -31,6 +31,15 @@ describe("a Redactor", () => {
     expect(redactor.text(`x ${secrets[0]} y`)).not.toContain("[redacted]");
   });
 
+  it("holds a secret given to hold() until release(), and keeps those given to add()", () => {
+    const redactor = redactorOf(SECRET);
+    redactor.hold(JWT);
+    expect(redactor.text(`token ${JWT}, key ${SECRET}`)).toBe("token [redacted], key [redacted]");
+    redactor.release();
+    expect(redactor.text(`token ${JWT}`)).toBe(`token ${JWT}`);
+    expect(redactor.text(`key ${SECRET}`)).toBe("key [redacted]");
+  });
+
   it("ignores values shorter than 8 characters, which would redact ordinary words", () => {
     const redactor = redactorOf("secret1", "", undefined as unknown as string);
     expect(redactor.text("the secret1 word")).toBe("the secret1 word");

@@ -51,6 +51,40 @@ describe("no secret in any output", () => {
     expect(error.message).toContain("upstream rejected [redacted]");
   });
 
+  it("redacts a run of the pod identity token the agent echoes, in the error, its log line and its event, at every resolution", async () => {
+    // The provider holds the token only while a request runs; what is put out of that request is redacted then.
+    const token = secretToken();
+    const tokenFile = await temporaryFile("token", token);
+    const agent = fakePodIdentityAgent();
+    await serveWithMsw("http://169.254.170.23", agent);
+    const logger = testLogger();
+    const events: string[] = [];
+    const provider = fromPodProviderChain({
+      env: {
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://169.254.170.23/v1/credentials",
+        AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: tokenFile,
+      },
+      startupTimeoutMs: 0,
+      logger,
+      onEvent: (event) => {
+        if (event.type === "refreshFailed") events.push(event.error.message);
+      },
+    });
+    await provider();
+    // Neither the whole token nor a whole JWT segment: only its runs of 16 characters give it away.
+    const [, payload = ""] = token.split(".");
+    const run = payload.slice(3, 27);
+    agent.setMode("upstreamError", { status: 500, message: `upstream rejected ${run}` });
+
+    const error = await rejectionOf(provider({ forceRefresh: true }));
+
+    expect(error.message).toContain("upstream rejected [redacted]");
+    expect(events).toHaveLength(1);
+    expect(events[0]).toContain("upstream rejected [redacted]");
+    expect(logger.lines.filter((line) => line.includes("upstream rejected [redacted]"))).toHaveLength(1);
+    expect(findLeaks([error.message, error.stack ?? "", ...events, ...logger.lines], [run, token])).toEqual([]);
+  });
+
   it("keeps secrets out of describe() and the success log line", async () => {
     const token = secretToken();
     const tokenFile = await temporaryFile("token", token);
