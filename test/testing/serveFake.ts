@@ -1,7 +1,7 @@
 // Serves a fake through either adapter, so each behaviour is asserted over real loopback HTTP and through msw.
 
 import { afterEach, beforeEach } from "vitest";
-import { type FakeHandler, mswHandlers, startLoopbackServer } from "../../src/testing/index.js";
+import { type FakeHandler, type LoopbackServer, mswHandlers, startLoopbackServer } from "../../src/testing/index.js";
 import { mswServer } from "../support/mswServer.js";
 
 export const ADAPTERS = ["loopback", "msw"] as const;
@@ -41,6 +41,19 @@ export const serveEach = (
   });
   afterEach(() => served?.close());
   return { url: (path) => `${served?.baseUrl}${path}` };
+};
+
+/** Runs `use` with a loopback server answering through `handler`, and closes the server however `use` ends. */
+export const withLoopbackServer = async (
+  handler: FakeHandler,
+  use: (server: LoopbackServer) => Promise<void>,
+): Promise<void> => {
+  const server = await startLoopbackServer(handler);
+  try {
+    await use(server);
+  } finally {
+    await server.close();
+  }
 };
 
 /** The response's headers as a plain object with lower-case names. */
