@@ -37,7 +37,7 @@ export const listenOnLoopback = async (server: Server): Promise<{ port: number; 
 };
 
 /** httpRequest to `url` through `proxy`, with a 1 KiB body cap and a 5 s deadline unless `timeoutMs` says otherwise. */
-export const requestThrough = (url: string, proxy: string | undefined, timeoutMs = 5000) =>
+export const requestThrough = (url: string, proxy: string, timeoutMs = 5000) =>
   httpRequest({ url, timeoutMs, maxBodyBytes: 1024, proxy });
 
 /** The error of a request through `proxy` that must fail; a request that succeeds fails the test. */

@@ -10,7 +10,7 @@ import type { Socket } from "node:net";
 import { join } from "node:path";
 import { createSecureContext, createServer as createTlsServer } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HttpRequestError } from "../../src/wire/http.js";
+import { HttpRequestError, httpRequest } from "../../src/wire/http.js";
 import { startTestServer } from "../support/loopback.js";
 import { mswServer } from "../support/mswServer.js";
 import { startConnectProxy } from "./connectProxy.js";
@@ -122,7 +122,7 @@ describe("answers read by Node's HTTP stack", () => {
     const { port, close } = await listenOnLoopback(server);
     closeLater(close);
 
-    const answer = await requestThrough(`http://127.0.0.1:${port}/`, undefined);
+    const answer = await httpRequest({ url: `http://127.0.0.1:${port}/`, timeoutMs: 5000, maxBodyBytes: 1024 });
 
     expect(answer.headers["set-cookie"]).toBe("AWSALB=a; Path=/, AWSALBCORS=b; Path=/");
   });
