@@ -74,6 +74,13 @@ describe("imports run one way", () => {
   });
 });
 
+/** Each of `files` (paths under src/) is at most `lines` lines long; a failure names the file. */
+const expectAtMostLines = (files: string[], lines: number) => {
+  for (const file of files) {
+    expect(readFileSync(join(SRC, file), "utf8").split("\n").length, file).toBeLessThanOrEqual(lines);
+  }
+};
+
 describe("a newcomer maps src/ in a minute", () => {
   it("has at most 8 entries directly in src/", () => {
     expect(readdirSync(SRC).length).toBeLessThanOrEqual(8);
@@ -89,9 +96,7 @@ describe("a newcomer maps src/ in a minute", () => {
       "sharedConfig",
       "webIdentity",
     ]);
-    for (const file of sources) {
-      expect(readFileSync(join(SRC, file), "utf8").split("\n").length, file).toBeLessThanOrEqual(250);
-    }
+    expectAtMostLines(sources, 250);
   });
 
   it("keeps the doctor and the command line one file per step, each read in one sitting (at most about 400 lines)", () => {
@@ -105,9 +110,7 @@ describe("a newcomer maps src/ in a minute", () => {
       "doctor/renderReport.ts",
       "doctor/runDoctor.ts",
     ]);
-    for (const file of files) {
-      expect(readFileSync(join(SRC, file), "utf8").split("\n").length, file).toBeLessThanOrEqual(420);
-    }
+    expectAtMostLines(files, 420);
   });
 
   it("lets the kube2iam source reach at most 10 files of src/", () => {

@@ -2,36 +2,12 @@
 // never expire (from a real provider), and events handed in by other code than a provider (a wrapper replaying
 // events, a test), which may lack `durationMs` or `source`. Each records what it can and nothing false: no NaN
 // duration, no time to expiry for keys that never expire, no series for a source nobody named.
-import {
-  AggregationTemporality,
-  type DataPoint,
-  InMemoryMetricExporter,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-} from "@opentelemetry/sdk-metrics";
 import { describe, expect, it } from "vitest";
 import { METRIC_NAMES, podCredentialsMetrics } from "../../src/chain/opentelemetry.js";
 import { fromPodProviderChain } from "../../src/index.js";
 import { secretCredentials } from "../support/fakes.js";
 import { testLogger } from "../support/leakCheck.js";
-
-/** A meter whose readings are collected on demand, through the SDK's in-memory exporter. */
-const meterReading = () => {
-  const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
-  const provider = new MeterProvider({ readers: [reader] });
-  const read = async () => {
-    exporter.reset();
-    await reader.forceFlush();
-    const metrics = exporter
-      .getMetrics()
-      .flatMap((resource) => resource.scopeMetrics.flatMap((scope) => scope.metrics));
-    return (name: string) => metrics.find((metric) => metric.descriptor.name === name)?.dataPoints ?? [];
-  };
-  return { meter: provider.getMeter("test"), read, close: () => provider.shutdown() };
-};
-
-const values = (points: DataPoint<unknown>[]) => points.map(({ attributes, value }) => ({ attributes, value }));
+import { meterReading, values } from "./meterReading.js";
 
 const AT = new Date("2026-11-27T12:00:00Z");
 

@@ -2,41 +2,17 @@
 // exporter. Counts, attributes and values as a dashboard would see them; no secret, role or account in any attribute.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  AggregationTemporality,
-  type DataPoint,
-  type Histogram,
-  InMemoryMetricExporter,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-} from "@opentelemetry/sdk-metrics";
+import type { DataPoint, Histogram } from "@opentelemetry/sdk-metrics";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { METRIC_NAMES, podCredentialsMetrics } from "../../src/chain/opentelemetry.js";
 import { type CredentialEvent, fromPodProviderChain } from "../../src/index.js";
 import { podIdentityPod } from "../serve/harness.js";
 import { testLogger } from "../support/leakCheck.js";
+import { meterReading, values } from "./meterReading.js";
 
 afterEach(() => {
   vi.useRealTimers();
 });
-
-/** A meter whose readings are collected on demand, through the SDK's in-memory exporter. */
-const meterReading = () => {
-  const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
-  const provider = new MeterProvider({ readers: [reader] });
-  const read = async () => {
-    exporter.reset();
-    await reader.forceFlush();
-    const metrics = exporter
-      .getMetrics()
-      .flatMap((resource) => resource.scopeMetrics.flatMap((scope) => scope.metrics));
-    return (name: string) => metrics.find((metric) => metric.descriptor.name === name)?.dataPoints ?? [];
-  };
-  return { meter: provider.getMeter("test"), read, close: () => provider.shutdown() };
-};
-
-const values = (points: DataPoint<unknown>[]) => points.map(({ attributes, value }) => ({ attributes, value }));
 
 describe("pod-credentials/opentelemetry", () => {
   it("counts a first resolution by source, kind and outcome, times it, and reports the seconds until expiry", async () => {

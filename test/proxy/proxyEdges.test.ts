@@ -3,8 +3,9 @@
 // and a proxy setting that is no URL at all.
 import { type AddressInfo, createServer } from "node:net";
 import { describe, expect, it } from "vitest";
-import { HttpRequestError, httpRequest, proxyFor } from "../../src/wire/http.js";
+import { HttpRequestError, proxyFor } from "../../src/wire/http.js";
 import { startTestServer } from "../support/loopback.js";
+import { failureThrough } from "./harness.js";
 
 const PROXY = "http://proxy.internal:3128";
 const STS = "https://sts.eu-west-1.amazonaws.com/";
@@ -67,12 +68,7 @@ describe("httpRequest through a proxy that sends data with its 200, before the r
     await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
     const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
     try {
-      const error = await httpRequest({
-        url: STS,
-        timeoutMs: 60_000,
-        maxBodyBytes: 1024,
-        proxy: proxyUrl,
-      }).catch((caught: unknown) => caught);
+      const error = await failureThrough(STS, proxyUrl, 60_000);
 
       expect(error).toBeInstanceOf(HttpRequestError);
       expect(error).toMatchObject({ kind: "connection", code: "ERR_PROXY_TUNNEL" });
@@ -87,12 +83,7 @@ describe("httpRequest with a proxy setting that is not a URL", () => {
   it("is a connection error naming the request's URL, before anything is sent", async () => {
     const server = await startTestServer((_request, response) => response.end("ok"));
     try {
-      const error = await httpRequest({
-        url: `${server.url}/`,
-        timeoutMs: 5000,
-        maxBodyBytes: 1024,
-        proxy: "proxy internal:3128",
-      }).catch((caught: unknown) => caught);
+      const error = await failureThrough(`${server.url}/`, "proxy internal:3128");
 
       expect(error).toBeInstanceOf(HttpRequestError);
       expect(error).toMatchObject({

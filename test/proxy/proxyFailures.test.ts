@@ -3,25 +3,21 @@
 // as it went out in Proxy-Authorization), and none waits past the request's deadline. The proxies here are raw
 // loopback sockets, so each can misbehave exactly as asked.
 import { createServer, type Server, type Socket } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
-import { HttpRequestError, httpRequest } from "../../src/wire/http.js";
+import { describe, expect, it } from "vitest";
+import { HttpRequestError } from "../../src/wire/http.js";
+import { closeAfterEach, failureThrough, listenOnLoopback } from "./harness.js";
 
 const USER = "svc-orders";
 const PASSWORD = "pr0xy-S3cret-pass";
 const BASIC = Buffer.from(`${USER}:${PASSWORD}`).toString("base64");
 const STS = "https://sts.eu-west-1.amazonaws.com/";
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
+const closeLater = closeAfterEach();
 
 /** A loopback proxy whose answer to the CONNECT head is `behave(socket)`; it records each head it received. */
 const rawProxy = async (behave: (socket: Socket) => void) => {
   const heads: string[] = [];
-  const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
-    sockets.add(socket);
     socket.on("error", () => {});
     let head = "";
     socket.on("data", (chunk) => {
@@ -33,25 +29,12 @@ const rawProxy = async (behave: (socket: Socket) => void) => {
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  );
+  const { port, close } = await listenOnLoopback(server);
+  closeLater(close);
   return { port, heads, shown: `http://127.0.0.1:${port}/`, withUser: `http://${USER}:${PASSWORD}@127.0.0.1:${port}` };
 };
 
-const request = (proxy: string, timeoutMs = 5000) =>
-  httpRequest({ url: STS, timeoutMs, maxBodyBytes: 1024, proxy }).then(
-    () => {
-      throw new Error("the request should have failed");
-    },
-    (error: unknown) => error as HttpRequestError,
-  );
+const request = (proxy: string, timeoutMs = 5000) => failureThrough(STS, proxy, timeoutMs);
 
 /** Nothing of the proxy's user information in anything the error shows. */
 const expectNoUserinfo = (error: HttpRequestError) => {

@@ -1,10 +1,11 @@
 // Which requests go through a proxy (only STS asks): HTTPS_PROXY / https_proxy for https URLs, HTTP_PROXY / http_proxy
 // for http ones, NO_PROXY exemptions, and never loopback or link-local addresses (IMDS, the Pod Identity agent,
 // kube2iam), whatever the variables say. Then the tunnel itself, through a loopback CONNECT proxy.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { HttpRequestError, httpRequest, proxyFor } from "../../src/wire/http.js";
 import { startTestServer } from "../support/loopback.js";
 import { type ConnectProxy, startConnectProxy } from "./connectProxy.js";
+import { closeAfterEach, failureThrough, listenOnLoopback, requestThrough } from "./harness.js";
 
 const PROXY = "http://proxy.internal:3128";
 const STS = "https://sts.eu-west-1.amazonaws.com/";
@@ -57,10 +58,7 @@ describe("proxyFor: which calls take the proxy", () => {
 });
 
 describe("httpRequest through a CONNECT proxy", () => {
-  const closers: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const close of closers.splice(0)) await close();
-  });
+  const closeLater = closeAfterEach();
 
   const target = async () => {
     const server = await startTestServer((request, response) => {
@@ -68,12 +66,12 @@ describe("httpRequest through a CONNECT proxy", () => {
       request.on("data", (chunk: Buffer) => (body += chunk.toString()));
       request.on("end", () => response.end(`${request.method} ${request.url} ${body}`));
     });
-    closers.push(server.close);
+    closeLater(server.close);
     return server;
   };
   const proxyTo = async (port: number, options: { refuse?: number } = {}): Promise<ConnectProxy> => {
     const proxy = await startConnectProxy(() => port, options);
-    closers.push(proxy.close);
+    closeLater(proxy.close);
     return proxy;
   };
 
@@ -103,7 +101,7 @@ describe("httpRequest through a CONNECT proxy", () => {
     const proxy = await proxyTo(port);
     const withUser = proxy.url.replace("http://", "http://svc%40team:s3cr%3Aet@");
 
-    await httpRequest({ url: `http://127.0.0.1:${port}/`, timeoutMs: 5000, maxBodyBytes: 1024, proxy: withUser });
+    await requestThrough(`http://127.0.0.1:${port}/`, withUser);
 
     expect(proxy.tunnels[0]?.authorization).toBe(`Basic ${Buffer.from("svc@team:s3cr:et").toString("base64")}`);
   });
@@ -112,12 +110,7 @@ describe("httpRequest through a CONNECT proxy", () => {
     const proxy = await proxyTo(1, { refuse: 407 });
     const withUser = proxy.url.replace("http://", "http://svc:hunter2hunter2@");
 
-    const error = await httpRequest({
-      url: "https://sts.eu-west-1.amazonaws.com/",
-      timeoutMs: 5000,
-      maxBodyBytes: 1024,
-      proxy: withUser,
-    }).catch((thrown: unknown) => thrown);
+    const error = await failureThrough("https://sts.eu-west-1.amazonaws.com/", withUser);
 
     expect(error).toBeInstanceOf(HttpRequestError);
     expect(error).toMatchObject({ kind: "connection", code: "ERR_PROXY_TUNNEL" });
@@ -130,24 +123,14 @@ describe("httpRequest through a CONNECT proxy", () => {
     const proxy = await proxyTo(1);
     await proxy.close();
 
-    const error = await httpRequest({
-      url: "https://sts.eu-west-1.amazonaws.com/",
-      timeoutMs: 5000,
-      maxBodyBytes: 1024,
-      proxy: proxy.url,
-    }).catch((thrown: unknown) => thrown);
+    const error = await failureThrough("https://sts.eu-west-1.amazonaws.com/", proxy.url);
 
     expect(error).toMatchObject({ kind: "connection", code: "ECONNREFUSED" });
     expect((error as Error).message).toContain(`(through the proxy ${proxy.url}/)`);
   });
 
   it("a proxy URL that is not http: is refused before anything is sent", async () => {
-    const error = await httpRequest({
-      url: "https://sts.eu-west-1.amazonaws.com/",
-      timeoutMs: 5000,
-      maxBodyBytes: 1024,
-      proxy: "https://proxy.internal:3128",
-    }).catch((thrown: unknown) => thrown);
+    const error = await failureThrough("https://sts.eu-west-1.amazonaws.com/", "https://proxy.internal:3128");
 
     expect(error).toMatchObject({ kind: "connection", code: "ERR_INVALID_PROXY" });
   });
@@ -156,24 +139,12 @@ describe("httpRequest through a CONNECT proxy", () => {
     // A proxy that accepts CONNECT and never answers it.
     const { createServer } = await import("node:http");
     const hanging = createServer();
-    const sockets: { destroy(): void }[] = [];
-    hanging.on("connect", (_request, socket) => sockets.push(socket));
-    await new Promise<void>((resolve) => hanging.listen(0, "127.0.0.1", resolve));
-    closers.push(
-      () =>
-        new Promise<void>((resolve) => {
-          for (const socket of sockets) socket.destroy();
-          hanging.close(() => resolve());
-        }),
-    );
-    const port = (hanging.address() as { port: number }).port;
+    // Holding the socket and never writing: listenOnLoopback destroys it at the end of the test.
+    hanging.on("connect", () => {});
+    const { port, close } = await listenOnLoopback(hanging);
+    closeLater(close);
 
-    const error = await httpRequest({
-      url: "https://sts.eu-west-1.amazonaws.com/",
-      timeoutMs: 100,
-      maxBodyBytes: 1024,
-      proxy: `http://127.0.0.1:${port}`,
-    }).catch((thrown: unknown) => thrown);
+    const error = await failureThrough("https://sts.eu-west-1.amazonaws.com/", `http://127.0.0.1:${port}`, 100);
 
     expect(error).toMatchObject({ kind: "timeout" });
   });

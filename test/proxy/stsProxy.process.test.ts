@@ -6,7 +6,6 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer as createHttpsServer, type Server } from "node:https";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -19,6 +18,7 @@ import {
   startLoopbackServer,
 } from "../../src/testing/index.js";
 import { type ConnectProxy, startConnectProxy } from "./connectProxy.js";
+import { listenOnLoopback } from "./harness.js";
 
 const ROLE_ARN = "arn:aws:iam::123456789012:role/orders-reader";
 const POD = join(import.meta.dirname, "..", "support", "podProcess.mjs");
@@ -59,15 +59,9 @@ const httpsSts = async () => {
     outgoing.writeHead(answer.status, Object.fromEntries(answer.headers));
     outgoing.end(Buffer.from(await answer.arrayBuffer()));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return { sts, token, port: (server.address() as AddressInfo).port };
+  const { port, close } = await listenOnLoopback(server);
+  closers.push(close);
+  return { sts, token, port };
 };
 
 const proxyTo = async (port: number): Promise<ConnectProxy> => {

@@ -6,22 +6,20 @@
 // server whatever host was asked for.
 import { readFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { Socket } from "node:net";
 import { join } from "node:path";
 import { createSecureContext, createServer as createTlsServer } from "node:tls";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HttpRequestError, httpRequest } from "../../src/wire/http.js";
 import { startTestServer } from "../support/loopback.js";
 import { mswServer } from "../support/mswServer.js";
 import { startConnectProxy } from "./connectProxy.js";
+import { closeAfterEach, failureThrough, listenOnLoopback, requestThrough } from "./harness.js";
 
 beforeAll(() => mswServer.close());
 afterAll(() => mswServer.listen({ onUnhandledRequest: "error" }));
 
-const closers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close();
-});
+const closeLater = closeAfterEach();
 
 const portOf = (url: string) => Number(new URL(url).port);
 
@@ -30,13 +28,13 @@ const echoServer = async () => {
   const server = await startTestServer((request, response) =>
     response.end(`${request.method} ${request.url} ${request.headers.host}`),
   );
-  closers.push(server.close);
+  closeLater(server.close);
   return server;
 };
 
 const connectProxyTo = async (port: number) => {
   const proxy = await startConnectProxy(() => port);
-  closers.push(proxy.close);
+  closeLater(proxy.close);
   return proxy;
 };
 
@@ -62,36 +60,17 @@ const tlsServer = async () => {
   });
   server.on("connection", (socket: Socket) => sockets.add(socket));
   server.on("tlsClientError", () => {});
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  closers.push(
-    () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  );
-  return { port: (server.address() as AddressInfo).port, serverNames, connections: () => sockets.size };
+  const { port, close } = await listenOnLoopback(server);
+  closeLater(close);
+  return { port, serverNames, connections: () => sockets.size };
 };
-
-const failure = (promise: Promise<unknown>) =>
-  promise.then(
-    () => {
-      throw new Error("the request should have failed");
-    },
-    (error: unknown) => error as HttpRequestError,
-  );
 
 describe("a request through the tunnel", () => {
   it("goes inside it: a URL whose own port is closed is still answered by the server at the tunnel's end", async () => {
     const server = await echoServer();
     const proxy = await connectProxyTo(portOf(server.url));
 
-    const answer = await httpRequest({
-      url: "http://127.0.0.1:1/x",
-      timeoutMs: 5000,
-      maxBodyBytes: 1024,
-      proxy: proxy.url,
-    });
+    const answer = await requestThrough("http://127.0.0.1:1/x", proxy.url);
 
     expect(answer).toMatchObject({ status: 200, body: "GET /x 127.0.0.1:1" });
     expect(proxy.tunnels.map((tunnel) => tunnel.authority)).toEqual(["127.0.0.1:1"]);
@@ -101,12 +80,7 @@ describe("a request through the tunnel", () => {
     const server = await echoServer();
     const proxy = await connectProxyTo(portOf(server.url));
 
-    const answer = await httpRequest({
-      url: "http://sts.internal/",
-      timeoutMs: 5000,
-      maxBodyBytes: 1024,
-      proxy: proxy.url,
-    });
+    const answer = await requestThrough("http://sts.internal/", proxy.url);
 
     expect(proxy.tunnels.map((tunnel) => tunnel.authority)).toEqual(["sts.internal:80"]);
     expect(answer.body).toBe("GET / sts.internal");
@@ -117,7 +91,7 @@ describe("a request through the tunnel", () => {
     const proxy = await connectProxyTo(target.port);
     const url = "https://sts.us-east-1.amazonaws.com/";
 
-    const error = await failure(httpRequest({ url, timeoutMs: 5000, maxBodyBytes: 1024, proxy: proxy.url }));
+    const error = await failureThrough(url, proxy.url);
 
     expect(proxy.tunnels.map((tunnel) => tunnel.authority)).toEqual(["sts.us-east-1.amazonaws.com:443"]);
     expect(target.serverNames).toEqual(["sts.us-east-1.amazonaws.com"]);
@@ -130,9 +104,7 @@ describe("a request through the tunnel", () => {
     const target = await tlsServer();
     const proxy = await connectProxyTo(target.port);
 
-    const error = await failure(
-      httpRequest({ url: "https://10.20.30.40:8443/", timeoutMs: 5000, maxBodyBytes: 1024, proxy: proxy.url }),
-    );
+    const error = await failureThrough("https://10.20.30.40:8443/", proxy.url);
 
     expect(proxy.tunnels.map((tunnel) => tunnel.authority)).toEqual(["10.20.30.40:8443"]);
     expect(target.connections()).toBe(1);
@@ -147,20 +119,10 @@ describe("answers read by Node's HTTP stack", () => {
       response.setHeader("Set-Cookie", ["AWSALB=a; Path=/", "AWSALBCORS=b; Path=/"]);
       response.end("ok");
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    closers.push(
-      () =>
-        new Promise<void>((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    );
+    const { port, close } = await listenOnLoopback(server);
+    closeLater(close);
 
-    const answer = await httpRequest({
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-      timeoutMs: 5000,
-      maxBodyBytes: 1024,
-    });
+    const answer = await httpRequest({ url: `http://127.0.0.1:${port}/`, timeoutMs: 5000, maxBodyBytes: 1024 });
 
     expect(answer.headers["set-cookie"]).toBe("AWSALB=a; Path=/, AWSALBCORS=b; Path=/");
   });

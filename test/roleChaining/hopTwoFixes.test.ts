@@ -7,7 +7,7 @@ import { HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
 import { fromPodProviderChain, type PodProviderChainOptions } from "../../src/index.js";
 import { fakePodIdentityAgent, fakeSts } from "../../src/testing/index.js";
-import { secretCredentials, secretToken, serveWithMsw } from "../support/fakes.js";
+import { podIdentityEnv, secretCredentials, serveWithMsw } from "../support/fakes.js";
 import { testLogger } from "../support/leakCheck.js";
 import { mswServer } from "../support/mswServer.js";
 import { expectSourceError } from "../support/sourceErrors.js";
@@ -38,11 +38,7 @@ const stsRefusing = (status: number, code: string, message: string): (() => numb
 const chainedProvider = async (assumeRole: PodProviderChainOptions["assumeRole"], env: Record<string, string> = {}) => {
   await serveWithMsw(AGENT, fakePodIdentityAgent({ credentials: secretCredentials("PODID") }));
   return fromPodProviderChain({
-    env: {
-      AWS_CONTAINER_CREDENTIALS_FULL_URI: `${AGENT}/v1/credentials`,
-      AWS_CONTAINER_AUTHORIZATION_TOKEN: secretToken({ expiresInSeconds: 86_400 }),
-      ...env,
-    },
+    env: podIdentityEnv(env),
     region: "us-east-1",
     logger: testLogger(),
     assumeRole,
@@ -117,11 +113,9 @@ describe("the deadline passing in hop 1", () => {
       }),
     );
     const credentials = fromPodProviderChain({
-      env: {
-        AWS_CONTAINER_CREDENTIALS_FULL_URI: `${AGENT}/v1/credentials`,
-        AWS_CONTAINER_AUTHORIZATION_TOKEN: secretToken({ expiresInSeconds: 86_400 }),
+      env: podIdentityEnv({
         POD_CREDENTIALS_RESOLUTION_TIMEOUT_MS: "1000",
-      },
+      }),
       region: "us-east-1",
       logger: testLogger(),
       assumeRole: { roleArn: REPORTS_ROLE_ARN },

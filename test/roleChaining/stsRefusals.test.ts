@@ -8,7 +8,7 @@ import { HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
 import { fromPodProviderChain } from "../../src/index.js";
 import { fakePodIdentityAgent } from "../../src/testing/index.js";
-import { secretCredentials, secretToken, serveWithMsw } from "../support/fakes.js";
+import { podIdentityEnv, secretCredentials, serveWithMsw } from "../support/fakes.js";
 import { testLogger } from "../support/leakCheck.js";
 import { mswServer } from "../support/mswServer.js";
 import { expectSourceError } from "../support/sourceErrors.js";
@@ -62,10 +62,7 @@ describe("hop 2 refused for what the assumeRole option asks", () => {
       const bodies = stsRefusing(code, message);
       const logger = testLogger();
       const credentials = fromPodProviderChain({
-        env: {
-          AWS_CONTAINER_CREDENTIALS_FULL_URI: `${AGENT}/v1/credentials`,
-          AWS_CONTAINER_AUTHORIZATION_TOKEN: secretToken({ expiresInSeconds: 86_400 }),
-        },
+        env: podIdentityEnv(),
         region: "us-east-1",
         logger,
         assumeRole: { roleArn: REPORTS_ROLE_ARN, policy },

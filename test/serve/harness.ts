@@ -3,6 +3,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach } from "vitest";
+import { runCli } from "../../src/cli/runCli.js";
 import { type ServeOptions, type Serving, startServing } from "../../src/cli/serve.js";
 import {
   type FakeHandler,
@@ -79,4 +80,17 @@ export const modeOf = async (path: string): Promise<number> => (await stat(path)
 export const get = async (url: string, headers: Record<string, string> = {}, method = "GET") => {
   const response = await fetch(url, { method, headers, signal: AbortSignal.timeout(10_000) });
   return { status: response.status, body: await response.text(), headers: Object.fromEntries(response.headers) };
+};
+
+/** Runs `pod-credentials serve <args>` with an empty environment until it exits: its exit code and what it wrote to stderr. */
+export const serveExiting = async (args: string[]): Promise<{ code: number; stderr: string }> => {
+  const err: string[] = [];
+  const code = await runCli({
+    argv: ["serve", ...args],
+    env: {},
+    stdout: { write: () => {} },
+    stderr: { write: (text: string) => err.push(text) },
+    version: "9.9.9",
+  });
+  return { code, stderr: err.join("") };
 };

@@ -2,11 +2,10 @@
 // role, a request after the planned refresh time; the ready line's quoting; the token file checked before listening.
 import { mkdir } from "node:fs/promises";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { runCli } from "../../src/cli/runCli.js";
 import { readyLine } from "../../src/cli/serve.js";
 import { fakeSts } from "../../src/testing/index.js";
 import { ORDERS_ROLE_ARN, secretCredentials, secretToken, serveWithMsw, temporaryFile } from "../support/fakes.js";
-import { freshTokenPath, get, podIdentityPod, startServe } from "./harness.js";
+import { freshTokenPath, get, podIdentityPod, serveExiting, startServe } from "./harness.js";
 
 describe("serve: the document for each kind of credentials", () => {
   it("static keys that never expire: no Expiration, and the same document for every request", async () => {
@@ -99,18 +98,11 @@ describe("pod-credentials serve, the command", () => {
   it("checks the token file before listening, with or without --listen: a folder there is exit 2", async () => {
     const folder = await freshTokenPath();
     await mkdir(folder, { mode: 0o700 });
-    const err: string[] = [];
 
-    const code = await runCli({
-      argv: ["serve", "--token-file", folder],
-      env: {},
-      stdout: { write: () => {} },
-      stderr: { write: (text: string) => err.push(text) },
-      version: "9.9.9",
-    });
+    const { code, stderr } = await serveExiting(["--token-file", folder]);
 
     expect(code).toBe(2);
-    expect(err.join("")).toBe(
+    expect(stderr).toBe(
       `pod-credentials serve: PodCredentialsError: [serve] Cannot read the token file ${folder} (EISDIR). Fix: point ` +
         "--token-file at a file, or remove what is at that path and let serve create the token there.\n",
     );

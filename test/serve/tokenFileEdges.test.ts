@@ -3,9 +3,8 @@
 import { mkdir, symlink } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../../src/cli/runCli.js";
 import { loadOrCreateToken } from "../../src/cli/serve.js";
-import { freshTokenPath } from "./harness.js";
+import { freshTokenPath, serveExiting } from "./harness.js";
 
 describe("serve's token file that is not a readable file", () => {
   it("a folder (mode 0700) at the path: serve's error naming it, with the fix", async () => {
@@ -38,18 +37,9 @@ describe("serve's token file that is not a readable file", () => {
   });
 
   it.each([[""], ["   "]])("--token-file %j: a usage error (exit 1), nothing started", async (value) => {
-    const err: string[] = [];
-    const code = await runCli({
-      argv: ["serve", "--listen", "127.0.0.1:0", "--token-file", value],
-      env: {},
-      stdout: { write: () => {} },
-      stderr: { write: (text: string) => err.push(text) },
-      version: "9.9.9",
-    });
+    const { code, stderr } = await serveExiting(["--listen", "127.0.0.1:0", "--token-file", value]);
 
     expect(code).toBe(1);
-    expect(err.join("")).toBe(
-      'pod-credentials: --token-file takes a path.\nRun "pod-credentials serve --help" for usage.\n',
-    );
+    expect(stderr).toBe('pod-credentials: --token-file takes a path.\nRun "pod-credentials serve --help" for usage.\n');
   });
 });

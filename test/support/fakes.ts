@@ -49,6 +49,16 @@ export const secretToken = (options: Parameters<typeof createFakeJwt>[0] = {}): 
   return token;
 };
 
+/**
+ * The variables EKS sets for Pod Identity, with the agent at its link-local address (msw answers it) and a day-long
+ * token the leak check watches, then `extra`.
+ */
+export const podIdentityEnv = (extra: Record<string, string> = {}): Record<string, string> => ({
+  AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://169.254.170.23/v1/credentials",
+  AWS_CONTAINER_AUTHORIZATION_TOKEN: secretToken({ expiresInSeconds: 86_400 }),
+  ...extra,
+});
+
 /** Serves a fake through msw at `baseUrl` (intercepted before anything leaves the machine). */
 export const serveWithMsw = async (baseUrl: string, fake: { handler: FakeHandler }): Promise<void> => {
   mswServer.use(...(await mswHandlers(baseUrl, fake.handler)));

@@ -6,40 +6,17 @@ import {
   fakeSts,
   type StsErrorCode,
 } from "../../src/testing/index.js";
-import { ADAPTERS, call, NOW, type Served, serve } from "./serveFake.js";
+import { ADAPTERS, assumeWithWebIdentity, call, field, form, NOW, ROLE_ARN, type Served, serve } from "./serveFake.js";
 import { signedCall } from "./signedCall.js";
 
-const ROLE_ARN = "arn:aws:iam::123456789012:role/team/orders-reader";
 const IDENTITY = { Action: "GetCallerIdentity", Version: "2011-06-15" };
 const DEVELOPER = { arn: "arn:aws:iam::123456789012:user/dev", account: "123456789012", userId: "AIDAFAKE" };
-
-const form = (fields: Record<string, string>): RequestInit => ({
-  method: "POST",
-  headers: { "Content-Type": "application/x-www-form-urlencoded; charset=utf-8" },
-  body: new URLSearchParams(fields).toString(),
-});
-
-const field = (xml: string, name: string): string | undefined =>
-  new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
 
 describe.each(ADAPTERS)("fakeSts through %s", (adapter) => {
   const token = createFakeJwt({ now: NOW });
   let sts: FakeSts;
   let served: Served;
-  const assume = (
-    fields: Record<string, string> = {},
-  ): Promise<{ status: number; body: string; headers: Record<string, string> }> =>
-    call(
-      served.baseUrl,
-      form({
-        Action: "AssumeRoleWithWebIdentity",
-        Version: "2011-06-15",
-        RoleArn: ROLE_ARN,
-        RoleSessionName: "orders-session",
-        WebIdentityToken: token,
-        ...fields,
-      }),
-    );
+  const assume = (fields: Record<string, string> = {}) => assumeWithWebIdentity(served.baseUrl, token, fields);
 
   beforeEach(async () => {
     sts = fakeSts({ expectedToken: token, now: () => NOW });

@@ -3,35 +3,13 @@
 // the fake cannot read (its subject falls back to the default service account). Each through loopback and msw.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createFakeJwt, type FakeSts, fakeSts } from "../../src/testing/index.js";
-import { ADAPTERS, call, NOW, type Served, serve } from "./serveFake.js";
-
-const ROLE_ARN = "arn:aws:iam::123456789012:role/team/orders-reader";
-
-const form = (fields: Record<string, string>, method = "POST"): RequestInit => ({
-  method,
-  headers: { "Content-Type": "application/x-www-form-urlencoded; charset=utf-8" },
-  body: new URLSearchParams(fields).toString(),
-});
-
-const field = (xml: string, name: string): string | undefined =>
-  new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
+import { ADAPTERS, assumeWithWebIdentity, call, field, form, NOW, type Served, serve } from "./serveFake.js";
 
 describe.each(ADAPTERS)("fakeSts refusals through %s", (adapter) => {
   const token = createFakeJwt({ now: NOW });
   let sts: FakeSts;
   let served: Served;
-  const assume = (fields: Record<string, string>) =>
-    call(
-      served.baseUrl,
-      form({
-        Action: "AssumeRoleWithWebIdentity",
-        Version: "2011-06-15",
-        RoleArn: ROLE_ARN,
-        RoleSessionName: "orders-session",
-        WebIdentityToken: token,
-        ...fields,
-      }),
-    );
+  const assume = (fields: Record<string, string>) => assumeWithWebIdentity(served.baseUrl, token, fields);
 
   beforeEach(async () => {
     sts = fakeSts({ now: () => NOW });

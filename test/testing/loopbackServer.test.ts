@@ -1,50 +1,47 @@
 import { describe, expect, it } from "vitest";
 import { faultResponse, hangResponse, startLoopbackServer } from "../../src/testing/index.js";
+import { withLoopbackServer } from "./serveFake.js";
 
 describe("startLoopbackServer", () => {
   it("listens on 127.0.0.1 only and serves ordinary responses with a Content-Length", async () => {
-    const server = await startLoopbackServer(
+    await withLoopbackServer(
       async (request) => new Response(`${request.method} ${new URL(request.url).pathname}`),
+      async (server) => {
+        expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+        const response = await fetch(`${server.url}/a/b?c=d`, { method: "DELETE", signal: AbortSignal.timeout(1_000) });
+        expect(response.headers.get("content-length")).toBe("11");
+        expect(await response.text()).toBe("DELETE /a/b");
+      },
     );
-    try {
-      expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-      const response = await fetch(`${server.url}/a/b?c=d`, { method: "DELETE", signal: AbortSignal.timeout(1_000) });
-      expect(response.headers.get("content-length")).toBe("11");
-      expect(await response.text()).toBe("DELETE /a/b");
-    } finally {
-      await server.close();
-    }
   });
 
   it("passes the request body and headers to the handler", async () => {
-    const server = await startLoopbackServer(
+    await withLoopbackServer(
       async (request) =>
         new Response(`${request.headers.get("x-test")}:${request.headers.get("host")}:${await request.text()}`),
+      async (server) => {
+        const response = await fetch(server.url, {
+          method: "POST",
+          body: "a=b",
+          headers: { "x-test": "yes" },
+          signal: AbortSignal.timeout(1_000),
+        });
+        expect(await response.text()).toBe(`yes:127.0.0.1:${server.port}:a=b`);
+      },
     );
-    try {
-      const response = await fetch(server.url, {
-        method: "POST",
-        body: "a=b",
-        headers: { "x-test": "yes" },
-        signal: AbortSignal.timeout(1_000),
-      });
-      expect(await response.text()).toBe(`yes:127.0.0.1:${server.port}:a=b`);
-    } finally {
-      await server.close();
-    }
   });
 
   it("answers 500 when the handler throws", async () => {
-    const server = await startLoopbackServer(async () => {
-      throw new Error("boom");
-    });
-    try {
-      const response = await fetch(server.url, { signal: AbortSignal.timeout(1_000) });
-      expect(response.status).toBe(500);
-      expect(await response.text()).toBe("fake handler failed: boom\n");
-    } finally {
-      await server.close();
-    }
+    await withLoopbackServer(
+      async () => {
+        throw new Error("boom");
+      },
+      async (server) => {
+        const response = await fetch(server.url, { signal: AbortSignal.timeout(1_000) });
+        expect(response.status).toBe(500);
+        expect(await response.text()).toBe("fake handler failed: boom\n");
+      },
+    );
   });
 
   it("closes at once with hanging and trickling connections open, failing them", async () => {

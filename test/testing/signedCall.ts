@@ -3,7 +3,8 @@ import { createHash, createHmac, type Hmac, type Hash as NodeHash } from "node:c
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { AwsCredentialIdentity, Hash, SourceData } from "@smithy/types";
 
-class NodeSha256 implements Hash {
+/** The SHA-256 and HMAC the SDK's signer asks for, from node:crypto. */
+export class NodeSha256 implements Hash {
   readonly #hash: NodeHash | Hmac;
   constructor(secret?: SourceData) {
     this.#hash = secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(secret));
@@ -65,9 +66,16 @@ export const signedCall = async (
   );
   const url = new URL("/", endpoint);
   if (method === "GET") url.search = new URLSearchParams(fields).toString();
-  // fetch sets Host itself, to the same value.
+  return {
+    url: url.href,
+    init: { method, headers: fetchHeaders(signed.headers), ...(body === undefined ? {} : { body }) },
+  };
+};
+
+/** A signed request's headers as fetch takes them: without Host, which fetch sets itself to the same value. */
+export const fetchHeaders = (signed: Record<string, unknown>): Record<string, string> => {
   const { host: _host, ...headers } = Object.fromEntries(
-    Object.entries(signed.headers).map(([name, value]) => [name, String(value)]),
+    Object.entries(signed).map(([name, value]) => [name, String(value)]),
   );
-  return { url: url.href, init: { method, headers, ...(body === undefined ? {} : { body }) } };
+  return headers;
 };

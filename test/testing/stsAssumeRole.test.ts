@@ -13,16 +13,13 @@ import {
   registerFakeCredentials,
   startLoopbackServer,
 } from "../../src/testing/index.js";
-import { call } from "./serveFake.js";
+import { assumeWithWebIdentity, call, field } from "./serveFake.js";
 import { signedCall } from "./signedCall.js";
 
 const POD_ROLE = "arn:aws:iam::123456789012:role/orders-reader";
 const TARGET = "arn:aws:iam::210987654321:role/reports-writer";
 const NODE_ARN = "arn:aws:sts::123456789012:assumed-role/eks-node-role/i-0123456789abcdef0";
 const CHAINING = "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.";
-
-const field = (xml: string, name: string): string | undefined =>
-  new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
 
 let sts: FakeSts;
 let server: LoopbackServer;
@@ -34,16 +31,9 @@ afterEach(() => server.close());
 
 /** The pod's IRSA session, from AssumeRoleWithWebIdentity on the fake. */
 const podSession = async (): Promise<AwsCredentialIdentity> => {
-  const answer = await call(server.url, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({
-      Action: "AssumeRoleWithWebIdentity",
-      Version: "2011-06-15",
-      RoleArn: POD_ROLE,
-      RoleSessionName: "orders-pod",
-      WebIdentityToken: createFakeJwt(),
-    }).toString(),
+  const answer = await assumeWithWebIdentity(server.url, createFakeJwt(), {
+    RoleArn: POD_ROLE,
+    RoleSessionName: "orders-pod",
   });
   expect(answer.status).toBe(200);
   const issued = sts.issued.at(-1);

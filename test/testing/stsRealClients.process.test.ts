@@ -14,6 +14,7 @@ import {
   type LoopbackServer,
   startLoopbackServer,
 } from "../../src/testing/index.js";
+import { assumeWithWebIdentity } from "./serveFake.js";
 
 const run = promisify(execFile);
 const TARGET = "arn:aws:iam::210987654321:role/reports-writer";
@@ -54,17 +55,9 @@ let pod: IssuedStsCredentials;
 beforeEach(async () => {
   sts = fakeSts({ trust: { [TARGET]: ["arn:aws:iam::123456789012:role/orders-reader"] } });
   server = await startLoopbackServer(sts.handler);
-  const answer = await fetch(server.url, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({
-      Action: "AssumeRoleWithWebIdentity",
-      Version: "2011-06-15",
-      RoleArn: "arn:aws:iam::123456789012:role/orders-reader",
-      RoleSessionName: "orders-pod",
-      WebIdentityToken: createFakeJwt(),
-    }),
-    signal: AbortSignal.timeout(5000),
+  const answer = await assumeWithWebIdentity(server.url, createFakeJwt(), {
+    RoleArn: "arn:aws:iam::123456789012:role/orders-reader",
+    RoleSessionName: "orders-pod",
   });
   expect(answer.status).toBe(200);
   pod = sts.issued[0] as IssuedStsCredentials;

@@ -1,9 +1,7 @@
 // The fake STS's signature check at its edges: a query with a name given twice and a name without a value (canonical
 // order is by name, then by value, as the SDK's signer sorts them), and Authorization headers that lack a part or a
 // usable date, each refused with real STS's IncompleteSignature wording.
-import { createHash, createHmac } from "node:crypto";
 import { SignatureV4 } from "@smithy/signature-v4";
-import type { SourceData } from "@smithy/types";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   createFakeCredentials,
@@ -13,32 +11,11 @@ import {
   type LoopbackServer,
   startLoopbackServer,
 } from "../../src/testing/index.js";
-import { call } from "./serveFake.js";
+import { call, field } from "./serveFake.js";
+import { fetchHeaders, NodeSha256 } from "./signedCall.js";
 
 const T = new Date("2030-01-01T12:00:00Z");
 const DATE_MISSING = "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.";
-
-const field = (xml: string, name: string): string | undefined =>
-  new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
-
-const bytes = (data: SourceData): string | Uint8Array =>
-  typeof data === "string"
-    ? data
-    : ArrayBuffer.isView(data)
-      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-      : new Uint8Array(data);
-class Sha256 {
-  readonly #hash;
-  constructor(secret?: SourceData) {
-    this.#hash = secret === undefined ? createHash("sha256") : createHmac("sha256", bytes(secret));
-  }
-  update(data: SourceData): void {
-    this.#hash.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.#hash.digest());
-  }
-}
 
 let sts: FakeSts;
 let server: LoopbackServer;
@@ -56,7 +33,7 @@ afterEach(() => server.close());
 /** A GET GetCallerIdentity whose query the SDK's signer signs as `query`, sent with the query string `search`. */
 const signedGet = async (query: Record<string, string | string[]>, search: string) => {
   const endpoint = new URL(server.url);
-  const signer = new SignatureV4({ service: "sts", region: "us-east-1", credentials: issued, sha256: Sha256 });
+  const signer = new SignatureV4({ service: "sts", region: "us-east-1", credentials: issued, sha256: NodeSha256 });
   const signed = await signer.sign(
     {
       method: "GET",
@@ -69,10 +46,7 @@ const signedGet = async (query: Record<string, string | string[]>, search: strin
     },
     { signingDate: T },
   );
-  const { host: _host, ...headers } = Object.fromEntries(
-    Object.entries(signed.headers).map(([name, value]) => [name, String(value)]),
-  );
-  const response = await call(`${server.url}/?${search}`, { method: "GET", headers });
+  const response = await call(`${server.url}/?${search}`, { method: "GET", headers: fetchHeaders(signed.headers) });
   return { status: response.status, code: field(response.body, "Code"), message: field(response.body, "Message") };
 };
 

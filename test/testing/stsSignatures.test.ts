@@ -16,16 +16,13 @@ import {
   registerFakeCredentials,
   startLoopbackServer,
 } from "../../src/testing/index.js";
-import { call } from "./serveFake.js";
+import { assumeWithWebIdentity, call, field } from "./serveFake.js";
 import { type SignedCallOptions, signedCall } from "./signedCall.js";
 
 const IDENTITY = { Action: "GetCallerIdentity", Version: "2011-06-15" };
 const T = new Date("2030-01-01T12:00:00Z");
 const MISMATCH =
   "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
-
-const field = (xml: string, name: string): string | undefined =>
-  new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
 
 /** The credentials document a fake serves at `path`, asked directly through its handler. */
 const servedBy = async (fake: { handler: (request: Request) => Promise<Response> }, path: string, token = "") => {
@@ -184,17 +181,10 @@ describe("a signature that does not verify is refused, with real STS's code and 
 
   it("ExpiredToken (403) once the credentials a fake handed out have expired, by the fake STS's clock", async () => {
     const token = createFakeJwt({ now: T });
-    const web = await call(server.url, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({
-        Action: "AssumeRoleWithWebIdentity",
-        Version: "2011-06-15",
-        RoleArn: "arn:aws:iam::123456789012:role/orders-reader",
-        RoleSessionName: "s1",
-        WebIdentityToken: token,
-        DurationSeconds: "900",
-      }).toString(),
+    const web = await assumeWithWebIdentity(server.url, token, {
+      RoleArn: "arn:aws:iam::123456789012:role/orders-reader",
+      RoleSessionName: "s1",
+      DurationSeconds: "900",
     });
     expect(web.status).toBe(200);
     const session = sts.issued[0];

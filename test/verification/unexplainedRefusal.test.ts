@@ -5,7 +5,7 @@ import { HttpResponse, http } from "msw";
 import { describe, expect, it } from "vitest";
 import { fromPodProviderChain } from "../../src/index.js";
 import { fakePodIdentityAgent } from "../../src/testing/index.js";
-import { secretCredentials, secretToken, serveWithMsw } from "../support/fakes.js";
+import { podIdentityEnv, secretCredentials, serveWithMsw } from "../support/fakes.js";
 import { testLogger } from "../support/leakCheck.js";
 import { mswServer } from "../support/mswServer.js";
 import { expectSourceError } from "../support/sourceErrors.js";
@@ -30,11 +30,9 @@ describe("verification refused by STS for a reason the package does not know", (
     );
     const logger = testLogger();
     const credentials = fromPodProviderChain({
-      env: {
-        AWS_CONTAINER_CREDENTIALS_FULL_URI: `${AGENT}/v1/credentials`,
-        AWS_CONTAINER_AUTHORIZATION_TOKEN: secretToken({ expiresInSeconds: 86_400 }),
+      env: podIdentityEnv({
         POD_CREDENTIALS_VERIFY_IDENTITY: "true",
-      },
+      }),
       region: "us-east-1",
       logger,
     });

@@ -8,6 +8,7 @@ import { fakeImds, fakeKube2iam, fakePodIdentityAgent, fakeSts } from "../../src
 import {
   nodeCredentialsDocument,
   ORDERS_ROLE_ARN,
+  podIdentityEnv,
   secretCredentials,
   secretToken,
   serveWithMsw,
@@ -59,10 +60,7 @@ const SOURCES = {
   podIdentity: async () => {
     await serveWithMsw(AGENT, fakePodIdentityAgent({ credentials: secretCredentials("PODID") }));
     return {
-      env: {
-        AWS_CONTAINER_CREDENTIALS_FULL_URI: `${AGENT}/v1/credentials`,
-        AWS_CONTAINER_AUTHORIZATION_TOKEN: secretToken({ expiresInSeconds: 86_400 }),
-      },
+      env: podIdentityEnv(),
       role: /^arn:aws:sts::123456789012:assumed-role\/orders-reader\/eks-cluster-orders-/,
     };
   },
