@@ -1,10 +1,15 @@
 // Turns a Stryker JSON report into docs/mutation.md: the score, per-file scores, survivors by mutator and every
 // surviving mutant.
-// Usage: node scripts/summarize-mutation.mjs [report.json] [command that produced it] [how long it took]
+// Usage: node scripts/summarize-mutation.mjs [report.json[,more.json…]] [command that produced it] [how long it took]
+//        [what the run covered, when it is not all of src/]
+// Several reports (runs over parts of src/, each a Stryker JSON report) are read as one.
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 
-const [reportPath = "reports/mutation/mutation.json", command = "npm run mutation", duration] = process.argv.slice(2);
-const report = JSON.parse(readFileSync(reportPath, "utf8"));
+const [reportPaths = "reports/mutation/mutation.json", command = "npm run mutation", duration, scope] =
+  process.argv.slice(2);
+const reports = reportPaths.split(",").map((path) => ({ path, ...JSON.parse(readFileSync(path, "utf8")) }));
+const report = { framework: reports[0].framework, files: Object.assign({}, ...reports.map(({ files }) => files)) };
+const reportPath = reports.map(({ path }) => path).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
 const DETECTED = new Set(["Killed", "Timeout"]);
 const COUNTED = new Set(["Killed", "Timeout", "Survived", "NoCoverage"]);
 
@@ -56,7 +61,7 @@ ${measured}${duration ? `, ${duration}` : ""}.
 **Mutation score: ${score}** — ${detected} of ${counted} mutants detected (killed or timed out); survived or not
 covered: ${counted - detected}. How the run is set up, and which survivors are equivalent (no test can tell them
 apart from the original): [mutation-notes.md](mutation-notes.md).
-
+${scope ? `\n${scope}\n` : ""}
 | file | detected / mutants | score |
 | --- | --- | --- |
 ${rows.join("\n")}
