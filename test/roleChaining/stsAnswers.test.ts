@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { fakePodIdentityAgent, fakeSts } from "../../src/testing/index.js";
 import { secretCredentials, secretToken, serveWithMsw } from "../support/fakes.js";
+import { rejectionOf } from "../support/leakCheck.js";
 import { startStsAnswering } from "../support/loopback.js";
 import { observedProvider } from "../support/observedProvider.js";
 import { expectSourceError } from "../support/sourceErrors.js";
@@ -86,5 +87,16 @@ describe("STS refusing hop 1's credentials", () => {
         "STS does not accept the credentials of hop 1 (env): whatever issued them is not AWS; " +
         "check this node's clock (NTP) and the endpoint that issued them.",
     });
+  });
+});
+
+describe("an error of hop 1 is marked as hop 1's, once", () => {
+  it("no source configured: the chain's own error (no source prefix) starts with hop 1", async () => {
+    const error = await rejectionOf(
+      observedProvider({ POD_CREDENTIALS_ASSUME_ROLE_ARN: REPORTS_ROLE_ARN }).credentials(),
+    );
+
+    expect(error.name).toBe("NoPodCredentialsError");
+    expect(error.message).toMatch(/^hop 1: No pod-scoped AWS credentials are configured for this pod /);
   });
 });
