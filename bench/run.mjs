@@ -99,30 +99,23 @@ loadAverages.push(loadavg()[0]);
 progress(
   `done in ${totalSeconds.toFixed(0)} s (load average ${loadAverages.map((value) => value.toFixed(1)).join(" at the start, ")} at the end)`,
 );
-if (!args["no-write"] && args.only === undefined && repetitionsOverride === undefined) {
-  const { markdown, svg } = renderReport({
-    machine: describeMachine(ROOT),
-    startedAt,
-    totalSeconds,
-    loadAverages,
-    results,
-  });
-  writeFileSync(join(ROOT, "docs", "benchmarks.md"), markdown);
-  if (svg !== undefined) writeFileSync(join(ROOT, "docs", "benchmarks-fleet.svg"), svg);
+// A full run rewrites docs/; a partial one writes the same report to a preview folder and prints its tables.
+const fullRun = !args["no-write"] && args.only === undefined && repetitionsOverride === undefined;
+const folder = fullRun ? join(ROOT, "docs") : join(tmpdir(), "pod-credentials-bench-preview");
+mkdirSync(folder, { recursive: true });
+const { markdown, svg } = renderReport({
+  machine: describeMachine(ROOT),
+  startedAt,
+  totalSeconds,
+  loadAverages,
+  results,
+});
+writeFileSync(join(folder, "benchmarks.md"), markdown);
+if (svg !== undefined) writeFileSync(join(folder, "benchmarks-fleet.svg"), svg);
+if (fullRun) {
   progress("wrote docs/benchmarks.md and docs/benchmarks-fleet.svg");
 } else {
-  const preview = join(tmpdir(), "pod-credentials-bench-preview");
-  mkdirSync(preview, { recursive: true });
-  const { markdown, svg } = renderReport({
-    machine: describeMachine(ROOT),
-    startedAt,
-    totalSeconds,
-    loadAverages,
-    results,
-  });
-  writeFileSync(join(preview, "benchmarks.md"), markdown);
-  if (svg !== undefined) writeFileSync(join(preview, "benchmarks-fleet.svg"), svg);
-  progress(`partial run (--only, --repetitions or --no-write): docs/ left as they are; preview in ${preview}`);
+  progress(`partial run (--only, --repetitions or --no-write): docs/ left as they are; preview in ${folder}`);
   for (const result of results) {
     process.stdout.write(`\n## ${result.title} (${result.seconds.toFixed(1)} s)\n`);
     for (const table of result.tables) for (const row of table.rows) process.stdout.write(`  ${row.join(" | ")}\n`);
