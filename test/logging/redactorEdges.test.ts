@@ -31,7 +31,9 @@ describe("a Redactor, on secrets shorter than a run of 16 characters", () => {
     const payload = "eyJzdWIiOiJhIn0";
     const signature = "c2lnbmF0";
     const redactor = redactorOf(`eyJhbGciOiJIUzI1NiJ9.${payload}.${signature}`);
-    expect(redactor.text(`payload ${payload}, signature ${signature}`)).toBe("payload [redacted], signature [redacted]");
+    expect(redactor.text(`payload ${payload}, signature ${signature}`)).toBe(
+      "payload [redacted], signature [redacted]",
+    );
   });
 
   it("does not redact a part of a dotted secret shorter than 8 characters on its own", () => {
