@@ -1,4 +1,5 @@
 // delay: waits, and stops waiting as soon as its signal aborts, with the signal's reason.
+import { getEventListeners } from "node:events";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { delay } from "../../src/base/timing.js";
 
@@ -12,6 +13,8 @@ describe("delay", () => {
   it("resolves when its signal never aborts, and stops listening to it", async () => {
     const controller = new AbortController();
     await expect(delay(5, controller.signal)).resolves.toBeUndefined();
+    // A long-lived signal would otherwise gather one listener per wait (and Node's leak warning after ten).
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
     // Aborting afterwards changes nothing: the listener is gone and the promise is settled.
     controller.abort(new Error("too late"));
   });
@@ -47,6 +50,7 @@ describe("delay", () => {
       await expect(waiting).rejects.toBe(reason);
       expect(Date.now() - started).toBe(20);
       expect(vi.getTimerCount()).toBe(0);
+      expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
     });
   });
 });

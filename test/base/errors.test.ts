@@ -1,4 +1,5 @@
 // Matching this package's errors by name, which works across two copies of the package, and nothing else.
+import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import {
   CredentialSourceError,
@@ -31,6 +32,8 @@ describe("isPodCredentialsError", () => {
     ["an Error of another kind", new TypeError("fetch failed")],
     ["an object whose name is not text", { name: 7 }],
     ["an object without a name", {}],
+    // Object.hasOwn would turn the list into its text, "CredentialSourceError".
+    ["an object whose name is a list holding a class name", { name: ["CredentialSourceError"] }],
   ])("does not take %s for one of its errors", (_, value) => {
     expect(isPodCredentialsError(value)).toBe(false);
     expect(isPodCredentialsError(value, "PodCredentialsError")).toBe(false);
@@ -49,6 +52,22 @@ describe("the errors' messages", () => {
     expect(new NoPodCredentialsError([]).message).toMatch(
       /^No pod-scoped AWS credentials are configured for this pod \(no sources enabled\)\. Fix: /,
     );
+  });
+
+  it("NoPodCredentialsError lists every skipped source with its reason, separated by semicolons", () => {
+    const error = new NoPodCredentialsError([
+      { source: "webIdentity", reason: "AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are not set" },
+      { source: "podIdentity", reason: "AWS_CONTAINER_CREDENTIALS_FULL_URI is not set" },
+    ]);
+    expect(error.message).toMatch(
+      /^No pod-scoped AWS credentials are configured for this pod \(webIdentity: AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are not set; podIdentity: AWS_CONTAINER_CREDENTIALS_FULL_URI is not set\)\. Fix: /,
+    );
+  });
+
+  it("an error made without a cause has no cause property, so printing it shows none", () => {
+    const error = new CredentialSourceError("Broken.", { source: "env" });
+    expect("cause" in error).toBe(false);
+    expect(inspect(error)).not.toContain("[cause]");
   });
 
   it("a PodCredentialsError without a fix has no Fix part, and without a source no [source] prefix", () => {
