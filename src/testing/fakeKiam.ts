@@ -2,7 +2,6 @@
 import type { ExpirationOptions, FakeHandler, RecordedRequest } from "./fakeServer.js";
 import { ModalFake, type ModalFakeOptions } from "./modalFake.js";
 import {
-  assumedRoleIdentity,
   CREDENTIALS_ROUTE,
   credentialsDocument,
   goError,
@@ -95,7 +94,7 @@ export class FakeKiam extends ModalFake<KiamMode, FakeKiamOptions> {
     if (roleArn !== roleArnOf(this.options.podRole ?? "orders-reader", this.options.baseRoleArn))
       return fail("forbidden by policy");
     // kiam's server assumes the role with its default `--session` name, prefixed `kiam-`.
-    const served = this.serveCredentials(assumedRoleIdentity(roleArn, "kiam-kiam"), TEN_MINUTES_MS);
+    const served = this.serveCredentials(roleArn, "kiam-kiam", TEN_MINUTES_MS);
     // kiam sets Content-Type: application/json only after writing the body, too late: Go has sniffed text/plain.
     return goText(`${JSON.stringify(credentialsDocument(served, DOCUMENT_KEYS))}\n`);
   }

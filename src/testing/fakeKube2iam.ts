@@ -2,7 +2,6 @@
 import type { ExpirationOptions, FakeHandler, RecordedRequest } from "./fakeServer.js";
 import { ModalFake, type ModalFakeOptions } from "./modalFake.js";
 import {
-  assumedRoleIdentity,
   CREDENTIALS_ROUTE,
   credentialsDocument,
   goError,
@@ -137,7 +136,7 @@ export class FakeKube2iam extends ModalFake<Kube2iamMode, FakeKube2iamOptions> {
       return goError(500, message, EC2WS);
     }
     const session = `${fnv1a(this.#podIp)}-${roleNameOf(mapping.roleArn)}`.slice(0, 64);
-    const served = this.serveCredentials(assumedRoleIdentity(mapping.roleArn, session), THIRTY_MINUTES_MS);
+    const served = this.serveCredentials(mapping.roleArn, session, THIRTY_MINUTES_MS);
     return goText(`${JSON.stringify(credentialsDocument(served, DOCUMENT_KEYS))}\n`, EC2WS);
   }
 

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { jwtExpired, parseJwt } from "./fakeJwt.js";
 import type { ExpirationOptions, RecordedRequest } from "./fakeServer.js";
 import { ModalFake, type ModalFakeOptions, type ModeOptions } from "./modalFake.js";
-import { assumedRoleIdentity, awsTimestamp, goError } from "./wire.js";
+import { awsTimestamp, goError } from "./wire.js";
 
 const CREDENTIALS_PATH = "/v1/credentials";
 const SIX_HOURS_MS = 6 * 60 * 60 * 1000;
@@ -93,7 +93,7 @@ export class FakePodIdentityAgent extends ModalFake<
       return goError(400, `Service account token failed basic claim validations: ${invalidClaims}`);
     if (mode === "upstreamError") return goError(params.status ?? 500, params.message ?? "Internal Server Error");
     const session = `eks-${this.options.clusterName ?? "cluster"}-orders-${this.#sessionId}`.slice(0, 64);
-    const served = this.serveCredentials(assumedRoleIdentity(this.roleArn, session), SIX_HOURS_MS);
+    const served = this.serveCredentials(this.roleArn, session, SIX_HOURS_MS);
     const body = JSON.stringify({
       AccessKeyId: served.accessKeyId,
       SecretAccessKey: served.secretAccessKey,

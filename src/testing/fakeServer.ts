@@ -1,12 +1,8 @@
 // What every fake shares: the handler, the request log, injected faults, options, served credentials, the clock.
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  createFakeCredentials,
-  type FakeCredentials,
-  registerFakeCredentials,
-  type StsCallerIdentity,
-} from "./fakeCredentials.js";
+import { createFakeCredentials, type FakeCredentials, registerFakeCredentials } from "./fakeCredentials.js";
 import { type Fault, type FaultScope, faultApplies, faultResponse } from "./faults.js";
+import { assumedRoleIdentity } from "./wire.js";
 
 /** A fake's core, from a WHATWG `Request` to a `Response`: served by an adapter, or called directly. */
 export type FakeHandler = (request: Request) => Promise<Response>;
@@ -128,13 +124,13 @@ export abstract class FakeServer<TOptions extends FakeServerOptions> {
     return this.#options.now?.() ?? new Date();
   }
 
-  /** @internal The credentials served now, until when, recorded as `identity`'s for the fake STS. */
-  protected serveCredentials(identity: StsCallerIdentity, defaultLifetimeMs: number) {
+  /** @internal The credentials served now, until when, recorded for the fake STS as a session of `roleArn`. */
+  protected serveCredentials(roleArn: string, session: string, defaultLifetimeMs: number) {
     const { expiration, lifetimeMs } = this.#options as ExpirationOptions;
     const credentials = this.credentials;
     const now = this.now();
     const expires = expiration ?? new Date(now.getTime() + (lifetimeMs ?? defaultLifetimeMs));
-    registerFakeCredentials(credentials, { identity, expiration: expires });
+    registerFakeCredentials(credentials, { identity: assumedRoleIdentity(roleArn, session), expiration: expires });
     return { ...credentials, now, expiration: expires };
   }
 

@@ -1,5 +1,3 @@
-// A fake AWS STS speaking the query protocol: AssumeRoleWithWebIdentity, AssumeRole and GetCallerIdentity, real XML
-// both ways, every signed call checked against the credentials the fakes handed out.
 import { randomUUID } from "node:crypto";
 import {
   createFakeCredentials,
@@ -13,10 +11,7 @@ import { ModalFake, type ModalFakeOptions, type ModeOptions } from "./modalFake.
 import { INVALID_TOKEN, parseAuthorization, verifySignature } from "./sigv4.js";
 import { assumedRoleIdentity, awsTimestamp } from "./wire.js";
 
-const XML_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/";
-const API_VERSION = "2011-06-15";
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
-const ACTIONS = new Set(["AssumeRoleWithWebIdentity", "AssumeRole", "GetCallerIdentity"]);
 const ONE_HOUR_S = 3600;
 
 /** An STS error a mode answers, with its status: 403 `AccessDenied`, `IDPRejectedClaim`, 500 `InternalFailure`, 400. */
@@ -87,10 +82,7 @@ export interface StsCall {
   readonly signedWith: string | undefined;
   /** The `Host` the call was sent to. */
   readonly host: string;
-  /**
-   * What came of the SigV4 signature: `unsigned` (no `Authorization`), `verified`, or `rejected` (an unknown key, a
-   * wrong session token, expired credentials, a skewed clock, a signature that does not match).
-   */
+  /** What came of the SigV4 signature: `rejected` for an unknown key or token, expiry, skew, a mismatch. */
   readonly signature: "unsigned" | "verified" | "rejected";
   /** Whom the verified signature belongs to (its `GetCallerIdentity` ARN), when known. */
   readonly callerArn: string | undefined;
@@ -163,10 +155,7 @@ export interface FakeStsOptions extends ModalFakeOptions<StsMode> {
   durationSeconds?: number | undefined;
   /** The account of assumed-role ARNs when the role ARN has none. @default "123456789012" */
   accountId?: string | undefined;
-  /**
-   * `<Provider>` in the answer.
-   * @default "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
-   */
+  /** `<Provider>` in the answer. @default the OIDC provider of {@link FAKE_OIDC_ISSUER} in the role's account */
   provider?: string | undefined;
   /** `<Audience>` in the answer. @default "sts.amazonaws.com" */
   audience?: string | undefined;
@@ -207,12 +196,11 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
     const caller = checked.status === "verified" ? (checked.caller.identity ?? this.options.callerIdentity) : undefined;
     const call = callOf(request, checked.status, caller?.arn);
     this.#calls.push(call);
-
     if (request.path !== "/" || (request.method !== "POST" && request.method !== "GET"))
       return this.#error("UnknownOperationException", `No operation at ${request.method} ${request.path}`);
     if (checked.status === "rejected") return this.#error(...checked.error);
-    if (!ACTIONS.has(call.action)) {
-      const version = call.version ?? API_VERSION;
+    if (!["AssumeRoleWithWebIdentity", "AssumeRole", "GetCallerIdentity"].includes(call.action)) {
+      const version = call.version ?? "2011-06-15";
       return this.#error("InvalidAction", `Could not find operation ${call.action} for version ${version}`);
     }
     if (checked.status === "unsigned" && call.action !== "AssumeRoleWithWebIdentity")
@@ -227,21 +215,17 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
   #assumeRoleWithWebIdentity(call: StsCall): Response {
     const invalid = invalidFields(call, ["roleArn", "roleSessionName", "webIdentityToken"]);
     if (invalid !== undefined) return this.#error("ValidationError", invalid);
-    const roleArn = call.roleArn ?? "";
-    const token = call.webIdentityToken ?? "";
-    const expected = this.options.expectedToken;
-    if (token === "" || (expected !== undefined && token !== expected))
+    const { roleArn = "", webIdentityToken: token = "" } = call;
+    const { expectedToken, expectedRoleArn } = this.options;
+    if (token === "" || (expectedToken !== undefined && token !== expectedToken))
       return this.#error("InvalidIdentityToken", MESSAGES.InvalidIdentityToken);
     const parsed = parseJwt(token);
     const now = this.now();
     if (parsed.ok && jwtExpired(parsed.claims, now)) {
-      const exp = Number(parsed.claims.exp);
-      return this.#error(
-        "ExpiredTokenException",
-        `Token expired: current date/time ${Math.floor(now.getTime() / 1000)} must be before the expiration date/time${exp}`,
-      );
+      const message = `Token expired: current date/time ${Math.floor(now.getTime() / 1000)} must be before`;
+      return this.#error("ExpiredTokenException", `${message} the expiration date/time${Number(parsed.claims.exp)}`);
     }
-    if (this.options.expectedRoleArn !== undefined && roleArn !== this.options.expectedRoleArn)
+    if (expectedRoleArn !== undefined && roleArn !== expectedRoleArn)
       return this.#error("AccessDenied", MESSAGES.AccessDenied);
     const issued = this.#issue(call, now);
     const subject =
@@ -253,7 +237,7 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
       tag("SubjectFromWebIdentityToken", subject),
       tag("Audience", this.options.audience ?? "sts.amazonaws.com"),
       ...assumedRoleUser(issued),
-      ...credentialsXml(issued, ["SessionToken", "SecretAccessKey", "Expiration", "AccessKeyId"]),
+      ...credentialsXml(issued, ["sessionToken", "secretAccessKey", "expiration", "accessKeyId"]),
       tag("Provider", provider),
     ]);
   }
@@ -265,26 +249,21 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
     // Any role session calling AssumeRole is role chaining, the instance profile's and the pod's included.
     const chained = caller.arn.includes(":assumed-role/");
     if (chained && (call.durationSeconds ?? 0) > ONE_HOUR_S) {
-      return this.#error(
-        "ValidationError",
-        "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
-      );
+      const limit = "the 1 hour session limit for roles assumed by role chaining";
+      return this.#error("ValidationError", `The requested DurationSeconds exceeds ${limit}.`);
     }
     if (!this.#trusts(roleArn, caller, call.externalId)) {
-      return this.#error(
-        "AccessDenied",
-        `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
-      );
+      const refusal = `is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`;
+      return this.#error("AccessDenied", `User: ${caller.arn} ${refusal}`);
     }
     const issued = this.#issue(call, this.now(), caller.arn, chained);
-    const sessionData =
-      (call.policy ?? "").length + call.tags.reduce((sum, tag) => sum + tag.key.length + tag.value.length, 0);
     // An estimate (real STS packs and compresses): the policy's and tags' characters against 2,048.
+    const sessionData = [call.policy ?? "", ...call.tags.flatMap(({ key, value }) => [key, value])].join("").length;
     const packedSize = String(Math.max(1, Math.ceil((sessionData * 100) / 2048)));
     return this.#xml("AssumeRole", [
       ...(issued.sourceIdentity === undefined ? [] : [tag("SourceIdentity", issued.sourceIdentity)]),
       ...assumedRoleUser(issued),
-      ...credentialsXml(issued, ["AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"]),
+      ...credentialsXml(issued, ["accessKeyId", "secretAccessKey", "sessionToken", "expiration"]),
       ...(call.policy === undefined && call.tags.length === 0 ? [] : [tag("PackedPolicySize", packedSize)]),
     ]);
   }
@@ -313,8 +292,7 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
 
   #issue(call: StsCall, now: Date, callerArn?: string, chained = false): IssuedStsCredentials {
     const credentials = { ...createFakeCredentials("STS"), ...this.options.credentials };
-    const roleArn = call.roleArn ?? "";
-    const roleSessionName = call.roleSessionName ?? "";
+    const { roleArn = "", roleSessionName = "" } = call;
     const seconds = call.durationSeconds ?? this.options.durationSeconds ?? ONE_HOUR_S;
     const identity = assumedRoleIdentity(roleArn, roleSessionName, this.#account(roleArn));
     const expiration = new Date(Math.floor(now.getTime() / 1000) * 1000 + seconds * 1000); // whole seconds, as sent
@@ -429,7 +407,8 @@ const block = (name: string, lines: readonly string[], attributes = ""): string[
 /** STS's answer: the document with a final newline, its request id also in `x-amzn-RequestId`. */
 const xmlResponse = (status: number, root: string, children: (requestId: string) => string[]): Response => {
   const requestId = randomUUID();
-  return new Response(`${block(root, children(requestId), ` xmlns="${XML_NAMESPACE}"`).join("\n")}\n`, {
+  const xmlns = ' xmlns="https://sts.amazonaws.com/doc/2011-06-15/"';
+  return new Response(`${block(root, children(requestId), xmlns).join("\n")}\n`, {
     status,
     headers: { "Content-Type": "text/xml", "x-amzn-RequestId": requestId },
   });
@@ -438,25 +417,21 @@ const xmlResponse = (status: number, root: string, children: (requestId: string)
 const assumedRoleUser = (issued: IssuedStsCredentials): string[] =>
   block("AssumedRoleUser", [tag("Arn", issued.assumedRoleArn), tag("AssumedRoleId", issued.assumedRoleId)]);
 
-/** `<Credentials>` with its elements in `order`: each action answers them in its own. */
-const credentialsXml = (
-  issued: IssuedStsCredentials,
-  order: ReadonlyArray<"AccessKeyId" | "SecretAccessKey" | "SessionToken" | "Expiration">,
-): string[] => {
-  const { accessKeyId: AccessKeyId, secretAccessKey: SecretAccessKey, sessionToken: SessionToken } = issued;
-  const values = { AccessKeyId, SecretAccessKey, SessionToken, Expiration: awsTimestamp(issued.expiration) };
-  return block(
+/** `<Credentials>` with its elements in `order` (each action answers them in its own), named in PascalCase. */
+const credentialsXml = (issued: IssuedStsCredentials, order: ReadonlyArray<keyof FakeCredentials | "expiration">) =>
+  block(
     "Credentials",
-    order.map((name) => tag(name, values[name])),
+    order.map((key) => {
+      const value = key === "expiration" ? awsTimestamp(issued.expiration) : issued[key];
+      return tag(`${key.charAt(0).toUpperCase()}${key.slice(1)}`, value);
+    }),
   );
-};
 
 /**
  * Creates a fake AWS STS speaking the query protocol (`POST /` with a form, or `GET /?Action=...`):
  * `AssumeRoleWithWebIdentity` (unsigned), `AssumeRole` and `GetCallerIdentity` (signed), in STS's XML. A SigV4
  * signature is checked as real STS checks it, against the credentials the fakes handed out (see
- * {@link registerFakeCredentials}); `GetCallerIdentity` answers whose they are (the node role for IMDS's, the pod's
- * role for the agent's, kube2iam's and kiam's, the assumed role for this fake's). `AssumeRole` checks `trust` and
+ * {@link registerFakeCredentials}), and `GetCallerIdentity` answers whose they are. `AssumeRole` checks `trust` and
  * caps role chaining at one hour.
  * @example
  * ```ts
