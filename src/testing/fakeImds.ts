@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { STATUS_CODES } from "node:http";
 import { type ExpirationOptions, FakeServer, type FakeServerOptions, type RecordedRequest } from "./fakeServer.js";
 import { hangResponse } from "./faults.js";
-import { awsTimestamp, credentialsDocument } from "./wire.js";
+import { awsTimestamp } from "./wire.js";
 
 const TOKEN_PATH = "/latest/api/token";
 const TOKEN_TTL_HEADER = "X-Aws-Ec2-Metadata-Token-Ttl-Seconds";
@@ -135,8 +135,8 @@ export class FakeImds extends FakeServer<FakeImdsOptions> {
     if (Object.hasOwn(tree, key)) return tree[key];
     if (!hasRole || path !== `/iam/security-credentials/${roleName}`) return undefined;
     // STS knows the instance profile's sessions as the node role, named after the instance.
-    const served = this.serveCredentials(`arn:aws:iam::${accountId}:role/${roleName}`, instanceId, SIX_HOURS_MS);
-    return imdsJson(credentialsDocument(served, DOCUMENT_KEYS));
+    const roleArn = `arn:aws:iam::${accountId}:role/${roleName}`;
+    return imdsJson(this.serveCredentials(roleArn, instanceId, SIX_HOURS_MS, DOCUMENT_KEYS));
   }
 
   #ok(body: string, extra: Record<string, string>): Response {

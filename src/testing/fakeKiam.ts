@@ -1,15 +1,7 @@
 // A fake kiam agent: answers the role listing and the role's credentials, blocks (or proxies) everything else.
 import type { ExpirationOptions, FakeHandler, RecordedRequest } from "./fakeServer.js";
 import { ModalFake, type ModalFakeOptions } from "./modalFake.js";
-import {
-  CREDENTIALS_ROUTE,
-  credentialsDocument,
-  goError,
-  goRedirect,
-  goText,
-  reverseProxy,
-  roleArnOf,
-} from "./wire.js";
+import { CREDENTIALS_ROUTE, goError, goRedirect, goText, reverseProxy, roleArnOf } from "./wire.js";
 
 const TOKEN_PATH = /^\/?[^/]+\/api\/token$/;
 const TEN_MINUTES_MS = 10 * 60 * 1000;
@@ -94,9 +86,9 @@ export class FakeKiam extends ModalFake<KiamMode, FakeKiamOptions> {
     if (roleArn !== roleArnOf(this.options.podRole ?? "orders-reader", this.options.baseRoleArn))
       return fail("forbidden by policy");
     // kiam's server assumes the role with its default `--session` name, prefixed `kiam-`.
-    const served = this.serveCredentials(roleArn, "kiam-kiam", TEN_MINUTES_MS);
+    const served = this.serveCredentials(roleArn, "kiam-kiam", TEN_MINUTES_MS, DOCUMENT_KEYS);
     // kiam sets Content-Type: application/json only after writing the body, too late: Go has sniffed text/plain.
-    return goText(`${JSON.stringify(credentialsDocument(served, DOCUMENT_KEYS))}\n`);
+    return goText(`${JSON.stringify(served)}\n`);
   }
 }
 

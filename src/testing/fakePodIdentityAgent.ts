@@ -3,11 +3,12 @@ import { randomUUID } from "node:crypto";
 import { jwtExpired, parseJwt } from "./fakeJwt.js";
 import type { ExpirationOptions, RecordedRequest } from "./fakeServer.js";
 import { ModalFake, type ModalFakeOptions, type ModeOptions } from "./modalFake.js";
-import { awsTimestamp, goError } from "./wire.js";
+import { goError } from "./wire.js";
 
 const CREDENTIALS_PATH = "/v1/credentials";
 const SIX_HOURS_MS = 6 * 60 * 60 * 1000;
 const EXPIRED = "token has invalid claims: token is expired";
+const DOCUMENT_KEYS = ["AccessKeyId", "SecretAccessKey", "Token", "AccountId", "Expiration"];
 
 /**
  * What the fake agent answers to a request that passed token validation (a 429 comes before validation).
@@ -93,14 +94,9 @@ export class FakePodIdentityAgent extends ModalFake<
       return goError(400, `Service account token failed basic claim validations: ${invalidClaims}`);
     if (mode === "upstreamError") return goError(params.status ?? 500, params.message ?? "Internal Server Error");
     const session = `eks-${this.options.clusterName ?? "cluster"}-orders-${this.#sessionId}`.slice(0, 64);
-    const served = this.serveCredentials(this.roleArn, session, SIX_HOURS_MS);
-    const body = JSON.stringify({
-      AccessKeyId: served.accessKeyId,
-      SecretAccessKey: served.secretAccessKey,
-      Token: served.sessionToken,
-      AccountId: this.options.accountId ?? "123456789012",
-      Expiration: awsTimestamp(served.expiration),
-    });
+    const served = this.serveCredentials(this.roleArn, session, SIX_HOURS_MS, DOCUMENT_KEYS);
+    // AccountId is no credentials field: set here, it keeps its place among the keys.
+    const body = JSON.stringify({ ...served, AccountId: this.options.accountId ?? "123456789012" });
     return new Response(body, { status: 200, headers: { "Content-Type": "application/json" } });
   }
 }

@@ -2,7 +2,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { createFakeCredentials, type FakeCredentials, registerFakeCredentials } from "./fakeCredentials.js";
 import { type Fault, type FaultScope, faultApplies, faultResponse } from "./faults.js";
-import { assumedRoleIdentity } from "./wire.js";
+import { assumedRoleIdentity, awsTimestamp } from "./wire.js";
 
 /** A fake's core, from a WHATWG `Request` to a `Response`: served by an adapter, or called directly. */
 export type FakeHandler = (request: Request) => Promise<Response>;
@@ -124,14 +124,26 @@ export abstract class FakeServer<TOptions extends FakeServerOptions> {
     return this.#options.now?.() ?? new Date();
   }
 
-  /** @internal The credentials served now, until when, recorded for the fake STS as a session of `roleArn`. */
-  protected serveCredentials(roleArn: string, session: string, defaultLifetimeMs: number) {
+  /**
+   * @internal The credentials served now as a document with `keys` in the order the server writes them (`""` for a
+   * key it does not know), recorded for the fake STS as a session of `roleArn`.
+   */
+  protected serveCredentials(roleArn: string, session: string, defaultLifetimeMs: number, keys: readonly string[]) {
     const { expiration, lifetimeMs } = this.#options as ExpirationOptions;
     const credentials = this.credentials;
     const now = this.now();
     const expires = expiration ?? new Date(now.getTime() + (lifetimeMs ?? defaultLifetimeMs));
     registerFakeCredentials(credentials, { identity: assumedRoleIdentity(roleArn, session), expiration: expires });
-    return { ...credentials, now, expiration: expires };
+    const values: Record<string, string> = {
+      AccessKeyId: credentials.accessKeyId,
+      Code: "Success",
+      Expiration: awsTimestamp(expires),
+      LastUpdated: awsTimestamp(now),
+      SecretAccessKey: credentials.secretAccessKey,
+      Token: credentials.sessionToken,
+      Type: "AWS-HMAC",
+    };
+    return Object.fromEntries(keys.map((key) => [key, values[key] ?? ""]));
   }
 
   /** Headers sent with `status`, `malformed` and `trickle` faults (such as `Server: EC2ws`). */
