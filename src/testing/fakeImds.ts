@@ -1,11 +1,9 @@
-// A fake EC2 instance metadata service (IMDS): IMDSv2 tokens, the node role's credentials, its HTML errors.
 import { randomBytes } from "node:crypto";
 import { STATUS_CODES } from "node:http";
 import { type ExpirationOptions, FakeServer, type FakeServerOptions, type RecordedRequest } from "./fakeServer.js";
 import { hangResponse } from "./faults.js";
 import { awsTimestamp } from "./wire.js";
 
-const TOKEN_PATH = "/latest/api/token";
 const TOKEN_TTL_HEADER = "X-Aws-Ec2-Metadata-Token-Ttl-Seconds";
 const SIX_HOURS_MS = 6 * 60 * 60 * 1000;
 const METADATA_PATH = /^\/(latest|\d{4}-\d{2}-\d{2})\/meta-data(\/.*)?$/;
@@ -76,19 +74,15 @@ export class FakeImds extends FakeServer<FakeImdsOptions> {
   }
 
   protected respond(request: RecordedRequest): Response {
-    if (request.path === TOKEN_PATH) return this.#token(request);
+    if (request.path === "/latest/api/token") return this.#token(request);
     const metadata = METADATA_PATH.exec(request.path);
     if (metadata === null) return this.#error(404);
     if (request.method !== "GET" && request.method !== "HEAD") return this.#error(405);
-    const tokenValue = request.headers["x-aws-ec2-metadata-token"];
-    let ttl: Record<string, string> = {};
-    if (tokenValue !== undefined) {
-      const leftMs = (this.#tokens.get(tokenValue)?.expiresAt.getTime() ?? 0) - this.now().getTime();
-      if (!this.#tokens.has(tokenValue) || leftMs <= 0) return this.#error(401);
-      ttl = { [TOKEN_TTL_HEADER]: String(Math.floor(leftMs / 1000)) };
-    } else if (this.options.v1Allowed === false) {
-      return this.#error(401);
-    }
+    const token = request.headers["x-aws-ec2-metadata-token"];
+    const expiresAt = token === undefined ? undefined : (this.#tokens.get(token)?.expiresAt.getTime() ?? -Infinity);
+    const leftMs = expiresAt === undefined ? undefined : expiresAt - this.now().getTime(); // undefined: IMDSv1
+    if (leftMs === undefined ? this.options.v1Allowed === false : leftMs <= 0) return this.#error(401);
+    const ttl = leftMs === undefined ? {} : { [TOKEN_TTL_HEADER]: String(Math.floor(leftMs / 1000)) };
     const body = this.#metadata(metadata[2] ?? "");
     return body === undefined ? this.#error(404) : this.#ok(body, ttl);
   }
@@ -140,9 +134,8 @@ export class FakeImds extends FakeServer<FakeImdsOptions> {
   }
 
   #ok(body: string, extra: Record<string, string>): Response {
-    return new Response(body, {
-      headers: { "Content-Type": "text/plain", "Accept-Ranges": "none", Server: "EC2ws", ...extra },
-    });
+    const headers = { "Content-Type": "text/plain", "Accept-Ranges": "none", Server: "EC2ws", ...extra };
+    return new Response(body, { headers });
   }
 
   #error(status: number, extra: Record<string, string> = {}): Response {
@@ -171,7 +164,6 @@ const imdsJson = (fields: Record<string, string>): string =>
 
 /**
  * Creates a fake EC2 instance metadata service, faithful to the real one where clients notice:
- *
  * - `PUT /latest/api/token` with `X-aws-ec2-metadata-token-ttl-seconds` (1 to 21600) answers a token; a missing or
  *   bad TTL is 400; a PUT carrying `X-Forwarded-For` is 403.
  * - `GET /latest/meta-data/iam/security-credentials/` lists the role name (no trailing newline); `.../<role>`

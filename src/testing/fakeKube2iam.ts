@@ -136,7 +136,6 @@ const fnv1a = (text: string): string => {
 
 /**
  * Creates a fake kube2iam, faithful to jtblin/kube2iam's `server.go`:
- *
  * - `GET /{version}/meta-data/iam/security-credentials/` lists the pod's role, the base ARN cut off
  *   (`team/orders`), no trailing newline; `.../<role>` answers kube2iam's JSON plus `"\n"`, 403 `Invalid role <role>`
  *   for another role. Both ignore `X-aws-ec2-metadata-token` and carry `Server: EC2ws`.

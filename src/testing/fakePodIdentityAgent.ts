@@ -1,18 +1,15 @@
-// A fake EKS Pod Identity agent: GET /v1/credentials with the service-account token in Authorization.
 import { randomUUID } from "node:crypto";
 import { jwtExpired, parseJwt } from "./fakeJwt.js";
 import type { ExpirationOptions, RecordedRequest } from "./fakeServer.js";
 import { ModalFake, type ModalFakeOptions, type ModeOptions } from "./modalFake.js";
 import { goError } from "./wire.js";
 
-const CREDENTIALS_PATH = "/v1/credentials";
 const SIX_HOURS_MS = 6 * 60 * 60 * 1000;
 const EXPIRED = "token has invalid claims: token is expired";
 const DOCUMENT_KEYS = ["AccessKeyId", "SecretAccessKey", "Token", "AccountId", "Expiration"];
 
 /**
  * What the fake agent answers to a request that passed token validation (a 429 comes before validation).
- *
  * - `ready`: the credentials.
  * - `throttled`: 429, the agent's rate limit.
  * - `upstreamError`: the EKS Auth service failed; the agent mirrors its status (`status`, default 500) and message.
@@ -43,10 +40,7 @@ export interface PodIdentityAgentModeOptions extends ModeOptions {
 export interface FakePodIdentityAgentOptions extends ModalFakeOptions<PodIdentityAgentMode>, ExpirationOptions {
   /** The only token accepted, as the raw `Authorization` header (no `Bearer`). Unset: any unexpired JWT. */
   expectedToken?: string | undefined;
-  /**
-   * Why a parseable token other than `expectedToken` failed basic claim validations.
-   * @default "token has invalid claims: token is expired"
-   */
+  /** Why a parseable token other than `expectedToken` failed basic claim validations. @default as for an expired one */
   wrongTokenReason?: string | undefined;
   /** `AccountId` in the answer. @default "123456789012" */
   accountId?: string | undefined;
@@ -77,19 +71,16 @@ export class FakePodIdentityAgent extends ModalFake<
   }
 
   protected respond(request: RecordedRequest): Response {
-    if (request.path !== CREDENTIALS_PATH || request.method !== "GET") return goError(404, "404 page not found");
+    if (request.path !== "/v1/credentials" || request.method !== "GET") return goError(404, "404 page not found");
     const [mode, params] = this.takeMode();
     if (mode === "throttled") return goError(params.status ?? 429, params.message ?? "Rate exceeded");
     const token = request.headers.authorization ?? "";
     if (token === "") return goError(400, "Service account token cannot be empty");
     const parsed = parseJwt(token);
     if (!parsed.ok) return goError(400, `Service account token cannot be parsed: ${parsed.reason}`);
-    const expected = this.options.expectedToken;
-    const invalidClaims = jwtExpired(parsed.claims, this.now())
-      ? EXPIRED
-      : expected !== undefined && token !== expected
-        ? (this.options.wrongTokenReason ?? EXPIRED)
-        : undefined;
+    const { expectedToken, wrongTokenReason = EXPIRED } = this.options;
+    const wrongToken = expectedToken !== undefined && token !== expectedToken ? wrongTokenReason : undefined;
+    const invalidClaims = jwtExpired(parsed.claims, this.now()) ? EXPIRED : wrongToken;
     if (invalidClaims !== undefined)
       return goError(400, `Service account token failed basic claim validations: ${invalidClaims}`);
     if (mode === "upstreamError") return goError(params.status ?? 500, params.message ?? "Internal Server Error");
@@ -103,7 +94,6 @@ export class FakePodIdentityAgent extends ModalFake<
 
 /**
  * Creates a fake EKS Pod Identity agent (the server at `169.254.170.23`):
- *
  * - Only `GET /v1/credentials`; other paths are Go's 404 `404 page not found`.
  * - `Authorization` carries the raw service-account token. Missing: 400 `Service account token cannot be empty`;
  *   not a JWT: 400 `... cannot be parsed: ...`; expired or not `expectedToken`: 400 `... failed basic claim
