@@ -1,4 +1,3 @@
-// What every fake shares: the handler, the request log, injected faults, options, served credentials, the clock.
 import { setTimeout as sleep } from "node:timers/promises";
 import { createFakeCredentials, type FakeCredentials, registerFakeCredentials } from "./fakeCredentials.js";
 import { type Fault, type FaultScope, faultApplies, faultResponse } from "./faults.js";

@@ -1,4 +1,3 @@
-// Serves a fake's fetch-style core over real HTTP on 127.0.0.1, including the answers that need the raw socket.
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
