@@ -86,11 +86,9 @@ export const parseAuthorization = (header: string | undefined): SigV4Authorizati
   const credential = /^([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request$/.exec(parameters.get("Credential") ?? "");
   const signedHeaders = parameters.get("SignedHeaders") ?? "";
   const signature = parameters.get("Signature") ?? "";
-  const missing = [
-    ...(credential === null ? ["Credential"] : []),
-    ...(signedHeaders === "" ? ["SignedHeaders"] : []),
-    ...(signature === "" ? ["Signature"] : []),
-  ];
+  const missing = ["Credential", "SignedHeaders", "Signature"].filter((name) =>
+    name === "Credential" ? credential === null : !parameters.get(name),
+  );
   if (credential === null || missing.length > 0) return missing;
   const [, accessKeyId = "", date = "", region = "", service = ""] = credential;
   return { accessKeyId, date, region, service, signedHeaders: signedHeaders.split(";"), signature };
