@@ -31,9 +31,7 @@ const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "up
 export const startLoopbackServer = async (handler: FakeHandler): Promise<LoopbackServer> => {
   const sockets = new Set<Socket>();
   let origin = "";
-  const server = createServer((request, response) => {
-    void serve(handler, origin, request, response);
-  });
+  const server = createServer((request, response) => void serve(handler, origin, request, response));
   // A hanging request must not be cut short by Node's own timeouts: the client under test decides when to give up.
   server.requestTimeout = 0;
   server.headersTimeout = 0;
@@ -71,10 +69,9 @@ const serve = async (
   try {
     response = await handler(await toRequest(origin, incoming, abort.signal));
   } catch (error) {
-    if (!outgoing.headersSent && !outgoing.destroyed) {
-      outgoing.writeHead(500, { "Content-Type": "text/plain; charset=utf-8" });
-      outgoing.end(`fake handler failed: ${error instanceof Error ? error.message : String(error)}\n`);
-    }
+    const message = `fake handler failed: ${error instanceof Error ? error.message : String(error)}\n`;
+    if (!outgoing.headersSent && !outgoing.destroyed)
+      outgoing.writeHead(500, { "Content-Type": "text/plain; charset=utf-8" }).end(message);
     return;
   }
   if (outgoing.destroyed) return;
@@ -84,10 +81,11 @@ const serve = async (
     incoming.socket.resetAndDestroy();
     return;
   }
-  const headers = toHeaders(response);
+  const headers: OutgoingHttpHeaders = Object.fromEntries(response.headers);
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers["set-cookie"] = cookies;
   if (fault?.kind === "trickle") {
-    outgoing.writeHead(response.status, headers);
-    outgoing.flushHeaders();
+    outgoing.writeHead(response.status, headers).flushHeaders();
     // Ends when the connection closes: the abort fails the stream.
     await pipeline(Readable.fromWeb(trickleStream(fault, abort.signal)), outgoing).catch(() => undefined);
     return;
@@ -112,11 +110,4 @@ const toRequest = async (origin: string, incoming: IncomingMessage, signal: Abor
   for await (const chunk of incoming) chunks.push(chunk as Buffer);
   const body = method === "GET" || method === "HEAD" || chunks.length === 0 ? null : Buffer.concat(chunks);
   return new Request(`${origin}${incoming.url ?? "/"}`, { method, headers, body, signal });
-};
-
-const toHeaders = (response: Response): OutgoingHttpHeaders => {
-  const headers: OutgoingHttpHeaders = Object.fromEntries(response.headers);
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) headers["set-cookie"] = cookies;
-  return headers;
 };
