@@ -70,11 +70,9 @@ export const knownFakeCredentials = (accessKeyId: string): KnownFakeCredentials 
  * Makes new recognizable fake credentials, recorded for the fake STS (no identity yet). The prefix (letters and
  * digits, at most 8 in the key id) appears in every value: a leak is found by `text.includes(secretAccessKey)`.
  * @example
- * ```ts
  * import { createFakeCredentials } from "pod-credentials/testing";
  * const { accessKeyId, secretAccessKey, sessionToken } = createFakeCredentials("IMDS");
  * accessKeyId.startsWith("ASIAIMDS"); // true
- * ```
  */
 export const createFakeCredentials = (prefix = "FAKE"): FakeCredentials => {
   const tag = prefix.replace(/[^A-Za-z0-9]/g, "") || "FAKE";

@@ -13,10 +13,7 @@ const DOCUMENT_KEYS = ["Code", "LastUpdated", "Type", "AccessKeyId", "SecretAcce
 
 /**
  * Options of {@link fakeImds}. All can be changed later with `configure`.
- * @example
- * ```ts
- * const imds = fakeImds({ roleName: "eks-node", v1Allowed: false, lifetimeMs: 60_000 });
- * ```
+ * @example const imds = fakeImds({ roleName: "eks-node", v1Allowed: false, lifetimeMs: 60_000 });
  */
 export interface FakeImdsOptions extends FakeServerOptions, ExpirationOptions {
   /** The instance profile's role, listed under `iam/security-credentials/`. @default "eks-node-role" */
@@ -170,11 +167,9 @@ const imdsJson = (fields: Record<string, string>): string =>
  *   answers pretty-printed JSON. Also `instance-id`, `placement/region`, `placement/availability-zone`, `iam/info`.
  * - Errors are HTML pages (`<title>404 - Not Found</title>`); every answer carries `Server: EC2ws`.
  * @example
- * ```ts
  * import { fakeImds, startLoopbackServer } from "pod-credentials/testing";
  * const imds = fakeImds({ hopLimitExceeded: true });
  * const server = await startLoopbackServer(imds.handler);
  * process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT = server.url; // a token PUT now hangs; an IMDSv1 GET still answers
- * ```
  */
 export const fakeImds = (options: FakeImdsOptions = {}): FakeImds => new FakeImds(options);

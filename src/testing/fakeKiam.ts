@@ -23,10 +23,7 @@ export type KiamMode = "ready" | "podNotFound" | "noRole" | "forbidden" | "error
 
 /**
  * Options of {@link fakeKiam}. All can be changed later with `configure`.
- * @example
- * ```ts
- * const kiam = fakeKiam({ podRole: "arn:aws:iam::123456789012:role/orders-reader", version: 3 });
- * ```
+ * @example const kiam = fakeKiam({ podRole: "arn:aws:iam::123456789012:role/orders-reader", version: 3 });
  */
 export interface FakeKiamOptions extends ModalFakeOptions<KiamMode>, ExpirationOptions {
   /** The pod's `iam.amazonaws.com/role` annotation (a name or an ARN), listed as is. @default "orders-reader" */
@@ -94,10 +91,8 @@ export class FakeKiam extends ModalFake<KiamMode, FakeKiamOptions> {
  *   `error fetching credentials: <reason>`. No `Server` header; `X-aws-ec2-metadata-token` is ignored.
  * - `/ping` answers `pong`; other paths are blocked (see `version`).
  * @example
- * ```ts
  * import { fakeKiam, startLoopbackServer } from "pod-credentials/testing";
  * const kiam = fakeKiam({ podRole: "orders-reader" }).setMode("podNotFound", { times: 1 });
  * const server = await startLoopbackServer(kiam.handler);
- * ```
  */
 export const fakeKiam = (options: FakeKiamOptions = {}): FakeKiam => new FakeKiam(options);

@@ -29,10 +29,7 @@ export type Kube2iamMode =
 
 /**
  * Options of {@link fakeKube2iam}. All can be changed later with `configure`.
- * @example
- * ```ts
- * const kube2iam = fakeKube2iam({ podRole: "team/orders", upstream: fakeImds().handler });
- * ```
+ * @example const kube2iam = fakeKube2iam({ podRole: "team/orders", upstream: fakeImds().handler });
  */
 export interface FakeKube2iamOptions extends ModalFakeOptions<Kube2iamMode>, ExpirationOptions {
   /** The pod's `iam.amazonaws.com/role` annotation: a role name (with its path) or an ARN. @default "orders-reader" */
@@ -143,11 +140,9 @@ const fnv1a = (text: string): string => {
  * - `/healthz` answers `{"hostIP":"10.0.0.1","instanceId":"i-0123456789abcdef0"}`; every other path, the token PUT
  *   included, is proxied to `upstream`.
  * @example
- * ```ts
  * import { fakeImds, fakeKube2iam, startLoopbackServer } from "pod-credentials/testing";
  * const kube2iam = fakeKube2iam({ podRole: "orders-reader", upstream: fakeImds().handler });
  * kube2iam.setMode("podNotFound", { times: 2 }); // then ready
  * const server = await startLoopbackServer(kube2iam.handler);
- * ```
  */
 export const fakeKube2iam = (options: FakeKube2iamOptions = {}): FakeKube2iam => new FakeKube2iam(options);

@@ -19,9 +19,7 @@ export type PodIdentityAgentMode = "ready" | "throttled" | "upstreamError";
 /**
  * Parameters of a mode set with `setMode` on the fake Pod Identity agent.
  * @example
- * ```ts
  * fakePodIdentityAgent().setMode("upstreamError", { status: 403, message: "AccessDeniedException: no association" });
- * ```
  */
 export interface PodIdentityAgentModeOptions extends ModeOptions {
   /** The status of a `throttled` (429) or `upstreamError` (500) answer. @default 429 or 500 */
@@ -32,10 +30,7 @@ export interface PodIdentityAgentModeOptions extends ModeOptions {
 
 /**
  * Options of {@link fakePodIdentityAgent}. All can be changed later with `configure`.
- * @example
- * ```ts
- * const agent = fakePodIdentityAgent({ expectedToken: createFakeJwt(), accountId: "210987654321" });
- * ```
+ * @example const agent = fakePodIdentityAgent({ expectedToken: createFakeJwt(), accountId: "210987654321" });
  */
 export interface FakePodIdentityAgentOptions extends ModalFakeOptions<PodIdentityAgentMode>, ExpirationOptions {
   /** The only token accepted, as the raw `Authorization` header (no `Bearer`). Unset: any unexpired JWT. */
@@ -100,12 +95,10 @@ export class FakePodIdentityAgent extends ModalFake<
  *   validations: ...`. Errors are `text/plain; charset=utf-8` with a trailing newline.
  * - Success: JSON `{"AccessKeyId","SecretAccessKey","Token","AccountId","Expiration"}`.
  * @example
- * ```ts
  * import { createFakeJwt, fakePodIdentityAgent, startLoopbackServer } from "pod-credentials/testing";
  * const agent = fakePodIdentityAgent({ expectedToken: createFakeJwt() }).setMode("throttled", { times: 1 });
  * const server = await startLoopbackServer(agent.handler);
  * process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI = `${server.url}/v1/credentials`;
- * ```
  */
 export const fakePodIdentityAgent = (options: FakePodIdentityAgentOptions = {}): FakePodIdentityAgent =>
   new FakePodIdentityAgent(options);

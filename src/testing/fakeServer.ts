@@ -27,9 +27,7 @@ export interface RecordedRequest {
 /**
  * Options every fake accepts.
  * @example
- * ```ts
  * const imds = fakeImds({ now: () => new Date("2030-01-01"), delayMs: 20, credentials: { accessKeyId: "ASIAEX" } });
- * ```
  */
 export interface FakeServerOptions {
   /** Milliseconds the fake waits before answering each request. @default 0 */

@@ -29,10 +29,7 @@ export type StsMode = "ok" | StsErrorCode;
 
 /**
  * Parameters of a mode set with `setMode` on the fake STS.
- * @example
- * ```ts
- * fakeSts().setMode("InvalidIdentityToken", { times: 1, message: "Incorrect token audience" });
- * ```
+ * @example fakeSts().setMode("InvalidIdentityToken", { times: 1, message: "Incorrect token audience" });
  */
 export interface StsModeOptions extends ModeOptions {
   /** The error's `<Message>`. @default a message real STS sends for that code */
@@ -136,9 +133,7 @@ export interface StsTrustPolicy {
 /**
  * Options of {@link fakeSts}. All can be changed later with `configure`.
  * @example
- * ```ts
  * const sts = fakeSts({ expectedToken: createFakeJwt(), expectedRoleArn: "arn:aws:iam::123456789012:role/reader" });
- * ```
  */
 export interface FakeStsOptions extends ModalFakeOptions<StsMode> {
   /** The only web identity token accepted, others are `InvalidIdentityToken`. Unset: any (unexpired) token. */
@@ -434,13 +429,11 @@ const credentialsXml = (issued: IssuedStsCredentials, order: ReadonlyArray<keyof
  * {@link registerFakeCredentials}), and `GetCallerIdentity` answers whose they are. `AssumeRole` checks `trust` and
  * caps role chaining at one hour.
  * @example
- * ```ts
  * import { fakeSts, startLoopbackServer } from "pod-credentials/testing";
  * const sts = fakeSts({
  *   trust: { "arn:aws:iam::210987654321:role/reports": ["arn:aws:iam::123456789012:role/orders-reader"] },
  * }).setMode("Throttling", { times: 1 });
  * const server = await startLoopbackServer(sts.handler);
  * process.env.AWS_ENDPOINT_URL_STS = server.url;
- * ```
  */
 export const fakeSts = (options: FakeStsOptions = {}): FakeSts => new FakeSts(options);

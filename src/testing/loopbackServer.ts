@@ -22,11 +22,9 @@ const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "up
  * Serves `handler` with `node:http` on 127.0.0.1, on a port the system picks. The `hang`, `trickle` and `reset`
  * faults of {@link faultResponse} are carried out on the socket. An error thrown by the handler is answered 500.
  * @example
- * ```ts
  * import { fakeSts, startLoopbackServer } from "pod-credentials/testing";
  * const server = await startLoopbackServer(fakeSts().handler);
  * process.env.AWS_ENDPOINT_URL_STS = server.url;
- * ```
  */
 export const startLoopbackServer = async (handler: FakeHandler): Promise<LoopbackServer> => {
   const sockets = new Set<Socket>();

@@ -11,9 +11,7 @@ export interface ModalFakeOptions<TMode extends string> extends FakeServerOption
 /**
  * How long a mode set with `setMode` lasts.
  * @example
- * ```ts
  * fakeKube2iam().setMode("podNotFound", { times: 2 }); // the next 2 answers say "pod not found", then ready again
- * ```
  */
 export interface ModeOptions {
   /** How many requests the mode counts before the fake goes back to the one before; zero or less: ignored. */

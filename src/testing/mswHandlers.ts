@@ -8,13 +8,11 @@ import { faultOf, trickleStream } from "./faults.js";
  * error, `trickle` streams a byte at a time.
  * @param baseUrl - the origin to intercept, for example `http://169.254.169.254` (a trailing slash is ignored).
  * @example
- * ```ts
  * import { setupServer } from "msw/node";
  * import { fakeImds, mswHandlers } from "pod-credentials/testing";
  * const imds = fakeImds();
  * const server = setupServer(...(await mswHandlers("http://169.254.169.254", imds.handler)));
  * server.listen();
- * ```
  */
 export const mswHandlers = async (baseUrl: string, handler: FakeHandler): Promise<HttpHandler[]> => {
   const { http, HttpResponse } = await import("msw").catch((error: unknown) => {
