@@ -82,8 +82,7 @@ export class FakePodIdentityAgent extends ModalFake<
     const session = `eks-${this.options.clusterName ?? "cluster"}-orders-${this.#sessionId}`.slice(0, 64);
     const served = this.serveCredentials(this.roleArn, session, SIX_HOURS_MS, DOCUMENT_KEYS);
     // AccountId is no credentials field: set here, it keeps its place among the keys.
-    const body = JSON.stringify({ ...served, AccountId: this.options.accountId ?? "123456789012" });
-    return new Response(body, { status: 200, headers: { "Content-Type": "application/json" } });
+    return Response.json({ ...served, AccountId: this.options.accountId ?? "123456789012" });
   }
 }
 

@@ -18,11 +18,7 @@ export interface ModeOptions {
   times?: number | undefined;
 }
 
-interface ModeState<TMode, TModeOptions> {
-  readonly mode: TMode;
-  readonly params: TModeOptions;
-  remaining: number | undefined;
-}
+type ModeState<TMode, TParams> = { readonly mode: TMode; readonly params: TParams; remaining: number | undefined };
 
 /** The base of a fake with modes: the current mode, `setMode`, and the mode it was created with on `reset`. */
 export abstract class ModalFake<
