@@ -228,13 +228,13 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
     const provider =
       this.options.provider ??
       `arn:aws:iam::${this.#account(roleArn)}:oidc-provider/${FAKE_OIDC_ISSUER.replace("https://", "")}`;
-    return this.#xml("AssumeRoleWithWebIdentity", [
-      tag("SubjectFromWebIdentityToken", subject),
-      tag("Audience", this.options.audience ?? "sts.amazonaws.com"),
-      ...assumedRoleUser(issued),
-      ...credentialsXml(issued, ["sessionToken", "secretAccessKey", "expiration", "accessKeyId"]),
-      tag("Provider", provider),
-    ]);
+    return this.#xml("AssumeRoleWithWebIdentity", {
+      SubjectFromWebIdentityToken: subject,
+      Audience: this.options.audience ?? "sts.amazonaws.com",
+      AssumedRoleUser: { Arn: issued.assumedRoleArn, AssumedRoleId: issued.assumedRoleId },
+      Credentials: credentialsXml(issued, ["sessionToken", "secretAccessKey", "expiration", "accessKeyId"]),
+      Provider: provider,
+    });
   }
 
   #assumeRole(call: StsCall, caller: StsCallerIdentity): Response {
@@ -255,12 +255,12 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
     // An estimate (real STS packs and compresses): the policy's and tags' characters against 2,048.
     const sessionData = [call.policy ?? "", ...call.tags.flatMap(({ key, value }) => [key, value])].join("").length;
     const packedSize = String(Math.max(1, Math.ceil((sessionData * 100) / 2048)));
-    return this.#xml("AssumeRole", [
-      ...(issued.sourceIdentity === undefined ? [] : [tag("SourceIdentity", issued.sourceIdentity)]),
-      ...assumedRoleUser(issued),
-      ...credentialsXml(issued, ["accessKeyId", "secretAccessKey", "sessionToken", "expiration"]),
-      ...(call.policy === undefined && call.tags.length === 0 ? [] : [tag("PackedPolicySize", packedSize)]),
-    ]);
+    return this.#xml("AssumeRole", {
+      SourceIdentity: issued.sourceIdentity,
+      AssumedRoleUser: { Arn: issued.assumedRoleArn, AssumedRoleId: issued.assumedRoleId },
+      Credentials: credentialsXml(issued, ["accessKeyId", "secretAccessKey", "sessionToken", "expiration"]),
+      PackedPolicySize: call.policy === undefined && call.tags.length === 0 ? undefined : packedSize,
+    });
   }
 
   /** Whether the role's trust policy lets `caller` assume it (any caller when no `trust` is configured). */
@@ -282,7 +282,7 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
   }
 
   #callerIdentity({ arn, userId, account }: StsCallerIdentity): Response {
-    return this.#xml("GetCallerIdentity", [tag("Arn", arn), tag("UserId", userId), tag("Account", account)]);
+    return this.#xml("GetCallerIdentity", { Arn: arn, UserId: userId, Account: account });
   }
 
   #issue(call: StsCall, now: Date, callerArn?: string, chained = false): IssuedStsCredentials {
@@ -312,21 +312,21 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
     return /^arn:[^:]*:iam::(\d{12}):/.exec(roleArn)?.[1] ?? this.options.accountId ?? "123456789012";
   }
 
-  #xml(action: string, result: string[]): Response {
-    return xmlResponse(200, `${action}Response`, (requestId) => [
-      ...block(`${action}Result`, result),
-      ...block("ResponseMetadata", [tag("RequestId", requestId)]),
-    ]);
+  #xml(action: string, result: Xml): Response {
+    return xmlResponse(200, `${action}Response`, (RequestId) => ({
+      [`${action}Result`]: result,
+      ResponseMetadata: { RequestId },
+    }));
   }
 
   /** STS's error document: the caller is to blame (`Sender`) for a 4xx, STS itself (`Receiver`) for a 5xx. */
   #error(code: string, message: string): Response {
     const status = STATUS[code] ?? 400;
     const type = status >= 500 ? "Receiver" : "Sender";
-    return xmlResponse(status, "ErrorResponse", (requestId) => [
-      ...block("Error", [tag("Type", type), tag("Code", code), tag("Message", message)]),
-      tag("RequestId", requestId),
-    ]);
+    return xmlResponse(status, "ErrorResponse", (RequestId) => ({
+      Error: { Type: type, Code: code, Message: message },
+      RequestId,
+    }));
   }
 }
 
@@ -390,36 +390,34 @@ const membersOf = (at: (n: number) => string | undefined): string[] => {
   return values;
 };
 
-const tag = (name: string, text: string): string =>
-  `<${name}>${text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")}</${name}>`;
+/** Elements in document order: text, nested elements, or undefined for an element left out. */
+type Xml = { readonly [name: string]: string | Xml | undefined };
 
-const block = (name: string, lines: readonly string[], attributes = ""): string[] => [
-  `<${name}${attributes}>`,
-  ...lines.map((line) => `  ${line}`),
-  `</${name}>`,
-];
+/** One element a line, two spaces a level deeper, text escaped. */
+const xmlLines = (elements: Xml): string[] =>
+  Object.entries(elements).flatMap(([name, value]) => {
+    if (typeof value === "string")
+      return [`<${name}>${value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")}</${name}>`];
+    return value === undefined ? [] : [`<${name}>`, ...xmlLines(value).map((line) => `  ${line}`), `</${name}>`];
+  });
 
 /** STS's answer: the document with a final newline, its request id also in `x-amzn-RequestId`. */
-const xmlResponse = (status: number, root: string, children: (requestId: string) => string[]): Response => {
+const xmlResponse = (status: number, root: string, children: (requestId: string) => Xml): Response => {
   const requestId = randomUUID();
-  const xmlns = ' xmlns="https://sts.amazonaws.com/doc/2011-06-15/"';
-  return new Response(`${block(root, children(requestId), xmlns).join("\n")}\n`, {
+  const [, ...lines] = xmlLines({ [root]: children(requestId) });
+  return new Response([`<${root} xmlns="https://sts.amazonaws.com/doc/2011-06-15/">`, ...lines, ""].join("\n"), {
     status,
     headers: { "Content-Type": "text/xml", "x-amzn-RequestId": requestId },
   });
 };
 
-const assumedRoleUser = (issued: IssuedStsCredentials): string[] =>
-  block("AssumedRoleUser", [tag("Arn", issued.assumedRoleArn), tag("AssumedRoleId", issued.assumedRoleId)]);
-
 /** `<Credentials>` with its elements in `order` (each action answers them in its own), named in PascalCase. */
 const credentialsXml = (issued: IssuedStsCredentials, order: ReadonlyArray<keyof FakeCredentials | "expiration">) =>
-  block(
-    "Credentials",
-    order.map((key) => {
-      const value = key === "expiration" ? awsTimestamp(issued.expiration) : issued[key];
-      return tag(`${key.charAt(0).toUpperCase()}${key.slice(1)}`, value);
-    }),
+  Object.fromEntries(
+    order.map((key) => [
+      `${key.charAt(0).toUpperCase()}${key.slice(1)}`,
+      key === "expiration" ? awsTimestamp(issued.expiration) : issued[key],
+    ]),
   );
 
 /**
