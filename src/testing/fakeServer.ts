@@ -94,7 +94,7 @@ export abstract class FakeServer<TOptions extends FakeServerOptions> {
 
   /** Makes requests within `scope` get `fault` instead of the normal answer; the oldest matching fault wins. */
   injectFault(fault: Fault, scope: FaultScope = {}): this {
-    this.#faults.push({ fault, scope, remaining: scope.times });
+    if (scope.times === undefined || scope.times > 0) this.#faults.push({ fault, scope, remaining: scope.times });
     return this;
   }
 
@@ -169,14 +169,10 @@ export abstract class FakeServer<TOptions extends FakeServerOptions> {
     return fault === undefined ? this.respond(recorded, request) : faultResponse(fault, this.faultHeaders());
   }
 
-  #takeFault(request: RecordedRequest): Fault | undefined {
-    const active = this.#faults.find(
-      ({ remaining, scope }) =>
-        (remaining === undefined || remaining > 0) && faultApplies(scope, request.method, request.path),
-    );
-    if (active?.remaining !== undefined && --active.remaining <= 0) {
-      this.#faults = this.#faults.filter((candidate) => candidate !== active);
-    }
+  #takeFault({ method, path }: RecordedRequest): Fault | undefined {
+    const active = this.#faults.find(({ scope }) => faultApplies(scope, method, path));
+    if (active?.remaining !== undefined && --active.remaining <= 0)
+      this.#faults.splice(this.#faults.indexOf(active), 1);
     return active?.fault;
   }
 }

@@ -265,10 +265,8 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
 
   /** Whether the role's trust policy lets `caller` assume it (any caller when no `trust` is configured). */
   #trusts(roleArn: string, caller: StsCallerIdentity, externalId: string | undefined): boolean {
-    const trust = this.options.trust;
-    if (trust === undefined) return true;
-    const entry = trust[roleArn];
-    if (entry === undefined) return false;
+    const entry = this.options.trust?.[roleArn];
+    if (entry === undefined) return this.options.trust === undefined;
     const policy: StsTrustPolicy = "principals" in entry ? entry : { principals: entry };
     if (policy.externalId !== undefined && policy.externalId !== externalId) return false;
     const session = /^arn:[^:]+:sts::(\d{12}):assumed-role\/([^/]+)\//.exec(caller.arn);
