@@ -95,10 +95,9 @@ export class FakeKube2iam extends ModalFake<Kube2iamMode, FakeKube2iamOptions> {
   #listing(): Response {
     const mapping = this.#mapping(this.takeMode()[0]);
     if ("error" in mapping) return goError(404, mapping.error, EC2WS);
+    const { roleArn } = mapping;
     const base = this.options.baseRoleArn ?? "arn:aws:iam::123456789012:role/";
-    const listed =
-      base !== "" && mapping.roleArn.startsWith(base) ? mapping.roleArn.slice(base.length) : mapping.roleArn;
-    return goText(listed, EC2WS);
+    return goText(base !== "" && roleArn.startsWith(base) ? roleArn.slice(base.length) : roleArn, EC2WS);
   }
 
   #roleCredentials(wantedRole: string): Response {

@@ -204,7 +204,8 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
     if (mode !== "ok") return this.#error(mode, params.message ?? MESSAGES[mode]);
     if (call.action === "AssumeRoleWithWebIdentity") return this.#assumeRoleWithWebIdentity(call);
     if (caller === undefined) return this.#error("InvalidClientTokenId", INVALID_TOKEN);
-    return call.action === "AssumeRole" ? this.#assumeRole(call, caller) : this.#callerIdentity(caller);
+    if (call.action === "AssumeRole") return this.#assumeRole(call, caller);
+    return this.#xml("GetCallerIdentity", { Arn: caller.arn, UserId: caller.userId, Account: caller.account });
   }
 
   #assumeRoleWithWebIdentity(call: StsCall): Response {
@@ -277,10 +278,6 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
       const role = /^arn:[^:]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(principal);
       return role !== null && session !== null && role[1] === session[1] && role[2] === session[2];
     });
-  }
-
-  #callerIdentity({ arn, userId, account }: StsCallerIdentity): Response {
-    return this.#xml("GetCallerIdentity", { Arn: arn, UserId: userId, Account: account });
   }
 
   #issue(call: StsCall, now: Date, callerArn?: string, chained = false): IssuedStsCredentials {

@@ -1,6 +1,5 @@
-// pod-credentials/testing: faithful fakes of IMDS, kube2iam, kiam, the EKS Pod Identity agent and STS (which checks
-// SigV4 signatures against the credentials the fakes handed out), with two ways to serve them (a real loopback
-// server, or msw). Importing this module never loads msw.
+// pod-credentials/testing: faithful fakes of IMDS, kube2iam, kiam, the EKS Pod Identity agent and STS, served by a real
+// loopback server or through msw. Importing this module never loads msw.
 
 export type { FakeCredentials, KnownFakeCredentials, StsCallerIdentity } from "./fakeCredentials.js";
 export { createFakeCredentials, leakedSecrets, registerFakeCredentials } from "./fakeCredentials.js";

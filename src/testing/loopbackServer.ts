@@ -99,10 +99,8 @@ const serve = async (
 const toRequest = async (origin: string, incoming: IncomingMessage, signal: AbortSignal): Promise<Request> => {
   const headers = new Headers();
   const raw = incoming.rawHeaders;
-  for (let index = 0; index + 1 < raw.length; index += 2) {
-    const name = raw[index] ?? "";
-    if (!HOP_BY_HOP.has(name.toLowerCase())) headers.append(name, raw[index + 1] ?? "");
-  }
+  for (let index = 0; index + 1 < raw.length; index += 2)
+    if (!HOP_BY_HOP.has(raw[index]?.toLowerCase() ?? "")) headers.append(raw[index] ?? "", raw[index + 1] ?? "");
   const method = incoming.method ?? "GET";
   const chunks: Buffer[] = [];
   for await (const chunk of incoming) chunks.push(chunk as Buffer);

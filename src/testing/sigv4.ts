@@ -1,8 +1,7 @@
 // Internal: AWS Signature Version 4 as a server checks it, written from the specification rather than with
 // @smithy/signature-v4, so a defect the SDK's signer shares with its own verifier cannot pass unnoticed. Clients differ
-// in what they sign (botocore: content-type, host, x-amz-date, x-amz-security-token; the JS SDK v3 also
-// content-length, x-amz-content-sha256 and amz-sdk-*), so the canonical request is rebuilt from the headers the
-// client lists in SignedHeaders, whatever they are.
+// in what they sign (the JS SDK v3 signs more headers than botocore), so the canonical request is rebuilt from the
+// headers the client lists in SignedHeaders, whatever they are.
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { type KnownFakeCredentials, knownFakeCredentials } from "./fakeCredentials.js";
 import type { RecordedRequest } from "./fakeServer.js";
