@@ -121,10 +121,7 @@ export abstract class FakeServer<TOptions extends FakeServerOptions> {
     return this.#options.now?.() ?? new Date();
   }
 
-  /**
-   * @internal The credentials served now as a document with `keys` in the order the server writes them (`""` for a
-   * key it does not know), recorded for the fake STS as a session of `roleArn`.
-   */
+  /** @internal The credentials served now as the server's document of `keys`, recorded as a session of `roleArn`. */
   protected serveCredentials(roleArn: string, session: string, defaultLifetimeMs: number, keys: readonly string[]) {
     const { expiration, lifetimeMs } = this.#options as ExpirationOptions;
     const credentials = this.credentials;
