@@ -13,6 +13,7 @@ import { assumedRoleIdentity, awsTimestamp } from "./wire.js";
 
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const ONE_HOUR_S = 3600;
+const OIDC_PROVIDER = FAKE_OIDC_ISSUER.replace("https://", "");
 
 /** An STS error a mode answers, with its status: 403 `AccessDenied`, `IDPRejectedClaim`, 500 `InternalFailure`, 400. */
 export type StsErrorCode =
@@ -194,10 +195,9 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
     if (request.path !== "/" || (request.method !== "POST" && request.method !== "GET"))
       return this.#error("UnknownOperationException", `No operation at ${request.method} ${request.path}`);
     if (checked.status === "rejected") return this.#error(...checked.error);
-    if (!["AssumeRoleWithWebIdentity", "AssumeRole", "GetCallerIdentity"].includes(call.action)) {
-      const version = call.version ?? "2011-06-15";
+    const version = call.version ?? "2011-06-15";
+    if (!["AssumeRoleWithWebIdentity", "AssumeRole", "GetCallerIdentity"].includes(call.action))
       return this.#error("InvalidAction", `Could not find operation ${call.action} for version ${version}`);
-    }
     if (checked.status === "unsigned" && call.action !== "AssumeRoleWithWebIdentity")
       return this.#error("MissingAuthenticationToken", "Request is missing Authentication Token");
     const [mode, params] = this.takeMode();
@@ -226,15 +226,12 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
     const issued = this.#issue(call, now);
     const subject =
       parsed.ok && typeof parsed.claims.sub === "string" ? parsed.claims.sub : "system:serviceaccount:default:orders";
-    const provider =
-      this.options.provider ??
-      `arn:aws:iam::${this.#account(roleArn)}:oidc-provider/${FAKE_OIDC_ISSUER.replace("https://", "")}`;
     return this.#xml("AssumeRoleWithWebIdentity", {
       SubjectFromWebIdentityToken: subject,
       Audience: this.options.audience ?? "sts.amazonaws.com",
       AssumedRoleUser: { Arn: issued.assumedRoleArn, AssumedRoleId: issued.assumedRoleId },
       Credentials: credentialsXml(issued, ["sessionToken", "secretAccessKey", "expiration", "accessKeyId"]),
-      Provider: provider,
+      Provider: this.options.provider ?? `arn:aws:iam::${this.#account(roleArn)}:oidc-provider/${OIDC_PROVIDER}`,
     });
   }
 
