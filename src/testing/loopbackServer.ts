@@ -53,12 +53,7 @@ export const startLoopbackServer = async (handler: FakeHandler): Promise<Loopbac
   };
 };
 
-const serve = async (
-  handler: FakeHandler,
-  origin: string,
-  incoming: IncomingMessage,
-  outgoing: ServerResponse,
-): Promise<void> => {
+const serve = async (handler: FakeHandler, origin: string, incoming: IncomingMessage, outgoing: ServerResponse) => {
   const abort = new AbortController();
   outgoing.once("close", () => {
     if (!outgoing.writableFinished) abort.abort();

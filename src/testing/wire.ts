@@ -33,17 +33,13 @@ export const goRedirect = (location: string, status: number): Response =>
 export const roleNameOf = (roleArn: string): string => roleArn.slice(roleArn.lastIndexOf("/") + 1);
 
 /** Who a session of `roleArn` is to STS; the `AROA` role id is derived from the ARN, stable as a real one is. */
-export const assumedRoleIdentity = (
-  roleArn: string,
-  sessionName: string,
-  account = "123456789012",
-): StsCallerIdentity => {
+export const assumedRoleIdentity = (roleArn: string, session: string, account = "123456789012"): StsCallerIdentity => {
   const [, partition = "aws", roleAccount = account] = /^arn:([^:]+):iam::(\d{12}):/.exec(roleArn) ?? [];
   const roleId = `AROA${createHash("sha256").update(roleArn).digest("hex").toUpperCase().slice(0, 17)}`;
   return {
-    arn: `arn:${partition}:sts::${roleAccount}:assumed-role/${roleNameOf(roleArn)}/${sessionName}`,
+    arn: `arn:${partition}:sts::${roleAccount}:assumed-role/${roleNameOf(roleArn)}/${session}`,
     account: roleAccount,
-    userId: `${roleId}:${sessionName}`,
+    userId: `${roleId}:${session}`,
   };
 };
 
