@@ -47,9 +47,8 @@ export interface ExpirationOptions {
   expiration?: Date | undefined;
   /**
    * Time left on served credentials when `expiration` is unset, as the real servers leave it: IMDS and the agent
-   * about 6 hours; kube2iam asks STS for twice its 15-minute session TTL and caches them for one (15 to 30 minutes
-   * left); kiam refreshes its cache ahead of expiry (5 to 15 minutes left).
-   * @default 21_600_000 (IMDS, Pod Identity agent), 1_800_000 (kube2iam), 600_000 (kiam)
+   * about 6 hours; kube2iam 15 to 30 minutes (30-minute sessions cached for 15); kiam 5 to 15 minutes (refreshed
+   * ahead of expiry). @default 21_600_000 (IMDS, Pod Identity agent), 1_800_000 (kube2iam), 600_000 (kiam)
    */
   lifetimeMs?: number | undefined;
 }

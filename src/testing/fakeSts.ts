@@ -122,10 +122,7 @@ export interface IssuedStsCredentials extends FakeCredentials {
 
 /** Who may assume a role with `AssumeRole`: its trust policy's principals and `sts:ExternalId` condition. */
 export interface StsTrustPolicy {
-  /**
-   * Role ARNs (any session of the role, paths aside), `arn:aws:iam::<account>:root` (anyone in the account), ARNs
-   * as `GetCallerIdentity` answers them (an IAM user, one session), or `"*"` (anyone).
-   */
+  /** Role ARNs (any of its sessions), `arn:aws:iam::<account>:root` (the account), exact caller ARNs, or `"*"`. */
   readonly principals: readonly string[];
   /** The `ExternalId` the call must send. Unset: none is required. */
   readonly externalId?: string | undefined;
@@ -325,9 +322,7 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
 /** STS's ValidationError message for missing fields, a bad session name or role ARN, a duration out of bounds. */
 const invalidFields = (call: StsCall, required: ReadonlyArray<"roleArn" | "roleSessionName" | "webIdentityToken">) => {
   const missing = required.filter((field) => call[field] === undefined);
-  const details = missing.map(
-    (field) => `Value null at '${field}' failed to satisfy constraint: Member must not be null`,
-  );
+  const details = missing.map((key) => `Value null at '${key}' failed to satisfy constraint: Member must not be null`);
   if (missing.length > 0)
     return `${missing.length} validation error${missing.length > 1 ? "s" : ""} detected: ${details.join("; ")}`;
   const constraint = (value: unknown, field: string, rule: string) =>

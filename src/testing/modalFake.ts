@@ -1,5 +1,4 @@
-// Modes: the states of the real system a pod meets (not found yet, throttled), optionally for the next N requests
-// only: the pod-start race, "throttle twice then succeed".
+// Modes: the states of the real system a pod meets, for good or for N requests ("throttle twice then succeed").
 import { FakeServer, type FakeServerOptions } from "./fakeServer.js";
 
 /** Options every fake with modes accepts. */
