@@ -89,8 +89,8 @@ export class FakeImds extends FakeServer<FakeImdsOptions> {
     if (request.headers["x-forwarded-for"] !== undefined) return this.#error(403);
     if (this.options.hopLimitExceeded === true) return hangResponse();
     const ttlText = request.headers[TOKEN_TTL_HEADER.toLowerCase()]?.trim() ?? "";
-    const ttl = /^\d+$/.test(ttlText) ? Number(ttlText) : Number.NaN;
-    if (!Number.isInteger(ttl) || ttl < 1 || ttl > 21_600) return this.#error(400);
+    const ttl = Number(ttlText);
+    if (!/^\d+$/.test(ttlText) || ttl < 1 || ttl > 21_600) return this.#error(400);
     const token = `AQAEA${randomBytes(42).toString("base64")}`;
     this.#tokens.set(token, { token, ttlSeconds: ttl, expiresAt: new Date(this.now().getTime() + ttl * 1000) });
     return this.#ok(token, { [TOKEN_TTL_HEADER]: String(ttl) });
