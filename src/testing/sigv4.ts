@@ -125,8 +125,7 @@ const canonicalQuery = (search: string): string =>
     .split("&")
     .filter((pair) => pair !== "")
     .map((pair) => {
-      const at = pair.indexOf("=");
-      const [name, value] = at < 0 ? [pair, ""] : [pair.slice(0, at), pair.slice(at + 1)];
+      const [, name = "", value = ""] = /^([^=]*)=?(.*)$/s.exec(pair) ?? [];
       return [encode(decode(name)), encode(decode(value))] as const;
     })
     .sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0))
