@@ -40,11 +40,8 @@ export interface KnownFakeCredentials extends FakeCredentials {
 const MAX_KNOWN = 10_000;
 // On globalThis under a registered symbol, so the ESM and CJS builds (and the sources under test) share one record.
 const KNOWN_KEY = Symbol.for("pod-credentials/testing.knownFakeCredentials");
-const known = (): Map<string, KnownFakeCredentials> => {
-  const holder = globalThis as { [KNOWN_KEY]?: Map<string, KnownFakeCredentials> };
-  holder[KNOWN_KEY] ??= new Map();
-  return holder[KNOWN_KEY];
-};
+const known = (): Map<string, KnownFakeCredentials> =>
+  ((globalThis as { [KNOWN_KEY]?: Map<string, KnownFakeCredentials> })[KNOWN_KEY] ??= new Map());
 
 /**
  * Records credentials in this process's register, against which the fake STS checks signatures: a key not in it is
@@ -63,10 +60,7 @@ export const registerFakeCredentials = (
   const { accessKeyId, secretAccessKey, sessionToken } = credentials;
   const { identity = before?.identity, expiration = before?.expiration } = details;
   register.set(accessKeyId, Object.freeze({ accessKeyId, secretAccessKey, sessionToken, identity, expiration }));
-  for (const oldest of register.keys()) {
-    if (register.size <= MAX_KNOWN) break;
-    register.delete(oldest);
-  }
+  while (register.size > MAX_KNOWN) register.delete(register.keys().next().value ?? "");
 };
 
 /** The credentials recorded for `accessKeyId`, if any. */
@@ -76,11 +70,9 @@ export const knownFakeCredentials = (accessKeyId: string): KnownFakeCredentials 
  * Makes new recognizable fake credentials, recorded for the fake STS (no identity yet). The prefix (letters and
  * digits, at most 8 in the key id) appears in every value: a leak is found by `text.includes(secretAccessKey)`.
  * @example
- * ```ts
  * import { createFakeCredentials } from "pod-credentials/testing";
  * const { accessKeyId, secretAccessKey, sessionToken } = createFakeCredentials("IMDS");
  * accessKeyId.startsWith("ASIAIMDS"); // true
- * ```
  */
 export const createFakeCredentials = (prefix = "FAKE"): FakeCredentials => {
   const tag = prefix.replace(/[^A-Za-z0-9]/g, "") || "FAKE";

@@ -1,11 +1,9 @@
-// A fake EC2 instance metadata service (IMDS): IMDSv2 tokens, the node role's credentials, its HTML errors.
 import { randomBytes } from "node:crypto";
 import { STATUS_CODES } from "node:http";
 import { type ExpirationOptions, FakeServer, type FakeServerOptions, type RecordedRequest } from "./fakeServer.js";
 import { hangResponse } from "./faults.js";
-import { assumedRoleIdentity, awsTimestamp, credentialsDocument } from "./wire.js";
+import { awsTimestamp } from "./wire.js";
 
-const TOKEN_PATH = "/latest/api/token";
 const TOKEN_TTL_HEADER = "X-Aws-Ec2-Metadata-Token-Ttl-Seconds";
 const SIX_HOURS_MS = 6 * 60 * 60 * 1000;
 const METADATA_PATH = /^\/(latest|\d{4}-\d{2}-\d{2})\/meta-data(\/.*)?$/;
@@ -15,10 +13,7 @@ const DOCUMENT_KEYS = ["Code", "LastUpdated", "Type", "AccessKeyId", "SecretAcce
 
 /**
  * Options of {@link fakeImds}. All can be changed later with `configure`.
- * @example
- * ```ts
- * const imds = fakeImds({ roleName: "eks-node", v1Allowed: false, lifetimeMs: 60_000 });
- * ```
+ * @example const imds = fakeImds({ roleName: "eks-node", v1Allowed: false, lifetimeMs: 60_000 });
  */
 export interface FakeImdsOptions extends FakeServerOptions, ExpirationOptions {
   /** The instance profile's role, listed under `iam/security-credentials/`. @default "eks-node-role" */
@@ -76,19 +71,15 @@ export class FakeImds extends FakeServer<FakeImdsOptions> {
   }
 
   protected respond(request: RecordedRequest): Response {
-    if (request.path === TOKEN_PATH) return this.#token(request);
+    if (request.path === "/latest/api/token") return this.#token(request);
     const metadata = METADATA_PATH.exec(request.path);
     if (metadata === null) return this.#error(404);
     if (request.method !== "GET" && request.method !== "HEAD") return this.#error(405);
-    const tokenValue = request.headers["x-aws-ec2-metadata-token"];
-    let ttl: Record<string, string> = {};
-    if (tokenValue !== undefined) {
-      const leftMs = (this.#tokens.get(tokenValue)?.expiresAt.getTime() ?? 0) - this.now().getTime();
-      if (!this.#tokens.has(tokenValue) || leftMs <= 0) return this.#error(401);
-      ttl = { [TOKEN_TTL_HEADER]: String(Math.floor(leftMs / 1000)) };
-    } else if (this.options.v1Allowed === false) {
-      return this.#error(401);
-    }
+    const token = request.headers["x-aws-ec2-metadata-token"];
+    const expiresAt = token === undefined ? undefined : (this.#tokens.get(token)?.expiresAt.getTime() ?? -Infinity);
+    const leftMs = expiresAt === undefined ? undefined : expiresAt - this.now().getTime(); // undefined: IMDSv1
+    if (leftMs === undefined ? this.options.v1Allowed === false : leftMs <= 0) return this.#error(401);
+    const ttl = leftMs === undefined ? {} : { [TOKEN_TTL_HEADER]: String(Math.floor(leftMs / 1000)) };
     const body = this.#metadata(metadata[2] ?? "");
     return body === undefined ? this.#error(404) : this.#ok(body, ttl);
   }
@@ -98,8 +89,8 @@ export class FakeImds extends FakeServer<FakeImdsOptions> {
     if (request.headers["x-forwarded-for"] !== undefined) return this.#error(403);
     if (this.options.hopLimitExceeded === true) return hangResponse();
     const ttlText = request.headers[TOKEN_TTL_HEADER.toLowerCase()]?.trim() ?? "";
-    const ttl = /^\d+$/.test(ttlText) ? Number(ttlText) : Number.NaN;
-    if (!Number.isInteger(ttl) || ttl < 1 || ttl > 21_600) return this.#error(400);
+    const ttl = Number(ttlText);
+    if (!/^\d+$/.test(ttlText) || ttl < 1 || ttl > 21_600) return this.#error(400);
     const token = `AQAEA${randomBytes(42).toString("base64")}`;
     this.#tokens.set(token, { token, ttlSeconds: ttl, expiresAt: new Date(this.now().getTime() + ttl * 1000) });
     return this.#ok(token, { [TOKEN_TTL_HEADER]: String(ttl) });
@@ -135,14 +126,13 @@ export class FakeImds extends FakeServer<FakeImdsOptions> {
     if (Object.hasOwn(tree, key)) return tree[key];
     if (!hasRole || path !== `/iam/security-credentials/${roleName}`) return undefined;
     // STS knows the instance profile's sessions as the node role, named after the instance.
-    const identity = assumedRoleIdentity(`arn:aws:iam::${accountId}:role/${roleName}`, instanceId);
-    return imdsJson(credentialsDocument(this.serveCredentials(identity, SIX_HOURS_MS), DOCUMENT_KEYS));
+    const roleArn = `arn:aws:iam::${accountId}:role/${roleName}`;
+    return imdsJson(this.serveCredentials(roleArn, instanceId, SIX_HOURS_MS, DOCUMENT_KEYS));
   }
 
   #ok(body: string, extra: Record<string, string>): Response {
-    return new Response(body, {
-      headers: { "Content-Type": "text/plain", "Accept-Ranges": "none", Server: "EC2ws", ...extra },
-    });
+    const headers = { "Content-Type": "text/plain", "Accept-Ranges": "none", Server: "EC2ws", ...extra };
+    return new Response(body, { headers });
   }
 
   #error(status: number, extra: Record<string, string> = {}): Response {
@@ -171,18 +161,15 @@ const imdsJson = (fields: Record<string, string>): string =>
 
 /**
  * Creates a fake EC2 instance metadata service, faithful to the real one where clients notice:
- *
  * - `PUT /latest/api/token` with `X-aws-ec2-metadata-token-ttl-seconds` (1 to 21600) answers a token; a missing or
  *   bad TTL is 400; a PUT carrying `X-Forwarded-For` is 403.
  * - `GET /latest/meta-data/iam/security-credentials/` lists the role name (no trailing newline); `.../<role>`
  *   answers pretty-printed JSON. Also `instance-id`, `placement/region`, `placement/availability-zone`, `iam/info`.
  * - Errors are HTML pages (`<title>404 - Not Found</title>`); every answer carries `Server: EC2ws`.
  * @example
- * ```ts
  * import { fakeImds, startLoopbackServer } from "pod-credentials/testing";
  * const imds = fakeImds({ hopLimitExceeded: true });
  * const server = await startLoopbackServer(imds.handler);
  * process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT = server.url; // a token PUT now hangs; an IMDSv1 GET still answers
- * ```
  */
 export const fakeImds = (options: FakeImdsOptions = {}): FakeImds => new FakeImds(options);

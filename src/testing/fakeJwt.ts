@@ -3,10 +3,7 @@ import { randomBytes } from "node:crypto";
 
 /**
  * Options of {@link createFakeJwt}.
- * @example
- * ```ts
- * const expired = createFakeJwt({ expiresInSeconds: -60 });
- * ```
+ * @example const expired = createFakeJwt({ expiresInSeconds: -60 });
  */
 export interface FakeJwtOptions {
   /** Seconds from `now` to the `exp` claim; negative for an already expired token. @default 3600 */
@@ -27,10 +24,8 @@ const base64url = (value: string | Uint8Array): string => Buffer.from(value).toS
  * an EKS OIDC provider, subject `system:serviceaccount:default:orders`, audience `sts.amazonaws.com`). The
  * signature is random: the fakes check the shape and the claims, never the signature.
  * @example
- * ```ts
  * import { createFakeJwt } from "pod-credentials/testing";
  * const token = createFakeJwt({ claims: { aud: ["pods.eks.amazonaws.com"] } });
- * ```
  */
 export const createFakeJwt = (options: FakeJwtOptions = {}): string => {
   const issuedAt = Math.floor((options.now ?? new Date()).getTime() / 1000);

@@ -1,16 +1,6 @@
-// A fake kiam agent: answers the role listing and the role's credentials, blocks (or proxies) everything else.
 import type { ExpirationOptions, FakeHandler, RecordedRequest } from "./fakeServer.js";
 import { ModalFake, type ModalFakeOptions } from "./modalFake.js";
-import {
-  assumedRoleIdentity,
-  CREDENTIALS_ROUTE,
-  credentialsDocument,
-  goError,
-  goRedirect,
-  goText,
-  reverseProxy,
-  roleArnOf,
-} from "./wire.js";
+import { CREDENTIALS_ROUTE, goError, goRedirect, goText, reverseProxy, roleArnOf } from "./wire.js";
 
 const TOKEN_PATH = /^\/?[^/]+\/api\/token$/;
 const TEN_MINUTES_MS = 10 * 60 * 1000;
@@ -20,35 +10,27 @@ const DEFAULT_ERROR =
 const DOCUMENT_KEYS = ["Code", "Type", "AccessKeyId", "SecretAccessKey", "Token", "Expiration", "LastUpdated"];
 
 /**
- * What the fake kiam agent says about the pod asking.
- *
+ * What the fake kiam agent says about the pod asking. Real kiam retries a missing pod until its 5 s handler deadline
+ * before the 500; set `delayMs` to imitate that wait.
  * - `ready`: the pod is known and annotated with `podRole`.
  * - `podNotFound`: the kiam server has not seen the pod yet: the listing is 500
  *   `rpc error: code = Unknown desc = no pod found`, the credentials 500 `error fetching credentials: no pod found`.
  * - `noRole`: the pod has no annotation: the listing is 404 `empty role`; credentials are forbidden by policy.
  * - `forbidden`: the credentials are 500 `error fetching credentials: forbidden by policy` (the policy refuses).
  * - `error`: the credentials are 500 `error fetching credentials: <errorMessage>` (an STS failure on the server).
- *
- * Real kiam retries a missing pod until its 5 s handler deadline before the 500; set `delayMs` to imitate that wait.
  */
 export type KiamMode = "ready" | "podNotFound" | "noRole" | "forbidden" | "error";
 
 /**
  * Options of {@link fakeKiam}. All can be changed later with `configure`.
- * @example
- * ```ts
- * const kiam = fakeKiam({ podRole: "arn:aws:iam::123456789012:role/orders-reader", version: 3 });
- * ```
+ * @example const kiam = fakeKiam({ podRole: "arn:aws:iam::123456789012:role/orders-reader", version: 3 });
  */
 export interface FakeKiamOptions extends ModalFakeOptions<KiamMode>, ExpirationOptions {
   /** The pod's `iam.amazonaws.com/role` annotation (a name or an ARN), listed as is. @default "orders-reader" */
   podRole?: string | undefined;
   /** What kiam prefixes role names with to compare them. @default "arn:aws:iam::123456789012:role/" */
   baseRoleArn?: string | undefined;
-  /**
-   * The reason in mode `error`: `error fetching credentials: <errorMessage>`.
-   * @default "AccessDenied: Not authorized to perform sts:AssumeRole\n\tstatus code: 403, request id: 5d3a1a9e-0f6c-4c4e-9a59-2f1a4c8f2b10"
-   */
+  /** The reason in mode `error`: `error fetching credentials: <errorMessage>`. @default an STS `AccessDenied` */
   errorMessage?: string | undefined;
   /**
    * The kiam release, for the paths it does not answer: 4 proxies the token PUT to `upstream` and blocks the others
@@ -95,25 +77,22 @@ export class FakeKiam extends ModalFake<KiamMode, FakeKiamOptions> {
     if (roleArn !== roleArnOf(this.options.podRole ?? "orders-reader", this.options.baseRoleArn))
       return fail("forbidden by policy");
     // kiam's server assumes the role with its default `--session` name, prefixed `kiam-`.
-    const served = this.serveCredentials(assumedRoleIdentity(roleArn, "kiam-kiam"), TEN_MINUTES_MS);
+    const served = this.serveCredentials(roleArn, "kiam-kiam", TEN_MINUTES_MS, DOCUMENT_KEYS);
     // kiam sets Content-Type: application/json only after writing the body, too late: Go has sniffed text/plain.
-    return goText(`${JSON.stringify(credentialsDocument(served, DOCUMENT_KEYS))}\n`);
+    return goText(`${JSON.stringify(served)}\n`);
   }
 }
 
 /**
  * Creates a fake kiam agent, faithful to uswitch/kiam's `pkg/aws/metadata`:
- *
  * - `GET /{version}/meta-data/iam/security-credentials/` answers the annotation as written (a name or an ARN);
  *   without the trailing slash it is a 308 redirect to it.
  * - `.../security-credentials/<role>` answers kiam's JSON plus `"\n"`; failures are 500
  *   `error fetching credentials: <reason>`. No `Server` header; `X-aws-ec2-metadata-token` is ignored.
  * - `/ping` answers `pong`; other paths are blocked (see `version`).
  * @example
- * ```ts
  * import { fakeKiam, startLoopbackServer } from "pod-credentials/testing";
  * const kiam = fakeKiam({ podRole: "orders-reader" }).setMode("podNotFound", { times: 1 });
  * const server = await startLoopbackServer(kiam.handler);
- * ```
  */
 export const fakeKiam = (options: FakeKiamOptions = {}): FakeKiam => new FakeKiam(options);

@@ -1,16 +1,6 @@
-// A fake kube2iam: answers the role listing and the role's credentials for the pod, proxies the rest to IMDS.
 import type { ExpirationOptions, FakeHandler, RecordedRequest } from "./fakeServer.js";
 import { ModalFake, type ModalFakeOptions } from "./modalFake.js";
-import {
-  assumedRoleIdentity,
-  CREDENTIALS_ROUTE,
-  credentialsDocument,
-  goError,
-  goText,
-  reverseProxy,
-  roleArnOf,
-  roleNameOf,
-} from "./wire.js";
+import { CREDENTIALS_ROUTE, goError, goText, reverseProxy, roleArnOf, roleNameOf } from "./wire.js";
 
 const THIRTY_MINUTES_MS = 30 * 60 * 1000;
 const EC2WS = { Server: "EC2ws" };
@@ -18,18 +8,15 @@ const EC2WS = { Server: "EC2ws" };
 const DOCUMENT_KEYS = ["AccessKeyId", "Code", "Expiration", "LastUpdated", "SecretAccessKey", "Token", "Type"];
 
 /**
- * What the fake kube2iam says about the pod asking.
- *
+ * What the fake kube2iam says about the pod asking. Real kube2iam retries the pod lookup for 2 s
+ * (`--backoff-max-elapsed-time`) before a 404: `delayMs` imitates it.
  * - `ready`: the pod is known and annotated with `podRole`.
  * - `podNotFound`: kube2iam has not seen the pod yet (the pod-start race): 404 `pod with specificed IP not found`.
  * - `noRole`: the pod has no role annotation and there is no default role: 404 `unable to find role for IP <ip>`.
  * - `emptyRole`: the annotation is present but empty: the listing is an empty 200.
  * - `defaultRole`: the pod has no annotation; kube2iam answers with its `--default-role`, which is not the pod's.
- * - `namespaceRestricted`: the role is not allowed in the pod's namespace: 404
- *   `role requested <arn> not valid for namespace of pod at <ip> with namespace <ns>`.
+ * - `namespaceRestricted`: 404 `role requested <arn> not valid for namespace of pod at <ip> with namespace <ns>`.
  * - `stsError`: the listing works; the credentials are 500 with the STS error text.
- *
- * Real kube2iam retries the pod lookup for 2 s (`--backoff-max-elapsed-time`) before a 404: `delayMs` imitates it.
  */
 export type Kube2iamMode =
   | "ready"
@@ -42,10 +29,7 @@ export type Kube2iamMode =
 
 /**
  * Options of {@link fakeKube2iam}. All can be changed later with `configure`.
- * @example
- * ```ts
- * const kube2iam = fakeKube2iam({ podRole: "team/orders", upstream: fakeImds().handler });
- * ```
+ * @example const kube2iam = fakeKube2iam({ podRole: "team/orders", upstream: fakeImds().handler });
  */
 export interface FakeKube2iamOptions extends ModalFakeOptions<Kube2iamMode>, ExpirationOptions {
   /** The pod's `iam.amazonaws.com/role` annotation: a role name (with its path) or an ARN. @default "orders-reader" */
@@ -62,17 +46,11 @@ export interface FakeKube2iamOptions extends ModalFakeOptions<Kube2iamMode>, Exp
   hostIp?: string | undefined;
   /** The instance id in `/healthz`. @default "i-0123456789abcdef0" */
   instanceId?: string | undefined;
-  /**
-   * The body (before Go's newline) of the 500 in mode `stsError`.
-   * @default "operation error STS: AssumeRole, https response error StatusCode: 403, RequestID: 5d3a1a9e-0f6c-4c4e-9a59-2f1a4c8f2b10, api error AccessDenied: User: arn:aws:sts::123456789012:assumed-role/eks-node-role/i-0123456789abcdef0 is not authorized to perform: sts:AssumeRole on resource: <role arn>"
-   */
+  /** The body (before Go's newline) of the 500 in mode `stsError`. @default the SDK's error for a refused AssumeRole */
   stsErrorMessage?: string | undefined;
   /** Where every other path (the token PUT too) is proxied, such as `fakeImds().handler`. Unset: 502, as from Go. */
   upstream?: FakeHandler | undefined;
-  /**
-   * Add `X-Forwarded-For: <podIp>` to proxied requests, as kube2iam did before its IMDSv2 fix (IMDS then refuses the
-   * token PUT with 403). @default false
-   */
+  /** Proxy with `X-Forwarded-For: <podIp>` as kube2iam before its IMDSv2 fix (IMDS: 403 to the PUT). @default false */
   forwardedFor?: boolean | undefined;
 }
 
@@ -110,19 +88,16 @@ export class FakeKube2iam extends ModalFake<Kube2iamMode, FakeKube2iamOptions> {
     if (mode === "emptyRole") return { roleArn: this.#roleArn("") };
     if (mode === "defaultRole") return { roleArn: this.#roleArn(this.options.defaultRole ?? "kube2iam-default") };
     if (mode !== "namespaceRestricted") return { roleArn: this.podRoleArn };
-    const namespace = this.options.namespace ?? "default";
-    return {
-      error: `role requested ${this.podRoleArn} not valid for namespace of pod at ${this.#podIp} with namespace ${namespace}`,
-    };
+    const namespace = `namespace of pod at ${this.#podIp} with namespace ${this.options.namespace ?? "default"}`;
+    return { error: `role requested ${this.podRoleArn} not valid for ${namespace}` };
   }
 
   #listing(): Response {
     const mapping = this.#mapping(this.takeMode()[0]);
     if ("error" in mapping) return goError(404, mapping.error, EC2WS);
+    const { roleArn } = mapping;
     const base = this.options.baseRoleArn ?? "arn:aws:iam::123456789012:role/";
-    const listed =
-      base !== "" && mapping.roleArn.startsWith(base) ? mapping.roleArn.slice(base.length) : mapping.roleArn;
-    return goText(listed, EC2WS);
+    return goText(base !== "" && roleArn.startsWith(base) ? roleArn.slice(base.length) : roleArn, EC2WS);
   }
 
   #roleCredentials(wantedRole: string): Response {
@@ -130,15 +105,10 @@ export class FakeKube2iam extends ModalFake<Kube2iamMode, FakeKube2iamOptions> {
     const mapping = this.#mapping(mode);
     if ("error" in mapping) return goError(404, mapping.error, EC2WS);
     if (this.#roleArn(wantedRole) !== mapping.roleArn) return goError(403, `Invalid role ${wantedRole}`, EC2WS);
-    if (mode === "stsError") {
-      const message =
-        this.options.stsErrorMessage ??
-        `operation error STS: AssumeRole, https response error StatusCode: 403, RequestID: 5d3a1a9e-0f6c-4c4e-9a59-2f1a4c8f2b10, api error AccessDenied: User: arn:aws:sts::123456789012:assumed-role/eks-node-role/i-0123456789abcdef0 is not authorized to perform: sts:AssumeRole on resource: ${mapping.roleArn}`;
-      return goError(500, message, EC2WS);
-    }
+    if (mode === "stsError") return goError(500, this.options.stsErrorMessage ?? stsRefusal(mapping.roleArn), EC2WS);
     const session = `${fnv1a(this.#podIp)}-${roleNameOf(mapping.roleArn)}`.slice(0, 64);
-    const served = this.serveCredentials(assumedRoleIdentity(mapping.roleArn, session), THIRTY_MINUTES_MS);
-    return goText(`${JSON.stringify(credentialsDocument(served, DOCUMENT_KEYS))}\n`, EC2WS);
+    const served = this.serveCredentials(mapping.roleArn, session, THIRTY_MINUTES_MS, DOCUMENT_KEYS);
+    return goText(`${JSON.stringify(served)}\n`, EC2WS);
   }
 
   #health(): Response {
@@ -149,6 +119,10 @@ export class FakeKube2iam extends ModalFake<Kube2iamMode, FakeKube2iamOptions> {
   }
 }
 
+/** What kube2iam's AWS SDK for Go says when the node role may not assume the pod's. */
+const stsRefusal = (roleArn: string): string =>
+  `operation error STS: AssumeRole, https response error StatusCode: 403, RequestID: 5d3a1a9e-0f6c-4c4e-9a59-2f1a4c8f2b10, api error AccessDenied: User: arn:aws:sts::123456789012:assumed-role/eks-node-role/i-0123456789abcdef0 is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`;
+
 /** kube2iam's session names start with the FNV-1a hash (32 bits, hex) of the pod's IP. */
 const fnv1a = (text: string): string => {
   let hash = 0x811c9dc5;
@@ -158,7 +132,6 @@ const fnv1a = (text: string): string => {
 
 /**
  * Creates a fake kube2iam, faithful to jtblin/kube2iam's `server.go`:
- *
  * - `GET /{version}/meta-data/iam/security-credentials/` lists the pod's role, the base ARN cut off
  *   (`team/orders`), no trailing newline; `.../<role>` answers kube2iam's JSON plus `"\n"`, 403 `Invalid role <role>`
  *   for another role. Both ignore `X-aws-ec2-metadata-token` and carry `Server: EC2ws`.
@@ -166,11 +139,9 @@ const fnv1a = (text: string): string => {
  * - `/healthz` answers `{"hostIP":"10.0.0.1","instanceId":"i-0123456789abcdef0"}`; every other path, the token PUT
  *   included, is proxied to `upstream`.
  * @example
- * ```ts
  * import { fakeImds, fakeKube2iam, startLoopbackServer } from "pod-credentials/testing";
  * const kube2iam = fakeKube2iam({ podRole: "orders-reader", upstream: fakeImds().handler });
  * kube2iam.setMode("podNotFound", { times: 2 }); // then ready
  * const server = await startLoopbackServer(kube2iam.handler);
- * ```
  */
 export const fakeKube2iam = (options: FakeKube2iamOptions = {}): FakeKube2iam => new FakeKube2iam(options);

@@ -1,12 +1,7 @@
-// What every fake shares: the handler, the request log, injected faults, options, served credentials, the clock.
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  createFakeCredentials,
-  type FakeCredentials,
-  registerFakeCredentials,
-  type StsCallerIdentity,
-} from "./fakeCredentials.js";
+import { createFakeCredentials, type FakeCredentials, registerFakeCredentials } from "./fakeCredentials.js";
 import { type Fault, type FaultScope, faultApplies, faultResponse } from "./faults.js";
+import { assumedRoleIdentity, awsTimestamp } from "./wire.js";
 
 /** A fake's core, from a WHATWG `Request` to a `Response`: served by an adapter, or called directly. */
 export type FakeHandler = (request: Request) => Promise<Response>;
@@ -32,9 +27,7 @@ export interface RecordedRequest {
 /**
  * Options every fake accepts.
  * @example
- * ```ts
  * const imds = fakeImds({ now: () => new Date("2030-01-01"), delayMs: 20, credentials: { accessKeyId: "ASIAEX" } });
- * ```
  */
 export interface FakeServerOptions {
   /** Milliseconds the fake waits before answering each request. @default 0 */
@@ -54,9 +47,8 @@ export interface ExpirationOptions {
   expiration?: Date | undefined;
   /**
    * Time left on served credentials when `expiration` is unset, as the real servers leave it: IMDS and the agent
-   * about 6 hours; kube2iam asks STS for twice its 15-minute session TTL and caches them for one (15 to 30 minutes
-   * left); kiam refreshes its cache ahead of expiry (5 to 15 minutes left).
-   * @default 21_600_000 (IMDS, Pod Identity agent), 1_800_000 (kube2iam), 600_000 (kiam)
+   * about 6 hours; kube2iam 15 to 30 minutes (30-minute sessions cached for 15); kiam 5 to 15 minutes (refreshed
+   * ahead of expiry). @default 21_600_000 (IMDS, Pod Identity agent), 1_800_000 (kube2iam), 600_000 (kiam)
    */
   lifetimeMs?: number | undefined;
 }
@@ -101,7 +93,7 @@ export abstract class FakeServer<TOptions extends FakeServerOptions> {
 
   /** Makes requests within `scope` get `fault` instead of the normal answer; the oldest matching fault wins. */
   injectFault(fault: Fault, scope: FaultScope = {}): this {
-    this.#faults.push({ fault, scope, remaining: scope.times });
+    if (scope.times === undefined || scope.times > 0) this.#faults.push({ fault, scope, remaining: scope.times });
     return this;
   }
 
@@ -128,14 +120,23 @@ export abstract class FakeServer<TOptions extends FakeServerOptions> {
     return this.#options.now?.() ?? new Date();
   }
 
-  /** @internal The credentials served now, until when, recorded as `identity`'s for the fake STS. */
-  protected serveCredentials(identity: StsCallerIdentity, defaultLifetimeMs: number) {
+  /** @internal The credentials served now as the server's document of `keys`, recorded as a session of `roleArn`. */
+  protected serveCredentials(roleArn: string, session: string, defaultLifetimeMs: number, keys: readonly string[]) {
     const { expiration, lifetimeMs } = this.#options as ExpirationOptions;
     const credentials = this.credentials;
     const now = this.now();
     const expires = expiration ?? new Date(now.getTime() + (lifetimeMs ?? defaultLifetimeMs));
-    registerFakeCredentials(credentials, { identity, expiration: expires });
-    return { ...credentials, now, expiration: expires };
+    registerFakeCredentials(credentials, { identity: assumedRoleIdentity(roleArn, session), expiration: expires });
+    const values: Record<string, string> = {
+      AccessKeyId: credentials.accessKeyId,
+      Code: "Success",
+      Expiration: awsTimestamp(expires),
+      LastUpdated: awsTimestamp(now),
+      SecretAccessKey: credentials.secretAccessKey,
+      Token: credentials.sessionToken,
+      Type: "AWS-HMAC",
+    };
+    return Object.fromEntries(keys.map((key) => [key, values[key] ?? ""]));
   }
 
   /** Headers sent with `status`, `malformed` and `trickle` faults (such as `Server: EC2ws`). */
@@ -164,14 +165,10 @@ export abstract class FakeServer<TOptions extends FakeServerOptions> {
     return fault === undefined ? this.respond(recorded, request) : faultResponse(fault, this.faultHeaders());
   }
 
-  #takeFault(request: RecordedRequest): Fault | undefined {
-    const active = this.#faults.find(
-      ({ remaining, scope }) =>
-        (remaining === undefined || remaining > 0) && faultApplies(scope, request.method, request.path),
-    );
-    if (active?.remaining !== undefined && --active.remaining <= 0) {
-      this.#faults = this.#faults.filter((candidate) => candidate !== active);
-    }
+  #takeFault({ method, path }: RecordedRequest): Fault | undefined {
+    const active = this.#faults.find(({ scope }) => faultApplies(scope, method, path));
+    if (active?.remaining !== undefined && --active.remaining <= 0)
+      this.#faults.splice(this.#faults.indexOf(active), 1);
     return active?.fault;
   }
 }

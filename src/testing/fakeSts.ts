@@ -1,5 +1,3 @@
-// A fake AWS STS speaking the query protocol: AssumeRoleWithWebIdentity, AssumeRole and GetCallerIdentity, real XML
-// both ways, every signed call checked against the credentials the fakes handed out.
 import { randomUUID } from "node:crypto";
 import {
   createFakeCredentials,
@@ -13,11 +11,9 @@ import { ModalFake, type ModalFakeOptions, type ModeOptions } from "./modalFake.
 import { INVALID_TOKEN, parseAuthorization, verifySignature } from "./sigv4.js";
 import { assumedRoleIdentity, awsTimestamp } from "./wire.js";
 
-const XML_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/";
-const API_VERSION = "2011-06-15";
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
-const ACTIONS = new Set(["AssumeRoleWithWebIdentity", "AssumeRole", "GetCallerIdentity"]);
 const ONE_HOUR_S = 3600;
+const OIDC_PROVIDER = FAKE_OIDC_ISSUER.replace("https://", "");
 
 /** An STS error a mode answers, with its status: 403 `AccessDenied`, `IDPRejectedClaim`, 500 `InternalFailure`, 400. */
 export type StsErrorCode =
@@ -34,10 +30,7 @@ export type StsMode = "ok" | StsErrorCode;
 
 /**
  * Parameters of a mode set with `setMode` on the fake STS.
- * @example
- * ```ts
- * fakeSts().setMode("InvalidIdentityToken", { times: 1, message: "Incorrect token audience" });
- * ```
+ * @example fakeSts().setMode("InvalidIdentityToken", { times: 1, message: "Incorrect token audience" });
  */
 export interface StsModeOptions extends ModeOptions {
   /** The error's `<Message>`. @default a message real STS sends for that code */
@@ -87,10 +80,7 @@ export interface StsCall {
   readonly signedWith: string | undefined;
   /** The `Host` the call was sent to. */
   readonly host: string;
-  /**
-   * What came of the SigV4 signature: `unsigned` (no `Authorization`), `verified`, or `rejected` (an unknown key, a
-   * wrong session token, expired credentials, a skewed clock, a signature that does not match).
-   */
+  /** What came of the SigV4 signature: `rejected` for an unknown key or token, expiry, skew, a mismatch. */
   readonly signature: "unsigned" | "verified" | "rejected";
   /** Whom the verified signature belongs to (its `GetCallerIdentity` ARN), when known. */
   readonly callerArn: string | undefined;
@@ -132,10 +122,7 @@ export interface IssuedStsCredentials extends FakeCredentials {
 
 /** Who may assume a role with `AssumeRole`: its trust policy's principals and `sts:ExternalId` condition. */
 export interface StsTrustPolicy {
-  /**
-   * Role ARNs (any session of the role, paths aside), `arn:aws:iam::<account>:root` (anyone in the account), ARNs
-   * as `GetCallerIdentity` answers them (an IAM user, one session), or `"*"` (anyone).
-   */
+  /** Role ARNs (any of its sessions), `arn:aws:iam::<account>:root` (the account), exact caller ARNs, or `"*"`. */
   readonly principals: readonly string[];
   /** The `ExternalId` the call must send. Unset: none is required. */
   readonly externalId?: string | undefined;
@@ -144,9 +131,7 @@ export interface StsTrustPolicy {
 /**
  * Options of {@link fakeSts}. All can be changed later with `configure`.
  * @example
- * ```ts
  * const sts = fakeSts({ expectedToken: createFakeJwt(), expectedRoleArn: "arn:aws:iam::123456789012:role/reader" });
- * ```
  */
 export interface FakeStsOptions extends ModalFakeOptions<StsMode> {
   /** The only web identity token accepted, others are `InvalidIdentityToken`. Unset: any (unexpired) token. */
@@ -163,10 +148,7 @@ export interface FakeStsOptions extends ModalFakeOptions<StsMode> {
   durationSeconds?: number | undefined;
   /** The account of assumed-role ARNs when the role ARN has none. @default "123456789012" */
   accountId?: string | undefined;
-  /**
-   * `<Provider>` in the answer.
-   * @default "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
-   */
+  /** `<Provider>` in the answer. @default the OIDC provider of {@link FAKE_OIDC_ISSUER} in the role's account */
   provider?: string | undefined;
   /** `<Audience>` in the answer. @default "sts.amazonaws.com" */
   audience?: string | undefined;
@@ -207,55 +189,47 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
     const caller = checked.status === "verified" ? (checked.caller.identity ?? this.options.callerIdentity) : undefined;
     const call = callOf(request, checked.status, caller?.arn);
     this.#calls.push(call);
-
     if (request.path !== "/" || (request.method !== "POST" && request.method !== "GET"))
       return this.#error("UnknownOperationException", `No operation at ${request.method} ${request.path}`);
     if (checked.status === "rejected") return this.#error(...checked.error);
-    if (!ACTIONS.has(call.action)) {
-      const version = call.version ?? API_VERSION;
+    const version = call.version ?? "2011-06-15";
+    if (!["AssumeRoleWithWebIdentity", "AssumeRole", "GetCallerIdentity"].includes(call.action))
       return this.#error("InvalidAction", `Could not find operation ${call.action} for version ${version}`);
-    }
     if (checked.status === "unsigned" && call.action !== "AssumeRoleWithWebIdentity")
       return this.#error("MissingAuthenticationToken", "Request is missing Authentication Token");
     const [mode, params] = this.takeMode();
     if (mode !== "ok") return this.#error(mode, params.message ?? MESSAGES[mode]);
     if (call.action === "AssumeRoleWithWebIdentity") return this.#assumeRoleWithWebIdentity(call);
     if (caller === undefined) return this.#error("InvalidClientTokenId", INVALID_TOKEN);
-    return call.action === "AssumeRole" ? this.#assumeRole(call, caller) : this.#callerIdentity(caller);
+    if (call.action === "AssumeRole") return this.#assumeRole(call, caller);
+    return this.#xml("GetCallerIdentity", { Arn: caller.arn, UserId: caller.userId, Account: caller.account });
   }
 
   #assumeRoleWithWebIdentity(call: StsCall): Response {
     const invalid = invalidFields(call, ["roleArn", "roleSessionName", "webIdentityToken"]);
     if (invalid !== undefined) return this.#error("ValidationError", invalid);
-    const roleArn = call.roleArn ?? "";
-    const token = call.webIdentityToken ?? "";
-    const expected = this.options.expectedToken;
-    if (token === "" || (expected !== undefined && token !== expected))
+    const { roleArn = "", webIdentityToken: token = "" } = call;
+    const { expectedToken, expectedRoleArn } = this.options;
+    if (token === "" || (expectedToken !== undefined && token !== expectedToken))
       return this.#error("InvalidIdentityToken", MESSAGES.InvalidIdentityToken);
     const parsed = parseJwt(token);
     const now = this.now();
     if (parsed.ok && jwtExpired(parsed.claims, now)) {
-      const exp = Number(parsed.claims.exp);
-      return this.#error(
-        "ExpiredTokenException",
-        `Token expired: current date/time ${Math.floor(now.getTime() / 1000)} must be before the expiration date/time${exp}`,
-      );
+      const message = `Token expired: current date/time ${Math.floor(now.getTime() / 1000)} must be before`;
+      return this.#error("ExpiredTokenException", `${message} the expiration date/time${Number(parsed.claims.exp)}`);
     }
-    if (this.options.expectedRoleArn !== undefined && roleArn !== this.options.expectedRoleArn)
+    if (expectedRoleArn !== undefined && roleArn !== expectedRoleArn)
       return this.#error("AccessDenied", MESSAGES.AccessDenied);
     const issued = this.#issue(call, now);
     const subject =
       parsed.ok && typeof parsed.claims.sub === "string" ? parsed.claims.sub : "system:serviceaccount:default:orders";
-    const provider =
-      this.options.provider ??
-      `arn:aws:iam::${this.#account(roleArn)}:oidc-provider/${FAKE_OIDC_ISSUER.replace("https://", "")}`;
-    return this.#xml("AssumeRoleWithWebIdentity", [
-      tag("SubjectFromWebIdentityToken", subject),
-      tag("Audience", this.options.audience ?? "sts.amazonaws.com"),
-      ...assumedRoleUser(issued),
-      ...credentialsXml(issued, ["SessionToken", "SecretAccessKey", "Expiration", "AccessKeyId"]),
-      tag("Provider", provider),
-    ]);
+    return this.#xml("AssumeRoleWithWebIdentity", {
+      SubjectFromWebIdentityToken: subject,
+      Audience: this.options.audience ?? "sts.amazonaws.com",
+      AssumedRoleUser: { Arn: issued.assumedRoleArn, AssumedRoleId: issued.assumedRoleId },
+      Credentials: credentialsXml(issued, ["sessionToken", "secretAccessKey", "expiration", "accessKeyId"]),
+      Provider: this.options.provider ?? `arn:aws:iam::${this.#account(roleArn)}:oidc-provider/${OIDC_PROVIDER}`,
+    });
   }
 
   #assumeRole(call: StsCall, caller: StsCallerIdentity): Response {
@@ -265,36 +239,29 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
     // Any role session calling AssumeRole is role chaining, the instance profile's and the pod's included.
     const chained = caller.arn.includes(":assumed-role/");
     if (chained && (call.durationSeconds ?? 0) > ONE_HOUR_S) {
-      return this.#error(
-        "ValidationError",
-        "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
-      );
+      const limit = "the 1 hour session limit for roles assumed by role chaining";
+      return this.#error("ValidationError", `The requested DurationSeconds exceeds ${limit}.`);
     }
     if (!this.#trusts(roleArn, caller, call.externalId)) {
-      return this.#error(
-        "AccessDenied",
-        `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
-      );
+      const refusal = `is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`;
+      return this.#error("AccessDenied", `User: ${caller.arn} ${refusal}`);
     }
     const issued = this.#issue(call, this.now(), caller.arn, chained);
-    const sessionData =
-      (call.policy ?? "").length + call.tags.reduce((sum, tag) => sum + tag.key.length + tag.value.length, 0);
     // An estimate (real STS packs and compresses): the policy's and tags' characters against 2,048.
+    const sessionData = [call.policy ?? "", ...call.tags.flatMap(({ key, value }) => [key, value])].join("").length;
     const packedSize = String(Math.max(1, Math.ceil((sessionData * 100) / 2048)));
-    return this.#xml("AssumeRole", [
-      ...(issued.sourceIdentity === undefined ? [] : [tag("SourceIdentity", issued.sourceIdentity)]),
-      ...assumedRoleUser(issued),
-      ...credentialsXml(issued, ["AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"]),
-      ...(call.policy === undefined && call.tags.length === 0 ? [] : [tag("PackedPolicySize", packedSize)]),
-    ]);
+    return this.#xml("AssumeRole", {
+      SourceIdentity: issued.sourceIdentity,
+      AssumedRoleUser: { Arn: issued.assumedRoleArn, AssumedRoleId: issued.assumedRoleId },
+      Credentials: credentialsXml(issued, ["accessKeyId", "secretAccessKey", "sessionToken", "expiration"]),
+      PackedPolicySize: call.policy === undefined && call.tags.length === 0 ? undefined : packedSize,
+    });
   }
 
   /** Whether the role's trust policy lets `caller` assume it (any caller when no `trust` is configured). */
   #trusts(roleArn: string, caller: StsCallerIdentity, externalId: string | undefined): boolean {
-    const trust = this.options.trust;
-    if (trust === undefined) return true;
-    const entry = trust[roleArn];
-    if (entry === undefined) return false;
+    const entry = this.options.trust?.[roleArn];
+    if (entry === undefined) return this.options.trust === undefined;
     const policy: StsTrustPolicy = "principals" in entry ? entry : { principals: entry };
     if (policy.externalId !== undefined && policy.externalId !== externalId) return false;
     const session = /^arn:[^:]+:sts::(\d{12}):assumed-role\/([^/]+)\//.exec(caller.arn);
@@ -307,14 +274,9 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
     });
   }
 
-  #callerIdentity({ arn, userId, account }: StsCallerIdentity): Response {
-    return this.#xml("GetCallerIdentity", [tag("Arn", arn), tag("UserId", userId), tag("Account", account)]);
-  }
-
   #issue(call: StsCall, now: Date, callerArn?: string, chained = false): IssuedStsCredentials {
     const credentials = { ...createFakeCredentials("STS"), ...this.options.credentials };
-    const roleArn = call.roleArn ?? "";
-    const roleSessionName = call.roleSessionName ?? "";
+    const { roleArn = "", roleSessionName = "" } = call;
     const seconds = call.durationSeconds ?? this.options.durationSeconds ?? ONE_HOUR_S;
     const identity = assumedRoleIdentity(roleArn, roleSessionName, this.#account(roleArn));
     const expiration = new Date(Math.floor(now.getTime() / 1000) * 1000 + seconds * 1000); // whole seconds, as sent
@@ -339,30 +301,28 @@ export class FakeSts extends ModalFake<StsMode, FakeStsOptions, StsModeOptions> 
     return /^arn:[^:]*:iam::(\d{12}):/.exec(roleArn)?.[1] ?? this.options.accountId ?? "123456789012";
   }
 
-  #xml(action: string, result: string[]): Response {
-    return xmlResponse(200, `${action}Response`, (requestId) => [
-      ...block(`${action}Result`, result),
-      ...block("ResponseMetadata", [tag("RequestId", requestId)]),
-    ]);
+  #xml(action: string, result: Xml): Response {
+    return xmlResponse(200, `${action}Response`, (RequestId) => ({
+      [`${action}Result`]: result,
+      ResponseMetadata: { RequestId },
+    }));
   }
 
   /** STS's error document: the caller is to blame (`Sender`) for a 4xx, STS itself (`Receiver`) for a 5xx. */
   #error(code: string, message: string): Response {
     const status = STATUS[code] ?? 400;
     const type = status >= 500 ? "Receiver" : "Sender";
-    return xmlResponse(status, "ErrorResponse", (requestId) => [
-      ...block("Error", [tag("Type", type), tag("Code", code), tag("Message", message)]),
-      tag("RequestId", requestId),
-    ]);
+    return xmlResponse(status, "ErrorResponse", (RequestId) => ({
+      Error: { Type: type, Code: code, Message: message },
+      RequestId,
+    }));
   }
 }
 
 /** STS's ValidationError message for missing fields, a bad session name or role ARN, a duration out of bounds. */
 const invalidFields = (call: StsCall, required: ReadonlyArray<"roleArn" | "roleSessionName" | "webIdentityToken">) => {
   const missing = required.filter((field) => call[field] === undefined);
-  const details = missing.map(
-    (field) => `Value null at '${field}' failed to satisfy constraint: Member must not be null`,
-  );
+  const details = missing.map((key) => `Value null at '${key}' failed to satisfy constraint: Member must not be null`);
   if (missing.length > 0)
     return `${missing.length} validation error${missing.length > 1 ? "s" : ""} detected: ${details.join("; ")}`;
   const constraint = (value: unknown, field: string, rule: string) =>
@@ -417,55 +377,48 @@ const membersOf = (at: (n: number) => string | undefined): string[] => {
   return values;
 };
 
-const tag = (name: string, text: string): string =>
-  `<${name}>${text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")}</${name}>`;
+/** Elements in document order: text, nested elements, or undefined for an element left out. */
+type Xml = { readonly [name: string]: string | Xml | undefined };
 
-const block = (name: string, lines: readonly string[], attributes = ""): string[] => [
-  `<${name}${attributes}>`,
-  ...lines.map((line) => `  ${line}`),
-  `</${name}>`,
-];
+/** One element a line, two spaces a level deeper, text escaped. */
+const xmlLines = (elements: Xml): string[] =>
+  Object.entries(elements).flatMap(([name, value]) => {
+    if (typeof value === "string")
+      return [`<${name}>${value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")}</${name}>`];
+    return value === undefined ? [] : [`<${name}>`, ...xmlLines(value).map((line) => `  ${line}`), `</${name}>`];
+  });
 
 /** STS's answer: the document with a final newline, its request id also in `x-amzn-RequestId`. */
-const xmlResponse = (status: number, root: string, children: (requestId: string) => string[]): Response => {
+const xmlResponse = (status: number, root: string, children: (requestId: string) => Xml): Response => {
   const requestId = randomUUID();
-  return new Response(`${block(root, children(requestId), ` xmlns="${XML_NAMESPACE}"`).join("\n")}\n`, {
+  const [, ...lines] = xmlLines({ [root]: children(requestId) });
+  return new Response([`<${root} xmlns="https://sts.amazonaws.com/doc/2011-06-15/">`, ...lines, ""].join("\n"), {
     status,
     headers: { "Content-Type": "text/xml", "x-amzn-RequestId": requestId },
   });
 };
 
-const assumedRoleUser = (issued: IssuedStsCredentials): string[] =>
-  block("AssumedRoleUser", [tag("Arn", issued.assumedRoleArn), tag("AssumedRoleId", issued.assumedRoleId)]);
-
-/** `<Credentials>` with its elements in `order`: each action answers them in its own. */
-const credentialsXml = (
-  issued: IssuedStsCredentials,
-  order: ReadonlyArray<"AccessKeyId" | "SecretAccessKey" | "SessionToken" | "Expiration">,
-): string[] => {
-  const { accessKeyId: AccessKeyId, secretAccessKey: SecretAccessKey, sessionToken: SessionToken } = issued;
-  const values = { AccessKeyId, SecretAccessKey, SessionToken, Expiration: awsTimestamp(issued.expiration) };
-  return block(
-    "Credentials",
-    order.map((name) => tag(name, values[name])),
+/** `<Credentials>` with its elements in `order` (each action answers them in its own), named in PascalCase. */
+const credentialsXml = (issued: IssuedStsCredentials, order: ReadonlyArray<keyof FakeCredentials | "expiration">) =>
+  Object.fromEntries(
+    order.map((key) => [
+      `${key.charAt(0).toUpperCase()}${key.slice(1)}`,
+      key === "expiration" ? awsTimestamp(issued.expiration) : issued[key],
+    ]),
   );
-};
 
 /**
  * Creates a fake AWS STS speaking the query protocol (`POST /` with a form, or `GET /?Action=...`):
  * `AssumeRoleWithWebIdentity` (unsigned), `AssumeRole` and `GetCallerIdentity` (signed), in STS's XML. A SigV4
  * signature is checked as real STS checks it, against the credentials the fakes handed out (see
- * {@link registerFakeCredentials}); `GetCallerIdentity` answers whose they are (the node role for IMDS's, the pod's
- * role for the agent's, kube2iam's and kiam's, the assumed role for this fake's). `AssumeRole` checks `trust` and
+ * {@link registerFakeCredentials}), and `GetCallerIdentity` answers whose they are. `AssumeRole` checks `trust` and
  * caps role chaining at one hour.
  * @example
- * ```ts
  * import { fakeSts, startLoopbackServer } from "pod-credentials/testing";
  * const sts = fakeSts({
  *   trust: { "arn:aws:iam::210987654321:role/reports": ["arn:aws:iam::123456789012:role/orders-reader"] },
  * }).setMode("Throttling", { times: 1 });
  * const server = await startLoopbackServer(sts.handler);
  * process.env.AWS_ENDPOINT_URL_STS = server.url;
- * ```
  */
 export const fakeSts = (options: FakeStsOptions = {}): FakeSts => new FakeSts(options);

@@ -46,10 +46,7 @@ export type Fault =
 
 /**
  * Which requests a fault applies to, and how often.
- * @example
- * ```ts
- * fakeImds().injectFault({ kind: "hang" }, { method: "PUT", path: "/latest/api/token", times: 1 });
- * ```
+ * @example fakeImds().injectFault({ kind: "hang" }, { method: "PUT", path: "/latest/api/token", times: 1 });
  */
 export interface FaultScope {
   /** A path prefix (`"/latest/meta-data/iam/"`) or a pattern tested against the path. Unset: every path. */

@@ -1,17 +1,12 @@
-// pod-credentials/testing: faithful fakes of IMDS, kube2iam, kiam, the EKS Pod Identity agent and STS (which checks
-// SigV4 signatures against the credentials the fakes handed out), with two ways to serve them (a real loopback
-// server, or msw). Importing this module never loads msw.
+// pod-credentials/testing: faithful fakes of IMDS, kube2iam, kiam, the EKS Pod Identity agent and STS, served by a real
+// loopback server or through msw. Importing this module never loads msw.
 
 export type { FakeCredentials, KnownFakeCredentials, StsCallerIdentity } from "./fakeCredentials.js";
 export { createFakeCredentials, leakedSecrets, registerFakeCredentials } from "./fakeCredentials.js";
-export type { FakeImdsOptions, IssuedImdsToken } from "./fakeImds.js";
-export { FakeImds, fakeImds } from "./fakeImds.js";
-export type { FakeJwtOptions } from "./fakeJwt.js";
-export { createFakeJwt, FAKE_OIDC_ISSUER } from "./fakeJwt.js";
-export type { FakeKiamOptions, KiamMode } from "./fakeKiam.js";
-export { FakeKiam, fakeKiam } from "./fakeKiam.js";
-export type { FakeKube2iamOptions, Kube2iamMode } from "./fakeKube2iam.js";
-export { FakeKube2iam, fakeKube2iam } from "./fakeKube2iam.js";
+export { FakeImds, type FakeImdsOptions, fakeImds, type IssuedImdsToken } from "./fakeImds.js";
+export { createFakeJwt, FAKE_OIDC_ISSUER, type FakeJwtOptions } from "./fakeJwt.js";
+export { FakeKiam, type FakeKiamOptions, fakeKiam, type KiamMode } from "./fakeKiam.js";
+export { FakeKube2iam, type FakeKube2iamOptions, fakeKube2iam, type Kube2iamMode } from "./fakeKube2iam.js";
 export type {
   FakePodIdentityAgentOptions,
   PodIdentityAgentMode,
@@ -32,8 +27,6 @@ export type {
 export { FakeSts, fakeSts } from "./fakeSts.js";
 export type { Fault, FaultScope } from "./faults.js";
 export { DEFAULT_MALFORMED_BODY, faultOf, faultResponse, hangResponse, trickleStream } from "./faults.js";
-export type { LoopbackServer } from "./loopbackServer.js";
-export { startLoopbackServer } from "./loopbackServer.js";
-export type { ModalFakeOptions, ModeOptions } from "./modalFake.js";
-export { ModalFake } from "./modalFake.js";
+export { type LoopbackServer, startLoopbackServer } from "./loopbackServer.js";
+export { ModalFake, type ModalFakeOptions, type ModeOptions } from "./modalFake.js";
 export { mswHandlers } from "./mswHandlers.js";

@@ -1,4 +1,3 @@
-// Serves a fake's fetch-style core over real HTTP on 127.0.0.1, including the answers that need the raw socket.
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -23,18 +22,14 @@ const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "up
  * Serves `handler` with `node:http` on 127.0.0.1, on a port the system picks. The `hang`, `trickle` and `reset`
  * faults of {@link faultResponse} are carried out on the socket. An error thrown by the handler is answered 500.
  * @example
- * ```ts
  * import { fakeSts, startLoopbackServer } from "pod-credentials/testing";
  * const server = await startLoopbackServer(fakeSts().handler);
  * process.env.AWS_ENDPOINT_URL_STS = server.url;
- * ```
  */
 export const startLoopbackServer = async (handler: FakeHandler): Promise<LoopbackServer> => {
   const sockets = new Set<Socket>();
   let origin = "";
-  const server = createServer((request, response) => {
-    void serve(handler, origin, request, response);
-  });
+  const server = createServer((request, response) => void serve(handler, origin, request, response));
   // A hanging request must not be cut short by Node's own timeouts: the client under test decides when to give up.
   server.requestTimeout = 0;
   server.headersTimeout = 0;
@@ -58,12 +53,7 @@ export const startLoopbackServer = async (handler: FakeHandler): Promise<Loopbac
   };
 };
 
-const serve = async (
-  handler: FakeHandler,
-  origin: string,
-  incoming: IncomingMessage,
-  outgoing: ServerResponse,
-): Promise<void> => {
+const serve = async (handler: FakeHandler, origin: string, incoming: IncomingMessage, outgoing: ServerResponse) => {
   const abort = new AbortController();
   outgoing.once("close", () => {
     if (!outgoing.writableFinished) abort.abort();
@@ -72,10 +62,9 @@ const serve = async (
   try {
     response = await handler(await toRequest(origin, incoming, abort.signal));
   } catch (error) {
-    if (!outgoing.headersSent && !outgoing.destroyed) {
-      outgoing.writeHead(500, { "Content-Type": "text/plain; charset=utf-8" });
-      outgoing.end(`fake handler failed: ${error instanceof Error ? error.message : String(error)}\n`);
-    }
+    const message = `fake handler failed: ${error instanceof Error ? error.message : String(error)}\n`;
+    if (!outgoing.headersSent && !outgoing.destroyed)
+      outgoing.writeHead(500, { "Content-Type": "text/plain; charset=utf-8" }).end(message);
     return;
   }
   if (outgoing.destroyed) return;
@@ -85,10 +74,11 @@ const serve = async (
     incoming.socket.resetAndDestroy();
     return;
   }
-  const headers = toHeaders(response);
+  const headers: OutgoingHttpHeaders = Object.fromEntries(response.headers);
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers["set-cookie"] = cookies;
   if (fault?.kind === "trickle") {
-    outgoing.writeHead(response.status, headers);
-    outgoing.flushHeaders();
+    outgoing.writeHead(response.status, headers).flushHeaders();
     // Ends when the connection closes: the abort fails the stream.
     await pipeline(Readable.fromWeb(trickleStream(fault, abort.signal)), outgoing).catch(() => undefined);
     return;
@@ -104,20 +94,11 @@ const serve = async (
 const toRequest = async (origin: string, incoming: IncomingMessage, signal: AbortSignal): Promise<Request> => {
   const headers = new Headers();
   const raw = incoming.rawHeaders;
-  for (let index = 0; index + 1 < raw.length; index += 2) {
-    const name = raw[index] ?? "";
-    if (!HOP_BY_HOP.has(name.toLowerCase())) headers.append(name, raw[index + 1] ?? "");
-  }
+  for (let index = 0; index + 1 < raw.length; index += 2)
+    if (!HOP_BY_HOP.has(raw[index]?.toLowerCase() ?? "")) headers.append(raw[index] ?? "", raw[index + 1] ?? "");
   const method = incoming.method ?? "GET";
   const chunks: Buffer[] = [];
   for await (const chunk of incoming) chunks.push(chunk as Buffer);
   const body = method === "GET" || method === "HEAD" || chunks.length === 0 ? null : Buffer.concat(chunks);
   return new Request(`${origin}${incoming.url ?? "/"}`, { method, headers, body, signal });
-};
-
-const toHeaders = (response: Response): OutgoingHttpHeaders => {
-  const headers: OutgoingHttpHeaders = Object.fromEntries(response.headers);
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length > 0) headers["set-cookie"] = cookies;
-  return headers;
 };

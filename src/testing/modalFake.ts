@@ -1,5 +1,4 @@
-// Modes: the states of the real system a pod meets (not found yet, throttled), optionally for the next N requests
-// only: the pod-start race, "throttle twice then succeed".
+// Modes: the states of the real system a pod meets, for good or for N requests ("throttle twice then succeed").
 import { FakeServer, type FakeServerOptions } from "./fakeServer.js";
 
 /** Options every fake with modes accepts. */
@@ -11,20 +10,14 @@ export interface ModalFakeOptions<TMode extends string> extends FakeServerOption
 /**
  * How long a mode set with `setMode` lasts.
  * @example
- * ```ts
  * fakeKube2iam().setMode("podNotFound", { times: 2 }); // the next 2 answers say "pod not found", then ready again
- * ```
  */
 export interface ModeOptions {
   /** How many requests the mode counts before the fake goes back to the one before; zero or less: ignored. */
   times?: number | undefined;
 }
 
-interface ModeState<TMode, TModeOptions> {
-  readonly mode: TMode;
-  readonly params: TModeOptions;
-  remaining: number | undefined;
-}
+type ModeState<TMode, TParams> = { readonly mode: TMode; readonly params: TParams; remaining: number | undefined };
 
 /** The base of a fake with modes: the current mode, `setMode`, and the mode it was created with on `reset`. */
 export abstract class ModalFake<

@@ -1,4 +1,3 @@
-// Serves a fake's fetch-style core through msw, loaded only when asked for: msw is an optional peer dependency.
 import type { HttpHandler } from "msw";
 import type { FakeHandler } from "./fakeServer.js";
 import { faultOf, trickleStream } from "./faults.js";
@@ -9,13 +8,11 @@ import { faultOf, trickleStream } from "./faults.js";
  * error, `trickle` streams a byte at a time.
  * @param baseUrl - the origin to intercept, for example `http://169.254.169.254` (a trailing slash is ignored).
  * @example
- * ```ts
  * import { setupServer } from "msw/node";
  * import { fakeImds, mswHandlers } from "pod-credentials/testing";
  * const imds = fakeImds();
  * const server = setupServer(...(await mswHandlers("http://169.254.169.254", imds.handler)));
  * server.listen();
- * ```
  */
 export const mswHandlers = async (baseUrl: string, handler: FakeHandler): Promise<HttpHandler[]> => {
   const { http, HttpResponse } = await import("msw").catch((error: unknown) => {
@@ -27,23 +24,14 @@ export const mswHandlers = async (baseUrl: string, handler: FakeHandler): Promis
     http.all(`${origin}/*`, async ({ request }) => {
       const response = await handler(request);
       const fault = faultOf(response);
-      switch (fault?.kind) {
-        case "reset":
-          return HttpResponse.error();
-        case "hang":
-          return new Promise<Response>((resolve) => {
-            const give = (): void => resolve(HttpResponse.error());
-            if (request.signal.aborted) give();
-            else request.signal.addEventListener("abort", give, { once: true });
-          });
-        case "trickle":
-          return new Response(trickleStream(fault, request.signal), {
-            status: response.status,
-            headers: response.headers,
-          });
-        default:
-          return response;
-      }
+      if (fault?.kind === "reset") return HttpResponse.error();
+      if (fault?.kind === "trickle") return new Response(trickleStream(fault, request.signal), response);
+      if (fault?.kind !== "hang") return response;
+      return new Promise<Response>((resolve) => {
+        const give = (): void => resolve(HttpResponse.error());
+        if (request.signal.aborted) give();
+        else request.signal.addEventListener("abort", give, { once: true });
+      });
     }),
   ];
 };

@@ -1,8 +1,7 @@
 // Internal: AWS Signature Version 4 as a server checks it, written from the specification rather than with
 // @smithy/signature-v4, so a defect the SDK's signer shares with its own verifier cannot pass unnoticed. Clients differ
-// in what they sign (botocore: content-type, host, x-amz-date, x-amz-security-token; the JS SDK v3 also
-// content-length, x-amz-content-sha256 and amz-sdk-*), so the canonical request is rebuilt from the headers the
-// client lists in SignedHeaders, whatever they are.
+// in what they sign (the JS SDK v3 signs more headers than botocore), so the canonical request is rebuilt from the
+// headers the client lists in SignedHeaders, whatever they are.
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { type KnownFakeCredentials, knownFakeCredentials } from "./fakeCredentials.js";
 import type { RecordedRequest } from "./fakeServer.js";
@@ -41,11 +40,8 @@ export const verifySignature = (request: RecordedRequest, now: Date): SignatureC
     return reject("ExpiredToken", "The security token included in the request is expired");
   const day = amzDate.slice(0, 8);
   if (authorization.date !== day) {
-    const detail = `'${authorization.date}' != '${day}', from '${amzDate}'.`;
-    return reject(
-      "SignatureDoesNotMatch",
-      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: ${detail}`,
-    );
+    const message = "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP";
+    return reject("SignatureDoesNotMatch", `${message}: '${authorization.date}' != '${day}', from '${amzDate}'.`);
   }
   if (authorization.service !== "sts")
     return reject("SignatureDoesNotMatch", "Credential should be scoped to correct service: 'sts'. ");
@@ -68,10 +64,7 @@ interface SigV4Authorization {
   readonly signature: string;
 }
 
-/**
- * The header's parts, or the names of the parameters it lacks (as STS lists them in `IncompleteSignature`);
- * undefined for a request that is not signed with SigV4.
- */
+/** The header's parts, the parameters it lacks (as `IncompleteSignature` lists them), or undefined if not SigV4. */
 export const parseAuthorization = (header: string | undefined): SigV4Authorization | string[] | undefined => {
   if (header === undefined || !header.startsWith(`${ALGORITHM} `)) return undefined;
   const parameters = new Map(
@@ -86,11 +79,9 @@ export const parseAuthorization = (header: string | undefined): SigV4Authorizati
   const credential = /^([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request$/.exec(parameters.get("Credential") ?? "");
   const signedHeaders = parameters.get("SignedHeaders") ?? "";
   const signature = parameters.get("Signature") ?? "";
-  const missing = [
-    ...(credential === null ? ["Credential"] : []),
-    ...(signedHeaders === "" ? ["SignedHeaders"] : []),
-    ...(signature === "" ? ["Signature"] : []),
-  ];
+  const missing = ["Credential", "SignedHeaders", "Signature"].filter((name) =>
+    name === "Credential" ? credential === null : !parameters.get(name),
+  );
   if (credential === null || missing.length > 0) return missing;
   const [, accessKeyId = "", date = "", region = "", service = ""] = credential;
   return { accessKeyId, date, region, service, signedHeaders: signedHeaders.split(";"), signature };
@@ -134,8 +125,7 @@ const canonicalQuery = (search: string): string =>
     .split("&")
     .filter((pair) => pair !== "")
     .map((pair) => {
-      const at = pair.indexOf("=");
-      const [name, value] = at < 0 ? [pair, ""] : [pair.slice(0, at), pair.slice(at + 1)];
+      const [, name = "", value = ""] = /^([^=]*)=?(.*)$/s.exec(pair) ?? [];
       return [encode(decode(name)), encode(decode(value))] as const;
     })
     .sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0))
@@ -146,17 +136,12 @@ const sha256 = (data: string): string => createHash("sha256").update(data, "utf8
 const hmac = (key: string | Buffer, data: string): Buffer => createHmac("sha256", key).update(data, "utf8").digest();
 
 /**
- * Whether `request` carries the signature `secretAccessKey` makes for it. The path's segments are encoded again, as
- * services other than S3 expect; the body hashed is the one actually received.
+ * Whether `request` carries the signature `secret` makes for it. The path's segments are encoded again, as services
+ * other than S3 expect; the body hashed is the one actually received.
  */
-const signatureMatches = (
-  request: RecordedRequest,
-  authorization: SigV4Authorization,
-  amzDate: string,
-  secretAccessKey: string,
-): boolean => {
+const signatureMatches = (request: RecordedRequest, auth: SigV4Authorization, amzDate: string, secret: string) => {
   const host = new URL(request.url).host;
-  const canonicalHeaders = authorization.signedHeaders.map((name) => {
+  const canonicalHeaders = auth.signedHeaders.map((name) => {
     const value = request.headers[name] ?? (name === "host" ? host : "");
     return `${name}:${value.trim().replace(/\s+/g, " ")}\n`;
   });
@@ -165,18 +150,16 @@ const signatureMatches = (
     request.path.split("/").map(encode).join("/"),
     canonicalQuery(request.search),
     canonicalHeaders.join(""),
-    authorization.signedHeaders.join(";"),
+    auth.signedHeaders.join(";"),
     sha256(request.body),
   ].join("\n");
-  const { date, region, service } = authorization;
+  const { date, region, service } = auth;
   const scope = `${date}/${region}/${service}/aws4_request`;
   const stringToSign = [ALGORITHM, amzDate, scope, sha256(canonicalRequest)].join("\n");
-  const key = [date, region, service, "aws4_request"].reduce<string | Buffer>(
-    (previous, part) => hmac(previous, part),
-    `AWS4${secretAccessKey}`,
-  );
+  let key: string | Buffer = `AWS4${secret}`;
+  for (const part of [date, region, service, "aws4_request"]) key = hmac(key, part);
   const expected = Buffer.from(hmac(key, stringToSign).toString("hex"));
-  const received = Buffer.from(authorization.signature);
+  const received = Buffer.from(auth.signature);
   return expected.length === received.length && timingSafeEqual(expected, received);
 };
 

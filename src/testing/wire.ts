@@ -1,6 +1,6 @@
 // Internal: small helpers to write answers the way the real servers write them.
 import { createHash } from "node:crypto";
-import type { FakeCredentials, StsCallerIdentity } from "./fakeCredentials.js";
+import type { StsCallerIdentity } from "./fakeCredentials.js";
 import type { FakeHandler, RecordedRequest } from "./fakeServer.js";
 
 /** `2030-01-01T00:00:00Z`: the timestamp format of IMDS, kube2iam, kiam and STS (whole seconds, UTC). */
@@ -19,23 +19,6 @@ export const goText = (body: string, headers: Readonly<Record<string, string>> =
     headers: body === "" ? headers : { "Content-Type": "text/plain; charset=utf-8", ...headers },
   });
 
-/** The credentials document of IMDS, kube2iam and kiam, its keys in the order each server writes them. */
-export const credentialsDocument = (
-  served: FakeCredentials & { readonly now: Date; readonly expiration: Date },
-  keys: readonly string[],
-): Record<string, string> => {
-  const values: Record<string, string> = {
-    AccessKeyId: served.accessKeyId,
-    Code: "Success",
-    Expiration: awsTimestamp(served.expiration),
-    LastUpdated: awsTimestamp(served.now),
-    SecretAccessKey: served.secretAccessKey,
-    Token: served.sessionToken,
-    Type: "AWS-HMAC",
-  };
-  return Object.fromEntries(keys.map((key) => [key, values[key] ?? ""]));
-};
-
 /** `/<version>/meta-data/iam/security-credentials`, then `/` and the role asked for: kube2iam's and kiam's routes. */
 export const CREDENTIALS_ROUTE = /^\/[^/]+\/meta-data\/iam\/security-credentials(?:\/(.*))?$/;
 
@@ -50,17 +33,13 @@ export const goRedirect = (location: string, status: number): Response =>
 export const roleNameOf = (roleArn: string): string => roleArn.slice(roleArn.lastIndexOf("/") + 1);
 
 /** Who a session of `roleArn` is to STS; the `AROA` role id is derived from the ARN, stable as a real one is. */
-export const assumedRoleIdentity = (
-  roleArn: string,
-  sessionName: string,
-  account = "123456789012",
-): StsCallerIdentity => {
+export const assumedRoleIdentity = (roleArn: string, session: string, account = "123456789012"): StsCallerIdentity => {
   const [, partition = "aws", roleAccount = account] = /^arn:([^:]+):iam::(\d{12}):/.exec(roleArn) ?? [];
   const roleId = `AROA${createHash("sha256").update(roleArn).digest("hex").toUpperCase().slice(0, 17)}`;
   return {
-    arn: `arn:${partition}:sts::${roleAccount}:assumed-role/${roleNameOf(roleArn)}/${sessionName}`,
+    arn: `arn:${partition}:sts::${roleAccount}:assumed-role/${roleNameOf(roleArn)}/${session}`,
     account: roleAccount,
-    userId: `${roleId}:${sessionName}`,
+    userId: `${roleId}:${session}`,
   };
 };
 
