@@ -119,8 +119,6 @@ export const roleOfAssumedRoleArn = (
   return { partition: parsed.partition, accountId: parsed.accountId, roleName: parsed.name };
 };
 
-// The transport of a provider's STS calls.
-
 /** What STS calls read from the environment: region, endpoint, proxy, User-Agent and trace header. */
 const STS_VARIABLES = (
   "AWS_REGION AWS_ENDPOINT_URL_STS AWS_ENDPOINT_URL AWS_IGNORE_CONFIGURED_ENDPOINT_URLS AWS_USE_FIPS_ENDPOINT " +
@@ -311,8 +309,6 @@ const regionalHost = (region: string, fips: boolean, dualStack: boolean): string
   if (dualStack) return `sts.${region}.${partition.dualStackDnsSuffix}`;
   return `sts.${region}.${partition.dnsSuffix}`;
 };
-
-// The call.
 
 /**
  * Sends one STS query-protocol call and returns the inside of its `<{Action}Result>` element.
