@@ -381,17 +381,12 @@ const readValue = <T>(
   return variable && fromEnv ? { value: parse(fromEnv, variable), from: variable } : undefined;
 };
 
-/** How the cache times refreshes; read and checked from the options when the provider is created. */
+/** How the cache times refreshes: the options of the same names (`jitterRatio` is `refreshJitter`), checked. */
 export interface RefreshPolicy {
-  /** Refresh this long before expiry (but never before half the lifetime has passed). */
   readonly refreshBeforeMs: number;
-  /** The share of the refresh window over which refresh times are spread at random, from 0.2 to 1. */
   readonly jitterRatio: number;
-  /** Serve cached credentials until this close to expiry; past it, calls wait for fresh ones. */
   readonly expiryMarginMs: number;
-  /** The first failure backoff; it doubles with each consecutive failure. */
   readonly failureBackoffMs: number;
-  /** The longest failure backoff. */
   readonly maxFailureBackoffMs: number;
 }
 
