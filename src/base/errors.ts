@@ -192,15 +192,6 @@ export interface ErrorsByName {
 /**
  * Whether a value is an error from this package, optionally of one class, matched by `name` so that it works across
  * two copies of the package.
- *
- * @example
- * ```ts
- * import { fromPodProviderChain, isPodCredentialsError } from "pod-credentials";
- * await fromPodProviderChain()().catch((error: unknown) => {
- *   if (isPodCredentialsError(error, "NoPodCredentialsError")) process.exitCode = 2;
- *   throw error;
- * });
- * ```
  */
 export function isPodCredentialsError(error: unknown): error is PodCredentialsError;
 /** Whether a value is an error of this package of the class named `name` (or a subclass, for `PodCredentialsError`). */

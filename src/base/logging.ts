@@ -1,15 +1,7 @@
 import type { Logger } from "@smithy/types";
 import type { SkippedSource } from "./options.js";
 
-/**
- * A logger that drops everything. Pass it as `logger` to silence the library.
- *
- * @example
- * ```ts
- * import { fromPodProviderChain, noopLogger } from "pod-credentials";
- * const credentials = fromPodProviderChain({ logger: noopLogger });
- * ```
- */
+/** A logger that drops everything. Pass it as `logger` to silence the library. */
 export const noopLogger: Logger = Object.freeze({
   debug: () => {},
   info: () => {},
@@ -17,16 +9,7 @@ export const noopLogger: Logger = Object.freeze({
   error: () => {},
 });
 
-/**
- * How much the default console logger writes; `POD_CREDENTIALS_LOG_LEVEL` takes the same names.
- *
- * @example
- * ```ts
- * import { consoleLogger, type LogLevel } from "pod-credentials";
- * const level: LogLevel = "warn";
- * const logger = consoleLogger(level);
- * ```
- */
+/** How much the default console logger writes; `POD_CREDENTIALS_LOG_LEVEL` takes the same names. */
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 
 const LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
@@ -51,12 +34,6 @@ export const consoleLogger = (level: LogLevel = "info"): Logger => {
 /**
  * The fields of a log line, for loggers that index them (pino, winston): the facts of the line's message as separate
  * values. Never a secret: no key, token or credential, only names, ARNs, ids and times.
- *
- * @example
- * ```ts
- * import type { LogFields } from "pod-credentials";
- * const fields: LogFields = { source: "webIdentity", roleArn: "arn:aws:iam::123456789012:role/orders-reader" };
- * ```
  */
 export interface LogFields {
   /** The credential source the line is about. */
@@ -216,8 +193,7 @@ class GuardedLogger implements Logger {
     if (this.#logger === noopLogger) return;
     try {
       const method = (this.#logger as Partial<Logger>)[level];
-      // The fields go only to a logger that asked for them (pinoLogger, winstonLogger): any other logger gets the
-      // message alone, as before fields existed.
+      // The fields go only to a logger that asked for them (pinoLogger, winstonLogger); any other gets the message.
       const last = content.at(-1);
       const fields = isLogFields(last) ? redactFields(last, this.#redact) : undefined;
       const words = fields ? content.slice(0, -1) : content;
@@ -338,7 +314,6 @@ export class Redactor {
     this.#held = NO_SECRETS;
   }
 
-  /** Every secret remembered now. */
   #known(): readonly string[] {
     return this.#held.length === 0 ? this.#secrets : this.#secrets.concat(this.#held);
   }

@@ -436,15 +436,6 @@ export interface CredentialEventBase {
  *   served, `retryAt` when the next attempt may start.
  * - `servedStale`: cached credentials were served after a refresh failed (once per failure).
  * - `expired`: cached credentials reached the end of their usable time with no replacement; calls now wait.
- *
- * @example
- * ```ts
- * import { fromPodProviderChain, type CredentialEvent } from "pod-credentials";
- * const counts = new Map<CredentialEvent["type"], number>();
- * const credentials = fromPodProviderChain({
- *   onEvent: (event) => counts.set(event.type, (counts.get(event.type) ?? 0) + 1),
- * });
- * ```
  */
 export type CredentialEvent =
   | (CredentialEventBase & {

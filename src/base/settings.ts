@@ -31,16 +31,7 @@ export const DEFAULT_SOURCES: readonly SourceName[] = Object.freeze(SOURCE_NAMES
 export const isSourceName = (value: unknown): value is SourceName =>
   typeof value === "string" && (SOURCE_NAMES as readonly string[]).includes(value);
 
-/**
- * The environment a provider reads. Defaults to `process.env`; tests and the doctor pass their own.
- *
- * @example
- * ```ts
- * import { type Environment, fromPodProviderChain } from "pod-credentials";
- * const env: Environment = { AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/orders", AWS_WEB_IDENTITY_TOKEN_FILE: "/tmp/token" };
- * const credentials = fromPodProviderChain({ env });
- * ```
- */
+/** The environment a provider reads. Defaults to `process.env`; tests and the doctor pass their own. */
 export type Environment = Readonly<Record<string, string | undefined>>;
 
 /** A setting's value and where it came from: `"option <name>"` or the variable's name, which is safe to log. */
@@ -110,7 +101,6 @@ const numberIn = (input: unknown, from: string): unknown =>
 const isWholeIn = (value: unknown, min: number, max: number): value is number =>
   typeof value === "number" && Number.isSafeInteger(value) && value >= min && value <= max;
 
-/** A whole number of milliseconds or seconds in `[min, max]`. */
 const whole =
   (unit: "milliseconds" | "seconds", min: number, max: number): Parser<number> =>
   (input, from) => {
@@ -391,17 +381,12 @@ const readValue = <T>(
   return variable && fromEnv ? { value: parse(fromEnv, variable), from: variable } : undefined;
 };
 
-/** How the cache times refreshes; read and checked from the options when the provider is created. */
+/** How the cache times refreshes: the options of the same names (`jitterRatio` is `refreshJitter`), checked. */
 export interface RefreshPolicy {
-  /** Refresh this long before expiry (but never before half the lifetime has passed). */
   readonly refreshBeforeMs: number;
-  /** The share of the refresh window over which refresh times are spread at random, from 0.2 to 1. */
   readonly jitterRatio: number;
-  /** Serve cached credentials until this close to expiry; past it, calls wait for fresh ones. */
   readonly expiryMarginMs: number;
-  /** The first failure backoff; it doubles with each consecutive failure. */
   readonly failureBackoffMs: number;
-  /** The longest failure backoff. */
   readonly maxFailureBackoffMs: number;
 }
 
@@ -459,7 +444,6 @@ export const readSettings = (options: PodProviderChainOptions = {}) => {
     roleSessionName: read("roleSessionName")?.value as string | undefined,
     durationSeconds: read("durationSeconds")?.value,
     region: options.region?.trim() || undefined,
-    /** A relative URI is already joined to `169.254.170.2`. */
     containerCredentialsUrl: relativeUri
       ? { value: `${CONTAINER_HOST}${relativeUri.value}`, from: relativeUri.from }
       : read("containerCredentialsFullUri"),

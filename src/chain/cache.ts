@@ -115,7 +115,6 @@ export class CredentialCache<
     this.#loader = typeof load === "function" ? { load } : load;
   }
 
-  /** The value of the last successful load. */
   get last(): T | undefined {
     return this.#value;
   }

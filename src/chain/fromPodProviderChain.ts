@@ -17,16 +17,6 @@ import { ChainResolver } from "./resolve.js";
 /**
  * A credential provider for any AWS SDK v3 client (an `AwsCredentialIdentityProvider`), that can also say where its
  * credentials came from.
- *
- * @example
- * ```ts
- * import { S3Client } from "@aws-sdk/client-s3";
- * import { fromPodProviderChain } from "pod-credentials";
- * const credentials = fromPodProviderChain();
- * const s3 = new S3Client({ credentials });
- * await credentials();
- * console.log(credentials.describe()?.source);
- * ```
  */
 export interface PodCredentialProvider extends AwsCredentialIdentityProvider {
   /** The last successful resolution, without secrets; `undefined` before the first. */
@@ -37,20 +27,6 @@ export interface PodCredentialProvider extends AwsCredentialIdentityProvider {
    * otherwise (`NoPodCredentialsError`, `CredentialSourceError`, ...). Credentials stay usable until shortly before
    * they expire, also while a refresh is failing; within a failure's backoff it rejects at once, with no network
    * request, so a probe every few seconds costs nothing.
-   *
-   * @example
-   * ```ts
-   * import { createServer } from "node:http";
-   * import { fromPodProviderChain } from "pod-credentials";
-   * const credentials = fromPodProviderChain();
-   * createServer((request, response) => {
-   *   if (request.url !== "/readyz") return response.writeHead(404).end();
-   *   credentials.ready().then(
-   *     () => response.writeHead(200).end("ready\n"),
-   *     (error: Error) => response.writeHead(503).end(`${error.name}\n`),
-   *   );
-   * }).listen(8080);
-   * ```
    */
   ready(): Promise<PodCredentialsDescription>;
 }

@@ -92,7 +92,6 @@ export class ChainReporter implements CacheObserver<Resolution> {
     private readonly onEvent: ((event: CredentialEvent) => void) | undefined,
   ) {}
 
-  /** The last successful resolution. */
   get last(): Resolution | undefined {
     return this.#last;
   }

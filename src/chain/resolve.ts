@@ -167,10 +167,8 @@ export class ChainResolver {
   /** One resolution (the cache calls it, one at a time). */
   async load(identityProperties: IdentityProperties | undefined): Promise<Resolution> {
     // The tokens a resolution reads (and hop 1's credentials) are held by nothing of ours once it ends, so the
-    // redactor holds them only while it runs: every text put out meanwhile is redacted against them (log lines as
-    // they are written, the resolution's error below, before it leaves), and no text put out later can hold them,
-    // since nothing that could contain them outlives the resolution. The credentials returned are kept, and so are
-    // their secrets, for good.
+    // redactor holds them only while it runs: no text put out later can contain them. The credentials returned, and
+    // their secrets, are kept for good.
     try {
       const started = monotonicNow();
       this.#firstCallAt ??= started;

@@ -95,7 +95,6 @@ export const credentialProcessCommand = async (io: CommandIo, args: readonly str
   }
 };
 
-/** A day. */
 const MAX_WAIT_SECONDS = 86_400;
 const REGION = /^[a-z]{2,}(-[a-z0-9]+)+$/;
 

@@ -46,7 +46,6 @@ export const formatTable = (rows: readonly (readonly Cell[] | false)[]): string[
   );
 };
 
-/** A blank line, the bold heading, then the rows as a table. */
 const section = (c: Palette, heading: string, rows: readonly (readonly Cell[] | false)[]): string[] => [
   "",
   c.bold(heading),

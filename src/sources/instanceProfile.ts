@@ -30,10 +30,7 @@ const HOP_LIMIT_FIX =
   "raise the instance's metadata hop limit to 2 (aws ec2 modify-instance-metadata-options --http-put-response-hop-limit 2) " +
   "so that pods can use IMDSv2";
 
-/**
- * What this process knows of each endpoint's session tokens, kept for the whole process, so that a pod behind a hop
- * limit of 1 (the token PUT never gets an answer) pays that timeout once.
- */
+/** Each endpoint's session token, or that IMDSv2 is out of reach (hop limit 1: the PUT gets no answer), per process. */
 type TokenState =
   // `expiresAt` is on the monotonic clock: a token lives TOKEN_TTL_SECONDS from when IMDS issued it, whatever NTP does.
   | { readonly kind: "token"; readonly token: string; readonly expiresAt: number }

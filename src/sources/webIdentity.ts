@@ -14,10 +14,8 @@ import {
 import type { Source, SourceResult } from "./source.js";
 
 // IRSA: the projected service-account token, read again at every resolution (kubelet rotates it), exchanged at STS
-// `AssumeRoleWithWebIdentity` by the package's own STS client, at the endpoint the SDK's client would pick (region:
-// the option, the calling client's, AWS_REGION, the profile's, else us-east-1; AWS_ENDPOINT_URL_STS, FIPS, dual-stack),
-// through HTTPS_PROXY when set (src/wire/sts.ts, shared with the chain's own STS calls). STS names the role it
-// gave: it must be the role asked for.
+// `AssumeRoleWithWebIdentity` over the transport the chain's own STS calls share (src/wire/sts.ts: the SDK's region,
+// endpoint and proxy rules). STS names the role it gave: it must be the role asked for.
 
 const MAX_TOKEN_FILE_BYTES = 16 * 1024;
 const TOKEN_FILE = SETTINGS.webIdentityTokenFile.variable;

@@ -81,7 +81,6 @@ const notKeyAndQuotedValue = (line: string): string => {
   return `the value of ${line.slice(0, equals)} is not quoted (the kubelet writes key="value")`;
 };
 
-/** Lines, split at LF or CRLF, after dropping a leading byte order mark. */
 const splitLines = (text: string) => text.replace(/^\uFEFF/, "").split(/\r?\n/);
 
 /** Go's single-letter escapes (spec, "Rune literals"), and at the same index the byte each stands for. */

@@ -4,10 +4,8 @@ import { join } from "node:path";
 import type { Pluggable } from "@smithy/types";
 import type { Environment } from "../base/settings.js";
 
-// The settings the SDK's STS client (`@aws-sdk/nested-clients`, built by `fromIni` for role profiles) reads from
-// `process.env` and `~/.aws` by itself. When a provider is given its own `env`, they are resolved here from that
-// environment, with the SDK's rules, and passed to the SDK explicitly, so it reads neither. IRSA's own STS client
-// (src/wire/sts.ts) takes the same settings, with the config file's through `stsSettingsFromConfigFile`.
+// The SDK's rules for its STS client's settings: for the client `fromIni` builds for role profiles (passed to it by
+// `isolatedSdkConfig` when a provider has its own `env`) and for IRSA's own (src/wire/sts.ts).
 
 /** A caller's client configuration, as the SDK passes it to a credential provider. */
 export interface CallerClientConfig {

@@ -1,10 +1,7 @@
 // STS, spoken directly: the query protocol is a form POST and a small XML answer, so IRSA needs neither the SDK's STS
-// client (~45 ms to import, rebuilt at every call) nor its HTTP handler (50-90 ms). Calls go through the package's
-// bounded `httpRequest` (one deadline, abortable, size cap); `credentials` sign them with SigV4 (AssumeRole,
-// GetCallerIdentity); error answers keep STS's own code, with the SDK's retry rules. Every STS call of a provider,
-// IRSA's and the chain's own (identity verification, role chaining), takes its transport from `stsTransportFor`, so
-// that they cannot disagree with each other or with the SDK's STS client: the same region rule, the shared config
-// file's values, HTTPS_PROXY, the same User-Agent sections and trace header, one bound per attempt.
+// client (~45 ms to import, rebuilt at every call) nor its HTTP handler (50-90 ms). Every STS call of a provider
+// (IRSA's, identity verification, role chaining) takes its transport from `stsTransportFor`, so that none can
+// disagree with another or with the SDK's STS client.
 import type { Hmac, Hash as NodeHash } from "node:crypto";
 import type { AwsCredentialIdentity, Hash, SourceData } from "@smithy/types";
 import { displayUrl, quoteRemoteText, redactSecrets } from "../base/logging.js";
@@ -19,7 +16,6 @@ const MAX_ANSWER_BYTES = 64 * 1024;
 const FORM_CONTENT_TYPE = "application/x-www-form-urlencoded; charset=utf-8";
 /** STS answers within a few hundred milliseconds; past this, one attempt is abandoned (the deadline still rules). */
 const STS_REQUEST_TIMEOUT_MS = 5000;
-/** The package's version, for the User-Agent. */
 const PACKAGE_VERSION = "0.1.0";
 
 /** Where STS calls go, as the SDK resolves it (see {@link resolveStsEndpoint}). */
@@ -59,7 +55,6 @@ export interface StsAssumedRole {
   /** `arn:aws:sts::123456789012:assumed-role/orders-reader/session`. */
   readonly assumedRoleArn: string;
   readonly assumedRoleId: string;
-  /** The account in `assumedRoleArn`. */
   readonly accountId: string | undefined;
 }
 
@@ -123,9 +118,6 @@ export const roleOfAssumedRoleArn = (
   }
   return { partition: parsed.partition, accountId: parsed.accountId, roleName: parsed.name };
 };
-
-// ---------------------------------------------------------------------------------------------------------------
-// The transport of a provider's STS calls.
 
 /** What STS calls read from the environment: region, endpoint, proxy, User-Agent and trace header. */
 const STS_VARIABLES = (
@@ -233,7 +225,6 @@ export const stsFailureFix = (
   return undefined;
 };
 
-// ---------------------------------------------------------------------------------------------------------------
 // Endpoints: the rules of the SDK's STS endpoint rule set (@aws-sdk/nested-clients/sts, the client fromWebToken uses),
 // with its partitions. test/wire/stsEndpoint.test.ts compares them with the SDK's resolver for a table of regions.
 
@@ -318,9 +309,6 @@ const regionalHost = (region: string, fips: boolean, dualStack: boolean): string
   if (dualStack) return `sts.${region}.${partition.dualStackDnsSuffix}`;
   return `sts.${region}.${partition.dnsSuffix}`;
 };
-
-// ---------------------------------------------------------------------------------------------------------------
-// The call.
 
 /**
  * Sends one STS query-protocol call and returns the inside of its `<{Action}Result>` element.
@@ -407,7 +395,6 @@ const toBytes = (data: SourceData): string | Uint8Array =>
       ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
       : new Uint8Array(data);
 
-// ---------------------------------------------------------------------------------------------------------------
 // Errors: which answers are worth another try, as the SDK's standard retry strategy decides.
 
 /** The SDK's throttling codes (`@smithy/service-error-classification`). */
@@ -451,7 +438,6 @@ export class StsError extends Error {
   }
 }
 
-/** What an {@link StsError} carries besides its message. */
 type StsErrorFields = Pick<StsError, "action" | "kind" | "code"> &
   Partial<Pick<StsError, "detail" | "retryable" | "status" | "requestId">>;
 
@@ -539,7 +525,6 @@ const assumedRole = (action: StsAction, result: string): StsAssumedRole => {
   };
 };
 
-// ---------------------------------------------------------------------------------------------------------------
 // XML: STS's documents are flat and small; fields are read by name inside the expected element, strictly.
 
 const ENTITIES: Readonly<Record<string, string>> = { lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" };
