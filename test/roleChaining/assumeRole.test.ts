@@ -452,6 +452,12 @@ describe("the settings", () => {
     );
   });
 
+  it("refuses a target that is no role reference at all, quoting it safely", () => {
+    expect(refused({}, { POD_CREDENTIALS_ASSUME_ROLE_ARN: "reports writer\u0007" })).toBe(
+      'POD_CREDENTIALS_ASSUME_ROLE_ARN: is not a role ARN ("reports writer"). Fix: set it to a full ARN such as arn:aws:iam::210987654321:role/reports-writer.',
+    );
+  });
+
   it("refuses chaining parameters without a role to assume", () => {
     expect(refused({}, { POD_CREDENTIALS_ASSUME_ROLE_EXTERNAL_ID: "x-42" })).toBe(
       "POD_CREDENTIALS_ASSUME_ROLE_EXTERNAL_ID: is set, but no role to assume is. Fix: set POD_CREDENTIALS_ASSUME_ROLE_ARN (or assumeRole.roleArn) too, or remove it.",
