@@ -234,4 +234,34 @@ describe("the credential cache", () => {
       expect(upstream.loads).toHaveLength(1);
     });
   });
+
+  describe("how long each load took", () => {
+    it("is told to the observer on the monotonic clock, for a load that succeeds and for one that fails", async () => {
+      const durations: string[] = [];
+      let failing = false;
+      const cache = new CredentialCache<Loaded>(
+        async () => {
+          // The load takes 250 ms of monotonic time; the wall clock moves with it.
+          vi.advanceTimersByTime(250);
+          if (failing) throw new Error("agent down");
+          return { credentials: { accessKeyId: "AKIA1", secretAccessKey: "not-a-secret" } };
+        },
+        DEFAULT_REFRESH_POLICY,
+        {
+          loaded: (_value, kind, _refreshCount, durationMs) => durations.push(`loaded (${kind}) in ${durationMs} ms`),
+          loadFailed: (_error, _failure, durationMs) => durations.push(`loadFailed in ${durationMs} ms`),
+          servedStale: () => {},
+          expired: () => {},
+        },
+        () => 0,
+      );
+
+      at(SECOND);
+      await cache.get();
+      failing = true;
+      await expect(cache.get({ forceRefresh: true })).rejects.toThrow("agent down");
+
+      expect(durations).toEqual(["loaded (initial) in 250 ms", "loadFailed in 250 ms"]);
+    });
+  });
 });

@@ -1,6 +1,9 @@
 import { HttpResponse, http } from "msw";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { fromPodProviderChain, isPodCredentialsError, type NoPodCredentialsError } from "../../src/index.js";
+import { resetImdsTokenStates } from "../../src/sources/instanceProfile.js";
+import { fakeImds, fakePodIdentityAgent } from "../../src/testing/index.js";
+import { secretCredentials, secretToken, serveWithMsw } from "../support/fakes.js";
 import { recordOutput, registerSecrets, rejectionOf, testLogger } from "../support/leakCheck.js";
 import { mswServer } from "../support/mswServer.js";
 import { expectSourceError } from "../support/sourceErrors.js";
@@ -114,6 +117,46 @@ describe("credentials that arrive already expired", () => {
       "[env] The credentials arrived already expired (expiration 2026-11-27T21:00:00.000Z). Fix: check the clock " +
         "of this node (NTP) and of the endpoint that issued them.",
     );
+  });
+
+  it.each([
+    [
+      "the node's instance profile",
+      "instanceProfile",
+      "the instance metadata service hands out its last credentials, even expired, while it cannot renew them: check " +
+        "the instance's role and this node's clock (NTP).",
+    ],
+    [
+      "the EKS Pod Identity agent",
+      "podIdentity",
+      "the EKS Pod Identity agent hands out its last credentials, even expired, while it cannot reach the EKS Auth " +
+        "API: check the agent's logs and its access to EKS Auth, then this node's clock (NTP).",
+    ],
+  ] as const)("from %s: the fix says that endpoint keeps serving its last credentials", async (_, source, fix) => {
+    // A whole second: both endpoints send their Expiration without milliseconds.
+    const expiration = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
+    const credentials = secretCredentials("EXPIRED");
+    let options: Parameters<typeof fromPodProviderChain>[0];
+    if (source === "instanceProfile") {
+      await serveWithMsw("http://169.254.169.254", fakeImds({ roleName: "eks-node-role", credentials, expiration }));
+      options = { env: { POD_CREDENTIALS_ALLOW_NODE: "true" }, logger: testLogger() };
+    } else {
+      await serveWithMsw("http://169.254.170.23", fakePodIdentityAgent({ credentials, expiration }));
+      const env = {
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://169.254.170.23/v1/credentials",
+        AWS_CONTAINER_AUTHORIZATION_TOKEN: secretToken(),
+      };
+      options = { env, startupTimeoutMs: 0, logger: testLogger() };
+    }
+    try {
+      await expectSourceError(expect, fromPodProviderChain(options)(), {
+        source,
+        fix,
+        says: [`[${source}] The credentials arrived already expired (expiration ${expiration.toISOString()}).`],
+      });
+    } finally {
+      resetImdsTokenStates();
+    }
   });
 
   it("are accepted when they expire one millisecond later", async () => {

@@ -85,6 +85,32 @@ describe("no secret in any output", () => {
     expect(findLeaks([error.message, error.stack ?? "", ...events, ...logger.lines], [run, token])).toEqual([]);
   });
 
+  it("with role chaining, redacts hop 1's session token when STS echoes it in its AssumeRole refusal", async () => {
+    // Only hop 2's credentials are returned, but hop 1's signed the AssumeRole call: STS (or a proxy) may quote them.
+    const hopOne = secretCredentials("HOPONE");
+    await serveWithMsw("http://169.254.170.23", fakePodIdentityAgent({ credentials: hopOne }));
+    const sts = fakeSts();
+    sts.setMode("AccessDenied", { message: `not authorized for the session ${hopOne.sessionToken}` });
+    await serveWithMsw("https://sts.us-east-1.amazonaws.com", sts);
+    const logger = testLogger();
+
+    const error = await rejectionOf(
+      fromPodProviderChain({
+        env: {
+          AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://169.254.170.23/v1/credentials",
+          AWS_CONTAINER_AUTHORIZATION_TOKEN: secretToken(),
+        },
+        region: "us-east-1",
+        assumeRole: { roleArn: "arn:aws:iam::210987654321:role/reports-writer" },
+        logger,
+      })(),
+    );
+
+    expect(sts.calls.map((call) => call.action)).toEqual(["AssumeRole"]);
+    expect(error.message).toContain("not authorized for the session [redacted]");
+    expect(findLeaks([error.message, error.stack ?? "", ...logger.lines], [hopOne.sessionToken])).toEqual([]);
+  });
+
   it("keeps secrets out of describe() and the success log line", async () => {
     const token = secretToken();
     const tokenFile = await temporaryFile("token", token);

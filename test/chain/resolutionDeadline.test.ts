@@ -78,4 +78,20 @@ describe("the resolution deadline", () => {
       `[podIdentity] hop 1: No credentials within the 150 ms resolution deadline. Fix: ${FIX}`,
     );
   });
+
+  it("with role chaining, a source still retrying 'not yet' at the deadline is hop 1's deadline, marked once", async () => {
+    // The deadline passes while the source waits to retry: the retry gives up with the deadline's own error, which
+    // hop 1 must not mark again.
+    const chain = await agentChain((agent) => agent.setMode("throttled", { message: "Rate exceeded" }));
+    const assumeRole = { roleArn: "arn:aws:iam::210987654321:role/reports-writer" };
+    const error = await expectSourceError(
+      expect,
+      chain({ startupTimeoutMs: 60_000, timeoutMs: 100, resolutionTimeoutMs: 300, assumeRole })(),
+      { source: "podIdentity", fix: FIX },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(error.message).toMatch(
+      /^\[podIdentity\] hop 1: No credentials within the 300 ms resolution deadline\. The last answer, retried until then: \[podIdentity\] The credentials endpoint /,
+    );
+  });
 });

@@ -103,6 +103,7 @@ describe("instanceProfile (the node's role)", () => {
 
   it.each([
     ["keeps", 6 * 3_600_000 - 61_000, 1],
+    ["renews", 6 * 3_600_000 - 60_000, 2],
     ["renews", 6 * 3_600_000 - 59_000, 2],
   ])(
     "%s its session token when a refresh comes %i ms after it was issued (renewal a minute before expiry)",
@@ -383,12 +384,16 @@ describe("instanceProfile (the node's role)", () => {
     }
   }, 5000);
 
-  it("names the role's credentials URL when the credentials document does not parse", async () => {
+  it("names the role's credentials URL when the credentials document does not parse, and the endpoint to check", async () => {
     const node = await imds();
     node.injectFault({ kind: "malformed" }, { path: `${LISTING_PATH}eks-node-role` });
+    const url = `${IMDS}${LISTING_PATH}eks-node-role`;
     const error = await expectSourceError(expect, fromNodeInstanceProfile({ env: {}, logger: testLogger() })(), {
       source: "instanceProfile",
-      target: `${IMDS}${LISTING_PATH}eks-node-role`,
+      target: url,
+      fix:
+        `the endpoint at ${url} is not a credentials endpoint: check AWS_EC2_METADATA_SERVICE_ENDPOINT (when it is ` +
+        "not set, the endpoint is http://169.254.169.254).",
     });
     expect(error.message).toMatch(/^\[instanceProfile\] /);
   });

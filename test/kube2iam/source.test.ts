@@ -316,14 +316,34 @@ describe("kube2iam (kube2iam and kiam, verified)", () => {
       expect(proxy.requests.map((request) => request.path)).toEqual([LISTING, `${LISTING}orders-reader`]);
     });
 
-    it("names the proxy's credentials URL when the credentials document does not parse", async () => {
+    it("names the proxy's credentials URL when the credentials document does not parse, and what to check", async () => {
       const { proxy } = await kube2iam();
       proxy.injectFault({ kind: "malformed" }, { path: `${LISTING}orders-reader` });
+      const url = `${IMDS}${LISTING}orders-reader`;
       const error = await expectSourceError(expect, chain({ POD_CREDENTIALS_ROLE: "orders-reader" })(), {
         source: "kube2iam",
-        target: `${IMDS}${LISTING}orders-reader`,
+        target: url,
+        fix:
+          `the endpoint at ${url} is not a credentials endpoint: check AWS_EC2_METADATA_SERVICE_ENDPOINT and that ` +
+          "kube2iam or kiam on this node answers for the pod (see the proxy's logs).",
       });
       expect(error.message).toMatch(/^\[kube2iam\] /);
+    });
+
+    it("stops at once when the proxy answers with a Code other than Success: it could not get the role's credentials", async () => {
+      const { proxy } = await kube2iam();
+      const body = JSON.stringify({ Code: "AssumeRoleUnauthorizedAccess", Message: "not authorized" });
+      proxy.injectFault({ kind: "status", status: 200, body }, { path: `${LISTING}orders-reader` });
+      const url = `${IMDS}${LISTING}orders-reader`;
+      await expectSourceError(expect, chain({ POD_CREDENTIALS_ROLE: "orders-reader" })(), {
+        source: "kube2iam",
+        target: url,
+        fix:
+          `kube2iam or kiam at ${url} could not get credentials for the pod's role: check the pod's ` +
+          "iam.amazonaws.com/role annotation, that the role trusts the node role, and the proxy's logs.",
+        says: [`[kube2iam] ${url} answered with Code "AssumeRoleUnauthorizedAccess" instead of credentials.`],
+      });
+      expect(proxy.requests).toHaveLength(2);
     });
 
     it("stops at once when the metadata endpoint gives no answer, and says to check the proxy's redirect", async () => {

@@ -1,4 +1,5 @@
 // Shared by the OpenTelemetry suites: a real SDK meter whose readings a test collects when it wants them.
+import { ValueType } from "@opentelemetry/api";
 import {
   AggregationTemporality,
   type DataPoint,
@@ -21,7 +22,27 @@ export const meterReading = () => {
       .flatMap((resource) => resource.scopeMetrics.flatMap((scope) => scope.metrics));
     return (name: string) => metrics.find((metric) => metric.descriptor.name === name)?.dataPoints ?? [];
   };
-  return { meter: provider.getMeter("test"), read, close: () => provider.shutdown() };
+  /** What a dashboard lists of each instrument read: name, description, unit, value type. */
+  const descriptors = async () => {
+    exporter.reset();
+    await reader.forceFlush();
+    return exporter
+      .getMetrics()
+      .flatMap((resource) => resource.scopeMetrics.flatMap((scope) => scope.metrics))
+      .map(({ descriptor: { name, description, unit, valueType } }) => ({
+        name,
+        description,
+        unit,
+        valueType: valueType === ValueType.INT ? "int" : "double",
+      }));
+  };
+  /** The names of the meters that recorded something. */
+  const scopes = async () => {
+    exporter.reset();
+    await reader.forceFlush();
+    return exporter.getMetrics().flatMap((resource) => resource.scopeMetrics.map((scope) => scope.scope.name));
+  };
+  return { meter: provider.getMeter("test"), provider, read, descriptors, scopes, close: () => provider.shutdown() };
 };
 
 /** The attributes and value of each data point, without the timestamps that differ from run to run. */

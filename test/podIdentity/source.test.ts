@@ -315,3 +315,21 @@ describe("podIdentity (EKS Pod Identity agent)", () => {
     expect(agent.requests).toHaveLength(1);
   });
 });
+
+describe("podIdentity: the token echoed in a long refusal", () => {
+  it("is redacted before the agent's text is cut to length, so no piece of it is left at the cut", async () => {
+    // An opaque token (AWS_CONTAINER_AUTHORIZATION_TOKEN need not be a JWT), echoed at the very end of a long body:
+    // the error quotes the first 400 characters, which end 12 characters into the token.
+    const token = "opaqueAuthorizationToken0123456789abcdefghijklmnopqrstuvwxyzABCD";
+    const body = `${"x".repeat(400 - 12 - 1)} ${token}`;
+    await serveWithMsw("http://169.254.170.23", { handler: async () => new Response(body, { status: 403 }) });
+
+    const error = await rejectionOf(
+      chainWith({ AWS_CONTAINER_CREDENTIALS_FULL_URI: AGENT_URL, AWS_CONTAINER_AUTHORIZATION_TOKEN: token })(),
+    );
+
+    expect(error.message).toContain("answered HTTP 403: xxx");
+    expect(error.message).toContain("x [redacted]");
+    expect(error.message).not.toContain(token.slice(0, 12));
+  });
+});

@@ -397,6 +397,34 @@ describe("refresh of both hops", () => {
     expect([agent.requests.length, calls("AssumeRole").length]).toEqual([2, 2]);
   });
 
+  it("long-term keys as hop 1 (no session token, no expiration): refreshed ahead of hop 2's expiry alone", async () => {
+    // The fake STS knows only the sessions the fakes handed out: an endpoint that grants any AssumeRole stands in.
+    const keys = secretCredentials("LONGTERM");
+    const sts = await startStsAnswering("AssumeRole", {
+      credentials: secretCredentials("CHAINED"),
+      assumedRoleArn: "arn:aws:sts::210987654321:assumed-role/reports-writer/ci",
+      expiration: new Date(START.getTime() + 15 * MINUTE).toISOString(),
+    });
+    closers.push(sts.close);
+    const { credentials } = provider(
+      {
+        AWS_ACCESS_KEY_ID: keys.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
+        POD_CREDENTIALS_ASSUME_ROLE_ARN: REPORTS_ROLE_ARN,
+        AWS_ENDPOINT_URL_STS: sts.url,
+      },
+      { sources: ["env"], refreshJitter: 0.2 },
+    );
+
+    const served = await credentials();
+
+    expect(served.expiration).toEqual(new Date(START.getTime() + 15 * MINUTE));
+    expect(credentials.describe()?.hops?.map((hop) => hop.expiration)).toEqual([undefined, served.expiration]);
+    // Hop 2 lives 15 minutes: the refresh window is 5 minutes before its expiry, spread over its first fifth.
+    expect(credentials.describe()?.nextRefreshAt?.getTime()).toBeGreaterThanOrEqual(START.getTime() + 10 * MINUTE);
+    expect(credentials.describe()?.nextRefreshAt?.getTime()).toBeLessThanOrEqual(START.getTime() + 11 * MINUTE);
+  });
+
   it("1,000 concurrent calls make one call per hop", async () => {
     const { sts } = await stsAtPod();
     const { credentials } = provider(await irsaEnv(), { assumeRole: { roleArn: REPORTS_ROLE_ARN } });
@@ -421,6 +449,12 @@ describe("the settings", () => {
   it("refuses a target that is not a role ARN", () => {
     expect(refused({}, { POD_CREDENTIALS_ASSUME_ROLE_ARN: "reports-writer" })).toBe(
       'POD_CREDENTIALS_ASSUME_ROLE_ARN: is not a role ARN ("reports-writer"). Fix: set it to a full ARN such as arn:aws:iam::210987654321:role/reports-writer.',
+    );
+  });
+
+  it("refuses a target that is no role reference at all, quoting it safely", () => {
+    expect(refused({}, { POD_CREDENTIALS_ASSUME_ROLE_ARN: "reports writer\u0007" })).toBe(
+      'POD_CREDENTIALS_ASSUME_ROLE_ARN: is not a role ARN ("reports writer"). Fix: set it to a full ARN such as arn:aws:iam::210987654321:role/reports-writer.',
     );
   });
 

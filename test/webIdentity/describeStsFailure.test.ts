@@ -24,6 +24,9 @@ const FIX = {
     "STS is not activated in this region: activate it in IAM account settings, or set AWS_REGION to another region.",
   busy: "STS or the identity provider is busy; the call is retried. If it persists, check the OIDC provider's health.",
   other: "check network access to STS (egress, proxies, AWS_ENDPOINT_URL_STS) and the role's trust policy.",
+  tls:
+    "the STS endpoint's TLS certificate is not trusted: if a proxy intercepts TLS, add its CA with NODE_EXTRA_CA_CERTS; " +
+    "otherwise check AWS_ENDPOINT_URL_STS and that the image's CA bundle is present.",
 } as const;
 
 const action = "AssumeRoleWithWebIdentity" as const;
@@ -122,8 +125,7 @@ describe("describeStsFailure: no answer from STS", () => {
     "a TLS certificate Node does not trust (%s): the fix says which CA to add, not to check the trust policy",
     (code) => {
       const error = describeStsFailure(networkError(code, "unable to verify the first certificate", false), context);
-      expect(error).toMatchObject({ retryable: false, fix: expect.stringContaining("NODE_EXTRA_CA_CERTS") });
-      expect(error.fix).toContain("TLS certificate is not trusted");
+      expect(error).toMatchObject({ retryable: false, fix: FIX.tls });
       expect(error.message).toContain(`Error (${code}): unable to verify the first certificate`);
     },
   );
