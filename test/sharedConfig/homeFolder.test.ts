@@ -1,6 +1,7 @@
 // Where the sharedConfig source looks for ~/.aws with an `env` option: the home folder as the SDK's `getHomeDir`
 // finds it (HOME, else USERPROFILE, else HOMEDRIVE + HOMEPATH), read from `env` alone. Each case is checked against
-// the SDK's own `getHomeDir` with the same variables in `process.env`, then served from that folder.
+// the SDK's own `getHomeDir` with the same variables in `process.env`, then served from that folder. Without `env`,
+// the process's own HOME.
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -63,5 +64,14 @@ describe("the sharedConfig source's home folder, from env as the SDK finds it", 
     await expect(provider()).rejects.toThrow(
       "the given environment sets no HOME (nor AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE)",
     );
+  });
+
+  it("without env: the process's HOME, and the profile's keys through the SDK's fromIni", async () => {
+    const { home, keys } = await homeWithCredentials();
+    vi.stubEnv("HOME", home);
+    const provider = fromPodProviderChain({ sources: ["sharedConfig"], logger: testLogger() });
+
+    expect(await provider()).toMatchObject({ accessKeyId: keys.accessKeyId, secretAccessKey: keys.secretAccessKey });
+    expect(provider.describe()?.configuredBy).toBe(`profile default in ${join(home, ".aws", "credentials")}`);
   });
 });
