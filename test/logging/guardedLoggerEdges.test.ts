@@ -1,9 +1,8 @@
 // The user's logger as guardLogger wraps it, at its edges: a logger without one of the four methods, one that throws
 // something that is not an Error, non-text arguments, the logger that drops everything, and no redaction asked for.
-// And quoteRemoteText on an XML answer (STS's), whose credential elements are redacted as a JSON answer's fields are.
 import type { Logger } from "@smithy/types";
 import { describe, expect, it, vi } from "vitest";
-import { guardLogger, noopLogger, quoteRemoteText } from "../../src/base/logging.js";
+import { guardLogger, noopLogger } from "../../src/base/logging.js";
 
 const redactSecret = (text: string) => text.split("S3cr3t-V4lue").join("[redacted]");
 
@@ -72,18 +71,5 @@ describe("guardLogger at its edges", () => {
     logger.error("pod-credentials: an error nobody reads");
 
     expect(redactions).toBe(0);
-  });
-});
-
-describe("quoteRemoteText on an STS-style XML answer", () => {
-  it("redacts the text of AccessKeyId, SecretAccessKey and SessionToken elements, keeping the tags", () => {
-    const xml =
-      "<Credentials><AccessKeyId>ASIAEXAMPLEKEY12345</AccessKeyId><SecretAccessKey>S3cr3t-V4lue</SecretAccessKey>" +
-      "<SessionToken>IQoJb3JpZ2luX2VjEXAMPLE</SessionToken><Expiration>2026-11-27T13:00:00Z</Expiration></Credentials>";
-
-    expect(quoteRemoteText(xml)).toBe(
-      "<Credentials><AccessKeyId>[redacted]</AccessKeyId><SecretAccessKey>[redacted]</SecretAccessKey>" +
-        "<SessionToken>[redacted]</SessionToken><Expiration>2026-11-27T13:00:00Z</Expiration></Credentials>",
-    );
   });
 });
