@@ -1,6 +1,10 @@
 // The SDK's configuration rules at their edges: the region's sources with blank or padded values, the exact
 // User-Agent sections and recursion-detection header a role profile's STS client gets, and the shared config file's
 // headers, stray lines and `[profile default]`, and the variables naming the files and the profile, padded.
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { isMainThread } from "node:worker_threads";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { isolatedSdkConfig, parseConfigFile, stsRegion, stsSettingsFromConfigFile } from "../../src/wire/sdkConfig.js";
 import { temporaryFile } from "../support/fakes.js";
@@ -89,6 +93,10 @@ describe("isolatedSdkConfig", () => {
       expect(await headersAfter(LAMBDA, { host: "sts" })).toEqual({ host: "sts", "X-Amzn-Trace-Id": "Root=1-abc" });
     });
 
+    it("adds the trace header to a request with no headers yet", async () => {
+      expect(await headersAfter(LAMBDA, {})).toEqual({ "X-Amzn-Trace-Id": "Root=1-abc" });
+    });
+
     it.each([
       ["outside Lambda", { _X_AMZN_TRACE_ID: "Root=1-abc" }],
       ["without a trace id", { AWS_LAMBDA_FUNCTION_NAME: "orders" }],
@@ -134,6 +142,15 @@ describe("parseConfigFile at its edges", () => {
     });
   });
 
+  it("[profile default] leaves the services sections alone", () => {
+    expect(
+      parseConfigFile("[profile default]\nservices = s\n[services s]\nsts =\n  endpoint_url = https://x\n"),
+    ).toEqual({
+      default: { services: "s" },
+      "services s": { "sts.endpoint_url": "https://x" },
+    });
+  });
+
   it("[profile default] replaces [default] whichever comes first", () => {
     const expected = { default: { region: "from-profile-default" } };
     expect(parseConfigFile("[default]\nregion = plain\n[profile default]\nregion = from-profile-default\n")).toEqual(
@@ -146,6 +163,18 @@ describe("parseConfigFile at its edges", () => {
 });
 
 describe("the variables that name the files and the profile", () => {
+  // os.homedir() reads the process's own environment, which a worker thread's process.env does not change.
+  it.skipIf(!isMainThread)("reads ~/.aws/credentials when AWS_SHARED_CREDENTIALS_FILE is not set", async () => {
+    const home = await mkdtemp(join(tmpdir(), "pod-credentials-home-"));
+    await mkdir(join(home, ".aws"));
+    await writeFile(join(home, ".aws", "credentials"), "[default]\nregion = ca-central-1\n");
+    vi.stubEnv("HOME", home);
+    vi.stubEnv("AWS_CONFIG_FILE", await temporaryFile("config", ""));
+    vi.stubEnv("AWS_SHARED_CREDENTIALS_FILE", undefined);
+
+    expect(await stsSettingsFromConfigFile(process.env)).toEqual({ AWS_REGION: "ca-central-1" });
+  });
+
   it("takes AWS_CONFIG_FILE and AWS_PROFILE without the spaces around them", async () => {
     const path = await temporaryFile("config", "[default]\nregion = us-east-2\n[profile prod]\nregion = eu-north-1\n");
     vi.stubEnv("AWS_CONFIG_FILE", ` ${path} `);
