@@ -36,6 +36,12 @@ describe("proxyFor: a NO_PROXY entry with a port, for a URL without one", () => 
   });
 });
 
+describe("proxyFor: a NO_PROXY entry that names no host", () => {
+  it("exempts not even a fully qualified host name ending in a dot", () => {
+    expect(proxyFor("https://sts.eu-west-1.amazonaws.com./", { ...ALL_PROXIES, NO_PROXY: "., :443" })).toBe(PROXY);
+  });
+});
+
 describe("reading the proxy's answer to CONNECT", () => {
   // msw's interceptor would answer a plain-http request directly, never through the tunnel (see tunnelInside.test.ts).
   beforeAll(() => mswServer.close());
