@@ -1,6 +1,6 @@
 // The proxy rules at their edges: host names that only look local still take the proxy, NO_PROXY ports default by
 // scheme, and a CONNECT answer (msw off, loopback only) is read as a head whatever chunks it comes in, up to 16 KiB and no further.
-import { connect, createServer, type Server, type Socket } from "node:net";
+import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { proxyFor } from "../../src/wire/http.js";
 import { startTestServer } from "../support/loopback.js";
@@ -96,6 +96,29 @@ describe("reading the proxy's answer to CONNECT", () => {
     const answer = await requestThrough("http://sts.internal:8080/", proxy);
 
     expect(answer).toMatchObject({ status: 200, body: "host=sts.internal:8080" });
+  });
+
+  it("reaches a proxy at an IPv6 address, brackets dropped for the connection", async () => {
+    const server: Server = createServer((client: Socket) => {
+      client.on("error", () => {});
+      client.once("data", () => client.end("HTTP/1.1 407 Proxy Authentication Required\r\n\r\n"));
+    });
+    const sockets = new Set<Socket>();
+    server.on("connection", (socket: Socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => server.listen(0, "::1", resolve));
+    const port = (server.address() as AddressInfo).port;
+    closeLater(
+      () =>
+        new Promise<void>((resolve) => {
+          for (const socket of sockets) socket.destroy();
+          server.close(() => resolve());
+        }),
+    );
+
+    const error = await failureThrough("https://sts.eu-west-1.amazonaws.com/", `http://[::1]:${port}`);
+
+    expect(error).toMatchObject({ kind: "connection", code: "ERR_PROXY_TUNNEL" });
+    expect(error.message).toContain(`(the proxy http://[::1]:${port}/ answered CONNECT with HTTP 407)`);
   });
 
   it("an empty head (the answer starts with its blank line) is no HTTP answer, refused at once", async () => {

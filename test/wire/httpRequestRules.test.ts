@@ -49,6 +49,8 @@ describe("refusals before anything is sent", () => {
     expect((error as Error).message).toBe(
       "connection to ftp://example.com/file failed: ERR_INVALID_PROTOCOL (only http: and https: are supported)",
     );
+    // No cause to give: the error carries no `cause` property at all, not one set to undefined.
+    expect(Object.hasOwn(error as Error, "cause")).toBe(false);
   });
 
   it.each([
