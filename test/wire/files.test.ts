@@ -253,7 +253,20 @@ describe("readSmallTextFile", () => {
 
   it("refuses a maxBytes that is not a non-negative integer", async () => {
     await expect(readSmallTextFile(join(dir, "x"), { ...OPTIONS, maxBytes: -1 })).rejects.toThrow(RangeError);
-    await expect(readSmallTextFile(join(dir, "x"), { ...OPTIONS, maxBytes: 1.5 })).rejects.toThrow(RangeError);
+    await expect(readSmallTextFile(join(dir, "x"), { ...OPTIONS, maxBytes: 1.5 })).rejects.toThrow(
+      "maxBytes must be a non-negative integer, got 1.5",
+    );
+  });
+
+  it("accepts a maxBytes of 0: an empty file is read, a file of one byte is too large", async () => {
+    const empty = join(dir, "empty");
+    const one = join(dir, "one");
+    await writeFile(empty, "");
+    await writeFile(one, "x");
+
+    expect(await readSmallTextFile(empty, { ...OPTIONS, maxBytes: 0, allowEmpty: true })).toBe("");
+    const error = await failureOf(readSmallTextFile(one, { ...OPTIONS, maxBytes: 0, allowEmpty: true }));
+    expect(error.message).toContain("is larger than 0 bytes");
   });
 });
 

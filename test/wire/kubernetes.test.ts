@@ -626,3 +626,36 @@ describe("whether two references name the same role (sameRole)", () => {
     );
   });
 });
+
+describe("annotation lines and role paths at their edges", () => {
+  it("ignores spaces around a line", () => {
+    expect(declaredRoleFromAnnotationsText(`  ${ROLE_ANNOTATION}="orders-reader"  \n`)).toEqual({
+      kind: "role",
+      role: "orders-reader",
+    });
+  });
+
+  it("an unquoted value holding a space is named as unquoted: the key itself is fine", () => {
+    expect(declaredRoleFromAnnotationsText("example.com/team=orders and billing\n")).toEqual({
+      kind: "malformed",
+      problem: 'the value of example.com/team is not quoted (the kubelet writes key="value")',
+      line: 1,
+    });
+  });
+
+  it("drops a byte-order mark only at the start of the file: one inside a value stays", () => {
+    expect(declaredRoleFromAnnotationsText(`${ROLE_ANNOTATION}="orders\uFEFF-reader"\n`)).toEqual({
+      kind: "role",
+      role: "orders\uFEFF-reader",
+    });
+  });
+
+  it("accepts a role path of exactly 512 characters and refuses one of 513", () => {
+    const pathOf = (length: number) => `${"p".repeat(length - 2)}/`;
+    const at512 = parseRoleReference(`arn:aws:iam::123456789012:role/${pathOf(512)}orders-reader`);
+    const at513 = parseRoleReference(`arn:aws:iam::123456789012:role/${pathOf(513)}orders-reader`);
+
+    expect(at512?.path).toHaveLength(512);
+    expect(at513).toBeUndefined();
+  });
+});

@@ -456,3 +456,42 @@ describe("parseCredentialsDocument", () => {
     });
   });
 });
+
+describe("parseCredentialsDocument: the edges of what it reads and says", () => {
+  it("redacts a secret field of exactly 8 characters that the refusal would otherwise quote", () => {
+    const error = failureOf(document({ Code: "abcdefgh", SecretAccessKey: "abcdefgh" }));
+
+    expect(error.message).toContain('answered with Code "[redacted]" instead of credentials.');
+    expect(error.message).not.toContain("abcdefgh");
+  });
+
+  it("names a page that starts with whitespace before its '<' as HTML or XML", () => {
+    expect(failureOf("\n  <html><body>Service Unavailable</body></html>").message).toContain(
+      `The answer of ${IMDS_URL} is not JSON: it looks like an HTML or XML page.`,
+    );
+  });
+
+  it("drops a byte-order mark only at the start: one inside the document makes it not JSON", () => {
+    expect(failureOf(`{\uFEFF${document({}).slice(1)}`).message).toContain(`The answer of ${IMDS_URL} is not JSON.`);
+  });
+
+  it.each(["12345678901", "1234567890123", "x123456789012"])("drops an AccountId that is not 12 digits (%s)", (id) => {
+    const body = AGENT_BODY.replace('"123456789012"', `"${id}"`);
+
+    expect(parseCredentialsDocument(body, podIdentity)).not.toHaveProperty("accountId");
+  });
+
+  it.each([
+    [{}, "an object"],
+    [7, "a number"],
+    [true, "a boolean"],
+  ])("names the type of a Code that is not a string (%j), never its value", (code, named) => {
+    expect(failureOf(document({ Code: code })).message).toContain(`a Code that is not "Success" (${named})`);
+  });
+
+  it("names the type of a field that is not a string", () => {
+    expect(failureOf(document({ AccessKeyId: { id: "x" }, Token: 5 })).message).toContain(
+      "AccessKeyId is not a string (it is an object), Token is not a string (it is a number)",
+    );
+  });
+});
