@@ -7,12 +7,10 @@ import {
   assumeRoleWithWebIdentity,
   callSts,
   getCallerIdentity,
-  isStsError,
   roleOfAssumedRoleArn,
-  type StsError,
 } from "../../src/wire/sts.js";
+import { startAnsweringSts, stsFailure } from "../support/answeringSts.js";
 import { NODE_IDENTITY, ORDERS_ROLE_ARN, secretCredentials, secretToken, serveWithMsw } from "../support/fakes.js";
-import { recordOutput } from "../support/leakCheck.js";
 import { startTestServer } from "../support/loopback.js";
 
 const STS_URL = "https://sts.eu-west-1.amazonaws.com";
@@ -26,24 +24,11 @@ afterEach(async () => {
 
 /** A loopback "STS" that answers every call with `status` and `body`. */
 const answering = async (status: number, body: string, headers: Record<string, string> = {}) => {
-  const server = await startTestServer((_, response) => {
-    response.writeHead(status, { "content-type": "text/xml", ...headers });
-    response.end(body);
-  });
-  closers.push(server.close);
-  return { server, transport: { endpoint: { url: server.url, region: "eu-west-1" }, timeoutMs: 5000 } };
+  const sts = await startAnsweringSts(status, body, headers);
+  closers.push(sts.server.close);
+  return sts;
 };
-
-/** The error a call throws, recorded for the leak check. */
-const failure = async (call: Promise<unknown>): Promise<StsError> => {
-  const error = await call.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  expect(isStsError(error)).toBe(true);
-  recordOutput(error);
-  return error as StsError;
-};
+const failure = stsFailure;
 
 const webIdentity = (token: string) => ({
   roleArn: ORDERS_ROLE_ARN,

@@ -13,8 +13,9 @@ import {
   StsError,
   stsFailureFix,
 } from "../../src/wire/sts.js";
+import { startAnsweringSts, stsFailure } from "../support/answeringSts.js";
 import { ORDERS_ROLE_ARN, secretCredentials } from "../support/fakes.js";
-import { recordOutput, registerSecrets } from "../support/leakCheck.js";
+import { registerSecrets } from "../support/leakCheck.js";
 import { startTestServer } from "../support/loopback.js";
 
 const closers: (() => Promise<void>)[] = [];
@@ -23,23 +24,11 @@ afterEach(async () => {
 });
 
 const answering = async (status: number, body: string) => {
-  const server = await startTestServer((_, response) => {
-    response.writeHead(status, { "content-type": "text/xml" });
-    response.end(body);
-  });
+  const { server, transport } = await startAnsweringSts(status, body);
   closers.push(server.close);
-  return { endpoint: { url: server.url, region: "eu-west-1" }, timeoutMs: 5000 };
+  return transport;
 };
-
-const failure = async (call: Promise<unknown>): Promise<StsError> => {
-  const error = await call.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  expect(isStsError(error)).toBe(true);
-  recordOutput(error);
-  return error as StsError;
-};
+const failure = stsFailure;
 
 const CREDENTIALS =
   "<Credentials><AccessKeyId>ASIAEXAMPLE</AccessKeyId><SecretAccessKey>secret-that-must-not-show</SecretAccessKey>" +
