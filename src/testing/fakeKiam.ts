@@ -30,7 +30,8 @@ export interface FakeKiamOptions extends ModalFakeOptions<KiamMode>, ExpirationO
   podRole?: string | undefined;
   /** What kiam prefixes role names with to compare them. @default "arn:aws:iam::123456789012:role/" */
   baseRoleArn?: string | undefined;
-  /** The reason in mode `error`: `error fetching credentials: <errorMessage>`. @default an STS `AccessDenied` */
+  /** The reason in mode `error`: `error fetching credentials: <errorMessage>`.
+   * @default "AccessDenied: Not authorized to perform sts:AssumeRole\n\tstatus code: 403, request id: 5d3a1a9e-0f6c-4c4e-9a59-2f1a4c8f2b10" */
   errorMessage?: string | undefined;
   /**
    * The kiam release, for the paths it does not answer: 4 proxies the token PUT to `upstream` and blocks the others
